@@ -1,0 +1,105 @@
+"""A few long-lived scan workers fed by a bounded queue; shared by `scan` and `run`.
+
+yara-python releases the GIL during a match, so threads scan in parallel (measured 1.8-1.9x on
+2 cores); one long-lived thread per core beats a task per file.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agent.scanner import Scanner, ScanResult
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: str
+    trigger: str = "oneoff"
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+_log = logging.getLogger(__name__)
+ResultHandler = Callable[[Job, ScanResult], None]
+_STOP = Job("")
+
+
+class Pipeline:
+    """submit() jobs; each result goes to `on_result`, called on a worker thread."""
+
+    def __init__(
+        self,
+        scanner: Scanner,
+        on_result: ResultHandler,
+        *,
+        threads: int = 2,
+        queue_size: int = 10_000,
+        name: str = "wsa-scan",
+    ) -> None:
+        self.scanner = scanner
+        self.on_result = on_result
+        self._queue: queue.Queue[Job] = queue.Queue(maxsize=max(1, queue_size))
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(max(1, threads))
+        ]
+        self._started = False
+        self.scanned = 0
+        self._lock = threading.Lock()
+
+    def start(self) -> Pipeline:
+        if not self._started:
+            self._started = True
+            for t in self._threads:
+                t.start()
+        return self
+
+    def submit(self, job: Job, timeout: float | None = None) -> bool:
+        """Blocks while the queue is full (back-pressure); False if still full after timeout."""
+        try:
+            self._queue.put(job, timeout=timeout)
+        except queue.Full:
+            return False
+        return True
+
+    def swap_scanner(self, scanner: Scanner) -> None:
+        """New rules: the next job uses them; jobs in flight finish with the old ones."""
+        self.scanner = scanner
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is _STOP:
+                    return
+                result = self.scanner.scan(job.path)
+                with self._lock:
+                    self.scanned += 1
+                try:
+                    self.on_result(job, result)
+                except Exception:  # a consumer bug must not kill a scan worker
+                    _log.exception("result handler failed for %r", job.path)
+            finally:
+                self._queue.task_done()
+
+    def close(self, timeout: float = 10.0) -> bool:
+        """Finish the queued work, stop the workers; True if they all stopped in time."""
+        if not self._started:
+            return True
+        deadline = time.monotonic() + timeout
+        for _ in self._threads:
+            left = max(0.0, deadline - time.monotonic())
+            try:
+                self._queue.put(_STOP, timeout=left)
+            except queue.Full:
+                return False
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._threads)
