@@ -100,6 +100,7 @@ class ProcessConfig:
     workers: tuple[str, ...] = ()  # empty: the built-in list
     children: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
+    correlation_window: float = 600.0  # seconds a file alert may precede a linked process alert
 
 
 @dataclass(frozen=True)
