@@ -17,6 +17,7 @@ from agent.commands.common import add_config_arg, add_rule_args, config_from, ru
 from agent.identity import load_identity
 from agent.outputs import console, jsonl, sarif
 from agent.pipeline import Job, Pipeline
+from agent.quarantine import Quarantine, respond
 from agent.scanner import Scanner, ScanResult, Verdict
 from agent.summary import Summary
 from agent.walk import Filter, Found, walk
@@ -52,6 +53,10 @@ def register(sub: Any) -> None:
         help="scan every file, not only web-executable extensions",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    p.add_argument(
+        "--quarantine", action="store_true",
+        help="move matched files into the data folder's quarantine (see `quarantine list`)",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -105,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
     summary.rule_problems = len(ruleset.broken)
     identity = load_identity(cfg.agent.data_dir)
     scanner = Scanner(ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout)
+    quarantine = None
+    if args.quarantine or cfg.response.quarantine:  # only inside the PATHs given
+        quarantine = Quarantine(cfg.agent.data_dir, [str(p) for p in args.paths])
     flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
 
     out: IO[str] = (
@@ -163,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
                     print(line, file=sys.stderr)
                 elif result.verdict is Verdict.MATCHED:
                     alert = build_alert(result, identity, ruleset.digest, "oneoff")
+                    if quarantine is not None and result.hashes is not None:
+                        respond(quarantine, alert, result.path, result.hashes.sha256)
                     if args.format == "jsonl":
                         out.write(jsonl.render_line(alert) + "\n")
                         out.flush()
