@@ -18,7 +18,8 @@ import psutil
 from agent.process.names import Names, credential_theft
 
 T = TypeVar("T")
-MAX_DEPTH = 12  # parents walked above a new process; deeper trees are not web requests
+MAX_DEPTH = 12
+RECHECKS = 3  # passes a fork keeps its parent's name before we stop waiting for an exec  # parents walked above a new process; deeper trees are not web requests
 _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
 
 
@@ -113,7 +114,7 @@ class Lineage:
     stats: Stats = field(default_factory=Stats)
     lsass_pid: int | None = None
     own_pid: int = field(default_factory=os.getpid)
-    _recheck: list[ProcInfo] = field(default_factory=list)
+    _recheck: list[tuple[ProcInfo, int]] = field(default_factory=list)
 
     def baseline(self) -> list[Finding]:
         """Record every process now running; return the suspicious ones (not yet alerted)."""
@@ -134,13 +135,19 @@ class Lineage:
         current = psutil.pids()
         fresh: list[ProcInfo] = []
         seen = set(current)
-        # Seen last pass between fork and exec (still wearing its parent's name): look again.
-        for old in self._recheck:
+        # Wearing its parent's name when first seen: probably caught between fork and exec.
+        # Judge it once it has exec'd; a plain fork (same name and command line as its
+        # parent, already judged) is dropped after a few passes.
+        recheck, self._recheck = self._recheck, []
+        for old, tries in recheck:
             info = read(old.pid)
-            if info is not None and info.create_time == old.create_time and info.name != old.name:
-                self.cache[old.pid] = info
+            if info is None or info.create_time != old.create_time:
+                continue
+            self.cache[old.pid] = info
+            if not self._forked(info):
                 fresh.append(info)
-        self._recheck = []
+            elif tries < RECHECKS:
+                self._recheck.append((info, tries + 1))
         for pid in current:
             if pid in self.cache:
                 continue
@@ -150,10 +157,10 @@ class Lineage:
                 self.stats.vanished += 1
                 continue
             self.cache[pid] = info
-            fresh.append(info)
-            parent = self.cache.get(info.ppid)
-            if parent is not None and parent.name == info.name:
-                self._recheck.append(info)
+            if self._forked(info, detail=False):
+                self._recheck.append((info, 0))
+            else:
+                fresh.append(info)
         for pid in [p for p in self.cache if p not in seen]:
             del self.cache[pid]
         out: list[Finding] = []
@@ -162,6 +169,16 @@ class Lineage:
             if finding is not None:
                 out.append(finding)
         return out
+
+    def _forked(self, info: ProcInfo, detail: bool = True) -> bool:
+        """Same name as its parent (and, looking closer, no command line of its own yet)."""
+        parent = self.cache.get(info.ppid)
+        if parent is None or parent.name != info.name:
+            return False
+        if not detail:
+            return True
+        own = ProcInfo(info.pid, info.ppid, info.name, info.create_time).detail().cmdline
+        return not own or own == parent.detail().cmdline
 
     def _lookup(self, pid: int, born_before: float | None = None) -> ProcInfo | None:
         info = self.cache.get(pid)
