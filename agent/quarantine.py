@@ -210,7 +210,12 @@ class Quarantine:
             )
         qid = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(4)
         hidden = os.path.join(os.path.dirname(real), f".webshell-agent-quarantine-{qid}")
-        os.rename(real, hidden)  # atomic; the name no longer executes
+        try:
+            os.rename(real, hidden)  # atomic; the name no longer executes
+        except FileNotFoundError:
+            raise QuarantineError(
+                "vanished before the move", reason="vanished", location=path
+            ) from None
         try:
             data2, st2 = _read_nofollow(hidden)
             if st2.st_ino != st.st_ino or _hashes(data2)[0] != expected_sha256:
@@ -218,22 +223,44 @@ class Quarantine:
                     "changed while being moved: left in place", reason="changed", location=path
                 )
             entry = self._store(qid, real, data2, st2, alert_id)
-        except BaseException:
-            self._put_back(hidden, real)
+        except BaseException as e:
+            self._put_back(hidden, real, qid, e)
             raise
         os.unlink(hidden)
         return entry
 
-    def _put_back(self, hidden: str, real: str) -> None:
+    def _put_back(self, hidden: str, real: str, qid: str, error: BaseException) -> None:
         try:
-            os.link(hidden, real)  # never over a file created at the old path meanwhile
+            os.link(hidden, real)  # never over a file written at the old path meanwhile
             os.unlink(hidden)
+            return
+        except FileExistsError:
+            pass
         except OSError:
             if not os.path.lexists(real):
                 os.rename(hidden, real)
+                return
+        # Someone wrote a new file at the path while ours was renamed away. Ours is not the
+        # scanned version, but neither deleted nor left lying in the web root: it is kept in
+        # the store (restorable with --to) and the error says so.
+        try:
+            data, st = _read_nofollow(hidden)
+            self._store(qid, real, data, st, None, displaced=True)
+            os.unlink(hidden)
+            if isinstance(error, AgentError):
+                error.message += f"; the displaced older copy is kept as quarantine entry {qid}"
+        except (OSError, AgentError):
+            if isinstance(error, AgentError):
+                error.message += f"; an older copy is left at {hidden}"
 
     def _store(
-        self, qid: str, real: str, data: bytes, st: os.stat_result, alert_id: str | None
+        self,
+        qid: str,
+        real: str,
+        data: bytes,
+        st: os.stat_result,
+        alert_id: str | None,
+        displaced: bool = False,
     ) -> Entry:
         sha256, sha1, md5 = _hashes(data)
         owner, group = _names(st)
@@ -264,6 +291,7 @@ class Quarantine:
             key=key.hex(),
             alert_id=alert_id,
             acl=_get_acl(real),
+            extra={"displaced": True} if displaced else {},
         )
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         store = self.dir / qid
