@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
 .PHONY: install run demo test test-fast test-slow lint typecheck rules-check bench eval deps-system clean
+.PHONY: bench-process
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -49,6 +50,10 @@ deps-system:
 
 bench: install deps-system
 	$(BIN)/python -m tests.bench.scan_bench
+
+# Process watch: CPU cost at the default interval (~500 processes), catch rate of short-lived shells.
+bench-process: install
+	$(BIN)/python tests/bench/process_bench.py $(BENCH_ARGS)
 
 # Detection and false positives on a labelled corpus: make eval CORPUS=/path (malicious/ and benign/ inside)
 eval: install

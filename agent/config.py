@@ -96,7 +96,7 @@ class AgentConfig:
 @dataclass(frozen=True)
 class ProcessConfig:
     enabled: bool = True
-    interval: float = 1.0
+    interval: float = 0.25  # seconds; a pass over new PIDs costs well under a millisecond
     workers: tuple[str, ...] = ()  # empty: the built-in list
     children: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
