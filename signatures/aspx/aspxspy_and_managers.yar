@@ -104,6 +104,91 @@ rule WSA_Aspx_Generic_SqlFromInput
         $q1 = /new\s{1,3}(Sql|OleDb|Odbc|MySql)(Command|DataAdapter)\s{0,3}\(\s{0,3}[^;\r\n,)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q2 = /CommandText\s{0,3}=\s{0,3}[^;\r\n]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q3 = /sql\w{0,10}\s{0,3}=\s{0,3}Request/ nocase
+        $q4 = /(select|insert|update|delete|drop)\s[^"\r\n]{0,40}["']\s{0,3}\+\s{0,3}Request/ nocase
+        $b1 = /["'](server|data source)\s{0,2}=\s{0,2}["']\s{0,3}\+\s{0,3}[\w.]{1,30}/ nocase
+        $b2 = /(pwd|password)\s{0,2}=\s{0,2}["']\s{0,3}\+\s{0,3}[\w.]{1,30}/ nocase
+        $x1 = "ExecuteReader" nocase
+        $x2 = "DataAdapter" nocase
+        $inh = /Inherits\s{0,3}=/ nocase
     condition:
-        filesize < 300KB and any of ($m*) and any of ($cs*) and any of ($q*)
+        filesize < 300KB and any of ($m*) and
+        ((any of ($cs*) and any of ($q*)) or ($b1 and $b2 and any of ($x*) and not $inh) or ($q4 and any of ($x*) and not $inh))
+}
+
+rule WSA_Aspx_ASPXSpy_DerivedToolDirective
+{
+    meta:
+        id = "WSA-ASPX-064"
+        description = "Page directive copied from ASPXSpy (Debug=true, trace=false, validateRequest=false, EnableViewStateMac=false) on an inline page that touches registry, processes, sockets or files: ASPXSpy-derived tool"
+        family = "ASPXSpy"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.trendmicro.com/en_us/research/21/d/iron-tiger-apt-updates-toolkit-with-evolved-sysupdate-malware-va.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $d = /Debug\s{0,2}=\s{0,2}"true"\s{1,3}trace\s{0,2}=\s{0,2}"false"\s{1,3}validateRequest\s{0,2}=\s{0,2}"false"\s{1,3}EnableViewStateMac\s{0,2}=\s{0,2}"false"/ nocase
+        $c1 = "Registry" nocase
+        $c2 = "Process" nocase
+        $c3 = "Socket" nocase
+        $c4 = "DirectoryInfo" nocase
+        $c5 = "ZipEntry" nocase
+        $c6 = "SqlConnection" nocase
+    condition:
+        filesize < 1MB and $d and any of ($c*)
+}
+
+rule WSA_Aspx_Generic_RegistryBrowser
+{
+    meta:
+        id = "WSA-ASPX-065"
+        description = "Inline ASP.NET page that walks registry hives (all root keys pushed/enumerated) or opens registry paths taken from request/form input: registry browser web shell"
+        family = "Generic web-shell manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $h1 = "Registry.ClassesRoot" nocase
+        $h2 = "Registry.CurrentConfig" nocase
+        $h3 = "Registry.CurrentUser" nocase
+        $h4 = "Registry.LocalMachine" nocase
+        $h5 = "Registry.Users" nocase
+        $o = "OpenSubKey" nocase
+        $i1 = /\w{0,10}Reg\w{0,10}\s{0,3}=\s{0,3}(Request\s{0,3}[\[\(\.]|\w{1,20}\.Text\b)/ nocase
+        $inh = /Inherits\s{0,3}=/ nocase
+    condition:
+        filesize < 300KB and any of ($m*) and not $inh and $o and (4 of ($h*) or $i1)
+}
+
+rule WSA_Aspx_Generic_InlineFileManager
+{
+    meta:
+        id = "WSA-ASPX-066"
+        description = "Self-contained (no code-behind) ASP.NET page that lists directories and reads/writes/deletes/downloads files at paths from request or form input: file-manager web shell"
+        family = "Generic file manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /<script[^>]{0,80}runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $inh = /Inherits\s{0,3}=/ nocase
+        $l1 = "GetDirectories" nocase
+        $l2 = "GetFiles" nocase
+        $l3 = "DirectoryInfo" nocase
+        $f1 = /File\s{0,2}\.\s{0,2}(Delete|Move|Copy|WriteAllBytes|WriteAllText|Create)\s{0,2}\(/ nocase
+        $f2 = /Response\s{0,2}\.\s{0,2}(WriteFile|TransmitFile)\s{0,2}\(/ nocase
+        $f3 = /\.SaveAs\s{0,2}\(/ nocase
+        $f4 = /new\s{1,3}(System\.IO\.)?StreamWriter\s{0,2}\(/ nocase
+        $f5 = /Directory\s{0,2}\.\s{0,2}(Delete|Move|CreateDirectory)\s{0,2}\(/ nocase
+        $f6 = "GetLogicalDrives" nocase
+        $i1 = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params)\s{0,3})?[\[\(]/ nocase
+        $i2 = /\w{1,30}\.Text\b/
+    condition:
+        filesize < 300KB and $s and not $inh and 2 of ($l*) and 2 of ($f*) and any of ($i*)
 }

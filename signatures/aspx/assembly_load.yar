@@ -116,8 +116,8 @@ rule WSA_Aspx_Generic_PrecompiledBackdoorStub
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $s = /<\s{0,2}script[^>]{0,60}language\s{0,2}=\s{0,2}["']?C#/ nocase
-        $n = /=\s{0,3}new\s{1,3}[\w.]{1,60}\(\s{0,3}["'][0-9a-f]{16,32}["']\s{0,3}\)\s{0,3};/ nocase
+        $s = /<\s{0,2}script[^>]{0,60}language\s{0,2}=[^a-zA-Z0-9>]{0,4}C#/ nocase
+        $n = /=\s{0,3}new\s{1,3}[\w.]{1,60}\(\s{0,3}[^a-zA-Z0-9]{1,3}[0-9a-f]{16,32}[^a-zA-Z0-9]{1,3}\s{0,3}\)\s{0,3};/ nocase
     condition:
         filesize < 2KB and $s and $n
 }

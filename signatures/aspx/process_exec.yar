@@ -30,9 +30,14 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $in3 = /StandardInput\s{0,3}\.\s{0,3}Write(Line)?\s{0,3}\(/ nocase
         $in4 = /Request\.Get\w{0,12}\(|\.Get\s{0,2}\(\s{0,2}"cmd"\)/ nocase
         $in5 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,60}\b(cmd|command|shell|txt\w{0,20})\b/ nocase
-        $in6 = /ProcessStartInfo\s{0,3}\([^;\r\n)]{0,60}\.Text\b/ nocase
+        $in6 = /ProcessStartInfo\s{0,3}\([^;\r\n)]{0,60}\.(Text|Value)\b/ nocase
+        $d1 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\([^;\r\n]{0,100}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
+        $d2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)\s{0,3}=\s{0,3}[^;\r\n]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
+        $fv = /StartInfo\s{0,3}\.\s{0,3}FileName\s{0,3}=\s{0,3}[a-zA-Z_]/
+        $rd = "RedirectStandardOutput" nocase
     condition:
-        filesize < 500KB and any of ($m*) and any of ($p*) and any of ($sh*) and any of ($in*)
+        filesize < 500KB and any of ($m*) and any of ($p*) and
+        ((any of ($sh*) and any of ($in*)) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB))
 }
 
 rule WSA_Aspx_Generic_ComShell

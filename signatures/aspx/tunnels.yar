@@ -71,3 +71,23 @@ rule WSA_Aspx_Tunnel_Tunna
     condition:
         filesize < 300KB and any of ($q*) and 2 of ($s*)
 }
+
+rule WSA_Aspx_Sniffer_RawSocket
+{
+    meta:
+        id = "WSA-ASPX-053"
+        description = "ASP.NET page opens a raw IP socket in promiscuous mode (SocketType.Raw + IOControl ReceiveAll): network sniffer run through the web server"
+        family = "Web sniffer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $r = "SocketType.Raw" nocase
+        $i = "ReceiveAll" nocase
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 500KB and any of ($m*) and $r and $i
+}
