@@ -54,7 +54,8 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
     strings:
         $x1 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}(unescape|\w{1,20})[ \t]{0,3}\([ \t]{0,3}["\w]/ nocase
         $x2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}["']{2}[ \t]{0,3}&/ nocase
-        $x3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\(["']|\r|\n|%>)/ nocase
+        $x3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\(["']|\r|\n|%>|:)/ nocase
+        $x5 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}\([ \t]{0,3}\w{1,20}[ \t]{0,3}\)[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
         $x4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}\)/ nocase
         $d1 = /chrw?[ \t]{0,2}\([ \t]{0,2}(\w{1,12}\([^)]{0,20}\)|\w{1,12})[ \t]{0,2}[-+^][ \t]{0,2}\d/ nocase
         $d5 = /unescape[ \t]{0,2}\(/ nocase
@@ -63,13 +64,18 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $d9 = /split[ \t]{0,2}\([ \t]{0,2}\w{1,12}[ \t]{0,2},[ \t]{0,2}["'][%#@!$^*~|][ "']/ nocase
         $d10 = /(eval|execute)[ \t(]{1,3}\w{1,12}[ \t]{0,2}\(?[ \t]{0,2}["'][0-9A-F]{24}/ nocase
         $d11 = /asc[ \t]{0,2}\([ \t]{0,2}(mid|curchar|\w{1,10})/ nocase
+        $d12 = /for[ \t]{1,3}\w{1,8}[ \t]{0,2}=[ \t]{0,2}1[ \t]{1,3}to[ \t]{1,3}len[ \t]{0,2}\(/ nocase
         $w2 = /split[ \t]{0,2}\(/ nocase
         $w3 = /\bmid[ \t]{0,2}\(/ nocase
         $w4 = /replace[ \t]{0,2}\(/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and any of ($tag*) and any of ($x*) and (any of ($d*) or (filesize < 2KB and any of ($w*)))
+        filesize < 20KB and any of ($tag*) and (
+            (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11)) or
+            ($x2) or
+            ($x5 and ($d12 or #w4 > 5) and $w3) or
+            (filesize < 2KB and any of ($x*) and any of ($w*)))
 }
 
 rule WSA_Asp_Obfuscated_Utf7Codepage
@@ -131,4 +137,40 @@ rule WSA_Asp_Generic_ScriptControl
         $r = "request" nocase
     condition:
         filesize < 100KB and $r and 3 of ($a*)
+}
+
+rule WSA_Asp_Obfuscated_SessionCachedExecute
+{
+    meta:
+        id = "WSA-ASP-007"
+        description = "Classic ASP decodes a code blob once, caches it in Session and executes the cached value: obfuscated large-shell loader"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /session[ \t]{0,2}\([ \t]{0,2}["']\w{1,20}["'][ \t]{0,2}\)[ \t]{0,2}=[ \t]{0,2}\w{1,20}[ \t]{0,2}\([ \t]{0,2}\w{1,20}[ \t]{0,2}\)[^\r\n]{0,120}[^a-z0-9_.](execute|executeglobal|eval)[ \t(]{1,3}\w{1,20}/ nocase
+    condition:
+        filesize < 1MB and $a
+}
+
+rule WSA_Asp_Xslt_ScriptTransform
+{
+    meta:
+        id = "WSA-ASP-008"
+        description = "Classic ASP builds an XSL stylesheet with an msxsl:script block and runs it through MSXML transformNode: code execution hidden in XSLT"
+        family = "XSLT shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.deepinstinct.com/blog/do-not-exchange-it-has-a-shell-inside"
+        mitre_attack = "T1505.003"
+    strings:
+        $x = "msxsl:script" nocase
+        $d = "DOMDocument" nocase
+        $t = "transformNode" nocase
+    condition:
+        filesize < 200KB and $x and $d and $t
 }

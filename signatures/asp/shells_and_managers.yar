@@ -146,3 +146,188 @@ rule WSA_Asp_Generic_FileManagerWithPassword
     condition:
         filesize < 20KB and $f and $c and $self and ($pw or #rq > 2)
 }
+
+rule WSA_Asp_Dropper_WritesScriptFile
+{
+    meta:
+        id = "WSA-ASP-016"
+        description = "Classic ASP creates a server-script or Windows-script file (.asp/.asa/.cer/.aspx/.vbs/.bat) and writes request data or code-launching content into it: dropper"
+        family = "Generic dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[^\r\n]{0,80}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)[^a-z0-9]/ nocase
+        $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
+        $w2 = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|left\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
+        $p1 = "WScript.Shell" nocase
+        $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
+        $p3 = /\.Run[ \t]{1,3}["']/ nocase
+    condition:
+        filesize < 20KB and $c and (($w1 or $w2) or 2 of ($p*))
+}
+
+rule WSA_Asp_Generic_SelfAppendingScript
+{
+    meta:
+        id = "WSA-ASP-017"
+        description = "Classic ASP page opens its own script file for appending (OpenTextFile(MapPath(SCRIPT_NAME), 8)) and writes request data into it: self-injecting backdoor"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /ServerVariables[ \t]{0,2}\([ \t]{0,2}["'](SCRIPT_NAME|PATH_INFO|URL|PATH_TRANSLATED)["']/ nocase
+        $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?\w{1,20}[ \t]{0,2}\)?[ \t]{0,2},[ \t]{0,2}8/ nocase
+        $r = /request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
+        $w = /\.write(line)?[ \t]/ nocase
+    condition:
+        filesize < 20KB and $s and $o and $r and $w
+}
+
+rule WSA_Asp_FileManager_DriveBrowser
+{
+    meta:
+        id = "WSA-ASP-018"
+        description = "Classic ASP file manager that enumerates the server's drives (FSO .Drives / DriveType) and deletes, copies or writes files at request-chosen paths: ASP web-shell file manager"
+        family = "Generic file manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $d1 = /\.Drives\b/ nocase
+        $d2 = "DriveType" nocase
+        $d3 = "DriveLetter" nocase
+        $f1 = "DeleteFile" nocase
+        $f2 = "DeleteFolder" nocase
+        $f3 = "CopyFile" nocase
+        $f4 = "MoveFile" nocase
+        $f5 = "CreateTextFile" nocase
+        $f6 = "SaveToFile" nocase
+        $f7 = ".SubFolders" nocase
+        $f8 = "GetFolder" nocase
+        $r = "request" nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and $r and any of ($d*) and 3 of ($f*)
+}
+
+rule WSA_Asp_FileManager_FullDiskBrowser
+{
+    meta:
+        id = "WSA-ASP-019"
+        description = "Classic ASP page with long script timeout that walks folders and deletes/moves/copies/writes files anywhere, taking paths from the request: web-shell file manager"
+        family = "Generic file manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = /ScriptTimeout[ \t]{0,2}=[ \t]{0,2}\d{3,}/ nocase
+        $f1 = "DeleteFile" nocase
+        $f2 = "DeleteFolder" nocase
+        $f3 = "CopyFile" nocase
+        $f4 = "MoveFile" nocase
+        $f5 = "SaveToFile" nocase
+        $f6 = ".SubFolders" nocase
+        $f7 = "GetFolder" nocase
+        $f8 = "CreateTextFile" nocase
+        $p1 = /(MapPath|GetFolder)[ \t]{0,2}\([ \t]{0,2}request/ nocase
+        $p2 = /\w{0,10}(path|folder|dir)\w{0,10}[ \t]{0,2}=[ \t]{0,2}(trim\()?request/ nocase
+        $p3 = "PATH_TRANSLATED" nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and $t and 4 of ($f*) and any of ($p*)
+}
+
+rule WSA_Asp_CmdAsp_Family
+{
+    meta:
+        id = "WSA-ASP-020"
+        description = "CmdAsp.asp family: a form field named .CMD driving WScript.Shell with WScript.Network identity output"
+        family = "CmdAsp"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $f = /name[ \t]{0,2}=[ \t]{0,2}["']?\.CMD["'\s>]/ nocase
+        $r = /Request\.Form[ \t]{0,2}\([ \t]{0,2}["']\.CMD["']/ nocase
+        $n = /\.ComputerName[ \t]{0,2}&[^\r\n]{0,20}\.UserName/ nocase
+    condition:
+        filesize < 50KB and (($f and $n) or $r)
+}
+
+rule WSA_Asp_Generic_SqlConsole
+{
+    meta:
+        id = "WSA-ASP-021"
+        description = "Classic ASP database console: connection string and SQL text both taken from request/session (or xp_cmdshell driven through it)"
+        family = "Generic SQL shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = /(connstr|dbstr|linkstr|conn_?str\w{0,6}|connection\w{0,8})[ \t]{0,2}=[ \t]{0,2}(trim\()?(request|session)[ \t]{0,2}\(/ nocase
+        $c2 = /session[ \t]{0,2}\([ \t]{0,2}["']\w{0,8}(dbstr|connstr|conn)\w{0,8}["'][ \t]{0,2}\)[ \t]{0,2}=[ \t]{0,2}request/ nocase
+        $c3 = /(server|serverip|user(name)?|pass(word)?)\w{0,6}[ \t]{0,2}=[ \t]{0,2}trim\(request[ \t]{0,2}\(/ nocase
+        $c4 = /(provider|driver|server|data source)[ \t]{0,2}=[^\r\n]{0,40}["'][ \t]{0,2}&[ \t]{0,2}(request|\w{1,20})/ nocase
+        $q1 = /(sql\w{0,10}|sqlstr|query)[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}\(/ nocase
+        $q2 = /\.execute[ \t]{0,2}\(?[ \t]{0,2}(trim\()?request/ nocase
+        $q3 = "xp_cmdshell" nocase
+        $e = /\.(execute|open)[ \t]/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 300KB and $tag and $e and ((any of ($c1, $c2) and any of ($q*)) or ($c3 and $c4 and any of ($q*)))
+}
+
+rule WSA_Asp_ServU_LocalAdminExploit
+{
+    meta:
+        id = "WSA-ASP-022"
+        description = "Script talks to the local Serv-U admin port with SITE MAINTENANCE / user-setup commands to add a system-level FTP user: Serv-U privilege escalation from a web shell"
+        family = "Serv-U privilege escalation"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = "Serv-U" nocase
+        $a1 = "SITE MAINTENANCE" nocase
+        $a2 = "-SETUSERSETUP" nocase
+        $a3 = "-SETDOMAIN" nocase
+        $a4 = "43958"
+        $a5 = "LocalAdministrator" nocase
+    condition:
+        filesize < 2MB and $s and 2 of ($a*)
+}
+
+rule WSA_Asp_Dropper_EmbeddedExecutable
+{
+    meta:
+        id = "WSA-ASP-023"
+        description = "Classic ASP rebuilds a Windows executable from Chr() values (MZ header) and writes it to disk, usually followed by running it: binary dropper"
+        family = "Generic dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $mz = /chrb?\(77\)[ \t]{0,2}&[ \t]{0,2}chrb?\(90\)[ \t]{0,2}&[ \t]{0,2}chrb?\(144\)/ nocase
+        $w1 = "FileSystemObject" nocase
+        $w2 = "ADODB.Stream" nocase
+    condition:
+        filesize < 5MB and $mz and any of ($w*)
+}

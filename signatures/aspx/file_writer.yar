@@ -87,8 +87,9 @@ rule WSA_Aspx_Generic_WritableDirProbe
         $g = "GetDirectories" nocase
         $c = /File\s{0,2}\.\s{0,2}Create\s{0,2}\(\s{0,2}\w{1,20}\.FullName\s{0,2}\+/ nocase
         $d = /File\s{0,2}\.\s{0,2}Delete\s{0,2}\(\s{0,2}\w{1,20}\.FullName\s{0,2}\+/ nocase
+        $w = /\)\s{0,2}\.\s{0,2}CanWrite/ nocase
         $m1 = "<%@" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
-        filesize < 100KB and any of ($m*) and $g and $c and $d
+        filesize < 100KB and any of ($m*) and $g and $c and ($d or $w)
 }
