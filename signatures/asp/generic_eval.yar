@@ -74,7 +74,7 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         filesize < 20KB and any of ($tag*) and (
             (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11)) or
             ($x2) or
-            ($x5 and ($d12 or #w4 > 5) and $w3) or
+            ($x5 and (($d12 and $w3) or #w4 > 5)) or
             (filesize < 2KB and any of ($x*) and any of ($w*)))
 }
 

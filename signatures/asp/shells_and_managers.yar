@@ -65,7 +65,7 @@ rule WSA_Asp_Downloader_RemoteScript
         $s1 = "ADODB.Stream" nocase
         $s2 = "SaveToFile" nocase
         $x1 = /(execute|eval|executeglobal)[ \t(]{1,4}\w{0,20}\.?(responseText|responseBody|\w{1,20})/ nocase
-        $n1 = /\.(asp|asa|cer|cdx|aspx)["']/ nocase
+        $n1 = /\.(asp|asa|cer|cdx|aspx)[^a-z0-9.]/ nocase
         $n2 = /\.(txt|jpg|gif)["'][ \t]{0,3},[ \t]{0,3}(false|0)/ nocase
     condition:
         filesize < 20KB and any of ($h*) and (($s1 and $s2 and any of ($n*)) or ($x1 and (#h1 + #h2 + #h3) > 0 and $n2))
@@ -251,7 +251,7 @@ rule WSA_Asp_CmdAsp_Family
 {
     meta:
         id = "WSA-ASP-020"
-        description = "CmdAsp.asp family: a form field named .CMD driving WScript.Shell with WScript.Network identity output"
+        description = "CmdAsp / ASP_KIT family: a form field named .CMD, or a WScript.Network computer\\user banner on a page that takes request input (cmd.asp, up.asp, list.asp kit)"
         family = "CmdAsp"
         severity = "high"
         author = "webshell-agent project"
@@ -262,8 +262,10 @@ rule WSA_Asp_CmdAsp_Family
         $f = /name[ \t]{0,2}=[ \t]{0,2}["']?\.CMD["'\s>]/ nocase
         $r = /Request\.Form[ \t]{0,2}\([ \t]{0,2}["']\.CMD["']/ nocase
         $n = /\.ComputerName[ \t]{0,2}&[^\r\n]{0,20}\.UserName/ nocase
+        $net = "WScript.Network" nocase
+        $in1 = /Request[ \t]{0,2}\.[ \t]{0,2}(BinaryRead|Form|QueryString)/ nocase
     condition:
-        filesize < 50KB and (($f and $n) or $r)
+        filesize < 50KB and (($f and $n) or $r or ($n and $net and $in1))
 }
 
 rule WSA_Asp_Generic_SqlConsole
@@ -330,4 +332,31 @@ rule WSA_Asp_Dropper_EmbeddedExecutable
         $w2 = "ADODB.Stream" nocase
     condition:
         filesize < 5MB and $mz and any of ($w*)
+}
+
+rule WSA_Asp_Generic_UnboundedTimeoutTool
+{
+    meta:
+        id = "WSA-ASP-024"
+        description = "Classic ASP sets an effectively unlimited ScriptTimeout (6+ digits) and then walks/deletes files at request paths or dumps whole database tables: bulk file or data theft tool"
+        family = "Generic web-shell manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{6}/ nocase
+        $f1 = "DeleteFile" nocase
+        $f2 = "DeleteFolder" nocase
+        $f3 = "GetFolder" nocase
+        $f4 = ".SubFolders" nocase
+        $f5 = "CopyFile" nocase
+        $f6 = "CreateTextFile" nocase
+        $r = /request[ \t]{0,2}(\.form|\.querystring)?[ \t]{0,2}\(/ nocase
+        $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
+        $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and $t and ((2 of ($f*) and $r) or ($q and $q2))
 }

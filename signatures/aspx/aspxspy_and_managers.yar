@@ -192,3 +192,25 @@ rule WSA_Aspx_Generic_InlineFileManager
     condition:
         filesize < 300KB and $s and not $inh and 2 of ($l*) and 2 of ($f*) and any of ($i*)
 }
+
+rule WSA_Aspx_Generic_UnboundedTimeoutDump
+{
+    meta:
+        id = "WSA-ASPX-067"
+        description = "Inline ASP.NET page sets an effectively unlimited Server.ScriptTimeout (6+ digits) and dumps whole tables (SELECT * FROM ... every row/column to the response): data theft tool"
+        family = "Database dumper"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{6}/ nocase
+        $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
+        $c1 = "Columns.Count" nocase
+        $c2 = "FieldCount" nocase
+        $s = /<script[^>]{0,80}runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $inh = /Inherits\s{0,3}=/ nocase
+    condition:
+        filesize < 300KB and $s and not $inh and $t and $q and any of ($c*)
+}
