@@ -1,0 +1,123 @@
+/*
+  JSP/JSPX families: JspSpy, reGeorg-style tunnels, file writers/uploaders, jspx scriptlets,
+  unicode-escaped sources.
+*/
+
+rule WSA_Jsp_JspSpy
+{
+    meta:
+        id = "WSA-JSP-020"
+        description = "JspSpy / JFolder-style file-manager JSP: its name and its inner helper classes"
+        family = "JspSpy"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.trendmicro.com/vinfo/us/threat-encyclopedia/malware/backdoor.java.jspspy.a"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = "JspSpy" nocase
+        $a2 = "JFolder" nocase
+        $a3 = "jshell" nocase
+        $h1 = "ForwardMenu" ascii
+        $h2 = "DBOperator" ascii
+        $h3 = "EnterInvoker" ascii
+        $h4 = "BeforeInvoker" ascii
+        $h5 = "AfterInvoker" ascii
+        $h6 = "StreamConnector" ascii
+        $h7 = "ShellInvoker" ascii
+        $h8 = "ExecuteInvoker" ascii
+        $h9 = "UploadInvoker" ascii
+        $h10 = "DownInvoker" ascii
+        $h11 = "PortScanInvoker" ascii
+        $h12 = "VConnInvoker" ascii
+    condition:
+        filesize < 2MB and (($a1 and 1 of ($h*)) or 3 of ($h*) or (($a2 or $a3) and 1 of ($h*)))
+}
+
+rule WSA_Jsp_Tunnel_SocketChannel
+{
+    meta:
+        id = "WSA-JSP-021"
+        description = "reGeorg / Neo-reGeorg / pystinger-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session and driven by request headers or CONNECT/FORWARD/READ commands"
+        family = "reGeorg"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/sensepost/reGeorg"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = "SocketChannel" ascii
+        $s2 = "new Socket(" ascii
+        $s3 = "InetSocketAddress" ascii
+        $h1 = /request\s{0,3}\.\s{0,3}getHeader\s{0,3}\(\s{0,3}"X-[A-Za-z]{2,12}"/
+        $h2 = "\"CONNECT\"" ascii
+        $h3 = "\"FORWARD\"" ascii
+        $h4 = "\"DISCONNECT\"" ascii
+        $h5 = "\"READ\"" ascii
+        $h6 = "Georg says" ascii
+        $h7 = /session\s{0,3}\.\s{0,3}setAttribute\s{0,3}\([^;]{0,60}(socket|Channel)/ nocase
+    condition:
+        filesize < 500KB and 1 of ($s*) and ($h6 or 3 of ($h*))
+}
+
+rule WSA_Jsp_Writer_RequestToFile
+{
+    meta:
+        id = "WSA-JSP-022"
+        description = "JSP uploader/writer: FileOutputStream/FileWriter/RandomAccessFile opened on a request-supplied path and fed request data"
+        family = "Uploader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
+        mitre_attack = "T1505.003"
+    strings:
+        $w1 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s{0,3}\([^;]{0,120}request\s{0,3}\.\s{0,3}getParameter\s{0,3}\([^;]{0,200}request\s{0,3}\.\s{0,3}getParameter/
+        $w2 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,120}(getRealPath|request\s{0,3}\.\s{0,3}getParameter)[^;]{0,120}\)\s{0,3}\)?\s{0,3}\.\s{0,3}write\s{0,3}\([^;]{0,120}request\s{0,3}\.\s{0,3}getParameter/
+    condition:
+        filesize < 500KB and any of them
+}
+
+rule WSA_Jsp_Jspx_Scriptlet_Exec
+{
+    meta:
+        id = "WSA-JSP-023"
+        description = "JSPX document whose jsp:scriptlet/jsp:declaration runs commands, loads classes or writes files from request data (XML form of a JSP shell, often used to bypass .jsp upload filters)"
+        family = "JSPX shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://docs.oracle.com/javaee/5/tutorial/doc/bnajo.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $x1 = "jsp:scriptlet" ascii
+        $x2 = "jsp:declaration" ascii
+        $p1 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec/
+        $p2 = "ProcessBuilder" ascii
+        $p3 = "defineClass" ascii
+        $p4 = "FileOutputStream" ascii
+        $p5 = "ScriptEngineManager" ascii
+        $p6 = "forName" ascii
+        $in = /request\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
+    condition:
+        filesize < 1MB and 1 of ($x*) and 1 of ($p*) and $in
+}
+
+rule WSA_Jsp_UnicodeEscaped_Source
+{
+    meta:
+        id = "WSA-JSP-024"
+        description = "JSP whose Java source is written as \\uXXXX escapes of plain ASCII letters (javac decodes them before parsing): hides exec/request calls from text search"
+        family = "Obfuscated JSP"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://docs.oracle.com/javase/specs/jls/se8/html/jls-3.html#jls-3.3"
+        mitre_attack = "T1505.003"
+    strings:
+        $u = /(\\u{1,6}00[2-7][0-9a-fA-F]){12}/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 1MB and $u and 1 of ($tag*)
+}
