@@ -15,12 +15,15 @@ rule WSA_Php_Generic_EvalRequest
         reference = "https://www.microsoft.com/en-us/security/blog/2021/02/11/web-shell-attacks-continue-to-rise/"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,10}\(\s{0,10}[^;]{0,150}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,10}\(\s{0,10}[^;]{0,150}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
         // request data placed in a variable, then evaluated: $x = $_POST['a']; ... eval($x)
         $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
+        // eval of a variable in a page that offers a code text box
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
+        $ta = "<textarea" nocase
     condition:
-        $e1 or (filesize < 4KB and $in and $ev)
+        $e1 or (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
 }
 
 rule WSA_Php_Generic_RequestAsCallable

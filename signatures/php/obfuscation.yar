@@ -20,8 +20,15 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         // nested decoders without eval: gzinflate(base64_decode(  /  str_rot13(base64_decode(
         $n1 = /(gzinflate|gzuncompress|gzdecode|str_rot13|strrev)\s{0,3}\(\s{0,3}(base64_decode|str_rot13|gzinflate|strrev)\s{0,3}\(/ nocase
         $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
+        // eval(${$x}[...]) , eval($a[$GLOBALS['x'][1]]) , eval(f($a, $b))
+        $d3 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}\$\{/ nocase
+        $d4 = /(eval|assert)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[\s{0,3}\$GLOBALS\s{0,3}\[/ nocase
+        $d5 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
+        // create_function('', $code) / create_function('$a', 'assert($a)')
+        $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null|NULL)\s{0,5},\s{0,5}\$/
+        $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/
     condition:
-        $d1 or $d2 or ($n1 and $ev and filesize < 500KB)
+        any of ($d*) or any of ($f*) or ($n1 and $ev and filesize < 500KB)
 }
 
 rule WSA_Php_Obfuscation_EncodedFunctionNames
@@ -63,6 +70,17 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $r8 = "\"lave\""
         $r9 = "rqbprq_46rfno" nocase
         $r10 = "nffreg" nocase
+        // ${"\x47LOBALS"} style variable names, hex text of code, "$"."_POST" splitting
+        $v1 = /\$\{\s{0,3}"[A-Za-z]{0,8}\\x[0-9a-fA-F]{2}/
+        $t1 = "6576616c28" nocase            // eval(
+        $t2 = "617373657274" nocase          // assert
+        $t3 = "73797374656d28" nocase        // system(
+        $t4 = "6261736536345f6465636f6465" nocase // base64_decode
+        $t5 = "245f504f5354" nocase          // $_POST
+        $t6 = "245f52455155455354" nocase    // $_REQUEST
+        $t7 = "3c3f706870" nocase            // <?php
+        $s1 = /['"]\$['"]\s{0,3}\.\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)/
+        $s2 = /['"]_P['"]\s{0,3}\.\s{0,3}['"]OST/
     condition:
         filesize < 2MB and any of them
 }
