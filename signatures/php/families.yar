@@ -215,6 +215,22 @@ rule WSA_Php_ShellToolkit_Traits
         $t26 = "perl -e" nocase
         $t27 = "exploit" nocase
         $t28 = "open_basedir" nocase
+        $k1 = /<title>[^<]{0,80}(shell|backdoor|hack|bypass|r00t|exploit|priv8|sh3ll|symlink|uploader|kernel)/ nocase
+        $k2 = /name\s{0,2}=\s{0,2}["']?(cmd|command|comd|exec|shell)["' >]/ nocase
+        $k3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]/ nocase
+        $u1 = "getcwd()"
+        $u2 = "fileperms"
+        $u3 = "posix_getgrgid"
+        $u4 = "ini_get("
+        $u5 = "is_writable"
+        $u6 = "mysql_connect"
+        $u7 = "phpinfo()"
+        $u8 = "2>&1"
+        $u9 = "move_uploaded_file"
+        $u10 = /[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(/
+        $u11 = "set_time_limit(0)"
+        $u12 = "error_reporting(0)"
+        $u13 = "ignore_user_abort"
     condition:
-        $php and filesize < 2MB and 8 of ($t*)
+        $php and filesize < 2MB and (8 of ($t*) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
 }
