@@ -69,3 +69,23 @@ rule WSA_Php_Generic_PregReplaceEval
     condition:
         $p1
 }
+
+rule WSA_Php_Generic_SmallCallbackBackdoor
+{
+    meta:
+        id = "WSA-PHP-004"
+        description = "tiny PHP file (< 2 KB) that reads request data and hands it to a rarely used callback sink (register_shutdown_function, register_tick_function, array_intersect_ukey, ReflectionFunction::invokeArgs, SQLite createFunction, mb_ereg_replace ...), extract()s the request, or evals/execs a variable"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/language.types.callable.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $s1 = /(register_shutdown_function|register_tick_function|array_map|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|array_walk|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
+        $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $s3 = /[^\w>:$](eval|assert|system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
+    condition:
+        filesize < 2KB and $req and any of ($s*)
+}

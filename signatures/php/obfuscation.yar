@@ -81,8 +81,10 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $t7 = "3c3f706870" nocase            // <?php
         $s1 = /['"]\$['"]\s{0,3}\.\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)/
         $s2 = /['"]_P['"]\s{0,3}\.\s{0,3}['"]OST/
+        // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
+        $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and any of them
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
