@@ -19,7 +19,7 @@ rule WSA_Jsp_ClassLoader_DefineClass
         $d2 = /extends\s{1,5}ClassLoader/
         $d3 = /getDeclaredMethod\s{0,3}\(\s{0,3}"defineClass"/
         $d4 = "ClassLoader" ascii
-        $i1 = /request\s{0,3}\.\s{0,3}(getReader|getInputStream|getParameter|getHeader)/
+        $i1 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getReader|getInputStream|getParameter|getHeader)/
         $i2 = "Cipher.getInstance" ascii
         $i3 = /BASE64Decoder|Base64\s{0,3}\.\s{0,3}getDecoder|decodeBuffer|Base64\.decodeBase64|parseBase64Binary/
         $i4 = "newInstance()" ascii
@@ -42,8 +42,8 @@ rule WSA_Jsp_ScriptEngine_EvalRequest
     strings:
         $s1 = "ScriptEngineManager" ascii
         $s2 = /getEngineBy(Name|Extension|MimeType)\s{0,3}\(/
-        $e1 = /\.eval\s{0,3}\([^;]{0,150}request\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
-        $in = /request\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
+        $e1 = /\.eval\s{0,3}\([^;]{0,150}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
+        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
         $ev = /\.eval\s{0,3}\(/
     condition:
         filesize < 1MB and $s1 and $s2 and ($e1 or ($in and $ev and filesize < 20KB))

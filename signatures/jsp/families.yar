@@ -49,15 +49,17 @@ rule WSA_Jsp_Tunnel_SocketChannel
         $s1 = "SocketChannel" ascii
         $s2 = "new Socket(" ascii
         $s3 = "InetSocketAddress" ascii
-        $h1 = /request\s{0,3}\.\s{0,3}getHeader\s{0,3}\(\s{0,3}"X-[A-Za-z]{2,12}"/
+        $h1 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getHeader\s{0,3}\(\s{0,3}"X-[A-Za-z]{2,12}"/
         $h2 = "\"CONNECT\"" ascii
         $h3 = "\"FORWARD\"" ascii
         $h4 = "\"DISCONNECT\"" ascii
         $h5 = "\"READ\"" ascii
         $h6 = "Georg says" ascii
+        $a1 = "AsynchronousSocketChannel" ascii
+        $a2 = "ServerContainer" ascii
         $h7 = /session\s{0,3}\.\s{0,3}setAttribute\s{0,3}\([^;]{0,60}(socket|Channel)/ nocase
     condition:
-        filesize < 500KB and 1 of ($s*) and ($h6 or 3 of ($h*))
+        filesize < 500KB and ((1 of ($s*) and ($h6 or 3 of ($h*))) or ($a1 and $a2))
 }
 
 rule WSA_Jsp_Writer_RequestToFile
@@ -72,10 +74,17 @@ rule WSA_Jsp_Writer_RequestToFile
         reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
         mitre_attack = "T1505.003"
     strings:
-        $w1 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s{0,3}\([^;]{0,120}request\s{0,3}\.\s{0,3}getParameter\s{0,3}\([^;]{0,200}request\s{0,3}\.\s{0,3}getParameter/
-        $w2 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,120}(getRealPath|request\s{0,3}\.\s{0,3}getParameter)[^;]{0,120}\)\s{0,3}\)?\s{0,3}\.\s{0,3}write\s{0,3}\([^;]{0,120}request\s{0,3}\.\s{0,3}getParameter/
+        $w1 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $w2 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,120}(getRealPath|(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter)[^;]{0,120}\)\s{0,3}\)?\s{0,3}\.\s{0,3}write\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        // String path = request.getParameter("path"); new FileOutputStream(path).write(...)
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(new\s{1,3}String\s{0,3}\(\s{0,3})?(\([^)\n]{1,20}\)\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
+        $wr = ".write("
+        // downloader: new URL(request.getParameter(..)).openStream() saved with FileOutputStream
+        $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $u2 = "FileOutputStream"
     condition:
-        filesize < 500KB and any of them
+        filesize < 500KB and ($w1 or $w2 or ($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr))
 }
 
 rule WSA_Jsp_Jspx_Scriptlet_Exec
@@ -98,7 +107,7 @@ rule WSA_Jsp_Jspx_Scriptlet_Exec
         $p4 = "FileOutputStream" ascii
         $p5 = "ScriptEngineManager" ascii
         $p6 = "forName" ascii
-        $in = /request\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
+        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
     condition:
         filesize < 1MB and 1 of ($x*) and 1 of ($p*) and $in
 }
@@ -120,4 +129,38 @@ rule WSA_Jsp_UnicodeEscaped_Source
         $tag2 = "jsp:" ascii
     condition:
         filesize < 1MB and $u and 1 of ($tag*)
+}
+
+rule WSA_Jsp_ShellToolkit_Traits
+{
+    meta:
+        id = "WSA-JSP-025"
+        description = "several independent web-shell tool-kit traits in one JSP: command execution, file upload/write/delete/rename, database console, shell-like page title, OS probing"
+        family = "Generic file-manager shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        mitre_attack = "T1505.003"
+    strings:
+        $k1 = /<title>[^<]{0,80}(shell|jspy|jfolder|jfoler|hack|backdoor|jspdo|bypass|r00t|webadmin|\bspy\b)/ nocase
+        $k2 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec/
+        $t1 = "FileOutputStream"
+        $t2 = "DriverManager"
+        $t3 = "listFiles"
+        $t4 = "renameTo"
+        $t5 = "getRealPath"
+        $t6 = "cmd.exe" nocase
+        $t7 = "/bin/sh"
+        $t8 = ".delete()"
+        $t9 = "os.name"
+        $t10 = "multipart/form-data" nocase
+        $t11 = /new\s{1,3}(java\.net\.)?Socket\s{0,3}\(/
+        $t12 = "getParameter"
+        $t13 = "ProcessBuilder"
+        $t14 = "setLastModified"
+        $t15 = "getInputStream"
+        $t16 = "mkdir"
+    condition:
+        filesize < 2MB and (($k1 and 3 of ($t*)) or ($k2 and 7 of ($t*)))
 }

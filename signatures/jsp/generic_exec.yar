@@ -14,10 +14,10 @@ rule WSA_Jsp_Generic_ExecRequest
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /(\.exec|new\s{1,3}ProcessBuilder|ProcessImpl\.start)\s{0,5}\([^;]{0,200}request\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader|getQueryString|getCookies)/
-        $e2 = /request\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\([^;]{0,150}(getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder)/
+        $e1 = /(\.exec|new\s{1,3}ProcessBuilder|ProcessImpl\.start)\s{0,5}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader|getQueryString|getCookies)/
+        $e2 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\([^;]{0,150}(getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder)/
         // String cmd = request.getParameter("c"); ... exec(cmd)  -- variable flow
-        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\n]{1,20}\)\s{0,3})?request\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\n]{1,20}\)\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
         $rt = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(|new\s{1,3}ProcessBuilder\s{0,3}\(|ProcessImpl/
         $sh1 = "cmd.exe" nocase
         $sh2 = "/bin/sh"
@@ -25,8 +25,12 @@ rule WSA_Jsp_Generic_ExecRequest
         $sh4 = "cmd /c" nocase
         $sh5 = "getInputStream()"
         $sh6 = "getErrorStream()"
+        // exec(variable) / ProcessBuilder / java.beans.Expression(Runtime, "exec") in a small page reading a parameter
+        $rv1 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
+        $rv2 = /new\s{1,3}ProcessBuilder\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?[a-zA-Z_]\w{0,30}/
+        $rv3 = /Expression\s{0,3}\(\s{0,3}Runtime\s{0,3}\.\s{0,3}getRuntime\s{0,3}\(\s{0,3}\)\s{0,3},\s{0,3}"exec"/
     condition:
-        filesize < 2MB and ($e1 or $e2 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)))
+        filesize < 2MB and ($e1 or $e2 or $rv3 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 50KB and $in and 1 of ($rv*)))
 }
 
 rule WSA_Jsp_Generic_ReflectiveExec
@@ -46,7 +50,32 @@ rule WSA_Jsp_Generic_ReflectiveExec
         $r3 = /getDeclaredMethod\s{0,3}\(\s{0,3}"(exec|getRuntime|start)"/
         $r4 = "\"java.lang.Run\"" 
         $r5 = "\"ja\"+\"va.lang\"" 
-        $req = /request\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
+        // "java.lang.Runtime" / "exec" spelled as byte arrays: new String(new byte[]{106, 97, 118, 97, 46 ...})
+        $b1 = "106, 97, 118, 97, 46"
+        $b2 = "106,97,118,97,46"
+        $b3 = "101, 120, 101, 99 }"
+        $b4 = "101,120,101,99}"
+        $req = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
     condition:
-        filesize < 1MB and $req and 2 of ($r*)
+        filesize < 1MB and $req and (2 of ($r*) or 1 of ($b*))
+}
+
+rule WSA_Jsp_Chopper_Server
+{
+    meta:
+        id = "WSA-JSP-003"
+        description = "China Chopper / Cknife JSP server: single-letter command dispatcher (Z.equals(\"A\") ... ) whose output is framed by ->| and |<-"
+        family = "China Chopper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "\"->|\"" ascii
+        $m2 = "\"|<-\"" ascii
+        $d = /\.equals\s{0,3}\(\s{0,3}"[A-Q]"\s{0,3}\)/
+        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+    condition:
+        filesize < 500KB and $in and (($m1 and $m2) or #d > 8)
 }
