@@ -77,14 +77,16 @@ rule WSA_Jsp_Writer_RequestToFile
         $w1 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
         $w2 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,120}(getRealPath|(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter)[^;]{0,120}\)\s{0,3}\)?\s{0,3}\.\s{0,3}write\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
         // String path = request.getParameter("path"); new FileOutputStream(path).write(...)
-        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(new\s{1,3}String\s{0,3}\(\s{0,3})?(\([^)\n]{1,20}\)\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
-        $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
-        $wr = ".write("
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;=]{0,60}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|PrintWriter)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
+        $wr = /\.(write|print|println)\s{0,3}\(/
+        // FileOutputStream(... request.getParameter ...) filled from request.getInputStream()
+        $w3 = /FileOutputStream\s{0,3}\([^;]{0,100}getParameter[^;]{0,40}\)\s{0,3};[^;]{0,60}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getInputStream/
         // downloader: new URL(request.getParameter(..)).openStream() saved with FileOutputStream
         $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
         $u2 = "FileOutputStream"
     condition:
-        filesize < 500KB and ($w1 or $w2 or ($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr))
+        filesize < 500KB and ($w1 or $w2 or $w3 or ($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr))
 }
 
 rule WSA_Jsp_Jspx_Scriptlet_Exec
@@ -143,24 +145,48 @@ rule WSA_Jsp_ShellToolkit_Traits
         reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
         mitre_attack = "T1505.003"
     strings:
-        $k1 = /<title>[^<]{0,80}(shell|jspy|jfolder|jfoler|hack|backdoor|jspdo|bypass|r00t|webadmin|\bspy\b)/ nocase
-        $k2 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec/
-        $t1 = "FileOutputStream"
-        $t2 = "DriverManager"
-        $t3 = "listFiles"
-        $t4 = "renameTo"
-        $t5 = "getRealPath"
-        $t6 = "cmd.exe" nocase
-        $t7 = "/bin/sh"
-        $t8 = ".delete()"
-        $t9 = "os.name"
-        $t10 = "multipart/form-data" nocase
+        $k1 = /<title>[^<]{0,80}(shell|jspy|jfolder|jfoler|hack|backdoor|jspdo|bypass|r00t|webadmin|\bspy\b)/ nocase ascii wide
+        $k2 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec/ ascii wide
+        $t1 = "FileOutputStream" ascii wide
+        $t2 = "DriverManager" ascii wide
+        $t3 = "listFiles" ascii wide
+        $t4 = "renameTo" ascii wide
+        $t5 = "getRealPath" ascii wide
+        $t6 = "cmd.exe" nocase ascii wide
+        $t7 = "/bin/sh" ascii wide
+        $t8 = ".delete()" ascii wide
+        $t9 = "os.name" ascii wide
+        $t10 = "multipart/form-data" nocase ascii wide
         $t11 = /new\s{1,3}(java\.net\.)?Socket\s{0,3}\(/
-        $t12 = "getParameter"
-        $t13 = "ProcessBuilder"
-        $t14 = "setLastModified"
-        $t15 = "getInputStream"
-        $t16 = "mkdir"
+        $t12 = "getParameter" ascii wide
+        $t13 = "ProcessBuilder" ascii wide
+        $t14 = "setLastModified" ascii wide
+        $t15 = "getInputStream" ascii wide
+        $t16 = "mkdir" ascii wide
     condition:
-        filesize < 2MB and (($k1 and 3 of ($t*)) or ($k2 and 7 of ($t*)))
+        filesize < 2MB and (($k1 and 2 of ($t*)) or ($k2 and 6 of ($t*)))
+}
+
+rule WSA_Jsp_DbDump_Tool
+{
+    meta:
+        id = "WSA-JSP-026"
+        description = "JSP database dumper/console: enumerates all tables of the connected database (information_schema, all_tables, user_tab_comments, SHOW CREATE TABLE) and writes them to files or lets the visitor run SQL"
+        family = "Data-theft page"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/accellion-fta-exploited-for-data-theft-and-extortion"
+        mitre_attack = "T1505.003"
+    strings:
+        $c = "DriverManager.getConnection" ascii
+        $t1 = "SHOW CREATE TABLE" nocase
+        $t2 = "user_tab_comments" nocase
+        $t3 = "from all_tables" nocase
+        $t4 = "information_schema.tables" nocase
+        $t5 = "Dumping data for table" nocase
+        $o1 = "FileOutputStream" ascii
+        $o2 = /getParameter\s{0,3}\(\s{0,3}"(sql|table|oraUrl|conUrl|dbUrl)"/ nocase
+    condition:
+        filesize < 500KB and $c and 1 of ($t*) and 1 of ($o*)
 }

@@ -28,9 +28,12 @@ rule WSA_Jsp_Generic_ExecRequest
         // exec(variable) / ProcessBuilder / java.beans.Expression(Runtime, "exec") in a small page reading a parameter
         $rv1 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
         $rv2 = /new\s{1,3}ProcessBuilder\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?[a-zA-Z_]\w{0,30}/
+        // Runtime r = Runtime.getRuntime(); ... r.exec(cmd)
+        $rv4 = /Runtime\s{1,3}\w{1,20}\s{0,3}=\s{0,3}(java\.lang\.)?Runtime\s{0,3}\.\s{0,3}getRuntime/
+        $rv5 = /\.exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
         $rv3 = /Expression\s{0,3}\(\s{0,3}Runtime\s{0,3}\.\s{0,3}getRuntime\s{0,3}\(\s{0,3}\)\s{0,3},\s{0,3}"exec"/
     condition:
-        filesize < 2MB and ($e1 or $e2 or $rv3 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 50KB and $in and 1 of ($rv*)))
+        filesize < 2MB and ($e1 or $e2 or $rv3 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 50KB and $in and ($rv1 or $rv2 or ($rv4 and $rv5))))
 }
 
 rule WSA_Jsp_Generic_ReflectiveExec
@@ -77,5 +80,24 @@ rule WSA_Jsp_Chopper_Server
         $d = /\.equals\s{0,3}\(\s{0,3}"[A-Q]"\s{0,3}\)/
         $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
     condition:
-        filesize < 500KB and $in and (($m1 and $m2) or #d > 8)
+        filesize < 500KB and $in and (($m1 and $m2) or #d > 5)
+}
+
+rule WSA_Jsp_ReverseShell_Socket
+{
+    meta:
+        id = "WSA-JSP-004"
+        description = "JSP reverse/bind shell: a java.net.Socket wired to the streams of a cmd.exe or /bin/sh process started by Runtime.exec/ProcessBuilder"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = /new\s{1,3}(java\.net\.)?Socket\s{0,3}\(/
+        $s2 = /(exec|ProcessBuilder)\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?"(cmd(\.exe)?|\/bin\/(ba)?sh)"/
+        $s3 = "getOutputStream" ascii
+    condition:
+        filesize < 500KB and all of them
 }
