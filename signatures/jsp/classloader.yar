@@ -25,9 +25,9 @@ rule WSA_Jsp_ClassLoader_DefineClass
         $i4 = "newInstance()" ascii
         $i5 = "pageContext" ascii
         // base64 of a class file header (CAFEBABE) embedded in the page
-        $c1 = "yv66vg" ascii
+        $c1 = "\"yv66vg" ascii
     condition:
-        filesize < 1MB and (($d1 and ($d2 or $d3 or $d4) and $i1 and 1 of ($i2, $i3, $i4, $i5)) or ($c1 and ($d1 or $d4 or $i3)))
+        filesize < 1MB and (($d1 and ($d2 or $d3 or $d4) and $i1 and 1 of ($i2, $i3, $i4, $i5)) or $c1)
 }
 
 rule WSA_Jsp_ScriptEngine_EvalRequest

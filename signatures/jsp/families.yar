@@ -164,7 +164,7 @@ rule WSA_Jsp_ShellToolkit_Traits
         $t15 = "getInputStream" ascii wide
         $t16 = "mkdir" ascii wide
     condition:
-        filesize < 2MB and (($k1 and 2 of ($t*)) or ($k2 and 6 of ($t*)))
+        filesize < 2MB and (($k1 and 1 of ($t*)) or ($k2 and 6 of ($t*)))
 }
 
 rule WSA_Jsp_DbDump_Tool
@@ -189,4 +189,29 @@ rule WSA_Jsp_DbDump_Tool
         $o2 = /getParameter\s{0,3}\(\s{0,3}"(sql|table|oraUrl|conUrl|dbUrl)"/ nocase
     condition:
         filesize < 500KB and $c and 1 of ($t*) and 1 of ($o*)
+}
+
+rule WSA_Jsp_FileBrowser_RequestPath
+{
+    meta:
+        id = "WSA-JSP-027"
+        description = "JSP file browser/editor: java.io.File built straight from a request parameter and then listed, read, renamed or deleted; or a hand-written multipart parser saving the client file name"
+        family = "Generic file-manager shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://owasp.org/www-community/attacks/Path_Traversal"
+        mitre_attack = "T1505.003"
+    strings:
+        $f = /new\s{1,3}(java\.io\.)?File\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $o1 = "listFiles" ascii
+        $o2 = "FileInputStream" ascii
+        $o3 = ".delete()" ascii
+        $o4 = "renameTo" ascii
+        $m1 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getInputStream/
+        $m2 = "filename=\"" ascii
+        $m3 = /new\s{1,3}(java\.io\.)?FileOutputStream\s{0,3}\(/
+        $m4 = "boundary" ascii nocase
+    condition:
+        filesize < 500KB and (($f and 2 of ($o*)) or (filesize < 10KB and all of ($m*)))
 }

@@ -33,7 +33,7 @@ rule WSA_Jsp_Generic_ExecRequest
         $rv5 = /\.exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
         $rv3 = /Expression\s{0,3}\(\s{0,3}Runtime\s{0,3}\.\s{0,3}getRuntime\s{0,3}\(\s{0,3}\)\s{0,3},\s{0,3}"exec"/
     condition:
-        filesize < 2MB and ($e1 or $e2 or $rv3 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 50KB and $in and ($rv1 or $rv2 or ($rv4 and $rv5))))
+        filesize < 2MB and ($e1 or $e2 or $rv3 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 120KB and $in and ($rv1 or $rv2 or ($rv4 and $rv5))))
 }
 
 rule WSA_Jsp_Generic_ReflectiveExec
@@ -80,7 +80,7 @@ rule WSA_Jsp_Chopper_Server
         $d = /\.equals\s{0,3}\(\s{0,3}"[A-Q]"\s{0,3}\)/
         $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
     condition:
-        filesize < 500KB and $in and (($m1 and $m2) or #d > 5)
+        filesize < 500KB and (($in and $m1 and $m2) or #d > 6)
 }
 
 rule WSA_Jsp_ReverseShell_Socket
