@@ -46,9 +46,9 @@ rule WSA_Jsp_ScriptEngine_EvalRequest
         $s2 = /getEngineBy(Name|Extension|MimeType)\s{0,3}\(/
         $e1 = /\.eval\s{0,3}\([^;]{0,150}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
         $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
-        $ev = /\.eval\s{0,3}\(/
+        $ev = /\.eval\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
     condition:
-        filesize < 1MB and $s1 and $s2 and ($e1 or ($in and $ev and filesize < 20KB))
+        filesize < 1MB and $s1 and $s2 and ($e1 or ($in and $ev and filesize < 50KB))
 }
 
 rule WSA_Jsp_MemShell_Injector

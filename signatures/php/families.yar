@@ -234,3 +234,26 @@ rule WSA_Php_ShellToolkit_Traits
     condition:
         $php and filesize < 2MB and (8 of ($t*) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
 }
+
+rule WSA_Php_DataTheft_DownloadPage
+{
+    meta:
+        id = "WSA-PHP-038"
+        description = "DEWMODE-style data-theft page: serves files as attachments from a base64/request-encoded path or database listing, with self-cleanup (unlink(__FILE__), sudo, rm -rf) or an access token check"
+        family = "DEWMODE-style data theft"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/accellion-fta-exploited-for-data-theft-and-extortion"
+        mitre_attack = "T1505.003"
+    strings:
+        $dl1 = /(readfile|fpassthru|file_get_contents|fopen)\s{0,3}\(\s{0,3}(base64_decode|hex2bin|str_rot13|urldecode)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        $cd = /Content-Disposition:\s{0,3}attachment/ nocase
+        $b1 = /base64_decode\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        $c1 = /unlink\s{0,3}\(\s{0,3}__FILE__/ nocase
+        $c2 = "sudo " ascii
+        $c3 = "rm -rf" ascii
+        $s1 = /select\s{1,5}[^;]{1,80}\sfrom\s/ nocase
+    condition:
+        filesize < 100KB and ($dl1 or ($cd and $b1 and (1 of ($c*) or $s1)))
+}

@@ -83,8 +83,12 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         mitre_attack = "T1505.003"
     strings:
         $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|HTTP_(POST|GET)_VARS|php:\/\/input/
-        $s1 = /(register_shutdown_function|register_tick_function|array_map|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|array_walk|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
+        $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)
+        // or a callback built at run time: variable, function result, escapes, concatenation
+        $s4 = /array_map\s{0,3}\(\s{0,3}(\$[a-zA-Z_]|[a-zA-Z_]\w{0,30}\s{0,3}\(|['"][^'",)\n]{0,30}(\\x[0-9a-fA-F]|\\[0-7]{2}|['"]\s{0,3}\.))/ nocase
+        $s5 = /array_walk\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$/ nocase
         $s3 = /[^\w>:$](eval|assert|system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
     condition:
         filesize < 2KB and $req and any of ($s*)
