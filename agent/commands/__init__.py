@@ -1,6 +1,6 @@
 """Subcommands: each module has `register(subparsers)` and sets `func` on its parser."""
 
+from agent.commands import demo, processes, quarantine, rules, scan
 from agent.commands import eval as eval_cmd
-from agent.commands import processes, quarantine, rules, scan
 
-COMMANDS = (scan, rules, eval_cmd, processes, quarantine)
+COMMANDS = (scan, rules, eval_cmd, demo, processes, quarantine)
