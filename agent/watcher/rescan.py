@@ -35,7 +35,7 @@ class RescanCounts:
     aborted: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items()}
+        return dict(self.__dict__)
 
 
 class Rescanner:
