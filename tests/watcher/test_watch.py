@@ -148,3 +148,124 @@ def test_restart_does_not_alert_twice(
     assert [a["file"]["path"] for a in alerts] == [str(shell), str(web_root / "new.aspx")]
     assert alerts[1]["webshell"]["trigger"] == "catchup"
     assert second.core.counts["duplicates"] == 1
+
+
+MARKER_RULE = r"""
+rule T_Marker
+{
+    meta:
+        severity = "high"
+    strings:
+        $m = "MARKER-NEW-FAMILY"
+    condition:
+        $m
+}
+"""
+
+
+def test_rules_changed_while_running(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    marked = web_root / "marked.aspx"
+    marked.write_bytes(b"<% MARKER-NEW-FAMILY %>")
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    assert agent.alerts() == []
+    old_digest = agent.core.rules.digest
+    # an edit in the rule folder: recompiled off-thread, swapped, known files re-verified
+    (agent_rules / "marker.yar").write_text(MARKER_RULE, encoding="utf-8")
+    wait_for(lambda: agent.alerted_paths().get(str(marked)) == 1, what="re-verification alert")
+    alert = agent.alerts()[0]
+    assert alert["webshell"]["trigger"] == "reverify"
+    assert alert["rule"]["name"] == ["T_Marker"]
+    assert agent.events("rules-reloaded")[0]["webshell"]["previous"] == old_digest
+    good = agent.core.rules.digest
+    # a broken edit keeps the old rules and says so
+    (agent_rules / "marker.yar").write_text(MARKER_RULE + "\nrule broken {", encoding="utf-8")
+    wait_for(lambda: bool(agent.events("rules-reload-failed")), what="the reload error event")
+    failed = agent.events("rules-reload-failed")[0]
+    assert failed["log"]["level"] == "error" and "marker.yar" in failed["error"]["message"]
+    assert agent.core.rules.digest == good
+    later = web_root / "later.aspx"
+    later.write_bytes(b"MARKER-NEW-FAMILY")  # still caught by the kept rules
+    wait_for(lambda: str(later) in agent.alerted_paths(), what="alert with the kept rules")
+
+
+def test_sighup_style_reload_request_with_unchanged_rules_is_quiet(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    (web_root / "a.aspx").write_bytes(BENIGN)
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    assert agent.core.reload_rules() is True
+    assert agent.events("rules-reloaded") == [] and agent.events("rules-reload-failed") == []
+    assert agent.scans[str(web_root / "a.aspx")] == 1
+
+
+def test_kernel_queue_overflow_is_noticed_and_the_root_rescanned(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    observer = agent.core._watches[0].observer
+    reader = observer._inotify_fd  # type: ignore[union-attr]
+    limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    shells = set()
+    # Hold the reader's lock so it cannot drain the kernel queue: a real IN_Q_OVERFLOW.
+    with reader._lock:
+        for i in range(limit // 2 + 500):  # created + closed: two events per file
+            p = web_root / f"f{i}.aspx"
+            p.write_bytes(SHELL if i % 500 == 0 else BENIGN)
+            if i % 500 == 0:
+                shells.add(str(p))
+    wait_for(lambda: bool(agent.events("overflow-suspected")), what="the overflow event")
+    ev = agent.events("overflow-suspected")[0]
+    assert ev["webshell"]["root"] == str(web_root)
+    wait_for(lambda: bool(agent.events("rescan-finished")), what="the recovery rescan")
+    wait_for(lambda: set(agent.alerted_paths()) == shells, what="every shell after the overflow")
+    wait_for(agent.idle)
+    assert max(agent.alerted_paths().values()) == 1
+
+
+def test_a_dead_observer_or_a_replaced_root_is_noticed_and_rewatched(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    observer = agent.core._watches[0].observer
+    assert observer is not None
+    observer.stop()  # as if watchdog's thread had died
+    observer.join()
+    wait_for(lambda: bool(agent.events("watch-restored")), what="the watch to come back")
+    assert "observer thread died" in agent.events("watch-lost")[0]["webshell"]["reason"]
+    # the root itself removed and made again (a redeploy)
+    os.rename(web_root, tmp_path / "www.old")
+    web_root.mkdir()
+    (web_root / "after.aspx").write_bytes(SHELL)
+    wait_for(lambda: len(agent.events("watch-restored")) == 2, what="the second restore")
+    wait_for(lambda: str(web_root / "after.aspx") in agent.alerted_paths(), what="the new shell")
+    (web_root / "live.aspx").write_bytes(SHELL)
+    wait_for(lambda: str(web_root / "live.aspx") in agent.alerted_paths(), what="a live alert")
+
+
+def test_a_missing_root_is_reported_and_watched_once_it_exists(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    later = tmp_path / "later"
+    agent = run_agent(make_config(tmp_path, [web_root, later], agent_rules))
+    started = agent.events("started")[0]["webshell"]
+    assert started["missing"][0]["root"] == str(later)
+    assert agent.core.health()["roots_lost"] == [str(later)]
+    later.mkdir()
+    (later / "s.aspx").write_bytes(SHELL)
+    wait_for(
+        lambda: str(later / "s.aspx") in agent.alerted_paths(), what="the shell in the new root"
+    )
+
+
+def test_heartbeat_event_has_the_figures(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules, heartbeat_interval=1.0))
+    wait_for(lambda: bool(agent.events("heartbeat")), what="a heartbeat")
+    hb = agent.events("heartbeat")[0]
+    assert hb["event"]["kind"] == "metric"
+    for key in ("rss_mb", "cpu_percent", "queue_depth", "scans_per_second", "files_watched"):
+        assert key in hb["webshell"]
+    assert hb["webshell"]["rss_mb"] > 0
