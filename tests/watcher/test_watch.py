@@ -205,7 +205,7 @@ def test_kernel_queue_overflow_is_noticed_and_the_root_rescanned(
 ) -> None:
     agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
     observer = agent.core._watches[0].observer
-    reader = observer._inotify_fd  # type: ignore[union-attr]
+    reader = observer._inotify_fd
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
     shells = set()
     # Hold the reader's lock so it cannot drain the kernel queue: a real IN_Q_OVERFLOW.
