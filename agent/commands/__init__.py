@@ -1,6 +1,7 @@
 """Subcommands: each module has `register(subparsers)` and sets `func` on its parser."""
 
-from agent.commands import demo, processes, quarantine, rules, scan
+from agent.commands import config as config_cmd
+from agent.commands import demo, processes, quarantine, rules, run, scan
 from agent.commands import eval as eval_cmd
 
-COMMANDS = (scan, rules, eval_cmd, demo, processes, quarantine)
+COMMANDS = (scan, rules, eval_cmd, demo, run, config_cmd, processes, quarantine)
