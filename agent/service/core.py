@@ -34,6 +34,8 @@ from agent.pipeline import Job, Pipeline
 from agent.presets import Discovery, discover
 from agent.process.budget import CpuBudget
 from agent.process.priority import lower_priority
+from agent.process.watcher import ProcessWatcher
+from agent.quarantine import Quarantine, respond
 from agent.rules import RuleSet, load_rules
 from agent.rules.sources import RULE_SUFFIXES
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
@@ -139,6 +141,8 @@ class ServiceCore:
         self._overflow_hook: OverflowHook | None = None
         self._monitor: threading.Thread | None = None
         self._threads_started = False
+        self.process_watcher: ProcessWatcher | None = None
+        self.quarantine: Quarantine | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -154,6 +158,7 @@ class ServiceCore:
             self._start_workers()
             self._start_watches()
             self._emit_started()
+            self._start_response()
             self._baseline()
             if self._stop_requested.is_set():
                 return
@@ -211,6 +216,8 @@ class ServiceCore:
         events = getattr(self, "events", None)
         if events is not None:
             events.emit("stopping", "stopping: draining the scan queue", kind="state")
+        if self.process_watcher is not None:
+            self.process_watcher.stop(max(0.1, deadline - time.monotonic()))
         self._stop_observers(deadline)
         if self._monitor is not None:
             self._monitor.join(max(0.1, deadline - time.monotonic()))
@@ -430,6 +437,31 @@ class ServiceCore:
                 level="warning", root=m["root"], reason=m["reason"],
             )  # fmt: skip
 
+    def _start_response(self) -> None:
+        """The process watch (on by default) and quarantine (off by default), both on the roots."""
+        roots = [w.root for w in self._watches]
+        if self.config.response.quarantine:
+            self.quarantine = Quarantine(self.config.agent.data_dir, roots)
+        if self.config.process.enabled:
+            self.process_watcher = ProcessWatcher(
+                self.config, self.identity, self._process_alert, roots=roots
+            ).start()
+
+    def _process_alert(self, alert: dict[str, Any]) -> None:
+        assert self._alerts_file is not None
+        with self._alert_lock:
+            try:
+                self._alerts_file.write(alert)
+            except (OSError, ValueError) as e:
+                self.events.emit(
+                    "output-error", f"cannot write a process alert: {e}", level="error", error=e
+                )
+                return
+            self._bump("alerts", 1)
+        if self.echo_alert is not None:
+            with contextlib.suppress(Exception):
+                self.echo_alert(alert)
+
     def _baseline(self) -> None:
         trigger = "baseline" if self.state.is_empty() else "catchup"
         for w in self._watches:
@@ -544,6 +576,8 @@ class ServiceCore:
                 self._bump("duplicates", 1)
                 return
             alert = build_alert(result, self.identity, digest, job.trigger)
+            if self.quarantine is not None:
+                respond(self.quarantine, alert, result.path, sha)
             try:
                 self._alerts_file.write(alert)
             except (OSError, ValueError) as e:
@@ -554,6 +588,8 @@ class ServiceCore:
                 return  # not marked: the next rescan alerts again
             self.state.mark_alerted(result.path, sha, digest, alert["event"]["id"])
             self._bump("alerts", 1)
+        if self.process_watcher is not None:
+            self.process_watcher.note_file_alert(alert)
         if self.echo_alert is not None:
             with contextlib.suppress(Exception):
                 self.echo_alert(alert)
@@ -728,6 +764,7 @@ class ServiceCore:
             "rescans_pending": self.rescanner.pending if hasattr(self, "rescanner") else 0,
             "counts": dict(self.counts),
             "rules": self.rules.count if hasattr(self, "rules") else 0,
+            "process": self.process_watcher.health() if self.process_watcher else None,
         }
 
     def _rescan_started(self, c: RescanCounts) -> None:

@@ -99,7 +99,7 @@ class Agent:
         return read_jsonl(self.data / "alerts.jsonl")
 
     def alerted_paths(self) -> Counter[str]:
-        return Counter(a["file"]["path"] for a in self.alerts())
+        return Counter(a["file"]["path"] for a in self.alerts() if "file" in a)
 
     def events(self, action: str | None = None) -> list[dict[str, Any]]:
         docs = read_jsonl(self.data / "events.jsonl")

@@ -1,0 +1,83 @@
+"""The running agent: a file alert, then the web worker starts a shell in that root -> a linked
+process alert; with response.quarantine on, the shell file is moved away."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.config import ProcessConfig, ResponseConfig
+from agent.quarantine import Quarantine
+from tests.watcher.conftest import SHELL, Agent, make_config, wait_for
+
+pytestmark = pytest.mark.skipif(not shutil.which("sh"), reason="needs a POSIX shell")
+
+
+def test_file_alert_then_worker_shell_are_linked(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: Callable[..., Agent]
+) -> None:
+    cfg = make_config(tmp_path, [web_root], agent_rules)
+    cfg = dataclasses.replace(cfg, process=ProcessConfig(interval=0.05))
+    agent = run_agent(cfg)
+    uploads = web_root / "uploads"
+    uploads.mkdir()
+    (uploads / "s.aspx").write_bytes(SHELL)
+    wait_for(lambda: any("file" in a for a in agent.alerts()), what="the file alert")
+    (file_alert,) = [a for a in agent.alerts() if "file" in a]
+
+    w3wp = tmp_path / "w3wp.exe"
+    shutil.copy2(shutil.which("sh") or "/bin/sh", w3wp)
+    worker = subprocess.Popen(
+        [str(w3wp), "-c", "sh -c 'sleep 60; true'; true"], cwd=uploads, start_new_session=True
+    )
+
+    def ours() -> list[dict[str, Any]]:  # the host may run other web workers meanwhile
+        return [
+            a
+            for a in agent.alerts()
+            if a.get("process", {}).get("parent", {}).get("pid") == worker.pid
+        ]
+
+    try:
+        wait_for(lambda: bool(ours()), what="the process alert")
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    (proc_alert,) = ours()
+    assert proc_alert["event"]["dataset"] == "webshell_agent.process"
+    assert proc_alert["process"]["parent"]["pid"] == worker.pid
+    assert proc_alert["webshell"]["correlation_id"] == file_alert["webshell"]["correlation_id"]
+    assert proc_alert["webshell"]["correlation"]["basis"] == "cwd"
+    assert file_alert["file"]["hash"]["sha256"] in proc_alert["related"]["hash"]
+    assert agent.core.health()["process"]["findings"] >= 1
+    # the file stays: quarantine is off by default
+    assert (uploads / "s.aspx").exists()
+    assert "response" not in file_alert["webshell"]
+
+
+def test_quarantine_on_moves_the_shell(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: Callable[..., Agent]
+) -> None:
+    cfg = make_config(tmp_path, [web_root], agent_rules)
+    cfg = dataclasses.replace(
+        cfg, response=ResponseConfig(quarantine=True), process=ProcessConfig(enabled=False)
+    )
+    agent = run_agent(cfg)
+    assert agent.core.process_watcher is None
+    (web_root / "s.aspx").write_bytes(SHELL)
+    (web_root / "ok.aspx").write_bytes(b"<html>fine</html>")
+    wait_for(lambda: len(agent.alerts()) == 1, what="the file alert")
+    (alert,) = agent.alerts()
+    response = alert["webshell"]["response"]
+    assert response["outcome"] == "success"
+    assert not (web_root / "s.aspx").exists() and (web_root / "ok.aspx").exists()
+    q = Quarantine(agent.data)
+    assert q.content(q.get(response["id"])) == SHELL
