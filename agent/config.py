@@ -101,6 +101,7 @@ class ProcessConfig:
     children: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     correlation_window: float = 600.0  # seconds a file alert may precede a linked process alert
+    source: Literal["auto", "poll", "netlink"] = "auto"  # netlink: Linux exec events, if allowed
 
 
 @dataclass(frozen=True)

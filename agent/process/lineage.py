@@ -115,6 +115,7 @@ class Lineage:
     lsass_pid: int | None = None
     own_pid: int = field(default_factory=os.getpid)
     _recheck: list[tuple[ProcInfo, int]] = field(default_factory=list)
+    _reported: dict[int, tuple[float, str]] = field(default_factory=dict)
 
     def baseline(self) -> list[Finding]:
         """Record every process now running; return the suspicious ones (not yet alerted)."""
@@ -163,12 +164,24 @@ class Lineage:
                 fresh.append(info)
         for pid in [p for p in self.cache if p not in seen]:
             del self.cache[pid]
+            self._reported.pop(pid, None)
         out: list[Finding] = []
         for info in fresh:
             finding = self.check(info)
             if finding is not None:
                 out.append(finding)
         return out
+
+    def on_exec(self, pid: int) -> Finding | None:
+        """An exec event (Linux proc connector): judge the new image right away."""
+        info = read(pid)
+        if info is None:
+            self.stats.vanished += 1
+            return None
+        if pid not in self.cache:
+            self.stats.new += 1
+        self.cache[pid] = info
+        return self.check(info)
 
     def _forked(self, info: ProcInfo, detail: bool = True) -> bool:
         """Same name as its parent (and, looking closer, no command line of its own yet)."""
@@ -229,6 +242,9 @@ class Lineage:
         if self.names.allow.match(info.name, cmd):
             self.stats.allowed += 1
             return None
+        if self._reported.get(info.pid) == (info.create_time, info.name):
+            return None  # already reported (seen by both the exec event and a pass)
+        self._reported[info.pid] = (info.create_time, info.name)
         for p in chain:
             p.detail()
         self.stats.findings += 1

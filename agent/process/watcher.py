@@ -12,6 +12,7 @@ happens to fall inside its life (see docs/process-and-quarantine.md for measured
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,8 +26,10 @@ from agent.process.alert import build_process_alert
 from agent.process.correlate import FileAlerts
 from agent.process.lineage import Finding, Lineage
 from agent.process.names import Names
+from agent.process.netlink import Connector, open_connector
 
 log = logging.getLogger(__name__)
+STOP_CHECK = 0.2  # seconds: how soon stop() is noticed while waiting on exec events
 
 
 def names_from(config: Config) -> Names:
@@ -59,6 +62,8 @@ class ProcessWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self.source = "poll"  # or "netlink" once subscribed
+        self.source_problem = ""
 
     def note_file_alert(self, alert: dict[str, Any]) -> None:
         """Remember a file alert so a process alert soon after in the same root links to it."""
@@ -95,7 +100,32 @@ class ProcessWatcher:
         """One pass on the caller's thread (also what the thread runs)."""
         return [self.emit(f) for f in self.lineage.poll()]
 
+    def _open_source(self) -> Connector | None:
+        """The Linux exec-event source when configured (or `auto`) and allowed, else None."""
+        wanted = self.config.process.source
+        if wanted == "poll":
+            self.source = "poll"
+            return None
+        try:
+            conn = open_connector()
+        except OSError as e:
+            self.source = "poll"
+            self.source_problem = str(e)
+            if wanted == "netlink":
+                log.warning("process.source netlink unavailable, polling instead: %s", e)
+            return None
+        self.source = "netlink"
+        return conn
+
     def _run(self) -> None:
+        conn = self._open_source()  # before the baseline: no gap between the two
+        try:
+            self._loop(conn)
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _loop(self, conn: Connector | None) -> None:
         try:
             existing = self.lineage.baseline()
             if self.report_existing:
@@ -114,13 +144,34 @@ class ProcessWatcher:
             except Exception:  # a bad pass must not end the watch
                 self.errors += 1
                 log.exception("process pass failed")
-            delay = next_at - time.monotonic()
-            if delay < 0:  # fell behind (suspended, overloaded): do not try to catch up
-                next_at = time.monotonic()
-                delay = 0
-            self._stop.wait(delay)
+            while not self._stop.is_set():
+                delay = next_at - time.monotonic()
+                if delay <= 0:
+                    if delay < -self.interval:  # fell behind (suspended): do not catch up
+                        next_at = time.monotonic()
+                    break
+                if conn is None:
+                    self._stop.wait(delay)
+                elif select.select([conn], [], [], min(delay, STOP_CHECK))[0]:
+                    self._exec_events(conn)
 
-    def health(self) -> dict[str, int | float]:
+    def _exec_events(self, conn: Connector) -> None:
+        try:
+            pids = conn.read()
+        except OSError as e:
+            self.errors += 1
+            log.warning("proc connector read failed: %s", e)
+            return
+        for pid in pids:
+            try:
+                finding = self.lineage.on_exec(pid)
+                if finding is not None:
+                    self.emit(finding)
+            except Exception:
+                self.errors += 1
+                log.exception("exec event for pid %s failed", pid)
+
+    def health(self) -> dict[str, int | float | str]:
         s = self.lineage.stats
         return {
             "passes": s.passes,
@@ -131,4 +182,5 @@ class ProcessWatcher:
             "errors": self.errors,
             "tracked": len(self.lineage.cache),
             "interval": self.interval,
+            "source": self.source,
         }

@@ -48,14 +48,15 @@ def top_up(target: int) -> list[subprocess.Popen[bytes]]:
     ]
 
 
-def cpu_cost(interval: float, seconds: float) -> dict[str, Any]:
-    cfg = Config(process=ProcessConfig(interval=interval))
+def cpu_cost(interval: float, seconds: float, source: Any) -> dict[str, Any]:
+    cfg = Config(process=ProcessConfig(interval=interval, source=source))
     watcher = ProcessWatcher(cfg, IDENTITY, lambda a: None, roots=[])
     watcher.start()  # baseline taken before we start counting
     cpu0, wall0 = time.process_time(), time.perf_counter()
     time.sleep(seconds)
     cpu1, wall1 = time.process_time(), time.perf_counter()
     passes = watcher.health()["passes"]
+    print("source:", watcher.source, watcher.source_problem, flush=True)
     watcher.stop(5)
 
     lin = Lineage(names_from(cfg))
@@ -76,6 +77,7 @@ def cpu_cost(interval: float, seconds: float) -> dict[str, Any]:
         "interval_s": interval,
         "seconds": round(wall1 - wall0, 2),
         "passes": passes,
+        "source": watcher.source,
         "cpu_percent_of_one_core": round(100 * (cpu1 - cpu0) / (wall1 - wall0), 3),
         "poll_median_ms": round(statistics.median(poll_ms), 3),
         "poll_p95_ms": round(sorted(poll_ms)[int(len(poll_ms) * 0.95)], 3),
@@ -84,7 +86,7 @@ def cpu_cost(interval: float, seconds: float) -> dict[str, Any]:
 
 
 def catch_rate(
-    interval: float, lifetimes: list[float], trials: int, bindir: Path
+    interval: float, lifetimes: list[float], trials: int, bindir: Path, source: Any
 ) -> dict[str, Any]:
     httpd = bindir / "httpd"
     shutil.copy2(shutil.which("sh") or "/bin/sh", httpd)
@@ -100,7 +102,7 @@ def catch_rate(
             with lock:
                 caught.add(alert["process"]["pid"])
 
-    cfg = Config(process=ProcessConfig(interval=interval))
+    cfg = Config(process=ProcessConfig(interval=interval, source=source))
     watcher = ProcessWatcher(cfg, IDENTITY, on_alert, roots=[])
     watcher.start()
     out: dict[str, Any] = {}
@@ -150,14 +152,15 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--trials", type=int, default=40)
     ap.add_argument("--lifetimes", default="0.1,0.5,2")
+    ap.add_argument("--source", choices=("auto", "poll", "netlink"), default="auto")
     args = ap.parse_args()
     fillers = top_up(args.processes)
     try:
-        cost = cpu_cost(args.interval, args.seconds)
+        cost = cpu_cost(args.interval, args.seconds, args.source)
         print("cpu:", cost, flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             lifetimes = [float(x) for x in args.lifetimes.split(",")]
-            rates = catch_rate(args.interval, lifetimes, args.trials, Path(tmp))
+            rates = catch_rate(args.interval, lifetimes, args.trials, Path(tmp), args.source)
         print("catch:", rates, flush=True)
     finally:
         for p in fillers:
