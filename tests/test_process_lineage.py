@@ -253,3 +253,37 @@ def test_no_link_without_a_file_alert(procs: Procs, tmp_path: Path) -> None:
         assert watcher.stop(5)
     assert "correlation_id" not in got[0]["webshell"]
     assert "hash" not in got[0]["related"]
+
+
+def test_parent_seen_before_its_exec_is_read_again(procs: Procs, tmp_path: Path) -> None:
+    """A fork of this Python seen as "python" for many passes, that then becomes a worker:
+    the chain must use its new name, not the stale cached one."""
+    lin = lineage()
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    httpd = procs.binary("httpd")
+    pid = os.fork()
+    if pid == 0:  # child: wait for the gate, then become the worker
+        try:
+            with open(gate, "rb") as fh:
+                fh.read(1)
+            os.execv(httpd, [httpd, "-c", f"sh -c '{LONG}'; true"])
+        finally:
+            os._exit(127)
+    try:
+        for _ in range(5):  # longer than the fork re-checks last
+            lin.poll()
+        assert lin.cache[pid].name == psutil.Process().name()
+        with open(gate, "wb") as fh:
+            fh.write(b"x")
+        worker = psutil.Process(pid)
+        sh = wait_for(child_named(worker, "sh"), "the shell")
+        findings = lin.poll()
+        assert [f.process.pid for f in findings] == [sh.pid]
+        assert findings[0].worker.name == "httpd"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            for c in psutil.Process(pid).children(recursive=True):
+                c.kill()
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)

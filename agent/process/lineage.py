@@ -72,6 +72,15 @@ def _try(fn: Callable[[], T]) -> T | None:
         return None
 
 
+def _comm(pid: int) -> str | None:
+    """The kernel's (maybe cut) name of a process: one small read, cheaper than psutil."""
+    try:
+        with open(f"/proc/{pid}/comm", "rb") as fh:
+            return os.fsdecode(fh.read().rstrip(b"\n"))
+    except OSError:
+        return None
+
+
 def read(pid: int) -> ProcInfo | None:
     """Name, parent and start time of one process: cheap (one /proc/<pid>/stat on Linux)."""
     try:
@@ -174,6 +183,11 @@ class Lineage:
 
     def on_exec(self, pid: int) -> Finding | None:
         """An exec event (Linux proc connector): judge the new image right away."""
+        comm = _comm(pid)
+        if comm is not None and not self.names.children.may_match(comm):
+            if pid in self.cache:  # a new image: the cached name is stale (it may be a worker now)
+                self._lookup(pid, fresh=True)
+            return None  # the common case, at the cost of one small read; a pass adds it later
         info = read(pid)
         if info is None:
             self.stats.vanished += 1
@@ -193,13 +207,25 @@ class Lineage:
         own = ProcInfo(info.pid, info.ppid, info.name, info.create_time).detail().cmdline
         return not own or own == parent.detail().cmdline
 
-    def _lookup(self, pid: int, born_before: float | None = None) -> ProcInfo | None:
-        info = self.cache.get(pid)
-        if info is not None and (born_before is None or info.create_time <= born_before + 0.01):
-            return info
+    def _lookup(
+        self, pid: int, born_before: float | None = None, fresh: bool = False
+    ) -> ProcInfo | None:
+        """A process from the cache, or read; `fresh` reads again (a cached entry may predate
+        an exec: a fork of python seen as "python" that became "httpd" since)."""
+
+        def older(p: ProcInfo | None) -> bool:
+            return p is not None and (born_before is None or p.create_time <= born_before + 0.01)
+
+        cached = self.cache.get(pid)
+        if not fresh and older(cached):
+            return cached
         info = read(pid)
-        if info is None or (born_before is not None and info.create_time > born_before + 0.01):
-            return None  # gone, or the PID was reused by a younger process
+        if info is None:  # gone: what we saw of it is the best we have
+            return cached if older(cached) else None
+        if not older(info):
+            return None  # the PID was reused by a younger process
+        if cached is not None and cached.key == info.key and cached.name == info.name:
+            return cached  # unchanged: keep the details already read
         self.cache[pid] = info
         return info
 
@@ -209,7 +235,7 @@ class Lineage:
         for _ in range(MAX_DEPTH):
             if child.ppid <= 0 or child.ppid == child.pid:
                 return
-            parent = self._lookup(child.ppid, born_before=child.create_time)
+            parent = self._lookup(child.ppid, born_before=child.create_time, fresh=True)
             if parent is None:
                 return
             yield parent

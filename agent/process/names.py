@@ -193,10 +193,16 @@ class Table:
     def __init__(self, patterns: Iterable[str], truncated: bool | None = None) -> None:
         self.patterns = tuple(Pattern.parse(p) for p in patterns)
         self.truncated = sys.platform.startswith("linux") if truncated is None else truncated
+        # One regex for all names: this runs for every new process (per exec event on Linux).
+        globs = [p.glob for p in self.patterns] or ["\0"]
+        self._any = re.compile("|".join(fnmatch.translate(g) for g in globs))
+        self._cut = re.compile("|".join(fnmatch.translate(g[:COMM_LEN] + "*") for g in globs))
 
     def may_match(self, name: str) -> bool:
         """Whether the name alone could match (then the command line is worth reading)."""
-        return any(p.match_name(name, self.truncated) for p in self.patterns)
+        if self._any.match(_base(name)):
+            return True
+        return self.truncated and len(name) == COMM_LEN and bool(self._cut.match(name.lower()))
 
     def needs_cmdline(self, name: str) -> bool:
         return any(p.needs and p.match_name(name, self.truncated) for p in self.patterns)
