@@ -104,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
     summary.rules = ruleset.count
     summary.rule_problems = len(ruleset.broken)
     identity = load_identity(cfg.agent.data_dir)
-    scanner = Scanner(ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout)
+    scanner = Scanner(
+        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
+    )
     flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
 
     out: IO[str] = (
