@@ -446,6 +446,13 @@ class ServiceCore:
             self.process_watcher = ProcessWatcher(
                 self.config, self.identity, self._process_alert, roots=roots
             ).start()
+            w = self.process_watcher
+            self.events.emit(
+                "process-watch-started",
+                f"process watch: {w.source}, a pass every {w.interval} s"
+                + (f" (no exec events: {w.source_problem})" if w.source_problem else ""),
+                kind="state", source=w.source, interval=w.interval, problem=w.source_problem,
+            )  # fmt: skip
 
     def _process_alert(self, alert: dict[str, Any]) -> None:
         assert self._alerts_file is not None
