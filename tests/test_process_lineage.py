@@ -19,6 +19,7 @@ import pytest
 from agent.alerts import build_alert
 from agent.config import Config, ProcessConfig
 from agent.identity import Identity
+from agent.process.alert import build_process_alert
 from agent.process.lineage import Lineage
 from agent.process.names import Names
 from agent.process.watcher import ProcessWatcher
@@ -287,3 +288,13 @@ def test_parent_seen_before_its_exec_is_read_again(procs: Procs, tmp_path: Path)
                 c.kill()
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def test_iis_app_pool_is_named_in_the_alert(procs: Procs) -> None:
+    lin = lineage()
+    worker = procs.start("w3wp.exe", f"sh -c '{LONG}'; true", "-ap", "MSExchangeOWAAppPool")
+    wait_for(child_named(worker, "sh"), "the shell")
+    (finding,) = lin.poll()
+    alert = build_process_alert(finding, IDENTITY)
+    assert alert["webshell"]["process"]["worker"]["app_pool"] == "MSExchangeOWAAppPool"
+    assert "MSExchangeOWAAppPool" in alert["message"]

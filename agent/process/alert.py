@@ -62,6 +62,15 @@ def _proc(info: ProcInfo, hostname: str) -> dict[str, Any]:
     return doc
 
 
+def app_pool(info: ProcInfo) -> str | None:
+    """IIS: `w3wp.exe -ap "MSExchangeOWAAppPool" ...` names the application pool."""
+    args = info.cmdline or []
+    for i, a in enumerate(args[:-1]):
+        if a.lower() == "-ap":
+            return args[i + 1].strip('"')
+    return None
+
+
 def _describe(info: ProcInfo) -> str:
     return info.command_line or info.name
 
@@ -83,7 +92,10 @@ def build_process_alert(
     users = sorted({u for u in (p.username, worker.username) if u})
     related: dict[str, Any] = {"user": users} if users else {}
     what = "dumped LSASS memory" if finding.critical else "started"
-    message = f"Web server worker {worker.name} (pid {worker.pid}) {what}: {_describe(p)}"
+    pool_name = app_pool(worker)
+    pool = {"app_pool": pool_name} if pool_name else {}
+    where = f"{worker.name} (pid {worker.pid}" + (f", {pool_name})" if pool_name else ")")
+    message = f"Web server worker {where} {what}: {_describe(p)}"
     webshell: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "severity": "critical" if finding.critical else "high",
@@ -91,7 +103,7 @@ def build_process_alert(
         "process": {
             "chain": chain,
             "depth": len(finding.chain),
-            "worker": _proc(worker, identity.hostname),
+            "worker": _proc(worker, identity.hostname) | pool,
             "credential_theft": finding.critical,
         },
     }
