@@ -9,6 +9,7 @@ than its child's is a reused PID and is read again.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -19,6 +20,7 @@ from agent.process.names import Names, credential_theft
 
 T = TypeVar("T")
 MAX_DEPTH = 12
+YOUNG = 2.0  # seconds after start within which a cached name may still change by exec
 RECHECKS = 3  # passes a fork keeps its parent's name before we stop waiting for an exec  # parents walked above a new process; deeper trees are not web requests
 _GONE = (psutil.NoSuchProcess, psutil.ZombieProcess)
 
@@ -36,6 +38,12 @@ class ProcInfo:
     cwd: str | None = None
     username: str | None = None
     detailed: bool = False
+    read_at: float = field(default_factory=time.time)
+
+    @property
+    def young(self) -> bool:
+        """Read so soon after it started that it may not have exec'd yet: worth a second look."""
+        return self.read_at - self.create_time < YOUNG
 
     @property
     def key(self) -> tuple[int, float]:
@@ -217,7 +225,7 @@ class Lineage:
             return p is not None and (born_before is None or p.create_time <= born_before + 0.01)
 
         cached = self.cache.get(pid)
-        if not fresh and older(cached):
+        if older(cached) and not (fresh and cached is not None and cached.young):
             return cached
         info = read(pid)
         if info is None:  # gone: what we saw of it is the best we have
