@@ -64,6 +64,7 @@ class ProcessWatcher:
         self._ready = threading.Event()
         self.source = "poll"  # or "netlink" once subscribed
         self.source_problem = ""
+        self.exec_events = 0
 
     def note_file_alert(self, alert: dict[str, Any]) -> None:
         """Remember a file alert so a process alert soon after in the same root links to it."""
@@ -162,6 +163,7 @@ class ProcessWatcher:
             self.errors += 1
             log.warning("proc connector read failed: %s", e)
             return
+        self.exec_events += len(pids)
         for pid in pids:
             try:
                 finding = self.lineage.on_exec(pid)
@@ -183,4 +185,5 @@ class ProcessWatcher:
             "tracked": len(self.lineage.cache),
             "interval": self.interval,
             "source": self.source,
+            "exec_events": self.exec_events,
         }

@@ -56,6 +56,7 @@ def cpu_cost(interval: float, seconds: float, source: Any) -> dict[str, Any]:
     time.sleep(seconds)
     cpu1, wall1 = time.process_time(), time.perf_counter()
     passes = watcher.health()["passes"]
+    execs = int(watcher.health()["exec_events"])
     print("source:", watcher.source, watcher.source_problem, flush=True)
     watcher.stop(5)
 
@@ -78,6 +79,7 @@ def cpu_cost(interval: float, seconds: float, source: Any) -> dict[str, Any]:
         "seconds": round(wall1 - wall0, 2),
         "passes": passes,
         "source": watcher.source,
+        "exec_events_per_s": round(execs / (wall1 - wall0), 1),
         "cpu_percent_of_one_core": round(100 * (cpu1 - cpu0) / (wall1 - wall0), 3),
         "poll_median_ms": round(statistics.median(poll_ms), 3),
         "poll_p95_ms": round(sorted(poll_ms)[int(len(poll_ms) * 0.95)], 3),
