@@ -194,7 +194,9 @@ class Lineage:
         comm = _comm(pid)
         if comm is not None and not self.names.children.may_match(comm):
             if pid in self.cache:  # a new image: the cached name is stale (it may be a worker now)
-                self._lookup(pid, fresh=True)
+                new = read(pid)
+                if new is not None:
+                    self.cache[pid] = new
             return None  # the common case, at the cost of one small read; a pass adds it later
         info = read(pid)
         if info is None:
