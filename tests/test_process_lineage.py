@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from agent.alerts import build_alert
 from agent.config import Config, ProcessConfig
 from agent.identity import Identity
 from agent.process.alert import build_process_alert
-from agent.process.lineage import Lineage
+from agent.process.lineage import Finding, Lineage
 from agent.process.names import Names
 from agent.process.watcher import ProcessWatcher
 from agent.rules import load_rules
@@ -93,6 +92,13 @@ def child_named(worker: psutil.Process, name: str) -> Callable[[], psutil.Proces
     return find
 
 
+def ours(findings: list[Finding], *workers: int | psutil.Process) -> list[Finding]:
+    """Findings below our workers only: the host may run other web workers meanwhile (another
+    test suite, a benchmark)."""
+    pids = {w if isinstance(w, int) else w.pid for w in workers}
+    return [f for f in findings if f.worker.pid in pids]
+
+
 def lineage(**cfg: Any) -> Lineage:
     lin = Lineage(Names.from_config(**cfg))
     lin.baseline()
@@ -104,14 +110,14 @@ def test_worker_starting_a_shell_is_found_with_its_chain(procs: Procs, worker_na
     lin = lineage()
     worker = procs.start(worker_name, f"sh -c '{LONG}'; true")
     sh = wait_for(child_named(worker, "sh"), "the shell")
-    findings = lin.poll()
+    findings = ours(lin.poll(), worker)
     assert [f.process.pid for f in findings] == [sh.pid]
     f = findings[0]
     assert f.worker.pid == worker.pid and f.worker.name == worker_name
     assert [p.pid for p in f.chain] == [worker.pid]
     assert f.process.cmdline == ["sh", "-c", LONG]
     assert not f.critical
-    assert lin.poll() == []  # reported once
+    assert ours(lin.poll(), worker) == []  # reported once
 
 
 def test_deeper_chain_and_recon_tool(procs: Procs) -> None:
@@ -121,7 +127,7 @@ def test_deeper_chain_and_recon_tool(procs: Procs) -> None:
     worker = procs.start("httpd", f"sh -c '{whoami} -c \"{LONG}\"; true'; true")
     w = wait_for(child_named(worker, "whoami"), "whoami")
     sh = psutil.Process(w.ppid())
-    findings = {f.process.pid: f for f in lin.poll()}
+    findings = {f.process.pid: f for f in ours(lin.poll(), worker)}
     assert set(findings) == {sh.pid, w.pid}
     assert [p.pid for p in findings[w.pid].chain] == [sh.pid, worker.pid]
 
@@ -130,7 +136,7 @@ def test_unrelated_parent_is_not_reported(procs: Procs) -> None:
     lin = lineage()
     parent = procs.start("cron", f"sh -c '{LONG}'; true")
     wait_for(child_named(parent, "sh"), "the shell")
-    assert lin.poll() == []
+    assert [f for f in lin.poll() if parent.pid in {c.pid for c in f.chain}] == []
 
 
 def test_allow_listed_child_is_silent_but_its_children_are_not(procs: Procs) -> None:
@@ -138,7 +144,7 @@ def test_allow_listed_child_is_silent_but_its_children_are_not(procs: Procs) -> 
     csc = procs.binary("csc.exe")
     worker = procs.start("w3wp.exe", f"{csc} -c 'sh -c \"{LONG}\"; true'; true")
     sh = wait_for(child_named(worker, "sh"), "the shell below csc.exe")
-    findings = lin.poll()
+    findings = ours(lin.poll(), worker)
     assert [f.process.pid for f in findings] == [sh.pid]
     assert [p.name for p in findings[0].chain] == ["csc.exe", "w3wp.exe"]
     assert lin.stats.allowed == 0  # csc.exe is not a suspicious child at all
@@ -146,7 +152,7 @@ def test_allow_listed_child_is_silent_but_its_children_are_not(procs: Procs) -> 
     lin2 = lineage(allow=("default", "sh@marker-ok"))
     worker2 = procs.start("httpd", f"sh -c '{LONG} # marker-ok'; true")
     wait_for(child_named(worker2, "sh"), "the allowed shell")
-    assert lin2.poll() == []
+    assert ours(lin2.poll(), worker2) == []
     assert lin2.stats.allowed == 1
 
 
@@ -156,7 +162,7 @@ def test_java_needs_a_servlet_container_command_line(procs: Procs) -> None:
     other = procs.start("java", f"sh -c '{LONG}'; true", "some.build.Tool")
     sh1 = wait_for(child_named(tomcat, "sh"), "tomcat's shell")
     wait_for(child_named(other, "sh"), "the other shell")
-    assert [f.process.pid for f in lin.poll()] == [sh1.pid]
+    assert [f.process.pid for f in ours(lin.poll(), tomcat, other)] == [sh1.pid]
 
 
 def test_child_seen_between_fork_and_exec_is_looked_at_again(procs: Procs, tmp_path: Path) -> None:
@@ -168,12 +174,12 @@ def test_child_seen_between_fork_and_exec_is_looked_at_again(procs: Procs, tmp_p
     sub = wait_for(
         lambda: next((c for c in worker.children() if c.name() == "httpd"), None), "the fork"
     )
-    assert lin.poll() == []  # still named httpd: nothing to report yet
+    assert ours(lin.poll(), worker) == []  # still named httpd: nothing to report yet
     fd = os.open(gate, os.O_WRONLY)
     os.write(fd, b"go\n")
     os.close(fd)
     wait_for(lambda: sub.name() == "sh", "the exec")
-    assert [f.process.pid for f in lin.poll()] == [sub.pid]
+    assert [f.process.pid for f in ours(lin.poll(), worker)] == [sub.pid]
 
 
 def test_vanished_processes_are_forgotten(procs: Procs) -> None:
@@ -206,11 +212,11 @@ def test_watcher_alert_links_to_the_file_alert_in_the_same_root(
     earlier = _file_alert(tmp_path, www / "uploads" / "s.php")
     elsewhere = _file_alert(tmp_path, other / "x.php")
     got: list[dict[str, Any]] = []
-    arrived = threading.Event()
+
+    mine: set[int] = set()
 
     def on_alert(a: dict[str, Any]) -> None:
-        got.append(a)
-        arrived.set()
+        got.append(a)  # filtered below: the host may run other web workers meanwhile
 
     cfg = Config(process=ProcessConfig(interval=0.05))
     watcher = ProcessWatcher(cfg, IDENTITY, on_alert, [earlier], roots=[www, other])
@@ -218,11 +224,12 @@ def test_watcher_alert_links_to_the_file_alert_in_the_same_root(
     try:
         watcher.note_file_alert(elsewhere)  # newer, but in another root
         worker = procs.start("php-fpm8.2", f"sh -c '{LONG}'; true", cwd=www / "uploads")
+        mine.add(worker.pid)
         sh = wait_for(child_named(worker, "sh"), "the shell")
-        assert arrived.wait(20)
+        wait_for(lambda: [a for a in got if a["process"]["parent"]["pid"] in mine], "the alert")
     finally:
         assert watcher.stop(5)
-    (alert,) = got
+    (alert,) = [a for a in got if a["process"]["parent"]["pid"] in mine]
     assert alert["event"]["kind"] == "alert"
     assert alert["event"]["category"] == ["process", "intrusion_detection", "malware"]
     assert alert["process"]["pid"] == sh.pid
@@ -238,7 +245,7 @@ def test_watcher_alert_links_to_the_file_alert_in_the_same_root(
     assert corr["basis"] == "cwd" and corr["root"] == str(www)
     assert corr["file_path"] == earlier["file"]["path"]
     assert earlier["file"]["hash"]["sha256"] in alert["related"]["hash"]
-    assert watcher.health()["findings"] == 1
+    assert watcher.health()["findings"] >= 1
 
 
 def test_no_link_without_a_file_alert(procs: Procs, tmp_path: Path) -> None:
@@ -249,11 +256,16 @@ def test_no_link_without_a_file_alert(procs: Procs, tmp_path: Path) -> None:
     try:
         worker = procs.start("httpd", f"sh -c '{LONG}'; true")
         wait_for(child_named(worker, "sh"), "the shell")
-        wait_for(lambda: got, "the alert")
+
+        def mine() -> list[dict[str, Any]]:
+            return [a for a in got if a["process"]["parent"]["pid"] == worker.pid]
+
+        wait_for(mine, "the alert")
     finally:
         assert watcher.stop(5)
-    assert "correlation_id" not in got[0]["webshell"]
-    assert "hash" not in got[0]["related"]
+    (alert,) = mine()
+    assert "correlation_id" not in alert["webshell"]
+    assert "hash" not in alert["related"]
 
 
 def test_parent_seen_before_its_exec_is_read_again(procs: Procs, tmp_path: Path) -> None:
@@ -279,7 +291,7 @@ def test_parent_seen_before_its_exec_is_read_again(procs: Procs, tmp_path: Path)
             fh.write(b"x")
         worker = psutil.Process(pid)
         sh = wait_for(child_named(worker, "sh"), "the shell")
-        findings = lin.poll()
+        findings = ours(lin.poll(), pid)
         assert [f.process.pid for f in findings] == [sh.pid]
         assert findings[0].worker.name == "httpd"
     finally:
@@ -294,7 +306,7 @@ def test_iis_app_pool_is_named_in_the_alert(procs: Procs) -> None:
     lin = lineage()
     worker = procs.start("w3wp.exe", f"sh -c '{LONG}'; true", "-ap", "MSExchangeOWAAppPool")
     wait_for(child_named(worker, "sh"), "the shell")
-    (finding,) = lin.poll()
+    (finding,) = ours(lin.poll(), worker)
     alert = build_process_alert(finding, IDENTITY)
     assert alert["webshell"]["process"]["worker"]["app_pool"] == "MSExchangeOWAAppPool"
     assert "MSExchangeOWAAppPool" in alert["message"]
