@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Plant a demo web root (benign pages + our encoded test shells, decoded into a temp folder) and scan it.
+# Plant a demo web root (benign pages + our encoded test shells, decoded into a temp folder), then
+# watch it with the agent in the foreground: drop a file in to see a live alert; Ctrl-C stops.
 run: install
-	$(BIN)/webshell-agent demo
+	$(BIN)/webshell-agent demo --run
 
 lint: install
 	$(BIN)/ruff check agent tests

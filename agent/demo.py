@@ -47,9 +47,12 @@ def plant_demo(root: Path, signatures: Path | None = None) -> list[Path]:
     tests = sig / "tests"
     cases = load_cases(tests) if tests.is_dir() else []
     for case in cases:
-        if not case.match or case.path:  # benign look-alikes and path-dependent cases stay out
+        if not case.match:  # benign look-alikes stay out
             continue
-        target = root / _PLACES.get(case.language, "var/www/html") / case.sample
+        if case.path:  # the case's own web path, under the demo root
+            target = root / case.path.replace("\\", "/").lstrip("/").split(":", 1)[-1].lstrip("/")
+        else:
+            target = root / _PLACES.get(case.language, "var/www/html") / case.sample
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(samples.decode(case.encoded.read_bytes()))
         planted.append(target)
