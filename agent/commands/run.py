@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -139,6 +140,9 @@ def run_in_foreground(core: ServiceCore) -> int:
     def on_reload(signum: int, frame: FrameType | None) -> None:
         core.request_reload()
 
+    # watchdog warns when a re-added inotify watch replaces its own callback (a directory
+    # created, removed and created again); harmless, and noise on a terminal.
+    warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
     previous: dict[int, Any] = {}
     for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
         if hasattr(signal, name):

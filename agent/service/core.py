@@ -687,7 +687,7 @@ class ServiceCore:
                 self.events.emit("internal-error", f"monitor: {e}", level="error", error=e)
 
     def _heartbeat(self) -> None:
-        h = self.health()
+        h = self.health(new_window=True)
         self.events.emit(
             "heartbeat",
             f"rss {h['rss_mb']} MB, cpu {h['cpu_percent']} %, queue {h['queue_depth']}, "
@@ -699,13 +699,17 @@ class ServiceCore:
             with contextlib.suppress(Exception):
                 self.on_heartbeat(h)
 
-    def health(self) -> dict[str, Any]:
-        """Figures for the heartbeat and for service wrappers (cheap: a stat call or two)."""
+    def health(self, *, new_window: bool = False) -> dict[str, Any]:
+        """Figures for the heartbeat and for service wrappers (cheap: a stat call or two).
+
+        Rates (CPU, scans/s) are over the time since the last heartbeat; only the heartbeat
+        starts a new window, so a wrapper polling health() does not skew them."""
         now, cpu = time.monotonic(), time.process_time()
         t0, c0, s0 = self._hb_last
         scans = self.counts["scans"]
         wall = max(now - t0, 1e-9)
-        self._hb_last = (now, cpu, scans)
+        if new_window:
+            self._hb_last = (now, cpu, scans)
         try:
             rss = self._proc.memory_info().rss
         except psutil.Error:

@@ -3,8 +3,8 @@
     make bench-watch
     python -m tests.bench.watch_bench --rate 500 --seconds 20 --burst 100000 --idle 60
 
-1. latency from close() to the alert line (the alert's @timestamp minus the writer's clock just
-   after close) at a steady write rate, every 5th file a shell;
+1. latency from close() to the alert line being visible in alerts.jsonl (a tail polling every
+   ~2 ms) at a steady write rate, every 5th file a shell;
 2. a burst of N files written as fast as possible (1 % shells): files missed (not in the state
    after the drain), shells not alerted, duplicates, time from the end of the burst to the
    drain, overflow events seen;
@@ -26,6 +26,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -90,10 +91,42 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+class Tail(threading.Thread):
+    """Notes when each alert line becomes visible in alerts.jsonl (polled every ~2 ms)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        self.seen: dict[str, float] = {}
+        self.done = threading.Event()
+        self.offset = path.stat().st_size if path.exists() else 0
+
+    def run(self) -> None:
+        buf = b""
+        while not self.done.is_set():
+            try:
+                with open(self.path, "rb") as f:
+                    f.seek(self.offset)
+                    chunk = f.read()
+            except FileNotFoundError:
+                chunk = b""
+            now = time.time()
+            if chunk:
+                self.offset += len(chunk)
+                buf += chunk
+                *lines, buf = buf.split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        self.seen.setdefault(json.loads(line)["file"]["path"], now)
+            time.sleep(0.002)
+
+
 def bench_latency(agent: Agent, rate: int, seconds: float) -> dict[str, Any]:
     closed: dict[str, float] = {}
     d = agent.root / "latency"
     d.mkdir()
+    tail = Tail(agent.data / "alerts.jsonl")
+    tail.start()
     n = int(rate * seconds)
     start = time.monotonic()
     for i in range(n):
@@ -109,22 +142,20 @@ def bench_latency(agent: Agent, rate: int, seconds: float) -> dict[str, Any]:
             closed[str(p)] = time.time()
     achieved = n / (time.monotonic() - start)
     deadline = time.monotonic() + 60
-    lat: dict[str, float] = {}
-    while len(lat) < len(closed) and time.monotonic() < deadline:
-        for a in agent.lines("alerts.jsonl"):
-            p = a["file"]["path"]
-            if p in closed and p not in lat:
-                lat[p] = (ts(a["@timestamp"]) - closed[p]) * 1000
-        time.sleep(0.2)
-    ms = list(lat.values())
+    while len(set(closed) & set(tail.seen)) < len(closed) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    tail.done.set()
+    tail.join()
+    ms = [(tail.seen[p] - t) * 1000 for p, t in closed.items() if p in tail.seen]
     return {
         "rate_target": rate,
         "rate_achieved": round(achieved),
         "shells": len(closed),
-        "alerted": len(lat),
+        "alerted": len(ms),
         "p50_ms": round(pct(ms, 0.50), 1) if ms else None,
         "p99_ms": round(pct(ms, 0.99), 1) if ms else None,
         "max_ms": round(max(ms), 1) if ms else None,
+        "note": "close() to the line visible in alerts.jsonl; includes the ~2 ms tail poll",
     }
 
 
