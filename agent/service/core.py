@@ -34,9 +34,10 @@ from agent.pipeline import Job, Pipeline
 from agent.presets import Discovery, discover
 from agent.process.budget import CpuBudget
 from agent.process.priority import lower_priority
-from agent.rules import RuleSet, load_rules
+from agent.rules import RuleSet
 from agent.rules.sources import RULE_SUFFIXES
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
+from agent.service.lean_rules import load_rules_lean
 from agent.state import State, StateError
 from agent.walk import Filter
 from agent.watcher.handler import EnqueueHandler
@@ -283,7 +284,7 @@ class ServiceCore:
     def _load_rules(self) -> None:
         rc = self.config.rules
         try:
-            self.rules = load_rules(
+            self.rules = load_rules_lean(
                 rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir
             )
         except RuleError as e:
@@ -633,7 +634,7 @@ class ServiceCore:
         """Recompile now; swap atomically if the new set is at least as sound as the old."""
         rc = self.config.rules
         try:
-            new = load_rules(rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir)
+            new = load_rules_lean(rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir)
         except RuleError as e:
             self.events.emit(
                 "rules-reload-failed", f"rules not reloaded, keeping the old ones: {e}",

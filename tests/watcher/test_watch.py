@@ -7,10 +7,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from agent.config import Config
 from tests.watcher.conftest import BENIGN, SHELL, Agent, make_config, wait_for
 
 RunAgent = Callable[[Config], Agent]
+# watchdog warns when a watch it re-adds replaces its own callback (directories created fast)
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 
 
 def test_baseline_alerts_on_shells_already_there(
@@ -295,3 +299,19 @@ def test_burst_larger_than_the_kernel_queue(
         overflowed,
         [p for p, n in agent.scans.items() if n > 1][:5],
     )
+
+
+def test_rules_compiled_in_a_child_match_the_in_process_compile(
+    tmp_path: Path, agent_rules: Path
+) -> None:
+    from agent.rules import load_rules
+    from agent.service.lean_rules import load_rules_lean
+
+    cache = tmp_path / "cache"
+    lean = load_rules_lean((agent_rules,), default_rules=False, cache_dir=cache)
+    assert not lean.from_cache and list(cache.glob("rules-*.yarc"))  # the child filled the cache
+    again = load_rules_lean((agent_rules,), default_rules=False, cache_dir=cache)
+    assert again.from_cache and again.digest == lean.digest
+    here = load_rules((agent_rules,), default_rules=False, cache_dir=None)
+    assert (lean.digest, lean.count) == (here.digest, here.count)
+    assert [m.rule for m in lean.rules.match(data=b"eval(Request")] == ["T_Eval_Request"]
