@@ -63,3 +63,12 @@ def test_presets_report_what_they_find(tmp_path: Path, capsys: pytest.CaptureFix
     code, text = check(tmp_path, '[watch]\npresets = ["nginx"]\n', capsys)
     assert code == 0
     assert "preset nginx:" in text
+
+
+def test_the_documented_example_is_a_valid_config() -> None:
+    from agent import config as cfgmod
+
+    example = Path(__file__).resolve().parents[1] / "docs" / "agent.example.toml"
+    cfg = cfgmod.load_file(example)  # raises on any unknown key or wrong type
+    assert cfg.watch.roots == (Path("/var/www"),)
+    assert cfg.scan.max_size == 20 * 1024 * 1024 and cfg.agent.rotate_size == 50_000_000

@@ -41,7 +41,13 @@ from agent.service.lean_rules import load_rules_lean
 from agent.state import State, StateError
 from agent.walk import Filter
 from agent.watcher.handler import EnqueueHandler
-from agent.watcher.observers import Kind, make_observer, observer_threads, schedule
+from agent.watcher.observers import (
+    POLL_INTERVAL,
+    Kind,
+    make_observer,
+    observer_threads,
+    schedule,
+)
 from agent.watcher.overflow import OverflowHook
 from agent.watcher.rescan import RescanCounts, Rescanner
 from agent.watcher.settle import Settler
@@ -126,6 +132,7 @@ class ServiceCore:
         self._proc = psutil.Process()
         self._hb_last = (time.monotonic(), time.process_time(), 0)
         self.priority: list[str] = []
+        self.poll_interval = POLL_INTERVAL  # polled roots (network shares)
         # set in start()
         self.events: EventLog
         self.identity: Identity
@@ -392,7 +399,7 @@ class ServiceCore:
     def _schedule(self, w: _Watch) -> bool:
         try:
             st = os.stat(w.root)
-            observer, flt = make_observer(w.kind)
+            observer, flt = make_observer(w.kind, self.poll_interval)
             schedule(observer, EnqueueHandler(self.filter, self.settler), w.root, flt)
             observer.start()
         except OSError as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -315,3 +316,23 @@ def test_rules_compiled_in_a_child_match_the_in_process_compile(
     here = load_rules((agent_rules,), default_rules=False, cache_dir=None)
     assert (lean.digest, lean.count) == (here.digest, here.count)
     assert [m.rule for m in lean.rules.match(data=b"eval(Request")] == ["T_Eval_Request"]
+
+
+def test_a_polled_root_settles_on_quiet_like_windows(
+    tmp_path: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    """Polling has no close events (like Windows): created/modified paths settle on quiet."""
+    share = tmp_path / "share"
+    share.mkdir()
+    cfg = make_config(tmp_path, [], agent_rules)
+    cfg = dataclasses.replace(cfg, watch=dataclasses.replace(cfg.watch, polling=(share,)))
+    agent = Agent(cfg)
+    agent.core.poll_interval = 0.3
+    run_agent.started.append(agent)  # type: ignore[attr-defined]
+    agent.core.start()
+    p = share / "s.aspx"
+    p.write_bytes(BENIGN)
+    wait_for(lambda: agent.scans[str(p)] == 1, what="the first version")
+    p.write_bytes(SHELL)  # modified: a new scan once quiet
+    wait_for(lambda: str(p) in agent.alerted_paths(), what="the modified version's alert")
+    assert agent.triggers[str(p)] == ["created", "modified"]
