@@ -56,7 +56,8 @@ Callback = Callable[[], None]
 # Triggers whose scan is skipped when the file is unchanged since it was judged by these rules.
 _CHECK_UNCHANGED = frozenset({"created", "rescan", "catchup", "baseline", "reverify"})
 MONITOR_TICK = 1.0
-RELOAD_QUIET = 1.0  # seconds of quiet in a rule folder before recompiling
+RELOAD_QUIET = 1.0
+RETRY_WATCH = 30.0  # seconds between attempts to watch a root that exists but failed  # seconds of quiet in a rule folder before recompiling
 _log = logging.getLogger(__name__)
 
 
@@ -76,6 +77,7 @@ class _Watch:
         self.observer: BaseObserver | None = None
         self.inode: int | None = None
         self.lost_reason = ""
+        self.retry_at = 0.0  # monotonic time of the next attempt to watch a lost root
 
 
 class _RulesHandler(FileSystemEventHandler):
@@ -219,9 +221,9 @@ class ServiceCore:
         events = getattr(self, "events", None)
         if events is not None:
             events.emit("stopping", "stopping: draining the scan queue", kind="state")
-        self._stop_observers(deadline)
-        if self._monitor is not None:
+        if self._monitor is not None:  # first: it could otherwise re-create a watch
             self._monitor.join(max(0.1, deadline - time.monotonic()))
+        self._stop_observers(deadline)
         if hasattr(self, "rescanner"):
             self.rescanner.stop(max(0.1, deadline - time.monotonic()))
         if hasattr(self, "settler"):
@@ -624,12 +626,17 @@ class ServiceCore:
                         w.observer.stop()
                         w.observer.join(2.0)
                     w.observer, w.lost_reason = None, reason
-            lost = w.observer is None and not self._stopping and os.path.isdir(w.root)
-            if lost and self._schedule(w):
-                self.events.emit(
-                    "watch-restored", f"watching {w.root} again", root=w.root, kind="state"
-                )
-                self.rescanner.request(w.root, "rescan", "watch restored")
+            lost = w.observer is None and not self._stopping and time.monotonic() >= w.retry_at
+            if not lost or not os.path.isdir(w.root):
+                continue
+            if not self._schedule(w):
+                # e.g. the inotify watch limit: a full recursive add is not cheap, back off
+                w.retry_at = time.monotonic() + RETRY_WATCH
+                continue
+            self.events.emit(
+                "watch-restored", f"watching {w.root} again", root=w.root, kind="state"
+            )
+            self.rescanner.request(w.root, "rescan", "watch restored")
 
     # -- rules ---------------------------------------------------------------------------------
 
