@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import Config
+from agent.service.core import ServiceCore
 from tests.watcher.conftest import BENIGN, SHELL, Agent, make_config, wait_for
 
 RunAgent = Callable[[Config], Agent]
@@ -336,3 +337,46 @@ def test_a_polled_root_settles_on_quiet_like_windows(
     p.write_bytes(SHELL)  # modified: a new scan once quiet
     wait_for(lambda: str(p) in agent.alerted_paths(), what="the modified version's alert")
     assert agent.triggers[str(p)] == ["created", "modified"]
+
+
+def test_lifecycle_callbacks_and_wait(tmp_path: Path, web_root: Path, agent_rules: Path) -> None:
+    calls: list[str] = []
+    cfg = make_config(tmp_path, [web_root], agent_rules, heartbeat_interval=1.0)
+    core = ServiceCore(
+        cfg,
+        on_ready=lambda: calls.append("ready"),
+        on_stopping=lambda: calls.append("stopping"),
+        on_heartbeat=lambda h: calls.append(f"heartbeat {h['state']}"),
+    )
+    core.start()
+    try:
+        assert core.ready.is_set() and calls == ["ready"]
+        assert core.wait(timeout=0.05) is False  # nobody asked to stop
+        wait_for(lambda: "heartbeat ready" in calls, what="a heartbeat callback")
+        core.request_stop()
+        assert core.wait() is True
+    finally:
+        assert core.stop() is True
+    assert calls[-1] == "stopping" and core.stopped
+    assert core.health()["state"] == "stopped"
+    assert core.stop() is True  # idempotent
+
+
+def test_exclusions_and_extensions(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    cfg = make_config(tmp_path, [web_root], agent_rules)
+    cfg = dataclasses.replace(
+        cfg,
+        scan=dataclasses.replace(
+            cfg.scan, exclude=("*/cache/*", "*.min.aspx"), extensions=(".aspx", ".PHP")
+        ),
+    )
+    agent = run_agent(cfg)
+    (web_root / "cache").mkdir()
+    for name in ("cache/a.aspx", "b.min.aspx", "c.txt", "D.ASPX", "e.php"):
+        (web_root / name).write_bytes(SHELL)
+    wait_for(lambda: len(agent.alerted_paths()) == 2, what="the two watched files")
+    time.sleep(0.5)
+    wait_for(agent.idle)
+    assert set(agent.alerted_paths()) == {str(web_root / "D.ASPX"), str(web_root / "e.php")}
