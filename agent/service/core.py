@@ -112,6 +112,7 @@ class ServiceCore:
         self.ready = threading.Event()
         self._stop_requested = threading.Event()
         self._stopped = threading.Event()
+        self._start_running = threading.Event()
         self._stop_lock = threading.Lock()
         self._stopping = False
         self._abort_at = float("inf")  # monotonic deadline after which submits give up
@@ -153,24 +154,31 @@ class ServiceCore:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Returns once watches are in place and the baseline / catch-up has been scanned."""
+        """Returns once watches are in place and the baseline / catch-up has been scanned.
+
+        If a stop is requested meanwhile (request_stop() or stop() from another thread), it
+        returns early without setting `ready`; stop() then tears down what was started.
+        """
         if self.config.agent.low_priority:
             self.priority = lower_priority()  # first: Linux priorities are inherited by new threads
         self.state_name = "starting"
+        self._start_running.set()
         try:
-            self._open_outputs()
-            self._load_rules()
-            self._open_state()
-            self._start_workers()
-            self._start_watches()
-            self._emit_started()
-            self._baseline()
-            if self._stop_requested.is_set():
-                return
-            self._start_background()
+            for step in (
+                self._open_outputs, self._load_rules, self._open_state, self._start_workers,
+                self._start_watches, self._emit_started, self._baseline, self._start_background,
+            ):  # fmt: skip
+                if self._stop_requested.is_set():
+                    return
+                step()
         except BaseException:
+            self._start_running.clear()
             self.stop(timeout=5.0)
             raise
+        finally:
+            self._start_running.clear()
+        if self._stop_requested.is_set():
+            return
         self.state_name = "ready"
         self.ready.set()
         self.events.emit(
@@ -213,6 +221,8 @@ class ServiceCore:
         self._stop_requested.set()
         start = time.monotonic()
         deadline = start + max(1.0, timeout)
+        while self._start_running.is_set() and time.monotonic() < deadline - 1.0:
+            time.sleep(0.02)  # start() on another thread notices the request between steps
         self._abort_at = deadline - 0.5
         self.state_name = "stopping"
         if self.on_stopping is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -380,3 +381,33 @@ def test_exclusions_and_extensions(
     time.sleep(0.5)
     wait_for(agent.idle)
     assert set(agent.alerted_paths()) == {str(web_root / "D.ASPX"), str(web_root / "e.php")}
+
+
+def test_stop_from_another_thread_during_the_baseline(
+    tmp_path: Path, web_root: Path, agent_rules: Path
+) -> None:
+    for i in range(3000):
+        (web_root / f"f{i}.aspx").write_bytes(BENIGN)
+    core = ServiceCore(make_config(tmp_path, [web_root], agent_rules, cpu_budget=0.05))
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            core.start()
+        except BaseException as e:
+            errors.append(e)
+
+    t = threading.Thread(target=run)
+    t.start()
+    wait_for(lambda: core.state_name == "starting" and core.counts["scans"] > 0, what="baseline")
+    core.stop()
+    t.join(30)
+    assert not t.is_alive() and errors == []
+    assert not core.ready.is_set() and core.stopped
+    # what the baseline did not reach is simply scanned by the next start's catch-up
+    again = ServiceCore(make_config(tmp_path, [web_root], agent_rules))
+    again.start()
+    try:
+        assert again.state.count() == 3000
+    finally:
+        again.stop()
