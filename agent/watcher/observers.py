@@ -65,6 +65,12 @@ def observer_threads(observer: BaseObserver) -> list[threading.Thread]:
     reader = getattr(observer, "_inotify_fd", None)  # watchdog 7.1 InotifyObserver (pinned)
     if isinstance(reader, threading.Thread):
         threads.append(reader)
+    for emitter in observer.emitters:
+        # Windows: ReadDirectoryChangesW runs in the emitter's reader thread; an error there
+        # kills it while the emitter lives on, deaf (watchdog 7.1, pinned).
+        win_reader = getattr(getattr(emitter, "_reader", None), "_reader_thread", None)
+        if isinstance(win_reader, threading.Thread):
+            threads.append(win_reader)
     return threads
 
 
