@@ -214,3 +214,19 @@ def test_unreadable_file_is_an_error(rules_dir: Path, tmp_path: Path) -> None:
     assert "secret.aspx: permission denied" in r.stderr
     assert "Traceback" not in r.stderr
     assert "Scanned 2 files" in r.stdout
+
+
+def test_version_help_and_module_entry_point() -> None:
+    v = subprocess.run(
+        [sys.executable, "-m", "agent", "--version"], capture_output=True, text=True, check=True
+    )
+    assert v.stdout.startswith("webshell-agent ")
+    h = subprocess.run(
+        [sys.executable, "-m", "agent", "scan", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--format" in h.stdout and "--all-files" in h.stdout
+    exe = shutil.which("webshell-agent", path=os.path.dirname(sys.executable))
+    assert exe is not None, "the console script is installed next to the interpreter"
