@@ -36,13 +36,20 @@ from agent.process.budget import CpuBudget
 from agent.process.priority import lower_priority
 from agent.process.watcher import ProcessWatcher
 from agent.quarantine import Quarantine, respond
-from agent.rules import RuleSet, load_rules
+from agent.rules import RuleSet
 from agent.rules.sources import RULE_SUFFIXES
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
+from agent.service.lean_rules import load_rules_lean
 from agent.state import State, StateError
 from agent.walk import Filter
 from agent.watcher.handler import EnqueueHandler
-from agent.watcher.observers import Kind, make_observer, observer_threads, schedule
+from agent.watcher.observers import (
+    POLL_INTERVAL,
+    Kind,
+    make_observer,
+    observer_threads,
+    schedule,
+)
 from agent.watcher.overflow import OverflowHook
 from agent.watcher.rescan import RescanCounts, Rescanner
 from agent.watcher.settle import Settler
@@ -51,7 +58,8 @@ Callback = Callable[[], None]
 # Triggers whose scan is skipped when the file is unchanged since it was judged by these rules.
 _CHECK_UNCHANGED = frozenset({"created", "rescan", "catchup", "baseline", "reverify"})
 MONITOR_TICK = 1.0
-RELOAD_QUIET = 1.0  # seconds of quiet in a rule folder before recompiling
+RELOAD_QUIET = 1.0
+RETRY_WATCH = 30.0  # seconds between attempts to watch a root that exists but failed  # seconds of quiet in a rule folder before recompiling
 _log = logging.getLogger(__name__)
 
 
@@ -71,6 +79,7 @@ class _Watch:
         self.observer: BaseObserver | None = None
         self.inode: int | None = None
         self.lost_reason = ""
+        self.retry_at = 0.0  # monotonic time of the next attempt to watch a lost root
 
 
 class _RulesHandler(FileSystemEventHandler):
@@ -105,6 +114,7 @@ class ServiceCore:
         self.ready = threading.Event()
         self._stop_requested = threading.Event()
         self._stopped = threading.Event()
+        self._start_running = threading.Event()
         self._stop_lock = threading.Lock()
         self._stopping = False
         self._abort_at = float("inf")  # monotonic deadline after which submits give up
@@ -127,6 +137,7 @@ class ServiceCore:
         self._proc = psutil.Process()
         self._hb_last = (time.monotonic(), time.process_time(), 0)
         self.priority: list[str] = []
+        self.poll_interval = POLL_INTERVAL  # polled roots (network shares)
         # set in start()
         self.events: EventLog
         self.identity: Identity
@@ -147,25 +158,32 @@ class ServiceCore:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Returns once watches are in place and the baseline / catch-up has been scanned."""
+        """Returns once watches are in place and the baseline / catch-up has been scanned.
+
+        If a stop is requested meanwhile (request_stop() or stop() from another thread), it
+        returns early without setting `ready`; stop() then tears down what was started.
+        """
         if self.config.agent.low_priority:
             self.priority = lower_priority()  # first: Linux priorities are inherited by new threads
         self.state_name = "starting"
+        self._start_running.set()
         try:
-            self._open_outputs()
-            self._load_rules()
-            self._open_state()
-            self._start_workers()
-            self._start_watches()
-            self._emit_started()
-            self._start_response()
-            self._baseline()
-            if self._stop_requested.is_set():
-                return
-            self._start_background()
+            for step in (
+                self._open_outputs, self._load_rules, self._open_state, self._start_workers,
+                self._start_watches, self._emit_started, self._start_response, self._baseline,
+                self._start_background,
+            ):  # fmt: skip
+                if self._stop_requested.is_set():
+                    return
+                step()
         except BaseException:
+            self._start_running.clear()
             self.stop(timeout=5.0)
             raise
+        finally:
+            self._start_running.clear()
+        if self._stop_requested.is_set():
+            return
         self.state_name = "ready"
         self.ready.set()
         self.events.emit(
@@ -208,6 +226,8 @@ class ServiceCore:
         self._stop_requested.set()
         start = time.monotonic()
         deadline = start + max(1.0, timeout)
+        while self._start_running.is_set() and time.monotonic() < deadline - 1.0:
+            time.sleep(0.02)  # start() on another thread notices the request between steps
         self._abort_at = deadline - 0.5
         self.state_name = "stopping"
         if self.on_stopping is not None:
@@ -218,9 +238,9 @@ class ServiceCore:
             events.emit("stopping", "stopping: draining the scan queue", kind="state")
         if self.process_watcher is not None:
             self.process_watcher.stop(max(0.1, deadline - time.monotonic()))
-        self._stop_observers(deadline)
-        if self._monitor is not None:
+        if self._monitor is not None:  # first: it could otherwise re-create a watch
             self._monitor.join(max(0.1, deadline - time.monotonic()))
+        self._stop_observers(deadline)
         if hasattr(self, "rescanner"):
             self.rescanner.stop(max(0.1, deadline - time.monotonic()))
         if hasattr(self, "settler"):
@@ -290,7 +310,7 @@ class ServiceCore:
     def _load_rules(self) -> None:
         rc = self.config.rules
         try:
-            self.rules = load_rules(
+            self.rules = load_rules_lean(
                 rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir
             )
         except RuleError as e:
@@ -398,7 +418,7 @@ class ServiceCore:
     def _schedule(self, w: _Watch) -> bool:
         try:
             st = os.stat(w.root)
-            observer, flt = make_observer(w.kind)
+            observer, flt = make_observer(w.kind, self.poll_interval)
             schedule(observer, EnqueueHandler(self.filter, self.settler), w.root, flt)
             observer.start()
         except OSError as e:
@@ -659,12 +679,17 @@ class ServiceCore:
                         w.observer.stop()
                         w.observer.join(2.0)
                     w.observer, w.lost_reason = None, reason
-            lost = w.observer is None and not self._stopping and os.path.isdir(w.root)
-            if lost and self._schedule(w):
-                self.events.emit(
-                    "watch-restored", f"watching {w.root} again", root=w.root, kind="state"
-                )
-                self.rescanner.request(w.root, "rescan", "watch restored")
+            lost = w.observer is None and not self._stopping and time.monotonic() >= w.retry_at
+            if not lost or not os.path.isdir(w.root):
+                continue
+            if not self._schedule(w):
+                # e.g. the inotify watch limit: a full recursive add is not cheap, back off
+                w.retry_at = time.monotonic() + RETRY_WATCH
+                continue
+            self.events.emit(
+                "watch-restored", f"watching {w.root} again", root=w.root, kind="state"
+            )
+            self.rescanner.request(w.root, "rescan", "watch restored")
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -676,7 +701,7 @@ class ServiceCore:
         """Recompile now; swap atomically if the new set is at least as sound as the old."""
         rc = self.config.rules
         try:
-            new = load_rules(rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir)
+            new = load_rules_lean(rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir)
         except RuleError as e:
             self.events.emit(
                 "rules-reload-failed", f"rules not reloaded, keeping the old ones: {e}",
@@ -730,7 +755,7 @@ class ServiceCore:
                 self.events.emit("internal-error", f"monitor: {e}", level="error", error=e)
 
     def _heartbeat(self) -> None:
-        h = self.health()
+        h = self.health(new_window=True)
         self.events.emit(
             "heartbeat",
             f"rss {h['rss_mb']} MB, cpu {h['cpu_percent']} %, queue {h['queue_depth']}, "
@@ -742,13 +767,17 @@ class ServiceCore:
             with contextlib.suppress(Exception):
                 self.on_heartbeat(h)
 
-    def health(self) -> dict[str, Any]:
-        """Figures for the heartbeat and for service wrappers (cheap: a stat call or two)."""
+    def health(self, *, new_window: bool = False) -> dict[str, Any]:
+        """Figures for the heartbeat and for service wrappers (cheap: a stat call or two).
+
+        Rates (CPU, scans/s) are over the time since the last heartbeat; only the heartbeat
+        starts a new window, so a wrapper polling health() does not skew them."""
         now, cpu = time.monotonic(), time.process_time()
         t0, c0, s0 = self._hb_last
         scans = self.counts["scans"]
         wall = max(now - t0, 1e-9)
-        self._hb_last = (now, cpu, scans)
+        if new_window:
+            self._hb_last = (now, cpu, scans)
         try:
             rss = self._proc.memory_info().rss
         except psutil.Error:

@@ -42,10 +42,12 @@ def native_has_close_events() -> bool:
     return sys.platform == "linux"
 
 
-def make_observer(kind: Kind) -> tuple[BaseObserver, list[type[FileSystemEvent]]]:
+def make_observer(
+    kind: Kind, poll_interval: float = POLL_INTERVAL
+) -> tuple[BaseObserver, list[type[FileSystemEvent]]]:
     """A new observer for one root, and the event filter to schedule it with."""
     if kind == "polling":
-        return PollingObserver(timeout=POLL_INTERVAL), QUIET_FILTER
+        return PollingObserver(timeout=poll_interval), QUIET_FILTER
     if sys.platform == "linux":
         from watchdog.observers.inotify import InotifyObserver
 
@@ -63,6 +65,12 @@ def observer_threads(observer: BaseObserver) -> list[threading.Thread]:
     reader = getattr(observer, "_inotify_fd", None)  # watchdog 7.1 InotifyObserver (pinned)
     if isinstance(reader, threading.Thread):
         threads.append(reader)
+    for emitter in observer.emitters:
+        # Windows: ReadDirectoryChangesW runs in the emitter's reader thread; an error there
+        # kills it while the emitter lives on, deaf (watchdog 7.1, pinned).
+        win_reader = getattr(getattr(emitter, "_reader", None), "_reader_thread", None)
+        if isinstance(win_reader, threading.Thread):
+            threads.append(win_reader)
     return threads
 
 
