@@ -269,6 +269,8 @@ def check(cfg: Config) -> list[str]:
         problems.append("scan.timeout: must be positive")
     if not 0 < cfg.agent.cpu_budget <= 64:
         problems.append("agent.cpu_budget: must be above 0 (1.0 = one full core)")
+    if cfg.process.interval <= 0 or cfg.process.correlation_window < 0:
+        problems.append("process: interval must be positive, correlation_window not negative")
     if not cfg.rules.default_rules and not cfg.rules.paths:
         problems.append("rules: default_rules is off and no rules.paths are given: no rules")
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -310,3 +311,18 @@ def test_iis_app_pool_is_named_in_the_alert(procs: Procs) -> None:
     alert = build_process_alert(finding, IDENTITY)
     assert alert["webshell"]["process"]["worker"]["app_pool"] == "MSExchangeOWAAppPool"
     assert "MSExchangeOWAAppPool" in alert["message"]
+
+
+def test_processes_command(procs: Procs, capsys: pytest.CaptureFixture[str]) -> None:
+    from agent.cli import main
+
+    worker = procs.start("httpd", f"sh -c '{LONG}'; true")
+    sh = wait_for(child_named(worker, "sh"), "the shell")
+    assert main(["processes", "--format", "jsonl"]) == 1
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    (alert,) = [a for a in lines if a["process"]["parent"]["pid"] == worker.pid]
+    assert alert["process"]["pid"] == sh.pid
+    assert main(["processes"]) == 1
+    text = capsys.readouterr().out
+    assert f"W {worker.pid:>7} httpd" in text
+    assert f"! {sh.pid:>7} sh" in text

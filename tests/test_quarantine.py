@@ -200,3 +200,15 @@ def test_xor_is_its_own_inverse(data: bytes, key: bytes) -> None:
     enc = xor(data, key)
     assert len(enc) == len(data)
     assert xor(enc, key) == data
+
+
+def test_purge_all_and_usage_errors(q: Quarantine, www: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    q.take(str(plant(www / "a.php")), sha(SHELL))
+    q.take(str(plant(www / "b.php")), sha(SHELL))
+    data = str(tmp_path / "data")
+    assert main(["quarantine", "purge", "--data-dir", data]) == 2  # neither IDs nor --all
+    assert len(q.entries()) == 2
+    assert main(["quarantine", "purge", "--data-dir", data, "--all"]) == 0
+    assert q.entries() == []
+    assert main(["quarantine", "list", "--data-dir", data]) == 0
+    assert "0 quarantined file(s)" in capsys.readouterr().out
