@@ -32,6 +32,7 @@ from agent.errors import AgentError
 
 CONTENT = "content.xor"
 METADATA = "metadata.json"
+RESTORED = "restored.json"  # (path, sha256) an operator put back: never taken again
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
@@ -203,6 +204,10 @@ class Quarantine:
     def take(self, path: str, expected_sha256: str, alert_id: str | None = None) -> Entry:
         """Move one file into quarantine if its bytes are still those that were scanned."""
         real = self._check_place(path)
+        if (real, expected_sha256) in self._restored():
+            raise QuarantineError(
+                "restored by an operator: left in place", reason="restored", location=path
+            )
         data, st = _read_nofollow(real)
         if _hashes(data)[0] != expected_sha256:
             raise QuarantineError(
@@ -378,8 +383,27 @@ class Quarantine:
         finally:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
+        self._remember_restored(os.path.abspath(dest), entry.sha256)
         shutil.rmtree(self.dir / entry.id)
         return dest
+
+    # A restored file is the operator's decision: the running agent must not take it again
+    # (it would, at once, when it scans the restored file). Keyed by path and sha256, so a
+    # later change to the file is judged afresh.
+    def _restored(self) -> set[tuple[str, str]]:
+        try:
+            rows = json.loads((self.dir / RESTORED).read_text(encoding="utf-8"))
+            return {(str(r["path"]), str(r["sha256"])) for r in rows}
+        except (OSError, ValueError, KeyError, TypeError):
+            return set()
+
+    def _remember_restored(self, path: str, sha256: str) -> None:
+        real = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+        rows = [{"path": p, "sha256": h} for p, h in sorted(self._restored())]
+        rows.append({"path": real, "sha256": sha256})
+        tmp = self.dir / (RESTORED + ".tmp")
+        tmp.write_text(json.dumps(rows[-1000:], indent=1), encoding="utf-8")
+        os.replace(tmp, self.dir / RESTORED)
 
     def purge(self, qid: str) -> Entry:
         entry = self.get(qid)

@@ -212,3 +212,15 @@ def test_purge_all_and_usage_errors(q: Quarantine, www: Path, tmp_path: Path, ca
     assert q.entries() == []
     assert main(["quarantine", "list", "--data-dir", data]) == 0
     assert "0 quarantined file(s)" in capsys.readouterr().out
+
+
+def test_a_restored_file_is_not_taken_again_until_it_changes(q: Quarantine, www: Path) -> None:
+    shell = plant(www / "s.php")
+    q.restore(q.take(str(shell), sha(SHELL)).id)
+    with pytest.raises(QuarantineError) as e:
+        q.take(str(shell), sha(SHELL))  # the running agent scans the restored file at once
+    assert e.value.reason == "restored"
+    assert shell.read_bytes() == SHELL
+    changed = SHELL + b"// changed later\n"
+    shell.write_bytes(changed)
+    assert q.content(q.take(str(shell), sha(changed))) == changed
