@@ -113,3 +113,20 @@ def test_command_line_condition_is_required(name: str, needle: str) -> None:
     t = Table([f"{name}@{needle}"], truncated=False)
     assert t.match(name, f"/bin/{name} --x {needle.upper()} y")
     assert not t.match(name, "")
+
+
+def test_process_section_from_toml_and_environment(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from agent import config
+    from agent.errors import ConfigError
+    from agent.process.watcher import names_from
+
+    f = tmp_path / "agent.toml"
+    f.write_text('[process]\nsource = "poll"\nallow = ["default", "sh@/opt/app/convert"]\n')
+    cfg = config.load(f, environ={"WEBSHELL_AGENT_PROCESS_WORKERS": "default,gunicorn"})
+    assert cfg.process.source == "poll"
+    names = names_from(cfg)
+    assert names.workers.match("gunicorn") and names.workers.match("w3wp.exe")
+    assert names.allow.match("sh", "sh -c /opt/app/convert x.png") and names.allow.match("csc.exe")
+    f.write_text('[process]\nsource = "ebpf"\n')
+    with pytest.raises(ConfigError, match="source"):
+        config.load(f, environ={})
