@@ -10,6 +10,7 @@ the host is taken.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -111,3 +112,29 @@ class FileAlerts:
                 item.correlation_id, item.path, item.hashes, start - item.at, basis, where
             )
         return None
+
+
+def tail_file_alerts(
+    path: str | os.PathLike[str], max_bytes: int = 1 << 20
+) -> list[dict[str, Any]]:
+    """File alerts from the end of an alerts.jsonl, so a restarted agent still links a process
+    alert to a file alert made just before the restart. Unreadable lines are skipped."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - max_bytes))
+            data = fh.read()
+    except OSError:
+        return []
+    lines = data.split(b"\n")
+    if len(data) == max_bytes:
+        lines = lines[1:]  # the first line may be cut
+    out = []
+    for line in lines:
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("file"), dict):
+            out.append(doc)
+    return out

@@ -33,6 +33,7 @@ from agent.outputs.jsonfile import AlreadyOpen, JsonLinesFile
 from agent.pipeline import Job, Pipeline
 from agent.presets import Discovery, discover
 from agent.process.budget import CpuBudget
+from agent.process.correlate import tail_file_alerts
 from agent.process.priority import lower_priority
 from agent.process.watcher import ProcessWatcher
 from agent.quarantine import Quarantine, respond
@@ -463,8 +464,9 @@ class ServiceCore:
         if self.config.response.quarantine:
             self.quarantine = Quarantine(self.config.agent.data_dir, roots)
         if self.config.process.enabled:
+            recent = tail_file_alerts(self.config.agent.data_dir / "alerts.jsonl")
             self.process_watcher = ProcessWatcher(
-                self.config, self.identity, self._process_alert, roots=roots
+                self.config, self.identity, self._process_alert, recent, roots=roots
             ).start()
             w = self.process_watcher
             self.events.emit(
