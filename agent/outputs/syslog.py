@@ -236,6 +236,10 @@ class SyslogSender:
 
     def close(self) -> None:
         if self._sock is not None:
+            with contextlib.suppress(OSError, ValueError):
+                if isinstance(self._sock, ssl.SSLSocket):
+                    self._sock.settimeout(1.0)
+                    self._sock.unwrap()  # close_notify, so the receiver sees a clean end
             with contextlib.suppress(OSError):
                 self._sock.close()
             self._sock = None
