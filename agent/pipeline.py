@@ -25,6 +25,7 @@ class Job:
 
 _log = logging.getLogger(__name__)
 ResultHandler = Callable[[Job, ScanResult], None]
+StartHandler = Callable[[Job], bool]
 _STOP = Job("")
 
 
@@ -39,12 +40,17 @@ class Pipeline:
         threads: int = 2,
         queue_size: int = 10_000,
         name: str = "wsa-scan",
+        on_start: StartHandler | None = None,
     ) -> None:
         self.scanner = scanner
         self.on_result = on_result
+        # Called on the worker just before the scan; False skips the job (e.g. unchanged since
+        # it was queued). Lets the watcher coalesce: a path is "pending" only until this point.
+        self.on_start = on_start
         self._queue: queue.Queue[Job] = queue.Queue(maxsize=max(1, queue_size))
         self._threads = [
-            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(max(1, threads))
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+            for i in range(max(1, threads))
         ]
         self._started = False
         self.scanned = 0
@@ -79,6 +85,12 @@ class Pipeline:
             try:
                 if job is _STOP:
                     return
+                if self.on_start is not None:
+                    try:
+                        if not self.on_start(job):
+                            continue
+                    except Exception:
+                        _log.exception("start handler failed for %r", job.path)
                 result = self.scanner.scan(job.path)
                 with self._lock:
                     self.scanned += 1
@@ -88,6 +100,18 @@ class Pipeline:
                     _log.exception("result handler failed for %r", job.path)
             finally:
                 self._queue.task_done()
+
+    def discard(self) -> list[Job]:
+        """Take every queued job out unscanned (a stop whose drain time is up); returns them."""
+        dropped: list[Job] = []
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return dropped
+            self._queue.task_done()
+            if job is not _STOP:
+                dropped.append(job)
 
     def close(self, timeout: float = 10.0) -> bool:
         """Finish the queued work, stop the workers; True if they all stopped in time."""
