@@ -290,14 +290,14 @@ class OutputWorker:
         return True
 
     def _report_gaps(self, batch: Batch) -> None:
-        if batch.lost_bytes:
-            self.stats.dropped += 1
+        if batch.gaps or batch.lost_bytes:
             self._health(
                 "output-dropped",
-                f"output {self.spec.name}: about {batch.lost_bytes} bytes of undelivered alerts"
-                " were rotated away before they could be sent"
+                f"output {self.spec.name}: undelivered alerts (at least {batch.lost_bytes} bytes)"
+                " were rotated away or truncated before they could be sent"
                 " (raise agent.rotate_keep or lower max_backlog)",
                 dropped_bytes=batch.lost_bytes,
+                files=batch.gaps,
             )
         if batch.torn:
             self._health(

@@ -13,6 +13,7 @@ Windows an open handle without delete sharing would block rotation).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -26,6 +27,7 @@ class Position:
     inode: int
     offset: int
     size_seen: int = 0  # file size at the last read: a lower bound of what is lost if it vanishes
+    head: str = ""  # digest of the file's first line: tells a reused inode from our file
 
     @property
     def key(self) -> tuple[int, int]:
@@ -36,8 +38,9 @@ class Position:
 class Batch:
     lines: list[bytes]
     end: Position
-    lost_bytes: int = 0  # unread bytes of a file that was rotated away or truncated
+    lost_bytes: int = 0  # unread bytes known lost (a lower bound) of vanished/truncated files
     torn: int = 0  # a final line without newline in a finished file (writer killed mid-line)
+    gaps: int = 0  # files that vanished (rotated away) before we had read them to the end
     moved: bool = field(default=False)
 
 
@@ -66,6 +69,7 @@ class FileTail:
                 int(data["inode"]),
                 int(data["offset"]),
                 int(data.get("size_seen", 0)),
+                str(data.get("head", "")),
             )
         except FileNotFoundError:
             return None
@@ -106,6 +110,29 @@ class FileTail:
             )
         return sorted(found, key=lambda f: f.index)
 
+    @staticmethod
+    def _head(f: _File) -> str:
+        """Digest of the first line (or first 1 KiB); "" while that line is incomplete."""
+        try:
+            with open(f.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if (st.st_dev, st.st_ino) != (f.dev, f.inode):
+                    return "?"  # replaced since listing: matches no saved head
+                data = fh.read(1024)
+        except OSError:
+            return "?"
+        cut = data.find(b"\n")
+        if cut < 0 and len(data) < 1024:
+            return ""
+        return hashlib.sha256(data[: cut + 1] if cut >= 0 else data).hexdigest()[:16]
+
+    def _find(self, files: list[_File], pos: Position) -> _File | None:
+        """Our file among `files`: same device and inode and, once known, same first line."""
+        mine = next((f for f in files if (f.dev, f.inode) == pos.key), None)
+        if mine is not None and pos.head and self._head(mine) != pos.head:
+            return None  # the inode was reused by a newer file: ours is gone
+        return mine
+
     def _start(self, files: list[_File]) -> Position | None:
         if not files:
             return None
@@ -121,7 +148,7 @@ class FileTail:
         pos = self.position or self._start(files)
         if pos is None:
             return 0
-        mine = next((f for f in files if (f.dev, f.inode) == pos.key), None)
+        mine = self._find(files, pos)
         if mine is None:
             return sum(f.size for f in files)
         return max(0, mine.size - pos.offset) + sum(f.size for f in files if f.index < mine.index)
@@ -132,7 +159,7 @@ class FileTail:
 
         Never crosses a file boundary, so a batch's end is one (file, offset). An empty batch
         with `moved` set only advanced past finished or vanished files; commit its end too."""
-        lost = torn = 0
+        lost = torn = gaps = 0
         moved = False
         pos = self.position
         for _ in range(10_000):  # bounded: each turn moves to a newer file or returns
@@ -140,15 +167,15 @@ class FileTail:
             if pos is None:
                 pos = self._start(files)
                 if pos is None:
-                    return Batch([], Position(0, 0, 0), lost, torn, moved)
+                    return Batch([], Position(0, 0, 0), lost, torn, gaps, moved)
                 moved = True
-            by_key = {(f.dev, f.inode): f for f in files}
-            mine = by_key.get(pos.key)
+            mine = self._find(files, pos)
             if mine is None:  # rotated away (or deleted) before we finished it
                 lost += max(0, pos.size_seen - pos.offset)
+                gaps += 1
                 moved = True
                 if not files:
-                    return Batch([], Position(0, 0, 0), lost, torn, moved)
+                    return Batch([], Position(0, 0, 0), lost, torn, gaps, moved)
                 oldest = files[-1]
                 pos = Position(oldest.dev, oldest.inode, 0, oldest.size)
                 continue
@@ -165,18 +192,19 @@ class FileTail:
                     mine.inode,
                     pos.offset + consumed,
                     max(mine.size, pos.offset + consumed),
+                    pos.head or self._head(mine),
                 )
-                return Batch(lines, end, lost, torn, moved)
+                return Batch(lines, end, lost, torn, gaps, moved)
             if mine.index == 0:  # caught up with the live file
-                return Batch(
-                    [], Position(pos.dev, pos.inode, pos.offset, mine.size), lost, torn, moved
-                )
+                head = pos.head or self._head(mine)
+                end = Position(pos.dev, pos.inode, pos.offset, mine.size, head)
+                return Batch([], end, lost, torn, gaps, moved)
             # a rotated file is final: skip a torn tail and go on with the next newer file
             if eof_partial:
                 torn += 1
             newer = [f for f in files if f.index < mine.index]
             if not newer:
-                return Batch([], pos, lost, torn, moved)
+                return Batch([], pos, lost, torn, gaps, moved)
             nxt = newer[-1]
             pos = Position(nxt.dev, nxt.inode, 0, nxt.size)
             moved = True
