@@ -394,7 +394,8 @@ def rsyslog_server() -> Iterator[Rsyslog]:
 
 # -- fake HTTP collectors ----------------------------------------------------------------------
 class FakeCollector:
-    """A stdlib HTTP server on loopback that records requests; `plan` holds responses to give
+    """A stdlib HTTP server on loopback that records requests (with the status it answered);
+    `plan` holds responses to give
     before normal service: each item is an int status, or "timeout" (stall past the client's
     timeout) or a callable(request) -> (status, body)."""
 
@@ -420,15 +421,16 @@ class FakeCollector:
                 if step == "timeout":
                     collector.release.wait(5)
                     return
+                if isinstance(step, tuple):
+                    status, payload = step
+                elif isinstance(step, int):
+                    status, payload = step, b'{"text":"planned failure"}'
+                else:
+                    with collector.lock:
+                        status, payload = collector._handler(collector, req)
+                req["status"] = status
                 with collector.lock:
                     collector.requests.append(req)
-                status, payload = (
-                    step
-                    if isinstance(step, tuple)
-                    else (step, b'{"text":"planned"}')
-                    if isinstance(step, int)
-                    else collector._handler(collector, req)
-                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
