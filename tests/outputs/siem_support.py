@@ -3,7 +3,9 @@ real rsyslog on loopback, and fake HEC / Elasticsearch receivers (stdlib http.se
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
 import pwd
@@ -198,79 +200,31 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 
 def make_pki(folder: Path) -> dict[str, Path]:
-    """A throw-away CA and a server certificate for 127.0.0.1/localhost (openssl CLI)."""
+    """A throw-away CA and a server certificate for 127.0.0.1/localhost, made once per test
+    session with the openssl CLI and copied into `folder`."""
+    names = {"ca": "ca.pem", "cert": "server.pem", "key": "server.key", "wrong_ca": "other-ca.pem"}
+    src = _session_pki()
+    for name in names.values():
+        shutil.copyfile(src / name, folder / name)
+        (folder / name).chmod(0o644)
+    return {k: folder / v for k, v in names.items()}
 
-    def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
 
-    run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=siem-test-ca",
-    )
-    run(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    )
+@functools.cache
+def _session_pki() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="wsa-pki-"))
+    atexit.register(shutil.rmtree, folder, True)
     (folder / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    run(
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    )
-    run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "other.key",
-        "-out",
-        "other-ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=wrong-ca",
-    )
-    for p in folder.iterdir():
-        p.chmod(0o644)
-    return {
-        "ca": folder / "ca.pem",
-        "cert": folder / "server.pem",
-        "key": folder / "server.key",
-        "wrong_ca": folder / "other-ca.pem",
-    }
+    key = "-newkey rsa:2048 -nodes -days 2"
+    for cmd in (
+        f"req -x509 {key} -keyout ca.key -out ca.pem -subj /CN=siem-test-ca",
+        f"req {key} -keyout server.key -out server.csr -subj /CN=localhost",
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem"
+        " -days 2 -extfile ext.cnf",
+        f"req -x509 {key} -keyout other.key -out other-ca.pem -subj /CN=wrong-ca",
+    ):
+        subprocess.run(["openssl", *cmd.split()], cwd=folder, check=True, capture_output=True)
+    return folder
 
 
 _CONF = """\
