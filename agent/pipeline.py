@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.scanner import Scanner, ScanResult
+from agent.scanner import Reason, Scanner, ScanResult, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,13 @@ class Pipeline:
                             continue
                     except Exception:
                         _log.exception("start handler failed for %r", job.path)
-                result = self.scanner.scan(job.path)
+                try:
+                    result = self.scanner.scan(job.path)
+                except Exception as e:  # a scanner bug must still yield a result: nothing is lost
+                    _log.exception("scan failed for %r", job.path)
+                    result = ScanResult(
+                        job.path, Verdict.ERROR, Reason.INTERNAL, f"{type(e).__name__}: {e}"
+                    )
                 with self._lock:
                     self.scanned += 1
                 try:

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from agent.process.budget import CpuBudget
 from agent.state import State
@@ -34,7 +35,7 @@ class RescanCounts:
     seconds: float = 0.0
     aborted: bool = False
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -51,6 +52,7 @@ class Rescanner:
         max_depth: int = 64,
         on_started: Callable[[RescanCounts], None] | None = None,
         on_finished: Callable[[RescanCounts], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.state = state
         self.flt = flt
@@ -63,7 +65,7 @@ class Rescanner:
         self.on_finished = on_finished
         self._requests: dict[str, tuple[str, str]] = {}  # root -> (trigger, reason), coalesced
         self._cond = threading.Condition()
-        self._stop = threading.Event()
+        self._stop = stop if stop is not None else threading.Event()
         self._thread = threading.Thread(target=self._run, name="wsa-rescan", daemon=True)
         self.busy = False
         self.done = 0
