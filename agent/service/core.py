@@ -29,6 +29,7 @@ from agent.config import Config
 from agent.errors import AgentError, RuleError
 from agent.identity import Identity, load_identity
 from agent.logging import Event, EventLog, ForwardWarnings
+from agent.outputs.delivery import Outputs
 from agent.outputs.jsonfile import AlreadyOpen, JsonLinesFile
 from agent.pipeline import Job, Pipeline
 from agent.presets import Discovery, discover
@@ -135,6 +136,7 @@ class ServiceCore:
         self.rescanner: Rescanner
         self._files: list[JsonLinesFile] = []
         self._alerts_file: JsonLinesFile | None = None
+        self.outputs: Outputs | None = None  # network outputs tailing alerts.jsonl (SIEM)
         self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
         self._overflow_hook: OverflowHook | None = None
         self._monitor: threading.Thread | None = None
@@ -247,6 +249,8 @@ class ServiceCore:
         if hasattr(self, "state"):
             with contextlib.suppress(Exception):
                 self.state.close()
+        if self.outputs is not None:  # undelivered alerts go at the next start
+            self.outputs.stop(max(0.1, deadline - time.monotonic()))
         for f in self._files:
             f.close()
         self.state_name = "stopped"
@@ -279,6 +283,17 @@ class ServiceCore:
             logger = logging.getLogger(name)
             logger.addHandler(forward)
             self._hooks.append((logger, forward))
+        # SIEM outputs ship alerts.jsonl from their saved positions (the backlog of a previous
+        # run first); a bad [[outputs]] table is a ConfigError here, before anything is watched.
+        self.outputs = Outputs.from_config(self.config.outputs, data, self._output_health)
+        self.outputs.start()
+
+    def _output_health(self, doc: dict[str, Any]) -> None:
+        error = doc.get("error", {}).get("message")
+        self.events.emit(
+            doc["event"]["action"], doc["message"], level=doc["log"]["level"],
+            error=error, output=doc["webshell"]["output"],
+        )  # fmt: skip
 
     def _load_rules(self) -> None:
         rc = self.config.rules
@@ -554,6 +569,8 @@ class ServiceCore:
                 return  # not marked: the next rescan alerts again
             self.state.mark_alerted(result.path, sha, digest, alert["event"]["id"])
             self._bump("alerts", 1)
+        if self.outputs is not None:
+            self.outputs.notify()
         if self.echo_alert is not None:
             with contextlib.suppress(Exception):
                 self.echo_alert(alert)
