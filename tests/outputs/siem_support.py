@@ -242,6 +242,7 @@ template(name="j" type="list" option.jsonf="on") {{
   property(outname="procid" name="procid" format="jsonf")
   property(outname="msgid" name="msgid" format="jsonf")
   property(outname="sd" name="structured-data" format="jsonf")
+  property(outname="received" name="timegenerated" dateFormat="rfc3339" format="jsonf")
   property(outname="msg" name="msg" format="jsonf")
 }}
 ruleset(name="r") {{ action(type="omfile" file="{dir}/received.jsonl" template="j") }}
