@@ -143,7 +143,7 @@ def latency(n: int, rate: float) -> dict[str, float]:
                 lat: list[float] = []
                 if kind == "syslog_tls":
                     lines = LineCounter(receiver.out)
-                    wait_count(lambda c=lines: c.poll(keep=True), n)  # type: ignore[misc]
+                    wait_count(lambda c=lines: c.poll(keep=True), n)
                     for line in lines.lines:
                         rec = json.loads(line)
                         got = datetime.fromisoformat(rec["received"]).timestamp()
