@@ -1,9 +1,9 @@
 """LEEF 2.0 (IBM QRadar) from an ECS document.
 
 `LEEF:2.0|Vendor|Product|Version|EventID|^|key=value^key=value...` on one line.
-LEEF has no escaping at all (IBM's LEEF guide: keep the delimiter out of values), so every
-character that could end a field or the event -- the delimiter, `|` in the header, CR, LF and
-other control characters -- becomes U+FFFD. Keys are fixed ASCII words chosen here.
+LEEF has no escaping at all (IBM's LEEF guide: keep tab, pipe and the delimiter out of keys and
+values), so every character that could end a field or the event -- the delimiter, `|`, CR, LF
+and other control characters -- becomes U+FFFD. Keys are fixed ASCII words chosen here.
 Times: `devTime` in epoch milliseconds, which QRadar reads without a `devTimeFormat`.
 """
 
@@ -39,7 +39,7 @@ def _sanitizer(extra: str) -> re.Pattern[str]:
 
 
 def clean_value(value: str, delimiter: str = DEFAULT_DELIMITER) -> str:
-    value = _sanitizer(delimiter).sub(REPLACEMENT, value)
+    value = _sanitizer(delimiter + "|").sub(REPLACEMENT, value)
     return value if len(value) <= MAX_VALUE else value[: MAX_VALUE - 1] + "\u2026"
 
 
