@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,7 +26,7 @@ from agent.alerts import ECS_VERSION, iso
 from agent.errors import ConfigError
 from agent.outputs import cef, leef
 from agent.outputs.elastic import BulkResult, ElasticSender
-from agent.outputs.fields import parse_time
+from agent.outputs.fields import get, text
 from agent.outputs.hec import HecFormat, HecSender
 from agent.outputs.http import HttpClient, Rejected, Retry, tls_context
 from agent.outputs.jsonl import render_line
@@ -206,7 +206,6 @@ class OutputStats:
     failures: int = 0
     down_since: float | None = None
     last_error: str = ""
-    latencies: list[float] = field(default_factory=list)
 
 
 class OutputWorker:
@@ -252,9 +251,21 @@ class OutputWorker:
 
     # -- loop ------------------------------------------------------------------------------
     def _run(self) -> None:
+        failures = 0
         try:
             while not self.stop_event.is_set():
-                if not self._step():
+                try:
+                    busy = self._step()
+                    failures = 0
+                except Exception as e:  # the thread must outlive any surprise
+                    failures += 1
+                    self._down(f"internal error reading or sending alerts: {type(e).__name__}: {e}")
+                    ceiling = min(
+                        self.spec.backoff_max, self.spec.backoff_initial * 2 ** min(failures, 30)
+                    )
+                    self.stop_event.wait(random.uniform(0, ceiling))
+                    continue
+                if not busy:
                     self.wake.wait(POLL_INTERVAL)
                     self.wake.clear()
         finally:
@@ -355,21 +366,19 @@ class OutputWorker:
                 if self.stop_event.wait(random.uniform(0, ceiling)):
                     return "stopped"
                 continue
+            except Exception as e:
+                # a document this output cannot format (a bug, not an outage): refuse just it,
+                # loudly; it stays in the local alert file
+                if len(docs) > 1:
+                    mid = len(docs) // 2
+                    first = self._deliver(docs[:mid])
+                    return first if first != "delivered" else self._deliver(docs[mid:])
+                self._rejected(docs, [(0, f"cannot format: {type(e).__name__}: {e}")])
+                return "delivered"
             if result is not None and result.rejected:
                 self._rejected(docs, result.rejected)
             self._up()
             self.stats.delivered += len(docs) - (len(result.rejected) if result is not None else 0)
-            now = time.time()
-            for doc in docs:
-                created = (
-                    doc.get("event", {}).get("created")
-                    if isinstance(doc.get("event"), dict)
-                    else None
-                )
-                if isinstance(created, str) and len(self.stats.latencies) < 1_000_000:
-                    when = parse_time(created)
-                    if when is not None:
-                        self.stats.latencies.append(now - when.timestamp())
             return "delivered"
         return "stopped"
 
@@ -405,9 +414,7 @@ class OutputWorker:
 
     def _rejected(self, docs: list[dict[str, Any]], refused: Sequence[tuple[int, str]]) -> None:
         self.stats.rejected += len(refused)
-        ids = [
-            str(docs[pos].get("event", {}).get("id", "")) for pos, _ in refused if pos < len(docs)
-        ]
+        ids = [text(get(docs[pos], "event.id")) for pos, _ in refused if pos < len(docs)]
         self._health(
             "output-rejected",
             f"output {self.spec.name} refused {len(refused)} alert(s), which will not be re-sent:"

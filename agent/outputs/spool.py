@@ -102,7 +102,7 @@ class FileTail:
             if not m:
                 continue
             try:
-                st = entry.stat()
+                st = os.stat(entry.path)  # DirEntry.stat() has no inode on Windows
             except OSError:
                 continue  # rotated or deleted between listing and stat
             found.append(

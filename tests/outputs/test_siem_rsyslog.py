@@ -210,3 +210,23 @@ def test_sigkill_mid_delivery_then_restart_loses_nothing(tmp_path: Path, rsyslog
     assert set(ids) == want  # nothing lost; any duplicate repeats a real event.id
     dupes = len(ids) - len(set(ids))
     assert dupes <= 5 * 2  # at most the batch in flight at the kill is sent again
+
+
+def test_a_document_that_cannot_be_formatted_is_refused_alone(
+    tmp_path: Path, rsyslog: Rsyslog
+) -> None:
+    docs = [make_alert(f"/var/www/f{i}.php", n=i) for i in range(6)]
+    docs[2]["webshell"]["matches"] = ["not-an-object"]  # CEF reads tags from match objects
+    write_alerts(tmp_path / "alerts.jsonl", docs)
+    run = Running(tmp_path, syslog_output(rsyslog, "tcp", format="cef"))
+    try:
+        got = rsyslog.wait_for(5)
+        assert wait_until(lambda: "output-rejected" in run.actions())
+    finally:
+        run.stop()
+    assert sorted(msg_id(r) for r in got) == sorted(
+        d["event"]["id"] for i, d in enumerate(docs) if i != 2
+    )
+    (rej,) = [h for h in run.health if h["event"]["action"] == "output-rejected"]
+    assert rej["webshell"]["output"]["event_ids"] == [docs[2]["event"]["id"]]
+    assert "cannot format" in rej["message"]
