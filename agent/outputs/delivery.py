@@ -36,6 +36,7 @@ from agent.outputs.syslog import Endpoint, SyslogFormat, SyslogSender
 
 HealthCallback = Callable[[dict[str, Any]], None]
 ALERTS_FILE = "alerts.jsonl"
+EVENTS_FILE = "events.jsonl"
 REGISTRY_DIR = "outputs"
 POLL_INTERVAL = 0.5  # seconds between looks at the alert file when nobody calls notify()
 
@@ -226,14 +227,21 @@ class OutputWorker:
         self.sender = sender if sender is not None else build_sender(spec, self.stop_event)
         self.on_health = on_health
         self.stats = OutputStats()
-        self.thread = threading.Thread(target=self._run, name=f"output-{spec.name}", daemon=True)
+        self.label = spec.name if alerts.name != EVENTS_FILE else f"{spec.name}.events"
+        self.thread = threading.Thread(target=self._run, name=f"output-{self.label}", daemon=True)
 
     @property
     def describe(self) -> str:
         return str(getattr(self.sender, "describe", self.spec.type))
 
     def _info(self, **extra: Any) -> dict[str, Any]:
-        return {"name": self.spec.name, "type": self.spec.type, "target": self.describe, **extra}
+        return {
+            "name": self.spec.name,
+            "type": self.spec.type,
+            "target": self.describe,
+            "file": self.tail.path.name,
+            **extra,
+        }
 
     def _health(
         self,
@@ -453,7 +461,16 @@ class Outputs:
         specs = [s for s in parse(outputs) if s.type != "jsonl"]
         alerts = alerts_file or Path(data_dir) / ALERTS_FILE
         registry = Path(data_dir) / REGISTRY_DIR
-        return cls([OutputWorker(s, alerts, registry / f"{s.name}.json", on_health) for s in specs])
+        workers = [OutputWorker(s, alerts, registry / f"{s.name}.json", on_health) for s in specs]
+        # `events = true`: a second worker (own connection, own position) for events.jsonl
+        workers += [
+            OutputWorker(
+                s, alerts.with_name(EVENTS_FILE), registry / f"{s.name}.events.json", on_health
+            )
+            for s in specs
+            if s.events
+        ]
+        return cls(workers)
 
     def start(self) -> None:
         for w in self.workers:
@@ -479,7 +496,7 @@ class Outputs:
 
     def stats(self) -> dict[str, dict[str, Any]]:
         return {
-            w.spec.name: {
+            w.label: {
                 "delivered": w.stats.delivered,
                 "dropped": w.stats.dropped,
                 "rejected": w.stats.rejected,

@@ -33,6 +33,7 @@ class OutputSpec:
     backoff_max: float
     timeout: float
     start_at: str
+    events: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -128,6 +129,7 @@ _COMMON: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "backoff_max": (_pos_float, 300.0),
     "timeout": (_pos_float, 10.0),
     "start_at": (_choice("beginning", "end"), "beginning"),
+    "events": (_bool, None),  # also ship events.jsonl (lifecycle, health); eventlog: on
 }
 _TLS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "ca_file": (_file, None),
@@ -242,6 +244,7 @@ def parse_one(raw: Mapping[str, Any], index: int) -> OutputSpec:
         backoff_max=common["backoff_max"],
         timeout=common["timeout"],
         start_at=common["start_at"],
+        events=common["events"] if common["events"] is not None else kind == "eventlog",
         options=values if common["enabled"] else {**values, "_disabled": True},
     )
 

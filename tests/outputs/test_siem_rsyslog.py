@@ -230,3 +230,20 @@ def test_a_document_that_cannot_be_formatted_is_refused_alone(
     (rej,) = [h for h in run.health if h["event"]["action"] == "output-rejected"]
     assert rej["webshell"]["output"]["event_ids"] == [docs[2]["event"]["id"]]
     assert "cannot format" in rej["message"]
+
+
+def test_events_true_also_ships_the_event_file(tmp_path: Path, rsyslog: Rsyslog) -> None:
+    from agent.outputs.delivery import health_event
+
+    alert = make_alert("/var/www/e.php")
+    write_alerts(tmp_path / "alerts.jsonl", [alert])
+    event = health_event("agent-started", "started", {}, level="info")
+    write_alerts(tmp_path / "events.jsonl", [event])
+    run = Running(tmp_path, syslog_output(rsyslog, "tcp", events=True))
+    try:
+        got = rsyslog.wait_for(2)
+        assert set(run.outputs.stats()) == {"syslog", "syslog.events"}
+    finally:
+        run.stop()
+    assert sorted(r["msgid"] for r in got) == ["alert", "event"]
+    assert {msg_id(r) for r in got} == {alert["event"]["id"], event["event"]["id"]}

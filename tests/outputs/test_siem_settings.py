@@ -17,6 +17,7 @@ from agent.outputs.settings import parse
 def test_defaults_and_types(tmp_path: Path) -> None:
     (spec,) = parse([{"type": "syslog", "address": "siem.example.test:6514"}])
     assert spec.name == "syslog" and spec.batch_size == 100 and spec.start_at == "beginning"
+    assert spec.events is False
     o = spec.options
     assert o["address"] == ("siem.example.test", 6514)
     assert (o["transport"], o["format"], o["framing"], o["verify"]) == (
