@@ -247,3 +247,51 @@ def test_events_true_also_ships_the_event_file(tmp_path: Path, rsyslog: Rsyslog)
         run.stop()
     assert sorted(r["msgid"] for r in got) == ["alert", "event"]
     assert {msg_id(r) for r in got} == {alert["event"]["id"], event["event"]["id"]}
+
+
+def test_the_real_agent_killed_mid_delivery_loses_no_alert(
+    tmp_path: Path, rsyslog: Rsyslog
+) -> None:
+    """`webshell-agent run` with a syslog output in its TOML file: SIGKILL while it ships its
+    baseline alerts, start it again, and every alert in alerts.jsonl reaches rsyslog."""
+    from tests.watcher.conftest import RULES, SHELL, read_jsonl
+
+    root, rules, data = tmp_path / "www", tmp_path / "rules", tmp_path / "data"
+    root.mkdir()
+    rules.mkdir()
+    (rules / "t.yar").write_text(RULES)
+    for i in range(400):
+        (root / f"s{i}.aspx").write_bytes(SHELL + f"<!-- {i} -->".encode())
+    (tmp_path / "agent.toml").write_text(
+        "[agent]\nlow_priority = false\n"
+        "[[outputs]]\n"
+        f'type = "syslog"\naddress = "{rsyslog.address("tls")}"\ntransport = "tls"\n'
+        f'ca_file = "{rsyslog.pki["ca"]}"\nbatch_size = 5\nbackoff_initial = 0.05\n'
+    )
+    args = [sys.executable, "-m", "agent", "run", "--config", str(tmp_path / "agent.toml"),
+            "--watch", str(root), "--data-dir", str(data), "--rules", str(rules),
+            "--no-default-rules", "--quiet"]  # fmt: skip
+    env = os.environ | {"WEBSHELL_AGENT_RULES_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert wait_until(
+            lambda: len(rsyslog.received()) >= 20 or proc.poll() is not None, timeout=120
+        )
+        assert proc.poll() is None, proc.communicate()
+        proc.kill()  # SIGKILL: no drain, no saved position beyond the last acknowledged batch
+        proc.wait(30)
+        proc.communicate()
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+        def all_there() -> bool:
+            want = {a["event"]["id"] for a in read_jsonl(data / "alerts.jsonl")}
+            return len(want) == 400 and {msg_id(r) for r in rsyslog.received()} >= want
+
+        assert wait_until(all_there, timeout=180)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+        proc.communicate()
+    ids = [msg_id(r) for r in rsyslog.received()]
+    assert set(ids) == {a["event"]["id"] for a in read_jsonl(data / "alerts.jsonl")}
+    assert all(json.loads(r["msg"])["event"]["kind"] == "alert" for r in rsyslog.received())
