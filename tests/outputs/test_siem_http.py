@@ -268,3 +268,26 @@ def test_http_5xx_from_bulk_endpoint_keeps_the_batch(tmp_path: Path, run_outputs
         _outs, health = run_outputs({"type": "elasticsearch", "url": col.url, **FAST})
         assert wait_until(lambda: len(col.__dict__.get("index", {})) == 5)
     assert next(h["event"]["action"] for h in health) == "output-down"
+
+
+def test_backlog_over_max_backlog_drops_the_oldest_and_counts_them(
+    tmp_path: Path, run_outputs: Any
+) -> None:
+    docs = alerts(20)
+    write_alerts(tmp_path / "alerts.jsonl", docs)
+    with FakeCollector(hec_handler) as col:
+        col.plan = [503] * 3
+        outs, health = run_outputs(
+            {"type": "hec", "url": col.url, "token": "s3cret", "max_backlog": "8KiB", **FAST}
+        )
+        assert wait_until(lambda: outs.stats()["hec"]["backlog_bytes"] == 0)
+        assert wait_until(lambda: any(h["event"]["action"] == "output-up" for h in health))
+    delivered = [e["event"]["event"]["id"] for e in hec_events(col)]
+    dropped = sum(
+        h["webshell"]["output"]["dropped"]
+        for h in health
+        if h["event"]["action"] == "output-dropped"
+    )
+    assert delivered == [d["event"]["id"] for d in docs[dropped:]]  # the newest are kept
+    assert 0 < dropped < 20 and len(delivered) + dropped == 20
+    assert outs.stats()["hec"]["dropped"] == dropped
