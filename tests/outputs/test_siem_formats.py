@@ -160,3 +160,52 @@ def test_health_events_format_without_file_fields() -> None:
     _, attrs = parse_leef(leef.format_leef(doc))
     assert attrs["action"] == "output-down"
     assert parse_syslog(SyslogFormat().message(doc, "m"))["msgid"] == "event"
+
+
+@given(
+    path=text, index=st.none() | st.text("abcxyz_-", min_size=1, max_size=10), n=st.integers(1, 5)
+)
+@settings(max_examples=100, deadline=None)
+def test_hec_body_is_concatenated_events_that_parse_back(
+    path: str, index: str | None, n: int
+) -> None:
+    from agent.outputs.hec import HecFormat
+
+    docs = [make_alert("/srv/" + path, n=i) for i in range(n)]
+    body = HecFormat(index=index).body(docs)
+    dec, raw, i, events = json.JSONDecoder(), body.decode("utf-8"), 0, []
+    while i < len(raw):
+        obj, i = dec.raw_decode(raw, i)
+        events.append(obj)
+        assert raw[i] == "\n"
+        i += 1
+    assert [e["event"] for e in events] == docs
+    assert all(("index" in e) == (index is not None) for e in events)
+    assert body.count(b"\n") == n  # one event per line: a newline in a path cannot add one
+
+
+@given(path=text, n=st.integers(1, 5))
+@settings(max_examples=100, deadline=None)
+def test_bulk_body_pairs_create_actions_with_event_ids(path: str, n: int) -> None:
+    from agent.outputs.elastic import bulk_body
+
+    docs = [make_alert("/srv/" + path, n=i) for i in range(n)]
+    lines = bulk_body(docs, "logs-x-default").decode("utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) == 2 * n + 1
+    for k, doc in enumerate(docs):
+        action = json.loads(lines[2 * k])
+        assert action == {"create": {"_index": "logs-x-default", "_id": doc["event"]["id"]}}
+        assert json.loads(lines[2 * k + 1]) == doc
+
+
+@given(message=text)
+@settings(max_examples=200, deadline=None)
+def test_eventlog_summary_is_always_one_line(message: str) -> None:
+    from agent.outputs import eventlog
+
+    doc = make_alert()
+    doc["message"] = message
+    rec = eventlog.record(doc)
+    assert rec.strings[0].isprintable() or rec.strings[0] == ""
+    assert all(len(s) <= eventlog.MAX_STRING for s in rec.strings)
+    assert json.loads(rec.strings[1]) == doc

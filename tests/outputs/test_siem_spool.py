@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent.outputs.jsonfile import JsonLinesFile
 from agent.outputs.spool import FileTail
@@ -124,3 +128,40 @@ def test_damaged_registry_restarts_from_the_beginning(tmp_path: Path) -> None:
     assert drain(FileTail(path, reg)) == [1]
     saved = json.loads(reg.read_text())
     assert saved["inode"] == os.stat(path).st_ino and saved["offset"] == path.stat().st_size
+
+
+ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("write"), st.integers(1, 15)),
+        st.tuples(st.just("read"), st.integers(1, 9)),
+        st.tuples(st.just("restart"), st.just(0)),
+    ),
+    max_size=40,
+)
+
+
+@given(rotate=st.integers(150, 1500), script=ops)
+@settings(max_examples=60, deadline=None)
+def test_any_interleaving_of_writes_rotations_reads_and_restarts_delivers_in_order(
+    rotate: int, script: list[tuple[str, int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        path, reg = Path(d) / "alerts.jsonl", Path(d) / "r.json"
+        w = JsonLinesFile(path, rotate_size=rotate, keep=1000)
+        tail, got, written = FileTail(path, reg), [], 0
+        for op, n in script:
+            if op == "write":
+                for _ in range(n):
+                    w.write(doc(written))
+                    written += 1
+            elif op == "read":
+                for _ in range(n):
+                    batch = tail.read(3, 1 << 20)
+                    got += [json.loads(x)["n"] for x in batch.lines]
+                    if batch.lines or (batch.moved and batch.end.inode):
+                        tail.commit(batch.end)
+            else:
+                tail = FileTail(path, reg)
+        got += drain(FileTail(path, reg))
+        w.close()
+        assert got == list(range(written))
