@@ -29,6 +29,7 @@ from agent.config import Config
 from agent.errors import AgentError, RuleError
 from agent.identity import Identity, load_identity
 from agent.logging import Event, EventLog, ForwardWarnings
+from agent.outputs.delivery import Outputs
 from agent.outputs.jsonfile import AlreadyOpen, JsonLinesFile
 from agent.pipeline import Job, Pipeline
 from agent.presets import Discovery, discover
@@ -149,6 +150,7 @@ class ServiceCore:
         self.rescanner: Rescanner
         self._files: list[JsonLinesFile] = []
         self._alerts_file: JsonLinesFile | None = None
+        self.outputs: Outputs | None = None  # network outputs tailing alerts.jsonl (SIEM)
         self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
         self._overflow_hook: OverflowHook | None = None
         self._monitor: threading.Thread | None = None
@@ -275,6 +277,8 @@ class ServiceCore:
         if hasattr(self, "state"):
             with contextlib.suppress(Exception):
                 self.state.close()
+        if self.outputs is not None:  # undelivered alerts go at the next start
+            self.outputs.stop(max(0.1, deadline - time.monotonic()))
         for f in self._files:
             f.close()
         self.state_name = "stopped"
@@ -307,6 +311,17 @@ class ServiceCore:
             logger = logging.getLogger(name)
             logger.addHandler(forward)
             self._hooks.append((logger, forward))
+        # SIEM outputs ship alerts.jsonl from their saved positions (the backlog of a previous
+        # run first); a bad [[outputs]] table is a ConfigError here, before anything is watched.
+        self.outputs = Outputs.from_config(self.config.outputs, data, self._output_health)
+        self.outputs.start()
+
+    def _output_health(self, doc: dict[str, Any]) -> None:
+        error = doc.get("error", {}).get("message")
+        self.events.emit(
+            doc["event"]["action"], doc["message"], level=doc["log"]["level"],
+            error=error, output=doc["webshell"]["output"],
+        )  # fmt: skip
 
     def _load_rules(self) -> None:
         rc = self.config.rules
@@ -619,6 +634,8 @@ class ServiceCore:
             self._bump("alerts", 1)
         if self.process_watcher is not None:
             self.process_watcher.note_file_alert(alert)
+        if self.outputs is not None:
+            self.outputs.notify()
         if self.echo_alert is not None:
             with contextlib.suppress(Exception):
                 self.echo_alert(alert)
