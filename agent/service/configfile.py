@@ -24,7 +24,7 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
      "Lower our own CPU and IO priority before any thread starts."),
     ("agent", "rotate_size", '"50MiB"', "Size at which the alert/event log files rotate."),
     ("agent", "rotate_keep", "10", "How many rotated log files to keep."),
-    ("scan", "max_size", '"20MiB"', "Files larger than this are skipped (and reported as skipped)."),
+    ("scan", "max_size", '"20MiB"', "Larger files are skipped (and reported as skipped)."),
     ("scan", "timeout", "60.0", "Seconds YARA may spend on one file."),
     ("scan", "threads", "2", "Scanning worker threads."),
     ("scan", "extensions", '[".aspx", ".php", ".jsp"]',

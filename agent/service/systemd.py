@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,15 +30,26 @@ def notify_address(environ: Mapping[str, str]) -> str | None:
 def notify(message: str, environ: Mapping[str, str] | None = None) -> bool:
     """Send one notification ("READY=1", "STATUS=...\\nWATCHDOG=1"); False if nobody listens."""
     address = notify_address(os.environ if environ is None else environ)
-    if address is None or not socket.AF_UNIX:
+    if address is None:
         return False
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.connect(address)
-            sock.sendall(message.encode("utf-8"))
-    except OSError:
-        return False
-    return True
+    return _send(address, message.encode("utf-8"))
+
+
+if sys.platform == "win32":
+
+    def _send(address: str, data: bytes) -> bool:
+        return False  # no systemd on Windows
+
+else:
+
+    def _send(address: str, data: bytes) -> bool:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+                sock.connect(address)
+                sock.sendall(data)
+        except OSError:
+            return False
+        return True
 
 
 def watchdog_period(environ: Mapping[str, str] | None = None) -> float | None:

@@ -86,7 +86,7 @@ WantedBy=multi-user.target
 def render_unit(
     exec_start: Sequence[str] = DEB_EXEC, user: str = DEFAULT_USER, config: str = CONFIG_PATH
 ) -> str:
-    """The unit text. `exec_start` is the command that runs the CLI, e.g. (python, "-m", "agent")."""
+    """The unit text; `exec_start` runs the CLI, e.g. (python, "-m", "agent")."""
     return TEMPLATE.format(
         exec_start=shlex.join(exec_start),
         user=user,
