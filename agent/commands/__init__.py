@@ -2,5 +2,6 @@
 
 from agent.commands import eval as eval_cmd
 from agent.commands import rules, scan
+from agent.commands import service as service_cmd
 
-COMMANDS = (scan, rules, eval_cmd)
+COMMANDS = (scan, rules, eval_cmd, service_cmd)

@@ -7,8 +7,8 @@ translate their manager's events into `run()` and `request_stop()`.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 STOP_TIMEOUT = 10.0  # seconds ServiceCore.stop() may take to drain; managers wait a bit longer

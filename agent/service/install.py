@@ -111,10 +111,10 @@ def cli_command() -> tuple[str, ...]:
     return (sys.executable, "-m", "agent")
 
 
-def probe(user: str = DEFAULT_USER) -> Probe:
+def probe(user: str = DEFAULT_USER, extra: tuple[str, ...] = ()) -> Probe:
     windows = os.name == "nt"
     program_data = os.environ.get("PROGRAMDATA", r"C:\ProgramData")
-    paths = [*linux_paths().values(), *windows_paths(program_data).values()]
+    paths = [*linux_paths().values(), *windows_paths(program_data).values(), *extra]
     user_exists = False
     if sys.platform != "win32":
         import pwd
@@ -187,7 +187,7 @@ def _linux_install(p: Probe, config: str | None, user: str | None, start: bool) 
     if cfg in p.existing:
         notes.append(f"configuration {cfg} exists: kept as it is")
     else:
-        steps.append(Step(f"create folder {Path(cfg).parent}", MakeDir(str(Path(cfg).parent))))
+        steps.append(Step("folder for the configuration", MakeDir(str(Path(cfg).parent))))
         steps.append(Step(
             f"write a default configuration (preset auto) readable by group {user}",
             WriteFile(cfg, configfile.service_default(False, STATE_DIR, CACHE_DIR), 0o640, user),
