@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from agent.errors import AgentError
 from agent.service import configfile
@@ -114,7 +114,8 @@ def cli_command() -> tuple[str, ...]:
 def probe(user: str = DEFAULT_USER, extra: tuple[str, ...] = ()) -> Probe:
     windows = os.name == "nt"
     program_data = os.environ.get("PROGRAMDATA", r"C:\ProgramData")
-    paths = [*linux_paths().values(), *windows_paths(program_data).values(), *extra]
+    mine = windows_paths(program_data) if windows else linux_paths()
+    paths = [*mine.values(), *extra]
     user_exists = False
     if sys.platform != "win32":
         import pwd
@@ -129,9 +130,16 @@ def probe(user: str = DEFAULT_USER, extra: tuple[str, ...] = ()) -> Probe:
         command=cli_command(),
         frozen=bool(getattr(sys, "frozen", False)),
         user_exists=user_exists,
-        existing=frozenset(p for p in paths if Path(p).exists()),
+        existing=frozenset(p for p in paths if _exists(p)),
         program_data=program_data,
     )
+
+
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except OSError:  # e.g. no permission to look: not ours to overwrite either way
+        return True
 
 
 def linux_paths() -> dict[str, str]:
@@ -324,7 +332,9 @@ def render(plan: Plan, *, dry_run: bool) -> str:
     for i, step in enumerate(plan.steps, 1):
         lines.append(f"{i}. {step.why}: {describe(step.action)}")
         if dry_run and isinstance(step.action, WriteFile):
-            lines.extend(f"   | {line}" for line in step.action.text.splitlines())
+            lines.extend(
+                f"   | {line}" if line else "   |" for line in step.action.text.splitlines()
+            )
     lines.extend(f"note: {n}" for n in plan.notes)
     return "\n".join(lines) + "\n"
 
@@ -362,7 +372,13 @@ def apply(
     """Carry out one action. `root` prefixes every path (a staging tree, like DESTDIR)."""
 
     def at(path: str) -> Path:
-        return root / path.lstrip("/\\").replace(":", "") if root is not None else Path(path)
+        if root is None:
+            return Path(path)
+        # Staging: C:\x\y -> root/C/x/y, /etc/x -> root/etc/x (Windows plans stage on Linux too)
+        pure = PureWindowsPath(path) if "\\" in path else PurePosixPath(path)
+        rel = pure.parts[1:] if pure.anchor else pure.parts
+        drive = pure.drive.rstrip(":")
+        return root.joinpath(drive, *rel) if drive else root.joinpath(*rel)
 
     try:
         match action:
