@@ -1,1 +1,0 @@
-"""Running the agent as a service: one ServiceCore, thin systemd and Windows front ends."""
