@@ -62,6 +62,12 @@ class Remove:
 
 
 @dataclass(frozen=True)
+class CopyTree:
+    source: str
+    dest: str
+
+
+@dataclass(frozen=True)
 class Run:
     argv: tuple[str, ...]
     ok_codes: tuple[int, ...] = (0,)
@@ -75,7 +81,7 @@ class Call:
     kwargs: tuple[tuple[str, str], ...] = ()
 
 
-Action = MakeDir | WriteFile | Remove | Run | Call
+Action = MakeDir | WriteFile | CopyTree | Remove | Run | Call
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class Probe:
     user_exists: bool = False
     existing: frozenset[str] = field(default_factory=frozenset)  # which planned paths exist
     program_data: str = r"C:\ProgramData"
+    prebuilt_cache: str | None = None  # frozen build: compiled rules made at build time
 
 
 def cli_command() -> tuple[str, ...]:
@@ -125,7 +132,9 @@ def probe(user: str = DEFAULT_USER, extra: tuple[str, ...] = ()) -> Probe:
             user_exists = True
         except KeyError:
             pass
+    bundle = Path(getattr(sys, "_MEIPASS", "/nonexistent")) / "rules-cache"
     return Probe(
+        prebuilt_cache=str(bundle) if bundle.is_dir() else None,
         windows=windows,
         command=cli_command(),
         frozen=bool(getattr(sys, "frozen", False)),
@@ -263,6 +272,9 @@ def _windows_install(p: Probe, config: str | None, user: str | None, start: bool
         install_kwargs.append(("exe", p.command[0]))
     else:
         install_kwargs.append(("class", WINDOWS_CLASS))
+    if p.prebuilt_cache:
+        steps.append(Step("seed the compiled-rule cache built with this release",
+                          CopyTree(p.prebuilt_cache, paths["cache"])))  # fmt: skip
     steps += [
         Step("register the service (starts at boot)",
              Call("install_service", tuple(install_kwargs))),
@@ -315,6 +327,8 @@ def describe(action: Action) -> str:
         case WriteFile(path, text, mode, group):
             owner = f", group {group}" if group else ""
             return f"write {path} (mode {mode:04o}{owner}, {len(text.encode())} bytes)"
+        case CopyTree(source, dest):
+            return f"copy {source} into {dest}"
         case Remove(path, recursive):
             return f"remove {path}" + (" and everything in it" if recursive else "")
         case Run(argv):
@@ -393,6 +407,8 @@ def apply(
                 if group and root is None and os.name != "nt":
                     shutil.chown(tmp, group=group)
                 tmp.replace(target)
+            case CopyTree(source, dest):
+                shutil.copytree(source, at(dest), dirs_exist_ok=True)
             case Remove(path, recursive):
                 target = at(path)
                 if recursive and target.is_dir():

@@ -132,6 +132,21 @@ def test_windows_frozen_build_registers_its_own_exe() -> None:
                    for s in plan.steps)  # fmt: skip
 
 
+def test_frozen_build_seeds_the_rule_cache(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle" / "rules-cache"
+    bundle.mkdir(parents=True)
+    (bundle / "rules-abc.yarc").write_bytes(b"compiled")
+    frozen = inst.Probe(True, (r"C:\wsa\webshell-agent.exe",), frozen=True,
+                        prebuilt_cache=str(bundle))  # fmt: skip
+    plan = inst.install_plan(frozen)
+    (copy,) = [s.action for s in plan.steps if isinstance(s.action, inst.CopyTree)]
+    assert copy.dest == r"C:\ProgramData\webshell-agent\cache"
+    inst.apply(copy, root=tmp_path / "stage")
+    assert (tmp_path / "stage/C/ProgramData/webshell-agent/cache/rules-abc.yarc").read_bytes() == (
+        b"compiled"
+    )
+
+
 def test_calls_are_refused_off_windows() -> None:
     with pytest.raises(inst.ServiceError, match="only available on Windows"):
         inst.apply(inst.Call("start_service", (("name", "x"),)))
