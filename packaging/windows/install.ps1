@@ -45,9 +45,9 @@ $agent = Join-Path $venv "Scripts\webshell-agent.exe"
 
 if ($Uninstall) {
     if (Test-Path $agent) {
-        $args = @("service", "uninstall")
-        if ($Purge) { $args += "--purge" }
-        if ($DryRun) { $args += "--dry-run" }
+        $cliArgs = @("service", "uninstall")
+        if ($Purge) { $cliArgs += "--purge" }
+        if ($DryRun) { $cliArgs += "--dry-run" }
         & $agent @args
         if ($LASTEXITCODE -ne 0) { throw "service uninstall failed ($LASTEXITCODE)" }
     }
@@ -80,10 +80,10 @@ if ($WheelHouse) { $pip += @("--no-index", "--find-links", (Resolve-Path $WheelH
 if ($LASTEXITCODE -ne 0) { throw "pip install failed ($LASTEXITCODE)" }
 Write-Host "installed $([IO.Path]::GetFileName($Wheel)) into $venv"
 
-$args = @("service", "install")
-if ($Config) { $args += @("--config", $Config) }
-if ($User) { $args += @("--user", $User) }
-if ($NoStart) { $args += "--no-start" }
-if ($DryRun) { $args += "--dry-run" }
+$cliArgs = @("service", "install")
+if ($Config) { $cliArgs += @("--config", $Config) }
+if ($User) { $cliArgs += @("--user", $User) }
+if ($NoStart) { $cliArgs += "--no-start" }
+if ($DryRun) { $cliArgs += "--dry-run" }
 & $agent @args
 if ($LASTEXITCODE -ne 0) { throw "service install failed ($LASTEXITCODE)" }
