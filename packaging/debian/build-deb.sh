@@ -43,8 +43,13 @@ if [ "$with_deps" = 1 ]; then
   # The pinned runtime dependencies, as wheels for this machine's Python and architecture.
   "$py" -m pip wheel --quiet --wheel-dir "$wheels" "$wheel"
   arch="$(dpkg --print-architecture)"  # yara-python, psutil and watchdog wheels are binary
+  # ... and built for this Python minor version (cp311): pin python3 to it.
+  pyver="$("$py" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+  next="$("$py" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1] + 1}")')"
+  python_dep="python3 (>= $pyver), python3 (<< $next)"
 else
   arch="all"
+  python_dep="python3 (>= 3.11)"
 fi
 
 install -m 0644 "$top/packaging/systemd/webshell-agent.service" "$stage/lib/systemd/system/"
@@ -55,6 +60,7 @@ for script in postinst prerm postrm; do
 done
 size="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" \
+  -e "s/@PYTHON@/$python_dep/" \
   "$here/control.in" > "$stage/DEBIAN/control"
 
 mkdir -p "$out"
