@@ -7,7 +7,7 @@ translate their manager's events into `run()` and `request_stop()`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,13 +28,18 @@ class Core(Protocol):
     ready: threading.Event
 
     def start(self) -> None: ...
-    def stop(self, timeout: float = ...) -> None: ...
-    def wait(self) -> None: ...
-    def health(self) -> Mapping[str, Any]: ...
+    def request_stop(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+    def stop(self, timeout: float = 10.0) -> bool: ...
+    def health(self) -> dict[str, Any]: ...
 
 
 class ServiceHost:
-    """Runs one core until a stop is requested; a stop that arrives first wins."""
+    """Runs one core until a stop is requested; a stop that arrives first wins.
+
+    The manager's thread only asks (`request_stop`, safe from a signal handler or the SCM
+    control handler); the thread in `run` does the draining stop, within `stop_timeout`.
+    """
 
     def __init__(self, make_core: Callable[[], Core], stop_timeout: float = STOP_TIMEOUT) -> None:
         self._make_core = make_core
@@ -42,29 +47,28 @@ class ServiceHost:
         self._lock = threading.Lock()
         self._stop_requested = False
         self.core: Core | None = None
+        self.drained: bool | None = None  # after run(): did the stop scan everything pending?
 
     def run(self) -> None:
-        """Build and start the core, block until it ends, make sure it is stopped."""
+        """Build and start the core, block until a stop is requested, then stop it."""
         with self._lock:
             if self._stop_requested:
                 return
             self.core = core = self._make_core()
         try:
-            core.start()
-            if self.stop_requested():  # asked to stop while the baseline was running
-                core.stop(self.stop_timeout)
+            core.start()  # returns early (not ready) if a stop arrives during the baseline
             core.wait()
         finally:
-            core.stop(self.stop_timeout)  # idempotent: returns at once if already stopped
+            self.drained = core.stop(self.stop_timeout)  # idempotent
 
     def stop_requested(self) -> bool:
         with self._lock:
             return self._stop_requested
 
     def request_stop(self) -> None:
-        """From the manager's thread (SCM control handler, signal handler)."""
+        """From the manager's thread: ask the core to stop; run() does the rest."""
         with self._lock:
             self._stop_requested = True
             core = self.core
-        if core is not None and core.ready.is_set():
-            core.stop(self.stop_timeout)
+        if core is not None:
+            core.request_stop()

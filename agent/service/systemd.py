@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import socket
 import sys
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-HealthFn = Callable[[], Mapping[str, Any]]
+from agent import config as cfgmod
+from agent.config import Config
 
 
 def notify_address(environ: Mapping[str, str]) -> str | None:
@@ -66,27 +66,26 @@ def watchdog_period(environ: Mapping[str, str] | None = None) -> float | None:
 
 
 def is_healthy(health: Mapping[str, Any]) -> bool:
-    """Read the core's health() dict: healthy unless it says otherwise."""
+    """Read ServiceCore.health(): healthy while its state is "ready" (explicit flags win)."""
     for key in ("healthy", "ok"):
         if key in health:
             return bool(health[key])
-    status = health.get("status")
-    return status is None or str(status).lower() in {"ok", "running", "healthy", "ready"}
+    state = health.get("state", health.get("status"))
+    return state is None or str(state).lower() in {"ready", "ok", "running", "healthy"}
 
 
 class SystemdNotifier:
     """Binds a ServiceCore's lifecycle to sd_notify.
 
     READY=1 once the initial baseline is done, STOPPING=1 when a stop begins, and WATCHDOG=1
-    every half WatchdogSec, but only while the core reports itself healthy: a wedged agent stops
-    pinging and systemd restarts it (a timer that always pinged would hide exactly that).
+    from the core's own heartbeat (its monitor loop), only while the core reports itself
+    healthy: a wedged or unhealthy agent stops pinging and systemd restarts it. A separate timer
+    thread would keep pinging for a dead monitor loop, which is exactly what must not happen.
     """
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = dict(os.environ if environ is None else environ)
         self.period = watchdog_period(self._environ)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @property
     def active(self) -> bool:
@@ -98,35 +97,36 @@ class SystemdNotifier:
     def ready(self, status: str = "watching") -> bool:
         return self.send(f"READY=1\nSTATUS={status}\nMAINPID={os.getpid()}")
 
-    def stopping(self, status: str = "stopping") -> bool:
-        self._stop.set()
+    def stopping(self, status: str = "stopping: draining the scan queue") -> bool:
         return self.send(f"STOPPING=1\nSTATUS={status}")
 
     def heartbeat(self, health: Mapping[str, Any]) -> bool:
         """Ping the watchdog if the core is healthy; otherwise tell systemd why not."""
         if not is_healthy(health):
-            self.send(f"STATUS=unhealthy: {health.get('reason', health.get('status', '?'))}")
+            self.send(f"STATUS=unhealthy: {health.get('reason', health.get('state', '?'))}")
             return False
-        return self.period is not None and self.send("WATCHDOG=1")
+        lost = health.get("roots_lost") or []
+        status = f"watching; {len(lost)} root(s) lost" if lost else "watching"
+        return self.send(f"STATUS={status}" + ("\nWATCHDOG=1" if self.period else ""))
 
-    def start_watchdog(self, health: HealthFn) -> None:
-        """Ping from our own thread at the period systemd asked for (WATCHDOG_USEC / 2)."""
-        if self.period is None or self._thread is not None:
-            return
-        period = self.period
+    def heartbeat_interval(self, configured: float) -> float:
+        """The core's heartbeat must beat at least once per half WatchdogSec."""
+        if self.period is None:
+            return configured
+        return min(configured, self.period) if configured > 0 else self.period
 
-        def loop() -> None:
-            while not self._stop.wait(period):
-                try:
-                    self.heartbeat(health())
-                except Exception:  # a failing health() means unhealthy: no ping
-                    continue
+    def bind(self, cfg: Config) -> tuple[Config, dict[str, Any]]:
+        """The config (heartbeat fast enough for the watchdog) and ServiceCore callbacks.
 
-        self._thread = threading.Thread(target=loop, name="systemd-watchdog", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        Outside systemd (no $NOTIFY_SOCKET) both come back unchanged / empty.
+        """
+        if not self.active:
+            return cfg, {}
+        interval = self.heartbeat_interval(cfg.agent.heartbeat_interval)
+        if interval != cfg.agent.heartbeat_interval:
+            cfg = cfgmod.replace(cfg, agent={"heartbeat_interval": interval})
+        return cfg, {
+            "on_ready": lambda: self.ready(),
+            "on_stopping": lambda: self.stopping(),
+            "on_heartbeat": self.heartbeat,
+        }

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from agent import config as cfgmod
 from agent.service import systemd
 
 
@@ -79,11 +80,11 @@ def test_watchdog_period(env: dict[str, str], period: float | None) -> None:
     ("health", "healthy"),
     [
         ({}, True),
-        ({"healthy": True}, True),
-        ({"healthy": False, "reason": "observer died"}, False),
+        ({"state": "ready", "roots_lost": []}, True),
+        ({"state": "starting"}, False),
+        ({"state": "stopping"}, False),
+        ({"healthy": False, "state": "ready"}, False),
         ({"ok": False}, False),
-        ({"status": "running"}, True),
-        ({"status": "degraded"}, False),
     ],
 )
 def test_health_reading(health: dict[str, Any], healthy: bool) -> None:
@@ -94,30 +95,39 @@ def test_heartbeat_pings_only_while_healthy(listener: tuple[socket.socket, str])
     sock, path = listener
     n = systemd.SystemdNotifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "2000000"})
     assert n.period == 1.0
-    assert n.heartbeat({"healthy": True})
-    assert receive(sock) == {"WATCHDOG": "1"}
-    assert not n.heartbeat({"healthy": False, "reason": "watch lost"})
-    assert receive(sock) == {"STATUS": "unhealthy: watch lost"}
+    assert n.heartbeat({"state": "ready", "roots_lost": []})
+    assert receive(sock) == {"STATUS": "watching", "WATCHDOG": "1"}
+    assert n.heartbeat({"state": "ready", "roots_lost": ["/srv/www"]})
+    assert receive(sock) == {"STATUS": "watching; 1 root(s) lost", "WATCHDOG": "1"}
+    assert not n.heartbeat({"state": "starting"})
+    assert receive(sock) == {"STATUS": "unhealthy: starting"}
 
 
-def test_watchdog_thread_pings_from_health_and_stops(listener: tuple[socket.socket, str]) -> None:
+def test_heartbeat_without_watchdog_only_updates_status(
+    listener: tuple[socket.socket, str],
+) -> None:
     sock, path = listener
-    n = systemd.SystemdNotifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "20000"})  # 10 ms
-    states = iter([True, True, False] + [True] * 10_000)
-
-    def health() -> dict[str, Any]:
-        return {"healthy": next(states)}
-
-    n.start_watchdog(health)
-    got = [receive(sock) for _ in range(3)]
-    n.close()
-    assert got[:2] == [{"WATCHDOG": "1"}] * 2
-    assert got[2] == {"STATUS": "unhealthy: ?"}  # the third health check failed: no ping
-    assert not any(t.name == "systemd-watchdog" for t in threading.enumerate())
+    assert systemd.SystemdNotifier({"NOTIFY_SOCKET": path}).heartbeat({"state": "ready"})
+    assert receive(sock) == {"STATUS": "watching"}
 
 
-def test_watchdog_thread_is_not_started_without_a_watchdog() -> None:
-    n = systemd.SystemdNotifier({"NOTIFY_SOCKET": "/nonexistent"})
-    n.start_watchdog(dict)
-    n.close()
-    assert not any(t.name == "systemd-watchdog" for t in threading.enumerate())
+def test_bind_makes_the_heartbeat_beat_for_the_watchdog(
+    listener: tuple[socket.socket, str],
+) -> None:
+    _, path = listener
+    cfg = cfgmod.Config()
+    assert cfg.agent.heartbeat_interval == 60.0
+    fast, callbacks = systemd.SystemdNotifier(
+        {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "30000000"}
+    ).bind(cfg)
+    assert fast.agent.heartbeat_interval == 15.0
+    assert set(callbacks) == {"on_ready", "on_stopping", "on_heartbeat"}
+    slow, _ = systemd.SystemdNotifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "600000000"}).bind(
+        cfg
+    )
+    assert slow.agent.heartbeat_interval == 60.0
+
+
+def test_bind_outside_systemd_changes_nothing() -> None:
+    cfg = cfgmod.Config()
+    assert systemd.SystemdNotifier({}).bind(cfg) == (cfg, {})
