@@ -62,7 +62,7 @@ def test_agent_process_notifies_ready_watchdog_stopping(tmp_path: Path) -> None:
             proc.send_signal(signal.SIGTERM)
             stopping = wait_for(sock, "STOPPING")
             assert stopping[-1]["STOPPING"] == "1"
-            out, err = proc.communicate(timeout=120)
+            _, err = proc.communicate(timeout=120)
         finally:
             if proc.poll() is None:
                 proc.kill()
