@@ -63,20 +63,32 @@ def severity_of(meta: dict[str, Any]) -> str:
         return sev
     score = meta.get("score")
     if isinstance(score, int) and not isinstance(score, bool):
-        return "critical" if score >= 90 else "high" if score >= 70 else "medium" if score >= 40 else "low"
+        return (
+            "critical"
+            if score >= 90
+            else "high"
+            if score >= 70
+            else "medium"
+            if score >= 40
+            else "low"
+        )
     return DEFAULT_SEVERITY
 
 
 def event_id(hostname: str, path: str, sha256: str, ruleset: str) -> str:
     """Stable across re-sends and restarts, so a SIEM can de-duplicate."""
-    return hashlib.sha256(f"{hostname}\0{path}\0{sha256}\0{ruleset}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return hashlib.sha256(
+        f"{hostname}\0{path}\0{sha256}\0{ruleset}".encode("utf-8", "surrogateescape")
+    ).hexdigest()[:32]
 
 
 def _meta(value: Any) -> Any:
     return value if isinstance(value, (bool, int, float)) else str(value)
 
 
-def build_alert(result: ScanResult, identity: Identity, ruleset: str, trigger: str = "oneoff") -> Alert:
+def build_alert(
+    result: ScanResult, identity: Identity, ruleset: str, trigger: str = "oneoff"
+) -> Alert:
     assert result.hashes is not None and result.info is not None and result.matches
     path = display_path(result.path)
     name = os.path.basename(path)
@@ -132,7 +144,11 @@ def build_alert(result: ScanResult, identity: Identity, ruleset: str, trigger: s
         },
         "threat": {
             "framework": "MITRE ATT&CK",
-            "tactic": {"id": ["TA0003"], "name": ["Persistence"], "reference": ["https://attack.mitre.org/tactics/TA0003/"]},
+            "tactic": {
+                "id": ["TA0003"],
+                "name": ["Persistence"],
+                "reference": ["https://attack.mitre.org/tactics/TA0003/"],
+            },
             "technique": {
                 "id": ["T1505"],
                 "name": ["Server Software Component"],
@@ -166,7 +182,12 @@ def build_alert(result: ScanResult, identity: Identity, ruleset: str, trigger: s
                     "severity": sev,
                     "meta": {k: _meta(v) for k, v in m.meta.items()},
                     "strings": [
-                        {"identifier": s.identifier, "offset": s.offset, "length": s.length, "excerpt": excerpt(s.data)}
+                        {
+                            "identifier": s.identifier,
+                            "offset": s.offset,
+                            "length": s.length,
+                            "excerpt": excerpt(s.data),
+                        }
                         for s in m.strings
                     ],
                 }

@@ -22,7 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="webshell-agent",
         description="Watch web roots, scan new or changed files with YARA, ship alerts to a SIEM.",
     )
-    parser.add_argument("--version", action="version", version=f"webshell-agent {agent.__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"webshell-agent {agent.__version__}"
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
@@ -49,5 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # last line of defence: one clear line, not a traceback
         if args.debug:
             raise
-        print(f"webshell-agent: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
+        print(
+            f"webshell-agent: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import sys
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -44,8 +45,8 @@ def parse_size(text: str | int) -> int:
 
 def default_data_dir() -> Path:
     if os.name == "nt":
-        return Path(os.environ.get("ProgramData", r"C:\ProgramData")) / "webshell-agent"
-    if os.geteuid() == 0:
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "webshell-agent"
+    if sys.platform != "win32" and os.geteuid() == 0:
         return Path("/var/lib/webshell-agent")
     return Path(platformdirs.user_data_dir("webshell-agent"))
 
@@ -132,7 +133,16 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
     if hint is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        if isinstance(value, str) and value.lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        }:
             return value.lower() in {"1", "true", "yes", "on"}
     elif hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -164,9 +174,8 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
             value = [v for v in value.split(os.pathsep if item is Path else ",") if v]
         if isinstance(value, list):
             return tuple(_coerce(v, item, f"{where}[{i}]", name) for i, v in enumerate(value))
-    elif origin is Mapping or hint is dict:
-        if isinstance(value, dict):
-            return value
+    elif (origin is Mapping or hint is dict) and isinstance(value, dict):
+        return value
     tname = getattr(hint, "__name__", str(hint))
     raise ConfigError(f"expected {tname}, got {type(value).__name__} {value!r}", location=where)
 
@@ -196,7 +205,9 @@ def merge(base: Config, data: Mapping[str, Any], source: str) -> Config:
             )
         if key == "outputs":
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                raise ConfigError("expected a list of [[outputs]] tables", location=f"{source}: outputs")
+                raise ConfigError(
+                    "expected a list of [[outputs]] tables", location=f"{source}: outputs"
+                )
             changes[key] = tuple(value)
         elif not isinstance(value, dict):
             raise ConfigError(f"expected a [{key}] table", location=f"{source}: {key}")

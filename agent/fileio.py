@@ -21,7 +21,12 @@ class TooLarge(Exception):
         self.size = size
 
 
-_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOCTTY", 0)
+)
 
 
 def _read_posix(path: str, limit: int) -> tuple[bytes, os.stat_result]:
@@ -51,6 +56,8 @@ def _read_posix(path: str, limit: int) -> tuple[bytes, os.stat_result]:
 
 
 if sys.platform == "win32":
-    from agent.fileio_windows import read_shared as read_file
+    from agent.fileio_windows import read_shared
+
+    read_file = read_shared
 else:
     read_file = _read_posix

@@ -44,7 +44,8 @@ class Pipeline:
         self.on_result = on_result
         self._queue: queue.Queue[Job] = queue.Queue(maxsize=max(1, queue_size))
         self._threads = [
-            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(max(1, threads))
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+            for i in range(max(1, threads))
         ]
         self._started = False
         self.scanned = 0

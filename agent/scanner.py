@@ -101,16 +101,20 @@ class ScanResult:
         return self.verdict is Verdict.MATCHED
 
 
-@functools.lru_cache(maxsize=256)
-def owner_name(uid: int) -> str:
-    if sys.platform == "win32":
-        return ""
+if sys.platform == "win32":
+
+    def owner_name(uid: int) -> str:
+        return ""  # st_uid is always 0 there; the owner SID needs win32security
+
+else:
     import pwd
 
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
+    @functools.lru_cache(maxsize=256)
+    def owner_name(uid: int) -> str:
+        try:
+            return pwd.getpwuid(uid).pw_name
+        except KeyError:
+            return str(uid)
 
 
 def _info(st: os.stat_result) -> FileInfo:
@@ -129,10 +133,14 @@ def _os_error(path: str, e: OSError, started: float) -> ScanResult:
         reason = Reason.PERMISSION_DENIED
     elif e.errno == errno.ELOOP:
         reason = Reason.NOT_REGULAR
-        return ScanResult(path, Verdict.SKIPPED, reason, "symlink loop", duration=time.perf_counter() - started)
+        return ScanResult(
+            path, Verdict.SKIPPED, reason, "symlink loop", duration=time.perf_counter() - started
+        )
     else:
         reason = Reason.IO_ERROR
-    return ScanResult(path, Verdict.ERROR, reason, e.strerror or str(e), duration=time.perf_counter() - started)
+    return ScanResult(
+        path, Verdict.ERROR, reason, e.strerror or str(e), duration=time.perf_counter() - started
+    )
 
 
 def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
@@ -142,7 +150,12 @@ def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
         for s in m.strings[:STRINGS_PER_RULE]:
             for inst in s.instances[:INSTANCES_PER_STRING]:
                 hits.append(
-                    StringHit(s.identifier, inst.offset, inst.matched_length, inst.matched_data[:EXCERPT_BYTES])
+                    StringHit(
+                        s.identifier,
+                        inst.offset,
+                        inst.matched_length,
+                        inst.matched_data[:EXCERPT_BYTES],
+                    )
                 )
         out.append(RuleMatch(m.rule, m.namespace, tuple(m.tags), dict(m.meta), tuple(hits)))
     return tuple(out)
@@ -151,10 +164,12 @@ def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
 class Scanner:
     """Thread-safe: yara-python releases the GIL in match(), so share one Scanner among workers."""
 
-    def __init__(self, ruleset: RuleSet, *, max_size: int = 20 * 1024 * 1024, timeout: float = 60.0) -> None:
+    def __init__(
+        self, ruleset: RuleSet, *, max_size: int = 20 * 1024 * 1024, timeout: float = 60.0
+    ) -> None:
         self.ruleset = ruleset
         self.max_size = max_size
-        self.timeout = max(1, int(round(timeout)))  # yara takes whole seconds
+        self.timeout = max(1, round(timeout))  # yara takes whole seconds
 
     def scan(self, path: str) -> ScanResult:
         started = time.perf_counter()
@@ -171,7 +186,9 @@ class Scanner:
             return _os_error(path, e, started)
         return self.scan_bytes(path, data, st, started)
 
-    def scan_bytes(self, path: str, data: bytes, st: os.stat_result, started: float | None = None) -> ScanResult:
+    def scan_bytes(
+        self, path: str, data: bytes, st: os.stat_result, started: float | None = None
+    ) -> ScanResult:
         started = time.perf_counter() if started is None else started
         info = _info(st)
         md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
@@ -193,7 +210,12 @@ class Scanner:
             )  # fmt: skip
         except yara.Error as e:
             return ScanResult(
-                path, Verdict.ERROR, Reason.YARA_ERROR, str(e), info, duration=time.perf_counter() - started
+                path,
+                Verdict.ERROR,
+                Reason.YARA_ERROR,
+                str(e),
+                info,
+                duration=time.perf_counter() - started,
             )
         sha256 = hashlib.sha256(data).hexdigest()
         if not found:

@@ -32,7 +32,9 @@ class Filter:
         *,
         all_files: bool = False,
     ) -> None:
-        self.extensions = frozenset(e.lower() if e.startswith(".") else "." + e.lower() for e in extensions)
+        self.extensions = frozenset(
+            e.lower() if e.startswith(".") else "." + e.lower() for e in extensions
+        )
         self.exclude = tuple(self._norm(p) for p in exclude)
         self.all_files = all_files
 

@@ -28,8 +28,12 @@ def add_rule_args(p: argparse.ArgumentParser) -> None:
         "--rules", type=Path, action="append", default=[], metavar="DIR",
         help="add a folder (or file) of YARA rules; repeatable",
     )  # fmt: skip
-    p.add_argument("--no-default-rules", action="store_true", help="do not load the bundled signatures")
-    p.add_argument("--no-cache", action="store_true", help="compile the rules even if a cached copy exists")
+    p.add_argument(
+        "--no-default-rules", action="store_true", help="do not load the bundled signatures"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="compile the rules even if a cached copy exists"
+    )
 
 
 def config_from(args: argparse.Namespace) -> Config:

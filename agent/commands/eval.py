@@ -35,13 +35,19 @@ def language_of(path: str) -> str:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("eval", help="measure detection and false positives on a labelled corpus", description=__doc__)
+    p = sub.add_parser(
+        "eval",
+        help="measure detection and false positives on a labelled corpus",
+        description=__doc__,
+    )
     p.add_argument("corpus", metavar="DIR")
     add_config_arg(p)
     add_rule_args(p)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", action="store_true", help="machine-readable result")
-    p.add_argument("--list-missed", action="store_true", help="print malicious files no rule matched")
+    p.add_argument(
+        "--list-missed", action="store_true", help="print malicious files no rule matched"
+    )
     p.set_defaults(func=run)
 
 
@@ -82,9 +88,16 @@ def run(args: argparse.Namespace) -> int:
                 pipeline.submit(Job(found.path, label))
     pipeline.close(timeout=3600)
 
-    report: dict[str, Any] = {"rules": ruleset.count, "ruleset": ruleset.digest[:16], "languages": {}}
+    report: dict[str, Any] = {
+        "rules": ruleset.count,
+        "ruleset": ruleset.digest[:16],
+        "languages": {},
+    }
     for lang in (*LANGUAGES, "other"):
-        mal, ben = totals.get(("malicious", lang), Counter()), totals.get(("benign", lang), Counter())
+        mal, ben = (
+            totals.get(("malicious", lang), Counter()),
+            totals.get(("benign", lang), Counter()),
+        )
         if not mal["files"] and not ben["files"]:
             continue
         report["languages"][lang] = {
@@ -93,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
             "detection_rate": round(mal["matched"] / mal["files"], 4) if mal["files"] else None,
             "benign": ben["files"],
             "flagged": ben["matched"],
-            "false_positive_rate": round(ben["matched"] / ben["files"], 5) if ben["files"] else None,
+            "false_positive_rate": round(ben["matched"] / ben["files"], 5)
+            if ben["files"]
+            else None,
         }
     all_mal = sum(c["files"] for (lab, _), c in totals.items() if lab == "malicious")
     all_det = sum(c["matched"] for (lab, _), c in totals.items() if lab == "malicious")
@@ -112,18 +127,25 @@ def run(args: argparse.Namespace) -> int:
         json.dump(report, sys.stdout, indent=1)
         print()
         return 0
-    print(f"{'language':12} {'malicious':>9} {'detected':>9} {'rate':>7}   {'benign':>7} {'flagged':>7} {'FP rate':>8}")
+    print(
+        f"{'language':12} {'malicious':>9} {'detected':>9} {'rate':>7}   {'benign':>7} {'flagged':>7} {'FP rate':>8}"
+    )
     for lang, row in report["languages"].items():
         rate = f"{row['detection_rate']:.1%}" if row["detection_rate"] is not None else "-"
         fpr = f"{row['false_positive_rate']:.3%}" if row["false_positive_rate"] is not None else "-"
-        print(f"{lang:12} {row['malicious']:>9} {row['detected']:>9} {rate:>7}   {row['benign']:>7} {row['flagged']:>7} {fpr:>8}")
+        print(
+            f"{lang:12} {row['malicious']:>9} {row['detected']:>9} {rate:>7}   {row['benign']:>7} {row['flagged']:>7} {fpr:>8}"
+        )
     a = report["all"]
     print(
         f"{'all':12} {a['malicious']:>9} {a['detected']:>9} "
         f"{(a['detection_rate'] or 0):>7.1%}   {a['benign']:>7} {a['flagged']:>7} {(a['false_positive_rate'] or 0):>8.3%}"
     )
     if benign_rules:
-        print("rules firing on benign files: " + ", ".join(f"{r} {n}" for r, n in benign_rules.most_common()))
+        print(
+            "rules firing on benign files: "
+            + ", ".join(f"{r} {n}" for r, n in benign_rules.most_common())
+        )
     for path in report["benign_flagged"][:50]:
         print(f"  benign flagged: {path}")
     for path in report.get("missed", []):

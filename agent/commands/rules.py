@@ -25,13 +25,21 @@ def register(sub: Any) -> None:
     ls.add_argument("--format", choices=("text", "json"), default="text")
     ls.set_defaults(func=cmd_list)
 
-    li = rsub.add_parser("lint", help="compile each file alone and together; check metadata and warnings")
+    li = rsub.add_parser(
+        "lint", help="compile each file alone and together; check metadata and warnings"
+    )
     add_config_arg(li)
     add_rule_args(li)
     li.set_defaults(func=cmd_lint)
 
     te = rsub.add_parser("test", help="run the signatures' test cases")
-    te.add_argument("--signatures", type=Path, default=None, metavar="DIR", help="default: the bundled signatures")
+    te.add_argument(
+        "--signatures",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="default: the bundled signatures",
+    )
     te.add_argument("-v", "--verbose", action="store_true", help="print every case")
     te.set_defaults(func=cmd_test)
 
@@ -62,7 +70,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['id'] or '-':14} {row['severity']:8} {row['rule']:48} {row['family']}")
-        print(f"{len(rows)} rules from {ruleset.files} files" + (" (cached)" if ruleset.from_cache else ""))
+        print(
+            f"{len(rows)} rules from {ruleset.files} files"
+            + (" (cached)" if ruleset.from_cache else "")
+        )
     return 0
 
 
@@ -90,7 +101,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     for o in outcomes:
         if o.problem or args.verbose:
             status = "FAIL" if o.problem else "ok  "
-            print(f"{status} {o.case.language}/{o.case.sample}: {o.problem or ', '.join(o.fired) or 'no match'}")
+            print(
+                f"{status} {o.case.language}/{o.case.sample}: {o.problem or ', '.join(o.fired) or 'no match'}"
+            )
     for rule in untested:
         print(f"FAIL {rule}: no test case expects this rule to match")
     positives = sum(1 for c in cases if c.match)

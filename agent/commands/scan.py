@@ -30,11 +30,27 @@ def register(sub: Any) -> None:
     add_config_arg(p)
     add_rule_args(p)
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here instead of stdout")
-    p.add_argument("--threads", type=int, metavar="N", help="scan threads (default: scan.threads, 2)")
-    p.add_argument("--max-size", type=size_arg, metavar="SIZE", help="skip larger files (default 20MiB)")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths; repeatable")
-    p.add_argument("--all-files", action="store_true", help="scan every file, not only web-executable extensions")
+    p.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write the report here instead of stdout"
+    )
+    p.add_argument(
+        "--threads", type=int, metavar="N", help="scan threads (default: scan.threads, 2)"
+    )
+    p.add_argument(
+        "--max-size", type=size_arg, metavar="SIZE", help="skip larger files (default 20MiB)"
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip matching paths; repeatable",
+    )
+    p.add_argument(
+        "--all-files",
+        action="store_true",
+        help="scan every file, not only web-executable extensions",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
     p.set_defaults(func=run)
 
@@ -53,7 +69,9 @@ class _Progress:
             return
         self._last = now
         rate = s.files / max(now - self._t0, 1e-9)
-        sys.stderr.write(f"\r  {s.files:>9,} files  {rate:>8,.0f} files/s  matched {s.matched}  errors {s.error_count}  ")
+        sys.stderr.write(
+            f"\r  {s.files:>9,} files  {rate:>8,.0f} files/s  matched {s.matched}  errors {s.error_count}  "
+        )
         sys.stderr.flush()
 
     def done(self) -> None:
@@ -63,7 +81,9 @@ class _Progress:
 
 
 def _error_line(path: str, reason: str, detail: str) -> str:
-    return f"webshell-agent: error: {console.safe(path)}: {reason.replace('_', ' ')}" + (f" ({detail})" if detail else "")
+    return f"webshell-agent: error: {console.safe(path)}: {reason.replace('_', ' ')}" + (
+        f" ({detail})" if detail else ""
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,11 +107,16 @@ def run(args: argparse.Namespace) -> int:
     scanner = Scanner(ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout)
     flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
 
-    out: IO[str] = args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
+    out: IO[str] = (
+        args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
+    )
     progress = _Progress(args.format == "text" and sys.stderr.isatty() and not args.no_progress)
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
     pipeline = Pipeline(
-        scanner, lambda job, res: events.put(("result", res)), threads=cfg.scan.threads, queue_size=1024
+        scanner,
+        lambda job, res: events.put(("result", res)),
+        threads=cfg.scan.threads,
+        queue_size=1024,
     ).start()
 
     def feed() -> None:
@@ -121,7 +146,9 @@ def run(args: argparse.Namespace) -> int:
                 found: Found = item
                 summary.add_walk_error()
                 err = found.error
-                line = _error_line(found.path, "cannot read", getattr(err, "strerror", None) or str(err))
+                line = _error_line(
+                    found.path, "cannot read", getattr(err, "strerror", None) or str(err)
+                )
                 notifications.append(line)
                 progress.done()
                 print(line, file=sys.stderr)
@@ -154,7 +181,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text":
         out.write(console.render_summary(summary) + "\n")
     elif args.format == "json":
-        json.dump({"alerts": alerts, "summary": summary.as_dict(), "errors": notifications}, out, ensure_ascii=False)
+        json.dump(
+            {"alerts": alerts, "summary": summary.as_dict(), "errors": notifications},
+            out,
+            ensure_ascii=False,
+        )
         out.write("\n")
     elif args.format == "sarif":
         json.dump(sarif.render(alerts, summary, notifications), out, ensure_ascii=False)

@@ -6,7 +6,12 @@ from typing import Any
 
 from agent.summary import Summary
 
-_CONTROL = {i: f"\\x{i:02x}" for i in range(0x20)} | {0x7F: "\\x7f", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+_CONTROL = {i: f"\\x{i:02x}" for i in range(0x20)} | {
+    0x7F: "\\x7f",
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x09: "\\t",
+}
 
 
 def safe(text: str) -> str:

@@ -23,13 +23,17 @@ def file_uri(path: str) -> str:
     return "file://" + urllib.parse.quote(raw, safe="/:")
 
 
-def render(alerts: list[dict[str, Any]], summary: Summary, notifications: list[str] | None = None) -> dict[str, Any]:
+def render(
+    alerts: list[dict[str, Any]], summary: Summary, notifications: list[str] | None = None
+) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
     results = []
     for alert in alerts:
         ws = alert["webshell"]
         path_bytes = ws["file"].get("path_bytes_b64")
-        uri = file_uri(os.fsdecode(base64.b64decode(path_bytes)) if path_bytes else alert["file"]["path"])
+        uri = file_uri(
+            os.fsdecode(base64.b64decode(path_bytes)) if path_bytes else alert["file"]["path"]
+        )
         for m in ws["matches"]:
             rid = m["rule"]
             if rid not in rules:
@@ -63,7 +67,10 @@ def render(alerts: list[dict[str, Any]], summary: Summary, notifications: list[s
                     "message": {"text": f"{alert['message']} [rule {rid}]"},
                     "locations": [location],
                     "partialFingerprints": {"sha256/v1": alert["file"]["hash"]["sha256"]},
-                    "properties": {"event.id": alert["event"]["id"], "sha256": alert["file"]["hash"]["sha256"]},
+                    "properties": {
+                        "event.id": alert["event"]["id"],
+                        "sha256": alert["file"]["hash"]["sha256"],
+                    },
                 }
             )
     return {
@@ -83,7 +90,8 @@ def render(alerts: list[dict[str, Any]], summary: Summary, notifications: list[s
                     {
                         "executionSuccessful": summary.error_count == 0,
                         "toolExecutionNotifications": [
-                            {"level": "error", "message": {"text": n}} for n in (notifications or [])
+                            {"level": "error", "message": {"text": n}}
+                            for n in (notifications or [])
                         ],
                     }
                 ],

@@ -6,6 +6,7 @@ rules from one libyara do not load in another.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -43,7 +44,11 @@ class RuleProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+        return (
+            f"{self.path}:{self.line}: {self.message}"
+            if self.line
+            else f"{self.path}: {self.message}"
+        )
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,7 @@ def compile_rules(sources: list[RuleSource]) -> tuple[yara.Rules, list[RuleProbl
         except yara.Error as e:
             broken.append(_problem(s, e))
     if not good:
-        raise RuleError(
-            "no rule file compiled: " + "; ".join(map(str, broken[:3])), location=None
-        )
+        raise RuleError("no rule file compiled: " + "; ".join(map(str, broken[:3])), location=None)
     try:
         return _compile(good), broken
     except yara.Error as e:  # files fine alone but clashing together (e.g. duplicate globals)
@@ -134,7 +137,9 @@ def _load_cached(cache: Path, key: str, sources: list[RuleSource]) -> RuleSet | 
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         rules = yara.load(str(compiled))
         broken = tuple(RuleProblem(p, ln, m) for p, ln, m in meta["broken"])
-        return RuleSet(rules, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources))
+        return RuleSet(
+            rules, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources)
+        )
     except (OSError, ValueError, KeyError, TypeError, yara.Error):
         return None  # missing or stale cache: compile again
 
@@ -161,8 +166,7 @@ def load_rules(
         time.perf_counter() - start, tuple(sources),
     )  # fmt: skip
     if cache_dir is not None:
-        try:
+        # A read-only cache folder costs only start-up time.
+        with contextlib.suppress(OSError, yara.Error):
             _save(cache_dir, key, ruleset)
-        except (OSError, yara.Error):
-            pass  # a read-only cache folder costs only start-up time
     return ruleset

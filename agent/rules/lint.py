@@ -13,7 +13,16 @@ import yara
 from agent.rules.compiler import EXTERNALS
 from agent.rules.sources import RuleSource
 
-REQUIRED_META = ("id", "description", "family", "severity", "author", "date", "reference", "mitre_attack")
+REQUIRED_META = (
+    "id",
+    "description",
+    "family",
+    "severity",
+    "author",
+    "date",
+    "reference",
+    "mitre_attack",
+)
 SEVERITIES = ("low", "medium", "high", "critical")
 _ID = re.compile(r"WSA-(ASPX|ASP|PHP|JSP|EXCH|GEN)-\d{3}")
 _NAME = re.compile(r"WSA_[A-Za-z0-9_]+")

@@ -46,7 +46,9 @@ def _files_under(root: Path) -> list[Path]:
     return found
 
 
-def collect_sources(extra: tuple[Path, ...] = (), *, default_rules: bool = True) -> list[RuleSource]:
+def collect_sources(
+    extra: tuple[Path, ...] = (), *, default_rules: bool = True
+) -> list[RuleSource]:
     """All rule files, each in a namespace named after the folder it came from and its path."""
     roots: list[tuple[str, Path]] = []
     if default_rules:
@@ -66,6 +68,8 @@ def collect_sources(extra: tuple[Path, ...] = (), *, default_rules: bool = True)
             try:
                 text = path.read_bytes()
             except OSError as e:
-                raise RuleError(f"cannot read rule file: {e.strerror}", location=str(path)) from None
+                raise RuleError(
+                    f"cannot read rule file: {e.strerror}", location=str(path)
+                ) from None
             sources.append(RuleSource(path, namespace, text))
     return sources

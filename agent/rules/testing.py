@@ -50,7 +50,7 @@ def load_cases(tests_dir: Path) -> list[Case]:
         for i, raw in enumerate(data.get("case", [])):
             where = f"{toml}: case {i + 1}"
             if not isinstance(raw, dict) or not isinstance(raw.get("sample"), str):
-                raise RuleError("each [[case]] needs sample = \"name.ext\"", location=where)
+                raise RuleError('each [[case]] needs sample = "name.ext"', location=where)
             unknown = set(raw) - {"sample", "match", "path"}
             if unknown:
                 raise RuleError(f"unknown key {sorted(unknown)[0]!r}", location=where)
@@ -90,7 +90,9 @@ def run_cases(ruleset: RuleSet, cases: list[Case]) -> list[Outcome]:
             decoded.write_bytes(data)
             pretend = case.path or str(decoded)
             try:
-                found = ruleset.rules.match(data=data, externals=_externals(pretend, data), timeout=30)
+                found = ruleset.rules.match(
+                    data=data, externals=_externals(pretend, data), timeout=30
+                )
             except yara.Error as e:
                 outcomes.append(Outcome(case, (), f"yara error: {e}"))
                 continue
@@ -106,9 +108,13 @@ def run_cases(ruleset: RuleSet, cases: list[Case]) -> list[Outcome]:
     return outcomes
 
 
-def untested_rules(ruleset: RuleSet, cases: list[Case], namespace_prefix: str = "wsa/") -> list[str]:
+def untested_rules(
+    ruleset: RuleSet, cases: list[Case], namespace_prefix: str = "wsa/"
+) -> list[str]:
     """Our rules that no case expects to match (third-party rules are not ours to test)."""
     expected = {r for c in cases for r in c.match}
     return sorted(
-        r.identifier for r in ruleset.rules if r.namespace.startswith(namespace_prefix) and r.identifier not in expected
+        r.identifier
+        for r in ruleset.rules
+        if r.namespace.startswith(namespace_prefix) and r.identifier not in expected
     )
