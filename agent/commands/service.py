@@ -59,7 +59,8 @@ def _windows_calls() -> Mapping[str, Callable[..., None]] | None:
         from agent.service.windows import CALLS
 
         return CALLS
-    return None
+    else:
+        return None
 
 
 def cmd_install(args: argparse.Namespace) -> int:
