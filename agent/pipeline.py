@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.scanner import Scanner, ScanResult
+from agent.scanner import Reason, Scanner, ScanResult, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,7 @@ class Job:
 
 _log = logging.getLogger(__name__)
 ResultHandler = Callable[[Job, ScanResult], None]
+StartHandler = Callable[[Job], bool]
 _STOP = Job("")
 
 
@@ -39,9 +40,13 @@ class Pipeline:
         threads: int = 2,
         queue_size: int = 10_000,
         name: str = "wsa-scan",
+        on_start: StartHandler | None = None,
     ) -> None:
         self.scanner = scanner
         self.on_result = on_result
+        # Called on the worker just before the scan; False skips the job (e.g. unchanged since
+        # it was queued). Lets the watcher coalesce: a path is "pending" only until this point.
+        self.on_start = on_start
         self._queue: queue.Queue[Job] = queue.Queue(maxsize=max(1, queue_size))
         self._threads = [
             threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
@@ -80,7 +85,19 @@ class Pipeline:
             try:
                 if job is _STOP:
                     return
-                result = self.scanner.scan(job.path)
+                if self.on_start is not None:
+                    try:
+                        if not self.on_start(job):
+                            continue
+                    except Exception:
+                        _log.exception("start handler failed for %r", job.path)
+                try:
+                    result = self.scanner.scan(job.path)
+                except Exception as e:  # a scanner bug must still yield a result: nothing is lost
+                    _log.exception("scan failed for %r", job.path)
+                    result = ScanResult(
+                        job.path, Verdict.ERROR, Reason.INTERNAL, f"{type(e).__name__}: {e}"
+                    )
                 with self._lock:
                     self.scanned += 1
                 try:
@@ -89,6 +106,18 @@ class Pipeline:
                     _log.exception("result handler failed for %r", job.path)
             finally:
                 self._queue.task_done()
+
+    def discard(self) -> list[Job]:
+        """Take every queued job out unscanned (a stop whose drain time is up); returns them."""
+        dropped: list[Job] = []
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return dropped
+            self._queue.task_done()
+            if job is not _STOP:
+                dropped.append(job)
 
     def close(self, timeout: float = 10.0) -> bool:
         """Finish the queued work, stop the workers; True if they all stopped in time."""

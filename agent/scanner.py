@@ -44,6 +44,7 @@ class Reason(StrEnum):
     LOCKED = "locked"
     TIMEOUT = "timeout"
     YARA_ERROR = "yara_error"
+    INTERNAL = "internal_error"
     IO_ERROR = "io_error"
 
 
@@ -161,6 +162,18 @@ def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
     return tuple(out)
 
 
+def _utf8_ok(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _escaped(path: str) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 class Scanner:
     """Thread-safe: yara-python releases the GIL in match(), so share one Scanner among workers."""
 
@@ -193,9 +206,11 @@ class Scanner:
         info = _info(st)
         md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         filetype = sniff(data[:16])
+        # yara takes UTF-8: a name that is not (a lone surrogate here) is passed with \xNN escapes.
+        text_path = path if _utf8_ok(path) else _escaped(path)
         externals = {
-            "filename": os.path.basename(path),
-            "filepath": path,
+            "filename": os.path.basename(text_path),
+            "filepath": text_path,
             "extension": extension_of(path),
             "filetype": filetype,
             "owner": info.owner,

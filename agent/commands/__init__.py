@@ -1,7 +1,8 @@
 """Subcommands: each module has `register(subparsers)` and sets `func` on its parser."""
 
+from agent.commands import config as config_cmd
+from agent.commands import demo, rules, run, scan
 from agent.commands import eval as eval_cmd
-from agent.commands import rules, scan
 from agent.commands import service as service_cmd
 
-COMMANDS = (scan, rules, eval_cmd, service_cmd)
+COMMANDS = (scan, rules, eval_cmd, demo, run, config_cmd, service_cmd)

@@ -56,7 +56,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = [
         {
             "rule": r.identifier,
-            "namespace": r.namespace,
             "id": r.meta.get("id", ""),
             "severity": severity_of(dict(r.meta)),
             "family": r.meta.get("family", ""),
@@ -94,8 +93,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     for problem in ruleset.broken:
         print(f"rule error: {problem}", file=sys.stderr)
     cases = load_cases(sig / "tests")
-    # Namespaces of rules loaded from an explicit folder start with the folder's name.
-    untested = untested_rules(ruleset, cases, namespace_prefix=f"{sig.name}/")
+    untested = untested_rules(ruleset, cases)
     outcomes = run_cases(ruleset, cases)
     failed = [o for o in outcomes if o.problem]
     for o in outcomes:

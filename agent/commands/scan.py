@@ -196,3 +196,12 @@ def run(args: argparse.Namespace) -> int:
     if out is not sys.stdout:
         out.close()
     return summary.exit_code()
+
+
+def build_parser_namespace(argv: list[str]) -> argparse.Namespace:
+    """Scan arguments as the command line would give them (for `demo` and tests)."""
+    parser = argparse.ArgumentParser(prog="webshell-agent")
+    parser.add_argument("--debug", action="store_true")
+    sub = parser.add_subparsers()
+    register(sub)
+    return parser.parse_args(["scan", *argv])

@@ -43,7 +43,9 @@ def render(
                     "name": rid,
                     "shortDescription": {"text": str(meta.get("description") or rid)},
                     "properties": {
-                        "tags": ["security", "web-shell", *m["tags"]],
+                        "tags": list(
+                            dict.fromkeys(["security", "web-shell", *m["tags"]])
+                        ),  # a set in SARIF
                         "security-severity": _SECURITY_SEVERITY[m["severity"]],
                         "family": str(meta.get("family", "")),
                         "namespace": m["namespace"],

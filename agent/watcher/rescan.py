@@ -1,0 +1,148 @@
+"""Reconcile a root with the state: walk it, scan what is new or changed, forget what is gone.
+
+Used for the baseline (first start), the catch-up at every start, recovery after an overflow
+or a lost watch, the periodic reconcile and re-verification after a rules change. It is bulk
+work: every file submitted passes the CPU budget, and the walk keeps the scan queue short so
+live events are never stuck behind a whole tree.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from agent.process.budget import CpuBudget
+from agent.state import State
+from agent.walk import Filter, walk
+
+SubmitFn = Callable[[str, str], None]
+
+
+@dataclass
+class RescanCounts:
+    root: str
+    trigger: str
+    reason: str
+    files: int = 0
+    queued: int = 0
+    unchanged: int = 0
+    forgotten: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    aborted: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class Rescanner:
+    def __init__(
+        self,
+        state: State,
+        flt: Filter,
+        submit: SubmitFn,
+        ruleset: Callable[[], str],
+        budget: CpuBudget,
+        *,
+        queue_depth: Callable[[], int],
+        max_depth: int = 64,
+        on_started: Callable[[RescanCounts], None] | None = None,
+        on_finished: Callable[[RescanCounts], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.state = state
+        self.flt = flt
+        self.submit = submit
+        self.ruleset = ruleset
+        self.budget = budget
+        self.queue_depth = queue_depth
+        self.max_depth = max_depth
+        self.on_started = on_started
+        self.on_finished = on_finished
+        self._requests: dict[str, tuple[str, str]] = {}  # root -> (trigger, reason), coalesced
+        self._cond = threading.Condition()
+        self._stop = stop if stop is not None else threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wsa-rescan", daemon=True)
+        self.busy = False
+        self.done = 0
+
+    def request(self, root: str, trigger: str = "rescan", reason: str = "") -> None:
+        with self._cond:
+            old = self._requests.get(root)
+            if old is None or old[0] != "reverify":  # a re-verification covers a rescan
+                self._requests[root] = (trigger, reason)
+            self._cond.notify()
+
+    @property
+    def pending(self) -> int:
+        return len(self._requests) + (1 if self.busy else 0)
+
+    def start(self) -> Rescanner:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        with self._cond:
+            self._cond.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._cond:
+                while not self._requests and not self._stop.is_set():
+                    self._cond.wait()
+                if self._stop.is_set():
+                    return
+                root, (trigger, reason) = next(iter(self._requests.items()))
+                del self._requests[root]
+                self.busy = True
+            try:
+                self.rescan(root, trigger, reason)
+            finally:
+                self.busy = False
+
+    def rescan(self, root: str, trigger: str, reason: str) -> RescanCounts:
+        """Walk one root now, on the calling thread."""
+        counts = RescanCounts(root, trigger, reason)
+        if self.on_started is not None:
+            self.on_started(counts)
+        started = time.monotonic()
+        ruleset = self.ruleset()
+        seen: set[str] = set()
+        for found in walk([root], self.flt):
+            if self._stop.is_set():
+                counts.aborted = True
+                break
+            if found.error is not None:
+                counts.errors += 1
+                continue
+            counts.files += 1
+            seen.add(found.path)
+            try:
+                st = os.stat(found.path)
+            except OSError:
+                continue  # deleted while walking
+            if self.state.unchanged(found.path, st, ruleset):
+                counts.unchanged += 1
+                continue
+            while self.queue_depth() > self.max_depth and not self._stop.is_set():
+                self._stop.wait(0.005)
+            self.submit(found.path, trigger)
+            counts.queued += 1
+            self.budget.throttle(self._stop)
+        if not counts.aborted and counts.errors == 0:
+            for path in self.state.paths_under(root):
+                if path not in seen and not os.path.lexists(path):
+                    self.state.forget(path)
+                    counts.forgotten += 1
+        counts.seconds = round(time.monotonic() - started, 3)
+        self.done += 1
+        if self.on_finished is not None:
+            self.on_finished(counts)
+        return counts

@@ -1,0 +1,176 @@
+/*
+  Classic ASP one-liners and their obfuscated forms: request data (directly, via Session or via a
+  decoder) reaching Eval / Execute / ExecuteGlobal, server-side JScript eval, ScriptControl.
+*/
+
+rule WSA_Asp_Generic_EvalRequest
+{
+    meta:
+        id = "WSA-ASP-001"
+        description = "Classic ASP passes request (or request-fed Session) data straight to Eval/Execute/ExecuteGlobal: the ASP one-line web shell"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}[\(\.\[]/ nocase
+        $e2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(request|session)[ \t]{0,3}\(/ nocase wide
+        $e3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(\w{1,20}\.)?(Item|Form|QueryString)[ \t]{0,3}[\(\[]/ nocase
+    condition:
+        filesize < 2MB and any of them
+}
+
+rule WSA_Asp_Generic_EvalVariableFromRequest
+{
+    meta:
+        id = "WSA-ASP-002"
+        description = "Small classic ASP page that copies a request value into a variable and then Eval/Execute-s a bare variable"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item))?[ \t]{0,3}\(/ nocase
+        $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|$)/ nocase
+    condition:
+        filesize < 4KB and $a and $e
+}
+
+rule WSA_Asp_Obfuscated_ExecuteDecoded
+{
+    meta:
+        id = "WSA-ASP-003"
+        description = "Classic ASP executes the output of a string decoder (Chr arithmetic, Split/Mid loops, Replace, unescape) - obfuscated eval shell"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $x1 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}(unescape|\w{1,20})[ \t]{0,3}\([ \t]{0,3}["\w]/ nocase
+        $x2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}["']{2}[ \t]{0,3}&/ nocase
+        $x3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\(["']|\r|\n|%>|:)/ nocase
+        $x5 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}\([ \t]{0,3}\w{1,20}[ \t]{0,3}\)[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
+        $x4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}\)/ nocase
+        $d1 = /chrw?[ \t]{0,2}\([ \t]{0,2}(\w{1,12}\([^)]{0,20}\)|\w{1,12})[ \t]{0,2}[-+^][ \t]{0,2}\d/ nocase
+        $d5 = /unescape[ \t]{0,2}\(/ nocase
+        $d6 = /(eval|execute)[^\r\n]{0,12}(["']?\+?[ \t]{0,2}chr\(\d{2,3}\)[ \t]{0,2}[&+]){3}/ nocase
+        $d7 = /(%65%76%61%6c|\\x65\\x76\\x61\\x6c|%72%65%71%75)/ nocase
+        $d9 = /split[ \t]{0,2}\([ \t]{0,2}\w{1,12}[ \t]{0,2},[ \t]{0,2}["'][%#@!$^*~|][ "']/ nocase
+        $d10 = /(eval|execute)[ \t(]{1,3}\w{1,12}[ \t]{0,2}\(?[ \t]{0,2}["'][0-9A-F]{24}/ nocase
+        $d11 = /asc[ \t]{0,2}\([ \t]{0,2}(mid|curchar|\w{1,10})/ nocase
+        $d12 = /for[ \t]{1,3}\w{1,8}[ \t]{0,2}=[ \t]{0,2}1[ \t]{1,3}to[ \t]{1,3}len[ \t]{0,2}\(/ nocase
+        $w2 = /split[ \t]{0,2}\(/ nocase
+        $w3 = /\bmid[ \t]{0,2}\(/ nocase
+        $w4 = /replace[ \t]{0,2}\(/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+    condition:
+        filesize < 20KB and any of ($tag*) and (
+            (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11)) or
+            ($x2) or
+            ($x5 and (($d12 and $w3) or #w4 > 5)) or
+            (filesize < 2KB and any of ($x*) and any of ($w*)))
+}
+
+rule WSA_Asp_Obfuscated_Utf7Codepage
+{
+    meta:
+        id = "WSA-ASP-004"
+        description = "Classic ASP page declaring CODEPAGE 65000 (UTF-7) so that +...- encoded code runs while looking like noise"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://learn.microsoft.com/en-us/previous-versions/iis/6.0-sdk/ms524862(v=vs.90)"
+        mitre_attack = "T1505.003"
+    strings:
+        $c = /<%[ \t]{0,3}@[^%]{0,60}codepage[ \t]{0,3}=[ \t]{0,3}["']?65000/ nocase
+    condition:
+        filesize < 1MB and $c
+}
+
+rule WSA_Asp_JScript_ServerEval
+{
+    meta:
+        id = "WSA-ASP-005"
+        description = "Classic ASP server-side JScript (RUNAT=SERVER block or LANGUAGE=JScript page) that calls eval directly or through an alias object: JScript one-liner"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $b1 = /<script[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)/ nocase
+        $b2 = /<script[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        $b3 = /<%[ \t]{0,3}@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)/ nocase
+        $e1 = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}[^"' \t]/ nocase
+        $e2 = /:[ \t]{0,3}eval[ \t]{0,3}[,}]/ nocase
+        $r = "Request" nocase
+    condition:
+        filesize < 400KB and any of ($b*) and any of ($e*) and $r
+}
+
+rule WSA_Asp_Generic_ScriptControl
+{
+    meta:
+        id = "WSA-ASP-006"
+        description = "ASP page instantiates the MSScriptControl, exposes Request/Response to it and runs code (AddCode/ExecuteStatement/Eval/Run): eval by proxy"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = /\.AddObject[ \t]{0,3}\(?[ \t]{0,3}["'][^"']{0,12}["']/ nocase
+        $a2 = /\.AddCode[ \t]{0,3}\(/ nocase
+        $a3 = /\.ExecuteStatement[ \t]{0,3}\(/ nocase
+        $a4 = "ScriptControl" nocase
+        $a5 = /\.Language[ \t]{0,3}=/ nocase
+        $r = "request" nocase
+    condition:
+        filesize < 100KB and $r and 3 of ($a*)
+}
+
+rule WSA_Asp_Obfuscated_SessionCachedExecute
+{
+    meta:
+        id = "WSA-ASP-007"
+        description = "Classic ASP decodes a code blob once, caches it in Session and executes the cached value: obfuscated large-shell loader"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /session[ \t]{0,2}\([ \t]{0,2}["']\w{1,20}["'][ \t]{0,2}\)[ \t]{0,2}=[ \t]{0,2}\w{1,20}[ \t]{0,2}\([ \t]{0,2}\w{1,20}[ \t]{0,2}\)[^\r\n]{0,120}[^a-z0-9_.](execute|executeglobal|eval)[ \t(]{1,3}\w{1,20}/ nocase
+    condition:
+        filesize < 1MB and $a
+}
+
+rule WSA_Asp_Xslt_ScriptTransform
+{
+    meta:
+        id = "WSA-ASP-008"
+        description = "Classic ASP builds an XSL stylesheet with an msxsl:script block and runs it through MSXML transformNode: code execution hidden in XSLT"
+        family = "XSLT shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.deepinstinct.com/blog/do-not-exchange-it-has-a-shell-inside"
+        mitre_attack = "T1505.003"
+    strings:
+        $x = "msxsl:script" nocase
+        $d = "DOMDocument" nocase
+        $t = "transformNode" nocase
+    condition:
+        filesize < 200KB and $x and $d and $t
+}

@@ -1,0 +1,362 @@
+/*
+  Classic ASP command shells, file writers/downloaders, encoded scripts and full managers.
+*/
+
+rule WSA_Asp_Generic_WScriptShellFromRequest
+{
+    meta:
+        id = "WSA-ASP-010"
+        description = "Classic ASP creates WScript.Shell / Shell.Application (by ProgID or CLSID object tag) and runs or execs request-supplied commands"
+        family = "Generic command shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $o1 = "WScript.Shell" nocase
+        $o2 = "Shell.Application" nocase
+        $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
+        $o4 = "13709620-C279-11CE-A49E-444553540000" nocase
+        $x1 = /\.(exec|run)[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(request|szCMD|cmd\b)/ nocase
+        $x2 = /\.ShellExecute[ \t]{0,3}\(?/ nocase
+        $x3 = /cmd(\.exe)?[ \t]{0,3}\/c/ nocase
+        $r = "request" nocase
+    condition:
+        filesize < 1MB and any of ($o*) and any of ($x*) and $r
+}
+
+rule WSA_Asp_Generic_WriteFileFromRequest
+{
+    meta:
+        id = "WSA-ASP-011"
+        description = "Classic ASP writes a file whose path (and content) come from the request via FileSystemObject or ADODB.Stream: upload/write stager"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $p1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
+        $a1 = /\b\w{0,12}(path|file|name)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
+        $c1 = /(CreateTextFile|OpenTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}[,)]/ nocase
+        $w1 = /\.write(text)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
+        $w2 = /\w{0,12}(data|text|content|body|code)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|left[ \t]{0,2}\()?request/ nocase
+    condition:
+        filesize < 30KB and ($p1 or ($a1 and $c1 and any of ($w*)))
+}
+
+rule WSA_Asp_Downloader_RemoteScript
+{
+    meta:
+        id = "WSA-ASP-012"
+        description = "Classic ASP fetches remote content with (Server)XMLHTTP and saves it via ADODB.Stream/FSO or executes it: second-stage web-shell downloader"
+        family = "Generic downloader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $h1 = "Microsoft.XMLHTTP" nocase
+        $h2 = "ServerXMLHTTP" nocase
+        $h3 = "WinHttp.WinHttpRequest" nocase
+        $s1 = "ADODB.Stream" nocase
+        $s2 = "SaveToFile" nocase
+        $x1 = /(execute|eval|executeglobal)[ \t(]{1,4}\w{0,20}\.?(responseText|responseBody|\w{1,20})/ nocase
+        $n1 = /\.(asp|asa|cer|cdx|aspx)[^a-z0-9.]/ nocase
+        $n2 = /\.(txt|jpg|gif)["'][ \t]{0,3},[ \t]{0,3}(false|0)/ nocase
+    condition:
+        filesize < 20KB and any of ($h*) and (($s1 and $s2 and any of ($n*)) or ($x1 and (#h1 + #h2 + #h3) > 0 and $n2))
+}
+
+rule WSA_Asp_Encoded_ScriptEncoder
+{
+    meta:
+        id = "WSA-ASP-013"
+        description = "Classic ASP code encoded with the Microsoft Script Encoder (#@~^ ... ^#~@ blocks or VBScript.Encode/JScript.Encode): hides shell logic from review; rare in legitimate current apps"
+        family = "Encoded script"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://learn.microsoft.com/en-us/previous-versions/visualstudio/visual-studio-6.0/aa233810(v=vs.60)"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = /#@~\^[A-Za-z0-9+\/]{6}==/
+        $e2 = /language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
+        $end = "^#~@"
+    condition:
+        filesize < 3MB and (($e1 and $end) or $e2)
+}
+
+rule WSA_Asp_Generic_MultiCapabilityShell
+{
+    meta:
+        id = "WSA-ASP-014"
+        description = "Classic ASP page combining attacker capabilities (WScript.Shell/Shell.Application, xp_cmdshell/sp_oacreate, net user, Serv-U, cmd.exe) with file-system and database access: full ASP web-shell manager"
+        family = "Generic web-shell manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $o1 = /WScript\.Shell["'][ \t]{0,3}\)/ nocase
+        $o2 = /Shell\.Application["'][ \t]{0,3}\)/ nocase
+        $o3 = "xp_cmdshell" nocase
+        $o4 = "sp_oacreate" nocase
+        $o5 = "net user" nocase
+        $o6 = "Serv-U" nocase
+        $o7 = "cmd.exe" nocase
+                $o9 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
+        $o10 = "13709620-C279-11CE-A49E-444553540000" nocase
+        $o11 = "net localgroup" nocase
+        $c1 = "Scripting.FileSystemObject" nocase
+        $c2 = "ADODB.Stream" nocase
+        $c3 = "ADODB.Connection" nocase
+        $c4 = "ScriptTimeout" nocase
+        $c5 = ".GetFolder" nocase
+        $c6 = ".Drives" nocase
+        $c7 = "CreateTextFile" nocase
+        $c8 = "DeleteFile" nocase
+        $c9 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and 2 of ($o*) and 2 of ($c*)
+}
+
+rule WSA_Asp_Generic_FileManagerWithPassword
+{
+    meta:
+        id = "WSA-ASP-015"
+        description = "Small password-gated classic ASP page that writes request-named files via FileSystemObject and prints its own mapped path: the 'small horse' uploader family"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $f = "scripting.filesystemobject" nocase
+        $c = /\.(CreateTextFile|OpenTextFile)[ \t]{0,3}\(/ nocase
+        $self = /mappath[ \t]{0,3}\([ \t]{0,3}request\.servervariables[ \t]{0,3}\([ \t]{0,3}["'](script_name|path_info|url)["']/ nocase
+        $pw = /if[ \t]{1,3}(trim\()?request[ \t]{0,3}\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)[ \t]{0,3}=[ \t]{0,3}["'][^"'\r\n]{1,30}["'][ \t]{0,3}then/ nocase
+        $rq = /request[ \t]{0,3}\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)/ nocase
+    condition:
+        filesize < 20KB and $f and $c and $self and ($pw or #rq > 2)
+}
+
+rule WSA_Asp_Dropper_WritesScriptFile
+{
+    meta:
+        id = "WSA-ASP-016"
+        description = "Classic ASP creates a server-script or Windows-script file (.asp/.asa/.cer/.aspx/.vbs/.bat) and writes request data or code-launching content into it: dropper"
+        family = "Generic dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[^\r\n]{0,80}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)[^a-z0-9]/ nocase
+        $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
+        $w2 = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|left\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
+        $p1 = "WScript.Shell" nocase
+        $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
+        $p3 = /\.Run[ \t]{1,3}["']/ nocase
+    condition:
+        filesize < 20KB and $c and (($w1 or $w2) or 2 of ($p*))
+}
+
+rule WSA_Asp_Generic_SelfAppendingScript
+{
+    meta:
+        id = "WSA-ASP-017"
+        description = "Classic ASP page opens its own script file for appending (OpenTextFile(MapPath(SCRIPT_NAME), 8)) and writes request data into it: self-injecting backdoor"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /ServerVariables[ \t]{0,2}\([ \t]{0,2}["'](SCRIPT_NAME|PATH_INFO|URL|PATH_TRANSLATED)["']/ nocase
+        $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?\w{1,20}[ \t]{0,2}\)?[ \t]{0,2},[ \t]{0,2}8/ nocase
+        $r = /request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
+        $w = /\.write(line)?[ \t]/ nocase
+    condition:
+        filesize < 20KB and $s and $o and $r and $w
+}
+
+rule WSA_Asp_FileManager_DriveBrowser
+{
+    meta:
+        id = "WSA-ASP-018"
+        description = "Classic ASP file manager that enumerates the server's drives (FSO .Drives / DriveType) and deletes, copies or writes files at request-chosen paths: ASP web-shell file manager"
+        family = "Generic file manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $d1 = /\.Drives\b/ nocase
+        $d2 = "DriveType" nocase
+        $d3 = "DriveLetter" nocase
+        $f1 = "DeleteFile" nocase
+        $f2 = "DeleteFolder" nocase
+        $f3 = "CopyFile" nocase
+        $f4 = "MoveFile" nocase
+        $f5 = "CreateTextFile" nocase
+        $f6 = "SaveToFile" nocase
+        $f7 = ".SubFolders" nocase
+        $f8 = "GetFolder" nocase
+        $r = "request" nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and $r and any of ($d*) and 3 of ($f*)
+}
+
+rule WSA_Asp_FileManager_FullDiskBrowser
+{
+    meta:
+        id = "WSA-ASP-019"
+        description = "Classic ASP page with long script timeout that walks folders and deletes/moves/copies/writes files anywhere, taking paths from the request: web-shell file manager"
+        family = "Generic file manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = /ScriptTimeout[ \t]{0,2}=[ \t]{0,2}\d{3,}/ nocase
+        $f1 = "DeleteFile" nocase
+        $f2 = "DeleteFolder" nocase
+        $f3 = "CopyFile" nocase
+        $f4 = "MoveFile" nocase
+        $f5 = "SaveToFile" nocase
+        $f6 = ".SubFolders" nocase
+        $f7 = "GetFolder" nocase
+        $f8 = "CreateTextFile" nocase
+        $p1 = /(MapPath|GetFolder)[ \t]{0,2}\([ \t]{0,2}request/ nocase
+        $p2 = /\w{0,10}(path|folder|dir)\w{0,10}[ \t]{0,2}=[ \t]{0,2}(trim\()?request/ nocase
+        $p3 = "PATH_TRANSLATED" nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and $t and 4 of ($f*) and any of ($p*)
+}
+
+rule WSA_Asp_CmdAsp_Family
+{
+    meta:
+        id = "WSA-ASP-020"
+        description = "CmdAsp / ASP_KIT family: a form field named .CMD, or a WScript.Network computer\\user banner on a page that takes request input (cmd.asp, up.asp, list.asp kit)"
+        family = "CmdAsp"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $f = /name[ \t]{0,2}=[ \t]{0,2}["']?\.CMD["'\s>]/ nocase
+        $r = /Request\.Form[ \t]{0,2}\([ \t]{0,2}["']\.CMD["']/ nocase
+        $n = /\.ComputerName[ \t]{0,2}&[^\r\n]{0,20}\.UserName/ nocase
+        $net = "WScript.Network" nocase
+        $in1 = /Request[ \t]{0,2}\.[ \t]{0,2}(BinaryRead|Form|QueryString)/ nocase
+    condition:
+        filesize < 50KB and (($f and $n) or $r or ($n and $net and $in1))
+}
+
+rule WSA_Asp_Generic_SqlConsole
+{
+    meta:
+        id = "WSA-ASP-021"
+        description = "Classic ASP database console: connection string and SQL text both taken from request/session (or xp_cmdshell driven through it)"
+        family = "Generic SQL shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = /(connstr|dbstr|linkstr|conn_?str\w{0,6}|connection\w{0,8})[ \t]{0,2}=[ \t]{0,2}(trim\()?(request|session)[ \t]{0,2}\(/ nocase
+        $c2 = /session[ \t]{0,2}\([ \t]{0,2}["']\w{0,8}(dbstr|connstr|conn)\w{0,8}["'][ \t]{0,2}\)[ \t]{0,2}=[ \t]{0,2}request/ nocase
+        $c3 = /(server|serverip|user(name)?|pass(word)?)\w{0,6}[ \t]{0,2}=[ \t]{0,2}trim\(request[ \t]{0,2}\(/ nocase
+        $c4 = /(provider|driver|server|data source)[ \t]{0,2}=[^\r\n]{0,40}["'][ \t]{0,2}&[ \t]{0,2}(request|\w{1,20})/ nocase
+        $q1 = /(sql\w{0,10}|sqlstr|query)[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}\(/ nocase
+        $q2 = /\.execute[ \t]{0,2}\(?[ \t]{0,2}(trim\()?request/ nocase
+        $q3 = "xp_cmdshell" nocase
+        $e = /\.(execute|open)[ \t]/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 300KB and $tag and $e and ((any of ($c1, $c2) and any of ($q*)) or ($c3 and $c4 and any of ($q*)))
+}
+
+rule WSA_Asp_ServU_LocalAdminExploit
+{
+    meta:
+        id = "WSA-ASP-022"
+        description = "Script talks to the local Serv-U admin port with SITE MAINTENANCE / user-setup commands to add a system-level FTP user: Serv-U privilege escalation from a web shell"
+        family = "Serv-U privilege escalation"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = "Serv-U" nocase
+        $a1 = "SITE MAINTENANCE" nocase
+        $a2 = "-SETUSERSETUP" nocase
+        $a3 = "-SETDOMAIN" nocase
+        $a4 = "43958"
+        $a5 = "LocalAdministrator" nocase
+    condition:
+        filesize < 2MB and $s and 2 of ($a*)
+}
+
+rule WSA_Asp_Dropper_EmbeddedExecutable
+{
+    meta:
+        id = "WSA-ASP-023"
+        description = "Classic ASP rebuilds a Windows executable from Chr() values (MZ header) and writes it to disk, usually followed by running it: binary dropper"
+        family = "Generic dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $mz = /chrb?\(77\)[ \t]{0,2}&[ \t]{0,2}chrb?\(90\)[ \t]{0,2}&[ \t]{0,2}chrb?\(144\)/ nocase
+        $w1 = "FileSystemObject" nocase
+        $w2 = "ADODB.Stream" nocase
+    condition:
+        filesize < 5MB and $mz and any of ($w*)
+}
+
+rule WSA_Asp_Generic_UnboundedTimeoutTool
+{
+    meta:
+        id = "WSA-ASP-024"
+        description = "Classic ASP sets an effectively unlimited ScriptTimeout (6+ digits) and then walks/deletes files at request paths or dumps whole database tables: bulk file or data theft tool"
+        family = "Generic web-shell manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{6}/ nocase
+        $f1 = "DeleteFile" nocase
+        $f2 = "DeleteFolder" nocase
+        $f3 = "GetFolder" nocase
+        $f4 = ".SubFolders" nocase
+        $f5 = "CopyFile" nocase
+        $f6 = "CreateTextFile" nocase
+        $r = /request[ \t]{0,2}(\.form|\.querystring)?[ \t]{0,2}\(/ nocase
+        $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
+        $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and $t and ((2 of ($f*) and $r) or ($q and $q2))
+}

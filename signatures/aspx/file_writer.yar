@@ -1,0 +1,95 @@
+/*
+  Stagers: pages that write a file whose name or content comes from the request, and droppers
+  that write another server script (.aspx/.asp) containing code.
+*/
+
+rule WSA_Aspx_Generic_WriteFileFromRequest
+{
+    meta:
+        id = "WSA-ASPX-040"
+        description = "ASP.NET code saves or writes a file at a path taken directly from request data (SIMPLESEESHARP-style upload/write stager)"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.volexity.com/blog/2021/03/02/active-exploitation-of-microsoft-exchange-zero-day-vulnerabilities/"
+        mitre_attack = "T1505.003"
+    strings:
+        $w1 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|FileInfo|Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(context\.|HttpContext\.Current\.)?Request\s{0,2}(\.\s{0,2}(Form|QueryString|Item|Params)\s{0,2})?[\[\(]/ nocase
+        $w2 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|FileInfo)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(this\.)?\w{1,20}\.(Text|Value)\s{0,3}[,)]/ nocase
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+    condition:
+        filesize < 300KB and any of ($m*) and any of ($w*)
+}
+
+rule WSA_Aspx_Dropper_WritesServerScript
+{
+    meta:
+        id = "WSA-ASPX-041"
+        description = "ASP.NET code creates a server-script file (.aspx/.asp/.ashx/...) next to itself, typically writing a one-liner or an include: web-shell dropper"
+        family = "Generic dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $w = /(StreamWriter|CreateText|WriteAllText|AppendAllText|FileStream|Create)\s{0,3}\([^;\r\n]{0,100}\.(aspx|asp|ashx|asmx|asa|cer|cdx|php|jsp)["']/ nocase
+        $c1 = /<\s{0,2}%[^\r\n]{0,200}(eval|execute|Request)/ nocase
+        $c2 = "#include" nocase
+        $c3 = /\.Write\s{0,3}\(\s{0,3}(context\.)?Request/ nocase
+        $c4 = /["']test by/ nocase
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $mp = "MapPath" nocase
+    condition:
+        filesize < 200KB and $w and (any of ($m*) or $mp) and any of ($c*)
+}
+
+rule WSA_Aspx_Generic_InlineUploader
+{
+    meta:
+        id = "WSA-ASPX-042"
+        description = "Small self-contained ASP.NET page that stores an uploaded file under its client-supplied name in the page's own directory: upload stager for further shells"
+        family = "Generic file writer"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.volexity.com/blog/2021/03/02/active-exploitation-of-microsoft-exchange-zero-day-vulnerabilities/"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /<script[^>]{0,80}runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $inh = /Inherits\s{0,3}=/ nocase
+        $u1 = /Request\s{0,2}\.\s{0,2}Files/ nocase
+        $u2 = "HttpPostedFile" nocase
+        $n = /GetFileName\s{0,2}\(\s{0,2}\w{1,30}\.FileName\s{0,2}\)/ nocase
+        $d1 = /FileInfo\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}PhysicalPath/ nocase
+        $d2 = /MapPath\s{0,2}\(\s{0,2}["']\.\/?["']\s{0,2}\)/ nocase
+        $d3 = /MapPath\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}(Path|FilePath|ServerVariables)/ nocase
+    condition:
+        filesize < 30KB and $s and not $inh and any of ($u*) and $n and any of ($d*)
+}
+
+rule WSA_Aspx_Generic_WritableDirProbe
+{
+    meta:
+        id = "WSA-ASPX-043"
+        description = "Inline ASP.NET page that walks directories and creates then deletes a probe file in each to list writable folders: post-exploitation reconnaissance tool"
+        family = "Writable-directory scanner"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $g = "GetDirectories" nocase
+        $c = /File\s{0,2}\.\s{0,2}Create\s{0,2}\(\s{0,2}\w{1,20}\.FullName\s{0,2}\+/ nocase
+        $d = /File\s{0,2}\.\s{0,2}Delete\s{0,2}\(\s{0,2}\w{1,20}\.FullName\s{0,2}\+/ nocase
+        $w = /\)\s{0,2}\.\s{0,2}CanWrite/ nocase
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 100KB and any of ($m*) and $g and $c and ($d or $w)
+}

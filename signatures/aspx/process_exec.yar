@@ -1,0 +1,61 @@
+/*
+  Command execution from ASP.NET pages: user input reaching a cmd.exe / powershell process,
+  and COM shells (WScript.Shell, ScriptControl) reachable from an ASP.NET page.
+*/
+
+rule WSA_Aspx_Generic_ProcessFromInput
+{
+    meta:
+        id = "WSA-ASPX-010"
+        description = "ASP.NET page starts cmd.exe/powershell/sh through System.Diagnostics.Process with request or form-control input (command shell)"
+        family = "Generic command shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $p1 = "ProcessStartInfo" nocase
+        $p2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)/ nocase
+        $p3 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\(/ nocase
+        $sh1 = "cmd.exe" nocase
+        $sh2 = /["']cmd["']/ nocase
+        $sh3 = "powershell" nocase
+        $sh4 = /["']\/bin\/(ba)?sh["']/
+        $in1 = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies)\s{0,3})?[\[\(]/ nocase
+        $in2 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,100}\.Text\b/ nocase
+        $in3 = /StandardInput\s{0,3}\.\s{0,3}Write(Line)?\s{0,3}\(/ nocase
+        $in4 = /Request\.Get\w{0,12}\(|\.Get\s{0,2}\(\s{0,2}"cmd"\)/ nocase
+        $in5 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,60}\b(cmd|command|shell|txt\w{0,20})\b/ nocase
+        $in6 = /ProcessStartInfo\s{0,3}\([^;\r\n)]{0,60}\.(Text|Value)\b/ nocase
+        $d1 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\([^;\r\n]{0,100}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
+        $d2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)\s{0,3}=\s{0,3}[^;\r\n]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
+        $fv = /StartInfo\s{0,3}\.\s{0,3}FileName\s{0,3}=\s{0,3}[a-zA-Z_]/
+        $rd = "RedirectStandardOutput" nocase
+    condition:
+        filesize < 500KB and any of ($m*) and any of ($p*) and
+        ((any of ($sh*) and any of ($in*)) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB))
+}
+
+rule WSA_Aspx_Generic_ComShell
+{
+    meta:
+        id = "WSA-ASPX-011"
+        description = "ASP.NET page drives WScript.Shell or the MSScriptControl with request data (VB-style COM command/eval shell in an .aspx)"
+        family = "Generic command shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = /CreateObject\s{0,3}\(\s{0,3}["']WScript\.Shell["']\s{0,3}\)\s{0,3}\.\s{0,3}(exec|run)\s{0,3}\(\s{0,3}Request/ nocase
+        $c2 = /MSScriptControl\.ScriptControl|["']ScriptControl["']/ nocase
+        $x2 = /(ExecuteStatement|AddCode|\.Eval)\s{0,3}\(/ nocase
+        $req = "request" nocase
+    condition:
+        filesize < 200KB and ($c1 or ($c2 and $x2 and $req))
+}

@@ -1,0 +1,93 @@
+/*
+  SOCKS/TCP-over-HTTP tunnels: reGeorg, Neo-reGeorg, Tunna and relatives.
+*/
+
+rule WSA_Aspx_Tunnel_SocketVerbs
+{
+    meta:
+        id = "WSA-ASPX-050"
+        description = "ASP.NET page keeps a TCP socket in Session/Application and relays it on CONNECT/FORWARD/READ/DISCONNECT commands: reGeorg-style HTTP tunnel"
+        family = "reGeorg"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/sensepost/reGeorg"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = "System.Net.Sockets" nocase
+        $s2 = /new\s{1,3}Socket\s{0,3}\(/ nocase
+        $v1 = "\"CONNECT\""
+        $v2 = "\"DISCONNECT\""
+        $v3 = "\"FORWARD\""
+        $v4 = "\"READ\""
+        $h1 = "X-STATUS" nocase
+        $h2 = "X-ERROR" nocase
+        $st1 = /Session\s{0,3}\[/ nocase
+        $st2 = /Application\s{0,3}\[/ nocase
+    condition:
+        filesize < 300KB and any of ($s*) and any of ($st*) and (3 of ($v*) or ($h1 and $h2))
+}
+
+rule WSA_Aspx_Tunnel_NeoReGeorg
+{
+    meta:
+        id = "WSA-ASPX-051"
+        description = "Neo-reGeorg style tunnel: custom-alphabet base64 translated back with a StrTr helper, TLV (blv) decode/encode of CMD/MARK/DATA fields, sockets kept per mark"
+        family = "Neo-reGeorg"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/L-codes/Neo-reGeorg"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = "StrTr" nocase
+        $a2 = /blv_(de|en)code/ nocase
+        $a3 = "NeoGeorg" nocase
+        $s1 = "Socket" nocase
+        $s2 = /Application\s{0,3}\[/ nocase
+        $s3 = "BinaryWrite" nocase
+    condition:
+        filesize < 300KB and 2 of ($a*) and 2 of ($s*)
+}
+
+rule WSA_Aspx_Tunnel_Tunna
+{
+    meta:
+        id = "WSA-ASPX-052"
+        description = "Tunna-style tunnel page: ?proxy / file / upload / close query switches with a non-blocking socket kept in Session"
+        family = "Tunna"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/SECFORCE/Tunna"
+        mitre_attack = "T1505.003"
+    strings:
+        $q1 = /QueryString\s{0,3}\[\s{0,3}["']proxy["']/ nocase
+        $q2 = /Request\s{0,3}\[\s{0,3}["']proxy["']/ nocase
+        $q3 = "[Server]"
+        $s1 = "Socket" nocase
+        $s2 = /Session\s{0,3}\[\s{0,3}["'](socket|running)["']/ nocase
+        $s3 = "Blocking" nocase
+    condition:
+        filesize < 300KB and any of ($q*) and 2 of ($s*)
+}
+
+rule WSA_Aspx_Sniffer_RawSocket
+{
+    meta:
+        id = "WSA-ASPX-053"
+        description = "ASP.NET page opens a raw IP socket in promiscuous mode (SocketType.Raw + IOControl ReceiveAll): network sniffer run through the web server"
+        family = "Web sniffer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $r = "SocketType.Raw" nocase
+        $i = "ReceiveAll" nocase
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 500KB and any of ($m*) and $r and $i
+}

@@ -1,0 +1,271 @@
+"""The agent on real folders with real inotify: nothing written under a root goes unscanned."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from agent.config import Config
+from tests.watcher.conftest import BENIGN, SHELL, Agent, make_config, wait_for
+
+RunAgent = Callable[[Config], Agent]
+
+
+def test_baseline_alerts_on_shells_already_there(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    (web_root / "sub").mkdir()
+    (web_root / "sub" / "old.aspx").write_bytes(SHELL)
+    (web_root / "index.aspx").write_bytes(BENIGN)
+    (web_root / "notes.txt").write_bytes(SHELL)  # not a web extension: not taken
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    # start() returns after the baseline: the alert is already written
+    assert agent.core.ready.is_set()
+    assert agent.alerted_paths() == {str(web_root / "sub" / "old.aspx"): 1}
+    assert agent.alerts()[0]["webshell"]["trigger"] == "baseline"
+    assert set(agent.scans) == {str(web_root / "sub" / "old.aspx"), str(web_root / "index.aspx")}
+    started = agent.events("started")[0]["webshell"]
+    assert started["roots"] == [str(web_root)] and started["rules"] == 1
+    assert agent.events("ready")
+
+
+def test_burst_every_shell_alerted_every_file_scanned_once(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    shells: set[str] = set()
+    files = 3000
+    for d in range(10):
+        (web_root / f"d{d}").mkdir()
+    for i in range(files):
+        p = web_root / f"d{i % 10}" / f"page_{i}.aspx"
+        if i % 97 == 0:
+            p.write_bytes(SHELL + f"<!-- {i} -->".encode())
+            shells.add(str(p))
+        else:
+            p.write_bytes(BENIGN + f"<!-- {i} -->".encode())
+    wait_for(lambda: len(agent.scans) >= files and agent.idle(), what="the burst to be scanned")
+    assert set(agent.alerted_paths()) == shells
+    assert max(agent.alerted_paths().values()) == 1
+    assert len(agent.scans) == files
+    assert max(agent.scans.values()) == 1, [p for p, n in agent.scans.items() if n > 1][:5]
+
+
+def test_shells_written_into_a_directory_created_a_moment_before(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    shells = []
+    for d in range(20):
+        deep = web_root / f"new{d}" / "a" / "b"
+        os.makedirs(deep)  # files follow at once, before any watch can exist on the new dirs
+        for i in range(5):
+            p = deep / f"s{i}.aspx"
+            p.write_bytes(SHELL + f"{d}-{i}".encode())
+            shells.append(str(p))
+    wait_for(lambda: set(agent.alerted_paths()) == set(shells), what="every shell in new dirs")
+    wait_for(agent.idle)
+    assert max(agent.alerted_paths().values()) == 1
+
+
+def test_a_file_written_slowly_is_scanned_once_after_the_last_write(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules, settle=0.4))
+    p = web_root / "slow.aspx"
+    with p.open("wb") as f:
+        for chunk in (b"<%@ Page %>", b"<% var x = 1; %>", b"<% /* more */ %>"):
+            f.write(chunk)
+            f.flush()
+            time.sleep(0.15)  # shorter than the settle time: still one write in progress
+        f.write(SHELL)  # the shell part arrives last
+        f.flush()
+        time.sleep(0.15)
+    wait_for(lambda: agent.scans[str(p)] >= 1 and agent.idle(), what="the slow file's scan")
+    time.sleep(0.6)  # a created-only timer would fire by now
+    assert agent.scans[str(p)] == 1
+    assert agent.alerted_paths() == {str(p): 1}
+
+
+def test_rename_into_the_root_and_within_it(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    (outside / "x.aspx").write_bytes(SHELL)
+    os.rename(outside / "x.aspx", web_root / "in.aspx")  # from outside: only a created event
+    (web_root / "upload.tmp").write_bytes(SHELL + b"2")  # not a web extension: not scanned
+    os.rename(web_root / "upload.tmp", web_root / "final.aspx")  # a move's destination
+    wait_for(lambda: len(agent.alerted_paths()) == 2, what="both renamed shells")
+    assert set(agent.alerted_paths()) == {str(web_root / "in.aspx"), str(web_root / "final.aspx")}
+    by_path = {a["file"]["path"]: a["webshell"]["trigger"] for a in agent.alerts()}
+    assert by_path[str(web_root / "final.aspx")] == "moved"
+
+
+def test_files_deleted_before_the_scan(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules, settle=0.5))
+    for i in range(100):
+        # moved in from outside: a created event only, so the path waits to settle...
+        (outside / f"m{i}.aspx").write_bytes(SHELL)
+        os.rename(outside / f"m{i}.aspx", web_root / f"moved_in{i}.aspx")
+        (web_root / f"moved_in{i}.aspx").unlink()  # ...and is gone before it is ready
+    for i in range(100):
+        p = web_root / f"gone{i}.aspx"
+        p.write_bytes(SHELL)  # closed: queued at once, may or may not be scanned in time
+        p.unlink()
+    keep = web_root / "kept.aspx"
+    keep.write_bytes(SHELL)
+    wait_for(lambda: agent.alerted_paths().get(str(keep)) == 1, what="the kept shell")
+    wait_for(lambda: agent.idle() and agent.core.settler.depth == 0)
+    assert agent.core.settler.vanished == 100
+    assert not any("moved_in" in p for p in agent.scans)
+    # a file deleted before or while it is read is neither an error nor the end of the agent
+    assert agent.events("scan-error") == []
+    assert agent.core.counts["errors"] == 0
+
+
+def test_restart_does_not_alert_twice(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    shell = web_root / "s.aspx"
+    shell.write_bytes(SHELL)
+    cfg = make_config(tmp_path, [web_root], agent_rules)
+    first = run_agent(cfg)
+    assert len(first.alerts()) == 1
+    first.core.stop()
+    os.utime(shell, (time.time() + 5, time.time() + 5))  # touched: rescanned, same content
+    (web_root / "new.aspx").write_bytes(SHELL + b"new")  # written while down
+    second = run_agent(cfg)
+    assert second.scans == {str(shell): 1, str(web_root / "new.aspx"): 1}
+    alerts = second.alerts()
+    assert [a["file"]["path"] for a in alerts] == [str(shell), str(web_root / "new.aspx")]
+    assert alerts[1]["webshell"]["trigger"] == "catchup"
+    assert second.core.counts["duplicates"] == 1
+
+
+MARKER_RULE = r"""
+rule T_Marker
+{
+    meta:
+        severity = "high"
+    strings:
+        $m = "MARKER-NEW-FAMILY"
+    condition:
+        $m
+}
+"""
+
+
+def test_rules_changed_while_running(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    marked = web_root / "marked.aspx"
+    marked.write_bytes(b"<% MARKER-NEW-FAMILY %>")
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    assert agent.alerts() == []
+    old_digest = agent.core.rules.digest
+    # an edit in the rule folder: recompiled off-thread, swapped, known files re-verified
+    (agent_rules / "marker.yar").write_text(MARKER_RULE, encoding="utf-8")
+    wait_for(lambda: agent.alerted_paths().get(str(marked)) == 1, what="re-verification alert")
+    alert = agent.alerts()[0]
+    assert alert["webshell"]["trigger"] == "reverify"
+    assert alert["rule"]["name"] == ["T_Marker"]
+    assert agent.events("rules-reloaded")[0]["webshell"]["previous"] == old_digest
+    good = agent.core.rules.digest
+    # a broken edit keeps the old rules and says so
+    (agent_rules / "marker.yar").write_text(MARKER_RULE + "\nrule broken {", encoding="utf-8")
+    wait_for(lambda: bool(agent.events("rules-reload-failed")), what="the reload error event")
+    failed = agent.events("rules-reload-failed")[0]
+    assert failed["log"]["level"] == "error" and "marker.yar" in failed["error"]["message"]
+    assert agent.core.rules.digest == good
+    later = web_root / "later.aspx"
+    later.write_bytes(b"MARKER-NEW-FAMILY")  # still caught by the kept rules
+    wait_for(lambda: str(later) in agent.alerted_paths(), what="alert with the kept rules")
+
+
+def test_sighup_style_reload_request_with_unchanged_rules_is_quiet(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    (web_root / "a.aspx").write_bytes(BENIGN)
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    assert agent.core.reload_rules() is True
+    assert agent.events("rules-reloaded") == [] and agent.events("rules-reload-failed") == []
+    assert agent.scans[str(web_root / "a.aspx")] == 1
+
+
+def test_kernel_queue_overflow_is_noticed_and_the_root_rescanned(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    observer = agent.core._watches[0].observer
+    reader = observer._inotify_fd
+    limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    shells = set()
+    # Hold the reader's lock so it cannot drain the kernel queue: a real IN_Q_OVERFLOW.
+    with reader._lock:
+        for i in range(limit // 2 + 500):  # created + closed: two events per file
+            p = web_root / f"f{i}.aspx"
+            p.write_bytes(SHELL if i % 500 == 0 else BENIGN)
+            if i % 500 == 0:
+                shells.add(str(p))
+    wait_for(lambda: bool(agent.events("overflow-suspected")), what="the overflow event")
+    ev = agent.events("overflow-suspected")[0]
+    assert ev["webshell"]["root"] == str(web_root)
+    wait_for(lambda: bool(agent.events("rescan-finished")), what="the recovery rescan")
+    wait_for(lambda: set(agent.alerted_paths()) == shells, what="every shell after the overflow")
+    wait_for(agent.idle)
+    assert max(agent.alerted_paths().values()) == 1
+
+
+def test_a_dead_observer_or_a_replaced_root_is_noticed_and_rewatched(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    observer = agent.core._watches[0].observer
+    assert observer is not None
+    observer.stop()  # as if watchdog's thread had died
+    observer.join()
+    wait_for(lambda: bool(agent.events("watch-restored")), what="the watch to come back")
+    assert "observer thread died" in agent.events("watch-lost")[0]["webshell"]["reason"]
+    # the root itself removed and made again (a redeploy)
+    os.rename(web_root, tmp_path / "www.old")
+    web_root.mkdir()
+    (web_root / "after.aspx").write_bytes(SHELL)
+    wait_for(lambda: len(agent.events("watch-restored")) == 2, what="the second restore")
+    wait_for(lambda: str(web_root / "after.aspx") in agent.alerted_paths(), what="the new shell")
+    (web_root / "live.aspx").write_bytes(SHELL)
+    wait_for(lambda: str(web_root / "live.aspx") in agent.alerted_paths(), what="a live alert")
+
+
+def test_a_missing_root_is_reported_and_watched_once_it_exists(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    later = tmp_path / "later"
+    agent = run_agent(make_config(tmp_path, [web_root, later], agent_rules))
+    started = agent.events("started")[0]["webshell"]
+    assert started["missing"][0]["root"] == str(later)
+    assert agent.core.health()["roots_lost"] == [str(later)]
+    later.mkdir()
+    (later / "s.aspx").write_bytes(SHELL)
+    wait_for(
+        lambda: str(later / "s.aspx") in agent.alerted_paths(), what="the shell in the new root"
+    )
+
+
+def test_heartbeat_event_has_the_figures(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules, heartbeat_interval=1.0))
+    wait_for(lambda: bool(agent.events("heartbeat")), what="a heartbeat")
+    hb = agent.events("heartbeat")[0]
+    assert hb["event"]["kind"] == "metric"
+    for key in ("rss_mb", "cpu_percent", "queue_depth", "scans_per_second", "files_watched"):
+        assert key in hb["webshell"]
+    assert hb["webshell"]["rss_mb"] > 0
