@@ -51,10 +51,13 @@ class ServiceHost:
 
     def run(self) -> None:
         """Build and start the core, block until a stop is requested, then stop it."""
+        if self.stop_requested():
+            return
+        core = self._make_core()
         with self._lock:
             if self._stop_requested:
-                return
-            self.core = core = self._make_core()
+                return  # built, never started: nothing to stop
+            self.core = core
         try:
             core.start()  # returns early (not ready) if a stop arrives during the baseline
             core.wait()

@@ -67,7 +67,8 @@ def test_start_stop_cycles_leave_no_threads_or_stray_files(tmp_path: Path) -> No
         assert {t.name for t in threading.enumerate()} == threads_before
         listings.append(files_under(tmp_path))
     assert listings[0] == listings[1] == listings[2]
-    assert not [f for f in listings[0] if f.endswith((".tmp", ".lock", "-journal"))]
+    # (the .jsonl.lock files are the single-writer locks: kept by design, like pid files)
+    assert not [f for f in listings[0] if f.endswith((".tmp", "-journal", "-wal", "-shm"))]
 
 
 def test_stop_before_start_never_builds_a_core(tmp_path: Path) -> None:
@@ -78,19 +79,34 @@ def test_stop_before_start_never_builds_a_core(tmp_path: Path) -> None:
     assert built == [] and host.core is None
 
 
-def test_stop_requested_during_start_stops_after_the_baseline(tmp_path: Path) -> None:
+def test_stop_requested_while_starting_ends_run_and_stops_the_core(tmp_path: Path) -> None:
+    cfg = make_config(tmp_path)
+    for i in range(300):  # a baseline with some work in it
+        (tmp_path / "www" / f"p{i}.php").write_text(f"<?php echo {i}; ?>\n")
+    host = ServiceHost(lambda: core_mod.ServiceCore(cfg))
+    t = run_in_thread(host)
+    while host.core is None:
+        threading.Event().wait(0.001)
+    host.request_stop()  # during start() or just after: either way run() must end
+    t.join(60)
+    assert not t.is_alive()
+    assert host.core.stopped
+
+
+def test_stop_requested_while_the_core_is_built(tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
     host: ServiceHost
+    built = []
 
     def factory() -> Any:
         core = core_mod.ServiceCore(cfg)
-        host.request_stop()  # arrives while the core is being built / started
+        built.append(core)
+        host.request_stop()
         return core
 
     host = ServiceHost(factory)
-    t = run_in_thread(host)
-    t.join(60)
-    assert not t.is_alive()
+    host.run()
+    assert len(built) == 1 and host.core is None and not built[0].ready.is_set()
 
 
 # ------------------------------------------------------------ Windows, through stub modules
