@@ -186,3 +186,26 @@ def test_install_without_privileges_says_what_it_needs(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "needs root" in done.stderr
+
+
+def test_status_line_from_systemctl_show() -> None:
+    from agent.commands.service import parse_show, status_summary
+
+    shown = parse_show(
+        "LoadState=loaded\nUnitFileState=enabled\nActiveState=active\nSubState=running\n"
+        "MainPID=4242\nNRestarts=2\nStatusText=watching; 1 root(s) lost\nResult=success\n"
+    )
+    line, code = status_summary(shown)
+    assert code == 0
+    assert line == (
+        "webshell-agent: active (running), enabled at boot, pid 4242, restarted 2 times; "
+        "watching; 1 root(s) lost"
+    )
+    assert status_summary(parse_show("LoadState=not-found\nActiveState=inactive\n")) == (
+        "webshell-agent: not installed",
+        4,
+    )
+    line, code = status_summary(
+        parse_show("LoadState=loaded\nActiveState=failed\nSubState=failed\nMainPID=0\n")
+    )
+    assert code == 3 and line.startswith("webshell-agent: failed (failed)")
