@@ -37,6 +37,11 @@ WINDOWS_FAILURE_ACTIONS = "restart/10000/restart/10000/restart/60000"
 WINDOWS_FAILURE_RESET = 86400
 
 
+SYSTEMD_PREFLIGHT = (
+    ("/run/systemd/system", "systemd is not running on this machine (PID 1 is not systemd)"),
+)
+
+
 class ServiceError(AgentError):
     """A service install/uninstall/status step failed or cannot run here."""
 
@@ -96,6 +101,8 @@ class Plan:
     needs: str  # "root" or "Administrator"
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = ()
+    # (path that must exist, what it means when it does not): checked before any step runs
+    preflight: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,7 +228,8 @@ def _linux_install(p: Probe, config: str | None, user: str | None, start: bool) 
             "the agent is installed under a home folder: the service reads it read-only "
             "(ProtectHome=read-only); /opt or /usr/local is the usual place"
         )
-    return Plan("install the webshell-agent systemd service", "root", tuple(steps), tuple(notes))
+    return Plan("install the webshell-agent systemd service", "root", tuple(steps), tuple(notes),
+                SYSTEMD_PREFLIGHT)  # fmt: skip
 
 
 def _linux_uninstall(p: Probe, purge: bool, user: str | None) -> Plan:
@@ -244,7 +252,8 @@ def _linux_uninstall(p: Probe, purge: bool, user: str | None) -> Plan:
     else:
         notes.append(f"kept {Path(CONFIG_PATH).parent}, {STATE_DIR} (alerts) and user {user}; "
                      "--purge removes them")  # fmt: skip
-    return Plan("uninstall the webshell-agent systemd service", "root", tuple(steps), tuple(notes))
+    return Plan("uninstall the webshell-agent systemd service", "root", tuple(steps), tuple(notes),
+                SYSTEMD_PREFLIGHT)  # fmt: skip
 
 
 def _windows_install(p: Probe, config: str | None, user: str | None, start: bool) -> Plan:
@@ -425,6 +434,18 @@ def apply(
         raise ServiceError(e.strerror or str(e), location=str(e.filename or "")) from None
 
 
+def preflight(plan: Plan) -> None:
+    """Refuse before the first step if the machine cannot carry the plan through."""
+    for path, meaning in plan.preflight:
+        if not Path(path).exists():
+            raise ServiceError(f"cannot {plan.title}: {meaning}; nothing was changed")
+    for step in plan.steps:
+        if isinstance(step.action, Run) and shutil.which(step.action.argv[0]) is None:
+            raise ServiceError(
+                f"cannot {plan.title}: {step.action.argv[0]} not found; nothing was changed"
+            )
+
+
 def execute(
     plan: Plan,
     *,
@@ -433,8 +454,12 @@ def execute(
     calls: Mapping[str, Callable[..., None]] | None = None,
 ) -> None:
     """Run every step in order, saying what was done; stop at the first failure with its step."""
-    if root is None and not is_admin():
-        raise ServiceError(f"{plan.title} needs {plan.needs} (run it with sudo / as Administrator)")
+    if root is None:
+        if not is_admin():
+            raise ServiceError(
+                f"{plan.title} needs {plan.needs} (run it with sudo / as Administrator)"
+            )
+        preflight(plan)
     for i, step in enumerate(plan.steps, 1):
         try:
             apply(step.action, root=root, calls=calls)

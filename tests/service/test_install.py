@@ -209,3 +209,27 @@ def test_status_line_from_systemctl_show() -> None:
         parse_show("LoadState=loaded\nActiveState=failed\nSubState=failed\nMainPID=0\n")
     )
     assert code == 3 and line.startswith("webshell-agent: failed (failed)")
+
+
+def test_install_on_a_machine_without_systemd_changes_nothing(tmp_path: Path) -> None:
+    if Path("/run/systemd/system").exists() or inst.os.geteuid() != 0:
+        pytest.skip("would really install: only run as root where systemd is not running")
+    plan = inst.install_plan(
+        inst.probe(user="wsa-test-never-created"), user="wsa-test-never-created"
+    )
+    out: list[str] = []
+    with pytest.raises(inst.ServiceError, match=r"systemd is not running.*nothing was changed"):
+        inst.execute(plan, out=out.append)
+    assert out == []
+    import pwd
+
+    with pytest.raises(KeyError):
+        pwd.getpwnam("wsa-test-never-created")
+
+
+def test_preflight_names_a_missing_command() -> None:
+    step = inst.Step("x", inst.Run(("no-such-command-wsa", "--help")))
+    with pytest.raises(
+        inst.ServiceError, match="no-such-command-wsa not found; nothing was changed"
+    ):
+        inst.preflight(inst.Plan("do x", "root", (step,)))
