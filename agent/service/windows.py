@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import servicemanager
 import win32service
 import win32serviceutil
 
@@ -40,6 +39,8 @@ class AgentService(win32serviceutil.ServiceFramework):  # type: ignore[misc]  # 
         self.SvcStop()
 
     def SvcDoRun(self) -> None:
+        import servicemanager  # lazily: meant for the service host process
+
         servicemanager.LogMsg(
             servicemanager.EVENTLOG_INFORMATION_TYPE,
             servicemanager.PYS_SERVICE_STARTED,
@@ -84,6 +85,7 @@ def set_option(name: str, option: str, value: str) -> None:
 
 
 def add_event_source(name: str) -> None:
+    import servicemanager
     import win32evtlogutil
 
     # servicemanager's own message table (PYS_* ids) describes our events.
@@ -139,6 +141,8 @@ def status(name: str = SERVICE_NAME) -> str:
 def frozen_main() -> None:
     """Entry point of the PyInstaller build: the SCM starts it with no arguments."""
     if len(sys.argv) == 1:
+        import servicemanager
+
         servicemanager.Initialize()
         servicemanager.PrepareToHostSingle(AgentService)
         servicemanager.StartServiceCtrlDispatcher()
