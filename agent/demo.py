@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agent.filetypes import is_web_file
 from agent.rules import default_rules_dir, samples
 from agent.rules.testing import load_cases
 
@@ -47,7 +48,9 @@ def plant_demo(root: Path, signatures: Path | None = None) -> list[Path]:
     tests = sig / "tests"
     cases = load_cases(tests) if tests.is_dir() else []
     for case in cases:
-        if not case.match or case.path:  # benign look-alikes and path-dependent cases stay out
+        if not case.match or not is_web_file(
+            case.sample
+        ):  # look-alikes and e.g. image polyglots stay out
             continue
         target = root / _PLACES.get(case.language, "var/www/html") / case.sample
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -178,11 +178,19 @@ class Scanner:
     """Thread-safe: yara-python releases the GIL in match(), so share one Scanner among workers."""
 
     def __init__(
-        self, ruleset: RuleSet, *, max_size: int = 20 * 1024 * 1024, timeout: float = 60.0
+        self,
+        ruleset: RuleSet,
+        *,
+        max_size: int = 20 * 1024 * 1024,
+        timeout: float = 60.0,
+        hash_clean: bool = True,
     ) -> None:
         self.ruleset = ruleset
         self.max_size = max_size
         self.timeout = max(1, round(timeout))  # yara takes whole seconds
+        # The one-off scan needs no hashes of clean files; the agent keeps sha256 in its state.
+        self.hash_clean = hash_clean
+        self._md5_first = ruleset.uses_md5
 
     def scan(self, path: str) -> ScanResult:
         started = time.perf_counter()
@@ -204,7 +212,7 @@ class Scanner:
     ) -> ScanResult:
         started = time.perf_counter() if started is None else started
         info = _info(st)
-        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest() if self._md5_first else ""
         filetype = sniff(data[:16])
         # yara takes UTF-8: a name that is not (a lone surrogate here) is passed with \xNN escapes.
         text_path = path if _utf8_ok(path) else _escaped(path)
@@ -232,13 +240,16 @@ class Scanner:
                 info,
                 duration=time.perf_counter() - started,
             )
-        sha256 = hashlib.sha256(data).hexdigest()
         if not found:
+            hashes = Hashes(hashlib.sha256(data).hexdigest(), "", md5) if self.hash_clean else None
             return ScanResult(
-                path, Verdict.CLEAN, info=info, hashes=Hashes(sha256, "", md5),
+                path, Verdict.CLEAN, info=info, hashes=hashes,
                 duration=time.perf_counter() - started, filetype=filetype,
             )  # fmt: skip
-        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()  # only alerts carry it
+        # Only alerts carry sha1 (and md5, when no rule needed it before the match).
+        sha256 = hashlib.sha256(data).hexdigest()
+        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        md5 = md5 or hashlib.md5(data, usedforsecurity=False).hexdigest()
         return ScanResult(
             path, Verdict.MATCHED, info=info, hashes=Hashes(sha256, sha1, md5), matches=_matches(found),
             duration=time.perf_counter() - started, filetype=filetype,

@@ -133,3 +133,36 @@ def test_unreadable_file_in_process(scanner: Scanner, tmp_path: Path) -> None:
     f.chmod(0)
     r = scanner.scan(str(f))
     assert r.verdict is Verdict.ERROR and r.reason is Reason.PERMISSION_DENIED
+
+
+def test_md5_external_is_computed_only_when_a_rule_reads_it(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    f = tmp_path / "x.php"
+    f.write_bytes(b"plain")
+    digest = hashlib.md5(b"plain").hexdigest()
+    without = load_rules((rules_dir,), default_rules=False)
+    assert not without.uses_md5
+    (rules_dir / "md5.yar").write_text(f'rule T_Md5 {{ condition: md5 == "{digest}" }}')
+    with_md5 = load_rules((rules_dir,), default_rules=False)
+    assert with_md5.uses_md5
+    assert [m.rule for m in Scanner(with_md5).scan(str(f)).matches] == ["T_Md5"]
+    # hash.md5(...) is the module function, not the external
+    (rules_dir / "md5.yar").write_text(
+        'import "hash"\nrule T_Mod { condition: hash.md5(0, filesize) == "x" }'
+    )
+    assert not load_rules((rules_dir,), default_rules=False).uses_md5
+
+
+def test_alert_hashes_are_complete_even_without_md5_rules(scanner: Scanner, tmp_path: Path) -> None:
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    r = scanner.scan(str(f))
+    assert r.hashes is not None and r.hashes.md5 == hashlib.md5(SHELL).hexdigest()
+
+
+def test_clean_hashes_can_be_skipped(rules_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "x.php"
+    f.write_bytes(b"plain")
+    r = Scanner(load_rules((rules_dir,), default_rules=False), hash_clean=False).scan(str(f))
+    assert r.verdict is Verdict.CLEAN and r.hashes is None

@@ -22,6 +22,11 @@ def register(sub: Any) -> None:
         metavar="DIR",
         help="plant into DIR and keep it (default: a temporary folder, removed after)",
     )
+    p.add_argument(
+        "--run",
+        action="store_true",
+        help="then watch it with the agent in the foreground (drop a file in; Ctrl-C stops)",
+    )
     p.set_defaults(func=run)
 
 
@@ -29,6 +34,14 @@ def run(args: argparse.Namespace) -> int:
     from agent.commands import scan
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="wsa-demo-"))
+    if args.run:
+        from agent.commands.run import run_demo
+
+        try:
+            return run_demo(root, plant_demo)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(root, ignore_errors=True)
     try:
         shells = plant_demo(root)
         print(

@@ -54,7 +54,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = config_from(args)
     ruleset = rules_from(cfg, args)
-    scanner = Scanner(ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout)
+    scanner = Scanner(
+        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
+    )
     totals: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     benign_rules: Counter[str] = Counter()
     missed: list[str] = []

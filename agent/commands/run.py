@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -97,6 +99,43 @@ def run(args: argparse.Namespace) -> int:
         echo_event=None if args.quiet or not sys.stderr.isatty() else _print_event,
         **notify,
     )
+    return run_in_foreground(core)
+
+
+def run_demo(base: Path, plant: Callable[[Path], list[Path]]) -> int:
+    """`demo --run`: plant the demo web root under base/www and watch it until Ctrl-C."""
+    web, data = base / "www", base / "data"
+    shells = plant(web)
+    cfg = cfgmod.load(None)
+    cfg = cfgmod.replace(
+        cfg,
+        watch={"roots": (web,), "presets": ()},
+        agent={"data_dir": data, "heartbeat_interval": 0.0},
+    )
+    print(
+        f"Demo web root: {web} ({len(shells)} test shells among ordinary pages).\n"
+        "Starting the agent on it; the initial scan reports the planted shells:\n",
+        file=sys.stderr,
+        flush=True,
+    )
+    example = shells[0] if shells else None
+
+    def ready() -> None:
+        drop = f"  cp '{example}' '{web}/dropped{example.suffix}'\n" if example is not None else ""
+        print(
+            f"\nReady. Watching {web} live. Drop a file in to see an alert, e.g.\n{drop}"
+            f"Alerts: {data / 'alerts.jsonl'}  events: {data / 'events.jsonl'}\n"
+            "Stop with Ctrl-C.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    core = ServiceCore(cfg, echo_alert=_print_alert, echo_event=_print_event, on_ready=ready)
+    return run_in_foreground(core)
+
+
+def run_in_foreground(core: ServiceCore) -> int:
+    """Start, wait for a signal, drain and stop. SIGHUP reloads the rules."""
 
     def on_stop(signum: int, frame: FrameType | None) -> None:
         core.request_stop()
@@ -104,6 +143,9 @@ def run(args: argparse.Namespace) -> int:
     def on_reload(signum: int, frame: FrameType | None) -> None:
         core.request_reload()
 
+    # watchdog warns when a re-added inotify watch replaces its own callback (a directory
+    # created, removed and created again); harmless, and noise on a terminal.
+    warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
     previous: dict[int, Any] = {}
     for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
         if hasattr(signal, name):

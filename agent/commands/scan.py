@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 import sys
 import threading
 import time
@@ -14,12 +13,12 @@ from typing import IO, Any
 from agent import config as cfgmod
 from agent.alerts import build_alert
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from, size_arg
-from agent.identity import load_identity
+from agent.identity import Identity, load_identity
 from agent.outputs import console, jsonl, sarif
 from agent.pipeline import Job, Pipeline
 from agent.scanner import Scanner, ScanResult, Verdict
 from agent.summary import Summary
-from agent.walk import Filter, Found, walk
+from agent.walk import Filter, walk
 
 FORMATS = ("text", "json", "jsonl", "sarif")
 
@@ -80,6 +79,56 @@ class _Progress:
             sys.stderr.flush()
 
 
+class _Report:
+    """Accounting and streaming output for results, called from the scan workers."""
+
+    def __init__(
+        self,
+        fmt: str,
+        out: IO[str],
+        summary: Summary,
+        progress: _Progress,
+        identity: Identity,
+        ruleset: str,
+    ) -> None:
+        self.fmt, self.out, self.summary, self.progress = fmt, out, summary, progress
+        self.identity, self.ruleset = identity, ruleset
+        self.alerts: list[dict[str, Any]] = []
+        self.notifications: list[str] = []
+        self.handled = 0
+        self._lock = threading.Lock()
+
+    def error(self, path: str, reason: str, detail: str) -> None:
+        line = _error_line(path, reason, detail)
+        with self._lock:
+            if reason == "cannot read":
+                self.summary.add_walk_error()
+            self.notifications.append(line)
+            self.progress.done()
+            print(line, file=sys.stderr)
+
+    def handle(self, job: Job, result: ScanResult) -> None:
+        try:
+            if result.verdict is Verdict.ERROR:
+                self.error(result.path, str(result.reason), result.detail)
+            elif result.verdict is Verdict.MATCHED:
+                alert = build_alert(result, self.identity, self.ruleset, "oneoff")
+                with self._lock:
+                    if self.fmt == "jsonl":
+                        self.out.write(jsonl.render_line(alert) + "\n")
+                        self.out.flush()
+                    elif self.fmt == "text":
+                        self.progress.done()
+                        self.out.write(console.render_alert(alert) + "\n")
+                        self.out.flush()
+                    else:
+                        self.alerts.append(alert)
+        finally:
+            with self._lock:
+                self.summary.add(result)
+                self.handled += 1
+
+
 def _error_line(path: str, reason: str, detail: str) -> str:
     return f"webshell-agent: error: {console.safe(path)}: {reason.replace('_', ' ')}" + (
         f" ({detail})" if detail else ""
@@ -104,78 +153,37 @@ def run(args: argparse.Namespace) -> int:
     summary.rules = ruleset.count
     summary.rule_problems = len(ruleset.broken)
     identity = load_identity(cfg.agent.data_dir)
-    scanner = Scanner(ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout)
+    scanner = Scanner(
+        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
+    )
     flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
 
     out: IO[str] = (
         args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
     )
     progress = _Progress(args.format == "text" and sys.stderr.isatty() and not args.no_progress)
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
-    pipeline = Pipeline(
-        scanner,
-        lambda job, res: events.put(("result", res)),
-        threads=cfg.scan.threads,
-        queue_size=1024,
-    ).start()
-
-    def feed() -> None:
-        submitted = 0
-        try:
-            for found in walk([str(p) for p in args.paths], flt):
-                if found.error is not None:
-                    events.put(("walk_error", found))
-                    continue
-                pipeline.submit(Job(found.path, "oneoff"))
-                submitted += 1
-        finally:
-            events.put(("walk_done", submitted))
-
-    feeder = threading.Thread(target=feed, name="wsa-walk", daemon=True)
-    feeder.start()
-    alerts: list[dict[str, Any]] = []
-    notifications = [str(p) for p in ruleset.broken]
-    expected: int | None = None
-    received = 0
+    report = _Report(args.format, out, summary, progress, identity, ruleset.digest)
+    report.notifications += [str(p) for p in ruleset.broken]
+    # Results are handled on the worker threads: a hand-off to this thread per file cost more
+    # than the bookkeeping itself (GIL ping-pong), so this thread only walks and waits.
+    pipeline = Pipeline(scanner, report.handle, threads=cfg.scan.threads, queue_size=1024).start()
+    submitted = 0
     try:
-        while expected is None or received < expected:
-            kind, item = events.get()
-            if kind == "walk_done":
-                expected = item
-            elif kind == "walk_error":
-                found: Found = item
-                summary.add_walk_error()
+        for found in walk([str(p) for p in args.paths], flt):
+            if found.error is not None:
                 err = found.error
-                line = _error_line(
-                    found.path, "cannot read", getattr(err, "strerror", None) or str(err)
-                )
-                notifications.append(line)
-                progress.done()
-                print(line, file=sys.stderr)
-            else:
-                received += 1
-                result: ScanResult = item
-                summary.add(result)
-                if result.verdict is Verdict.ERROR:
-                    line = _error_line(result.path, str(result.reason), result.detail)
-                    notifications.append(line)
-                    progress.done()
-                    print(line, file=sys.stderr)
-                elif result.verdict is Verdict.MATCHED:
-                    alert = build_alert(result, identity, ruleset.digest, "oneoff")
-                    if args.format == "jsonl":
-                        out.write(jsonl.render_line(alert) + "\n")
-                        out.flush()
-                    elif args.format == "text":
-                        progress.done()
-                        out.write(console.render_alert(alert) + "\n")
-                        out.flush()
-                    else:
-                        alerts.append(alert)
+                report.error(found.path, "cannot read", getattr(err, "strerror", None) or str(err))
+                continue
+            pipeline.submit(Job(found.path, "oneoff"))
+            submitted += 1
+            progress.update(summary)
+        while report.handled < submitted:
+            time.sleep(0.05)
             progress.update(summary)
     finally:
         pipeline.close()
         progress.done()
+    alerts, notifications = report.alerts, report.notifications
     summary.finish()
     alerts.sort(key=lambda a: a["file"]["path"])
     if args.format == "text":

@@ -33,6 +33,8 @@ EXTERNALS: dict[str, str] = {
 }
 
 _LINE = re.compile(r"\((\d+)\)")
+# `md5` as an identifier: not `hash.md5(`, not `$md5`, not part of a longer name.
+_MD5_EXTERNAL = re.compile(rb"(?<![\w.$#@!])md5(?![\w(])")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,11 @@ class RuleSet:
     from_cache: bool = False
     compile_seconds: float = 0.0
     sources: tuple[RuleSource, ...] = field(default=(), repr=False)
+
+    @property
+    def uses_md5(self) -> bool:
+        """Whether any rule reads the `md5` external; if none does, clean files skip hashing it."""
+        return any(_MD5_EXTERNAL.search(s.text) for s in self.sources)
 
 
 def ruleset_digest(sources: list[RuleSource]) -> str:

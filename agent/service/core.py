@@ -34,13 +34,20 @@ from agent.pipeline import Job, Pipeline
 from agent.presets import Discovery, discover
 from agent.process.budget import CpuBudget
 from agent.process.priority import lower_priority
-from agent.rules import RuleSet, load_rules
+from agent.rules import RuleSet
 from agent.rules.sources import RULE_SUFFIXES
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
+from agent.service.lean_rules import load_rules_lean
 from agent.state import State, StateError
 from agent.walk import Filter
 from agent.watcher.handler import EnqueueHandler
-from agent.watcher.observers import Kind, make_observer, observer_threads, schedule
+from agent.watcher.observers import (
+    POLL_INTERVAL,
+    Kind,
+    make_observer,
+    observer_threads,
+    schedule,
+)
 from agent.watcher.overflow import OverflowHook
 from agent.watcher.rescan import RescanCounts, Rescanner
 from agent.watcher.settle import Settler
@@ -49,7 +56,8 @@ Callback = Callable[[], None]
 # Triggers whose scan is skipped when the file is unchanged since it was judged by these rules.
 _CHECK_UNCHANGED = frozenset({"created", "rescan", "catchup", "baseline", "reverify"})
 MONITOR_TICK = 1.0
-RELOAD_QUIET = 1.0  # seconds of quiet in a rule folder before recompiling
+RELOAD_QUIET = 1.0
+RETRY_WATCH = 30.0  # seconds between attempts to watch a root that exists but failed  # seconds of quiet in a rule folder before recompiling
 _log = logging.getLogger(__name__)
 
 
@@ -69,6 +77,7 @@ class _Watch:
         self.observer: BaseObserver | None = None
         self.inode: int | None = None
         self.lost_reason = ""
+        self.retry_at = 0.0  # monotonic time of the next attempt to watch a lost root
 
 
 class _RulesHandler(FileSystemEventHandler):
@@ -125,6 +134,7 @@ class ServiceCore:
         self._proc = psutil.Process()
         self._hb_last = (time.monotonic(), time.process_time(), 0)
         self.priority: list[str] = []
+        self.poll_interval = POLL_INTERVAL  # polled roots (network shares)
         # set in start()
         self.events: EventLog
         self.identity: Identity
@@ -211,9 +221,9 @@ class ServiceCore:
         events = getattr(self, "events", None)
         if events is not None:
             events.emit("stopping", "stopping: draining the scan queue", kind="state")
-        self._stop_observers(deadline)
-        if self._monitor is not None:
+        if self._monitor is not None:  # first: it could otherwise re-create a watch
             self._monitor.join(max(0.1, deadline - time.monotonic()))
+        self._stop_observers(deadline)
         if hasattr(self, "rescanner"):
             self.rescanner.stop(max(0.1, deadline - time.monotonic()))
         if hasattr(self, "settler"):
@@ -283,7 +293,7 @@ class ServiceCore:
     def _load_rules(self) -> None:
         rc = self.config.rules
         try:
-            self.rules = load_rules(
+            self.rules = load_rules_lean(
                 rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir
             )
         except RuleError as e:
@@ -391,7 +401,7 @@ class ServiceCore:
     def _schedule(self, w: _Watch) -> bool:
         try:
             st = os.stat(w.root)
-            observer, flt = make_observer(w.kind)
+            observer, flt = make_observer(w.kind, self.poll_interval)
             schedule(observer, EnqueueHandler(self.filter, self.settler), w.root, flt)
             observer.start()
         except OSError as e:
@@ -616,12 +626,17 @@ class ServiceCore:
                         w.observer.stop()
                         w.observer.join(2.0)
                     w.observer, w.lost_reason = None, reason
-            lost = w.observer is None and not self._stopping and os.path.isdir(w.root)
-            if lost and self._schedule(w):
-                self.events.emit(
-                    "watch-restored", f"watching {w.root} again", root=w.root, kind="state"
-                )
-                self.rescanner.request(w.root, "rescan", "watch restored")
+            lost = w.observer is None and not self._stopping and time.monotonic() >= w.retry_at
+            if not lost or not os.path.isdir(w.root):
+                continue
+            if not self._schedule(w):
+                # e.g. the inotify watch limit: a full recursive add is not cheap, back off
+                w.retry_at = time.monotonic() + RETRY_WATCH
+                continue
+            self.events.emit(
+                "watch-restored", f"watching {w.root} again", root=w.root, kind="state"
+            )
+            self.rescanner.request(w.root, "rescan", "watch restored")
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -633,7 +648,7 @@ class ServiceCore:
         """Recompile now; swap atomically if the new set is at least as sound as the old."""
         rc = self.config.rules
         try:
-            new = load_rules(rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir)
+            new = load_rules_lean(rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir)
         except RuleError as e:
             self.events.emit(
                 "rules-reload-failed", f"rules not reloaded, keeping the old ones: {e}",
@@ -687,7 +702,7 @@ class ServiceCore:
                 self.events.emit("internal-error", f"monitor: {e}", level="error", error=e)
 
     def _heartbeat(self) -> None:
-        h = self.health()
+        h = self.health(new_window=True)
         self.events.emit(
             "heartbeat",
             f"rss {h['rss_mb']} MB, cpu {h['cpu_percent']} %, queue {h['queue_depth']}, "
@@ -699,13 +714,17 @@ class ServiceCore:
             with contextlib.suppress(Exception):
                 self.on_heartbeat(h)
 
-    def health(self) -> dict[str, Any]:
-        """Figures for the heartbeat and for service wrappers (cheap: a stat call or two)."""
+    def health(self, *, new_window: bool = False) -> dict[str, Any]:
+        """Figures for the heartbeat and for service wrappers (cheap: a stat call or two).
+
+        Rates (CPU, scans/s) are over the time since the last heartbeat; only the heartbeat
+        starts a new window, so a wrapper polling health() does not skew them."""
         now, cpu = time.monotonic(), time.process_time()
         t0, c0, s0 = self._hb_last
         scans = self.counts["scans"]
         wall = max(now - t0, 1e-9)
-        self._hb_last = (now, cpu, scans)
+        if new_window:
+            self._hb_last = (now, cpu, scans)
         try:
             rss = self._proc.memory_info().rss
         except psutil.Error:

@@ -42,10 +42,12 @@ def native_has_close_events() -> bool:
     return sys.platform == "linux"
 
 
-def make_observer(kind: Kind) -> tuple[BaseObserver, list[type[FileSystemEvent]]]:
+def make_observer(
+    kind: Kind, poll_interval: float = POLL_INTERVAL
+) -> tuple[BaseObserver, list[type[FileSystemEvent]]]:
     """A new observer for one root, and the event filter to schedule it with."""
     if kind == "polling":
-        return PollingObserver(timeout=POLL_INTERVAL), QUIET_FILTER
+        return PollingObserver(timeout=poll_interval), QUIET_FILTER
     if sys.platform == "linux":
         from watchdog.observers.inotify import InotifyObserver
 

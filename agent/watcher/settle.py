@@ -146,6 +146,9 @@ class Settler:
                     self._walk_dir(path)
                 elif item.quiet and not self._closing:
                     self._check_quiet(path, item)
+                elif item.quiet and not os.path.lexists(path):  # closing: no wait, but no ghost
+                    if self._finish(path, item):
+                        self.vanished += 1
                 else:
                     if self._finish(path, item):
                         self.submit(path, item.trigger)

@@ -135,7 +135,7 @@ def generate(root: Path, files: int, seed: int = 7) -> int:
         total += len(data)
     sig = default_rules_dir()
     if (sig / "tests").is_dir():
-        for j, case in enumerate(c for c in load_cases(sig / "tests") if c.match and not c.path):
+        for j, case in enumerate(c for c in load_cases(sig / "tests") if c.match):
             (root / f"site{j % 7}" / f"planted_{j}_{case.sample}").write_bytes(
                 decode(case.encoded.read_bytes())
             )

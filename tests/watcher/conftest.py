@@ -121,6 +121,7 @@ def run_agent() -> Iterator[Callable[[Config], Agent]]:
         a.core.start()
         return a
 
+    start.started = started  # type: ignore[attr-defined]
     yield start
     for a in started:
         a.core.stop(10.0)
