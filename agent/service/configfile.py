@@ -21,7 +21,8 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("agent", "cpu_budget", "0.5",
      "Share of one core that bulk rescans may use (1.0 = one full core)."),
     ("agent", "low_priority", "true",
-     "Lower our own CPU and IO priority before any thread starts."),
+     "Lower our own priority before any thread starts: nice 10 + idle I/O on Linux,\n"
+     "background mode on Windows."),
     ("agent", "rotate_size", '"50MiB"', "Size at which the alert/event log files rotate."),
     ("agent", "rotate_keep", "10", "How many rotated log files to keep."),
     ("scan", "max_size", '"20MiB"', "Larger files are skipped (and reported as skipped)."),
@@ -35,7 +36,8 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
      "Glob patterns of paths never scanned. Do not copy Exchange's antivirus exclusions here:\n"
      "they cover exactly where web shells are dropped."),
     ("rules", "paths", '["/etc/webshell-agent/rules"]',
-     "Extra folders (or files) of YARA rules, compiled with the bundled signatures."),
+     "Extra folders (or files) of YARA rules, compiled with the bundled signatures.\n"
+     "They are watched: an edit reloads the rules."),
     ("rules", "default_rules", "true", "Load the signatures bundled with the agent."),
     ("rules", "cache_dir", '"/var/cache/webshell-agent"',
      "Where compiled rules are cached (keyed by the rule sources and the YARA version)."),
@@ -45,14 +47,15 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
      "Find web roots by product: exchange, iis, apache, nginx, tomcat, or auto (all that\n"
      "are present on this machine)."),
     ("watch", "polling", '["/mnt/share/www"]',
-     "Roots on network shares: polled, because change notifications do not cross the network."),
+     "Roots on network shares: polled every 5 s, because change notifications do not cross\n"
+     "the network."),
     ("watch", "settle", "0.5",
      "Seconds a created or modified file must be quiet before it is scanned."),
     ("watch", "rescan_interval", "3600.0",
      "Seconds between reconcile walks that catch anything notifications missed; 0 disables."),
     ("watch", "queue_size", "100000",
-     "Bound of the scan queue; a full queue is reported and followed by a rescan, never\n"
-     "silently dropped."),
+     "Paths waiting to settle; beyond it the root is rescanned (reported, never silently\n"
+     "dropped)."),
     ("process", "enabled", "true",
      "Watch for web-server workers starting shells (w3wp.exe -> cmd.exe, php-fpm -> sh)."),
     ("process", "interval", "1.0", "Seconds between process-table walks."),
