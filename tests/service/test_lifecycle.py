@@ -123,11 +123,19 @@ class FakeFramework:
 @pytest.fixture
 def windows_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
     log: list[tuple[Any, ...]] = []
+
+    def record(name: str) -> Any:
+        return lambda *a, **kw: log.append((name, a, kw))
+
     stubs = {
         "win32serviceutil": types.SimpleNamespace(
             ServiceFramework=FakeFramework,
             GetServiceCustomOption=lambda name, option, default=None: None,
+            InstallService=record("InstallService"),
+            SetServiceCustomOption=record("SetServiceCustomOption"),
+            StartService=record("StartService"),
         ),
+        "win32evtlogutil": types.SimpleNamespace(AddSourceToRegistry=record("AddSource")),
         "win32service": types.SimpleNamespace(
             SERVICE_STOP_PENDING=3, SERVICE_AUTO_START=2, SERVICE_DEMAND_START=3
         ),
@@ -136,6 +144,7 @@ def windows_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType
             PYS_SERVICE_STARTED=1,
             PYS_SERVICE_STOPPED=2,
             LogMsg=lambda *a: log.append(a),
+            __file__=r"C:\Python311\Lib\site-packages\win32\servicemanager.pyd",
         ),
     }
     for name, stub in stubs.items():
@@ -163,3 +172,27 @@ def test_windows_service_runs_and_stops_the_core(
     assert not t.is_alive()
     assert svc.reported == [(3, 15000)]  # STOP_PENDING, wait hint = stop timeout + 5 s
     assert [entry[1] for entry in windows_module.LOG] == [1, 2]  # started, stopped
+
+
+def test_windows_install_plan_calls_pywin32_as_planned(windows_module: types.ModuleType) -> None:
+    from agent.service import install as inst
+
+    probe = inst.Probe(windows=True, command=("python.exe", "-m", "agent"))
+    plan = inst.install_plan(probe, user=r"NT SERVICE\webshell-agent")
+    for step in plan.steps:
+        if isinstance(step.action, inst.Call):
+            inst.apply(step.action, calls=windows_module.CALLS)
+    calls = {entry[0]: entry[1:] for entry in windows_module.LOG}
+    args, kw = calls["InstallService"]
+    assert args == ("agent.service.windows.AgentService", "webshell-agent",
+                    "Web-shell detection agent")  # fmt: skip
+    assert kw["startType"] == 2 and kw["userName"] == r"NT SERVICE\webshell-agent"
+    assert kw["exeName"] is None  # pythonservice.exe hosts the class
+    assert calls["SetServiceCustomOption"][0] == (
+        "webshell-agent",
+        "config",
+        r"C:\ProgramData\webshell-agent\agent.toml",
+    )
+    assert calls["AddSource"][0][0] == "webshell-agent"
+    assert calls["AddSource"][0][1].endswith("servicemanager.pyd")
+    assert calls["StartService"][0] == ("webshell-agent",)
