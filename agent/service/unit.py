@@ -21,7 +21,7 @@ DEB_EXEC = ("/usr/bin/webshell-agent",)
 TEMPLATE = """\
 [Unit]
 Description=webshell-agent: web-shell detection (YARA on web roots)
-Documentation=https://github.com/webshell-agent/webshell-agent/blob/main/docs/service.md
+Documentation=file:/usr/share/doc/webshell-agent/service.md
 After=local-fs.target network-online.target
 Wants=network-online.target
 # Installed but idle until a configuration exists (the .deb ships none).

@@ -5,7 +5,8 @@
 #
 # The package carries a wheelhouse (our wheel + the pinned dependencies' wheels) and postinst
 # installs it offline into a private virtual environment, /usr/lib/webshell-agent/venv, built on
-# the system python3. --without-dependencies leaves the dependency wheels out (for tests of the
+# the system python3. Maintainer: $DEBFULLNAME <$DEBEMAIL> (the Debian convention).
+# --without-dependencies leaves the dependency wheels out (for tests of the
 # package layout only: such a package cannot install offline).
 set -euo pipefail
 
@@ -54,6 +55,7 @@ fi
 
 install -m 0644 "$top/packaging/systemd/webshell-agent.service" "$stage/lib/systemd/system/"
 install -m 0644 "$top/packaging/agent.example.toml" "$stage/usr/share/doc/webshell-agent/examples/agent.toml"
+install -m 0644 "$top/docs/service.md" "$stage/usr/share/doc/webshell-agent/service.md"
 ln -s /usr/lib/webshell-agent/venv/bin/webshell-agent "$stage/usr/bin/webshell-agent"
 for script in postinst prerm postrm; do
   install -m 0755 "$here/$script" "$stage/DEBIAN/$script"
@@ -61,6 +63,7 @@ done
 size="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" \
   -e "s/@PYTHON@/$python_dep/" \
+  -e "s|@MAINTAINER@|${DEBFULLNAME:-webshell-agent project} <${DEBEMAIL:-root@localhost}>|" \
   "$here/control.in" > "$stage/DEBIAN/control"
 
 mkdir -p "$out"

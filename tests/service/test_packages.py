@@ -109,6 +109,7 @@ def test_deb_layout(wheel: Path, tmp_path: Path) -> None:
     ).stdout
     assert "./lib/systemd/system/webshell-agent.service" in contents
     assert "./usr/share/doc/webshell-agent/examples/agent.toml" in contents
+    assert "./usr/share/doc/webshell-agent/service.md" in contents  # the unit's Documentation=
     assert f"./usr/share/webshell-agent/wheels/{wheel.name}" in contents
     assert "./etc/webshell-agent/agent.toml" not in contents  # no config: it must not scan yet
     unpacked = tmp_path / "x"
