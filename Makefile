@@ -79,3 +79,11 @@ eval: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache
+
+# Packages (docs/service.md): the wheel ships the signatures; the .deb bundles the dependency wheels.
+.PHONY: wheel deb
+wheel: install
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
+deb: install
+	packaging/debian/build-deb.sh --python $(BIN)/python
