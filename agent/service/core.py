@@ -98,6 +98,7 @@ class ServiceCore:
         on_ready: Callback | None = None,
         on_stopping: Callback | None = None,
         on_heartbeat: Callable[[dict[str, Any]], None] | None = None,
+        on_tick: Callback | None = None,
         echo_alert: Callable[[dict[str, Any]], None] | None = None,
         echo_event: Callable[[Event], None] | None = None,
         on_scan: Callable[[Job, ScanResult], None] | None = None,
@@ -106,6 +107,7 @@ class ServiceCore:
         self.on_ready = on_ready
         self.on_stopping = on_stopping
         self.on_heartbeat = on_heartbeat
+        self.on_tick = on_tick  # each monitor round (~1 s) that completed: a liveness signal
         self.echo_alert = echo_alert
         self.echo_event = echo_event
         self.on_scan = on_scan
@@ -149,6 +151,7 @@ class ServiceCore:
         self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
         self._overflow_hook: OverflowHook | None = None
         self._monitor: threading.Thread | None = None
+        self._handlers: list[EnqueueHandler] = []
         self._threads_started = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -412,13 +415,15 @@ class ServiceCore:
         try:
             st = os.stat(w.root)
             observer, flt = make_observer(w.kind, self.poll_interval)
-            schedule(observer, EnqueueHandler(self.filter, self.settler), w.root, flt)
+            handler = EnqueueHandler(self.filter, self.settler)
+            schedule(observer, handler, w.root, flt)
             observer.start()
         except OSError as e:
             w.observer = None
             w.lost_reason = e.strerror or str(e)
             return False
         w.observer, w.inode, w.lost_reason = observer, st.st_ino, ""
+        self._handlers.append(handler)
         return True
 
     def _emit_started(self) -> None:
@@ -708,6 +713,8 @@ class ServiceCore:
                 if hb_every > 0 and now - last_hb >= hb_every:
                     last_hb = now
                     self._heartbeat()
+                if self.on_tick is not None:
+                    self.on_tick()
             except Exception as e:  # the monitor must outlive any one failure
                 self.events.emit("internal-error", f"monitor: {e}", level="error", error=e)
 
@@ -755,6 +762,10 @@ class ServiceCore:
             "roots": [w.root for w in self._watches if w.observer is not None],
             "roots_lost": [w.root for w in self._watches if w.observer is None],
             "rescans_pending": self.rescanner.pending if hasattr(self, "rescanner") else 0,
+            "events_seen": sum(h.events for h in self._handlers),
+            "last_event_age_s": round(now - last, 1)
+            if (last := max((h.last_event for h in self._handlers), default=0.0))
+            else None,
             "counts": dict(self.counts),
             "rules": self.rules.count if hasattr(self, "rules") else 0,
         }

@@ -348,12 +348,19 @@ def test_lifecycle_callbacks_and_wait(tmp_path: Path, web_root: Path, agent_rule
         on_ready=lambda: calls.append("ready"),
         on_stopping=lambda: calls.append("stopping"),
         on_heartbeat=lambda h: calls.append(f"heartbeat {h['state']}"),
+        on_tick=lambda: ticks.append(1),
     )
+    ticks: list[int] = []
     core.start()
     try:
         assert core.ready.is_set() and calls == ["ready"]
         assert core.wait(timeout=0.05) is False  # nobody asked to stop
         wait_for(lambda: "heartbeat ready" in calls, what="a heartbeat callback")
+        wait_for(lambda: len(ticks) >= 1, what="a monitor tick")
+        assert core.health()["last_event_age_s"] is None
+        (web_root / "x.aspx").write_bytes(BENIGN)
+        wait_for(lambda: core.health()["events_seen"] >= 1, what="the event count")
+        assert core.health()["last_event_age_s"] is not None
         core.request_stop()
         assert core.wait() is True
     finally:
