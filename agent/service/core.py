@@ -57,7 +57,8 @@ Callback = Callable[[], None]
 _CHECK_UNCHANGED = frozenset({"created", "rescan", "catchup", "baseline", "reverify"})
 MONITOR_TICK = 1.0
 RELOAD_QUIET = 1.0
-RETRY_WATCH = 30.0  # seconds between attempts to watch a root that exists but failed  # seconds of quiet in a rule folder before recompiling
+RETRY_WATCH = 30.0
+ERRORS_PER_MINUTE = 20  # seconds between attempts to watch a root that exists but failed  # seconds of quiet in a rule folder before recompiling
 _log = logging.getLogger(__name__)
 
 
@@ -123,6 +124,7 @@ class ServiceCore:
         self._inflight = 0
         self._alert_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        self._err_window: list[float] = [time.monotonic(), 0, 0]  # start, emitted, suppressed
         self._reload_at: float | None = None
         self._watches: list[_Watch] = []
         self._rule_observers: list[BaseObserver] = []
@@ -548,6 +550,8 @@ class ServiceCore:
                     self._bump("vanished", 1)
                 else:
                     self._bump("errors", 1)
+                    if not self._error_budget():
+                        return
                     self.events.emit(
                         "scan-error",
                         f"cannot scan {result.path}: {result.reason} {result.detail}".strip(),
@@ -560,6 +564,29 @@ class ServiceCore:
                 self.on_scan(job, result)
         finally:
             self._job_done()
+
+    def _error_budget(self) -> bool:
+        """At most ERRORS_PER_MINUTE scan-error events a minute; the rest are counted and
+        reported once (a folder of 10,000 unreadable files must not flood events.jsonl)."""
+        now = time.monotonic()
+        with self._count_lock:
+            if now - self._err_window[0] >= 60.0:
+                suppressed = self._err_window[2]
+                self._err_window = [now, 0, 0]
+            else:
+                suppressed = 0
+            self._err_window[1] += 1
+            allowed = self._err_window[1] <= ERRORS_PER_MINUTE
+            if not allowed:
+                self._err_window[2] += 1
+        if suppressed:
+            self.events.emit(
+                "scan-errors-suppressed",
+                f"{suppressed} more scan error(s) in the last minute (see the counts in heartbeats)",
+                level="warning",
+                suppressed=suppressed,
+            )
+        return allowed
 
     def _alert(self, job: Job, result: ScanResult, digest: str) -> None:
         assert result.hashes is not None and self._alerts_file is not None
