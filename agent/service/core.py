@@ -121,6 +121,7 @@ class ServiceCore:
         self._abort_at = float("inf")  # monotonic deadline after which submits give up
         self._qlock = threading.Condition()
         self._queued: set[str] = set()
+        self._scanning: dict[str, float] = {}  # path -> wall time its scan started
         self._inflight = 0
         self._alert_lock = threading.Lock()
         self._count_lock = threading.Lock()
@@ -525,20 +526,30 @@ class ServiceCore:
         return True
 
     def _on_start(self, job: Job) -> bool:
+        now = time.time()
         with self._qlock:
             self._queued.discard(job.path)
+            busy_since = self._scanning.get(job.path)
         if job.trigger in _CHECK_UNCHANGED:
             try:
                 st = os.stat(job.path)
             except OSError:
-                return True  # the scan reports it as vanished
-            if self.state.unchanged(job.path, st, self.rules.digest):
-                self._bump("unchanged", 1)
-                self._job_done()
-                return False
+                busy_since = None  # the scan reports it as vanished
+            else:
+                # Judged already, or being scanned right now by a scan that began after the
+                # last write (e.g. a close event, then the same file found by a directory walk).
+                fresh = busy_since is not None and busy_since > st.st_mtime + 0.05  # clock tick
+                if fresh or self.state.unchanged(job.path, st, self.rules.digest):
+                    self._bump("unchanged", 1)
+                    self._job_done()
+                    return False
+        with self._qlock:
+            self._scanning[job.path] = now
         return True
 
     def _on_result(self, job: Job, result: ScanResult) -> None:
+        with self._qlock:
+            self._scanning.pop(job.path, None)
         try:
             digest = str(result.extra.get("ruleset", self.rules.digest))
             self._bump("scans", 1)
