@@ -61,7 +61,8 @@ Callback = Callable[[], None]
 _CHECK_UNCHANGED = frozenset({"created", "rescan", "catchup", "baseline", "reverify"})
 MONITOR_TICK = 1.0
 RELOAD_QUIET = 1.0
-RETRY_WATCH = 30.0  # seconds between attempts to watch a root that exists but failed  # seconds of quiet in a rule folder before recompiling
+RETRY_WATCH = 30.0
+ERRORS_PER_MINUTE = 20  # seconds between attempts to watch a root that exists but failed  # seconds of quiet in a rule folder before recompiling
 _log = logging.getLogger(__name__)
 
 
@@ -102,6 +103,7 @@ class ServiceCore:
         on_ready: Callback | None = None,
         on_stopping: Callback | None = None,
         on_heartbeat: Callable[[dict[str, Any]], None] | None = None,
+        on_tick: Callback | None = None,
         echo_alert: Callable[[dict[str, Any]], None] | None = None,
         echo_event: Callable[[Event], None] | None = None,
         on_scan: Callable[[Job, ScanResult], None] | None = None,
@@ -110,6 +112,7 @@ class ServiceCore:
         self.on_ready = on_ready
         self.on_stopping = on_stopping
         self.on_heartbeat = on_heartbeat
+        self.on_tick = on_tick  # each monitor round (~1 s) that completed: a liveness signal
         self.echo_alert = echo_alert
         self.echo_event = echo_event
         self.on_scan = on_scan
@@ -122,9 +125,11 @@ class ServiceCore:
         self._abort_at = float("inf")  # monotonic deadline after which submits give up
         self._qlock = threading.Condition()
         self._queued: set[str] = set()
+        self._scanning: dict[str, float] = {}  # path -> wall time its scan started
         self._inflight = 0
         self._alert_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        self._err_window: list[float] = [time.monotonic(), 0, 0]  # start, emitted, suppressed
         self._reload_at: float | None = None
         self._watches: list[_Watch] = []
         self._rule_observers: list[BaseObserver] = []
@@ -154,6 +159,7 @@ class ServiceCore:
         self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
         self._overflow_hook: OverflowHook | None = None
         self._monitor: threading.Thread | None = None
+        self._handlers: list[EnqueueHandler] = []
         self._threads_started = False
         self.process_watcher: ProcessWatcher | None = None
         self.quarantine: Quarantine | None = None
@@ -435,13 +441,15 @@ class ServiceCore:
         try:
             st = os.stat(w.root)
             observer, flt = make_observer(w.kind, self.poll_interval)
-            schedule(observer, EnqueueHandler(self.filter, self.settler), w.root, flt)
+            handler = EnqueueHandler(self.filter, self.settler)
+            schedule(observer, handler, w.root, flt)
             observer.start()
         except OSError as e:
             w.observer = None
             w.lost_reason = e.strerror or str(e)
             return False
         w.observer, w.inode, w.lost_reason = observer, st.st_ino, ""
+        self._handlers.append(handler)
         return True
 
     def _emit_started(self) -> None:
@@ -574,20 +582,30 @@ class ServiceCore:
         return True
 
     def _on_start(self, job: Job) -> bool:
+        now = time.time()
         with self._qlock:
             self._queued.discard(job.path)
+            busy_since = self._scanning.get(job.path)
         if job.trigger in _CHECK_UNCHANGED:
             try:
                 st = os.stat(job.path)
             except OSError:
-                return True  # the scan reports it as vanished
-            if self.state.unchanged(job.path, st, self.rules.digest):
-                self._bump("unchanged", 1)
-                self._job_done()
-                return False
+                busy_since = None  # the scan reports it as vanished
+            else:
+                # Judged already, or being scanned right now by a scan that began after the
+                # last write (e.g. a close event, then the same file found by a directory walk).
+                fresh = busy_since is not None and busy_since > st.st_mtime + 0.05  # clock tick
+                if fresh or self.state.unchanged(job.path, st, self.rules.digest):
+                    self._bump("unchanged", 1)
+                    self._job_done()
+                    return False
+        with self._qlock:
+            self._scanning[job.path] = now
         return True
 
     def _on_result(self, job: Job, result: ScanResult) -> None:
+        with self._qlock:
+            self._scanning.pop(job.path, None)
         try:
             digest = str(result.extra.get("ruleset", self.rules.digest))
             self._bump("scans", 1)
@@ -599,6 +617,8 @@ class ServiceCore:
                     self._bump("vanished", 1)
                 else:
                     self._bump("errors", 1)
+                    if not self._error_budget():
+                        return
                     self.events.emit(
                         "scan-error",
                         f"cannot scan {result.path}: {result.reason} {result.detail}".strip(),
@@ -611,6 +631,29 @@ class ServiceCore:
                 self.on_scan(job, result)
         finally:
             self._job_done()
+
+    def _error_budget(self) -> bool:
+        """At most ERRORS_PER_MINUTE scan-error events a minute; the rest are counted and
+        reported once (a folder of 10,000 unreadable files must not flood events.jsonl)."""
+        now = time.monotonic()
+        with self._count_lock:
+            if now - self._err_window[0] >= 60.0:
+                suppressed = self._err_window[2]
+                self._err_window = [now, 0, 0]
+            else:
+                suppressed = 0
+            self._err_window[1] += 1
+            allowed = self._err_window[1] <= ERRORS_PER_MINUTE
+            if not allowed:
+                self._err_window[2] += 1
+        if suppressed:
+            self.events.emit(
+                "scan-errors-suppressed",
+                f"{suppressed} more scan error(s) in the last minute (see the counts in heartbeats)",
+                level="warning",
+                suppressed=suppressed,
+            )
+        return allowed
 
     def _alert(self, job: Job, result: ScanResult, digest: str) -> None:
         assert result.hashes is not None and self._alerts_file is not None
@@ -770,6 +813,8 @@ class ServiceCore:
                 if hb_every > 0 and now - last_hb >= hb_every:
                     last_hb = now
                     self._heartbeat()
+                if self.on_tick is not None:
+                    self.on_tick()
             except Exception as e:  # the monitor must outlive any one failure
                 self.events.emit("internal-error", f"monitor: {e}", level="error", error=e)
 
@@ -817,6 +862,10 @@ class ServiceCore:
             "roots": [w.root for w in self._watches if w.observer is not None],
             "roots_lost": [w.root for w in self._watches if w.observer is None],
             "rescans_pending": self.rescanner.pending if hasattr(self, "rescanner") else 0,
+            "events_seen": sum(h.events for h in self._handlers),
+            "last_event_age_s": round(now - last, 1)
+            if (last := max((h.last_event for h in self._handlers), default=0.0))
+            else None,
             "counts": dict(self.counts),
             "rules": self.rules.count if hasattr(self, "rules") else 0,
             "process": self.process_watcher.health() if self.process_watcher else None,

@@ -8,6 +8,7 @@ or scans.
 from __future__ import annotations
 
 import os
+import time
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
@@ -24,9 +25,11 @@ class EnqueueHandler(FileSystemEventHandler):
         self.flt = flt
         self.settler = settler
         self.events = 0
+        self.last_event = 0.0  # monotonic time of the last event, 0 = none yet
 
     def dispatch(self, event: FileSystemEvent) -> None:
         self.events += 1
+        self.last_event = time.monotonic()
         kind = event.event_type
         if event.is_directory:
             if kind == "created":

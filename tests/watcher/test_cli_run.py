@@ -137,3 +137,45 @@ def test_a_second_agent_on_the_same_data_folder_is_refused(
     assert out.returncode == 2
     assert "another agent" in out.stderr
     assert agent_process.signal(signal.SIGTERM) == 0
+
+
+def test_run_from_a_config_file_and_sighup_reloads(
+    tmp_path: Path, web_root: Path, agent_rules: Path
+) -> None:
+    data = tmp_path / "cfgdata"
+    cfg = tmp_path / "agent.toml"
+    cfg.write_text(
+        f'[watch]\nroots = ["{web_root}"]\nsettle = 0.3\n'
+        f'[rules]\npaths = ["{agent_rules}"]\ndefault_rules = false\nreload = false\n'
+        f'cache_dir = "{tmp_path / "cache"}"\n'
+        f'[agent]\ndata_dir = "{data}"\nlow_priority = false\n',
+        encoding="utf-8",
+    )
+    (web_root / "m.aspx").write_bytes(b"<% MARKER-SIGHUP %>")
+    # the file alone decides (the suite's isolation variables would override it: env > file)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEBSHELL_AGENT_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agent", "run", "--config", str(cfg)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    try:
+
+        def events(action: str) -> list[dict[str, object]]:
+            docs = read_jsonl(data / "events.jsonl")
+            return [d for d in docs if d["event"]["action"] == action]
+
+        wait_for(lambda: bool(events("ready")) or proc.poll() is not None, what="ready")
+        assert proc.poll() is None
+        assert read_jsonl(data / "alerts.jsonl") == []
+        rule = 'rule T_Hup { strings: $a = "MARKER-SIGHUP" condition: $a }\n'
+        (agent_rules / "hup.yar").write_text(rule, encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)  # rule folders are not watched here (reload = false)
+        wait_for(lambda: bool(events("rules-reloaded")), what="the reload on SIGHUP")
+        wait_for(lambda: len(read_jsonl(data / "alerts.jsonl")) == 1, what="the re-verification")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.communicate()

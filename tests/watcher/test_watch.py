@@ -348,12 +348,19 @@ def test_lifecycle_callbacks_and_wait(tmp_path: Path, web_root: Path, agent_rule
         on_ready=lambda: calls.append("ready"),
         on_stopping=lambda: calls.append("stopping"),
         on_heartbeat=lambda h: calls.append(f"heartbeat {h['state']}"),
+        on_tick=lambda: ticks.append(1),
     )
+    ticks: list[int] = []
     core.start()
     try:
         assert core.ready.is_set() and calls == ["ready"]
         assert core.wait(timeout=0.05) is False  # nobody asked to stop
         wait_for(lambda: "heartbeat ready" in calls, what="a heartbeat callback")
+        wait_for(lambda: len(ticks) >= 1, what="a monitor tick")
+        assert core.health()["last_event_age_s"] is None
+        (web_root / "x.aspx").write_bytes(BENIGN)
+        wait_for(lambda: core.health()["events_seen"] >= 1, what="the event count")
+        assert core.health()["last_event_age_s"] is not None
         core.request_stop()
         assert core.wait() is True
     finally:
@@ -411,3 +418,33 @@ def test_stop_from_another_thread_during_the_baseline(
         assert again.state.count() == 3000
     finally:
         again.stop()
+
+
+def test_scan_errors_are_reported_but_never_flood(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    from agent.pipeline import Job
+    from agent.scanner import Reason, ScanResult, Verdict
+
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    core = agent.core
+    for i in range(30):  # e.g. a folder of unreadable files (root here reads everything)
+        with core._qlock:
+            core._inflight += 1
+        core._on_result(
+            Job(f"/x/{i}.aspx", "rescan"),
+            ScanResult(f"/x/{i}.aspx", Verdict.ERROR, Reason.PERMISSION_DENIED, "denied"),
+        )
+    errors = agent.events("scan-error")
+    assert len(errors) == 20 and core.counts["errors"] == 30
+    assert errors[0]["webshell"] == {"path": "/x/0.aspx", "reason": "permission_denied"}
+    assert errors[0]["error"]["message"] == "denied"
+    core._err_window[0] -= 61  # a minute later
+    with core._qlock:
+        core._inflight += 1
+    core._on_result(
+        Job("/x/late.aspx", "rescan"),
+        ScanResult("/x/late.aspx", Verdict.ERROR, Reason.IO_ERROR, "eio"),
+    )
+    assert agent.events("scan-errors-suppressed")[0]["webshell"]["suppressed"] == 10
+    assert agent.events("scan-error")[-1]["webshell"]["path"] == "/x/late.aspx"
