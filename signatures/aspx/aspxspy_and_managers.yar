@@ -99,9 +99,9 @@ rule WSA_Aspx_Generic_SqlFromInput
         $m1 = "<%@" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $cs1 = /ConnectionString\s{0,3}=\s{0,3}[^;\r\n]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
-        $cs2 = /new\s{1,3}(Sql|OleDb|Odbc|MySql)Connection\s{0,3}\(\s{0,3}[^;\r\n)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
+        $cs2 = /new\s{1,3}([\w.]{1,40}\.)?(Sql|OleDb|Odbc|MySql)Connection\s{0,3}\(\s{0,3}[^;\r\n)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $cs3 = /connstr\w{0,10}\s{0,3}=\s{0,3}Request/ nocase
-        $q1 = /new\s{1,3}(Sql|OleDb|Odbc|MySql)(Command|DataAdapter)\s{0,3}\(\s{0,3}[^;\r\n,)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
+        $q1 = /new\s{1,3}([\w.]{1,40}\.)?(Sql|OleDb|Odbc|MySql)(Command|DataAdapter)\s{0,3}\(\s{0,3}[^;\r\n,)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q2 = /CommandText\s{0,3}=\s{0,3}[^;\r\n]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q3 = /sql\w{0,10}\s{0,3}=\s{0,3}Request/ nocase
         $q4 = /(select|insert|update|delete|drop)\s[^"\r\n]{0,40}["']\s{0,3}\+\s{0,3}Request/ nocase
