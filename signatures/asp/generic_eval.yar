@@ -68,6 +68,8 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $w2 = /split[ \t]{0,2}\(/ nocase
         $w3 = /\bmid[ \t]{0,2}\(/ nocase
         $w4 = /replace[ \t]{0,2}\(/ nocase
+        $ra1 = ".ReadAll" nocase
+        $ra2 = "ReadText" nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
@@ -75,7 +77,7 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
             (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11)) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
-            (filesize < 2KB and any of ($x*) and any of ($w*)))
+            (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*)))
 }
 
 rule WSA_Asp_Obfuscated_Utf7Codepage

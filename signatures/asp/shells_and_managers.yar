@@ -41,10 +41,11 @@ rule WSA_Asp_Generic_WriteFileFromRequest
         $p1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
         $a1 = /\b\w{0,12}(path|file|name)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
         $c1 = /(CreateTextFile|OpenTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}[,)]/ nocase
+        $c2 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}[,)]/ nocase
         $w1 = /\.write(text)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
         $w2 = /\w{0,12}(data|text|content|body|code)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|left[ \t]{0,2}\()?request/ nocase
     condition:
-        filesize < 30KB and ($p1 or ($a1 and $c1 and any of ($w*)))
+        filesize < 30KB and ($p1 or ($a1 and any of ($w*) and (($c1 and filesize < 6KB) or $c2)))
 }
 
 rule WSA_Asp_Downloader_RemoteScript
@@ -230,7 +231,7 @@ rule WSA_Asp_FileManager_FullDiskBrowser
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $t = /ScriptTimeout[ \t]{0,2}=[ \t]{0,2}\d{3,}/ nocase
+        $t = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{5}/ nocase
         $f1 = "DeleteFile" nocase
         $f2 = "DeleteFolder" nocase
         $f3 = "CopyFile" nocase
@@ -242,9 +243,11 @@ rule WSA_Asp_FileManager_FullDiskBrowser
         $p1 = /(MapPath|GetFolder)[ \t]{0,2}\([ \t]{0,2}request/ nocase
         $p2 = /\w{0,10}(path|folder|dir)\w{0,10}[ \t]{0,2}=[ \t]{0,2}(trim\()?request/ nocase
         $p3 = "PATH_TRANSLATED" nocase
+        $t3 = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{3}/ nocase
+        $abs = /request[ \t]{0,2}\([ \t]{0,2}["']\w{1,20}["'][ \t]{0,2}\)[ \t]{0,2}&[ \t]{0,2}["']\\["']/ nocase
         $tag = "<%"
     condition:
-        filesize < 2MB and $tag and $t and 4 of ($f*) and any of ($p*)
+        filesize < 2MB and $tag and 4 of ($f*) and (($t and any of ($p*)) or ($t3 and $abs))
 }
 
 rule WSA_Asp_CmdAsp_Family

@@ -59,3 +59,31 @@ rule WSA_Aspx_Generic_ComShell
     condition:
         filesize < 200KB and ($c1 or ($c2 and $x2 and $req))
 }
+
+rule WSA_Aspx_Recon_SecurityProductCheck
+{
+    meta:
+        id = "WSA-ASPX-012"
+        description = "Small ASP.NET page that tests for EDR/AV agent binaries or services (FireEye xagt, CrowdStrike csfalconservice, Carbon Black, Cylance, SentinelOne) and reports back: HAFNIUM-era 'SecChecker' reconnaissance"
+        family = "EDR reconnaissance page"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = "xagt.exe" nocase
+        $e2 = "csfalconservice" nocase
+        $e3 = "cb.exe" nocase
+        $e4 = "CylanceSvc" nocase
+        $e5 = "SentinelAgent" nocase
+        $e6 = "RepMgr.exe" nocase
+        $c1 = /File\s{0,2}\.\s{0,2}Exists\s{0,2}\(/ nocase
+        $c2 = /Directory\s{0,2}\.\s{0,2}Exists\s{0,2}\(/ nocase
+        $c3 = "GetProcessesByName" nocase
+        $c4 = "ServiceController" nocase
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 20KB and any of ($m*) and 2 of ($e*) and any of ($c*)
+}
