@@ -101,7 +101,7 @@ rule WSA_Asp_JScript_ServerEval
 {
     meta:
         id = "WSA-ASP-005"
-        description = "Classic ASP server-side JScript (RUNAT=SERVER block or LANGUAGE=JScript page) that calls eval directly or through an alias object: JScript one-liner"
+        description = "Classic ASP server-side JScript (RUNAT=SERVER block or LANGUAGE=JScript page) that evals request data directly, through a variable assigned from Request just before, or through an object holding eval: JScript one-liner"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -112,11 +112,13 @@ rule WSA_Asp_JScript_ServerEval
         $b1 = /<script[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)/ nocase
         $b2 = /<script[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $b3 = /<%[ \t]{0,3}@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)/ nocase
-        $e1 = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}[^"' \t]/ nocase
-        $e2 = /:[ \t]{0,3}eval[ \t]{0,3}[,}]/ nocase
-        $r = "Request" nocase
+        $d1 = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request/ nocase
+        $d2 = /:[ \t]{0,3}eval[ \t]{0,3}[,}]/ nocase
+        $ra = /=[ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request[ \t]{0,2}(\.(Form|QueryString|Item))?[ \t]{0,2}[\(\[]/ nocase
+        $ev = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}[+)]/ nocase
     condition:
-        filesize < 400KB and any of ($b*) and any of ($e*) and $r
+        filesize < 400KB and any of ($b*) and
+        ($d1 or $d2 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400)))
 }
 
 rule WSA_Asp_Generic_ScriptControl

@@ -66,7 +66,7 @@ rule WSA_Asp_Downloader_RemoteScript
         $s1 = "ADODB.Stream" nocase
         $s2 = "SaveToFile" nocase
         $x1 = /(execute|eval|executeglobal)[ \t(]{1,4}\w{0,20}\.?(responseText|responseBody|\w{1,20})/ nocase
-        $n1 = /\.(asp|asa|cer|cdx|aspx)[^a-z0-9.]/ nocase
+        $n1 = /\n[ \t]{0,40}[a-z_][^'\r\n]{0,60}SaveToFile[^'\r\n]{0,80}\.(asp|asa|cer|cdx|aspx)[^a-z0-9.]/ nocase
         $n2 = /\.(txt|jpg|gif)["'][ \t]{0,3},[ \t]{0,3}(false|0)/ nocase
     condition:
         filesize < 20KB and any of ($h*) and (($s1 and $s2 and any of ($n*)) or ($x1 and (#h1 + #h2 + #h3) > 0 and $n2))
@@ -357,9 +357,10 @@ rule WSA_Asp_Generic_UnboundedTimeoutTool
         $f5 = "CopyFile" nocase
         $f6 = "CreateTextFile" nocase
         $r = /request[ \t]{0,2}(\.form|\.querystring)?[ \t]{0,2}\(/ nocase
+        $raw = /(DeleteFile|DeleteFolder|GetFolder|CopyFile|MoveFile|CreateTextFile)[ \t]{0,2}\(?[ \t]{0,2}(trim\()?[a-z_]\w{0,20}[ \t]{0,2}[,)\r\n]/ nocase
         $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
         $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
         $tag = "<%"
     condition:
-        filesize < 2MB and $tag and $t and ((2 of ($f*) and $r) or ($q and $q2))
+        filesize < 2MB and $tag and $t and ((2 of ($f*) and $r and $raw) or ($q and $q2))
 }
