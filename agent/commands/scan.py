@@ -1,0 +1,215 @@
+"""`webshell-agent scan PATH...`: a one-off scan with a report and a ClamAV-style exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from agent import config as cfgmod
+from agent.alerts import build_alert
+from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from, size_arg
+from agent.identity import Identity, load_identity
+from agent.outputs import console, jsonl, sarif
+from agent.pipeline import Job, Pipeline
+from agent.scanner import Scanner, ScanResult, Verdict
+from agent.summary import Summary
+from agent.walk import Filter, walk
+
+FORMATS = ("text", "json", "jsonl", "sarif")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("scan", help="scan files and folders once", description=__doc__)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    add_config_arg(p)
+    add_rule_args(p)
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write the report here instead of stdout"
+    )
+    p.add_argument(
+        "--threads", type=int, metavar="N", help="scan threads (default: scan.threads, 2)"
+    )
+    p.add_argument(
+        "--max-size", type=size_arg, metavar="SIZE", help="skip larger files (default 20MiB)"
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip matching paths; repeatable",
+    )
+    p.add_argument(
+        "--all-files",
+        action="store_true",
+        help="scan every file, not only web-executable extensions",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    p.set_defaults(func=run)
+
+
+class _Progress:
+    """One self-rewriting stderr line, only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._last = 0.0
+        self._t0 = time.perf_counter()
+
+    def update(self, s: Summary, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (not force and now - self._last < 0.2):
+            return
+        self._last = now
+        rate = s.files / max(now - self._t0, 1e-9)
+        sys.stderr.write(
+            f"\r  {s.files:>9,} files  {rate:>8,.0f} files/s  matched {s.matched}  errors {s.error_count}  "
+        )
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 78 + "\r")
+            sys.stderr.flush()
+
+
+class _Report:
+    """Accounting and streaming output for results, called from the scan workers."""
+
+    def __init__(
+        self,
+        fmt: str,
+        out: IO[str],
+        summary: Summary,
+        progress: _Progress,
+        identity: Identity,
+        ruleset: str,
+    ) -> None:
+        self.fmt, self.out, self.summary, self.progress = fmt, out, summary, progress
+        self.identity, self.ruleset = identity, ruleset
+        self.alerts: list[dict[str, Any]] = []
+        self.notifications: list[str] = []
+        self.handled = 0
+        self._lock = threading.Lock()
+
+    def error(self, path: str, reason: str, detail: str) -> None:
+        line = _error_line(path, reason, detail)
+        with self._lock:
+            if reason == "cannot read":
+                self.summary.add_walk_error()
+            self.notifications.append(line)
+            self.progress.done()
+            print(line, file=sys.stderr)
+
+    def handle(self, job: Job, result: ScanResult) -> None:
+        try:
+            if result.verdict is Verdict.ERROR:
+                self.error(result.path, str(result.reason), result.detail)
+            elif result.verdict is Verdict.MATCHED:
+                alert = build_alert(result, self.identity, self.ruleset, "oneoff")
+                with self._lock:
+                    if self.fmt == "jsonl":
+                        self.out.write(jsonl.render_line(alert) + "\n")
+                        self.out.flush()
+                    elif self.fmt == "text":
+                        self.progress.done()
+                        self.out.write(console.render_alert(alert) + "\n")
+                        self.out.flush()
+                    else:
+                        self.alerts.append(alert)
+        finally:
+            with self._lock:
+                self.summary.add(result)
+                self.handled += 1
+
+
+def _error_line(path: str, reason: str, detail: str) -> str:
+    return f"webshell-agent: error: {console.safe(path)}: {reason.replace('_', ' ')}" + (
+        f" ({detail})" if detail else ""
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = config_from(args)
+    scan_changes: dict[str, object] = {}
+    if args.threads is not None:
+        scan_changes["threads"] = max(1, args.threads)
+    if args.max_size is not None:
+        scan_changes["max_size"] = args.max_size
+    if args.exclude:
+        scan_changes["exclude"] = (*cfg.scan.exclude, *args.exclude)
+    if args.all_files:
+        scan_changes["all_files"] = True
+    cfg = cfgmod.replace(cfg, scan=scan_changes)
+
+    summary = Summary()
+    ruleset = rules_from(cfg, args)
+    summary.rules = ruleset.count
+    summary.rule_problems = len(ruleset.broken)
+    identity = load_identity(cfg.agent.data_dir)
+    scanner = Scanner(
+        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
+    )
+    flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
+
+    out: IO[str] = (
+        args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
+    )
+    progress = _Progress(args.format == "text" and sys.stderr.isatty() and not args.no_progress)
+    report = _Report(args.format, out, summary, progress, identity, ruleset.digest)
+    report.notifications += [str(p) for p in ruleset.broken]
+    # Results are handled on the worker threads: a hand-off to this thread per file cost more
+    # than the bookkeeping itself (GIL ping-pong), so this thread only walks and waits.
+    pipeline = Pipeline(scanner, report.handle, threads=cfg.scan.threads, queue_size=1024).start()
+    submitted = 0
+    try:
+        for found in walk([str(p) for p in args.paths], flt):
+            if found.error is not None:
+                err = found.error
+                report.error(found.path, "cannot read", getattr(err, "strerror", None) or str(err))
+                continue
+            pipeline.submit(Job(found.path, "oneoff"))
+            submitted += 1
+            progress.update(summary)
+        while report.handled < submitted:
+            time.sleep(0.05)
+            progress.update(summary)
+    finally:
+        pipeline.close()
+        progress.done()
+    alerts, notifications = report.alerts, report.notifications
+    summary.finish()
+    alerts.sort(key=lambda a: a["file"]["path"])
+    if args.format == "text":
+        out.write(console.render_summary(summary) + "\n")
+    elif args.format == "json":
+        json.dump(
+            {"alerts": alerts, "summary": summary.as_dict(), "errors": notifications},
+            out,
+            ensure_ascii=False,
+        )
+        out.write("\n")
+    elif args.format == "sarif":
+        json.dump(sarif.render(alerts, summary, notifications), out, ensure_ascii=False)
+        out.write("\n")
+    else:
+        print(console.render_summary(summary), file=sys.stderr)
+    out.flush()
+    if out is not sys.stdout:
+        out.close()
+    return summary.exit_code()
+
+
+def build_parser_namespace(argv: list[str]) -> argparse.Namespace:
+    """Scan arguments as the command line would give them (for `demo` and tests)."""
+    parser = argparse.ArgumentParser(prog="webshell-agent")
+    parser.add_argument("--debug", action="store_true")
+    sub = parser.add_subparsers()
+    register(sub)
+    return parser.parse_args(["scan", *argv])

@@ -1,0 +1,173 @@
+"""A few long-lived scan workers fed by a bounded queue; shared by `scan` and `run`.
+
+yara-python releases the GIL during a match, so threads scan in parallel (measured 1.8-1.9x on
+2 cores); one long-lived thread per core beats a task per file.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agent.scanner import Reason, Scanner, ScanResult, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: str
+    trigger: str = "oneoff"
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+_log = logging.getLogger(__name__)
+
+
+class WorkQueue:
+    """A bounded FIFO whose producer wakes only when the queue has drained to half.
+
+    queue.Queue wakes a blocked producer on every get(): with a walker that is always ahead,
+    that is one thread hand-off (and GIL switch) per file, measured at ~10 % of a scan worker's
+    time. Same method names as queue.Queue, so it is a drop-in.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = max(1, maxsize)
+        self._low = self.maxsize // 2
+        self._items: deque[Job] = deque()
+        self._lock = threading.Lock()
+        self._not_empty = threading.Condition(self._lock)
+        self._not_full = threading.Condition(self._lock)
+        self._producers_waiting = 0
+
+    def put(self, item: Job, timeout: float | None = None) -> None:
+        with self._not_full:
+            if len(self._items) >= self.maxsize:
+                deadline = None if timeout is None else time.monotonic() + timeout
+                self._producers_waiting += 1
+                try:
+                    while len(self._items) >= self.maxsize:
+                        left = None if deadline is None else deadline - time.monotonic()
+                        if left is not None and left <= 0:
+                            raise queue.Full
+                        self._not_full.wait(left)
+                finally:
+                    self._producers_waiting -= 1
+            self._items.append(item)
+            self._not_empty.notify()
+
+    def get(self) -> Job:
+        with self._not_empty:
+            while not self._items:
+                self._not_empty.wait()
+            return self._take()
+
+    def get_nowait(self) -> Job:
+        with self._lock:
+            if not self._items:
+                raise queue.Empty
+            return self._take()
+
+    def _take(self) -> Job:
+        item = self._items.popleft()
+        if self._producers_waiting and len(self._items) <= self._low:
+            self._not_full.notify_all()
+        return item
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def task_done(self) -> None:
+        """Nothing to track; kept so the queue.Queue call sites stay as they are."""
+
+
+ResultHandler = Callable[[Job, ScanResult], None]
+_STOP = Job("")
+
+
+class Pipeline:
+    """submit() jobs; each result goes to `on_result`, called on a worker thread."""
+
+    def __init__(
+        self,
+        scanner: Scanner,
+        on_result: ResultHandler,
+        *,
+        threads: int = 2,
+        queue_size: int = 10_000,
+        name: str = "wsa-scan",
+    ) -> None:
+        self.scanner = scanner
+        self.on_result = on_result
+        self._queue = WorkQueue(queue_size)
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+            for i in range(max(1, threads))
+        ]
+        self._started = False
+        self.scanned = 0
+        self._lock = threading.Lock()
+
+    def start(self) -> Pipeline:
+        if not self._started:
+            self._started = True
+            for t in self._threads:
+                t.start()
+        return self
+
+    def submit(self, job: Job, timeout: float | None = None) -> bool:
+        """Blocks while the queue is full (back-pressure); False if still full after timeout."""
+        try:
+            self._queue.put(job, timeout=timeout)
+        except queue.Full:
+            return False
+        return True
+
+    def swap_scanner(self, scanner: Scanner) -> None:
+        """New rules: the next job uses them; jobs in flight finish with the old ones."""
+        self.scanner = scanner
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is _STOP:
+                    return
+                try:
+                    result = self.scanner.scan(job.path)
+                except Exception as e:  # a scanner bug must still yield a result: nothing is lost
+                    _log.exception("scan failed for %r", job.path)
+                    result = ScanResult(
+                        job.path, Verdict.ERROR, Reason.INTERNAL, f"{type(e).__name__}: {e}"
+                    )
+                with self._lock:
+                    self.scanned += 1
+                try:
+                    self.on_result(job, result)
+                except Exception:  # a consumer bug must not kill a scan worker
+                    _log.exception("result handler failed for %r", job.path)
+            finally:
+                self._queue.task_done()
+
+    def close(self, timeout: float = 10.0) -> bool:
+        """Finish the queued work, stop the workers; True if they all stopped in time."""
+        if not self._started:
+            return True
+        deadline = time.monotonic() + timeout
+        for _ in self._threads:
+            left = max(0.0, deadline - time.monotonic())
+            try:
+                self._queue.put(_STOP, timeout=left)
+            except queue.Full:
+                return False
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._threads)

@@ -1,0 +1,179 @@
+"""Compile rule files into one `RuleSet`, isolating broken files, with an on-disk cache.
+
+The cache key covers every rule file's bytes, the libyara version and our version: compiled
+rules from one libyara do not load in another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yara
+
+import agent
+from agent.errors import RuleError
+from agent.rules.sources import RuleSource, collect_sources
+
+# Defined for every scan (the set Loki and signature-base use); values are per file.
+EXTERNALS: dict[str, str] = {
+    "filename": "",
+    "filepath": "",
+    "extension": "",
+    "filetype": "",
+    "owner": "",
+    "md5": "",
+}
+
+_LINE = re.compile(r"\((\d+)\)")
+# `md5` as an identifier: not `hash.md5(`, not `$md5`, not part of a longer name.
+_MD5_EXTERNAL = re.compile(rb"(?<![\w.$#@!])md5(?![\w(])")
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """A rule file that did not compile (skipped) or a warning yara gave for it."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}:{self.line}: {self.message}"
+            if self.line
+            else f"{self.path}: {self.message}"
+        )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: yara.Rules
+    digest: str  # identifies exactly these sources under this engine
+    count: int
+    files: int
+    broken: tuple[RuleProblem, ...] = ()
+    from_cache: bool = False
+    compile_seconds: float = 0.0
+    sources: tuple[RuleSource, ...] = field(default=(), repr=False)
+
+    @property
+    def uses_md5(self) -> bool:
+        """Whether any rule reads the `md5` external; if none does, clean files skip hashing it."""
+        return any(_MD5_EXTERNAL.search(s.text) for s in self.sources)
+
+
+def ruleset_digest(sources: list[RuleSource]) -> str:
+    h = hashlib.sha256()
+    h.update(f"wsa {agent.__version__} yara {yara.YARA_VERSION}\n".encode())
+    h.update(",".join(sorted(EXTERNALS)).encode() + b"\n")
+    for s in sorted(sources, key=lambda s: s.namespace):
+        h.update(f"{s.namespace}\0{s.digest}\n".encode())
+    return h.hexdigest()
+
+
+def _problem(source: RuleSource, error: Exception) -> RuleProblem:
+    text = str(error)
+    m = _LINE.search(text)
+    message = text.split(": ", 1)[1] if ": " in text and m else text
+    message = message.removeprefix("error: ")
+    return RuleProblem(str(source.path), int(m.group(1)) if m else None, message)
+
+
+def _compile(sources: list[RuleSource]) -> yara.Rules:
+    return yara.compile(
+        filepaths={s.namespace: str(s.path) for s in sources},
+        externals=EXTERNALS,
+    )
+
+
+def compile_rules(sources: list[RuleSource]) -> tuple[yara.Rules, list[RuleProblem]]:
+    """Compile everything; if that fails, find the broken files one by one and leave them out."""
+    try:
+        return _compile(sources), []
+    except yara.SyntaxError:
+        pass
+    good: list[RuleSource] = []
+    broken: list[RuleProblem] = []
+    for s in sources:
+        try:
+            _compile([s])
+            good.append(s)
+        except yara.Error as e:
+            broken.append(_problem(s, e))
+    if not good:
+        raise RuleError("no rule file compiled: " + "; ".join(map(str, broken[:3])), location=None)
+    try:
+        return _compile(good), broken
+    except yara.Error as e:  # files fine alone but clashing together (e.g. duplicate globals)
+        raise RuleError(f"rules do not compile together: {e}") from None
+
+
+def _count(rules: yara.Rules) -> int:
+    return sum(1 for _ in rules)
+
+
+def _save(cache: Path, key: str, ruleset: RuleSet) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".rules-")
+    os.close(fd)
+    try:
+        ruleset.rules.save(tmp)
+        os.replace(tmp, cache / f"rules-{key[:32]}.yarc")
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    meta = {
+        "count": ruleset.count,
+        "files": ruleset.files,
+        "broken": [[p.path, p.line, p.message] for p in ruleset.broken],
+    }
+    (cache / f"rules-{key[:32]}.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _load_cached(cache: Path, key: str, sources: list[RuleSource]) -> RuleSet | None:
+    compiled, meta_file = cache / f"rules-{key[:32]}.yarc", cache / f"rules-{key[:32]}.json"
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        rules = yara.load(str(compiled))
+        broken = tuple(RuleProblem(p, ln, m) for p, ln, m in meta["broken"])
+        return RuleSet(
+            rules, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources)
+        )
+    except (OSError, ValueError, KeyError, TypeError, yara.Error):
+        return None  # missing or stale cache: compile again
+
+
+def load_rules(
+    extra: tuple[Path, ...] = (),
+    *,
+    default_rules: bool = True,
+    cache_dir: Path | None = None,
+) -> RuleSet:
+    """The rules to scan with: from the cache when the sources are unchanged, else compiled."""
+    sources = collect_sources(extra, default_rules=default_rules)
+    if not sources:
+        raise RuleError("no rule files found (add --rules DIR, or keep the default rules on)")
+    key = ruleset_digest(sources)
+    if cache_dir is not None:
+        cached = _load_cached(cache_dir, key, sources)
+        if cached is not None:
+            return cached
+    start = time.perf_counter()
+    rules, broken = compile_rules(sources)
+    ruleset = RuleSet(
+        rules, key, _count(rules), len(sources) - len(broken), tuple(broken), False,
+        time.perf_counter() - start, tuple(sources),
+    )  # fmt: skip
+    if cache_dir is not None:
+        # A read-only cache folder costs only start-up time.
+        with contextlib.suppress(OSError, yara.Error):
+            _save(cache_dir, key, ruleset)
+    return ruleset

@@ -1,0 +1,95 @@
+"""`rules lint`: every file compiles alone and together, metadata is complete, names and ids
+are unique, and yara gives no performance warnings."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import yara
+
+from agent.rules.compiler import EXTERNALS
+from agent.rules.sources import RuleSource
+
+REQUIRED_META = (
+    "id",
+    "description",
+    "family",
+    "severity",
+    "author",
+    "date",
+    "reference",
+    "mitre_attack",
+)
+SEVERITIES = ("low", "medium", "high", "critical")
+_ID = re.compile(r"WSA-(ASPX|ASP|PHP|JSP|EXCH|GEN)-\d{3}")
+_NAME = re.compile(r"WSA_[A-Za-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def _meta_findings(where: str, meta: dict[str, object]) -> list[Finding]:
+    out = [Finding(where, f"missing meta {k!r}") for k in REQUIRED_META if k not in meta]
+    if "severity" in meta and meta["severity"] not in SEVERITIES:
+        out.append(Finding(where, f"severity must be one of {', '.join(SEVERITIES)}"))
+    if "mitre_attack" in meta and meta["mitre_attack"] != "T1505.003":
+        out.append(Finding(where, "mitre_attack must be T1505.003"))
+    if "id" in meta and not _ID.fullmatch(str(meta["id"])):
+        out.append(Finding(where, "id must look like WSA-<ASPX|ASP|PHP|JSP|EXCH|GEN>-NNN"))
+    if "date" in meta:
+        try:
+            date.fromisoformat(str(meta["date"]))
+        except ValueError:
+            out.append(Finding(where, "date must be YYYY-MM-DD"))
+    if "reference" in meta and not str(meta["reference"]).startswith(("http://", "https://")):
+        out.append(Finding(where, "reference must be a URL"))
+    return out
+
+
+def lint(sources: list[RuleSource], *, ours: set[str] | None = None) -> list[Finding]:
+    """`ours`: namespaces held to our metadata standard (third-party files get compile checks only)."""
+    findings: list[Finding] = []
+    ids: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, list[str]] = defaultdict(list)
+    good: list[RuleSource] = []
+    for s in sources:
+        try:
+            rules = yara.compile(filepath=str(s.path), externals=EXTERNALS)
+        except yara.Error as e:
+            findings.append(Finding(str(s.path), f"does not compile: {e}"))
+            continue
+        good.append(s)
+        for w in getattr(rules, "warnings", []):
+            findings.append(Finding(str(s.path), f"yara warning: {w}"))
+        if ours is not None and s.namespace not in ours:
+            continue
+        for r in rules:
+            where = f"{s.path}: {r.identifier}"
+            if not _NAME.fullmatch(r.identifier):
+                findings.append(Finding(where, "rule name must be WSA_<Lang>_<Family>_<Trait>"))
+            meta = dict(r.meta)
+            findings += _meta_findings(where, meta)
+            names[r.identifier].append(str(s.path))
+            if "id" in meta:
+                ids[str(meta["id"])].append(where)
+    for rid, places in ids.items():
+        if len(places) > 1:
+            findings.append(Finding(places[1], f"duplicate id {rid} (also {places[0]})"))
+    for name, files in names.items():
+        if len(files) > 1:
+            findings.append(Finding(files[1], f"duplicate rule name {name} (also in {files[0]})"))
+    if good:
+        try:
+            yara.compile(filepaths={s.namespace: str(s.path) for s in good}, externals=EXTERNALS)
+        except yara.Error as e:
+            findings.append(Finding("(all files together)", f"does not compile: {e}"))
+    return findings

@@ -1,0 +1,75 @@
+"""Finding rule files: our shipped signatures plus any folders the user adds."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.errors import RuleError
+
+RULE_SUFFIXES = (".yar", ".yara")
+# Rules in these folders are not ready to ship enabled.
+SKIPPED_DIRS = frozenset({"nursery", "tests"})
+
+
+def default_rules_dir() -> Path:
+    """`signatures/` in a source checkout, or the copy packaged inside the wheel."""
+    here = Path(__file__).resolve().parent
+    checkout = here.parents[1] / "signatures"
+    if (checkout / "README.md").is_file():
+        return checkout
+    return here.parent / "signatures"
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """One rule file: where it is, the namespace it compiles into, and its bytes."""
+
+    path: Path
+    namespace: str
+    text: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text).hexdigest()
+
+
+def _files_under(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    found = []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).parts
+        if p.suffix.lower() in RULE_SUFFIXES and p.is_file() and not SKIPPED_DIRS & set(rel[:-1]):
+            found.append(p)
+    return found
+
+
+def collect_sources(
+    extra: tuple[Path, ...] = (), *, default_rules: bool = True
+) -> list[RuleSource]:
+    """All rule files, each in a namespace named after the folder it came from and its path."""
+    roots: list[tuple[str, Path]] = []
+    if default_rules:
+        roots.append(("wsa", default_rules_dir()))
+    roots += [(p.name or str(p), p) for p in extra]
+    sources: list[RuleSource] = []
+    seen: set[str] = set()
+    for prefix, root in roots:
+        if not root.exists():
+            raise RuleError("rule folder does not exist", location=str(root))
+        for path in _files_under(root):
+            rel = path.name if root.is_file() else path.relative_to(root).as_posix()
+            namespace = f"{prefix}/{rel}"
+            while namespace in seen:  # two folders with the same name
+                namespace += "'"
+            seen.add(namespace)
+            try:
+                text = path.read_bytes()
+            except OSError as e:
+                raise RuleError(
+                    f"cannot read rule file: {e.strerror}", location=str(path)
+                ) from None
+            sources.append(RuleSource(path, namespace, text))
+    return sources

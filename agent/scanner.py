@@ -1,0 +1,256 @@
+"""One file in, one `ScanResult` out: stat, size gate, read once, hash, match.
+
+The scanner never raises for a file's sake: every way a file can fail (vanished, unreadable,
+locked, too large, a yara timeout) becomes a typed result, so one bad file never stops a scan.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import yara
+
+from agent.fileio import NotRegularFile, TooLarge, read_file
+from agent.filetypes import extension_of, sniff
+from agent.rules.compiler import RuleSet
+
+# What is kept of a matched string: enough to recognise it, never the file.
+EXCERPT_BYTES = 64
+INSTANCES_PER_STRING = 3
+STRINGS_PER_RULE = 10
+
+
+class Verdict(StrEnum):
+    CLEAN = "clean"
+    MATCHED = "matched"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+class Reason(StrEnum):
+    TOO_LARGE = "too_large"
+    NOT_REGULAR = "not_regular"
+    EXCLUDED = "excluded"
+    VANISHED = "vanished"
+    PERMISSION_DENIED = "permission_denied"
+    LOCKED = "locked"
+    TIMEOUT = "timeout"
+    YARA_ERROR = "yara_error"
+    INTERNAL = "internal_error"
+    IO_ERROR = "io_error"
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    size: int
+    mtime: float
+    ctime: float
+    mode: int
+    uid: int
+    owner: str
+    inode: int
+    device: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hashes:
+    sha256: str
+    sha1: str
+    md5: str
+
+
+@dataclass(frozen=True, slots=True)
+class StringHit:
+    identifier: str
+    offset: int
+    length: int
+    data: bytes  # at most EXCERPT_BYTES of the matched bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    rule: str
+    namespace: str
+    tags: tuple[str, ...]
+    meta: dict[str, Any]
+    strings: tuple[StringHit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    path: str
+    verdict: Verdict
+    reason: Reason | None = None
+    detail: str = ""
+    info: FileInfo | None = None
+    hashes: Hashes | None = None
+    matches: tuple[RuleMatch, ...] = ()
+    duration: float = 0.0
+    filetype: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> bool:
+        return self.verdict is Verdict.MATCHED
+
+
+if sys.platform == "win32":
+
+    def owner_name(uid: int) -> str:
+        return ""  # st_uid is always 0 there; the owner SID needs win32security
+
+else:
+    import pwd
+
+    @functools.lru_cache(maxsize=256)
+    def owner_name(uid: int) -> str:
+        try:
+            return pwd.getpwuid(uid).pw_name
+        except KeyError:
+            return str(uid)
+
+
+def _info(st: os.stat_result) -> FileInfo:
+    return FileInfo(
+        size=st.st_size, mtime=st.st_mtime, ctime=st.st_ctime, mode=st.st_mode, uid=st.st_uid,
+        owner=owner_name(st.st_uid), inode=st.st_ino, device=st.st_dev,
+    )  # fmt: skip
+
+
+def _os_error(path: str, e: OSError, started: float) -> ScanResult:
+    if e.errno in (errno.ENOENT, errno.ENOTDIR):
+        reason = Reason.VANISHED
+    elif getattr(e, "winerror", None) in (32, 33):  # sharing / lock violation
+        reason = Reason.LOCKED
+    elif e.errno in (errno.EACCES, errno.EPERM):
+        reason = Reason.PERMISSION_DENIED
+    elif e.errno == errno.ELOOP:
+        reason = Reason.NOT_REGULAR
+        return ScanResult(
+            path, Verdict.SKIPPED, reason, "symlink loop", duration=time.perf_counter() - started
+        )
+    else:
+        reason = Reason.IO_ERROR
+    return ScanResult(
+        path, Verdict.ERROR, reason, e.strerror or str(e), duration=time.perf_counter() - started
+    )
+
+
+def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
+    out = []
+    for m in found:
+        hits: list[StringHit] = []
+        for s in m.strings[:STRINGS_PER_RULE]:
+            for inst in s.instances[:INSTANCES_PER_STRING]:
+                hits.append(
+                    StringHit(
+                        s.identifier,
+                        inst.offset,
+                        inst.matched_length,
+                        inst.matched_data[:EXCERPT_BYTES],
+                    )
+                )
+        out.append(RuleMatch(m.rule, m.namespace, tuple(m.tags), dict(m.meta), tuple(hits)))
+    return tuple(out)
+
+
+def _utf8_ok(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _escaped(path: str) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+class Scanner:
+    """Thread-safe: yara-python releases the GIL in match(), so share one Scanner among workers."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        *,
+        max_size: int = 20 * 1024 * 1024,
+        timeout: float = 60.0,
+        hash_clean: bool = True,
+    ) -> None:
+        self.ruleset = ruleset
+        self.max_size = max_size
+        self.timeout = max(1, round(timeout))  # yara takes whole seconds
+        # The one-off scan needs no hashes of clean files; the agent keeps sha256 in its state.
+        self.hash_clean = hash_clean
+        self._md5_first = ruleset.uses_md5
+
+    def scan(self, path: str) -> ScanResult:
+        started = time.perf_counter()
+        try:
+            data, st = read_file(path, self.max_size)
+        except TooLarge as e:
+            return ScanResult(
+                path, Verdict.SKIPPED, Reason.TOO_LARGE, f"{e.size} bytes > limit {self.max_size}",
+                duration=time.perf_counter() - started,
+            )  # fmt: skip
+        except NotRegularFile:
+            return ScanResult(path, Verdict.SKIPPED, Reason.NOT_REGULAR, "not a regular file")
+        except OSError as e:
+            return _os_error(path, e, started)
+        return self.scan_bytes(path, data, st, started)
+
+    def scan_bytes(
+        self, path: str, data: bytes, st: os.stat_result, started: float | None = None
+    ) -> ScanResult:
+        started = time.perf_counter() if started is None else started
+        info = _info(st)
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest() if self._md5_first else ""
+        filetype = sniff(data[:16])
+        # yara takes UTF-8: a name that is not (a lone surrogate here) is passed with \xNN escapes.
+        text_path = path if _utf8_ok(path) else _escaped(path)
+        externals = {
+            "filename": os.path.basename(text_path),
+            "filepath": text_path,
+            "extension": extension_of(path),
+            "filetype": filetype,
+            "owner": info.owner,
+            "md5": md5,
+        }
+        try:
+            found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
+        except yara.TimeoutError:
+            return ScanResult(
+                path, Verdict.ERROR, Reason.TIMEOUT, f"yara gave up after {self.timeout}s", info,
+                duration=time.perf_counter() - started,
+            )  # fmt: skip
+        except yara.Error as e:
+            return ScanResult(
+                path,
+                Verdict.ERROR,
+                Reason.YARA_ERROR,
+                str(e),
+                info,
+                duration=time.perf_counter() - started,
+            )
+        if not found:
+            hashes = Hashes(hashlib.sha256(data).hexdigest(), "", md5) if self.hash_clean else None
+            return ScanResult(
+                path, Verdict.CLEAN, info=info, hashes=hashes,
+                duration=time.perf_counter() - started, filetype=filetype,
+            )  # fmt: skip
+        # Only alerts carry sha1 (and md5, when no rule needed it before the match).
+        sha256 = hashlib.sha256(data).hexdigest()
+        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        md5 = md5 or hashlib.md5(data, usedforsecurity=False).hexdigest()
+        return ScanResult(
+            path, Verdict.MATCHED, info=info, hashes=Hashes(sha256, sha1, md5), matches=_matches(found),
+            duration=time.perf_counter() - started, filetype=filetype,
+        )  # fmt: skip

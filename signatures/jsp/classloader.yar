@@ -1,0 +1,81 @@
+/*
+  JSP/JSPX: in-memory Java class loading from request bytes (Behinder/IceScorpion, Godzilla,
+  and similar agents), script-engine eval of request data, and memory-shell injectors.
+*/
+
+rule WSA_Jsp_ClassLoader_DefineClass
+{
+    meta:
+        id = "WSA-JSP-010"
+        description = "JSP defining a ClassLoader subclass or calling defineClass on bytes taken from the request (often AES-decrypted or base64-decoded): Behinder/Godzilla-style Java agent"
+        family = "Behinder/Godzilla"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
+        mitre_attack = "T1505.003"
+    strings:
+        $d1 = "defineClass" ascii
+        $d2 = /extends\s{1,5}ClassLoader/
+        $d3 = /getDeclaredMethod\s{0,3}\(\s{0,3}"defineClass"/
+        $d4 = "ClassLoader" ascii
+        $i1 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getReader|getInputStream|getParameter|getHeader)/
+        $i2 = "Cipher.getInstance" ascii
+        $i3 = /BASE64Decoder|Base64\s{0,3}\.\s{0,3}getDecoder|decodeBuffer|Base64\.decodeBase64|parseBase64Binary/
+        $i4 = "newInstance()" ascii
+        $i5 = "pageContext" ascii
+        // base64 of a class file header (CAFEBABE) embedded in the page
+        $c1 = "\"yv66vg" ascii
+    condition:
+        filesize < 1MB and (($d1 and ($d2 or $d3 or $d4) and $i1 and 1 of ($i2, $i3, $i4, $i5)) or $c1)
+}
+
+rule WSA_Jsp_ScriptEngine_EvalRequest
+{
+    meta:
+        id = "WSA-JSP-011"
+        description = "javax.script ScriptEngine (JavaScript/Nashorn) evaluating request data in a JSP"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://docs.oracle.com/javase/8/docs/api/javax/script/ScriptEngine.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = "ScriptEngineManager" ascii
+        $s2 = /getEngineBy(Name|Extension|MimeType)\s{0,3}\(/
+        $e1 = /\.eval\s{0,3}\([^;]{0,150}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
+        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
+        $ev = /\.eval\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
+    condition:
+        filesize < 1MB and $s1 and $s2 and ($e1 or ($in and $ev and filesize < 50KB))
+}
+
+rule WSA_Jsp_MemShell_Injector
+{
+    meta:
+        id = "WSA-JSP-012"
+        description = "JSP that registers a filter, servlet, listener or valve at run time through Tomcat/Weblogic internals (StandardContext, FilterDef, addValve): memory-resident web-shell injector"
+        family = "Java memory shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.ncsc.gov.uk/files/NCSC-MAR-Goldmax.pdf"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = "StandardContext" ascii
+        $c2 = "WebAppServletContext" ascii
+        $c3 = "ApplicationContext" ascii
+        $a1 = "addFilterDef" ascii
+        $a2 = "addFilterMap" ascii
+        $a3 = "addServletMapping" ascii
+        $a4 = "addApplicationEventListener" ascii
+        $a5 = /getPipeline\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}add(First|Valve)/
+        $a6 = "FilterDef" ascii
+        $a7 = "registerServlet" ascii
+        $a8 = "addWrapper" ascii
+        $r1 = "getDeclaredField" ascii
+        $r2 = "setAccessible" ascii
+    condition:
+        filesize < 1MB and 1 of ($c*) and 2 of ($a*) and $r1 and $r2
+}

@@ -1,0 +1,217 @@
+/*
+  JSP/JSPX families: JspSpy, reGeorg-style tunnels, file writers/uploaders, jspx scriptlets,
+  unicode-escaped sources.
+*/
+
+rule WSA_Jsp_JspSpy
+{
+    meta:
+        id = "WSA-JSP-020"
+        description = "JspSpy / JFolder-style file-manager JSP: its name and its inner helper classes"
+        family = "JspSpy"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.trendmicro.com/vinfo/us/threat-encyclopedia/malware/backdoor.java.jspspy.a"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = "JspSpy" nocase
+        $a2 = "JFolder" nocase
+        $a3 = "jshell" nocase
+        $h1 = "ForwardMenu" ascii
+        $h2 = "DBOperator" ascii
+        $h3 = "EnterInvoker" ascii
+        $h4 = "BeforeInvoker" ascii
+        $h5 = "AfterInvoker" ascii
+        $h6 = "StreamConnector" ascii
+        $h7 = "ShellInvoker" ascii
+        $h8 = "ExecuteInvoker" ascii
+        $h9 = "UploadInvoker" ascii
+        $h10 = "DownInvoker" ascii
+        $h11 = "PortScanInvoker" ascii
+        $h12 = "VConnInvoker" ascii
+    condition:
+        filesize < 2MB and (($a1 and 1 of ($h*)) or 3 of ($h*) or (($a2 or $a3) and 1 of ($h*)))
+}
+
+rule WSA_Jsp_Tunnel_SocketChannel
+{
+    meta:
+        id = "WSA-JSP-021"
+        description = "reGeorg / Neo-reGeorg / pystinger-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session and driven by request headers or CONNECT/FORWARD/READ commands"
+        family = "reGeorg"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/sensepost/reGeorg"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = "SocketChannel" ascii
+        $s2 = "new Socket(" ascii
+        $s3 = "InetSocketAddress" ascii
+        $h1 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getHeader\s{0,3}\(\s{0,3}"X-[A-Za-z]{2,12}"/
+        $h2 = "\"CONNECT\"" ascii
+        $h3 = "\"FORWARD\"" ascii
+        $h4 = "\"DISCONNECT\"" ascii
+        $h5 = "\"READ\"" ascii
+        $h6 = "Georg says" ascii
+        $a1 = "AsynchronousSocketChannel" ascii
+        $a2 = "ServerContainer" ascii
+        $h7 = /session\s{0,3}\.\s{0,3}setAttribute\s{0,3}\([^;]{0,60}(socket|Channel)/ nocase
+    condition:
+        filesize < 500KB and ((1 of ($s*) and ($h6 or 3 of ($h*))) or ($a1 and $a2))
+}
+
+rule WSA_Jsp_Writer_RequestToFile
+{
+    meta:
+        id = "WSA-JSP-022"
+        description = "JSP uploader/writer: FileOutputStream/FileWriter/RandomAccessFile opened on a request-supplied path and fed request data"
+        family = "Uploader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
+        mitre_attack = "T1505.003"
+    strings:
+        $w1 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $w2 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,120}(getRealPath|(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter)[^;]{0,120}\)\s{0,3}\)?\s{0,3}\.\s{0,3}write\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        // String path = request.getParameter("path"); new FileOutputStream(path).write(...)
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;=]{0,60}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|PrintWriter)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
+        $wr = /\.(write|print|println)\s{0,3}\(/
+        // FileOutputStream(... request.getParameter ...) filled from request.getInputStream()
+        $w3 = /FileOutputStream\s{0,3}\([^;]{0,100}getParameter[^;]{0,40}\)\s{0,3};[^;]{0,60}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getInputStream/
+        // downloader: new URL(request.getParameter(..)).openStream() saved with FileOutputStream
+        $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $u2 = "FileOutputStream"
+    condition:
+        filesize < 500KB and ($w1 or $w2 or $w3 or ($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr))
+}
+
+rule WSA_Jsp_Jspx_Scriptlet_Exec
+{
+    meta:
+        id = "WSA-JSP-023"
+        description = "JSPX document whose jsp:scriptlet/jsp:declaration runs commands, loads classes or writes files from request data (XML form of a JSP shell, often used to bypass .jsp upload filters)"
+        family = "JSPX shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://docs.oracle.com/javaee/5/tutorial/doc/bnajo.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $x1 = "jsp:scriptlet" ascii
+        $x2 = "jsp:declaration" ascii
+        $p1 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec/
+        $p2 = "ProcessBuilder" ascii
+        $p3 = "defineClass" ascii
+        $p4 = "FileOutputStream" ascii
+        $p5 = "ScriptEngineManager" ascii
+        $p6 = "forName" ascii
+        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
+    condition:
+        filesize < 1MB and 1 of ($x*) and 1 of ($p*) and $in
+}
+
+rule WSA_Jsp_UnicodeEscaped_Source
+{
+    meta:
+        id = "WSA-JSP-024"
+        description = "JSP whose Java source is written as \\uXXXX escapes of plain ASCII letters (javac decodes them before parsing): hides exec/request calls from text search"
+        family = "Obfuscated JSP"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://docs.oracle.com/javase/specs/jls/se8/html/jls-3.html#jls-3.3"
+        mitre_attack = "T1505.003"
+    strings:
+        $u = /(\\u{1,6}00[2-7][0-9a-fA-F]){12}/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 1MB and $u and 1 of ($tag*)
+}
+
+rule WSA_Jsp_ShellToolkit_Traits
+{
+    meta:
+        id = "WSA-JSP-025"
+        description = "several independent web-shell tool-kit traits in one JSP: command execution, file upload/write/delete/rename, database console, shell-like page title, OS probing"
+        family = "Generic file-manager shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        mitre_attack = "T1505.003"
+    strings:
+        $k1 = /<title>[^<]{0,80}(shell|jspy|jfolder|jfoler|hack|backdoor|jspdo|bypass|r00t|webadmin|\bspy\b)/ nocase ascii wide
+        $k2 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec/ ascii wide
+        $t1 = "FileOutputStream" ascii wide
+        $t2 = "DriverManager" ascii wide
+        $t3 = "listFiles" ascii wide
+        $t4 = "renameTo" ascii wide
+        $t5 = "getRealPath" ascii wide
+        $t6 = "cmd.exe" nocase ascii wide
+        $t7 = "/bin/sh" ascii wide
+        $t8 = ".delete()" ascii wide
+        $t9 = "os.name" ascii wide
+        $t10 = "multipart/form-data" nocase ascii wide
+        $t11 = /new\s{1,3}(java\.net\.)?Socket\s{0,3}\(/
+        $t12 = "getParameter" ascii wide
+        $t13 = "ProcessBuilder" ascii wide
+        $t14 = "setLastModified" ascii wide
+        $t15 = "getInputStream" ascii wide
+        $t16 = "mkdir" ascii wide
+    condition:
+        filesize < 2MB and (($k1 and 1 of ($t*)) or ($k2 and 6 of ($t*)))
+}
+
+rule WSA_Jsp_DbDump_Tool
+{
+    meta:
+        id = "WSA-JSP-026"
+        description = "JSP database dumper/console: enumerates all tables of the connected database (information_schema, all_tables, user_tab_comments, SHOW CREATE TABLE) and writes them to files or lets the visitor run SQL"
+        family = "Data-theft page"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/accellion-fta-exploited-for-data-theft-and-extortion"
+        mitre_attack = "T1505.003"
+    strings:
+        $c = "DriverManager.getConnection" ascii
+        $t1 = "SHOW CREATE TABLE" nocase
+        $t2 = "user_tab_comments" nocase
+        $t3 = "from all_tables" nocase
+        $t4 = "information_schema.tables" nocase
+        $t5 = "Dumping data for table" nocase
+        $o1 = "FileOutputStream" ascii
+        $o2 = /getParameter\s{0,3}\(\s{0,3}"(sql|table|oraUrl|conUrl|dbUrl)"/ nocase
+    condition:
+        filesize < 500KB and $c and 1 of ($t*) and 1 of ($o*)
+}
+
+rule WSA_Jsp_FileBrowser_RequestPath
+{
+    meta:
+        id = "WSA-JSP-027"
+        description = "JSP file browser/editor: java.io.File built straight from a request parameter and then listed, read, renamed or deleted; or a hand-written multipart parser saving the client file name"
+        family = "Generic file-manager shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://owasp.org/www-community/attacks/Path_Traversal"
+        mitre_attack = "T1505.003"
+    strings:
+        $f = /new\s{1,3}(java\.io\.)?File\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $o1 = "listFiles" ascii
+        $o2 = "FileInputStream" ascii
+        $o3 = ".delete()" ascii
+        $o4 = "renameTo" ascii
+        $m1 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getInputStream/
+        $m2 = "filename=\"" ascii
+        $m3 = /new\s{1,3}(java\.io\.)?FileOutputStream\s{0,3}\(/
+        $m4 = "boundary" ascii nocase
+    condition:
+        filesize < 500KB and (($f and 2 of ($o*)) or (filesize < 10KB and all of ($m*)))
+}

@@ -1,0 +1,103 @@
+/*
+  JSP/JSPX: operating-system command execution of request data.
+*/
+
+rule WSA_Jsp_Generic_ExecRequest
+{
+    meta:
+        id = "WSA-JSP-001"
+        description = "Runtime.getRuntime().exec / ProcessBuilder / ProcessImpl taking request data (getParameter, getHeader, getInputStream, getReader) within a bounded window"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = /(\.exec|new\s{1,3}ProcessBuilder|ProcessImpl\.start)\s{0,5}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader|getQueryString|getCookies)/
+        $e2 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\([^;]{0,150}(getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder)/
+        // String cmd = request.getParameter("c"); ... exec(cmd)  -- variable flow
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\n]{1,20}\)\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
+        $rt = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(|new\s{1,3}ProcessBuilder\s{0,3}\(|ProcessImpl/
+        $sh1 = "cmd.exe" nocase
+        $sh2 = "/bin/sh"
+        $sh3 = "/bin/bash"
+        $sh4 = "cmd /c" nocase
+        $sh5 = "getInputStream()"
+        $sh6 = "getErrorStream()"
+        // exec(variable) / ProcessBuilder / java.beans.Expression(Runtime, "exec") in a small page reading a parameter
+        $rv1 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
+        $rv2 = /new\s{1,3}ProcessBuilder\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?[a-zA-Z_]\w{0,30}/
+        // Runtime r = Runtime.getRuntime(); ... r.exec(cmd)
+        $rv4 = /Runtime\s{1,3}\w{1,20}\s{0,3}=\s{0,3}(java\.lang\.)?Runtime\s{0,3}\.\s{0,3}getRuntime/
+        $rv5 = /\.exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
+        $rv3 = /Expression\s{0,3}\(\s{0,3}Runtime\s{0,3}\.\s{0,3}getRuntime\s{0,3}\(\s{0,3}\)\s{0,3},\s{0,3}"exec"/
+    condition:
+        filesize < 2MB and ($e1 or $e2 or $rv3 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 120KB and $in and ($rv1 or $rv2 or ($rv4 and $rv5))))
+}
+
+rule WSA_Jsp_Generic_ReflectiveExec
+{
+    meta:
+        id = "WSA-JSP-002"
+        description = "java.lang.Runtime / ProcessBuilder reached through reflection (Class.forName, getMethod(\"exec\"), string-built class names) in a JSP that reads request data"
+        family = "Generic command execution of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://docs.oracle.com/javase/8/docs/api/java/lang/reflect/Method.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $r1 = /Class\s{0,3}\.\s{0,3}forName\s{0,3}\(\s{0,3}"java\.lang\.(Runtime|ProcessBuilder|ProcessImpl)"/
+        $r2 = /getMethod\s{0,3}\(\s{0,3}"(exec|getRuntime|start)"/
+        $r3 = /getDeclaredMethod\s{0,3}\(\s{0,3}"(exec|getRuntime|start)"/
+        $r4 = "\"java.lang.Run\"" 
+        $r5 = "\"ja\"+\"va.lang\"" 
+        // "java.lang.Runtime" / "exec" spelled as byte arrays: new String(new byte[]{106, 97, 118, 97, 46 ...})
+        $b1 = "106, 97, 118, 97, 46"
+        $b2 = "106,97,118,97,46"
+        $b3 = "101, 120, 101, 99 }"
+        $b4 = "101,120,101,99}"
+        $req = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
+    condition:
+        filesize < 1MB and $req and (2 of ($r*) or 1 of ($b*))
+}
+
+rule WSA_Jsp_Chopper_Server
+{
+    meta:
+        id = "WSA-JSP-003"
+        description = "China Chopper / Cknife JSP server: single-letter command dispatcher (Z.equals(\"A\") ... ) whose output is framed by ->| and |<-"
+        family = "China Chopper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "\"->|\"" ascii
+        $m2 = "\"|<-\"" ascii
+        $d = /\.equals\s{0,3}\(\s{0,3}"[A-Q]"\s{0,3}\)/
+        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+    condition:
+        filesize < 500KB and (($in and $m1 and $m2) or #d > 6)
+}
+
+rule WSA_Jsp_ReverseShell_Socket
+{
+    meta:
+        id = "WSA-JSP-004"
+        description = "JSP reverse/bind shell: a java.net.Socket wired to the streams of a cmd.exe or /bin/sh process started by Runtime.exec/ProcessBuilder"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = /new\s{1,3}(java\.net\.)?Socket\s{0,3}\(/
+        $s2 = /(exec|ProcessBuilder)\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?"(cmd(\.exe)?|\/bin\/(ba)?sh)"/
+        $s3 = "getOutputStream" ascii
+    condition:
+        filesize < 500KB and all of them
+}

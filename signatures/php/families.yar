@@ -1,0 +1,259 @@
+/*
+  PHP web-shell families: file-manager shells (WSO/FilesMan, c99, r57, b374k), encrypted agents
+  (Weevely, Godzilla, Behinder/IceScorpion, AntSword), and generic shell tool-kit traits.
+*/
+
+rule WSA_Php_WSO_FilesMan
+{
+    meta:
+        id = "WSA-PHP-030"
+        description = "WSO / FilesMan file-manager shell: its action dispatcher and helper-function names"
+        family = "WSO"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2016/06/wso-web-shell-filesman.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = "FilesMan" ascii
+        $a2 = "wsoHeader" ascii
+        $a3 = "wsoFooter" ascii
+        $a4 = "wsoSecParam" ascii
+        $a5 = "wsoEx(" ascii
+        $a6 = "actionSecInfo" ascii
+        $a7 = "actionBruteforce" ascii nocase
+        $a8 = "actionFilesTools" ascii
+        $a9 = "actionStringTools" ascii
+        $a10 = "actionSelfRemove" ascii
+        $a11 = "WSOsetcookie" ascii nocase
+        $a12 = "wsoPerms" ascii
+        $a13 = "wsoLogin" ascii
+    condition:
+        filesize < 2MB and 2 of them
+}
+
+rule WSA_Php_C99_Shell
+{
+    meta:
+        id = "WSA-PHP-031"
+        description = "c99 shell and derivatives (c99madshell, c100, Locus7 mods): its c99sh_* helper and variable names"
+        family = "c99"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/the-c99-shell-not-really-a-backdoor/"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = "c99shell" nocase
+        $a2 = "c99_sess_put" nocase
+        $a3 = "c99shexit" nocase
+        $a4 = "c99fsearch" nocase
+        $a5 = "c99_buff_prepare" nocase
+        $a6 = "c99sh_" nocase
+        $a7 = "c99getsource" nocase
+        $a8 = "c99ftpbrutecheck" nocase
+        $a9 = "c999sh" nocase
+        $a10 = "c99_" nocase
+    condition:
+        filesize < 2MB and (2 of ($a1, $a2, $a3, $a4, $a5, $a6, $a7, $a8, $a9) or #a10 > 3)
+}
+
+rule WSA_Php_R57_Shell
+{
+    meta:
+        id = "WSA-PHP-032"
+        description = "r57 shell and derivatives (r57shell, RST/GHC mods): its name and its r57-prefixed helpers with shell-tool strings"
+        family = "r57"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/backdoor-shell-scripts/"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = "r57shell" nocase
+        $a2 = "r57 shell" nocase
+        $a3 = "r57_" nocase
+        $a4 = "r57.gen.tr" nocase
+        $a5 = "rst.void.ru" nocase
+        $t1 = "safe_mode" nocase
+        $t2 = "/etc/passwd"
+        $t3 = "$_POST['cmd']" nocase
+        $t4 = "uname -a"
+        $t5 = "disable_functions" nocase
+    condition:
+        filesize < 2MB and (any of ($a1, $a2, $a4, $a5) or (#a3 > 2 and 2 of ($t*)))
+}
+
+rule WSA_Php_B374k_Shell
+{
+    meta:
+        id = "WSA-PHP-033"
+        description = "b374k shell (2.x single-file and 3.x packed builds): its name, module loader globals and packer stub"
+        family = "b374k"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/b374k/b374k"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = "b374k" nocase
+        $a2 = "$GLOBALS['module_to_load']"
+        $a3 = "$GLOBALS['resources']"
+        $a4 = "$GLOBALS['module']"
+        $a5 = "$s_pass" 
+        $a6 = "$s_func"
+    condition:
+        filesize < 3MB and ($a1 or 2 of ($a2, $a3, $a4) or ($a5 and $a6))
+}
+
+rule WSA_Php_Weevely_Agent
+{
+    meta:
+        id = "WSA-PHP-034"
+        description = "Weevely-style agent: code string split with junk characters, joined by str_replace and run through create_function('', $code)(), or the php://input / ob_start / gzuncompress key-marker loop"
+        family = "Weevely"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/epinna/weevely3"
+        mitre_attack = "T1505.003"
+    strings:
+        // $f = $cf('', $code); $f();
+        $cf = /\$[a-zA-Z_]\w{0,15}\s{0,3}=\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}(''|"")\s{0,3},\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\)\s{0,3};\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}\)/
+        // str_replace('junk','', 'crjunkeate_function')
+        $sr = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_/
+        $k1 = "php://input"
+        $k2 = "ob_start"
+        $k3 = "gzuncompress"
+        $k4 = "gzcompress"
+        $k5 = /\$k[hf]\s{0,2}=\s{0,2}["'][0-9a-f]{4,12}["']/
+    condition:
+        filesize < 200KB and ($cf or $sr or ($k5 and 3 of ($k1, $k2, $k3, $k4)))
+}
+
+rule WSA_Php_Godzilla_Behinder_XorAgent
+{
+    meta:
+        id = "WSA-PHP-035"
+        description = "Godzilla / Behinder (IceScorpion) PHP agent: request body or parameter XOR/AES-decrypted with a 16-byte key ($key[$i+1&15]) and evaluated, payload kept in the session"
+        family = "Godzilla/Behinder"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
+        mitre_attack = "T1505.003"
+    strings:
+        $x1 = /\$\w{1,20}\s{0,3}\[\s{0,3}\$\w{1,5}\s{0,3}\+\s{0,3}1\s{0,3}&\s{0,3}15\s{0,3}\]/
+        $x2 = "$payloadName"
+        $x3 = /openssl_decrypt\s{0,3}\([^;]{0,60}["']AES-?128/ nocase
+        $x4 = /class\s{1,5}\w{1,10}\s{0,3}\{\s{0,5}public\s{1,5}function\s{1,5}__invoke\s{0,3}\(\s{0,3}\$\w{1,10}\s{0,3}\)\s{0,3}\{\s{0,5}@?eval/ nocase
+        $x5 = /\$_SESSION\s{0,3}\[\s{0,3}\$payloadName/
+        $in = /php:\/\/input|\$_POST|\$_REQUEST|\$_COOKIE/
+        $ev = /[^\w>:$](eval|assert|create_function|call_user_func)\s{0,5}\(/ nocase
+    condition:
+        filesize < 100KB and (($x1 and $in and $ev) or ($x2 and $x5) or ($x3 and $in) or $x4)
+}
+
+rule WSA_Php_AntSword_Stub
+{
+    meta:
+        id = "WSA-PHP-036"
+        description = "AntSword / Chopper client payload marker ini_set(\"display_errors\",\"0\") with set_time_limit(0) and eval of request data, as dropped or logged on the server"
+        family = "AntSword"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/AntSwordProject/antSword"
+        mitre_attack = "T1505.003"
+    strings:
+        $a1 = /@ini_set\s{0,3}\(\s{0,3}["']display_errors["']\s{0,3},\s{0,3}["']0["']\s{0,3}\)\s{0,3};\s{0,3}@set_time_limit\s{0,3}\(\s{0,3}0\s{0,3}\)/ nocase
+        $a2 = "antSword" nocase
+        $ev = /[^\w>:$](eval|assert)\s{0,5}\(/ nocase
+        $in = /\$_(POST|GET|REQUEST|COOKIE)/
+    condition:
+        filesize < 200KB and (($a1 and $ev) or ($a2 and $ev and $in))
+}
+
+rule WSA_Php_ShellToolkit_Traits
+{
+    meta:
+        id = "WSA-PHP-037"
+        description = "several independent web-shell tool-kit traits in one PHP file: command box, back-connect/bind port, safe_mode and disable_functions probing, /etc/passwd and config hunting, self-remove, brute-force"
+        family = "Generic file-manager shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $t1 = /back\s{0,2}-?\s{0,2}connect/ nocase
+        $t2 = /bind\s{0,2}(port|shell)/ nocase
+        $t3 = "/etc/passwd"
+        $t4 = "uname -a"
+        $t5 = /safe_?mode/ nocase
+        $t6 = "disable_functions" nocase
+        $t7 = "/bin/sh" 
+        $t8 = "cmd.exe" nocase
+        $t9 = "netstat -an"
+        $t10 = /self[ _-]?(remove|delete|kill|destruct)/ nocase
+        $t11 = /brute\s{0,2}-?\s{0,2}force/ nocase
+        $t12 = "find / -type f -perm" nocase
+        $t13 = "posix_getpwuid"
+        $t14 = "php_uname"
+        $t15 = "/etc/shadow"
+        $t16 = "milw0rm" nocase
+        $t17 = "locate config." nocase
+        $t18 = /hack(ed)?\s{0,2}by/ nocase
+        $t19 = "ps aux" 
+        $t20 = "fsockopen" 
+        $t21 = "chmod 777"
+        $t22 = "/tmp/" 
+        $t23 = "shell_exec"
+        $t24 = "passthru"
+        $t25 = "wget http" nocase
+        $t26 = "perl -e" nocase
+        $t27 = "exploit" nocase
+        $t28 = "open_basedir" nocase
+        $k1 = /<title>[^<]{0,80}(shell|backdoor|hack|bypass|r00t|exploit|priv8|sh3ll|symlink|uploader|kernel)/ nocase
+        $k2 = /name\s{0,2}=\s{0,2}["']?(cmd|command|comd|exec|shell)["' >]/ nocase
+        $k3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]/ nocase
+        $u1 = "getcwd()"
+        $u2 = "fileperms"
+        $u3 = "posix_getgrgid"
+        $u4 = "ini_get("
+        $u5 = "is_writable"
+        $u6 = "mysql_connect"
+        $u7 = "phpinfo()"
+        $u8 = "2>&1"
+        $u9 = "move_uploaded_file"
+        $u10 = /[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(/
+        $u11 = "set_time_limit(0)"
+        $u12 = "error_reporting(0)"
+        $u13 = "ignore_user_abort"
+    condition:
+        $php and filesize < 2MB and (8 of ($t*) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
+}
+
+rule WSA_Php_DataTheft_DownloadPage
+{
+    meta:
+        id = "WSA-PHP-038"
+        description = "DEWMODE-style data-theft page: serves files as attachments from a base64/request-encoded path or database listing, with self-cleanup (unlink(__FILE__), sudo, rm -rf) or an access token check"
+        family = "DEWMODE-style data theft"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/accellion-fta-exploited-for-data-theft-and-extortion"
+        mitre_attack = "T1505.003"
+    strings:
+        $dl1 = /(readfile|fpassthru|file_get_contents|fopen)\s{0,3}\(\s{0,3}(base64_decode|hex2bin|str_rot13|urldecode)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        $cd = /Content-Disposition:\s{0,3}attachment/ nocase
+        $b1 = /base64_decode\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        $c1 = /unlink\s{0,3}\(\s{0,3}__FILE__/ nocase
+        $c2 = "sudo " ascii
+        $c3 = "rm -rf" ascii
+        $s1 = /select\s{1,5}[^;]{1,80}\sfrom\s/ nocase
+    condition:
+        filesize < 100KB and ($dl1 or ($cd and $b1 and (1 of ($c*) or $s1)))
+}

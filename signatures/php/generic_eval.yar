@@ -1,0 +1,95 @@
+/*
+  PHP: code evaluation of request data (eval, assert, create_function, preg_replace /e,
+  request data used as a callable). Trait rules: input and sink within a bounded window.
+*/
+
+rule WSA_Php_Generic_EvalRequest
+{
+    meta:
+        id = "WSA-PHP-001"
+        description = "eval/assert/create_function whose argument takes request data ($_GET/$_POST/$_REQUEST/$_COOKIE, headers, php://input) within the same statement"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.microsoft.com/en-us/security/blog/2021/02/11/web-shell-attacks-continue-to-rise/"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,10}\(\s{0,10}[^;]{0,150}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        // request data placed in a variable, then evaluated: $x = $_POST['a']; ... eval($x)
+        $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
+        $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
+        // eval of a variable in a page that offers a code text box
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
+        $ta = "<textarea" nocase
+    condition:
+        $e1 or (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
+}
+
+rule WSA_Php_Generic_RequestAsCallable
+{
+    meta:
+        id = "WSA-PHP-002"
+        description = "request data used as a function name: $_GET['f']($_POST['x']), call_user_func/array_map/usort with a request-supplied callback, or a dangerous callback string applied to request data"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
+        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}\(/
+        // $f($_POST['x'])  -- variable function applied to request data
+        $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        // callback taken from the request
+        $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        // dangerous function named as a string callback
+        $cb2 = /(call_user_func(_array)?|array_map|array_filter|array_walk(_recursive)?|usort|uasort|uksort|array_reduce|register_shutdown_function|register_tick_function|forward_static_call(_array)?|iterator_apply|preg_replace_callback|mb_ereg_replace_callback|ob_start|filter_var)\s{0,5}\([^;]{0,120}['"](assert|eval|system|passthru|shell_exec|exec|popen|proc_open|create_function|pcntl_exec)['"]/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input|getallheaders/ nocase
+        // call_user_func with a string-built function name next to request data
+        $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+    condition:
+        $call1 or $call2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+}
+
+rule WSA_Php_Generic_PregReplaceEval
+{
+    meta:
+        id = "WSA-PHP-003"
+        description = "preg_replace with the /e modifier (code evaluation) fed by request data or a decode chain"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/reference.pcre.pattern.modifiers.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $p1 = /preg_replace\s{0,5}\(\s{0,5}['"][^'"\n]{0,80}[\/#|!~@][imsxuADSUX]{0,6}e[imsxuADSUX]{0,6}['"]\s{0,5},[^;]{0,200}(\$_(GET|POST|REQUEST|COOKIE)|base64_decode|gzinflate|str_rot13|chr\s{0,3}\(|\\x[0-9a-fA-F]{2}|php:\/\/input)/ nocase
+    condition:
+        $p1
+}
+
+rule WSA_Php_Generic_SmallCallbackBackdoor
+{
+    meta:
+        id = "WSA-PHP-004"
+        description = "tiny PHP file (< 2 KB) that reads request data and hands it to a rarely used callback sink (register_shutdown_function, register_tick_function, array_intersect_ukey, ReflectionFunction::invokeArgs, SQLite createFunction, mb_ereg_replace ...), extract()s the request, or evals/execs a variable"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/language.types.callable.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
+        $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)
+        // or a callback built at run time: variable, function result, escapes, concatenation
+        $s4 = /array_map\s{0,3}\(\s{0,3}(\$[a-zA-Z_]|[a-zA-Z_]\w{0,30}\s{0,3}\(|['"][^'",)\n]{0,30}(\\x[0-9a-fA-F]|\\[0-7]{2}|['"]\s{0,3}\.))/ nocase
+        $s5 = /array_walk\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$/ nocase
+        $s3 = /[^\w>:$](eval|assert|system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
+    condition:
+        filesize < 2KB and $req and any of ($s*)
+}

@@ -1,0 +1,45 @@
+/*
+  PHP: operating-system command execution of request data.
+*/
+
+rule WSA_Php_Generic_ExecRequest
+{
+    meta:
+        id = "WSA-PHP-010"
+        description = "system/passthru/shell_exec/exec/popen/proc_open/pcntl_exec or backticks whose argument takes request data within the same statement"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/ref.exec.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $x1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        // `$_GET[c]`  /  `{$_POST['c']}`
+        $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).]/
+        // $c = $_POST['cmd']; ... system($c)
+        $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
+        $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
+    condition:
+        $x1 or $bt or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req)
+}
+
+rule WSA_Php_ReverseShell_Socket
+{
+    meta:
+        id = "WSA-PHP-011"
+        description = "PHP reverse/bind shell: a socket (fsockopen, stream_socket_client, socket_create) wired to /bin/sh or cmd.exe through proc_open/popen/system/exec"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = /(fsockopen|stream_socket_client|stream_socket_server|socket_create|socket_connect)\s{0,3}\(/
+        $s2 = /\/bin\/(ba)?sh|cmd\.exe/
+        $e = /[^\w>:$](proc_open|popen|shell_exec|system|passthru|exec)\s{0,3}\(/
+    condition:
+        filesize < 100KB and all of them
+}

@@ -1,0 +1,136 @@
+/*
+  PHP: encoded payload chains fed to eval/assert, and encoded names of dangerous functions.
+*/
+
+rule WSA_Php_Obfuscation_EvalDecodeChain
+{
+    meta:
+        id = "WSA-PHP-020"
+        description = "eval/assert applied directly to a decoder (base64_decode, gzinflate, gzuncompress, str_rot13, strrev, hex2bin, convert_uudecode ...) or to a variable function call: packed payload executed at run time"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $d1 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack|unserialize|gzip_inflate|strtr|implode|join|stripslashes)\s{0,5}\(/ nocase
+        // eval($x(...)) : the decoder name is held in a variable
+        $d2 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
+        // nested decoders without eval: gzinflate(base64_decode(  /  str_rot13(base64_decode(
+        $n1 = /(gzinflate|gzuncompress|gzdecode|str_rot13|strrev)\s{0,3}\(\s{0,3}(base64_decode|str_rot13|gzinflate|strrev)\s{0,3}\(/ nocase
+        $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
+        // eval(${$x}[...]) , eval($a[$GLOBALS['x'][1]]) , eval(f($a, $b))
+        $d3 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}\$\{/ nocase
+        $d4 = /(eval|assert)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[\s{0,3}\$GLOBALS\s{0,3}\[/ nocase
+        $d5 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
+        // create_function('', $code) / create_function('$a', 'assert($a)')
+        $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null|NULL)\s{0,5},\s{0,5}\$/
+        $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/
+    condition:
+        any of ($d*) or any of ($f*) or ($n1 and $ev and filesize < 500KB)
+}
+
+rule WSA_Php_Obfuscation_EncodedFunctionNames
+{
+    meta:
+        id = "WSA-PHP-021"
+        description = "names of eval/decoder/exec functions written as hex or octal escapes, rot13 or reversed strings: source hidden from reviewers and scanners"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/language.types.string.php#language.types.string.syntax.double"
+        mitre_attack = "T1505.003"
+    strings:
+        // hex escapes
+        $h1 = "\\x62\\x61\\x73\\x65\\x36\\x34" nocase    // base64
+        $h2 = "\\x65\\x76\\x61\\x6c" nocase                // eval
+        $h3 = "\\x61\\x73\\x73\\x65\\x72\\x74" nocase      // assert
+        $h4 = "\\x67\\x7a\\x69\\x6e\\x66\\x6c" nocase      // gzinfl
+        $h5 = "\\x73\\x79\\x73\\x74\\x65\\x6d" nocase      // system
+        $h6 = "\\x73\\x74\\x72\\x5f\\x72\\x6f\\x74" nocase // str_rot
+        $h7 = "\\x63\\x72\\x65\\x61\\x74\\x65\\x5f" nocase // create_
+        $h8 = "\\x73\\x68\\x65\\x6c\\x6c\\x5f" nocase      // shell_
+        $h9 = "\\x70\\x61\\x73\\x73\\x74\\x68\\x72\\x75" nocase // passthru
+        // octal escapes
+        $o1 = "\\142\\141\\163\\145\\66\\64"                // base64
+        $o2 = "\\145\\166\\141\\154"                        // eval
+        $o3 = "\\141\\163\\163\\145\\162\\164"              // assert
+        $o4 = "\\147\\172\\151\\156\\146\\154"              // gzinfl
+        $o5 = "\\163\\171\\163\\164\\145\\155"              // system
+        // rot13 / reversed names as string literals
+        $r1 = "onfr64_qrpbqr" nocase
+        $r2 = "tmvasyngr" nocase
+        $r3 = "edoced_46esab" nocase
+        $r4 = "etalfnizg" nocase
+        $r5 = "'tressa'"
+        $r6 = "\"tressa\""
+        $r7 = "'lave'"
+        $r8 = "\"lave\""
+        $r9 = "rqbprq_46rfno" nocase
+        $r10 = "nffreg" nocase
+        // ${"\x47LOBALS"} style variable names, hex text of code, "$"."_POST" splitting
+        $v1 = /\$\{\s{0,3}"[A-Za-z]{0,8}\\x[0-9a-fA-F]{2}/
+        $t1 = "6576616c28" nocase            // eval(
+        $t2 = "617373657274" nocase          // assert
+        $t3 = "73797374656d28" nocase        // system(
+        $t4 = "6261736536345f6465636f6465" nocase // base64_decode
+        $t5 = "245f504f5354" nocase          // $_POST
+        $t6 = "245f52455155455354" nocase    // $_REQUEST
+        $t7 = "3c3f706870" nocase            // <?php
+        $s1 = /['"]\$['"]\s{0,3}\.\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)/
+        $s2 = /['"]_P['"]\s{0,3}\.\s{0,3}['"]OST/
+        // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
+        $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
+    condition:
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*))
+}
+
+rule WSA_Php_Obfuscation_EncodedCodeInBlob
+{
+    meta:
+        id = "WSA-PHP-022"
+        description = "base64-encoded PHP source fragments (eval(, $_POST[, system(, <?php) inside string literals: a hidden second stage"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $b1 = "eval($_POST" base64
+        $b2 = "eval($_GET" base64
+        $b3 = "eval($_REQUEST" base64
+        $b4 = "shell_exec(" base64
+        $b5 = "passthru(" base64
+        $b6 = "system($_" base64
+        $b7 = "eval(gzinflate(" base64
+        $b8 = "eval(base64_decode(" base64
+        $b9 = "@eval(" base64
+        $b10 = "$_POST[" base64
+        $b11 = "$_REQUEST[" base64
+        $b12 = "move_uploaded_file(" base64
+        $b13 = "proc_open(" base64
+        $dec = /base64_decode|\\x62\\x61\\x73\\x65|str_rot13|\\142\\141\\163/ nocase
+    condition:
+        filesize < 3MB and $dec and (any of ($b1, $b2, $b3, $b6, $b7, $b8) or 2 of ($b4, $b5, $b9, $b10, $b11, $b12, $b13))
+}
+
+rule WSA_Php_Obfuscation_ChrChain
+{
+    meta:
+        id = "WSA-PHP-023"
+        description = "long chr()/concatenation chains or arrays of character codes assembled into code next to eval/assert/create_function or a variable-function call"
+        family = "Encoded payload chain"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/function.chr.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = /(chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\.\s{0,2}){10}/ nocase
+        $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
+    condition:
+        filesize < 1MB and $c1 and $ev
+}

@@ -1,0 +1,27 @@
+/*
+  PHP: uploaders and writers that store client-chosen content under a client-chosen name.
+*/
+
+rule WSA_Php_Uploader_ClientNamedFile
+{
+    meta:
+        id = "WSA-PHP-040"
+        description = "small PHP uploader: move_uploaded_file/copy of $_FILES tmp_name to the client-supplied file name, or file_put_contents/fwrite of request data to a request-supplied path"
+        family = "Uploader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
+        mitre_attack = "T1505.003"
+    strings:
+        $u1 = /(move_uploaded_file|copy)\s{0,5}\(\s{0,5}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]\s{0,3}\]\s{0,5},[^;]{0,100}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]name['"]\s{0,3}\]\s{0,5}\)/ nocase
+        $w1 = /(file_put_contents|fopen)\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
+        $w2 = /fwrite\s{0,5}\(\s{0,5}fopen\s{0,5}\(\s{0,5}[^;]{0,60}\$_(GET|POST|REQUEST)/ nocase
+        // validation seen in application upload handlers, absent from drop-in uploaders
+        $v1 = "json_encode"
+        $v2 = /preg_match\s{0,3}\(/
+        $v3 = "pathinfo"
+        $v4 = /csrf|nonce|require_acl|current_user_can|check_admin_referer/ nocase
+    condition:
+        filesize < 30KB and any of ($u1, $w1, $w2) and not any of ($v*)
+}

@@ -1,0 +1,279 @@
+"""Throughput of `webshell-agent scan` against the `yara` CLI on the same rules and files.
+
+    make bench                      # generated tree (+ ../shared/corpus when present)
+    python -m tests.bench.scan_bench --files 20000 --runs 5
+
+Both sides scan every file (the agent with --all-files) with 2 threads, the agent reading bytes
+itself and the CLI mapping files. The CLI cannot give per-file externals, so it gets empty ones;
+rules that look at file names or paths can fire only in the agent: those pairs are reported
+apart, and the remaining (file, rule) pairs must be identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from agent.rules import collect_sources
+from agent.rules.compiler import EXTERNALS
+from agent.rules.samples import decode
+from agent.rules.sources import default_rules_dir
+from agent.rules.testing import load_cases
+
+EXTS = [".php", ".php", ".php", ".aspx", ".asp", ".jsp", ".ashx", ".inc", ".config", ".cshtml"]
+WORDS = [
+    "function",
+    "return",
+    "array",
+    "string",
+    "echo",
+    "print",
+    "if",
+    "else",
+    "foreach",
+    "while",
+    "class",
+    "public",
+    "private",
+    "static",
+    "new",
+    "this",
+    "self",
+    "parent",
+    "null",
+    "true",
+    "false",
+    "include",
+    "require_once",
+    "namespace",
+    "use",
+    "try",
+    "catch",
+    "throw",
+    "html",
+    "div",
+    "span",
+    "table",
+    "tr",
+    "td",
+    "form",
+    "input",
+    "value",
+    "name",
+    "id",
+    "type",
+    "submit",
+    "post",
+    "get",
+    "session",
+    "cookie",
+    "user",
+    "admin",
+    "config",
+    "database",
+    "query",
+    "select",
+    "from",
+    "where",
+    "insert",
+    "update",
+    "delete",
+    "order",
+    "by",
+    "limit",
+    "offset",
+    "json",
+    "encode",
+    "decode",
+    "format",
+    "date",
+    "time",
+    "string",
+    "length",
+    "substr",
+    "replace",
+    "explode",
+    "implode",
+    "trim",
+    "lower",
+    "upper",
+    "count",
+    "sort",
+    "merge",
+    "keys",
+    "values",
+]
+
+
+def generate(root: Path, files: int, seed: int = 7) -> int:
+    """A web-root-like tree of text files with some of our test shells planted among them."""
+    rng = random.Random(seed)
+    total = 0
+    for i in range(files):
+        d = root / f"site{i % 7}" / f"mod{i % 53}" / f"part{i % 11}"
+        d.mkdir(parents=True, exist_ok=True)
+        size = int(rng.lognormvariate(8.6, 0.9))  # median ~5.4 KB, long tail
+        words = []
+        n = 0
+        while n < size:
+            w = rng.choice(WORDS)
+            words.append(w)
+            n += len(w) + 1
+            if rng.random() < 0.08:
+                words.append(";\n")
+        data = (" ".join(words)).encode()[:size]
+        (d / f"f{i}{rng.choice(EXTS)}").write_bytes(data)
+        total += len(data)
+    sig = default_rules_dir()
+    if (sig / "tests").is_dir():
+        for j, case in enumerate(c for c in load_cases(sig / "tests") if c.match):
+            (root / f"site{j % 7}" / f"planted_{j}_{case.sample}").write_bytes(
+                decode(case.encoded.read_bytes())
+            )
+    return total
+
+
+def count_files(root: Path) -> int:
+    return sum(len(fs) for _, _, fs in os.walk(root))
+
+
+def run_agent(root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
+    import json
+
+    t0 = time.perf_counter()
+    p = subprocess.run(
+        [sys.executable, "-m", "agent", "scan", "--format", "jsonl", "--all-files", "--no-progress",
+         "--threads", str(threads), "--max-size", "100MiB", str(root)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    wall = time.perf_counter() - t0
+    if p.returncode not in (0, 1):
+        raise SystemExit(f"agent failed: {p.stderr[-2000:]}")
+    pairs = set()
+    for line in p.stdout.splitlines():
+        doc = json.loads(line)
+        for m in doc["webshell"]["matches"]:
+            pairs.add((os.path.realpath(doc["file"]["path"]), m["rule"]))
+    return wall, pairs
+
+
+def run_yara(yara: str, root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
+    sources = collect_sources(default_rules=True)
+    defines = [a for k in EXTERNALS for a in ("-d", f"{k}=")]
+    args = [
+        yara,
+        "-r",
+        "-N",
+        "-w",
+        "-p",
+        str(threads),
+        *defines,
+        *[f"{s.namespace.replace('/', '_').replace('.', '_')}:{s.path}" for s in sources],
+        str(root),
+    ]
+    t0 = time.perf_counter()
+    p = subprocess.run(args, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit(f"yara failed: {p.stderr[-2000:]}")
+    pairs = set()
+    for line in p.stdout.splitlines():
+        rule, _, path = line.partition(" ")
+        pairs.add((os.path.realpath(path), rule))
+    return wall, pairs
+
+
+def externals_rules() -> set[str]:
+    """Rules whose condition reads a per-file external: the CLI cannot run them faithfully."""
+    import re
+
+    names = set()
+    for s in collect_sources(default_rules=True):
+        text = s.text.decode("utf-8", "replace")
+        for m in re.finditer(r"rule\s+(\w+)[^{]*\{(.*?)\n\}", text, re.S):
+            cond = m.group(2).split("condition:")[-1]
+            if re.search(r"\b(" + "|".join(EXTERNALS) + r")\b", cond):
+                names.add(m.group(1))
+    return names
+
+
+def bench(name: str, root: Path, yara: str, runs: int, threads: int) -> None:
+    files = count_files(root)
+    run_agent(root, threads)  # warm the page cache and the compiled-rule cache
+    run_yara(yara, root, threads)
+    agent_times, yara_times = [], []
+    a_pairs: set[tuple[str, str]] = set()
+    y_pairs: set[tuple[str, str]] = set()
+    for _ in range(runs):
+        t, a_pairs = run_agent(root, threads)
+        agent_times.append(t)
+        t, y_pairs = run_yara(yara, root, threads)
+        yara_times.append(t)
+    a, y = statistics.median(agent_times), statistics.median(yara_times)
+    ext = externals_rules()
+    only_agent = a_pairs - y_pairs
+    explained = {p for p in only_agent if p[1] in ext}
+    print(
+        f"\n== {name}: {files:,} files, {runs} runs, {threads} threads (median wall time, start-up included)"
+    )
+    print(f"  webshell-agent scan : {a:7.2f} s  {files / a:9,.0f} files/s")
+    print(f"  yara -r -p {threads}       : {y:7.2f} s  {files / y:9,.0f} files/s")
+    print(f"  ratio agent/yara    : {y / a:.2f}x throughput")
+    print(
+        f"  matched files       : agent {len({p for p, _ in a_pairs}):,}, yara {len({p for p, _ in y_pairs}):,}"
+    )
+    print(f"  (file, rule) pairs  : agent {len(a_pairs):,}, yara {len(y_pairs):,}, "
+          f"only agent {len(only_agent)} ({len(explained)} from rules that read externals), only yara {len(y_pairs - a_pairs)}")  # fmt: skip
+    unexplained = (only_agent - explained) | (y_pairs - a_pairs)
+    print(
+        "  identical matches   : "
+        + ("yes" if not unexplained else f"NO: {sorted(unexplained)[:5]}")
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--corpus", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    )
+    args = ap.parse_args()
+    yara = shutil.which("yara")
+    if yara is None:
+        raise SystemExit("the yara CLI is missing: `make deps-system` installs Debian's package")
+    print(
+        subprocess.run([yara, "--version"], capture_output=True, text=True).stdout.strip(),
+        "(yara CLI)",
+    )
+    with tempfile.TemporaryDirectory(prefix="wsa-bench-") as tmp:
+        gen = Path(tmp) / "generated"
+        size = generate(gen, args.files)
+        print(f"generated {args.files:,} files, {size / 1e6:.1f} MB")
+        bench("generated tree", gen, yara, args.runs, args.threads)
+        tars = sorted(args.corpus.glob("dev-*.tar.xz")) if args.corpus.is_dir() else []
+        if tars:
+            corpus = Path(tmp) / "corpus"
+            corpus.mkdir()
+            for t in tars:
+                with tarfile.open(t) as tf:
+                    tf.extractall(corpus, filter="data")
+            bench("shared corpus (dev)", corpus, yara, args.runs, args.threads)
+        else:
+            print("\n(no ../shared/corpus here: corpus benchmark skipped)")
+
+
+if __name__ == "__main__":
+    main()
