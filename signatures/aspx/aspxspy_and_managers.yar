@@ -75,13 +75,14 @@ rule WSA_Aspx_ChinaChopper_CustomizeServer
         mitre_attack = "T1505.003"
     strings:
         $z = /Request\s{0,3}\.\s{0,3}Form\s{0,3}\[\s{0,3}["']z[0-9]["']\s{0,3}\]/ nocase
+        $zp = /String\s{1,3}z[0-9]\s{0,3}[,)=]/ nocase
         $c1 = "case \"A\""
         $c2 = "case \"B\""
         $c3 = "case \"C\""
         $c4 = "case \"M\""
         $c5 = "case \"N\""
     condition:
-        filesize < 500KB and #z >= 2 and 3 of ($c*)
+        filesize < 500KB and (#z >= 2 or #zp >= 2) and 3 of ($c*)
 }
 
 rule WSA_Aspx_Generic_SqlFromInput
