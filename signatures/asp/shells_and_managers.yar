@@ -384,3 +384,26 @@ rule WSA_Asp_Obfuscated_SplitProgId
     condition:
         filesize < 2MB and $tag and any of ($s*)
 }
+
+rule WSA_Asp_FileManager_DriveRootDefault
+{
+    meta:
+        id = "WSA-ASP-026"
+        description = "Classic ASP browser whose path parameter comes from the request and defaults to a drive root (\"c:\\\") before listing folders or reading files with FileSystemObject: whole-disk browsing (ASP_KIT list.asp style)"
+        family = "Generic file manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $d = /(file|path|folder|dir|ruta|fpath)\w{0,8}[ \t]{0,2}=[ \t]{0,2}"[a-z]:\\{1,2}"/ nocase
+        $r = /(file|path|folder|dir|ruta|fpath)\w{0,8}[ \t]{0,2}=[ \t]{0,2}(trim\()?request/ nocase
+        $f1 = "GetFolder" nocase
+        $f2 = "OpenTextFile" nocase
+        $f3 = ".SubFolders" nocase
+        $fso = "FileSystemObject" nocase
+        $tag = "<%"
+    condition:
+        filesize < 200KB and $tag and $fso and $d and $r and any of ($f*)
+}

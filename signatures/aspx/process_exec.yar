@@ -35,9 +35,13 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $d2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)\s{0,3}=\s{0,3}[^;\r\n]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
         $fv = /StartInfo\s{0,3}\.\s{0,3}FileName\s{0,3}=\s{0,3}[a-zA-Z_]/
         $rd = "RedirectStandardOutput" nocase
+        $wm1 = "[WebMethod" nocase
+        $wm2 = "OperationContract" nocase
+        $pv = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
     condition:
         filesize < 500KB and any of ($m*) and any of ($p*) and
-        ((any of ($sh*) and any of ($in*)) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB))
+        ((any of ($sh*) and any of ($in*)) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB) or
+         (any of ($wm*) and ($pv or $fv) and $rd))
 }
 
 rule WSA_Aspx_Generic_ComShell
