@@ -18,6 +18,7 @@ rule WSA_Asp_Generic_EvalRequest
         $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}[\(\.\[]/ nocase
         $e2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(request|session)[ \t]{0,3}\(/ nocase wide
         $e3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(\w{1,20}\.)?(Item|Form|QueryString)[ \t]{0,3}[\(\[]/ nocase
+        $e4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(trim|replace|unescape|cstr|strreverse|lcase|ucase|decode\w{0,8}|base64\w{0,8})[ \t]{0,2}\([ \t]{0,2}(request|session)[ \t]{0,3}[\(\.]/ nocase
     condition:
         filesize < 2MB and any of them
 }

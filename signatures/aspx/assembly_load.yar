@@ -19,6 +19,8 @@ rule WSA_Aspx_Generic_AssemblyLoadFromRequest
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
         $l1 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
         $l2 = /GetMethod\s{0,3}\(\s{0,3}["']Load["']/ nocase
         $l3 = /["']Lo["']\s{0,3}\+\s{0,3}["']ad["']/ nocase
@@ -92,6 +94,8 @@ rule WSA_Aspx_Generic_RuntimeCompile
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
         $c1 = "CompileAssemblyFromSource" nocase
         $c2 = "GenerateInMemory" nocase
         $c3 = "CSharpCodeProvider" nocase

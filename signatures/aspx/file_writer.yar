@@ -20,6 +20,8 @@ rule WSA_Aspx_Generic_WriteFileFromRequest
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
     condition:
         filesize < 300KB and any of ($m*) and any of ($w*)
 }

@@ -18,6 +18,8 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $m1 = "<%@" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
         $p1 = "ProcessStartInfo" nocase
         $p2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)/ nocase
         $p3 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\(/ nocase
@@ -48,7 +50,7 @@ rule WSA_Aspx_Generic_ComShell
 {
     meta:
         id = "WSA-ASPX-011"
-        description = "ASP.NET page drives WScript.Shell or the MSScriptControl with request data (VB-style COM command/eval shell in an .aspx)"
+        description = "ASP.NET page drives WScript.Shell / Shell.Application (CreateObject or GetTypeFromProgID) or the MSScriptControl with request data: COM command/eval shell in an .aspx"
         family = "Generic command shell"
         severity = "high"
         author = "webshell-agent project"
@@ -59,9 +61,32 @@ rule WSA_Aspx_Generic_ComShell
         $c1 = /CreateObject\s{0,3}\(\s{0,3}["']WScript\.Shell["']\s{0,3}\)\s{0,3}\.\s{0,3}(exec|run)\s{0,3}\(\s{0,3}Request/ nocase
         $c2 = /MSScriptControl\.ScriptControl|["']ScriptControl["']/ nocase
         $x2 = /(ExecuteStatement|AddCode|\.Eval)\s{0,3}\(/ nocase
+        $o1 = /(CreateObject|GetTypeFromProgID)\s{0,3}\(\s{0,3}["'](WScript\.Shell|Shell\.Application)["']/ nocase
+        $o2 = /\.\s{0,2}(Exec|Run|ShellExecute|InvokeMember)\s{0,3}\(/ nocase
         $req = "request" nocase
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
-        filesize < 200KB and ($c1 or ($c2 and $x2 and $req))
+        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and $o1 and $o2 and $req))
+}
+
+rule WSA_Aspx_Generic_JScriptEvaluateFromCSharp
+{
+    meta:
+        id = "WSA-ASPX-013"
+        description = "C#/VB page calls the JScript.NET engine directly (Microsoft.JScript Eval.JScriptEvaluate with a VsaEngine) on request data: Chopper one-liner without a JScript page directive"
+        family = "China Chopper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
+        mitre_attack = "T1505.003"
+    strings:
+        $j = "JScriptEvaluate" nocase ascii wide
+        $v = "VsaEngine" nocase ascii wide
+        $r = "Request" nocase ascii wide
+    condition:
+        filesize < 200KB and $j and ($v or $r)
 }
 
 rule WSA_Aspx_Recon_SecurityProductCheck
