@@ -377,7 +377,7 @@ rule WSA_Asp_Obfuscated_SplitProgId
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $s1 = /CreateObject[ \t]{0,2}\([^)\r\n]{0,60}(Scr|Scri|Scrip|Script|Scripti|Scriptin|Fi|Fil|FileS|FileSy|FileSys|FileSyst|FileSyste|Sys|Syst|Syste|WScr|WScri|WScrip|Shel|She|Appl|Applic)"[ \t]{0,2}&/ nocase
+        $s1 = /CreateObject[ \t]{0,2}\([^)\r\n]{0,60}(Scr|Scri|Scrip|Script|Scripti|Scriptin|Fi|Fil|FileS|FileSy|FileSys|FileSyst|FileSyste|Sys|Syst|Syste|WS|WSc|WScr|WScri|WScrip|Shel|She|Appl|Applic)"[ \t]{0,2}&/ nocase
         $s2 = /=[ \t]{0,2}"(Scr|Scri|Scrip|Script|Scripti|Scriptin|WScr|WScri|WScrip)"[ \t]{0,2}&[ \t]{0,2}"/ nocase
         $s3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"[^"\r\n]{1,12}"[ \t]{0,2}&[ \t]{0,2}[a-z_]\w{0,10}[ \t]{0,2}&[ \t]{0,2}"/ nocase
         $tag = "<%"
