@@ -7,7 +7,7 @@ rule WSA_Asp_Generic_EvalRequest
 {
     meta:
         id = "WSA-ASP-001"
-        description = "Classic ASP passes request (or request-fed Session) data straight to Eval/Execute/ExecuteGlobal: the ASP one-line web shell"
+        description = "Classic ASP passes request (or request-fed Session) data straight to Eval/Execute/ExecuteGlobal: the ASP one-line web shell (also as a bare VBScript fragment planted into another page)"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -15,12 +15,15 @@ rule WSA_Asp_Generic_EvalRequest
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}[\(\.\[]/ nocase
+        $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}(\(|\[|\.[ \t]{0,2}(form|querystring|item|cookies)\b)/ nocase
         $e2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(request|session)[ \t]{0,3}\(/ nocase wide
         $e3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(\w{1,20}\.)?(Item|Form|QueryString)[ \t]{0,3}[\(\[]/ nocase
         $e4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(trim|replace|unescape|cstr|strreverse|lcase|ucase|decode\w{0,8}|base64\w{0,8})[ \t]{0,2}\([ \t]{0,2}(request|session)[ \t]{0,3}[\(\.]/ nocase
+        $vb = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,4}(request|session)[ \t]{0,2}\(/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 2MB and any of them
+        filesize < 2MB and ((any of ($tag*) and any of ($e*)) or $vb or $e2)
 }
 
 rule WSA_Asp_Generic_EvalVariableFromRequest
@@ -177,6 +180,8 @@ rule WSA_Asp_Xslt_ScriptTransform
         $x = "msxsl:script" nocase
         $d = "DOMDocument" nocase
         $t = "transformNode" nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 200KB and $x and $d and $t
+        filesize < 200KB and any of ($tag*) and $x and $d and $t
 }

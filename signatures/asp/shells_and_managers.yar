@@ -18,12 +18,14 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $o2 = "Shell.Application" nocase
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
         $o4 = "13709620-C279-11CE-A49E-444553540000" nocase
-        $x1 = /\.(exec|run)[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(request|szCMD|cmd\b)/ nocase
-        $x2 = /\.ShellExecute[ \t]{0,3}\(?/ nocase
-        $x3 = /cmd(\.exe)?[ \t]{0,3}\/c/ nocase
+        $x1 = /\.(exec|run)[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(request|szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
+        $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n]{0,80}(request|&[ \t]{0,2}\w{1,20})/ nocase
+        $x3 = /cmd(\.exe)?[ \t]{0,3}\/c[^\r\n]{0,80}(request|&[ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell)\w{0,10})/ nocase
         $r = "request" nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 1MB and any of ($o*) and any of ($x*) and $r
+        filesize < 1MB and any of ($tag*) and any of ($o*) and any of ($x*) and $r
 }
 
 rule WSA_Asp_Generic_WriteFileFromRequest
@@ -166,8 +168,10 @@ rule WSA_Asp_Dropper_WritesScriptFile
         $p1 = "WScript.Shell" nocase
         $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
         $p3 = /\.Run[ \t]{1,3}["']/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and $c and (($w1 or $w2) or 2 of ($p*))
+        filesize < 20KB and any of ($tag*) and $c and (($w1 or $w2) or 2 of ($p*))
 }
 
 rule WSA_Asp_Generic_SelfAppendingScript
@@ -186,8 +190,10 @@ rule WSA_Asp_Generic_SelfAppendingScript
         $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?\w{1,20}[ \t]{0,2}\)?[ \t]{0,2},[ \t]{0,2}8/ nocase
         $r = /request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
         $w = /\.write(line)?[ \t]/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and $s and $o and $r and $w
+        filesize < 20KB and any of ($tag*) and $s and $o and $r and $w
 }
 
 rule WSA_Asp_FileManager_DriveBrowser
