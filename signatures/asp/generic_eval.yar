@@ -30,7 +30,7 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
 {
     meta:
         id = "WSA-ASP-002"
-        description = "Small classic ASP page that copies a request value into a variable and then Eval/Execute-s a bare variable"
+        description = "Small classic ASP page that copies a request value into a variable and then Eval/Execute-s a bare variable, directly or through a one-statement wrapper function (AntSword xxxx-style)"
         family = "Generic eval of request data"
         severity = "high"
         author = "webshell-agent project"
@@ -40,8 +40,9 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
     strings:
         $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item))?[ \t]{0,3}\(/ nocase
         $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|$)/ nocase
+        $f = /(function|sub)[ \t]{1,3}\w{1,20}[ \t]{0,2}\([ \t]{0,2}(byval[ \t]{1,3})?\w{1,20}[ \t]{0,2}\)[ \t:\r\n]{1,6}(eval|execute|executeglobal)[ \t(]{1,3}\w{1,20}/ nocase
     condition:
-        filesize < 4KB and $a and $e
+        filesize < 4KB and $a and ($e or $f)
 }
 
 rule WSA_Asp_Obfuscated_ExecuteDecoded
