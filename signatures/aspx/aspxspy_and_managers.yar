@@ -130,8 +130,8 @@ rule WSA_Aspx_ASPXSpy_DerivedToolDirective
     strings:
         $d = /Debug\s{0,2}=\s{0,2}"true"\s{1,3}trace\s{0,2}=\s{0,2}"false"\s{1,3}validateRequest\s{0,2}=\s{0,2}"false"\s{1,3}EnableViewStateMac\s{0,2}=\s{0,2}"false"/ nocase
         $c1 = "Registry" nocase
-        $c2 = "Process" nocase
-        $c3 = "Socket" nocase
+        $c2 = /Process\s{0,2}\.\s{0,2}(Start|GetProcesses)|ProcessStartInfo/ nocase
+        $c3 = "System.Net.Sockets" nocase
         $c4 = "DirectoryInfo" nocase
         $c5 = "ZipEntry" nocase
         $c6 = "SqlConnection" nocase
