@@ -105,8 +105,8 @@ rule WSA_Asp_Generic_MultiCapabilityShell
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $o1 = /WScript\.Shell["'][ \t]{0,3}\)/ nocase
-        $o2 = /Shell\.Application["'][ \t]{0,3}\)/ nocase
+        $o1 = /CreateObject[ \t]{0,2}\([ \t]{0,2}["']WScript\.Shell["'][ \t]{0,3}\)/ nocase
+        $o2 = /CreateObject[ \t]{0,2}\([ \t]{0,2}["']Shell\.Application["'][ \t]{0,3}\)/ nocase
         $o3 = "xp_cmdshell" nocase
         $o4 = "sp_oacreate" nocase
         $o5 = "net user" nocase
