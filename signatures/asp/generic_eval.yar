@@ -70,6 +70,9 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $d10 = /(eval|execute)[ \t(]{1,3}\w{1,12}[ \t]{0,2}\(?[ \t]{0,2}["'][0-9A-F]{24}/ nocase
         $d11 = /asc[ \t]{0,2}\([ \t]{0,2}(mid|curchar|\w{1,10})/ nocase
         $d13 = /(eval|execute|executeglobal)[ \t(]{1,4}StrReverse[ \t]{0,2}\(/ nocase
+        $d14 = /chrw?[ \t]{0,2}\([ \t]{0,2}["']&h["'][ \t]{0,2}&/ nocase
+        $d15 = /base64_?decode|DecodeBase64|FromBase64/ nocase
+        $d16 = "fromCharCode" nocase
         $d12 = /for[ \t]{1,3}\w{1,8}[ \t]{0,2}=[ \t]{0,2}1[ \t]{1,3}to[ \t]{1,3}len[ \t]{0,2}\(/ nocase
         $w2 = /split[ \t]{0,2}\(/ nocase
         $w3 = /\bmid[ \t]{0,2}\(/ nocase
@@ -80,7 +83,7 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and (
-            (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11, $d13)) or
+            (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
             (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*)))

@@ -39,11 +39,13 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $rd = "RedirectStandardOutput" nocase
         $wm1 = "[WebMethod" nocase
         $wm2 = "OperationContract" nocase
+        $rf = /["']System\.Diagnostics\.Process(StartInfo)?["']/
         $pv = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
     condition:
-        filesize < 500KB and any of ($m*) and any of ($p*) and
+        filesize < 500KB and any of ($m*) and (any of ($p*) or $rf) and
         ((any of ($sh*) and any of ($in*)) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB) or
-         (any of ($wm*) and ($pv or $fv) and $rd))
+         (any of ($wm*) and ($pv or $fv) and $rd) or
+         ($rf and $in1))
 }
 
 rule WSA_Aspx_Generic_ComShell
