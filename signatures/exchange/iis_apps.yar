@@ -40,7 +40,7 @@ rule WSA_Exch_Name_MoveItHuman2
 {
     meta:
         id = "WSA-EXCH-013"
-        description = "human2.aspx (or a human*.aspx look-alike) in a MOVEit Transfer wwwroot: the LEMURLOOT web shell drop of the 2023 CVE-2023-34362 campaign"
+        description = "human<digits>.aspx (e.g. human2.aspx, next to the stock human.aspx) in a MOVEit Transfer wwwroot: the LEMURLOOT web shell drop of the 2023 CVE-2023-34362 campaign"
         family = "LEMURLOOT (MOVEit)"
         severity = "high"
         author = "webshell-agent project"
