@@ -31,7 +31,8 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $in2 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,100}\.Text\b/ nocase
         $in3 = /StandardInput\s{0,3}\.\s{0,3}Write(Line)?\s{0,3}\(/ nocase
         $in4 = /Request\.Get\w{0,12}\(|\.Get\s{0,2}\(\s{0,2}"cmd"\)/ nocase
-        $in5 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,60}\b(cmd|command|shell|txt\w{0,20})\b/ nocase
+        $in5 = /(Arguments|FileName)\s{0,3}=\s{0,3}([^;\r\n]{0,60}\+\s{0,3})?(cmd|command|shell|c|txt\w{0,20}|input\w{0,10})\s{0,3}[;+)]/ nocase
+        $in7 = /["'](\/c|\/k|-c|-command|-enc\w{0,12})\s{0,3}["']\s{0,3}\+\s{0,3}[a-zA-Z_]/ nocase
         $in6 = /ProcessStartInfo\s{0,3}\([^;\r\n)]{0,60}\.(Text|Value)\b/ nocase
         $d1 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\([^;\r\n]{0,100}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
         $d2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)\s{0,3}=\s{0,3}[^;\r\n]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
@@ -43,7 +44,7 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $pv = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
     condition:
         filesize < 500KB and any of ($m*) and (any of ($p*) or $rf) and
-        ((any of ($sh*) and any of ($in*)) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB) or
+        ((any of ($sh*) and (any of ($in2, $in3, $in4, $in5, $in6, $in7) or ($in1 and filesize < 8KB))) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB) or
          (any of ($wm*) and ($pv or $fv) and $rd) or
          ($rf and $in1))
 }
