@@ -103,7 +103,7 @@ rule WSA_Php_B374k_Shell
         $a5 = "$s_pass" 
         $a6 = "$s_func"
     condition:
-        filesize < 3MB and ($a1 or 2 of ($a2, $a3, $a4) or ($a5 and $a6))
+        filesize < 3MB and ($a1 or 2 of ($a2, $a3, $a4) or #a4 > 3 or ($a5 and $a6))
 }
 
 rule WSA_Php_Weevely_Agent
@@ -256,4 +256,26 @@ rule WSA_Php_DataTheft_DownloadPage
         $s1 = /select\s{1,5}[^;]{1,80}\sfrom\s/ nocase
     condition:
         filesize < 100KB and ($dl1 or ($cd and $b1 and (1 of ($c*) or $s1)))
+}
+
+rule WSA_Php_ConfigGrabber_Symlink
+{
+    meta:
+        id = "WSA-PHP-039"
+        description = "shared-hosting config grabber: reads /etc/passwd to enumerate users and symlinks or reads their public_html configuration files (wp-config.php, configuration.php ...)"
+        family = "Config grabber"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2014/04/symlink-attacks-on-shared-hosting.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $p = "/etc/passwd" ascii
+        $s1 = /symlink\s{0,3}\(/ nocase
+        $s2 = "public_html" ascii
+        $c1 = "wp-config.php" ascii
+        $c2 = "configuration.php" ascii
+        $c3 = "config.php" ascii
+    condition:
+        filesize < 300KB and $p and ($s1 or ($s2 and 1 of ($c*)))
 }

@@ -18,11 +18,13 @@ rule WSA_Php_Generic_ExecRequest
         // `$_GET[c]`  /  `{$_POST['c']}`
         $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).]/
         // $c = $_POST['cmd']; ... system($c)
+        // COM objects that run commands on Windows
+        $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
         $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
     condition:
-        $x1 or $bt or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req)
+        $x1 or $bt or $com or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req)
 }
 
 rule WSA_Php_ReverseShell_Socket

@@ -81,10 +81,21 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $t7 = "3c3f706870" nocase            // <?php
         $s1 = /['"]\$['"]\s{0,3}\.\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)/
         $s2 = /['"]_P['"]\s{0,3}\.\s{0,3}['"]OST/
+        // "b" . "a" . "s" . "e" : names spelled one character at a time
+        $c1 = "\"b\" . \"a\" . \"s\" . \"e\""
+        $c2 = "\"b\".\"a\".\"s\".\"e\""
+        $c3 = "'b'.'a'.'s'.'e'"
+        $c4 = "'b' . 'a' . 's' . 'e'"
+        $c5 = "'a'.'s'.'s'.'e'.'r'.'t'"
+        $c6 = "\"a\".\"s\".\"s\".\"e\".\"r\".\"t\""
+        $c7 = "'e'.'v'.'a'.'l'"
+        $c8 = "\"e\".\"v\".\"a\".\"l\""
+        $c9 = "chr(99).chr(104).chr(114)"
+        $c10 = "chr(99) . chr(104) . chr(114)"
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
@@ -133,4 +144,44 @@ rule WSA_Php_Obfuscation_ChrChain
         $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
     condition:
         filesize < 1MB and $c1 and $ev
+}
+
+rule WSA_Php_Obfuscation_BitwiseStrings
+{
+    meta:
+        id = "WSA-PHP-024"
+        description = "small PHP file made of string assignments combined with bitwise XOR/AND/OR of quoted strings and barewords ('}l3'&MF9, '$'^A): a generator that rebuilds function names and the payload at run time"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/language.operators.bitwise.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $x = "'^'"
+        $a = "'&'"
+        $o = "'|'"
+        $s = "';$"
+    condition:
+        filesize < 8KB and (#x + #a + #o) >= 6 and #s >= 8
+}
+
+rule WSA_Php_Obfuscation_PhpInBase64
+{
+    meta:
+        id = "WSA-PHP-025"
+        description = "base64 text that decodes to a PHP open tag (PD9waHA = '<?php') decoded and written to disk, included or evaluated: dropper of a second-stage shell"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $b1 = "PD9waHA" ascii
+        $b2 = "PD9QSFA" ascii
+        $d = "base64_decode" ascii nocase
+        $w = /(fwrite|fputs|file_put_contents|eval|assert|include|require|create_function)\s{0,3}\(/ nocase
+    condition:
+        filesize < 500KB and 1 of ($b*) and $d and $w
 }

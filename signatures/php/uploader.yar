@@ -14,7 +14,8 @@ rule WSA_Php_Uploader_ClientNamedFile
         reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
         mitre_attack = "T1505.003"
     strings:
-        $u1 = /(move_uploaded_file|copy)\s{0,5}\(\s{0,5}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]\s{0,3}\]\s{0,5},[^;]{0,100}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]name['"]\s{0,3}\]\s{0,5}\)/ nocase
+        $u1 = /(move_uploaded_file|copy)\s{0,5}\(\s{0,5}\$(_FILES|HTTP_POST_FILES)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]\s{0,3}\](\s{0,3}\[[^\]\n]{1,12}\])?\s{0,5},[^;]{0,100}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]name['"]\s{0,3}\](\s{0,3}\[[^\]\n]{1,12}\])?\s{0,5}\)/ nocase
+        $u2 = /copy\s{0,3}\(\s{0,3}\$HTTP_POST_FILES/ nocase
         $w1 = /(file_put_contents|fopen)\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
         $w2 = /fwrite\s{0,5}\(\s{0,5}fopen\s{0,5}\(\s{0,5}[^;]{0,60}\$_(GET|POST|REQUEST)/ nocase
         // validation seen in application upload handlers, absent from drop-in uploaders
@@ -23,5 +24,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         $v3 = "pathinfo"
         $v4 = /csrf|nonce|require_acl|current_user_can|check_admin_referer/ nocase
     condition:
-        filesize < 30KB and any of ($u1, $w1, $w2) and not any of ($v*)
+        filesize < 30KB and any of ($u1, $u2, $w1, $w2) and not any of ($v*)
 }
