@@ -279,3 +279,21 @@ rule WSA_Php_ConfigGrabber_Symlink
     condition:
         filesize < 300KB and $p and ($s1 or ($s2 and 1 of ($c*)))
 }
+
+rule WSA_Php_MysqlUdf_PrivEsc
+{
+    meta:
+        id = "WSA-PHP-041"
+        description = "MySQL UDF privilege-escalation page: writes a UDF library and registers it with CREATE FUNCTION ... RETURNS STRING SONAME to run OS commands from the database"
+        family = "MySQL UDF"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://dev.mysql.com/doc/refman/8.0/en/create-function-loadable.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /create\s{1,3}function\s{1,3}\w{1,30}\s{1,3}returns\s{1,3}(string|integer|int|real)\s{1,3}soname/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 2MB and $a and $php
+}
