@@ -93,3 +93,32 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
     condition:
         filesize < 2KB and $req and any of ($s*)
 }
+
+rule WSA_Php_Generic_TinyDynamicCode
+{
+    meta:
+        id = "WSA-PHP-005"
+        description = "very small PHP file (< 1 KB) that reads request data and contains a dynamic-code primitive (assert, eval(, create_function, preg_replace/preg_filter, call_user_func, Reflection, usort, ob_start, ${...}, chr(), ereg): the typical one-line backdoor and its evasive variants"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER|FILES)|_PO|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $s1 = "assert" nocase
+        $s2 = "create_function" nocase
+        $s3 = /preg_(replace|filter)\s{0,3}\(\s{0,3}(\$|["'][^"'\n]{0,40}(e|\\x65|\\145)["'])/ nocase
+        $s4 = "call_user_func" nocase
+        $s5 = "Reflection" nocase
+        $s6 = "usort" nocase
+        $s7 = "chr(" nocase
+        $s8 = "ob_start" nocase
+        $s9 = "${"
+        $s10 = /eval\s{0,3}\(\s{0,3}["$@(]/ nocase
+        $s11 = "\"p\".\"r\""
+        $s12 = "ereg" nocase
+    condition:
+        filesize < 1KB and $req and any of ($s*)
+}
