@@ -232,7 +232,7 @@ rule WSA_Php_ShellToolkit_Traits
         $u12 = "error_reporting(0)"
         $u13 = "ignore_user_abort"
     condition:
-        $php and filesize < 2MB and (8 of ($t*) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
+        $php and filesize < 2MB and (8 of ($t*) or 10 of ($t*, $u*, $k*) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
 }
 
 rule WSA_Php_DataTheft_DownloadPage

@@ -42,6 +42,9 @@ rule WSA_Php_ReverseShell_Socket
         $s1 = /(fsockopen|stream_socket_client|stream_socket_server|socket_create|socket_connect)\s{0,3}\(/
         $s2 = /\/bin\/(ba)?sh|cmd\.exe/
         $e = /[^\w>:$](proc_open|popen|shell_exec|system|passthru|exec)\s{0,3}\(/
+        // commands read back from the socket and run
+        $g = /(fgets|fread|socket_read)\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $x = /[^\w>:$](shell_exec|system|passthru)\s{0,3}\(\s{0,3}\$\w{1,20}/
     condition:
-        filesize < 100KB and all of them
+        filesize < 100KB and $s1 and (($s2 and $e) or (filesize < 30KB and $g and $x))
 }

@@ -27,6 +27,8 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         // create_function('', $code) / create_function('$a', 'assert($a)')
         $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null|NULL)\s{0,5},\s{0,5}\$/
         $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/
+        // create_function('$'.'v', $t[18].$t[8]...) : body assembled from a character table
+        $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
     condition:
         any of ($d*) or any of ($f*) or ($n1 and $ev and filesize < 500KB)
 }
