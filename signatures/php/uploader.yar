@@ -23,6 +23,8 @@ rule WSA_Php_Uploader_ClientNamedFile
         $v2 = /preg_match\s{0,3}\(/
         $v3 = "pathinfo"
         $v4 = /csrf|nonce|require_acl|current_user_can|check_admin_referer/ nocase
+        // code inside an application class or framework call
+        $v5 = /\$this\s{0,2}->|\w::\w/
     condition:
         filesize < 30KB and any of ($u1, $u2, $w1, $w2) and not any of ($v*)
 }
