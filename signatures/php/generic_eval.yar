@@ -42,6 +42,8 @@ rule WSA_Php_Generic_RequestAsCallable
         $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}\(/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        // $f(stripslashes($_REQUEST['z']))
+        $call3 = /\$\w{1,20}\s{0,3}\(\s{0,3}(stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
         // dangerous function named as a string callback
@@ -50,7 +52,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // call_user_func with a string-built function name next to request data
         $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $call1 or $call2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+        $call1 or $call2 or $call3 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
 }
 
 rule WSA_Php_Generic_PregReplaceEval
@@ -121,4 +123,21 @@ rule WSA_Php_Generic_TinyDynamicCode
         $s12 = "ereg" nocase
     condition:
         filesize < 1KB and $req and any of ($s*)
+}
+
+rule WSA_Php_Generic_PasswordGate
+{
+    meta:
+        id = "WSA-PHP-006"
+        description = "request parameter or cookie compared with a hard-coded MD5 hash (md5($_COOKIE['x']) == '...'): the password gate of a backdoor injected into an otherwise normal file"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2015/05/hidden-backdoors-in-wordpress-core-files.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $g = /md5\s{0,3}\(\s{0,3}@?\$_(COOKIE|GET|POST|REQUEST|SERVER)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\)\s{0,3}[!=]==?\s{0,3}['"][0-9a-fA-F]{32}['"]/ nocase
+    condition:
+        filesize < 2MB and $g
 }

@@ -29,6 +29,9 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/
         // create_function('$'.'v', $t[18].$t[8]...) : body assembled from a character table
         $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
+        $f4 = /create_function\s{0,3}\([^;]{0,30},\s{0,3}\w{1,30}\s{0,3}\(\s{0,3}(base64_decode|gzinflate|str_rot13|gzuncompress)/ nocase
+        // $b = gzinflate($a); eval($b);
+        $d6 = /(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3};\s{0,5}@?\s{0,3}(eval|assert)\s{0,3}\(\s{0,3}\$/ nocase
     condition:
         any of ($d*) or any of ($f*) or ($n1 and $ev and filesize < 500KB)
 }
@@ -96,10 +99,14 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $c10 = "chr(99) . chr(104) . chr(114)"
         // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
         $g1 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]\w{1,20}['"]\s{0,2}\]\s{0,2}=\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/
+        // well-known encoder stubs: $OOO0O0O00=__FILE__ ; $GLOBALS['_123456_']=Array(base64_decode(... ; $x=$t[1].$t[7].$t[3]...
+        $e1 = /\$O{1,3}0[O0]{4,12}\s{0,2}=\s{0,2}(__FILE__|urldecode)/
+        $e2 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]_\d{5,12}_['"]\s{0,2}\]\s{0,2}=\s{0,2}Array\s{0,2}\(\s{0,2}base64_decode/ nocase
+        $e3 = /\$\w{1,20}\s?=\s?\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]/
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
