@@ -121,8 +121,12 @@ rule WSA_Php_Generic_TinyDynamicCode
         $s10 = /eval\s{0,3}\(\s{0,3}["$@(]/ nocase
         $s11 = "\"p\".\"r\""
         $s12 = "ereg" nocase
+        $s13 = /array_filter|uasort|array_walk|forward_static_call|array_udiff|array_intersect|iterator_apply|ReflectionClass/ nocase
+        // payload parked in the session, called later
+        $s14 = /\$_SESSION\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}=\s{0,2}(base64_decode\s{0,2}\()?\$_(COOKIE|POST|GET|REQUEST)/
+        $s15 = /\$\w{1,10}\s{0,2}\(\s{0,2}\$_SESSION/
     condition:
-        filesize < 1KB and $req and any of ($s*)
+        filesize < 1KB and (($req and any of ($s*)) or $s14 or $s15 or ($s9 and ($s1 or $s10)))
 }
 
 rule WSA_Php_Generic_PasswordGate

@@ -16,7 +16,7 @@ rule WSA_Php_Generic_ExecRequest
     strings:
         $x1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
         // `$_GET[c]`  /  `{$_POST['c']}`
-        $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).]/
+        $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
         // $c = $_POST['cmd']; ... system($c)
         // COM objects that run commands on Windows
         $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
