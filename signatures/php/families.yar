@@ -102,8 +102,9 @@ rule WSA_Php_B374k_Shell
         $a4 = "$GLOBALS['module']"
         $a5 = "$s_pass" 
         $a6 = "$s_func"
+        $a7 = /\$GLOBALS\s{0,2}\[\s{0,2}'resources'\s{0,2}\]\s{0,2}\[\s{0,2}'\w{1,20}'\s{0,2}\]\s{0,2}=\s{0,2}"[A-Za-z0-9+\/]{50}/
     condition:
-        filesize < 3MB and ($a1 or 2 of ($a2, $a3, $a4) or #a4 > 3 or ($a5 and $a6))
+        filesize < 3MB and ($a1 or $a7 or 2 of ($a2, $a3, $a4) or #a4 > 3 or ($a5 and $a6))
 }
 
 rule WSA_Php_Weevely_Agent
@@ -215,7 +216,7 @@ rule WSA_Php_ShellToolkit_Traits
         $t26 = "perl -e" nocase
         $t27 = "exploit" nocase
         $t28 = "open_basedir" nocase
-        $k1 = /<title>[^<]{0,80}(shell|backdoor|hack|bypass|r00t|exploit|priv8|sh3ll|symlink|uploader|kernel)/ nocase
+        $k1 = /<title>[^<]{0,80}(shell|backdoor|hack|bypass|r00t|exploit|priv8|sh3ll|symlink|uploader|kernel|back\s{0,2}connect)/ nocase
         $k2 = /name\s{0,2}=\s{0,2}["']?(cmd|command|comd|exec|shell)["' >]/ nocase
         $k3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]/ nocase
         $u1 = "getcwd()"

@@ -97,6 +97,10 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $c8 = "\"e\".\"v\".\"a\".\"l\""
         $c9 = "chr(99).chr(104).chr(114)"
         $c10 = "chr(99) . chr(104) . chr(114)"
+        // names hidden by junk tokens removed with str_replace: str_r, create_, base64
+        $j2 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{2,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(s[^'"\n]{0,12}t[^'"\n]{0,12}r[^'"\n]{0,12}_[^'"\n]{0,12}r[^'"\n]{0,12}e|c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_|b[^'"\n]{0,12}a[^'"\n]{0,12}s[^'"\n]{0,12}e[^'"\n]{0,12}6[^'"\n]{0,12}4)/ nocase
+        // (chr(63)^chr(96)) : characters produced by XOR of two chr() calls
+        $x2 = /\(\s{0,2}chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\^\s{0,2}chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\)/ nocase
         // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
         $g1 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]\w{1,20}['"]\s{0,2}\]\s{0,2}=\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/
         // well-known encoder stubs: $OOO0O0O00=__FILE__ ; $GLOBALS['_123456_']=Array(base64_decode(... ; $x=$t[1].$t[7].$t[3]...
@@ -106,7 +110,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*) or #x2 > 3)
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
@@ -152,9 +156,12 @@ rule WSA_Php_Obfuscation_ChrChain
         mitre_attack = "T1505.003"
     strings:
         $c1 = /(chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\.\s{0,2}){10}/ nocase
+        // "preg_r".chr(101)."pl".chr(97) : literals interleaved with chr()
+        $c2 = /['"]\s{0,2}\.\s{0,2}chr\s{0,2}\(\s{0,2}\d{2,3}\s{0,2}\)\s{0,2}\.\s{0,2}['"]/ nocase
+        $pr = "preg_replace" nocase
         $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
     condition:
-        filesize < 1MB and $c1 and $ev
+        filesize < 1MB and (($c1 and $ev) or (#c2 > 15 and ($ev or $pr)))
 }
 
 rule WSA_Php_Obfuscation_BitwiseStrings
