@@ -298,3 +298,52 @@ rule WSA_Php_MysqlUdf_PrivEsc
     condition:
         filesize < 2MB and $a and $php
 }
+
+rule WSA_Php_KnownShell_Banner
+{
+    meta:
+        id = "WSA-PHP-042"
+        description = "banner, title or variable name of a widely circulated PHP web-shell family (IndoXploit, Alfa, AnonymousFox, 0byt3m1n1, Ani-Shell, phpRemoteView, PHVayv, NTDaddy, PHPJackal, nstview, DxShell ...)"
+        family = "Known shell families"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/tennc/webshell"
+        mitre_attack = "T1505.003"
+    strings:
+        $n1 = "IndoXploit" nocase
+        $n2 = "AnonymousFox" nocase
+        $n3 = "ALFA_DATA" nocase
+        $n4 = "Alfa Team" nocase
+        $n5 = "0byt3m1n1" nocase
+        $n6 = "Ani-Shell" nocase
+        $n7 = "phpRemoteView" nocase
+        $n8 = "PHVayv" nocase
+        $n9 = "NTDaddy" nocase
+        $n10 = "azrailphp" nocase
+        $n11 = "MyShellVersion" nocase
+        $n12 = "PHPJackal" nocase
+        $n13 = "Sadrazam" nocase
+        $n14 = "h4ntu shell" nocase
+        $n15 = "Madspot" nocase
+        $n16 = "Storm7Shell" nocase
+        $n17 = "Locus7" nocase
+        $n18 = "NIX REMOTE WEB" nocase
+        $n19 = "nstview" nocase
+        $n20 = "w4ck1ng" nocase
+        $n21 = "Fx29Sh" nocase
+        $n22 = "KAdot Universal" nocase
+        $n23 = "Liz0ziM" nocase
+        $n24 = "SimAttacker" nocase
+        $n25 = "GFS web-shell" nocase
+        $n26 = "DxShell" nocase
+        $n27 = "SnIpEr_SA" nocase
+        $n28 = "Cyb3r Sh3ll" nocase
+        $n29 = "Gamma Web Shell" nocase
+        $n30 = "MILDNet" nocase
+        $n31 = "PHANTASMA" nocase
+        $n32 = "Safe mode breaker" nocase
+        $n33 = "Kacak FSO" nocase
+    condition:
+        filesize < 3MB and any of them
+}
