@@ -347,3 +347,22 @@ rule WSA_Php_KnownShell_Banner
     condition:
         filesize < 3MB and any of them
 }
+
+rule WSA_Php_MassMailer
+{
+    meta:
+        id = "WSA-PHP-043"
+        description = "drop-in mass mailer: splits a pasted recipient list on newlines and loops mail() with a visitor-chosen From: header (spam/phishing tool planted with web shells)"
+        family = "Mass mailer"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2019/03/spam-mailer-script-on-compromised-site.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["']\\(r\\)?n["']\s{0,3},\s{0,3}\$\w{0,10}(\[\s{0,2}['"]\w{0,10})?(mail|to|list)/ nocase
+        $m = /[^\w>:$]mail\s{0,3}\(/
+        $f = "From:" nocase
+    condition:
+        filesize < 50KB and all of them
+}
