@@ -125,7 +125,14 @@ rule WSA_Php_Generic_TinyDynamicCode
         // payload parked in the session, called later
         $s14 = /\$_SESSION\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}=\s{0,2}(base64_decode\s{0,2}\()?\$_(COOKIE|POST|GET|REQUEST)/
         $s15 = /\$\w{1,10}\s{0,2}\(\s{0,2}\$_SESSION/
+        // ${$x}[a](${$x}[b]) : variable-variable superglobal called as a function
+        $v1 = "](${"
+        $v2 = "}(${"
+        // ("#"^"|").("."^"~") : names XOR-ed together from punctuation
+        $x1 = "\"^\""
+        $php = "<?"
     condition:
+        (filesize < 2KB and $php and (1 of ($v*) or #x1 >= 4)) or
         filesize < 1KB and (($req and any of ($s*)) or $s14 or $s15 or ($s9 and ($s1 or $s10)))
 }
 
@@ -133,7 +140,7 @@ rule WSA_Php_Generic_PasswordGate
 {
     meta:
         id = "WSA-PHP-006"
-        description = "request parameter or cookie compared with a hard-coded MD5 hash (md5($_COOKIE['x']) == '...'): the password gate of a backdoor injected into an otherwise normal file"
+        description = "request parameter, header or cookie compared with a hard-coded MD5/SHA1/crypt hash (md5($_COOKIE['x']) == '...'): the password gate of a backdoor injected into an otherwise normal file"
         family = "Generic eval of request data"
         severity = "high"
         author = "webshell-agent project"
@@ -141,7 +148,7 @@ rule WSA_Php_Generic_PasswordGate
         reference = "https://blog.sucuri.net/2015/05/hidden-backdoors-in-wordpress-core-files.html"
         mitre_attack = "T1505.003"
     strings:
-        $g = /md5\s{0,3}\(\s{0,3}@?\$_(COOKIE|GET|POST|REQUEST|SERVER)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\)\s{0,3}[!=]==?\s{0,3}['"][0-9a-fA-F]{32}['"]/ nocase
+        $g = /(md5|sha1|crypt)\s{0,3}\(\s{0,3}@?\$_(COOKIE|GET|POST|REQUEST|SERVER)\s{0,3}\[[^\]\n]{1,30}\][^)\n]{0,10}\)\s{0,3}[!=]==?\s{0,3}['"][0-9a-zA-Z.\/]{13,64}['"]/ nocase
     condition:
         filesize < 2MB and $g
 }

@@ -18,6 +18,12 @@ rule WSA_Php_Uploader_ClientNamedFile
         $u2 = /copy\s{0,3}\(\s{0,3}\$HTTP_POST_FILES/ nocase
         $w1 = /(file_put_contents|fopen)\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
         $w2 = /fwrite\s{0,5}\(\s{0,5}fopen\s{0,5}\(\s{0,5}[^;]{0,60}\$_(GET|POST|REQUEST)/ nocase
+        // Chopper-style writer: hex text turned into bytes with urldecode("%" . substr(...))
+        $w4 = /urldecode\s{0,3}\(\s{0,3}["']%["']\s{0,3}\.\s{0,3}substr/ nocase
+        // any small move_uploaded_file page keeping the client file name
+        $m = /move_uploaded_file\s{0,3}\(/ nocase
+        $n = /\[\s{0,2}['"]name['"]\s{0,2}\]/
+        $v6 = /is_uploaded_file|in_array|getimagesize|mime|strtolower|strrchr|extension|\.(jpg|png|gif)/ nocase
         // validation seen in application upload handlers, absent from drop-in uploaders
         $v1 = "json_encode"
         $v2 = /preg_match\s{0,3}\(/
@@ -26,5 +32,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // code inside an application class or framework call
         $v5 = /\$this\s{0,2}->|\w::\w/
     condition:
-        filesize < 30KB and any of ($u1, $u2, $w1, $w2) and not any of ($v*)
+        filesize < 30KB and ($w4 or (any of ($u1, $u2, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and $m and $n and not any of ($v*)))
 }
