@@ -101,6 +101,30 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $j2 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{2,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(s[^'"\n]{0,12}t[^'"\n]{0,12}r[^'"\n]{0,12}_[^'"\n]{0,12}r[^'"\n]{0,12}e|c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_|b[^'"\n]{0,12}a[^'"\n]{0,12}s[^'"\n]{0,12}e[^'"\n]{0,12}6[^'"\n]{0,12}4)/ nocase
         // (chr(63)^chr(96)) : characters produced by XOR of two chr() calls
         $x2 = /\(\s{0,2}chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\^\s{0,2}chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\)/ nocase
+        // non-alphanumeric shells: $_[+""], $__++;$__++; , .=~($___{
+        $n1 = "$_[+\"\"]"
+        $n2 = "$__++;$__++;$__++;"
+        $n3 = ".=~($___{"
+        // "assert" split in two literals, or spelled one letter at a time
+        $a1 = "'as'.'sert'" nocase
+        $a2 = "\"as\".\"sert\"" nocase
+        $a3 = "'ass'.'ert'" nocase
+        $a4 = "\"ass\".\"ert\"" nocase
+        $a5 = "'asse'.'rt'" nocase
+        $a6 = "\"asse\".\"rt\"" nocase
+        $a7 = ".\"sert\"" nocase
+        $a8 = ".'sert'" nocase
+        $a9 = "'s'.'s'.'e'.'r'.'t'"
+        $a10 = "'_'.'P'.'O'.'S'.'T'"
+        // $s{0}.$s{8}.$s{0}.$s{3} : names picked from a string with curly-brace offsets
+        $i1 = /\$\w{1,20}\{\d{1,2}\}\.\$\w{1,20}\{\d{1,2}\}\.\$\w{1,20}\{\d{1,2}\}\.\$\w{1,20}\{\d{1,2}\}/
+        // '$_G' . "ET['x']" : superglobal name split across literals
+        $p1 = /['"]\$_(G|P|PO|POS|R|RE|REQ|C|CO)['"]/
+        // XSLT / XPath calling PHP functions: zcg:function('assert', ...), php:functionString('system', ...)
+        $p2 = /:function(String)?\s{0,3}\(\s{0,3}\\?['"](assert|system|passthru|exec|shell_exec|eval|create_function|popen)['"]/ nocase
+        // hex text of "http://" unpacked at run time
+        $p3 = "687474703a2f2f" nocase
+        $p4 = /pack\s{0,3}\(\s{0,3}['"]H\*|hex2bin/ nocase
         // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
         $g1 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]\w{1,20}['"]\s{0,2}\]\s{0,2}=\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/
         // well-known encoder stubs: $OOO0O0O00=__FILE__ ; $GLOBALS['_123456_']=Array(base64_decode(... ; $x=$t[1].$t[7].$t[3]...
@@ -110,7 +134,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*) or #x2 > 3)
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
