@@ -121,7 +121,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // '$_G' . "ET['x']" : superglobal name split across literals
         $p1 = /['"]\$_(G|P|PO|POS|R|RE|REQ|C|CO)['"]/
         // XSLT / XPath calling PHP functions: zcg:function('assert', ...), php:functionString('system', ...)
-        $p2 = /:function(String)?\s{0,3}\(\s{0,3}\\?['"](assert|system|passthru|exec|shell_exec|eval|create_function|popen)['"]/ nocase
+        $p2 = /:function(String)?\s{0,3}\(\s{0,3}\\?['"](assert|system|passthru|exec|shell_exec|eval|create_function|popen)\\?['"]/ nocase
         // hex text of "http://" unpacked at run time
         $p3 = "687474703a2f2f" nocase
         $p4 = /pack\s{0,3}\(\s{0,3}['"]H\*|hex2bin/ nocase
