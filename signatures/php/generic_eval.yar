@@ -30,7 +30,7 @@ rule WSA_Php_Generic_RequestAsCallable
 {
     meta:
         id = "WSA-PHP-002"
-        description = "request data used as a function name: $_GET['f']($_POST['x']), call_user_func/array_map/usort with a request-supplied callback, or a dangerous callback string applied to request data"
+        description = "request data used as a function name or include path: $_GET['f']($_POST['x']), call_user_func/array_map/usort with a request-supplied callback, or a dangerous callback string applied to request data"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -41,9 +41,11 @@ rule WSA_Php_Generic_RequestAsCallable
         // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
         $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}\(/
         // $f($_POST['x'])  -- variable function applied to request data
-        $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $f(stripslashes($_REQUEST['z']))
-        $call3 = /\$\w{1,20}\s{0,3}\(\s{0,3}(stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // include/require of a request-chosen file (remote or local file inclusion backdoor)
+        $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}(stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
         // dangerous function named as a string callback
@@ -52,7 +54,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // call_user_func with a string-built function name next to request data
         $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $call1 or $call2 or $call3 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+        $call1 or $call2 or $call3 or $inc or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
 }
 
 rule WSA_Php_Generic_PregReplaceEval

@@ -125,6 +125,8 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // hex text of "http://" unpacked at run time
         $p3 = "687474703a2f2f" nocase
         $p4 = /pack\s{0,3}\(\s{0,3}['"]H\*|hex2bin/ nocase
+        // a comment wedged between a sensitive function name and its parenthesis: eval/*x*/(
+        $m1 = /(eval|assert|system|passthru|shell_exec|exec|move_uploaded_file|create_function|base64_decode|preg_replace|file_put_contents|call_user_func|array_map)\s{0,3}\/\*[^*\n]{0,30}\*\/\s{0,3}\(/ nocase
         // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
         $g1 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]\w{1,20}['"]\s{0,2}\]\s{0,2}=\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/
         // well-known encoder stubs: $OOO0O0O00=__FILE__ ; $GLOBALS['_123456_']=Array(base64_decode(... ; $x=$t[1].$t[7].$t[3]...
@@ -134,7 +136,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2) or #x2 > 3 or ($p3 and $p4))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
