@@ -29,11 +29,14 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/
         // create_function('$'.'v', $t[18].$t[8]...) : body assembled from a character table
         $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
+        // hex-nibble decoder (chr(($h[..]<<4)+$h[..])) feeding eval
+        $f5 = /<<\s{0,2}4\s{0,2}\)\s{0,2}\+/
+        $ev2 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,3}\$/ nocase
         $f4 = /create_function\s{0,3}\([^;]{0,30},\s{0,3}\w{1,30}\s{0,3}\(\s{0,3}(base64_decode|gzinflate|str_rot13|gzuncompress)/ nocase
         // $b = gzinflate($a); eval($b);
         $d6 = /(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3};\s{0,5}@?\s{0,3}(eval|assert)\s{0,3}\(\s{0,3}\$/ nocase
     condition:
-        any of ($d*) or any of ($f*) or ($n1 and $ev and filesize < 500KB)
+        any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($n1 and $ev and filesize < 500KB)
 }
 
 rule WSA_Php_Obfuscation_EncodedFunctionNames
@@ -125,6 +128,11 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // hex text of "http://" unpacked at run time
         $p3 = "687474703a2f2f" nocase
         $p4 = /pack\s{0,3}\(\s{0,3}['"]H\*|hex2bin/ nocase
+        // $r("f", "", "bfafsfef6f4_...") : str_replace held in a variable, junk removed at run time
+        $q1 = /\$\w{1,20}\s{0,2}\(\s{0,2}["'][^"'\n]{1,8}["']\s{0,2},\s{0,2}(""|'')\s{0,2},\s{0,2}["']/
+        // $n.="\x73\x65"; ... $a($b($c($d($e)))); : names appended from escapes, nested variable calls
+        $q2 = ".=\"\\x"
+        $q3 = "))));"
         // a comment wedged between a sensitive function name and its parenthesis: eval/*x*/(
         $m1 = /(eval|assert|system|passthru|shell_exec|exec|move_uploaded_file|create_function|base64_decode|preg_replace|file_put_contents|call_user_func|array_map)\s{0,3}\/\*[^*\n]{0,30}\*\/\s{0,3}\(/ nocase
         // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
@@ -136,7 +144,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #x2 > 3 or ($p3 and $p4))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
