@@ -163,8 +163,11 @@ rule WSA_Jsp_ShellToolkit_Traits
         $t14 = "setLastModified" ascii wide
         $t15 = "getInputStream" ascii wide
         $t16 = "mkdir" ascii wide
+        // JSP page markers (keeps the rule off PHP/ASP pages with similar titles)
+        $j1 = "<%" ascii wide
+        $j2 = "jsp:" ascii wide
     condition:
-        filesize < 2MB and (($k1 and 1 of ($t*)) or ($k2 and 6 of ($t*)))
+        filesize < 2MB and 1 of ($j*) and (($k1 and 1 of ($t*)) or ($k2 and 6 of ($t*)))
 }
 
 rule WSA_Jsp_DbDump_Tool
