@@ -48,3 +48,24 @@ rule WSA_Php_ReverseShell_Socket
     condition:
         filesize < 100KB and $s1 and (($s2 and $e) or (filesize < 30KB and $g and $x))
 }
+
+rule WSA_Php_Tunnel_ReGeorg
+{
+    meta:
+        id = "WSA-PHP-012"
+        description = "reGeorg-style HTTP tunnel in PHP: socket relayed through X-CMD/X-STATUS request headers, or the 'Georg says' banner"
+        family = "reGeorg"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/sensepost/reGeorg"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = "Georg says" ascii
+        $b = /X-(CMD|STATUS|ERROR)/
+        $c = /fsockopen|socket_create|stream_socket_client/
+        $d = /apache_request_headers|getallheaders|HTTP_X_CMD/
+        $php = "<?" ascii
+    condition:
+        filesize < 200KB and $php and ($a or ($b and $c and $d))
+}
