@@ -121,6 +121,7 @@ rule WSA_Php_Weevely_Agent
     strings:
         // $f = $cf('', $code); $f();
         $cf = /\$[a-zA-Z_]\w{0,15}\s{0,3}=\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}(''|"")\s{0,3},\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\)\s{0,3};\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}\)/
+        $cf2 = /=\s{0,3}create_function\s{0,3}\(\s{0,3}(''|"")\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)\s{0,3};\s{0,3}\$\w{1,30}\s{0,3}\(\s{0,3}\)/ nocase
         // str_replace('junk','', 'crjunkeate_function')
         $sr = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_/
         $k1 = "php://input"
@@ -129,7 +130,7 @@ rule WSA_Php_Weevely_Agent
         $k4 = "gzcompress"
         $k5 = /\$k[hf]\s{0,2}=\s{0,2}["'][0-9a-f]{4,12}["']/
     condition:
-        filesize < 200KB and ($cf or $sr or ($k5 and 3 of ($k1, $k2, $k3, $k4)))
+        filesize < 200KB and ($cf or $cf2 or $sr or ($k5 and 3 of ($k1, $k2, $k3, $k4)))
 }
 
 rule WSA_Php_Godzilla_Behinder_XorAgent

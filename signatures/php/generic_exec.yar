@@ -45,8 +45,10 @@ rule WSA_Php_ReverseShell_Socket
         // commands read back from the socket and run
         $g = /(fgets|fread|socket_read)\s{0,3}\(\s{0,3}\$\w{1,20}/
         $x = /[^\w>:$](shell_exec|system|passthru)\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $sr = /socket_read\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $po = /proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/
     condition:
-        filesize < 100KB and $s1 and (($s2 and $e) or (filesize < 30KB and $g and $x))
+        filesize < 100KB and $s1 and (($s2 and $e) or (filesize < 30KB and $g and $x) or (filesize < 30KB and $sr and $po))
 }
 
 rule WSA_Php_Tunnel_ReGeorg

@@ -25,10 +25,13 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         $d4 = /(eval|assert)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[\s{0,3}\$GLOBALS\s{0,3}\[/ nocase
         $d5 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
         // create_function('', $code) / create_function('$a', 'assert($a)')
-        $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null|NULL)\s{0,5},\s{0,5}\$/
-        $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/
+        $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null)\s{0,5},\s{0,5}\$/ nocase
+        $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/ nocase
         // create_function('$'.'v', $t[18].$t[8]...) : body assembled from a character table
         $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
+        // payload carried in EXIF fields of an image: preg_replace($exif['Make'], $exif['Model'], '')
+        $f6 = "exif_read_data"
+        $f7 = /(preg_replace|eval|assert|create_function)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[/ nocase
         // hex-nibble decoder (chr(($h[..]<<4)+$h[..])) feeding eval
         $f5 = /<<\s{0,2}4\s{0,2}\)\s{0,2}\+/
         $ev2 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,3}\$/ nocase
@@ -36,7 +39,7 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         // $b = gzinflate($a); eval($b);
         $d6 = /(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3};\s{0,5}@?\s{0,3}(eval|assert)\s{0,3}\(\s{0,3}\$/ nocase
     condition:
-        any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($n1 and $ev and filesize < 500KB)
+        any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB)
 }
 
 rule WSA_Php_Obfuscation_EncodedFunctionNames
@@ -78,6 +81,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $r8 = "\"lave\""
         $r9 = "rqbprq_46rfno" nocase
         $r10 = "nffreg" nocase
+        $r11 = /strrev\s{0,3}\(\s{0,3}[^\w\s]{1,3}(esab|edoced|taerc|noitcnu|tressa|lave|metsys|etalfnizg)/ nocase
         // ${"\x47LOBALS"} style variable names, hex text of code, "$"."_POST" splitting
         $v1 = /\$\{\s{0,3}"[A-Za-z]{0,8}\\x[0-9a-fA-F]{2}/
         $t1 = "6576616c28" nocase            // eval(
