@@ -367,3 +367,23 @@ rule WSA_Php_MassMailer
     condition:
         filesize < 50KB and all of them
 }
+
+rule WSA_Php_PhoneHome_Mailer
+{
+    meta:
+        id = "WSA-PHP-044"
+        description = "script that mails the server's own location (HTTP_HOST, REQUEST_URI, DOCUMENT_ROOT ...) to a hard-coded free-mail address without any form input: a backdoor reporting its installation to the attacker"
+        family = "Phone-home"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2014/02/php-backdoors-hidden-with-clever-use-of-extract-function.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /["'][\w.+-]{3,40}@(gmail|yahoo|hotmail|outlook|yandex|mail|aol|protonmail|qq|163)\.(com|ru|cn)["']/ nocase
+        $m = /[^\w>:$]mail\s{0,3}\(/
+        $s = /\$_SERVER\s{0,2}\[\s{0,2}['"](HTTP_HOST|SERVER_NAME|REQUEST_URI|SCRIPT_NAME|PHP_SELF|DOCUMENT_ROOT|SERVER_ADDR|SCRIPT_FILENAME)/
+        $p = "$_POST"
+    condition:
+        filesize < 200KB and $a and $m and $s and not $p
+}
