@@ -234,7 +234,7 @@ rule WSA_Php_ShellToolkit_Traits
         $u12 = "error_reporting(0)"
         $u13 = "ignore_user_abort"
     condition:
-        $php and filesize < 2MB and (8 of ($t*) or 10 of ($t*, $u*, $k*) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
+        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and 1 of ($k*)) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
 }
 
 rule WSA_Php_DataTheft_DownloadPage
@@ -386,4 +386,24 @@ rule WSA_Php_PhoneHome_Mailer
         $p = "$_POST"
     condition:
         filesize < 200KB and $a and $m and $s and not $p
+}
+
+rule WSA_Php_Persistent_SelfDeletingLoop
+{
+    meta:
+        id = "WSA-PHP-045"
+        description = "'undead' PHP backdoor: deletes its own file, ignores client aborts and keeps looping (sleep) to eval remote code or rewrite files, so it survives in the worker process after clean-up"
+        family = "Memory-resident loop"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/function.ignore-user-abort.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $u = /unlink\s{0,3}\(\s{0,3}(\$_SERVER\s{0,2}\[\s{0,2}['"]SCRIPT_FILENAME|__FILE__)/ nocase
+        $i = "ignore_user_abort" nocase
+        $s = /[^\w>:$]u?sleep\s{0,3}\(/ nocase
+        $e = /[^\w>:$](eval|assert|file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+    condition:
+        filesize < 50KB and all of them
 }

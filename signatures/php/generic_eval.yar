@@ -39,7 +39,7 @@ rule WSA_Php_Generic_RequestAsCallable
         mitre_attack = "T1505.003"
     strings:
         // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
-        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}\(/
+        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\(/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $f(stripslashes($_REQUEST['z']))
@@ -90,7 +90,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         reference = "https://www.php.net/manual/en/language.types.callable.php"
         mitre_attack = "T1505.003"
     strings:
-        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input/
         $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)
@@ -114,8 +114,8 @@ rule WSA_Php_Generic_TinyDynamicCode
         reference = "https://www.php.net/manual/en/functions.variable-functions.php"
         mitre_attack = "T1505.003"
     strings:
-        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER|FILES)|_PO|HTTP_(POST|GET)_VARS|php:\/\/input/
-        $s1 = "assert" nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE|FILES)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|_PO|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $s1 = /[^\w>]assert/ nocase
         $s2 = "create_function" nocase
         $s3 = /preg_(replace|filter)\s{0,3}\(\s{0,3}(\$|["'][^"'\n]{0,40}(e|\\x65|\\145)["'])/ nocase
         $s4 = "call_user_func" nocase

@@ -23,8 +23,12 @@ rule WSA_Php_Generic_ExecRequest
         $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
+        // page traits of a command box: a form field, stderr merged, a cmd-like parameter
+        $ui1 = /<(form|textarea|input)/ nocase
+        $ui2 = "2>&1"
+        $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
     condition:
-        $x1 or $bt or $com or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req)
+        $x1 or $bt or $com or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req and 1 of ($ui*))
 }
 
 rule WSA_Php_ReverseShell_Socket
