@@ -118,7 +118,7 @@ rule WSA_Php_Generic_TinyDynamicCode
         $s1 = /[^\w>]assert/ nocase
         $s2 = "create_function" nocase
         $s3 = /preg_(replace|filter)\s{0,3}\(\s{0,3}(\$|["'][^"'\n]{0,40}(e|\\x65|\\145)["'])/ nocase
-        $s4 = "call_user_func" nocase
+        $s4 = /call_user_func(_array)?\s{0,3}\(\s{0,3}(['"]?(assert|eval|system|passthru|shell_exec|exec|create_function)|\$_|\$\w{1,20}\s{0,3},\s{0,3}\$_)/ nocase
         $s5 = "Reflection" nocase
         $s6 = "usort" nocase
         $s7 = "chr(" nocase

@@ -23,7 +23,7 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         // eval(${$x}[...]) , eval($a[$GLOBALS['x'][1]]) , eval(f($a, $b))
         $d3 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}\$\{/ nocase
         $d4 = /(eval|assert)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[\s{0,3}\$GLOBALS\s{0,3}\[/ nocase
-        $d5 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
+        $d5 = /[^\w>:$]eval\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
         // create_function('', $code) / create_function('$a', 'assert($a)')
         $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null)\s{0,5},\s{0,5}\$/ nocase
         $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/ nocase
