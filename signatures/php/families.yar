@@ -233,8 +233,11 @@ rule WSA_Php_ShellToolkit_Traits
         $u11 = "set_time_limit(0)"
         $u12 = "error_reporting(0)"
         $u13 = "ignore_user_abort"
+        // quiet long-running page driven by a form: set_time_limit(0) + error_reporting(0) + request + <form>
+        $q1 = /\$_(GET|POST|REQUEST)/
+        $q2 = /<form/ nocase
     condition:
-        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and 1 of ($k*)) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
+        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and 1 of ($k*)) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
 }
 
 rule WSA_Php_DataTheft_DownloadPage
