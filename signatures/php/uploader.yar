@@ -6,7 +6,7 @@ rule WSA_Php_Uploader_ClientNamedFile
 {
     meta:
         id = "WSA-PHP-040"
-        description = "small PHP uploader: move_uploaded_file/copy of $_FILES tmp_name to the client-supplied file name, or file_put_contents/fwrite of request data to a request-supplied path"
+        description = "small PHP uploader/dropper: move_uploaded_file/copy of $_FILES tmp_name to the client-supplied file name, or file_put_contents/fwrite of request data to a request-supplied path"
         family = "Uploader"
         severity = "high"
         author = "webshell-agent project"
@@ -25,6 +25,11 @@ rule WSA_Php_Uploader_ClientNamedFile
         // upload or remote download saved under a script extension
         $x1 = /move_uploaded_file\s{0,3}\([^;]{0,80}\.(php\d?|phtml|pht|asp|aspx|jsp)["']\s{0,3}\)/ nocase
         $x2 = /copy\s{0,3}\(\s{0,3}["']https?:\/\/[^"'\n]{1,200}["']\s{0,3},\s{0,3}["'][^"'\n]{0,80}\.php\d?["']/ nocase
+        // tiny remote dropper: fetch http://.../x.txt and store it as a .php file
+        $r1 = /['"]https?:\/\/[^'"\n]{1,200}\.(txt|jpg|gif|png|php)['"]/ nocase
+        $r2 = /['"][^'"\n]{0,80}\.php['"]/
+        $r3 = /(file_put_contents|fwrite|fputs|copy)\s{0,3}\(/ nocase
+        $r4 = /(file_get_contents|curl_exec|fopen|copy)\s{0,3}\(/ nocase
         // tiny editor: $p = $_POST['p']; fopen($p, 'w'); fwrite(..)
         $e1 = /=\s{0,3}@?\$_(POST|GET|REQUEST)\s{0,2}\[/
         $e2 = /fopen\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}['"][wa]/
@@ -43,5 +48,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // code inside an application class or framework call
         $v5 = /\$this\s{0,2}->|\w::\w/
     condition:
-        filesize < 30KB and ($w4 or $w7 or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or (any of ($u1, $u2, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and $m and $n and not any of ($v*)))
+        filesize < 30KB and ($w4 or $w7 or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or (any of ($u1, $u2, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and $m and $n and not any of ($v*)))
 }
