@@ -237,7 +237,7 @@ rule WSA_Php_ShellToolkit_Traits
         $q1 = /\$_(GET|POST|REQUEST)/
         $q2 = /<form/ nocase
     condition:
-        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and 1 of ($k*)) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
+        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and (1 of ($k*) or 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27))) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
 }
 
 rule WSA_Php_DataTheft_DownloadPage
@@ -409,4 +409,27 @@ rule WSA_Php_Persistent_SelfDeletingLoop
         $e = /[^\w>:$](eval|assert|file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
     condition:
         filesize < 50KB and all of them
+}
+
+rule WSA_Php_FileManager_SingleFile
+{
+    meta:
+        id = "WSA-PHP-046"
+        description = "single-file web file manager: one page that lists directories, uploads, renames, chmods and deletes files on request parameters (drop-in management shell without command execution)"
+        family = "Generic file-manager shell"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /move_uploaded_file\s{0,3}\(/
+        $b = /[^\w>:$]unlink\s{0,3}\(/
+        $c = /[^\w>:$]chmod\s{0,3}\(/
+        $d = /opendir|scandir|readdir/
+        $e = /[^\w>:$]rename\s{0,3}\(/
+        $f = /<form/ nocase
+        $g = /\$_(GET|POST|REQUEST)/
+    condition:
+        filesize < 200KB and all of them
 }
