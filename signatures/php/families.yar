@@ -281,8 +281,10 @@ rule WSA_Php_ConfigGrabber_Symlink
         $c1 = "wp-config.php" ascii
         $c2 = "configuration.php" ascii
         $c3 = "config.php" ascii
+        // tiny page that just prints /etc/passwd or /etc/shadow
+        $r = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}["']\/etc\/(passwd|shadow)["']/
     condition:
-        filesize < 300KB and $p and ($s1 or ($s2 and 1 of ($c*)))
+        filesize < 300KB and $p and ($s1 or ($s2 and 1 of ($c*)) or ($r and filesize < 2KB))
 }
 
 rule WSA_Php_MysqlUdf_PrivEsc
@@ -432,4 +434,40 @@ rule WSA_Php_FileManager_SingleFile
         $g = /\$_(GET|POST|REQUEST)/
     condition:
         filesize < 200KB and all of them
+}
+
+rule WSA_Php_WordPress_AutoLogin
+{
+    meta:
+        id = "WSA-PHP-047"
+        description = "small standalone script that loads WordPress (wp-blog-header.php / wp-load.php) and sets an authentication cookie or creates an administrator: login backdoor"
+        family = "WordPress backdoor"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://blog.sucuri.net/2021/06/wordpress-backdoor-creates-admin-user.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $l = /wp-blog-header\.php|wp-load\.php/
+        $a1 = "wp_set_auth_cookie" ascii
+        $a2 = /wp_(create|insert)_user\s{0,3}\([^;]{0,200}administrator/
+    condition:
+        filesize < 5KB and $l and 1 of ($a*)
+}
+
+rule WSA_Php_Defacer_IndexOverwrite
+{
+    meta:
+        id = "WSA-PHP-048"
+        description = "script that opens the site's index page for writing (fopen('index.php', 'w')): defacement dropper"
+        family = "Defacement"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1491/002/"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /fopen\s{0,3}\(\s{0,3}["'](\.\.\/)*index\.(php|html?)["']\s{0,3},\s{0,3}["']w/ nocase
+    condition:
+        filesize < 20KB and $a
 }

@@ -49,6 +49,7 @@ rule WSA_Php_Generic_RequestAsCallable
         $call5 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}\$\w{1,20}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)/
         // include/require of a request-chosen file (remote or local file inclusion backdoor)
         $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $inc2 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}(include|require)(_once)?\s{0,3}\(?\s{0,3}\$/ nocase
         $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}(stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
@@ -58,7 +59,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // call_user_func with a string-built function name next to request data
         $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $call1 or $call2 or $call3 or $call4 or $call5 or $inc or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+        $call1 or $call2 or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
 }
 
 rule WSA_Php_Generic_PregReplaceEval

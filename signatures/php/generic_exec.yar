@@ -6,7 +6,7 @@ rule WSA_Php_Generic_ExecRequest
 {
     meta:
         id = "WSA-PHP-010"
-        description = "system/passthru/shell_exec/exec/popen/proc_open/pcntl_exec or backticks whose argument takes request data within the same statement"
+        description = "system/passthru/shell_exec/exec/popen/proc_open/pcntl_exec or backticks whose argument takes request data within the same statement; WScript.Shell or IIS/WinNT COM objects"
         family = "Generic command execution of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -19,7 +19,7 @@ rule WSA_Php_Generic_ExecRequest
         $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
         // $c = $_POST['cmd']; ... system($c)
         // COM objects that run commands on Windows
-        $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
+        $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network|IIS:\/\/|WinNT:\/\/)/ nocase
         $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/

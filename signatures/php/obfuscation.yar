@@ -137,6 +137,11 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // $n.="\x73\x65"; ... $a($b($c($d($e)))); : names appended from escapes, nested variable calls
         $q2 = ".=\"\\x"
         $q3 = "))));"
+        // "s"./*x*/"e"./*x*/"r" : comments wedged into string concatenations
+        $k1 = /\.\s{0,2}\/\*[^\n]{0,20}\*\/\s{0,2}["']/
+        // foreach (array('_POST') as $r) ... $$r : superglobal reached through its quoted name
+        $k2 = /['"]_(POST|GET|REQUEST|COOKIE)['"]/
+        $k3 = "$$"
         // a comment wedged between a sensitive function name and its parenthesis: eval/*x*/(
         $m1 = /(eval|assert|system|passthru|shell_exec|exec|move_uploaded_file|create_function|base64_decode|preg_replace|file_put_contents|call_user_func|array_map)\s{0,3}\/\*[^*\n]{0,30}\*\/\s{0,3}\(/ nocase
         // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
@@ -148,7 +153,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #x2 > 3 or ($p3 and $p4))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or (filesize < 2KB and $k2 and $k3) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob

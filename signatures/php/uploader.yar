@@ -30,6 +30,11 @@ rule WSA_Php_Uploader_ClientNamedFile
         $r2 = /['"][^'"\n]{0,80}\.php['"]/
         $r3 = /(file_put_contents|fwrite|fputs|copy)\s{0,3}\(/ nocase
         $r4 = /(file_get_contents|curl_exec|fopen|copy)\s{0,3}\(/ nocase
+        // $r = $_REQUEST; file_put_contents($r['n'], $r['b'])  /  chmod($p, 0777) of a request path
+        $a1 = /=\s{0,3}\$_(REQUEST|POST|GET|COOKIE)\s{0,3};/
+        $a2 = /(file_put_contents|fwrite)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[[^\]\n]{1,20}\]\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\[/
+        $c1 = /chmod\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}0?777\s{0,3}\)/
+        $c2 = /=\s{0,3}[^;]{0,30}\$_(GET|POST|REQUEST)\s{0,2}\[/
         // tiny editor: $p = $_POST['p']; fopen($p, 'w'); fwrite(..)
         $e1 = /=\s{0,3}@?\$_(POST|GET|REQUEST)\s{0,2}\[/
         $e2 = /fopen\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}['"][wa]/
@@ -48,5 +53,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // code inside an application class or framework call
         $v5 = /\$this\s{0,2}->|\w::\w/
     condition:
-        filesize < 30KB and ($w4 or $w7 or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or (any of ($u1, $u2, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and $m and $n and not any of ($v*)))
+        filesize < 30KB and ($w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or (any of ($u1, $u2, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and $m and $n and not any of ($v*)))
 }
