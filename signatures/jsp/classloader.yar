@@ -60,7 +60,7 @@ rule WSA_Jsp_MemShell_Injector
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.ncsc.gov.uk/files/NCSC-MAR-Goldmax.pdf"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
         $c1 = "StandardContext" ascii

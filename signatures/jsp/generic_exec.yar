@@ -74,7 +74,7 @@ rule WSA_Jsp_Chopper_Server
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
+        reference = "https://attack.mitre.org/software/S0020/"
         mitre_attack = "T1505.003"
     strings:
         $m1 = "\"->|\"" ascii

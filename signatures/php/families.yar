@@ -12,7 +12,7 @@ rule WSA_Php_WSO_FilesMan
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2016/06/wso-web-shell-filesman.html"
+        reference = "https://github.com/tennc/webshell"
         mitre_attack = "T1505.003"
     strings:
         $a1 = "FilesMan" ascii
@@ -41,7 +41,7 @@ rule WSA_Php_C99_Shell
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/the-c99-shell-not-really-a-backdoor/"
+        reference = "https://github.com/tennc/webshell"
         mitre_attack = "T1505.003"
     strings:
         $a1 = "c99shell" nocase
@@ -67,7 +67,7 @@ rule WSA_Php_R57_Shell
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/backdoor-shell-scripts/"
+        reference = "https://github.com/tennc/webshell"
         mitre_attack = "T1505.003"
     strings:
         $a1 = "r57shell" nocase
@@ -185,7 +185,7 @@ rule WSA_Php_ShellToolkit_Traits
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
         $php = "<?" ascii
@@ -249,7 +249,7 @@ rule WSA_Php_DataTheft_DownloadPage
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.mandiant.com/resources/blog/accellion-fta-exploited-for-data-theft-and-extortion"
+        reference = "https://www.cisa.gov/news-events/cybersecurity-advisories/aa21-055a"
         mitre_attack = "T1505.003"
     strings:
         $dl1 = /(readfile|fpassthru|file_get_contents|fopen)\s{0,3}\(\s{0,3}(base64_decode|hex2bin|str_rot13|urldecode)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
@@ -272,7 +272,7 @@ rule WSA_Php_ConfigGrabber_Symlink
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2014/04/symlink-attacks-on-shared-hosting.html"
+        reference = "https://www.php.net/manual/en/function.symlink.php"
         mitre_attack = "T1505.003"
     strings:
         $p = "/etc/passwd" ascii
@@ -363,7 +363,7 @@ rule WSA_Php_MassMailer
         severity = "medium"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2019/03/spam-mailer-script-on-compromised-site.html"
+        reference = "https://www.php.net/manual/en/function.mail.php"
         mitre_attack = "T1505.003"
     strings:
         $s = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["']\\(r\\)?n["']\s{0,3},\s{0,3}\$\w{0,10}(\[\s{0,2}['"]\w{0,10})?(mail|to|list)/ nocase
@@ -382,7 +382,7 @@ rule WSA_Php_PhoneHome_Mailer
         severity = "medium"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2014/02/php-backdoors-hidden-with-clever-use-of-extract-function.html"
+        reference = "https://www.php.net/manual/en/function.mail.php"
         mitre_attack = "T1505.003"
     strings:
         $a = /["'][\w.+-]{3,40}@(gmail|yahoo|hotmail|outlook|yandex|mail|aol|protonmail|qq|163)\.(com|ru|cn)["']/ nocase
@@ -422,7 +422,7 @@ rule WSA_Php_FileManager_SingleFile
         severity = "medium"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
         $a = /move_uploaded_file\s{0,3}\(/
@@ -445,7 +445,7 @@ rule WSA_Php_WordPress_AutoLogin
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2021/06/wordpress-backdoor-creates-admin-user.html"
+        reference = "https://attack.mitre.org/techniques/T1136/"
         mitre_attack = "T1505.003"
     strings:
         $l = /wp-blog-header\.php|wp-load\.php/

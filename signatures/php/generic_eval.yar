@@ -152,7 +152,7 @@ rule WSA_Php_Generic_PasswordGate
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2015/05/hidden-backdoors-in-wordpress-core-files.html"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
         $g = /(md5|sha1|crypt)\s{0,3}\(\s{0,3}@?\$_(COOKIE|GET|POST|REQUEST|SERVER)\s{0,3}\[[^\]\n]{1,30}\][^)\n]{0,10}\)\s{0,3}[!=]==?\s{0,3}['"][0-9a-zA-Z.\/]{13,64}['"]/ nocase

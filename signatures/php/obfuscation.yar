@@ -11,7 +11,7 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        reference = "https://www.php.net/manual/en/function.eval.php"
         mitre_attack = "T1505.003"
     strings:
         $d1 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack|unserialize|gzip_inflate|strtr|implode|join|stripslashes)\s{0,5}\(/ nocase
@@ -165,7 +165,7 @@ rule WSA_Php_Obfuscation_EncodedCodeInBlob
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        reference = "https://www.php.net/manual/en/function.eval.php"
         mitre_attack = "T1505.003"
     strings:
         $b1 = "eval($_POST" base64
@@ -236,7 +236,7 @@ rule WSA_Php_Obfuscation_PhpInBase64
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        reference = "https://www.php.net/manual/en/function.eval.php"
         mitre_attack = "T1505.003"
     strings:
         $b1 = "PD9waHA" ascii
