@@ -55,7 +55,7 @@ rule WSA_Jsp_MemShell_Injector
 {
     meta:
         id = "WSA-JSP-012"
-        description = "JSP that registers a filter, servlet, listener or valve at run time through Tomcat/Weblogic internals (StandardContext, FilterDef, addValve): memory-resident web-shell injector"
+        description = "JSP that registers a filter, servlet, listener, valve or Spring handler mapping at run time through container internals (StandardContext, FilterDef, addValve, RequestMappingHandlerMapping.registerMapping): memory-resident web-shell injector"
         family = "Java memory shell"
         severity = "critical"
         author = "webshell-agent project"
@@ -66,6 +66,8 @@ rule WSA_Jsp_MemShell_Injector
         $c1 = "StandardContext" ascii
         $c2 = "WebAppServletContext" ascii
         $c3 = "ApplicationContext" ascii
+        $c4 = "RequestMappingHandlerMapping" ascii
+        $c5 = "ServletHandler" ascii
         $a1 = "addFilterDef" ascii
         $a2 = "addFilterMap" ascii
         $a3 = "addServletMapping" ascii
@@ -74,6 +76,11 @@ rule WSA_Jsp_MemShell_Injector
         $a6 = "FilterDef" ascii
         $a7 = "registerServlet" ascii
         $a8 = "addWrapper" ascii
+        $a9 = "registerMapping" ascii
+        $a10 = "addFilterWithMapping" ascii
+        $a11 = "addServletWithMapping" ascii
+        $a12 = "RequestMappingInfo" ascii
+        $a13 = "PatternsRequestCondition" ascii
         $r1 = "getDeclaredField" ascii
         $r2 = "setAccessible" ascii
     condition:

@@ -142,6 +142,13 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // foreach (array('_POST') as $r) ... $$r : superglobal reached through its quoted name
         $k2 = /['"]_(POST|GET|REQUEST|COOKIE)['"]/
         $k3 = "$$"
+        // @include "\057home\057..." : include path hidden in escapes (typical injected loader line)
+        $l1 = /@?(include|require)(_once)?\s{0,3}\(?\s{0,3}["']\\(x[0-9a-fA-F]{2}|[0-7]{3})/ nocase
+        // $GLOBALS["\x61\156..."] : hex and octal escapes mixed in a superglobal key
+        $l2 = /\$(GLOBALS|_SERVER|_COOKIE|_POST|_GET|_REQUEST)\s{0,2}\[\s{0,2}"\\x[0-9a-fA-F]{2}\\[0-7]{3}/
+        // $_F=__FILE__;$_X='...' : byterun-style encoder stub
+        $l3 = "$_F=__FILE__;"
+        $l4 = "$_X="
         // a comment wedged between a sensitive function name and its parenthesis: eval/*x*/(
         $m1 = /(eval|assert|system|passthru|shell_exec|exec|move_uploaded_file|create_function|base64_decode|preg_replace|file_put_contents|call_user_func|array_map)\s{0,3}\/\*[^*\n]{0,30}\*\/\s{0,3}\(/ nocase
         // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
@@ -153,7 +160,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or (filesize < 2KB and $k2 and $k3) or #x2 > 3 or ($p3 and $p4))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or (filesize < 2KB and $k2 and $k3) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
