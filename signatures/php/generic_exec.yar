@@ -19,7 +19,8 @@ rule WSA_Php_Generic_ExecRequest
         $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
         // $c = $_POST['cmd']; ... system($c)
         // COM objects that run commands on Windows
-        $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network|IIS:\/\/|WinNT:\/\/)/ nocase
+        $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
+        $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
         $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
@@ -28,7 +29,7 @@ rule WSA_Php_Generic_ExecRequest
         $ui2 = "2>&1"
         $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
     condition:
-        $x1 or $bt or $com or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req and 1 of ($ui*))
+        $x1 or $bt or ($com and $req) or $com2 or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req and 1 of ($ui*))
 }
 
 rule WSA_Php_ReverseShell_Socket
