@@ -47,7 +47,7 @@ rule WSA_Asp_Generic_WriteFileFromRequest
         $w1 = /\.write(text)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
         $w2 = /\w{0,12}(data|text|content|body|code)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|left[ \t]{0,2}\()?request/ nocase
     condition:
-        filesize < 30KB and ($p1 or ($a1 and any of ($w*) and (($c1 and filesize < 6KB) or $c2)))
+        filesize < 30KB and ($p1 or ($a1 and filesize < 6KB and any of ($w*) and ($c1 or $c2)) or ($a1 and $w1 and $c2))
 }
 
 rule WSA_Asp_Downloader_RemoteScript
@@ -78,7 +78,7 @@ rule WSA_Asp_Encoded_ScriptEncoder
 {
     meta:
         id = "WSA-ASP-013"
-        description = "Classic ASP code encoded with the Microsoft Script Encoder (#@~^ ... ^#~@ blocks or VBScript.Encode/JScript.Encode): hides shell logic from review; rare in legitimate current apps"
+        description = "Server-side classic ASP code encoded with the Microsoft Script Encoder (<%#@~^ ... ^#~@ blocks, or a VBScript.Encode/JScript.Encode page directive or runat=server block): hides shell logic from review; rare in legitimate current apps"
         family = "Encoded script"
         severity = "medium"
         author = "webshell-agent project"
@@ -86,11 +86,13 @@ rule WSA_Asp_Encoded_ScriptEncoder
         reference = "https://learn.microsoft.com/en-us/previous-versions/visualstudio/visual-studio-6.0/aa233810(v=vs.60)"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /#@~\^[A-Za-z0-9+\/]{6}==/
-        $e2 = /language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
+        $e1 = /<%[ \t\r\n]{0,4}#@~\^[A-Za-z0-9+\/]{6}==/
+        $e2 = /<%[ \t]{0,3}@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
+        $e3 = /<script[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
+        $e4 = /<script[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $end = "^#~@"
     condition:
-        filesize < 3MB and (($e1 and $end) or $e2)
+        filesize < 3MB and (($e1 and $end) or $e2 or $e3 or $e4)
 }
 
 rule WSA_Asp_Generic_MultiCapabilityShell

@@ -16,7 +16,7 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
     strings:
         $d1 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack|unserialize|gzip_inflate|strtr|implode|join|stripslashes)\s{0,5}\(/ nocase
         // eval($x(...)) : the decoder name is held in a variable
-        $d2 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
+        $d2 = /[^\w>:$]eval\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
         // nested decoders without eval: gzinflate(base64_decode(  /  str_rot13(base64_decode(
         $n1 = /(gzinflate|gzuncompress|gzdecode|str_rot13|strrev)\s{0,3}\(\s{0,3}(base64_decode|str_rot13|gzinflate|strrev)\s{0,3}\(/ nocase
         $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
