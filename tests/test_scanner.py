@@ -147,6 +147,11 @@ def test_md5_external_is_computed_only_when_a_rule_reads_it(
     with_md5 = load_rules((rules_dir,), default_rules=False)
     assert with_md5.uses_md5
     assert [m.rule for m in Scanner(with_md5).scan(str(f)).matches] == ["T_Md5"]
+    # a string mentioning md5 is not a read of the external
+    (rules_dir / "md5.yar").write_text(
+        "rule T_Str { strings: $a = /md5\\s{0,3}\\(/ condition: $a }"
+    )
+    assert not load_rules((rules_dir,), default_rules=False).uses_md5
     # hash.md5(...) is the module function, not the external
     (rules_dir / "md5.yar").write_text(
         'import "hash"\nrule T_Mod { condition: hash.md5(0, filesize) == "x" }'

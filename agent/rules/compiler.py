@@ -35,6 +35,12 @@ EXTERNALS: dict[str, str] = {
 _LINE = re.compile(r"\((\d+)\)")
 # `md5` as an identifier: not `hash.md5(`, not `$md5`, not part of a longer name.
 _MD5_EXTERNAL = re.compile(rb"(?<![\w.$#@!])md5(?![\w(])")
+_CONDITION = re.compile(rb"\bcondition\s*:(.*?)(?=\n\s*(?:(?:private|global)\s+)*rule\s|\Z)", re.S)
+
+
+def _reads_md5(text: bytes) -> bool:
+    """Only conditions can read an external (strings may well mention md5 in a regex)."""
+    return any(_MD5_EXTERNAL.search(m.group(1)) for m in _CONDITION.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ class RuleSet:
     @property
     def uses_md5(self) -> bool:
         """Whether any rule reads the `md5` external; if none does, clean files skip hashing it."""
-        return any(_MD5_EXTERNAL.search(s.text) for s in self.sources)
+        return any(_reads_md5(s.text) for s in self.sources)
 
 
 def ruleset_digest(sources: list[RuleSource]) -> str:
