@@ -224,6 +224,12 @@ def test_kernel_queue_overflow_is_noticed_and_the_root_rescanned(
             p.write_bytes(SHELL if i % 500 == 0 else BENIGN)
             if i % 500 == 0:
                 shells.add(str(p))
+    # keep writing while watchdog handles the overflow (it drops and re-adds every watch)
+    for i in range(2000):
+        p = web_root / f"after{i}.aspx"
+        p.write_bytes(SHELL if i % 100 == 0 else BENIGN)
+        if i % 100 == 0:
+            shells.add(str(p))
     wait_for(lambda: bool(agent.events("overflow-suspected")), what="the overflow event")
     ev = agent.events("overflow-suspected")[0]
     assert ev["webshell"]["root"] == str(web_root)
