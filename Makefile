@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-fast test-slow lint typecheck rules-check bench bench-watch eval deps-system clean
+.PHONY: install run demo test test-fast test-slow lint typecheck rules-check bench bench-watch eval deps-system deps-rsyslog clean
+.PHONY: bench-process bench-siem
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,7 +34,7 @@ rules-check: install
 	$(BIN)/webshell-agent rules lint
 	$(BIN)/webshell-agent rules test
 
-test: install lint typecheck rules-check
+test: install deps-rsyslog lint typecheck rules-check
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 test-fast: install
@@ -43,18 +44,33 @@ test-slow: install
 	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 # Debian packages used by benchmarks and some integration tests (yara CLI for comparison).
-deps-system:
+deps-system: deps-rsyslog
 	@command -v yara >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq yara >/dev/null; \
 	  else echo "need root to apt-get install yara" >&2; exit 1; fi; }
 
+# rsyslog + GnuTLS: the real syslog receiver of the SIEM output tests (marker needs_rsyslog;
+# they skip without it locally and fail under CI=true).
+deps-rsyslog:
+	@if command -v dpkg >/dev/null 2>&1 && ! dpkg -s rsyslog rsyslog-gnutls >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq rsyslog rsyslog-gnutls >/dev/null; \
+	  else echo "need root to apt-get install rsyslog rsyslog-gnutls (needs_rsyslog tests will skip)" >&2; fi; fi
+
 bench: install deps-system
 	$(BIN)/python -m tests.bench.scan_bench
+
+# Process watch: CPU cost at the default interval (~500 processes), catch rate of short-lived shells.
+bench-process: install
+	$(BIN)/python tests/bench/process_bench.py $(BENCH_ARGS)
 
 # The watching agent as a real process: close-to-alert latency at 500 files/s, a 100,000-file
 # burst (missed files, time to drain), idle RSS/CPU, start-up with cached rules. Takes minutes.
 bench-watch: install
 	$(BIN)/python -m tests.bench.watch_bench $(BENCH_ARGS)
+
+# SIEM delivery: alerts/s through syslog TLS and HEC, alert-to-receipt p99, backlog drain rate.
+bench-siem: install deps-rsyslog
+	$(BIN)/python -m tests.bench.siem_bench
 
 # Detection and false positives on a labelled corpus: make eval CORPUS=/path (malicious/ and benign/ inside)
 eval: install
@@ -63,3 +79,11 @@ eval: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache
+
+# Packages (docs/service.md): the wheel ships the signatures; the .deb bundles the dependency wheels.
+.PHONY: wheel deb
+wheel: install
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
+deb: install
+	packaging/debian/build-deb.sh --python $(BIN)/python

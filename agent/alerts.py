@@ -82,6 +82,48 @@ def event_id(hostname: str, path: str, sha256: str, ruleset: str) -> str:
     ).hexdigest()[:32]
 
 
+Technique = tuple[str, str, str | None, str | None]  # id, name, sub-technique id, its name
+
+
+def _attack_ref(tid: str) -> str:
+    kind = "tactics" if tid.startswith("TA") else "techniques"
+    return f"https://attack.mitre.org/{kind}/{tid.replace('.', '/')}/"
+
+
+WEB_SHELL: Technique = ("T1505", "Server Software Component", "T1505.003", "Web Shell")
+
+
+def threat(
+    software: list[str],
+    extra: tuple[Technique, ...] = (),
+    tactics: tuple[tuple[str, str], ...] = (),
+) -> dict[str, Any]:
+    """The ECS threat block every detection carries (T1505.003), plus any further techniques
+    (a process alert adds e.g. T1059 or T1003.001)."""
+    techniques = (WEB_SHELL, *extra)
+    subs = [(sid, sname) for _, _, sid, sname in techniques if sid and sname]
+    tacts = (("TA0003", "Persistence"), *tactics)
+    return {
+        "framework": "MITRE ATT&CK",
+        "tactic": {
+            "id": [t[0] for t in tacts],
+            "name": [t[1] for t in tacts],
+            "reference": [_attack_ref(t[0]) for t in tacts],
+        },
+        "technique": {
+            "id": [t[0] for t in techniques],
+            "name": [t[1] for t in techniques],
+            "reference": [_attack_ref(t[0]) for t in techniques],
+            "subtechnique": {
+                "id": [s[0] for s in subs],
+                "name": [s[1] for s in subs],
+                "reference": [_attack_ref(s[0]) for s in subs],
+            },
+        },
+        "software": {"name": software, "type": "Malware"},
+    }
+
+
 def _meta(value: Any) -> Any:
     return value if isinstance(value, (bool, int, float)) else str(value)
 
@@ -98,6 +140,7 @@ def build_alert(
     families = sorted({str(m.meta["family"]) for m in result.matches if m.meta.get("family")})
     rules = [m.rule for m in result.matches]
     now = iso()
+    eid = event_id(identity.hostname, result.path, hashes.sha256, ruleset)
     file_doc: dict[str, Any] = {
         "path": path,
         "name": name,
@@ -123,7 +166,7 @@ def build_alert(
             "kind": "alert",
             "category": ["malware", "intrusion_detection", "file"],
             "type": ["info"],
-            "id": event_id(identity.hostname, result.path, hashes.sha256, ruleset),
+            "id": eid,
             "created": now,
             "severity": severity,
             "risk_score": float(severity),
@@ -142,31 +185,15 @@ def build_alert(
             "ruleset": sorted({m.namespace for m in result.matches}),
             "version": ruleset[:16],
         },
-        "threat": {
-            "framework": "MITRE ATT&CK",
-            "tactic": {
-                "id": ["TA0003"],
-                "name": ["Persistence"],
-                "reference": ["https://attack.mitre.org/tactics/TA0003/"],
-            },
-            "technique": {
-                "id": ["T1505"],
-                "name": ["Server Software Component"],
-                "reference": ["https://attack.mitre.org/techniques/T1505/"],
-                "subtechnique": {
-                    "id": ["T1505.003"],
-                    "name": ["Web Shell"],
-                    "reference": ["https://attack.mitre.org/techniques/T1505/003/"],
-                },
-            },
-            "software": {"name": families, "type": "Malware"},
-        },
+        "threat": threat(families),
         "host": identity.host(),
         "agent": identity.agent(),
         "related": {"hash": [hashes.sha256, hashes.sha1, hashes.md5]},
         "webshell": {
             "schema_version": SCHEMA_VERSION,
             "severity": SEVERITY_NAMES[severity],
+            # A process alert that follows this file (agent.process) carries the same value.
+            "correlation_id": eid,
             "trigger": trigger,
             "file": webshell_file,
             "scan": {

@@ -11,13 +11,14 @@ import sys
 from collections.abc import Sequence
 
 import agent
-from agent.commands import COMMANDS
+from agent.commands import COMMANDS, load
 from agent.errors import AgentError
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """All commands, but only the chosen one (first non-option word of argv) is imported."""
     parser = argparse.ArgumentParser(
         prog="webshell-agent",
         description="Watch web roots, scan new or changed files with YARA, ship alerts to a SIEM.",
@@ -27,13 +28,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
-        module.register(sub)
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    chosen = words[0] if words and words[0] in COMMANDS else None
+    for name, (_, help_text) in COMMANDS.items():
+        if name == chosen:
+            load(name).register(sub)
+        else:
+            sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)

@@ -8,6 +8,7 @@ quietly widen what is watched).
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import os
 import re
 import sys
@@ -40,7 +41,8 @@ def parse_size(text: str | int) -> int:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
     if not m or m.group(2).lower() not in _SIZE_UNITS:
         raise ValueError(f"not a size: {text!r} (examples: 20MiB, 500KB, 1048576)")
-    return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
+    # Decimal, not float: 576460752305MB must be exact (float lost the low digits)
+    return int(decimal.Decimal(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
 
 
 def default_data_dir() -> Path:
@@ -96,10 +98,12 @@ class AgentConfig:
 @dataclass(frozen=True)
 class ProcessConfig:
     enabled: bool = True
-    interval: float = 1.0
+    interval: float = 0.25  # seconds; a pass over new PIDs costs well under a millisecond
     workers: tuple[str, ...] = ()  # empty: the built-in list
     children: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
+    correlation_window: float = 600.0  # seconds a file alert may precede a linked process alert
+    source: Literal["auto", "poll", "netlink"] = "auto"  # netlink: Linux exec events, if allowed
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,8 @@ def check(cfg: Config) -> list[str]:
         problems.append("scan.timeout: must be positive")
     if not 0 < cfg.agent.cpu_budget <= 64:
         problems.append("agent.cpu_budget: must be above 0 (1.0 = one full core)")
+    if cfg.process.interval <= 0 or cfg.process.correlation_window < 0:
+        problems.append("process: interval must be positive, correlation_window not negative")
     if not cfg.rules.default_rules and not cfg.rules.paths:
         problems.append("rules: default_rules is off and no rules.paths are given: no rules")
     return problems

@@ -24,6 +24,7 @@ from agent.errors import ConfigError
 from agent.logging import Event
 from agent.outputs import console
 from agent.service.core import ServiceCore
+from agent.service.systemd import SystemdNotifier
 
 STOP_TIMEOUT = 10.0
 # Events worth a line on a terminal (the rest, e.g. heartbeats, stay in events.jsonl).
@@ -88,12 +89,14 @@ def _print_event(doc: Event) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = config_for_run(args)
+    # Under systemd (Type=notify): READY/STOPPING/WATCHDOG; elsewhere no change.
+    cfg, notify = SystemdNotifier().bind(config_for_run(args))
     core = ServiceCore(
         cfg,
         echo_alert=None if args.quiet or not sys.stdout.isatty() else _print_alert,
         echo_event=None if args.quiet or not sys.stderr.isatty() else _print_event,
         rules_cache=not args.no_cache,
+        **notify,
     )
     return run_in_foreground(core)
 

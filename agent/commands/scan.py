@@ -16,6 +16,7 @@ from agent.commands.common import add_config_arg, add_rule_args, config_from, ru
 from agent.identity import Identity, load_identity
 from agent.outputs import console, jsonl, sarif
 from agent.pipeline import Job, Pipeline
+from agent.quarantine import Quarantine, respond
 from agent.scanner import Scanner, ScanResult, Verdict
 from agent.summary import Summary
 from agent.walk import Filter, walk
@@ -51,6 +52,10 @@ def register(sub: Any) -> None:
         help="scan every file, not only web-executable extensions",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress line on a terminal")
+    p.add_argument(
+        "--quarantine", action="store_true",
+        help="move matched files into the data folder's quarantine (see `quarantine list`)",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -96,6 +101,7 @@ class _Report:
         self.alerts: list[dict[str, Any]] = []
         self.notifications: list[str] = []
         self.handled = 0
+        self.quarantine: Quarantine | None = None  # scan --quarantine
         self._lock = threading.Lock()
 
     def error(self, path: str, reason: str, detail: str) -> None:
@@ -113,6 +119,8 @@ class _Report:
                 self.error(result.path, str(result.reason), result.detail)
             elif result.verdict is Verdict.MATCHED:
                 alert = build_alert(result, self.identity, self.ruleset, "oneoff")
+                if self.quarantine is not None and result.hashes is not None:
+                    respond(self.quarantine, alert, result.path, result.hashes.sha256)
                 with self._lock:
                     if self.fmt == "jsonl":
                         self.out.write(jsonl.render_line(alert) + "\n")
@@ -156,6 +164,9 @@ def run(args: argparse.Namespace) -> int:
     scanner = Scanner(
         ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
     )
+    quarantine = None
+    if args.quarantine or cfg.response.quarantine:  # only inside the PATHs given
+        quarantine = Quarantine(cfg.agent.data_dir, [str(p) for p in args.paths])
     flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
 
     out: IO[str] = (
@@ -164,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress(args.format == "text" and sys.stderr.isatty() and not args.no_progress)
     report = _Report(args.format, out, summary, progress, identity, ruleset.digest)
     report.notifications += [str(p) for p in ruleset.broken]
+    report.quarantine = quarantine
     # Results are handled on the worker threads: a hand-off to this thread per file cost more
     # than the bookkeeping itself (GIL ping-pong), so this thread only walks and waits.
     pipeline = Pipeline(scanner, report.handle, threads=cfg.scan.threads, queue_size=1024).start()

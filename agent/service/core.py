@@ -29,11 +29,15 @@ from agent.config import Config
 from agent.errors import AgentError, RuleError
 from agent.identity import Identity, load_identity
 from agent.logging import Event, EventLog, ForwardWarnings
+from agent.outputs.delivery import Outputs
 from agent.outputs.jsonfile import AlreadyOpen, JsonLinesFile
 from agent.pipeline import Job, Pipeline
 from agent.presets import Discovery, discover
 from agent.process.budget import CpuBudget
+from agent.process.correlate import tail_file_alerts
 from agent.process.priority import lower_priority
+from agent.process.watcher import ProcessWatcher
+from agent.quarantine import Quarantine, respond
 from agent.rules import RuleSet
 from agent.rules.sources import RULE_SUFFIXES
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
@@ -154,11 +158,14 @@ class ServiceCore:
         self.rescanner: Rescanner
         self._files: list[JsonLinesFile] = []
         self._alerts_file: JsonLinesFile | None = None
+        self.outputs: Outputs | None = None  # network outputs tailing alerts.jsonl (SIEM)
         self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
         self._overflow_hook: OverflowHook | None = None
         self._monitor: threading.Thread | None = None
         self._handlers: list[EnqueueHandler] = []
         self._threads_started = False
+        self.process_watcher: ProcessWatcher | None = None
+        self.quarantine: Quarantine | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -175,7 +182,8 @@ class ServiceCore:
         try:
             for step in (
                 self._open_outputs, self._load_rules, self._open_state, self._start_workers,
-                self._start_watches, self._emit_started, self._baseline, self._start_background,
+                self._start_watches, self._emit_started, self._start_response, self._baseline,
+                self._start_background,
             ):  # fmt: skip
                 if self._stop_requested.is_set():
                     return
@@ -240,6 +248,8 @@ class ServiceCore:
         events = getattr(self, "events", None)
         if events is not None:
             events.emit("stopping", "stopping: draining the scan queue", kind="state")
+        if self.process_watcher is not None:
+            self.process_watcher.stop(max(0.1, deadline - time.monotonic()))
         if self._monitor is not None:  # first: it could otherwise re-create a watch
             self._monitor.join(max(0.1, deadline - time.monotonic()))
         self._stop_observers(deadline)
@@ -276,6 +286,8 @@ class ServiceCore:
         if hasattr(self, "state"):
             with contextlib.suppress(Exception):
                 self.state.close()
+        if self.outputs is not None:  # undelivered alerts go at the next start
+            self.outputs.stop(max(0.1, deadline - time.monotonic()))
         for f in self._files:
             f.close()
         self.state_name = "stopped"
@@ -308,6 +320,17 @@ class ServiceCore:
             logger = logging.getLogger(name)
             logger.addHandler(forward)
             self._hooks.append((logger, forward))
+        # SIEM outputs ship alerts.jsonl from their saved positions (the backlog of a previous
+        # run first); a bad [[outputs]] table is a ConfigError here, before anything is watched.
+        self.outputs = Outputs.from_config(self.config.outputs, data, self._output_health)
+        self.outputs.start()
+
+    def _output_health(self, doc: dict[str, Any]) -> None:
+        error = doc.get("error", {}).get("message")
+        self.events.emit(
+            doc["event"]["action"], doc["message"], level=doc["log"]["level"],
+            error=error, output=doc["webshell"]["output"],
+        )  # fmt: skip
 
     def _load_rules(self) -> None:
         rc = self.config.rules
@@ -463,6 +486,39 @@ class ServiceCore:
                 level="warning", root=m["root"], reason=m["reason"],
             )  # fmt: skip
 
+    def _start_response(self) -> None:
+        """The process watch (on by default) and quarantine (off by default), both on the roots."""
+        roots = [w.root for w in self._watches]
+        if self.config.response.quarantine:
+            self.quarantine = Quarantine(self.config.agent.data_dir, roots)
+        if self.config.process.enabled:
+            recent = tail_file_alerts(self.config.agent.data_dir / "alerts.jsonl")
+            self.process_watcher = ProcessWatcher(
+                self.config, self.identity, self._process_alert, recent, roots=roots
+            ).start()
+            w = self.process_watcher
+            self.events.emit(
+                "process-watch-started",
+                f"process watch: {w.source}, a pass every {w.interval} s"
+                + (f" (no exec events: {w.source_problem})" if w.source_problem else ""),
+                kind="state", source=w.source, interval=w.interval, problem=w.source_problem,
+            )  # fmt: skip
+
+    def _process_alert(self, alert: dict[str, Any]) -> None:
+        assert self._alerts_file is not None
+        with self._alert_lock:
+            try:
+                self._alerts_file.write(alert)
+            except (OSError, ValueError) as e:
+                self.events.emit(
+                    "output-error", f"cannot write a process alert: {e}", level="error", error=e
+                )
+                return
+            self._bump("alerts", 1)
+        if self.echo_alert is not None:
+            with contextlib.suppress(Exception):
+                self.echo_alert(alert)
+
     def _baseline(self) -> None:
         trigger = "baseline" if self.state.is_empty() else "catchup"
         for w in self._watches:
@@ -612,6 +668,8 @@ class ServiceCore:
                 self._bump("duplicates", 1)
                 return
             alert = build_alert(result, self.identity, digest, job.trigger)
+            if self.quarantine is not None:
+                respond(self.quarantine, alert, result.path, sha)
             try:
                 self._alerts_file.write(alert)
             except (OSError, ValueError) as e:
@@ -622,6 +680,10 @@ class ServiceCore:
                 return  # not marked: the next rescan alerts again
             self.state.mark_alerted(result.path, sha, digest, alert["event"]["id"])
             self._bump("alerts", 1)
+        if self.process_watcher is not None:
+            self.process_watcher.note_file_alert(alert)
+        if self.outputs is not None:
+            self.outputs.notify()
         if self.echo_alert is not None:
             with contextlib.suppress(Exception):
                 self.echo_alert(alert)
@@ -818,6 +880,7 @@ class ServiceCore:
             else None,
             "counts": dict(self.counts),
             "rules": self.rules.count if hasattr(self, "rules") else 0,
+            "process": self.process_watcher.health() if self.process_watcher else None,
         }
 
     def _rescan_started(self, c: RescanCounts) -> None:

@@ -7,7 +7,7 @@ rule WSA_Asp_Generic_EvalRequest
 {
     meta:
         id = "WSA-ASP-001"
-        description = "Classic ASP passes request (or request-fed Session) data straight to Eval/Execute/ExecuteGlobal: the ASP one-line web shell"
+        description = "Classic ASP passes request (or request-fed Session) data straight to Eval/Execute/ExecuteGlobal: the ASP one-line web shell (also as a bare VBScript fragment planted into another page)"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -15,18 +15,22 @@ rule WSA_Asp_Generic_EvalRequest
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}[\(\.\[]/ nocase
+        $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}(\(|\[|\.[ \t]{0,2}(form|querystring|item|cookies)\b)/ nocase
         $e2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(request|session)[ \t]{0,3}\(/ nocase wide
         $e3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(\w{1,20}\.)?(Item|Form|QueryString)[ \t]{0,3}[\(\[]/ nocase
+        $e4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(trim|replace|unescape|cstr|strreverse|lcase|ucase|decode\w{0,8}|base64\w{0,8})[ \t]{0,2}\([ \t]{0,2}(request|session)[ \t]{0,3}[\(\.]/ nocase
+        $vb = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,4}(request|session)[ \t]{0,2}\(/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 2MB and any of them
+        filesize < 2MB and ((any of ($tag*) and any of ($e*)) or $vb or $e2)
 }
 
 rule WSA_Asp_Generic_EvalVariableFromRequest
 {
     meta:
         id = "WSA-ASP-002"
-        description = "Small classic ASP page that copies a request value into a variable and then Eval/Execute-s a bare variable"
+        description = "Small classic ASP page that copies a request value into a variable and then Eval/Execute-s a bare variable, directly or through a one-statement wrapper function (AntSword xxxx-style)"
         family = "Generic eval of request data"
         severity = "high"
         author = "webshell-agent project"
@@ -36,8 +40,9 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
     strings:
         $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item))?[ \t]{0,3}\(/ nocase
         $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|$)/ nocase
+        $f = /(function|sub)[ \t]{1,3}\w{1,20}[ \t]{0,2}\([ \t]{0,2}(byval[ \t]{1,3})?\w{1,20}[ \t]{0,2}\)[ \t:\r\n]{1,6}(eval|execute|executeglobal)[ \t(]{1,3}\w{1,20}/ nocase
     condition:
-        filesize < 4KB and $a and $e
+        filesize < 4KB and $a and ($e or $f)
 }
 
 rule WSA_Asp_Obfuscated_ExecuteDecoded
@@ -64,18 +69,24 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $d9 = /split[ \t]{0,2}\([ \t]{0,2}\w{1,12}[ \t]{0,2},[ \t]{0,2}["'][%#@!$^*~|][ "']/ nocase
         $d10 = /(eval|execute)[ \t(]{1,3}\w{1,12}[ \t]{0,2}\(?[ \t]{0,2}["'][0-9A-F]{24}/ nocase
         $d11 = /asc[ \t]{0,2}\([ \t]{0,2}(mid|curchar|\w{1,10})/ nocase
+        $d13 = /(eval|execute|executeglobal)[ \t(]{1,4}StrReverse[ \t]{0,2}\(/ nocase
+        $d14 = /chrw?[ \t]{0,2}\([ \t]{0,2}["']&h["'][ \t]{0,2}&/ nocase
+        $d15 = /base64_?decode|DecodeBase64|FromBase64/ nocase
+        $d16 = "fromCharCode" nocase
         $d12 = /for[ \t]{1,3}\w{1,8}[ \t]{0,2}=[ \t]{0,2}1[ \t]{1,3}to[ \t]{1,3}len[ \t]{0,2}\(/ nocase
         $w2 = /split[ \t]{0,2}\(/ nocase
         $w3 = /\bmid[ \t]{0,2}\(/ nocase
         $w4 = /replace[ \t]{0,2}\(/ nocase
+        $ra1 = ".ReadAll" nocase
+        $ra2 = "ReadText" nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and (
-            (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11)) or
+            (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
-            (filesize < 2KB and any of ($x*) and any of ($w*)))
+            (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*)))
 }
 
 rule WSA_Asp_Obfuscated_Utf7Codepage
@@ -99,7 +110,7 @@ rule WSA_Asp_JScript_ServerEval
 {
     meta:
         id = "WSA-ASP-005"
-        description = "Classic ASP server-side JScript (RUNAT=SERVER block or LANGUAGE=JScript page) that calls eval directly or through an alias object: JScript one-liner"
+        description = "Classic ASP server-side JScript (RUNAT=SERVER block or LANGUAGE=JScript page) that evals request data directly, through a variable assigned from Request just before, or through an object holding eval: JScript one-liner"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -110,11 +121,13 @@ rule WSA_Asp_JScript_ServerEval
         $b1 = /<script[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)/ nocase
         $b2 = /<script[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $b3 = /<%[ \t]{0,3}@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)/ nocase
-        $e1 = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}[^"' \t]/ nocase
-        $e2 = /:[ \t]{0,3}eval[ \t]{0,3}[,}]/ nocase
-        $r = "Request" nocase
+        $d1 = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request/ nocase
+        $d2 = /:[ \t]{0,3}eval[ \t]{0,3}[,}]/ nocase
+        $ra = /=[ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request[ \t]{0,2}(\.(Form|QueryString|Item))?[ \t]{0,2}[\(\[]/ nocase
+        $ev = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}[+)]/ nocase
     condition:
-        filesize < 400KB and any of ($b*) and any of ($e*) and $r
+        filesize < 400KB and any of ($b*) and
+        ($d1 or $d2 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400)))
 }
 
 rule WSA_Asp_Generic_ScriptControl
@@ -171,6 +184,8 @@ rule WSA_Asp_Xslt_ScriptTransform
         $x = "msxsl:script" nocase
         $d = "DOMDocument" nocase
         $t = "transformNode" nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 200KB and $x and $d and $t
+        filesize < 200KB and any of ($tag*) and $x and $d and $t
 }

@@ -18,12 +18,14 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $o2 = "Shell.Application" nocase
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
         $o4 = "13709620-C279-11CE-A49E-444553540000" nocase
-        $x1 = /\.(exec|run)[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(request|szCMD|cmd\b)/ nocase
-        $x2 = /\.ShellExecute[ \t]{0,3}\(?/ nocase
-        $x3 = /cmd(\.exe)?[ \t]{0,3}\/c/ nocase
+        $x1 = /\.(exec|run)[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(request|szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
+        $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n]{0,80}(request|&[ \t]{0,2}\w{1,20})/ nocase
+        $x3 = /cmd(\.exe)?[ \t]{0,3}\/c[^\r\n]{0,80}(request|&[ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell)\w{0,10})/ nocase
         $r = "request" nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 1MB and any of ($o*) and any of ($x*) and $r
+        filesize < 1MB and any of ($tag*) and any of ($o*) and any of ($x*) and $r
 }
 
 rule WSA_Asp_Generic_WriteFileFromRequest
@@ -41,10 +43,11 @@ rule WSA_Asp_Generic_WriteFileFromRequest
         $p1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
         $a1 = /\b\w{0,12}(path|file|name)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
         $c1 = /(CreateTextFile|OpenTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}[,)]/ nocase
+        $c2 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}[,)]/ nocase
         $w1 = /\.write(text)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
         $w2 = /\w{0,12}(data|text|content|body|code)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|left[ \t]{0,2}\()?request/ nocase
     condition:
-        filesize < 30KB and ($p1 or ($a1 and $c1 and any of ($w*)))
+        filesize < 30KB and ($p1 or ($a1 and filesize < 6KB and any of ($w*) and ($c1 or $c2)) or ($a1 and $w1 and $c2))
 }
 
 rule WSA_Asp_Downloader_RemoteScript
@@ -65,7 +68,7 @@ rule WSA_Asp_Downloader_RemoteScript
         $s1 = "ADODB.Stream" nocase
         $s2 = "SaveToFile" nocase
         $x1 = /(execute|eval|executeglobal)[ \t(]{1,4}\w{0,20}\.?(responseText|responseBody|\w{1,20})/ nocase
-        $n1 = /\.(asp|asa|cer|cdx|aspx)[^a-z0-9.]/ nocase
+        $n1 = /\n[ \t]{0,40}[a-z_][^'\r\n]{0,60}SaveToFile[^'\r\n]{0,80}\.(asp|asa|cer|cdx|aspx)[^a-z0-9.]/ nocase
         $n2 = /\.(txt|jpg|gif)["'][ \t]{0,3},[ \t]{0,3}(false|0)/ nocase
     condition:
         filesize < 20KB and any of ($h*) and (($s1 and $s2 and any of ($n*)) or ($x1 and (#h1 + #h2 + #h3) > 0 and $n2))
@@ -75,7 +78,7 @@ rule WSA_Asp_Encoded_ScriptEncoder
 {
     meta:
         id = "WSA-ASP-013"
-        description = "Classic ASP code encoded with the Microsoft Script Encoder (#@~^ ... ^#~@ blocks or VBScript.Encode/JScript.Encode): hides shell logic from review; rare in legitimate current apps"
+        description = "Server-side classic ASP code encoded with the Microsoft Script Encoder (<%#@~^ ... ^#~@ blocks, or a VBScript.Encode/JScript.Encode page directive or runat=server block): hides shell logic from review; rare in legitimate current apps"
         family = "Encoded script"
         severity = "medium"
         author = "webshell-agent project"
@@ -83,11 +86,13 @@ rule WSA_Asp_Encoded_ScriptEncoder
         reference = "https://learn.microsoft.com/en-us/previous-versions/visualstudio/visual-studio-6.0/aa233810(v=vs.60)"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /#@~\^[A-Za-z0-9+\/]{6}==/
-        $e2 = /language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
+        $e1 = /<%[ \t\r\n]{0,4}#@~\^[A-Za-z0-9+\/]{6}==/
+        $e2 = /<%[ \t]{0,3}@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
+        $e3 = /<script[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
+        $e4 = /<script[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $end = "^#~@"
     condition:
-        filesize < 3MB and (($e1 and $end) or $e2)
+        filesize < 3MB and (($e1 and $end) or $e2 or $e3 or $e4)
 }
 
 rule WSA_Asp_Generic_MultiCapabilityShell
@@ -102,8 +107,8 @@ rule WSA_Asp_Generic_MultiCapabilityShell
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $o1 = /WScript\.Shell["'][ \t]{0,3}\)/ nocase
-        $o2 = /Shell\.Application["'][ \t]{0,3}\)/ nocase
+        $o1 = /CreateObject[ \t]{0,2}\([ \t]{0,2}["']WScript\.Shell["'][ \t]{0,3}\)/ nocase
+        $o2 = /CreateObject[ \t]{0,2}\([ \t]{0,2}["']Shell\.Application["'][ \t]{0,3}\)/ nocase
         $o3 = "xp_cmdshell" nocase
         $o4 = "sp_oacreate" nocase
         $o5 = "net user" nocase
@@ -165,8 +170,10 @@ rule WSA_Asp_Dropper_WritesScriptFile
         $p1 = "WScript.Shell" nocase
         $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
         $p3 = /\.Run[ \t]{1,3}["']/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and $c and (($w1 or $w2) or 2 of ($p*))
+        filesize < 20KB and any of ($tag*) and $c and (($w1 or $w2) or 2 of ($p*))
 }
 
 rule WSA_Asp_Generic_SelfAppendingScript
@@ -185,8 +192,10 @@ rule WSA_Asp_Generic_SelfAppendingScript
         $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?\w{1,20}[ \t]{0,2}\)?[ \t]{0,2},[ \t]{0,2}8/ nocase
         $r = /request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
         $w = /\.write(line)?[ \t]/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and $s and $o and $r and $w
+        filesize < 20KB and any of ($tag*) and $s and $o and $r and $w
 }
 
 rule WSA_Asp_FileManager_DriveBrowser
@@ -230,7 +239,7 @@ rule WSA_Asp_FileManager_FullDiskBrowser
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $t = /ScriptTimeout[ \t]{0,2}=[ \t]{0,2}\d{3,}/ nocase
+        $t = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{5}/ nocase
         $f1 = "DeleteFile" nocase
         $f2 = "DeleteFolder" nocase
         $f3 = "CopyFile" nocase
@@ -242,9 +251,11 @@ rule WSA_Asp_FileManager_FullDiskBrowser
         $p1 = /(MapPath|GetFolder)[ \t]{0,2}\([ \t]{0,2}request/ nocase
         $p2 = /\w{0,10}(path|folder|dir)\w{0,10}[ \t]{0,2}=[ \t]{0,2}(trim\()?request/ nocase
         $p3 = "PATH_TRANSLATED" nocase
+        $t3 = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{3}/ nocase
+        $abs = /request[ \t]{0,2}\([ \t]{0,2}["']\w{1,20}["'][ \t]{0,2}\)[ \t]{0,2}&[ \t]{0,2}["']\\["']/ nocase
         $tag = "<%"
     condition:
-        filesize < 2MB and $tag and $t and 4 of ($f*) and any of ($p*)
+        filesize < 2MB and $tag and 4 of ($f*) and (($t and any of ($p*)) or ($t3 and $abs))
 }
 
 rule WSA_Asp_CmdAsp_Family
@@ -354,9 +365,53 @@ rule WSA_Asp_Generic_UnboundedTimeoutTool
         $f5 = "CopyFile" nocase
         $f6 = "CreateTextFile" nocase
         $r = /request[ \t]{0,2}(\.form|\.querystring)?[ \t]{0,2}\(/ nocase
+        $raw = /(DeleteFile|DeleteFolder|GetFolder|CopyFile|MoveFile|CreateTextFile)[ \t]{0,2}\(?[ \t]{0,2}(trim\()?[a-z_]\w{0,20}[ \t]{0,2}[,)\r\n]/ nocase
         $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
         $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
         $tag = "<%"
     condition:
-        filesize < 2MB and $tag and $t and ((2 of ($f*) and $r) or ($q and $q2))
+        filesize < 2MB and $tag and $t and ((2 of ($f*) and $r and $raw) or ($q and $q2))
+}
+
+rule WSA_Asp_Obfuscated_SplitProgId
+{
+    meta:
+        id = "WSA-ASP-025"
+        description = "Classic ASP hides a dangerous COM ProgID (Scripting.FileSystemObject, WScript.Shell, Shell.Application) by splitting it into concatenated pieces or interleaving a variable inside CreateObject: signature evasion typical of ASP web shells"
+        family = "Obfuscated COM creation"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $s1 = /CreateObject[ \t]{0,2}\([^)\r\n]{0,60}(Scr|Scri|Scrip|Script|Scripti|Scriptin|Fi|Fil|FileS|FileSy|FileSys|FileSyst|FileSyste|Sys|Syst|Syste|WS|WSc|WScr|WScri|WScrip|Shel|She|Appl|Applic)"[ \t]{0,2}&/ nocase
+        $s2 = /=[ \t]{0,2}"(Scr|Scri|Scrip|Script|Scripti|Scriptin|WScr|WScri|WScrip)"[ \t]{0,2}&[ \t]{0,2}"/ nocase
+        $s3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"[^"\r\n]{1,12}"[ \t]{0,2}&[ \t]{0,2}[a-z_]\w{0,10}[ \t]{0,2}&[ \t]{0,2}"/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and any of ($s*)
+}
+
+rule WSA_Asp_FileManager_DriveRootDefault
+{
+    meta:
+        id = "WSA-ASP-026"
+        description = "Classic ASP browser whose path parameter comes from the request and defaults to a drive root (\"c:\\\") before listing folders or reading files with FileSystemObject: whole-disk browsing (ASP_KIT list.asp style)"
+        family = "Generic file manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $d = /(file|path|folder|dir|ruta|fpath)\w{0,8}[ \t]{0,2}=[ \t]{0,2}"[a-z]:\\{1,2}"/ nocase
+        $r = /(file|path|folder|dir|ruta|fpath)\w{0,8}[ \t]{0,2}=[ \t]{0,2}(trim\()?request/ nocase
+        $f1 = "GetFolder" nocase
+        $f2 = "OpenTextFile" nocase
+        $f3 = ".SubFolders" nocase
+        $fso = "FileSystemObject" nocase
+        $tag = "<%"
+    condition:
+        filesize < 200KB and $tag and $fso and $d and $r and any of ($f*)
 }

@@ -75,13 +75,14 @@ rule WSA_Aspx_ChinaChopper_CustomizeServer
         mitre_attack = "T1505.003"
     strings:
         $z = /Request\s{0,3}\.\s{0,3}Form\s{0,3}\[\s{0,3}["']z[0-9]["']\s{0,3}\]/ nocase
+        $zp = /String\s{1,3}z[0-9]\s{0,3}[,)=]/ nocase
         $c1 = "case \"A\""
         $c2 = "case \"B\""
         $c3 = "case \"C\""
         $c4 = "case \"M\""
         $c5 = "case \"N\""
     condition:
-        filesize < 500KB and #z >= 2 and 3 of ($c*)
+        filesize < 500KB and (#z >= 2 or #zp >= 2) and 3 of ($c*)
 }
 
 rule WSA_Aspx_Generic_SqlFromInput
@@ -99,9 +100,9 @@ rule WSA_Aspx_Generic_SqlFromInput
         $m1 = "<%@" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $cs1 = /ConnectionString\s{0,3}=\s{0,3}[^;\r\n]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
-        $cs2 = /new\s{1,3}(Sql|OleDb|Odbc|MySql)Connection\s{0,3}\(\s{0,3}[^;\r\n)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
+        $cs2 = /new\s{1,3}([\w.]{1,40}\.)?(Sql|OleDb|Odbc|MySql)Connection\s{0,3}\(\s{0,3}[^;\r\n)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $cs3 = /connstr\w{0,10}\s{0,3}=\s{0,3}Request/ nocase
-        $q1 = /new\s{1,3}(Sql|OleDb|Odbc|MySql)(Command|DataAdapter)\s{0,3}\(\s{0,3}[^;\r\n,)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
+        $q1 = /new\s{1,3}([\w.]{1,40}\.)?(Sql|OleDb|Odbc|MySql)(Command|DataAdapter)\s{0,3}\(\s{0,3}[^;\r\n,)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q2 = /CommandText\s{0,3}=\s{0,3}[^;\r\n]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q3 = /sql\w{0,10}\s{0,3}=\s{0,3}Request/ nocase
         $q4 = /(select|insert|update|delete|drop)\s[^"\r\n]{0,40}["']\s{0,3}\+\s{0,3}Request/ nocase
@@ -129,8 +130,8 @@ rule WSA_Aspx_ASPXSpy_DerivedToolDirective
     strings:
         $d = /Debug\s{0,2}=\s{0,2}"true"\s{1,3}trace\s{0,2}=\s{0,2}"false"\s{1,3}validateRequest\s{0,2}=\s{0,2}"false"\s{1,3}EnableViewStateMac\s{0,2}=\s{0,2}"false"/ nocase
         $c1 = "Registry" nocase
-        $c2 = "Process" nocase
-        $c3 = "Socket" nocase
+        $c2 = /Process\s{0,2}\.\s{0,2}(Start|GetProcesses)|ProcessStartInfo/ nocase
+        $c3 = "System.Net.Sockets" nocase
         $c4 = "DirectoryInfo" nocase
         $c5 = "ZipEntry" nocase
         $c6 = "SqlConnection" nocase

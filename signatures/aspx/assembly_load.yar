@@ -19,6 +19,8 @@ rule WSA_Aspx_Generic_AssemblyLoadFromRequest
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
         $l1 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
         $l2 = /GetMethod\s{0,3}\(\s{0,3}["']Load["']/ nocase
         $l3 = /["']Lo["']\s{0,3}\+\s{0,3}["']ad["']/ nocase
@@ -29,8 +31,12 @@ rule WSA_Aspx_Generic_AssemblyLoadFromRequest
         $u1 = "CreateInstance" nocase
         $u2 = /\.Invoke\s{0,3}\(/ nocase
         $u3 = "CreateDecryptor" nocase
+        $b1 = "FromBase64String" nocase
+        $b2 = /Request\s{0,3}\.\s{0,3}(BinaryRead|InputStream)/ nocase
+        $b3 = /Session\s{0,3}\[\s{0,3}["']\w{1,20}["']\s{0,3}\]\s{0,3}=\s{0,3}[^;\r\n]{0,80}Load/ nocase
     condition:
-        filesize < 300KB and any of ($m*) and (any of ($l1, $l2, $l3, $l4) or ($l5 and $u2)) and any of ($r*) and any of ($u*)
+        filesize < 300KB and any of ($m*) and (any of ($l1, $l2, $l3, $l4) or ($l5 and $u2)) and any of ($r*) and any of ($u*) and
+        ($l4 or $u3 or $b1 or $b2 or $b3 or filesize < 10KB)
 }
 
 rule WSA_Aspx_Behinder_AesSessionLoader
@@ -92,6 +98,8 @@ rule WSA_Aspx_Generic_RuntimeCompile
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
         $c1 = "CompileAssemblyFromSource" nocase
         $c2 = "GenerateInMemory" nocase
         $c3 = "CSharpCodeProvider" nocase

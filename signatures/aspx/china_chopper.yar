@@ -16,13 +16,14 @@ rule WSA_Aspx_ChinaChopper_JScriptEval
         reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
         mitre_attack = "T1505.003"
     strings:
-        $dir  = /<\s{0,2}%\s{0,3}@\s{0,3}(Page|WebHandler|WebService|ServiceHost|Control|Master)[^>]{0,200}Language\s{0,3}=[^a-zA-Z\r\n>]{0,8}(jscript|javascript|js)[^a-z]/ nocase
-        $blk1 = /<script[^>]{0,80}language\s{0,3}=[^a-zA-Z0-9>]{0,4}(jscript|javascript|js)[^a-zA-Z0-9][^>]{0,80}runat\s{0,3}=[^a-zA-Z0-9>]{0,4}server/ nocase
-        $blk2 = /<script[^>]{0,80}runat\s{0,3}=[^a-zA-Z0-9>]{0,4}server[^a-zA-Z0-9][^>]{0,80}language\s{0,3}=[^a-zA-Z0-9>]{0,4}(jscript|javascript|js)[^a-zA-Z0-9]/ nocase
-        $eval = /[^a-z0-9_.]eval[ \t\r\n]{0,20}(\/\*[^\r\n]{0,40}\*\/)?[ \t\r\n]{0,4}\([ \t]{0,3}[^"' \t]/ nocase
-        $alias = /:\s{0,3}eval\s{0,3}[,}]/ nocase
+        $dir  = /<\s{0,2}%\s{0,3}@\s{0,3}(Page|WebHandler|WebService|ServiceHost|Control|Master)[^>]{0,200}Language\s{0,3}=[^a-zA-Z\r\n>]{0,8}(jscript|javascript|js)[^a-z]/ nocase ascii wide
+        $blk1 = /<script[^>]{0,80}language\s{0,3}=[^a-zA-Z0-9>]{0,4}(jscript|javascript|js)[^a-zA-Z0-9][^>]{0,80}runat\s{0,3}=[^a-zA-Z0-9>]{0,4}server/ nocase ascii wide
+        $blk2 = /<script[^>]{0,80}runat\s{0,3}=[^a-zA-Z0-9>]{0,4}server[^a-zA-Z0-9][^>]{0,80}language\s{0,3}=[^a-zA-Z0-9>]{0,4}(jscript|javascript|js)[^a-zA-Z0-9]/ nocase ascii wide
+        $eval = /[^a-z0-9_.]eval[ \t\r\n]{0,20}(\/\*[^\r\n]{0,40}\*\/)?[ \t\r\n]{0,4}\([ \t]{0,3}[^"' \t]/ nocase ascii wide
+        $alias = /:\s{0,3}eval\s{0,3}[,}]/ nocase ascii wide
+        $eval2 = /[^a-z0-9_.]eval[ \t\r\n]{0,20}(\/\*[^\r\n]{0,40}\*\/)?[ \t\r\n]{0,4}\([^,()\r\n]{1,80}(\([^()\r\n]{0,40}\))?[^,()\r\n]{0,40},[^,)\r\n]{1,60}\)/ nocase ascii wide
     condition:
-        filesize < 400KB and ($dir or $blk1 or $blk2) and ($eval or $alias)
+        filesize < 400KB and (($dir and ($eval or $alias)) or (($blk1 or $blk2) and $eval2))
 }
 
 rule WSA_Aspx_ChinaChopper_UnsafeEval

@@ -15,11 +15,13 @@ rule WSA_Aspx_Generic_WriteFileFromRequest
         reference = "https://www.volexity.com/blog/2021/03/02/active-exploitation-of-microsoft-exchange-zero-day-vulnerabilities/"
         mitre_attack = "T1505.003"
     strings:
-        $w1 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|FileInfo|Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(context\.|HttpContext\.Current\.)?Request\s{0,2}(\.\s{0,2}(Form|QueryString|Item|Params)\s{0,2})?[\[\(]/ nocase
+        $w1 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|File\s{0,2}\.\s{0,2}Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(context\.|HttpContext\.Current\.)?Request\s{0,2}(\.\s{0,2}(Form|QueryString|Item|Params)\s{0,2})?[\[\(]/ nocase
         $w2 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|FileInfo)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(this\.)?\w{1,20}\.(Text|Value)\s{0,3}[,)]/ nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
     condition:
         filesize < 300KB and any of ($m*) and any of ($w*)
 }
@@ -65,11 +67,13 @@ rule WSA_Aspx_Generic_InlineUploader
         $u1 = /Request\s{0,2}\.\s{0,2}Files/ nocase
         $u2 = "HttpPostedFile" nocase
         $n = /GetFileName\s{0,2}\(\s{0,2}\w{1,30}\.FileName\s{0,2}\)/ nocase
+        $n2 = /SaveAs\s{0,2}\([^;\r\n]{0,100}(\]|\w)\.FileName\s{0,2}\)/ nocase
+        $tag = "<%"
         $d1 = /FileInfo\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}PhysicalPath/ nocase
         $d2 = /MapPath\s{0,2}\(\s{0,2}["']\.\/?["']\s{0,2}\)/ nocase
         $d3 = /MapPath\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}(Path|FilePath|ServerVariables)/ nocase
     condition:
-        filesize < 30KB and $s and not $inh and any of ($u*) and $n and any of ($d*)
+        filesize < 30KB and ($s or $tag) and not $inh and any of ($u*) and ($n or $n2) and any of ($d*)
 }
 
 rule WSA_Aspx_Generic_WritableDirProbe

@@ -18,6 +18,8 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $m1 = "<%@" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
+        $m4 = "@{"
+        $m5 = "@using System"
         $p1 = "ProcessStartInfo" nocase
         $p2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)/ nocase
         $p3 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\(/ nocase
@@ -29,22 +31,29 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $in2 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,100}\.Text\b/ nocase
         $in3 = /StandardInput\s{0,3}\.\s{0,3}Write(Line)?\s{0,3}\(/ nocase
         $in4 = /Request\.Get\w{0,12}\(|\.Get\s{0,2}\(\s{0,2}"cmd"\)/ nocase
-        $in5 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,60}\b(cmd|command|shell|txt\w{0,20})\b/ nocase
+        $in5 = /(Arguments|FileName)\s{0,3}=\s{0,3}([^;\r\n]{0,60}\+\s{0,3})?(cmd|command|shell|c|txt\w{0,20}|input\w{0,10})\s{0,3}[;+)]/ nocase
+        $in7 = /["'](\/c|\/k|-c|-command|-enc\w{0,12})\s{0,3}["']\s{0,3}\+\s{0,3}[a-zA-Z_]/ nocase
         $in6 = /ProcessStartInfo\s{0,3}\([^;\r\n)]{0,60}\.(Text|Value)\b/ nocase
         $d1 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\([^;\r\n]{0,100}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
         $d2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)\s{0,3}=\s{0,3}[^;\r\n]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
         $fv = /StartInfo\s{0,3}\.\s{0,3}FileName\s{0,3}=\s{0,3}[a-zA-Z_]/
         $rd = "RedirectStandardOutput" nocase
+        $wm1 = "[WebMethod" nocase
+        $wm2 = "OperationContract" nocase
+        $rf = /["']System\.Diagnostics\.Process(StartInfo)?["']/
+        $pv = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
     condition:
-        filesize < 500KB and any of ($m*) and any of ($p*) and
-        ((any of ($sh*) and any of ($in*)) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB))
+        filesize < 500KB and any of ($m*) and (any of ($p*) or $rf) and
+        ((any of ($sh*) and (any of ($in2, $in3, $in4, $in5, $in6, $in7) or ($in1 and filesize < 8KB))) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB) or
+         (any of ($wm*) and ($pv or $fv) and $rd) or
+         ($rf and $in1))
 }
 
 rule WSA_Aspx_Generic_ComShell
 {
     meta:
         id = "WSA-ASPX-011"
-        description = "ASP.NET page drives WScript.Shell or the MSScriptControl with request data (VB-style COM command/eval shell in an .aspx)"
+        description = "ASP.NET page drives WScript.Shell / Shell.Application (CreateObject or GetTypeFromProgID) or the MSScriptControl with request data: COM command/eval shell in an .aspx"
         family = "Generic command shell"
         severity = "high"
         author = "webshell-agent project"
@@ -55,7 +64,58 @@ rule WSA_Aspx_Generic_ComShell
         $c1 = /CreateObject\s{0,3}\(\s{0,3}["']WScript\.Shell["']\s{0,3}\)\s{0,3}\.\s{0,3}(exec|run)\s{0,3}\(\s{0,3}Request/ nocase
         $c2 = /MSScriptControl\.ScriptControl|["']ScriptControl["']/ nocase
         $x2 = /(ExecuteStatement|AddCode|\.Eval)\s{0,3}\(/ nocase
+        $o1 = /(CreateObject|GetTypeFromProgID)\s{0,3}\(\s{0,3}["'](WScript\.Shell|Shell\.Application)["']/ nocase
+        $o2 = /\.\s{0,2}(Exec|Run|ShellExecute|InvokeMember)\s{0,3}\(/ nocase
         $req = "request" nocase
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
-        filesize < 200KB and ($c1 or ($c2 and $x2 and $req))
+        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and $o1 and $o2 and $req))
+}
+
+rule WSA_Aspx_Generic_JScriptEvaluateFromCSharp
+{
+    meta:
+        id = "WSA-ASPX-013"
+        description = "C#/VB page calls the JScript.NET engine directly (Microsoft.JScript Eval.JScriptEvaluate with a VsaEngine) on request data: Chopper one-liner without a JScript page directive"
+        family = "China Chopper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
+        mitre_attack = "T1505.003"
+    strings:
+        $j = "JScriptEvaluate" nocase ascii wide
+        $v = "VsaEngine" nocase ascii wide
+        $r = "Request" nocase ascii wide
+    condition:
+        filesize < 200KB and $j and ($v or $r)
+}
+
+rule WSA_Aspx_Recon_SecurityProductCheck
+{
+    meta:
+        id = "WSA-ASPX-012"
+        description = "Small ASP.NET page that tests for EDR/AV agent binaries or services (FireEye xagt, CrowdStrike csfalconservice, Carbon Black, Cylance, SentinelOne) and reports back: HAFNIUM-era 'SecChecker' reconnaissance"
+        family = "EDR reconnaissance page"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.mandiant.com/resources/blog/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = "xagt.exe" nocase
+        $e2 = "csfalconservice" nocase
+        $e3 = "cb.exe" nocase
+        $e4 = "CylanceSvc" nocase
+        $e5 = "SentinelAgent" nocase
+        $e6 = "RepMgr.exe" nocase
+        $c1 = /File\s{0,2}\.\s{0,2}Exists\s{0,2}\(/ nocase
+        $c2 = /Directory\s{0,2}\.\s{0,2}Exists\s{0,2}\(/ nocase
+        $c3 = "GetProcessesByName" nocase
+        $c4 = "ServiceController" nocase
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 20KB and any of ($m*) and 2 of ($e*) and any of ($c*)
 }

@@ -42,3 +42,24 @@ rule WSA_Aspx_WebConfig_EmbeddedCode
     condition:
         filesize < 200KB and $cfg and $cfgext and $code
 }
+
+rule WSA_Aspx_WebConfig_StaticExtensionAsScript
+{
+    meta:
+        id = "WSA-ASPX-072"
+        description = "web.config maps an image/text/static extension (*.jpg, *.png, *.gif, *.txt, *.ico, *.css, *.js ...; not *.xml, which Exchange Autodiscover maps legitimately) to a script handler (PageHandlerFactory, SimpleHandlerFactory, asp.dll, FastCGI) or build provider, so an uploaded 'image' runs as a page"
+        family = "web.config shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/swisskyrepo/PayloadsAllTheThings/tree/master/Upload%20Insecure%20Files/Configuration%20IIS%20web.config"
+        mitre_attack = "T1505.003"
+    strings:
+        $cfg = "<configuration" nocase
+        $h1 = /path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["'][^>]{0,300}(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)/ nocase
+        $h2 = /(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)[^>]{0,300}path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["']/ nocase
+        $b1 = /extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["'][^>]{0,200}(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)/ nocase
+        $b2 = /(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)[^>]{0,200}extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["']/ nocase
+    condition:
+        filesize < 200KB and $cfg and any of ($h*, $b*)
+}

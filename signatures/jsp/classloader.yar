@@ -55,17 +55,19 @@ rule WSA_Jsp_MemShell_Injector
 {
     meta:
         id = "WSA-JSP-012"
-        description = "JSP that registers a filter, servlet, listener or valve at run time through Tomcat/Weblogic internals (StandardContext, FilterDef, addValve): memory-resident web-shell injector"
+        description = "JSP that registers a filter, servlet, listener, valve or Spring handler mapping at run time through container internals (StandardContext, FilterDef, addValve, RequestMappingHandlerMapping.registerMapping): memory-resident web-shell injector"
         family = "Java memory shell"
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.ncsc.gov.uk/files/NCSC-MAR-Goldmax.pdf"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
         $c1 = "StandardContext" ascii
         $c2 = "WebAppServletContext" ascii
         $c3 = "ApplicationContext" ascii
+        $c4 = "RequestMappingHandlerMapping" ascii
+        $c5 = "ServletHandler" ascii
         $a1 = "addFilterDef" ascii
         $a2 = "addFilterMap" ascii
         $a3 = "addServletMapping" ascii
@@ -74,6 +76,11 @@ rule WSA_Jsp_MemShell_Injector
         $a6 = "FilterDef" ascii
         $a7 = "registerServlet" ascii
         $a8 = "addWrapper" ascii
+        $a9 = "registerMapping" ascii
+        $a10 = "addFilterWithMapping" ascii
+        $a11 = "addServletWithMapping" ascii
+        $a12 = "RequestMappingInfo" ascii
+        $a13 = "PatternsRequestCondition" ascii
         $r1 = "getDeclaredField" ascii
         $r2 = "setAccessible" ascii
     condition:

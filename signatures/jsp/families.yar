@@ -12,7 +12,7 @@ rule WSA_Jsp_JspSpy
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.trendmicro.com/vinfo/us/threat-encyclopedia/malware/backdoor.java.jspspy.a"
+        reference = "https://github.com/tennc/webshell"
         mitre_attack = "T1505.003"
     strings:
         $a1 = "JspSpy" nocase
@@ -98,7 +98,7 @@ rule WSA_Jsp_Jspx_Scriptlet_Exec
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://docs.oracle.com/javaee/5/tutorial/doc/bnajo.html"
+        reference = "https://jakarta.ee/specifications/pages/"
         mitre_attack = "T1505.003"
     strings:
         $x1 = "jsp:scriptlet" ascii
@@ -142,7 +142,7 @@ rule WSA_Jsp_ShellToolkit_Traits
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
         $k1 = /<title>[^<]{0,80}(shell|jspy|jfolder|jfoler|hack|backdoor|jspdo|bypass|r00t|webadmin|\bspy\b)/ nocase ascii wide
@@ -163,8 +163,11 @@ rule WSA_Jsp_ShellToolkit_Traits
         $t14 = "setLastModified" ascii wide
         $t15 = "getInputStream" ascii wide
         $t16 = "mkdir" ascii wide
+        // JSP page markers (keeps the rule off PHP/ASP pages with similar titles)
+        $j1 = "<%" ascii wide
+        $j2 = "jsp:" ascii wide
     condition:
-        filesize < 2MB and (($k1 and 1 of ($t*)) or ($k2 and 6 of ($t*)))
+        filesize < 2MB and 1 of ($j*) and (($k1 and 1 of ($t*)) or ($k2 and 6 of ($t*)))
 }
 
 rule WSA_Jsp_DbDump_Tool
@@ -176,7 +179,7 @@ rule WSA_Jsp_DbDump_Tool
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.mandiant.com/resources/blog/accellion-fta-exploited-for-data-theft-and-extortion"
+        reference = "https://www.cisa.gov/news-events/cybersecurity-advisories/aa21-055a"
         mitre_attack = "T1505.003"
     strings:
         $c = "DriverManager.getConnection" ascii

@@ -16,6 +16,8 @@ rule WSA_Jsp_Generic_ExecRequest
     strings:
         $e1 = /(\.exec|new\s{1,3}ProcessBuilder|ProcessImpl\.start)\s{0,5}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader|getQueryString|getCookies)/
         $e2 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\([^;]{0,150}(getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder)/
+        // JSP Expression Language reaching Runtime/ProcessBuilder/ScriptEngine: ${Runtime.getRuntime().exec(param.c)}
+        $el = /\$\{[^}\n]{0,100}(getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder|ScriptEngineManager|defineClass)/
         // String cmd = request.getParameter("c"); ... exec(cmd)  -- variable flow
         $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\n]{1,20}\)\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
         $rt = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(|new\s{1,3}ProcessBuilder\s{0,3}\(|ProcessImpl/
@@ -33,7 +35,7 @@ rule WSA_Jsp_Generic_ExecRequest
         $rv5 = /\.exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
         $rv3 = /Expression\s{0,3}\(\s{0,3}Runtime\s{0,3}\.\s{0,3}getRuntime\s{0,3}\(\s{0,3}\)\s{0,3},\s{0,3}"exec"/
     condition:
-        filesize < 2MB and ($e1 or $e2 or $rv3 or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 120KB and $in and ($rv1 or $rv2 or ($rv4 and $rv5))))
+        filesize < 2MB and ($e1 or $e2 or $rv3 or $el or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 120KB and $in and ($rv1 or $rv2 or ($rv4 and $rv5))))
 }
 
 rule WSA_Jsp_Generic_ReflectiveExec
@@ -72,7 +74,7 @@ rule WSA_Jsp_Chopper_Server
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
+        reference = "https://attack.mitre.org/software/S0020/"
         mitre_attack = "T1505.003"
     strings:
         $m1 = "\"->|\"" ascii

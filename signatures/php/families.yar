@@ -12,7 +12,7 @@ rule WSA_Php_WSO_FilesMan
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2016/06/wso-web-shell-filesman.html"
+        reference = "https://github.com/tennc/webshell"
         mitre_attack = "T1505.003"
     strings:
         $a1 = "FilesMan" ascii
@@ -41,7 +41,7 @@ rule WSA_Php_C99_Shell
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/the-c99-shell-not-really-a-backdoor/"
+        reference = "https://github.com/tennc/webshell"
         mitre_attack = "T1505.003"
     strings:
         $a1 = "c99shell" nocase
@@ -67,7 +67,7 @@ rule WSA_Php_R57_Shell
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.trustwave.com/en-us/resources/blogs/spiderlabs-blog/backdoor-shell-scripts/"
+        reference = "https://github.com/tennc/webshell"
         mitre_attack = "T1505.003"
     strings:
         $a1 = "r57shell" nocase
@@ -102,8 +102,9 @@ rule WSA_Php_B374k_Shell
         $a4 = "$GLOBALS['module']"
         $a5 = "$s_pass" 
         $a6 = "$s_func"
+        $a7 = /\$GLOBALS\s{0,2}\[\s{0,2}'resources'\s{0,2}\]\s{0,2}\[\s{0,2}'\w{1,20}'\s{0,2}\]\s{0,2}=\s{0,2}"[A-Za-z0-9+\/]{50}/
     condition:
-        filesize < 3MB and ($a1 or 2 of ($a2, $a3, $a4) or ($a5 and $a6))
+        filesize < 3MB and ($a1 or $a7 or 2 of ($a2, $a3, $a4) or #a4 > 3 or ($a5 and $a6))
 }
 
 rule WSA_Php_Weevely_Agent
@@ -120,6 +121,7 @@ rule WSA_Php_Weevely_Agent
     strings:
         // $f = $cf('', $code); $f();
         $cf = /\$[a-zA-Z_]\w{0,15}\s{0,3}=\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}(''|"")\s{0,3},\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\)\s{0,3};\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}\)/
+        $cf2 = /=\s{0,3}create_function\s{0,3}\(\s{0,3}(''|"")\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)\s{0,3};\s{0,3}\$\w{1,30}\s{0,3}\(\s{0,3}\)/ nocase
         // str_replace('junk','', 'crjunkeate_function')
         $sr = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_/
         $k1 = "php://input"
@@ -128,7 +130,7 @@ rule WSA_Php_Weevely_Agent
         $k4 = "gzcompress"
         $k5 = /\$k[hf]\s{0,2}=\s{0,2}["'][0-9a-f]{4,12}["']/
     condition:
-        filesize < 200KB and ($cf or $sr or ($k5 and 3 of ($k1, $k2, $k3, $k4)))
+        filesize < 200KB and ($cf or $cf2 or $sr or ($k5 and 3 of ($k1, $k2, $k3, $k4)))
 }
 
 rule WSA_Php_Godzilla_Behinder_XorAgent
@@ -183,7 +185,7 @@ rule WSA_Php_ShellToolkit_Traits
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.cisa.gov/news-events/alerts/2017/08/09/compromised-web-servers-and-web-shells-threat-awareness-and-guidance"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
         $php = "<?" ascii
@@ -215,7 +217,7 @@ rule WSA_Php_ShellToolkit_Traits
         $t26 = "perl -e" nocase
         $t27 = "exploit" nocase
         $t28 = "open_basedir" nocase
-        $k1 = /<title>[^<]{0,80}(shell|backdoor|hack|bypass|r00t|exploit|priv8|sh3ll|symlink|uploader|kernel)/ nocase
+        $k1 = /<title>[^<]{0,80}(shell|backdoor|hack|bypass|r00t|exploit|priv8|sh3ll|symlink|uploader|kernel|back\s{0,2}connect)/ nocase
         $k2 = /name\s{0,2}=\s{0,2}["']?(cmd|command|comd|exec|shell)["' >]/ nocase
         $k3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]/ nocase
         $u1 = "getcwd()"
@@ -231,8 +233,11 @@ rule WSA_Php_ShellToolkit_Traits
         $u11 = "set_time_limit(0)"
         $u12 = "error_reporting(0)"
         $u13 = "ignore_user_abort"
+        // quiet long-running page driven by a form: set_time_limit(0) + error_reporting(0) + request + <form>
+        $q1 = /\$_(GET|POST|REQUEST)/
+        $q2 = /<form/ nocase
     condition:
-        $php and filesize < 2MB and (8 of ($t*) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)))
+        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and (1 of ($k*) or 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27))) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
 }
 
 rule WSA_Php_DataTheft_DownloadPage
@@ -244,7 +249,7 @@ rule WSA_Php_DataTheft_DownloadPage
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://www.mandiant.com/resources/blog/accellion-fta-exploited-for-data-theft-and-extortion"
+        reference = "https://www.cisa.gov/news-events/cybersecurity-advisories/aa21-055a"
         mitre_attack = "T1505.003"
     strings:
         $dl1 = /(readfile|fpassthru|file_get_contents|fopen)\s{0,3}\(\s{0,3}(base64_decode|hex2bin|str_rot13|urldecode)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
@@ -256,4 +261,213 @@ rule WSA_Php_DataTheft_DownloadPage
         $s1 = /select\s{1,5}[^;]{1,80}\sfrom\s/ nocase
     condition:
         filesize < 100KB and ($dl1 or ($cd and $b1 and (1 of ($c*) or $s1)))
+}
+
+rule WSA_Php_ConfigGrabber_Symlink
+{
+    meta:
+        id = "WSA-PHP-039"
+        description = "shared-hosting config grabber: reads /etc/passwd to enumerate users and symlinks or reads their public_html configuration files (wp-config.php, configuration.php ...)"
+        family = "Config grabber"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/function.symlink.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $p = "/etc/passwd" ascii
+        $s1 = /symlink\s{0,3}\(/ nocase
+        $s2 = "public_html" ascii
+        $c1 = "wp-config.php" ascii
+        $c2 = "configuration.php" ascii
+        $c3 = "config.php" ascii
+        // tiny page that just prints /etc/passwd or /etc/shadow
+        $r = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}["']\/etc\/(passwd|shadow)["']/
+    condition:
+        filesize < 300KB and $p and ($s1 or ($s2 and 1 of ($c*)) or ($r and filesize < 2KB))
+}
+
+rule WSA_Php_MysqlUdf_PrivEsc
+{
+    meta:
+        id = "WSA-PHP-041"
+        description = "MySQL UDF privilege-escalation page: writes a UDF library and registers it with CREATE FUNCTION ... RETURNS STRING SONAME to run OS commands from the database"
+        family = "MySQL UDF"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://dev.mysql.com/doc/refman/8.0/en/create-function-loadable.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /create\s{1,3}function\s{1,3}\w{1,30}\s{1,3}returns\s{1,3}(string|integer|int|real)\s{1,3}soname/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 2MB and $a and $php
+}
+
+rule WSA_Php_KnownShell_Banner
+{
+    meta:
+        id = "WSA-PHP-042"
+        description = "banner, title or variable name of a widely circulated PHP web-shell family (IndoXploit, Alfa, AnonymousFox, 0byt3m1n1, Ani-Shell, phpRemoteView, PHVayv, NTDaddy, PHPJackal, nstview, DxShell ...)"
+        family = "Known shell families"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/tennc/webshell"
+        mitre_attack = "T1505.003"
+    strings:
+        $n1 = "IndoXploit" nocase
+        $n2 = "AnonymousFox" nocase
+        $n3 = "ALFA_DATA" nocase
+        $n4 = "Alfa Team" nocase
+        $n5 = "0byt3m1n1" nocase
+        $n6 = "Ani-Shell" nocase
+        $n7 = "phpRemoteView" nocase
+        $n8 = "PHVayv" nocase
+        $n9 = "NTDaddy" nocase
+        $n10 = "azrailphp" nocase
+        $n11 = "MyShellVersion" nocase
+        $n12 = "PHPJackal" nocase
+        $n13 = "Sadrazam" nocase
+        $n14 = "h4ntu shell" nocase
+        $n15 = "Madspot" nocase
+        $n16 = "Storm7Shell" nocase
+        $n17 = "Locus7" nocase
+        $n18 = "NIX REMOTE WEB" nocase
+        $n19 = "nstview" nocase
+        $n20 = "w4ck1ng" nocase
+        $n21 = "Fx29Sh" nocase
+        $n22 = "KAdot Universal" nocase
+        $n23 = "Liz0ziM" nocase
+        $n24 = "SimAttacker" nocase
+        $n25 = "GFS web-shell" nocase
+        $n26 = "DxShell" nocase
+        $n27 = "SnIpEr_SA" nocase
+        $n28 = "Cyb3r Sh3ll" nocase
+        $n29 = "Gamma Web Shell" nocase
+        $n30 = "MILDNet" nocase
+        $n31 = "PHANTASMA" nocase
+        $n32 = "Safe mode breaker" nocase
+        $n33 = "Kacak FSO" nocase
+    condition:
+        filesize < 3MB and any of them
+}
+
+rule WSA_Php_MassMailer
+{
+    meta:
+        id = "WSA-PHP-043"
+        description = "drop-in mass mailer: splits a pasted recipient list on newlines and loops mail() with a visitor-chosen From: header (spam/phishing tool planted with web shells)"
+        family = "Mass mailer"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/function.mail.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["']\\(r\\)?n["']\s{0,3},\s{0,3}\$\w{0,10}(\[\s{0,2}['"]\w{0,10})?(mail|to|list)/ nocase
+        $m = /[^\w>:$]mail\s{0,3}\(/
+        $f = "From:" nocase
+    condition:
+        filesize < 50KB and all of them
+}
+
+rule WSA_Php_PhoneHome_Mailer
+{
+    meta:
+        id = "WSA-PHP-044"
+        description = "script that mails the server's own location (HTTP_HOST, REQUEST_URI, DOCUMENT_ROOT ...) to a hard-coded free-mail address without any form input: a backdoor reporting its installation to the attacker"
+        family = "Phone-home"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/function.mail.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /["'][\w.+-]{3,40}@(gmail|yahoo|hotmail|outlook|yandex|mail|aol|protonmail|qq|163)\.(com|ru|cn)["']/ nocase
+        $m = /[^\w>:$]mail\s{0,3}\(/
+        $s = /\$_SERVER\s{0,2}\[\s{0,2}['"](HTTP_HOST|SERVER_NAME|REQUEST_URI|SCRIPT_NAME|PHP_SELF|DOCUMENT_ROOT|SERVER_ADDR|SCRIPT_FILENAME)/
+        $p = "$_POST"
+    condition:
+        filesize < 200KB and $a and $m and $s and not $p
+}
+
+rule WSA_Php_Persistent_SelfDeletingLoop
+{
+    meta:
+        id = "WSA-PHP-045"
+        description = "'undead' PHP backdoor: deletes its own file, ignores client aborts and keeps looping (sleep) to eval remote code or rewrite files, so it survives in the worker process after clean-up"
+        family = "Memory-resident loop"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/function.ignore-user-abort.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $u = /unlink\s{0,3}\(\s{0,3}(\$_SERVER\s{0,2}\[\s{0,2}['"]SCRIPT_FILENAME|__FILE__)/ nocase
+        $i = "ignore_user_abort" nocase
+        $s = /[^\w>:$]u?sleep\s{0,3}\(/ nocase
+        $e = /[^\w>:$](eval|assert|file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+    condition:
+        filesize < 50KB and all of them
+}
+
+rule WSA_Php_FileManager_SingleFile
+{
+    meta:
+        id = "WSA-PHP-046"
+        description = "single-file web file manager: one page that lists directories, uploads, renames, chmods and deletes files on request parameters (drop-in management shell without command execution)"
+        family = "Generic file-manager shell"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /move_uploaded_file\s{0,3}\(/
+        $b = /[^\w>:$]unlink\s{0,3}\(/
+        $c = /[^\w>:$]chmod\s{0,3}\(/
+        $d = /opendir|scandir|readdir/
+        $e = /[^\w>:$]rename\s{0,3}\(/
+        $f = /<form/ nocase
+        $g = /\$_(GET|POST|REQUEST)/
+    condition:
+        filesize < 200KB and all of them
+}
+
+rule WSA_Php_WordPress_AutoLogin
+{
+    meta:
+        id = "WSA-PHP-047"
+        description = "small standalone script that loads WordPress (wp-blog-header.php / wp-load.php) and sets an authentication cookie or creates an administrator: login backdoor"
+        family = "WordPress backdoor"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1136/"
+        mitre_attack = "T1505.003"
+    strings:
+        $l = /wp-blog-header\.php|wp-load\.php/
+        $a1 = "wp_set_auth_cookie" ascii
+        $a2 = /wp_(create|insert)_user\s{0,3}\([^;]{0,200}administrator/
+    condition:
+        filesize < 5KB and $l and 1 of ($a*)
+}
+
+rule WSA_Php_Defacer_IndexOverwrite
+{
+    meta:
+        id = "WSA-PHP-048"
+        description = "script that opens the site's index page for writing (fopen('index.php', 'w')): defacement dropper"
+        family = "Defacement"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1491/002/"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /fopen\s{0,3}\(\s{0,3}["'](\.\.\/)*index\.(php|html?)["']\s{0,3},\s{0,3}["']w/ nocase
+    condition:
+        filesize < 20KB and $a
 }

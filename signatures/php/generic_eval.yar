@@ -30,7 +30,7 @@ rule WSA_Php_Generic_RequestAsCallable
 {
     meta:
         id = "WSA-PHP-002"
-        description = "request data used as a function name: $_GET['f']($_POST['x']), call_user_func/array_map/usort with a request-supplied callback, or a dangerous callback string applied to request data"
+        description = "request data used as a function name or include path: $_GET['f']($_POST['x']), call_user_func/array_map/usort with a request-supplied callback, or a dangerous callback string applied to request data"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -39,9 +39,18 @@ rule WSA_Php_Generic_RequestAsCallable
         mitre_attack = "T1505.003"
     strings:
         // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
-        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,3}\(/
+        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\(/
         // $f($_POST['x'])  -- variable function applied to request data
-        $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
+        // $f(stripslashes($_REQUEST['z']))
+        // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
+        $call4 = /\]\s{0,3}\(\s{0,3}\w{1,30}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
+        $call5 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}\$\w{1,20}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)/
+        // include/require of a request-chosen file (remote or local file inclusion backdoor)
+        $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $inc2 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}(include|require)(_once)?\s{0,3}\(?\s{0,3}\$/ nocase
+        $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}(stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
         // dangerous function named as a string callback
@@ -50,7 +59,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // call_user_func with a string-built function name next to request data
         $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $call1 or $call2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+        $call1 or $call2 or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
 }
 
 rule WSA_Php_Generic_PregReplaceEval
@@ -82,7 +91,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         reference = "https://www.php.net/manual/en/language.types.callable.php"
         mitre_attack = "T1505.003"
     strings:
-        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input/
         $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)
@@ -90,6 +99,66 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         $s4 = /array_map\s{0,3}\(\s{0,3}(\$[a-zA-Z_]|[a-zA-Z_]\w{0,30}\s{0,3}\(|['"][^'",)\n]{0,30}(\\x[0-9a-fA-F]|\\[0-7]{2}|['"]\s{0,3}\.))/ nocase
         $s5 = /array_walk\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$/ nocase
         $s3 = /[^\w>:$](eval|assert|system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
+        // the same call quoted inside a doc comment
+        $s3d = / \*[^\n]{0,150}[^\w>:$](eval|assert|system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
     condition:
-        filesize < 2KB and $req and any of ($s*)
+        filesize < 2KB and $req and (any of ($s1, $s2, $s4, $s5) or #s3 > #s3d)
+}
+
+rule WSA_Php_Generic_TinyDynamicCode
+{
+    meta:
+        id = "WSA-PHP-005"
+        description = "very small PHP file (< 1 KB) that reads request data and contains a dynamic-code primitive (assert, eval(, create_function, preg_replace/preg_filter, call_user_func, Reflection, usort, ob_start, ${...}, chr(), ereg): the typical one-line backdoor and its evasive variants"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $req = /\$_(GET|POST|REQUEST|COOKIE|FILES)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|_PO|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $s1 = /[^\w>]assert/ nocase
+        $s2 = "create_function" nocase
+        $s3 = /preg_(replace|filter)\s{0,3}\(\s{0,3}(\$|["'][^"'\n]{0,40}(e|\\x65|\\145)["'])/ nocase
+        $s4 = /call_user_func(_array)?\s{0,3}\(\s{0,3}(['"]?(assert|eval|system|passthru|shell_exec|exec|create_function)|\$_|\$\w{1,20}\s{0,3},\s{0,3}\$_)/ nocase
+        $s5 = "Reflection" nocase
+        $s6 = "usort" nocase
+        $s7 = "chr(" nocase
+        $s8 = "ob_start" nocase
+        $s9 = "${"
+        $s10 = /eval\s{0,3}\(\s{0,3}["$@(]/ nocase
+        $s11 = "\"p\".\"r\""
+        $s12 = "ereg" nocase
+        $s13 = /array_filter|uasort|array_walk|forward_static_call|array_udiff|array_intersect|iterator_apply|ReflectionClass/ nocase
+        // payload parked in the session, called later
+        $s14 = /\$_SESSION\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}=\s{0,2}(base64_decode\s{0,2}\()?\$_(COOKIE|POST|GET|REQUEST)/
+        $s15 = /\$\w{1,10}\s{0,2}\(\s{0,2}\$_SESSION/
+        // ${$x}[a](${$x}[b]) : variable-variable superglobal called as a function
+        $v1 = "](${"
+        $v2 = "}(${"
+        // ("#"^"|").("."^"~") : names XOR-ed together from punctuation
+        $x1 = "\"^\""
+        $php = "<?"
+    condition:
+        (filesize < 2KB and $php and (1 of ($v*) or #x1 >= 4)) or
+        filesize < 1KB and (($req and any of ($s*)) or $s14 or $s15 or ($s9 and ($s1 or $s10)))
+}
+
+rule WSA_Php_Generic_PasswordGate
+{
+    meta:
+        id = "WSA-PHP-006"
+        description = "request parameter, header or cookie compared with a hard-coded MD5/SHA1/crypt hash (md5($_COOKIE['x']) == '...'): the password gate of a backdoor injected into an otherwise normal file"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $g = /(md5|sha1|crypt)\s{0,3}\(\s{0,3}@?\$_(COOKIE|GET|POST|REQUEST|SERVER)\s{0,3}\[[^\]\n]{1,30}\][^)\n]{0,10}\)\s{0,3}[!=]==?\s{0,3}['"][0-9a-zA-Z.\/]{13,64}['"]/ nocase
+        $h = /\$_(REQUEST|GET|POST|COOKIE)\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}===?\s{0,2}['"][0-9a-f]{32}['"]/
+    condition:
+        filesize < 2MB and ($g or $h)
 }

@@ -6,7 +6,7 @@ rule WSA_Php_Generic_ExecRequest
 {
     meta:
         id = "WSA-PHP-010"
-        description = "system/passthru/shell_exec/exec/popen/proc_open/pcntl_exec or backticks whose argument takes request data within the same statement"
+        description = "system/passthru/shell_exec/exec/popen/proc_open/pcntl_exec or backticks whose argument takes request data within the same statement; WScript.Shell or IIS/WinNT COM objects"
         family = "Generic command execution of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -15,14 +15,23 @@ rule WSA_Php_Generic_ExecRequest
         mitre_attack = "T1505.003"
     strings:
         $x1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        // the same call quoted in a doc comment (" * ... passthru($_GET['cmd']) ...") is not code
+        $xd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;\n]{0,120}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // `$_GET[c]`  /  `{$_POST['c']}`
-        $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).]/
+        $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
         // $c = $_POST['cmd']; ... system($c)
+        // COM objects that run commands on Windows
+        $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
+        $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
         $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
+        $sd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
+        // page traits of a command box: a form field or a cmd-like parameter
+        $ui1 = /<(form|textarea|input)/ nocase
+        $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
     condition:
-        $x1 or $bt or (filesize < 4KB and $in and $sx) or (filesize < 120KB and $sx and $req)
+        (#x1 > #xd) or $bt or ($com and $req) or $com2 or (filesize < 4KB and $in and $sx) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
 }
 
 rule WSA_Php_ReverseShell_Socket
@@ -40,6 +49,32 @@ rule WSA_Php_ReverseShell_Socket
         $s1 = /(fsockopen|stream_socket_client|stream_socket_server|socket_create|socket_connect)\s{0,3}\(/
         $s2 = /\/bin\/(ba)?sh|cmd\.exe/
         $e = /[^\w>:$](proc_open|popen|shell_exec|system|passthru|exec)\s{0,3}\(/
+        // commands read back from the socket and run
+        $g = /(fgets|fread|socket_read)\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $x = /[^\w>:$](shell_exec|system|passthru)\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $sr = /socket_read\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $po = /proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/
     condition:
-        filesize < 100KB and all of them
+        filesize < 100KB and $s1 and (($s2 and $e) or (filesize < 30KB and $g and $x) or (filesize < 30KB and $sr and $po))
+}
+
+rule WSA_Php_Tunnel_ReGeorg
+{
+    meta:
+        id = "WSA-PHP-012"
+        description = "reGeorg-style HTTP tunnel in PHP: socket relayed through X-CMD/X-STATUS request headers, or the 'Georg says' banner"
+        family = "reGeorg"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://github.com/sensepost/reGeorg"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = "Georg says" ascii
+        $b = /X-(CMD|STATUS|ERROR)/
+        $c = /fsockopen|socket_create|stream_socket_client/
+        $d = /apache_request_headers|getallheaders|HTTP_X_CMD/
+        $php = "<?" ascii
+    condition:
+        filesize < 200KB and $php and ($a or ($b and $c and $d))
 }

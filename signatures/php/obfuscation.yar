@@ -11,24 +11,35 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        reference = "https://www.php.net/manual/en/function.eval.php"
         mitre_attack = "T1505.003"
     strings:
         $d1 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack|unserialize|gzip_inflate|strtr|implode|join|stripslashes)\s{0,5}\(/ nocase
         // eval($x(...)) : the decoder name is held in a variable
-        $d2 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
+        $d2 = /[^\w>:$]eval\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
         // nested decoders without eval: gzinflate(base64_decode(  /  str_rot13(base64_decode(
         $n1 = /(gzinflate|gzuncompress|gzdecode|str_rot13|strrev)\s{0,3}\(\s{0,3}(base64_decode|str_rot13|gzinflate|strrev)\s{0,3}\(/ nocase
         $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
         // eval(${$x}[...]) , eval($a[$GLOBALS['x'][1]]) , eval(f($a, $b))
         $d3 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}\$\{/ nocase
         $d4 = /(eval|assert)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[\s{0,3}\$GLOBALS\s{0,3}\[/ nocase
-        $d5 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
+        $d5 = /[^\w>:$]eval\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
         // create_function('', $code) / create_function('$a', 'assert($a)')
-        $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null|NULL)\s{0,5},\s{0,5}\$/
-        $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/
+        $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null)\s{0,5},\s{0,5}\$/ nocase
+        $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/ nocase
+        // create_function('$'.'v', $t[18].$t[8]...) : body assembled from a character table
+        $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
+        // payload carried in EXIF fields of an image: preg_replace($exif['Make'], $exif['Model'], '')
+        $f6 = "exif_read_data"
+        $f7 = /(preg_replace|eval|assert|create_function)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[/ nocase
+        // hex-nibble decoder (chr(($h[..]<<4)+$h[..])) feeding eval
+        $f5 = /<<\s{0,2}4\s{0,2}\)\s{0,2}\+/
+        $ev2 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,3}\$/ nocase
+        $f4 = /create_function\s{0,3}\([^;]{0,30},\s{0,3}\w{1,30}\s{0,3}\(\s{0,3}(base64_decode|gzinflate|str_rot13|gzuncompress)/ nocase
+        // $b = gzinflate($a); eval($b);
+        $d6 = /(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3};\s{0,5}@?\s{0,3}(eval|assert)\s{0,3}\(\s{0,3}\$/ nocase
     condition:
-        any of ($d*) or any of ($f*) or ($n1 and $ev and filesize < 500KB)
+        any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB)
 }
 
 rule WSA_Php_Obfuscation_EncodedFunctionNames
@@ -70,6 +81,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $r8 = "\"lave\""
         $r9 = "rqbprq_46rfno" nocase
         $r10 = "nffreg" nocase
+        $r11 = /strrev\s{0,3}\(\s{0,3}[^\w\s]{1,3}(esab|edoced|taerc|noitcnu|tressa|lave|metsys|etalfnizg)/ nocase
         // ${"\x47LOBALS"} style variable names, hex text of code, "$"."_POST" splitting
         $v1 = /\$\{\s{0,3}"[A-Za-z]{0,8}\\x[0-9a-fA-F]{2}/
         $t1 = "6576616c28" nocase            // eval(
@@ -81,10 +93,74 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $t7 = "3c3f706870" nocase            // <?php
         $s1 = /['"]\$['"]\s{0,3}\.\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)/
         $s2 = /['"]_P['"]\s{0,3}\.\s{0,3}['"]OST/
+        // "b" . "a" . "s" . "e" : names spelled one character at a time
+        $c1 = "\"b\" . \"a\" . \"s\" . \"e\""
+        $c2 = "\"b\".\"a\".\"s\".\"e\""
+        $c3 = "'b'.'a'.'s'.'e'"
+        $c4 = "'b' . 'a' . 's' . 'e'"
+        $c5 = "'a'.'s'.'s'.'e'.'r'.'t'"
+        $c6 = "\"a\".\"s\".\"s\".\"e\".\"r\".\"t\""
+        $c7 = "'e'.'v'.'a'.'l'"
+        $c8 = "\"e\".\"v\".\"a\".\"l\""
+        $c9 = "chr(99).chr(104).chr(114)"
+        $c10 = "chr(99) . chr(104) . chr(114)"
+        // names hidden by junk tokens removed with str_replace: str_r, create_, base64
+        $j2 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{2,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(s[^'"\n]{0,12}t[^'"\n]{0,12}r[^'"\n]{0,12}_[^'"\n]{0,12}r[^'"\n]{0,12}e|c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_|b[^'"\n]{0,12}a[^'"\n]{0,12}s[^'"\n]{0,12}e[^'"\n]{0,12}6[^'"\n]{0,12}4)/ nocase
+        // (chr(63)^chr(96)) : characters produced by XOR of two chr() calls
+        $x2 = /\(\s{0,2}chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\^\s{0,2}chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\)/ nocase
+        // non-alphanumeric shells: $_[+""], $__++;$__++; , .=~($___{
+        $n1 = "$_[+\"\"]"
+        $n2 = "$__++;$__++;$__++;"
+        $n3 = ".=~($___{"
+        // "assert" split in two literals, or spelled one letter at a time
+        $a1 = "'as'.'sert'" nocase
+        $a2 = "\"as\".\"sert\"" nocase
+        $a3 = "'ass'.'ert'" nocase
+        $a4 = "\"ass\".\"ert\"" nocase
+        $a5 = "'asse'.'rt'" nocase
+        $a6 = "\"asse\".\"rt\"" nocase
+        $a7 = ".\"sert\"" nocase
+        $a8 = ".'sert'" nocase
+        $a9 = "'s'.'s'.'e'.'r'.'t'"
+        $a10 = "'_'.'P'.'O'.'S'.'T'"
+        // $s{0}.$s{8}.$s{0}.$s{3} : names picked from a string with curly-brace offsets
+        $i1 = /\$\w{1,20}\{\d{1,2}\}\.\$\w{1,20}\{\d{1,2}\}\.\$\w{1,20}\{\d{1,2}\}\.\$\w{1,20}\{\d{1,2}\}/
+        // '$_G' . "ET['x']" : superglobal name split across literals
+        $p1 = /['"]\$_(G|P|PO|POS|R|RE|REQ|C|CO)['"]/
+        // XSLT / XPath calling PHP functions: zcg:function('assert', ...), php:functionString('system', ...)
+        $p2 = /:function(String)?\s{0,3}\(\s{0,3}\\?['"](assert|system|passthru|exec|shell_exec|eval|create_function|popen)\\?['"]/ nocase
+        // hex text of "http://" unpacked at run time
+        $p3 = "687474703a2f2f" nocase
+        $p4 = /pack\s{0,3}\(\s{0,3}['"]H\*|hex2bin/ nocase
+        // $r("f", "", "bfafsfef6f4_...") : str_replace held in a variable, junk removed at run time
+        $q1 = /\$\w{1,20}\s{0,2}\(\s{0,2}["'][^"'\n]{1,8}["']\s{0,2},\s{0,2}(""|'')\s{0,2},\s{0,2}["']/
+        // $n.="\x73\x65"; ... $a($b($c($d($e)))); : names appended from escapes, nested variable calls
+        $q2 = ".=\"\\x"
+        $q3 = "))));"
+        // "s"./*x*/"e"./*x*/"r" : comments wedged into string concatenations
+        $k1 = /\.\s{0,2}\/\*[^\n]{0,20}\*\/\s{0,2}["']/
+        // foreach (array('_POST') as $r) ... $$r : superglobal reached through its quoted name
+        $k2 = /['"]_(POST|GET|REQUEST|COOKIE)['"]/
+        $k3 = "$$"
+        // @include "\057home\057..." : include path hidden in escapes (typical injected loader line)
+        $l1 = /@?(include|require)(_once)?\s{0,3}\(?\s{0,3}["']\\(x[0-9a-fA-F]{2}|[0-7]{3})/ nocase
+        // $GLOBALS["\x61\156..."] : hex and octal escapes mixed in a superglobal key
+        $l2 = /\$(GLOBALS|_SERVER|_COOKIE|_POST|_GET|_REQUEST)\s{0,2}\[\s{0,2}"\\x[0-9a-fA-F]{2}\\[0-7]{3}/
+        // $_F=__FILE__;$_X='...' : byterun-style encoder stub
+        $l3 = "$_F=__FILE__;"
+        $l4 = "$_X="
+        // a comment wedged between a sensitive function name and its parenthesis: eval/*x*/(
+        $m1 = /(eval|assert|system|passthru|shell_exec|exec|move_uploaded_file|create_function|base64_decode|preg_replace|file_put_contents|call_user_func|array_map)\s{0,3}\/\*[^*\n]{0,30}\*\/\s{0,3}\(/ nocase
+        // $GLOBALS['x'] = $tbl[82].$tbl[83].$tbl[83] : names picked out of a shuffled character table
+        $g1 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]\w{1,20}['"]\s{0,2}\]\s{0,2}=\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/
+        // well-known encoder stubs: $OOO0O0O00=__FILE__ ; $GLOBALS['_123456_']=Array(base64_decode(... ; $x=$t[1].$t[7].$t[3]...
+        $e1 = /\$O{1,3}0[O0]{4,12}\s{0,2}=\s{0,2}(__FILE__|urldecode)/
+        $e2 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]_\d{5,12}_['"]\s{0,2}\]\s{0,2}=\s{0,2}Array\s{0,2}\(\s{0,2}base64_decode/ nocase
+        $e3 = /\$\w{1,20}\s?=\s?\$\w{1,10}\[\d{2,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]/
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or (filesize < 2KB and $k2 and $k3) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
@@ -96,7 +172,7 @@ rule WSA_Php_Obfuscation_EncodedCodeInBlob
         severity = "high"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://blog.sucuri.net/2013/09/ask-sucuri-what-is-an-eval-base64-attack.html"
+        reference = "https://www.php.net/manual/en/function.eval.php"
         mitre_attack = "T1505.003"
     strings:
         $b1 = "eval($_POST" base64
@@ -130,7 +206,50 @@ rule WSA_Php_Obfuscation_ChrChain
         mitre_attack = "T1505.003"
     strings:
         $c1 = /(chr\s{0,2}\(\s{0,2}\d{1,3}\s{0,2}\)\s{0,2}\.\s{0,2}){10}/ nocase
+        // "preg_r".chr(101)."pl".chr(97) : literals interleaved with chr()
+        $c2 = /['"]\s{0,2}\.\s{0,2}chr\s{0,2}\(\s{0,2}\d{2,3}\s{0,2}\)\s{0,2}\.\s{0,2}['"]/ nocase
+        $pr = "preg_replace" nocase
         $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
     condition:
-        filesize < 1MB and $c1 and $ev
+        filesize < 1MB and (($c1 and $ev) or (#c2 > 15 and ($ev or $pr)))
+}
+
+rule WSA_Php_Obfuscation_BitwiseStrings
+{
+    meta:
+        id = "WSA-PHP-024"
+        description = "small PHP file made of string assignments combined with bitwise XOR/AND/OR of quoted strings and barewords ('}l3'&MF9, '$'^A): a generator that rebuilds function names and the payload at run time"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/language.operators.bitwise.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $x = "'^'"
+        $a = "'&'"
+        $o = "'|'"
+        $s = "';$"
+    condition:
+        filesize < 8KB and (#x + #a + #o) >= 6 and #s >= 8
+}
+
+rule WSA_Php_Obfuscation_PhpInBase64
+{
+    meta:
+        id = "WSA-PHP-025"
+        description = "base64 text that decodes to a PHP open tag (PD9waHA = '<?php') decoded and written to disk, included or evaluated: dropper of a second-stage shell"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-11-21"
+        reference = "https://www.php.net/manual/en/function.eval.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $b1 = "PD9waHA" ascii
+        $b2 = "PD9QSFA" ascii
+        $d = "base64_decode" ascii nocase
+        $w = /(fwrite|fputs|file_put_contents|eval|assert|include|require|create_function)\s{0,3}\(/ nocase
+    condition:
+        filesize < 500KB and 1 of ($b*) and $d and $w
 }

@@ -6,7 +6,7 @@ rule WSA_Php_Uploader_ClientNamedFile
 {
     meta:
         id = "WSA-PHP-040"
-        description = "small PHP uploader: move_uploaded_file/copy of $_FILES tmp_name to the client-supplied file name, or file_put_contents/fwrite of request data to a request-supplied path"
+        description = "small PHP uploader/dropper: move_uploaded_file/copy of $_FILES tmp_name to the client-supplied file name, or file_put_contents/fwrite of request data to a request-supplied path"
         family = "Uploader"
         severity = "high"
         author = "webshell-agent project"
@@ -14,14 +14,44 @@ rule WSA_Php_Uploader_ClientNamedFile
         reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
         mitre_attack = "T1505.003"
     strings:
-        $u1 = /(move_uploaded_file|copy)\s{0,5}\(\s{0,5}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]\s{0,3}\]\s{0,5},[^;]{0,100}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]name['"]\s{0,3}\]\s{0,5}\)/ nocase
+        $u1 = /(move_uploaded_file|copy)\s{0,5}\(\s{0,5}\$(_FILES|HTTP_POST_FILES)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]\s{0,3}\](\s{0,3}\[[^\]\n]{1,12}\])?\s{0,5},[^;]{0,100}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]name['"]\s{0,3}\](\s{0,3}\[[^\]\n]{1,12}\])?\s{0,5}\)/ nocase
+        $u2 = /copy\s{0,3}\(\s{0,3}\$HTTP_POST_FILES/ nocase
         $w1 = /(file_put_contents|fopen)\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
         $w2 = /fwrite\s{0,5}\(\s{0,5}fopen\s{0,5}\(\s{0,5}[^;]{0,60}\$_(GET|POST|REQUEST)/ nocase
+        // fopen($_POST['f'], 'w') then fwrite($h, $_POST['c'])
+        $w5 = /fopen\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3},\s{0,3}['"][wa]/ nocase
+        $w6 = /(fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $w7 = /file_put_contents\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3},\s{0,3}(base64_decode|gzinflate|file_get_contents|hex2bin|urldecode|str_rot13)\s{0,3}\(/ nocase
+        // upload or remote download saved under a script extension
+        $x1 = /move_uploaded_file\s{0,3}\([^;]{0,80}\.(php\d?|phtml|pht|asp|aspx|jsp)["']\s{0,3}\)/ nocase
+        $x2 = /copy\s{0,3}\(\s{0,3}["']https?:\/\/[^"'\n]{1,200}["']\s{0,3},\s{0,3}["'][^"'\n]{0,80}\.php\d?["']/ nocase
+        // tiny remote dropper: fetch http://.../x.txt and store it as a .php file
+        $r1 = /['"]https?:\/\/[^'"\n]{1,200}\.(txt|jpg|gif|png|php)['"]/ nocase
+        $r2 = /['"][^'"\n]{0,80}\.php['"]/
+        $r3 = /(file_put_contents|fwrite|fputs|copy)\s{0,3}\(/ nocase
+        $r4 = /(file_get_contents|curl_exec|fopen|copy)\s{0,3}\(/ nocase
+        // $r = $_REQUEST; file_put_contents($r['n'], $r['b'])  /  chmod($p, 0777) of a request path
+        $a1 = /=\s{0,3}\$_(REQUEST|POST|GET|COOKIE)\s{0,3};/
+        $a2 = /(file_put_contents|fwrite)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[[^\]\n]{1,20}\]\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\[/
+        $c1 = /chmod\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}0?777\s{0,3}\)/
+        $c2 = /=\s{0,3}[^;]{0,30}\$_(GET|POST|REQUEST)\s{0,2}\[/
+        // tiny editor: $p = $_POST['p']; fopen($p, 'w'); fwrite(..)
+        $e1 = /=\s{0,3}@?\$_(POST|GET|REQUEST)\s{0,2}\[/
+        $e2 = /fopen\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}['"][wa]/
+        $e3 = /(fwrite|fputs)\s{0,3}\(/
+        // Chopper-style writer: hex text turned into bytes with urldecode("%" . substr(...))
+        $w4 = /urldecode\s{0,3}\(\s{0,3}["']%["']\s{0,3}\.\s{0,3}substr/ nocase
+        // any small move_uploaded_file page keeping the client file name
+        $m = /move_uploaded_file\s{0,3}\(/ nocase
+        $n = /\[\s{0,2}['"]name['"]\s{0,2}\]/
+        $v6 = /is_uploaded_file|in_array|getimagesize|mime|strtolower|strrchr|extension|\.(jpg|png|gif)/ nocase
         // validation seen in application upload handlers, absent from drop-in uploaders
         $v1 = "json_encode"
         $v2 = /preg_match\s{0,3}\(/
         $v3 = "pathinfo"
         $v4 = /csrf|nonce|require_acl|current_user_can|check_admin_referer/ nocase
+        // code inside an application class or framework call
+        $v5 = /\$this\s{0,2}->|\w::\w/
     condition:
-        filesize < 30KB and any of ($u1, $w1, $w2) and not any of ($v*)
+        filesize < 30KB and ($w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or (any of ($u1, $u2, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and $m and $n and not any of ($v*)))
 }

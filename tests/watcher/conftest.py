@@ -96,7 +96,8 @@ class Agent:
         return self.cfg.agent.data_dir
 
     def alerts(self) -> list[dict[str, Any]]:
-        return read_jsonl(self.data / "alerts.jsonl")
+        # file alerts only: the process watch may report other web workers on this host
+        return [a for a in read_jsonl(self.data / "alerts.jsonl") if "file" in a]
 
     def alerted_paths(self) -> Counter[str]:
         return Counter(a["file"]["path"] for a in self.alerts())

@@ -45,7 +45,8 @@ class AgentProcess:
         return [d for d in read_jsonl(self.data / "events.jsonl") if d["event"]["action"] == action]
 
     def alerts(self) -> list[dict[str, object]]:
-        return read_jsonl(self.data / "alerts.jsonl")
+        # file alerts only: the process watch may report other web workers on this host
+        return [a for a in read_jsonl(self.data / "alerts.jsonl") if "file" in a]
 
     def signal(self, sig: int) -> int:
         assert self.proc is not None

@@ -1,0 +1,508 @@
+"""At-least-once delivery of the alert file to network outputs.
+
+One thread per output tails `<data-dir>/alerts.jsonl` (following rotation, see `spool`),
+sends batches, and saves its position only after the receiver took the batch: a TCP/TLS write
+that returned for syslog, HTTP 2xx (and the indexer ack where enabled) for HEC, a `_bulk`
+answer whose items are 2xx/409 for Elasticsearch. Failures back off exponentially with full
+jitter; the backlog is the alert file itself, bounded by `max_backlog` (oldest dropped first,
+counted). Every change of state is a health event: an output going down, coming back,
+dropping or having documents refused. Scanning never waits for any of this.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from agent.alerts import ECS_VERSION, iso
+from agent.errors import ConfigError
+from agent.outputs import cef, leef
+from agent.outputs.elastic import BulkResult, ElasticSender
+from agent.outputs.fields import get, text
+from agent.outputs.hec import HecFormat, HecSender
+from agent.outputs.http import HttpClient, Rejected, Retry, tls_context
+from agent.outputs.jsonl import render_line
+from agent.outputs.settings import OutputSpec, parse
+from agent.outputs.spool import Batch, FileTail
+from agent.outputs.syslog import Endpoint, SyslogFormat, SyslogSender
+
+HealthCallback = Callable[[dict[str, Any]], None]
+ALERTS_FILE = "alerts.jsonl"
+EVENTS_FILE = "events.jsonl"
+REGISTRY_DIR = "outputs"
+POLL_INTERVAL = 0.5  # seconds between looks at the alert file when nobody calls notify()
+
+
+class Sender(Protocol):
+    def send(self, docs: list[dict[str, Any]]) -> BulkResult | None: ...
+
+    def close(self) -> None: ...
+
+
+# -- senders: formatting + transport per output type ----------------------------------------
+class SyslogOutput:
+    def __init__(self, spec: OutputSpec) -> None:
+        o = spec.options
+        host, port = o["address"]
+        self.describe = f"syslog {o['transport']}://{host}:{port} ({o['format']})"
+        self.format = o["format"]
+        self.delimiter = o["leef_delimiter"]
+        self.header = SyslogFormat(
+            o["facility"], o["app_name"], o["hostname"], o["sd_id"], o["bom"]
+        )
+        try:
+            self.sender = SyslogSender(
+                Endpoint(
+                    host,
+                    port,
+                    o["transport"],
+                    o["framing"],
+                    spec.timeout,
+                    o["ca_file"],
+                    o["cert_file"],
+                    o["key_file"],
+                    o["verify"],
+                )
+            )
+        except (OSError, ValueError) as e:  # unreadable CA / key
+            raise ConfigError(
+                f"cannot set up TLS: {e}", location=f"outputs ({spec.name})"
+            ) from None
+
+    def payload(self, doc: dict[str, Any]) -> str:
+        if self.format == "cef":
+            return cef.format_cef(doc)
+        if self.format == "leef":
+            return leef.format_leef(doc, self.delimiter)
+        return render_line(doc)
+
+    def send(self, docs: list[dict[str, Any]]) -> None:
+        self.sender.send([self.header.message(d, self.payload(d)) for d in docs])
+
+    def close(self) -> None:
+        self.sender.close()
+
+
+def _http_client(spec: OutputSpec) -> HttpClient:
+    o = spec.options
+    try:
+        ctx = (
+            tls_context(o["ca_file"], o["verify"], o["cert_file"], o["key_file"])
+            if o["url"].startswith("https")
+            else None
+        )
+        return HttpClient(o["url"], timeout=spec.timeout, ssl_context=ctx)
+    except (OSError, ValueError) as e:
+        raise ConfigError(str(e), location=f"outputs ({spec.name}).url") from None
+
+
+class HecOutput:
+    def __init__(self, spec: OutputSpec, stop: threading.Event) -> None:
+        o = spec.options
+        client = _http_client(spec)
+        self.describe = f"hec {o['url']}"
+        self.sender = HecSender(
+            client,
+            o["token"],
+            HecFormat(o["index"], o["sourcetype"], o["source"]),
+            ack=o["ack"],
+            ack_timeout=o["ack_timeout"],
+            sleep=stop.wait,
+        )
+
+    def send(self, docs: list[dict[str, Any]]) -> None:
+        self.sender.send(docs)
+
+    def close(self) -> None:
+        self.sender.close()
+
+
+class ElasticOutput:
+    def __init__(self, spec: OutputSpec) -> None:
+        o = spec.options
+        self.describe = f"elasticsearch {o['url']} index {o['index']}"
+        self.sender = ElasticSender(
+            _http_client(spec),
+            o["index"],
+            username=o["username"],
+            password=o["password"],
+            api_key=o["api_key"],
+        )
+
+    def send(self, docs: list[dict[str, Any]]) -> BulkResult:
+        return self.sender.send(docs)
+
+    def close(self) -> None:
+        self.sender.close()
+
+
+def build_sender(spec: OutputSpec, stop: threading.Event) -> Sender:
+    if spec.type == "syslog":
+        return SyslogOutput(spec)
+    if spec.type == "hec":
+        return HecOutput(spec, stop)
+    if spec.type == "elasticsearch":
+        return ElasticOutput(spec)
+    if spec.type == "eventlog":
+        from agent.outputs import eventlog
+
+        writer = getattr(eventlog, "EventLogWriter", None)
+        if writer is None:
+            raise ConfigError(
+                "the eventlog output exists only on Windows", location=f"outputs ({spec.name})"
+            )
+        sender: Sender = writer(spec.options["source"])
+        return sender
+    raise ConfigError(f"{spec.type!r} is not a network output", location=f"outputs ({spec.name})")
+
+
+# -- health events -------------------------------------------------------------------------
+def health_event(
+    action: str,
+    message: str,
+    output: dict[str, Any],
+    *,
+    level: str = "warning",
+    error: str | None = None,
+) -> dict[str, Any]:
+    """An ECS event (kind=event, dataset webshell_agent.health) about one output."""
+    now = iso()
+    doc: dict[str, Any] = {
+        "@timestamp": now,
+        "message": message,
+        "ecs": {"version": ECS_VERSION},
+        "log": {"level": level},
+        "event": {
+            "kind": "event",
+            "category": ["network"],
+            "type": ["connection", "error" if level in ("warning", "error") else "info"],
+            "action": action,
+            "outcome": "success" if level == "info" else "failure",
+            "id": uuid.uuid4().hex,
+            "created": now,
+            "module": "webshell_agent",
+            "dataset": "webshell_agent.health",
+        },
+        "webshell": {"output": output},
+    }
+    if error:
+        doc["error"] = {"message": error, "type": "OutputError"}
+    return doc
+
+
+@dataclass
+class OutputStats:
+    delivered: int = 0
+    batches: int = 0
+    dropped: int = 0
+    rejected: int = 0
+    failures: int = 0
+    down_since: float | None = None
+    last_error: str = ""
+
+
+class OutputWorker:
+    """The delivery thread of one output."""
+
+    def __init__(
+        self,
+        spec: OutputSpec,
+        alerts: Path,
+        registry: Path,
+        on_health: HealthCallback,
+        sender: Sender | None = None,
+    ) -> None:
+        self.spec = spec
+        self.stop_event = threading.Event()
+        self.wake = threading.Event()
+        self.tail = FileTail(alerts, registry, start_at=spec.start_at)
+        self.sender = sender if sender is not None else build_sender(spec, self.stop_event)
+        self.on_health = on_health
+        self.stats = OutputStats()
+        self.label = spec.name if alerts.name != EVENTS_FILE else f"{spec.name}.events"
+        self.thread = threading.Thread(target=self._run, name=f"output-{self.label}", daemon=True)
+
+    @property
+    def describe(self) -> str:
+        return str(getattr(self.sender, "describe", self.spec.type))
+
+    def _info(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "name": self.spec.name,
+            "type": self.spec.type,
+            "target": self.describe,
+            "file": self.tail.path.name,
+            **extra,
+        }
+
+    def _health(
+        self,
+        action: str,
+        message: str,
+        level: str = "warning",
+        error: str | None = None,
+        **extra: Any,
+    ) -> None:
+        # A broken health sink must not stop delivery.
+        with contextlib.suppress(Exception):
+            self.on_health(
+                health_event(action, message, self._info(**extra), level=level, error=error)
+            )
+
+    # -- loop ------------------------------------------------------------------------------
+    def _run(self) -> None:
+        failures = 0
+        try:
+            while not self.stop_event.is_set():
+                try:
+                    busy = self._step()
+                    failures = 0
+                except Exception as e:  # the thread must outlive any surprise
+                    failures += 1
+                    self._down(f"internal error reading or sending alerts: {type(e).__name__}: {e}")
+                    ceiling = min(
+                        self.spec.backoff_max, self.spec.backoff_initial * 2 ** min(failures, 30)
+                    )
+                    self.stop_event.wait(random.uniform(0, ceiling))
+                    continue
+                if not busy:
+                    self.wake.wait(POLL_INTERVAL)
+                    self.wake.clear()
+        finally:
+            self.sender.close()
+
+    def _step(self) -> bool:
+        """One batch; False when there was nothing to send."""
+        dropped, dropped_bytes = self.tail.drop_to(self.spec.max_backlog)
+        if dropped:
+            self.stats.dropped += dropped
+            self._health(
+                "output-dropped",
+                f"output {self.spec.name}: backlog over {self.spec.max_backlog} bytes, dropped the"
+                f" {dropped} oldest undelivered alerts",
+                dropped=dropped,
+                dropped_bytes=dropped_bytes,
+            )
+        batch = self.tail.read(self.spec.batch_size, self.spec.batch_bytes)
+        self._report_gaps(batch)
+        if not batch.lines:
+            if batch.moved and batch.end.inode:
+                self.tail.commit(batch.end)
+            return False
+        docs = self._parse(batch)
+        if docs:
+            outcome = self._deliver(docs)
+            if outcome == "stopped":
+                return True
+            if outcome == "overflow":
+                return True  # the next step drops the oldest (this batch first)
+        self.tail.commit(batch.end)
+        self.stats.batches += 1
+        return True
+
+    def _report_gaps(self, batch: Batch) -> None:
+        if batch.gaps or batch.lost_bytes:
+            self._health(
+                "output-dropped",
+                f"output {self.spec.name}: undelivered alerts (at least {batch.lost_bytes} bytes)"
+                " were rotated away or truncated before they could be sent"
+                " (raise agent.rotate_keep or lower max_backlog)",
+                dropped_bytes=batch.lost_bytes,
+                files=batch.gaps,
+            )
+        if batch.torn:
+            self._health(
+                "output-dropped",
+                f"output {self.spec.name}: skipped {batch.torn} incomplete line(s) at the end of a"
+                " rotated alert file",
+                dropped=batch.torn,
+            )
+
+    def _parse(self, batch: Batch) -> list[dict[str, Any]]:
+        docs: list[dict[str, Any]] = []
+        bad = 0
+        for line in batch.lines:
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                bad += 1
+                continue
+            if isinstance(doc, dict):
+                docs.append(doc)
+            else:
+                bad += 1
+        if bad:
+            self.stats.dropped += bad
+            self._health(
+                "output-dropped",
+                f"output {self.spec.name}: skipped {bad} line(s) of the alert file that are not"
+                " JSON objects (a line torn by a crash?)",
+                dropped=bad,
+            )
+        return docs
+
+    def _deliver(self, docs: list[dict[str, Any]]) -> str:
+        """Send until taken; 'delivered', 'stopped' or 'overflow' (backlog limit hit while down)."""
+        attempt = 0
+        while not self.stop_event.is_set():
+            try:
+                result = self.sender.send(docs)
+            except Rejected as e:
+                if len(docs) > 1:  # find the refused documents; deliver the rest
+                    mid = len(docs) // 2
+                    first = self._deliver(docs[:mid])
+                    return first if first != "delivered" else self._deliver(docs[mid:])
+                self._rejected(docs, [(0, str(e))])
+                self._up()
+                return "delivered"
+            except (Retry, OSError) as e:
+                attempt += 1
+                self._down(str(e))
+                if self.tail.backlog_bytes() > self.spec.max_backlog:
+                    return "overflow"
+                ceiling = min(
+                    self.spec.backoff_max, self.spec.backoff_initial * 2 ** min(attempt - 1, 30)
+                )
+                if self.stop_event.wait(random.uniform(0, ceiling)):
+                    return "stopped"
+                continue
+            except Exception as e:
+                # a document this output cannot format (a bug, not an outage): refuse just it,
+                # loudly; it stays in the local alert file
+                if len(docs) > 1:
+                    mid = len(docs) // 2
+                    first = self._deliver(docs[:mid])
+                    return first if first != "delivered" else self._deliver(docs[mid:])
+                self._rejected(docs, [(0, f"cannot format: {type(e).__name__}: {e}")])
+                return "delivered"
+            if result is not None and result.rejected:
+                self._rejected(docs, result.rejected)
+            self._up()
+            self.stats.delivered += len(docs) - (len(result.rejected) if result is not None else 0)
+            return "delivered"
+        return "stopped"
+
+    def _down(self, error: str) -> None:
+        self.stats.failures += 1
+        if self.stats.down_since is None or error != self.stats.last_error:
+            first = self.stats.down_since is None
+            if first:
+                self.stats.down_since = time.monotonic()
+            self.stats.last_error = error
+            self._health(
+                "output-down",
+                f"output {self.spec.name} ({self.describe}) is unreachable, retrying with backoff;"
+                f" alerts are kept until it is back: {error}",
+                level="error",
+                error=error,
+                backlog_bytes=self.tail.backlog_bytes(),
+            )
+
+    def _up(self) -> None:
+        if self.stats.down_since is None:
+            return
+        down_for = time.monotonic() - self.stats.down_since
+        self.stats.down_since = None
+        self.stats.last_error = ""
+        self._health(
+            "output-up",
+            f"output {self.spec.name} ({self.describe}) is delivering again after {down_for:.1f} s",
+            level="info",
+            down_seconds=round(down_for, 3),
+            failures=self.stats.failures,
+        )
+
+    def _rejected(self, docs: list[dict[str, Any]], refused: Sequence[tuple[int, str]]) -> None:
+        self.stats.rejected += len(refused)
+        ids = [text(get(docs[pos], "event.id")) for pos, _ in refused if pos < len(docs)]
+        self._health(
+            "output-rejected",
+            f"output {self.spec.name} refused {len(refused)} alert(s), which will not be re-sent:"
+            f" {refused[0][1]}",
+            error=refused[0][1],
+            rejected=len(refused),
+            event_ids=ids[:20],
+        )
+
+    # -- control ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake.set()
+
+
+class Outputs:
+    """Every configured network output; what ServiceCore starts and stops."""
+
+    def __init__(self, workers: list[OutputWorker]) -> None:
+        self.workers = workers
+
+    @classmethod
+    def from_config(
+        cls,
+        outputs: Sequence[Mapping[str, Any]],
+        data_dir: Path,
+        on_health: HealthCallback,
+        *,
+        alerts_file: Path | None = None,
+    ) -> Outputs:
+        """Validate every [[outputs]] table (ConfigError naming output and key) and set up a
+        worker for each network output. Nothing runs until start()."""
+        specs = [s for s in parse(outputs) if s.type != "jsonl"]
+        alerts = alerts_file or Path(data_dir) / ALERTS_FILE
+        registry = Path(data_dir) / REGISTRY_DIR
+        workers = [OutputWorker(s, alerts, registry / f"{s.name}.json", on_health) for s in specs]
+        # `events = true`: a second worker (own connection, own position) for events.jsonl
+        workers += [
+            OutputWorker(
+                s, alerts.with_name(EVENTS_FILE), registry / f"{s.name}.events.json", on_health
+            )
+            for s in specs
+            if s.events
+        ]
+        return cls(workers)
+
+    def start(self) -> None:
+        for w in self.workers:
+            w.start()
+
+    def notify(self) -> None:
+        """New alerts were written: look now instead of at the next poll."""
+        for w in self.workers:
+            w.wake.set()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop every worker; True if all threads ended within `timeout` seconds.
+
+        A batch in flight is either taken by the receiver (and committed) or sent again at the
+        next start."""
+        for w in self.workers:
+            w.stop()
+        deadline = time.monotonic() + timeout
+        for w in self.workers:
+            if w.thread.is_alive() or w.thread.ident is not None:
+                w.thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(w.thread.is_alive() for w in self.workers)
+
+    def stats(self) -> dict[str, dict[str, Any]]:
+        return {
+            w.label: {
+                "delivered": w.stats.delivered,
+                "dropped": w.stats.dropped,
+                "rejected": w.stats.rejected,
+                "failures": w.stats.failures,
+                "down": w.stats.down_since is not None,
+                "backlog_bytes": w.tail.backlog_bytes(),
+            }
+            for w in self.workers
+        }

@@ -1,0 +1,96 @@
+"""The hardened systemd unit, rendered for a given executable and user.
+
+packaging/systemd/webshell-agent.service is this rendering for the .deb layout (a test keeps
+them identical); `service install` renders it for wherever the agent is installed.
+Each hardening line is explained in docs/service.md with the measured exposure score.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+SERVICE_NAME = "webshell-agent"
+DEFAULT_USER = "webshell-agent"
+CONFIG_PATH = "/etc/webshell-agent/agent.toml"
+STATE_DIR = "/var/lib/webshell-agent"
+CACHE_DIR = "/var/cache/webshell-agent"
+UNIT_PATH = f"/etc/systemd/system/{SERVICE_NAME}.service"
+DEB_EXEC = ("/usr/bin/webshell-agent",)
+
+TEMPLATE = """\
+[Unit]
+Description=webshell-agent: web-shell detection (YARA on web roots)
+Documentation=file:/usr/share/doc/webshell-agent/service.md
+After=local-fs.target network-online.target
+Wants=network-online.target
+# Installed but idle until a configuration exists (the .deb ships none).
+ConditionPathExists={config}
+
+[Service]
+Type=notify
+NotifyAccess=main
+ExecStart={exec_start} run --config {config}
+WatchdogSec=120
+Restart=on-failure
+RestartSec=10
+TimeoutStartSec=300
+TimeoutStopSec=30
+User={user}
+Group={user}
+# Read every web root, write nothing there.
+AmbientCapabilities=CAP_DAC_READ_SEARCH
+CapabilityBoundingSet=CAP_DAC_READ_SEARCH
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+# The only writable places: state and logs (data_dir), compiled-rule cache.
+StateDirectory=webshell-agent
+StateDirectoryMode=0750
+CacheDirectory=webshell-agent
+CacheDirectoryMode=0750
+ReadWritePaths={state} {cache}
+PrivateTmp=yes
+PrivateMounts=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+ProtectProc=default
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+RemoveIPC=yes
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+SystemCallFilter=~@privileged @mount @obsolete @debug @cpu-emulation
+SystemCallErrorNumber=EPERM
+UMask=0077
+Nice=10
+IOSchedulingClass=idle
+CPUSchedulingPolicy=batch
+MemoryMax=1G
+TasksMax=64
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def render_unit(
+    exec_start: Sequence[str] = DEB_EXEC, user: str = DEFAULT_USER, config: str = CONFIG_PATH
+) -> str:
+    """The unit text; `exec_start` runs the CLI, e.g. (python, "-m", "agent")."""
+    return TEMPLATE.format(
+        exec_start=shlex.join(exec_start),
+        user=user,
+        config=shlex.quote(config),
+        state=STATE_DIR,
+        cache=CACHE_DIR,
+    )

@@ -1,0 +1,30 @@
+"""The command table: every command loads, registers itself under its name, and has help."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from agent.cli import build_parser
+from agent.commands import COMMANDS
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_command_registers_under_its_name(name: str) -> None:
+    parser = build_parser([name, "--help"])
+    with pytest.raises(SystemExit) as e:
+        parser.parse_args([name, "--help"])
+    assert e.value.code == 0
+
+
+def test_a_one_off_scan_does_not_import_the_agent_machinery() -> None:
+    code = (
+        "import sys; from agent.cli import build_parser; build_parser(['scan', 'x']); "
+        "print(sorted(m for m in ('watchdog', 'structlog', 'agent.service.core') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
