@@ -26,7 +26,7 @@ ECS_VERSION = "8.11.0"
 SEVERITY = {"low": 21, "medium": 47, "high": 73, "critical": 99}
 SEVERITY_NAMES = {v: k for k, v in SEVERITY.items()}
 DEFAULT_SEVERITY = "high"  # third-party rules without our metadata
-TRIGGERS = ("oneoff", "created", "modified", "moved", "rescan", "catchup", "reverify")
+TRIGGERS = ("oneoff", "created", "modified", "moved", "rescan", "catchup", "reverify", "baseline")
 
 
 def iso(ts: float | None = None) -> str:

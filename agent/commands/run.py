@@ -70,8 +70,6 @@ def config_for_run(args: argparse.Namespace) -> Config:
     scan: dict[str, object] = {}
     if args.threads is not None:
         scan["threads"] = args.threads
-    if getattr(args, "no_cache", False):
-        pass  # the cache is keyed on every source's hash: a stale copy is never used
     cfg = cfgmod.replace(cfg, watch=watch, agent=agent_cfg, scan=scan)
     fatal = [p for p in cfgmod.check(cfg) if not p.startswith("watch.roots")]
     if fatal:
@@ -97,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         cfg,
         echo_alert=None if args.quiet or not sys.stdout.isatty() else _print_alert,
         echo_event=None if args.quiet or not sys.stderr.isatty() else _print_event,
+        rules_cache=not args.no_cache,
         **notify,
     )
     return run_in_foreground(core)

@@ -63,18 +63,27 @@ class Rescanner:
         self.max_depth = max_depth
         self.on_started = on_started
         self.on_finished = on_finished
-        self._requests: dict[str, tuple[str, str]] = {}  # root -> (trigger, reason), coalesced
+        # root -> (trigger, reason, monotonic time not to start before); coalesced
+        self._requests: dict[str, tuple[str, str, float]] = {}
         self._cond = threading.Condition()
         self._stop = stop if stop is not None else threading.Event()
         self._thread = threading.Thread(target=self._run, name="wsa-rescan", daemon=True)
         self.busy = False
         self.done = 0
 
-    def request(self, root: str, trigger: str = "rescan", reason: str = "") -> None:
+    def request(
+        self, root: str, trigger: str = "rescan", reason: str = "", delay: float = 0.0
+    ) -> None:
+        """Rescan `root` once `delay` seconds have passed (repeats coalesce; a later request
+        only pushes the start later, so the walk follows the last of a series of overflows)."""
+        not_before = time.monotonic() + delay
         with self._cond:
             old = self._requests.get(root)
-            if old is None or old[0] != "reverify":  # a re-verification covers a rescan
-                self._requests[root] = (trigger, reason)
+            if old is not None:
+                if old[0] == "reverify":  # a re-verification covers a rescan
+                    trigger, reason = old[0], old[1]
+                not_before = max(not_before, old[2])
+            self._requests[root] = (trigger, reason, not_before)
             self._cond.notify()
 
     @property
@@ -95,11 +104,19 @@ class Rescanner:
     def _run(self) -> None:
         while not self._stop.is_set():
             with self._cond:
-                while not self._requests and not self._stop.is_set():
-                    self._cond.wait()
+                while not self._stop.is_set():
+                    if self._requests:
+                        root, (trigger, reason, when) = min(
+                            self._requests.items(), key=lambda kv: kv[1][2]
+                        )
+                        wait = when - time.monotonic()
+                        if wait <= 0:
+                            break
+                        self._cond.wait(wait)
+                    else:
+                        self._cond.wait()
                 if self._stop.is_set():
                     return
-                root, (trigger, reason) = next(iter(self._requests.items()))
                 del self._requests[root]
                 self.busy = True
             try:
