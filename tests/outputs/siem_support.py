@@ -311,6 +311,8 @@ class Rsyslog:
             text = self.out.read_text(encoding="utf-8")
         except FileNotFoundError:
             return []
+        # rsyslog may be mid-write: a last line without its newline is not complete yet.
+        text = text[: text.rfind("\n") + 1]
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
     def wait_for(
