@@ -46,7 +46,9 @@ def wait_for(pred: Callable[[], bool], timeout: float = 60.0, what: str = "condi
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return [json.loads(x) for x in path.read_bytes().decode("utf-8").split("\n") if x.strip()]
+    data = path.read_bytes()
+    data = data[: data.rfind(b"\n") + 1]  # the agent may be mid-write: only complete lines
+    return [json.loads(x) for x in data.decode("utf-8").split("\n") if x.strip()]
 
 
 @pytest.fixture
