@@ -72,3 +72,13 @@ def test_the_documented_example_is_a_valid_config() -> None:
     cfg = cfgmod.load_file(example)  # raises on any unknown key or wrong type
     assert cfg.watch.roots == (Path("/var/www"),)
     assert cfg.scan.max_size == 20 * 1024 * 1024 and cfg.agent.rotate_size == 50_000_000
+
+
+def test_bad_output_table_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text = check(
+        tmp_path,
+        '[[outputs]]\ntype = "syslog"\naddress = "127.0.0.1:6514"\ntransport = "tcp"\nformat = "cfe"\n',
+        capsys,
+    )
+    assert code == 2
+    assert "outputs[0] (syslog).format" in text and "cfe" in text

@@ -1,7 +1,7 @@
 """`webshell-agent config check FILE`: validate a configuration file.
 
 Reports unknown keys, wrong types and values (with the key's location), folders that do not
-exist, and what each preset finds on this machine. Exit 0 valid, 2 not valid.
+exist, [[outputs]] tables that would not build, and what each preset finds on this machine. Exit 0 valid, 2 not valid.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from agent import config as cfgmod
 from agent.errors import ConfigError
+from agent.outputs import settings as outputs
 from agent.presets import discover
 
 
@@ -31,6 +32,10 @@ def check(args: argparse.Namespace) -> int:
         print(f"webshell-agent: config error: {e}", file=sys.stderr)
         return 2
     problems = cfgmod.check(cfg)
+    try:
+        outputs.parse(cfg.outputs)  # [[outputs]] tables are validated where they are built
+    except ConfigError as e:
+        problems.append(str(e))
     for problem in problems:
         print(f"webshell-agent: config error: {args.file}: {problem}", file=sys.stderr)
     if cfg.watch.presets:
