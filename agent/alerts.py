@@ -29,9 +29,13 @@ DEFAULT_SEVERITY = "high"  # third-party rules without our metadata
 TRIGGERS = ("oneoff", "created", "modified", "moved", "rescan", "catchup", "reverify", "baseline")
 
 
+def utc_text(when: datetime) -> str:
+    """ISO 8601 / RFC 3339 in UTC with milliseconds and `Z`: the one timestamp format we emit."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def iso(ts: float | None = None) -> str:
-    when = datetime.now(UTC) if ts is None else datetime.fromtimestamp(ts, UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return utc_text(datetime.now(UTC) if ts is None else datetime.fromtimestamp(ts, UTC))
 
 
 def display_path(path: str) -> str:

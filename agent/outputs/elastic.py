@@ -8,13 +8,13 @@ Plain HTTP rather than the official client, whose 9.x major refuses to talk to 8
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agent.outputs.fields import get
 from agent.outputs.http import HttpClient, Rejected, Retry, check_status
+from agent.outputs.jsonl import encode_line
 
 DEFAULT_INDEX = "logs-webshell_agent.alerts-default"
 RETRY_ITEM = frozenset({408, 429, 500, 502, 503, 504})
@@ -31,13 +31,9 @@ def bulk_body(docs: Sequence[dict[str, Any]], index: str) -> bytes:
         action: dict[str, Any] = {"_index": index}
         if get(doc, "event.id"):
             action["_id"] = str(get(doc, "event.id"))
-        lines.append(json.dumps({"create": action}, separators=(",", ":")).encode())
-        lines.append(
-            json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(
-                "utf-8", "backslashreplace"
-            )
-        )
-    return b"\n".join(lines) + b"\n"
+        lines.append(encode_line({"create": action}))
+        lines.append(encode_line(doc))
+    return b"".join(lines)
 
 
 def read_bulk_response(body: Any, count: int) -> BulkResult:

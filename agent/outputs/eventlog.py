@@ -9,12 +9,12 @@ touch pywin32, and stay thin.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from typing import Any
 
 from agent.outputs.fields import get, severity_name, text
+from agent.outputs.jsonl import render_line
 
 SOURCE = "webshell-agent"
 MAX_STRING = 31_839
@@ -95,7 +95,7 @@ def summary(doc: dict[str, Any]) -> str:
 
 
 def record(doc: dict[str, Any]) -> EventRecord:
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    body = render_line(doc)
     return EventRecord(event_id_for(doc), event_type_for(doc), (_cut(summary(doc)), _cut(body)))
 
 

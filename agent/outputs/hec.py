@@ -18,6 +18,7 @@ from typing import Any
 
 from agent.outputs.fields import get, text, timestamp
 from agent.outputs.http import HttpClient, Rejected, Response, Retry, check_status
+from agent.outputs.jsonl import encode_line
 
 EVENT_PATH = "/services/collector/event"
 ACK_PATH = "/services/collector/ack"
@@ -43,13 +44,7 @@ class HecFormat:
 
     def body(self, docs: Sequence[dict[str, Any]]) -> bytes:
         """Concatenated JSON objects, one per line (no array, no commas)."""
-        return b"".join(
-            json.dumps(self.event(d), ensure_ascii=False, separators=(",", ":")).encode(
-                "utf-8", "backslashreplace"
-            )
-            + b"\n"
-            for d in docs
-        )
+        return b"".join(encode_line(self.event(d)) for d in docs)
 
 
 class HecSender:

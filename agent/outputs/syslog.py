@@ -16,9 +16,9 @@ import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any, Literal
 
+from agent.alerts import utc_text
 from agent.outputs.fields import SYSLOG_SEVERITY, get, severity_name, text, timestamp
 
 Framing = Literal["octet-counting", "newline"]
@@ -68,8 +68,7 @@ def structured_data(sd_id: str, params: Sequence[tuple[str, str]]) -> str:
 
 def rfc3339(doc: dict[str, Any]) -> str:
     """TIMESTAMP in UTC: upper-case T and Z, milliseconds (RFC 5424 allows up to 6 digits)."""
-    when = timestamp(doc).astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return utc_text(timestamp(doc))
 
 
 def sd_params(doc: dict[str, Any]) -> list[tuple[str, str]]:
