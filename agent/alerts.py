@@ -10,32 +10,34 @@ import base64
 import hashlib
 import os
 import stat
-from datetime import UTC, datetime
 from typing import Any
 
 import yara
 
+from agent.document import (
+    ECS_VERSION,
+    SCHEMA_VERSION,
+    Document,
+    EventFields,
+    FileAlertNamespace,
+    MatchDoc,
+    ScanDoc,
+    StringExcerpt,
+    WebshellFile,
+    envelope,
+)
 from agent.filetypes import extension_of
 from agent.identity import Identity
 from agent.scanner import ScanResult
+from agent.timefmt import iso, utc_text
 
-Alert = dict[str, Any]
+Alert = Document
+__all__ = ["ECS_VERSION", "SCHEMA_VERSION", "Alert", "build_alert", "iso", "utc_text"]
 
-SCHEMA_VERSION = 1
-ECS_VERSION = "8.11.0"
 SEVERITY = {"low": 21, "medium": 47, "high": 73, "critical": 99}
 SEVERITY_NAMES = {v: k for k, v in SEVERITY.items()}
 DEFAULT_SEVERITY = "high"  # third-party rules without our metadata
 TRIGGERS = ("oneoff", "created", "modified", "moved", "rescan", "catchup", "reverify", "baseline")
-
-
-def utc_text(when: datetime) -> str:
-    """ISO 8601 / RFC 3339 in UTC with milliseconds and `Z`: the one timestamp format we emit."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def iso(ts: float | None = None) -> str:
-    return utc_text(datetime.now(UTC) if ts is None else datetime.fromtimestamp(ts, UTC))
 
 
 def display_path(path: str) -> str:
@@ -132,6 +134,11 @@ def _meta(value: Any) -> Any:
     return value if isinstance(value, (bool, int, float)) else str(value)
 
 
+def _parallel(values: list[str]) -> list[str] | None:
+    """A rule.* array parallel to rule.name, or None (left out) when every entry is empty."""
+    return values if any(values) else None
+
+
 def build_alert(
     result: ScanResult, identity: Identity, ruleset: str, trigger: str = "oneoff"
 ) -> Alert:
@@ -143,9 +150,21 @@ def build_alert(
     severity = max(SEVERITY[s] for s in severities)
     families = sorted({str(m.meta["family"]) for m in result.matches if m.meta.get("family")})
     rules = [m.rule for m in result.matches]
-    now = iso()
     eid = event_id(identity.hostname, result.path, hashes.sha256, ruleset)
-    file_doc: dict[str, Any] = {
+    doc = envelope(
+        EventFields(
+            kind="alert",
+            category=("malware", "intrusion_detection", "file"),
+            type=("info",),
+            id=eid,
+            severity=severity,
+            risk_score=float(severity),
+            dataset="webshell_agent.alerts",
+            action="webshell-detected",
+        ),
+        f"Web shell detected: {path} ({', '.join(rules)})",
+    )
+    doc["file"] = {
         "path": path,
         "name": name,
         "directory": os.path.dirname(path),
@@ -159,70 +178,46 @@ def build_alert(
         "inode": str(info.inode),
         "hash": {"sha256": hashes.sha256, "sha1": hashes.sha1, "md5": hashes.md5},
     }
-    webshell_file: dict[str, Any] = {"filetype": result.filetype}
-    if path != result.path:  # not valid UTF-8: keep the exact bytes too
-        webshell_file["path_bytes_b64"] = base64.b64encode(os.fsencode(result.path)).decode("ascii")
-    return {
-        "@timestamp": now,
-        "message": f"Web shell detected: {path} ({', '.join(rules)})",
-        "ecs": {"version": ECS_VERSION},
-        "event": {
-            "kind": "alert",
-            "category": ["malware", "intrusion_detection", "file"],
-            "type": ["info"],
-            "id": eid,
-            "created": now,
-            "severity": severity,
-            "risk_score": float(severity),
-            "module": "webshell_agent",
-            "dataset": "webshell_agent.alerts",
-            "action": "webshell-detected",
-            "outcome": "success",
-        },
-        "file": file_doc,
-        "rule": {
-            "name": rules,
-            "id": [str(m.meta.get("id", "")) for m in result.matches],
-            "description": [str(m.meta.get("description", "")) for m in result.matches],
-            "author": [str(m.meta.get("author", "")) for m in result.matches],
-            "reference": [str(m.meta.get("reference", "")) for m in result.matches],
-            "ruleset": sorted({m.namespace for m in result.matches}),
-            "version": ruleset[:16],
-        },
-        "threat": threat(families),
-        "host": identity.host(),
-        "agent": identity.agent(),
-        "related": {"hash": [hashes.sha256, hashes.sha1, hashes.md5]},
-        "webshell": {
-            "schema_version": SCHEMA_VERSION,
-            "severity": SEVERITY_NAMES[severity],
-            # A process alert that follows this file (agent.process) carries the same value.
-            "correlation_id": eid,
-            "trigger": trigger,
-            "file": webshell_file,
-            "scan": {
-                "duration_ms": round(result.duration * 1000, 3),
-                "engine": f"yara-python {yara.__version__} (libyara {yara.YARA_VERSION})",
-                "ruleset": ruleset,
-            },
-            "matches": [
-                {
-                    "rule": m.rule,
-                    "namespace": m.namespace,
-                    "tags": list(m.tags),
-                    "severity": sev,
-                    "meta": {k: _meta(v) for k, v in m.meta.items()},
-                    "strings": [
-                        {
-                            "identifier": s.identifier,
-                            "offset": s.offset,
-                            "length": s.length,
-                            "excerpt": excerpt(s.data),
-                        }
-                        for s in m.strings
-                    ],
-                }
-                for m, sev in zip(result.matches, severities, strict=True)
-            ],
-        },
+    rule: dict[str, Any] = {
+        "name": rules,
+        "id": _parallel([str(m.meta.get("id", "")) for m in result.matches]),
+        "description": _parallel([str(m.meta.get("description", "")) for m in result.matches]),
+        "author": _parallel([str(m.meta.get("author", "")) for m in result.matches]),
+        "reference": _parallel([str(m.meta.get("reference", "")) for m in result.matches]),
+        "ruleset": sorted({m.namespace for m in result.matches}),
+        "version": ruleset[:16],
     }
+    doc["rule"] = {k: v for k, v in rule.items() if v is not None}
+    doc["threat"] = threat(families)
+    doc["host"] = identity.host()
+    doc["agent"] = identity.agent()
+    doc["related"] = {"hash": [hashes.sha256, hashes.sha1, hashes.md5]}
+    exact = None
+    if path != result.path:  # not valid UTF-8: keep the exact bytes too
+        exact = base64.b64encode(os.fsencode(result.path)).decode("ascii")
+    doc["webshell"] = FileAlertNamespace(
+        severity=SEVERITY_NAMES[severity],
+        correlation_id=eid,
+        trigger=trigger,
+        file=WebshellFile(result.filetype, exact),
+        scan=ScanDoc(
+            duration_ms=round(result.duration * 1000, 3),
+            engine=f"yara-python {yara.__version__} (libyara {yara.YARA_VERSION})",
+            ruleset=ruleset,
+        ),
+        matches=tuple(
+            MatchDoc(
+                rule=m.rule,
+                namespace=m.namespace,
+                tags=tuple(m.tags),
+                severity=sev,
+                meta={k: _meta(v) for k, v in m.meta.items()},
+                strings=tuple(
+                    StringExcerpt(s.identifier, s.offset, s.length, excerpt(s.data))
+                    for s in m.strings
+                ),
+            )
+            for m, sev in zip(result.matches, severities, strict=True)
+        ),
+    ).render()
+    return doc

@@ -1,8 +1,11 @@
 """The agent's own operational events: JSON lines in events.jsonl, apart from the alerts.
 
-Every event has the alert document's envelope (`@timestamp`, `message`, `ecs`, `event`, `host`,
-`agent`) with `event.kind` = event | state | metric, `event.action` = the event name (listed in
-docs/agent.md), `log.level`, details under `webshell.*` and failures under `error.*`.
+Every event has the alert document's envelope (agent.document: `@timestamp`, `message`, `ecs`,
+`event`, `host`, `agent`) with `event.kind` = event | metric, `event.action` = the event name
+(listed in docs/agent.md), `log.level`, details under `webshell.*` and failures under `error.*`.
+
+An event that cannot be written to its file (disk full, file made immutable) goes to stderr as
+the same JSON line, so the journal (or whoever runs the agent) still sees it.
 
 structlog builds the documents; the bound logger is made per `EventLog` (not through the global
 `structlog.configure`), so two agents in one test process never share a sink.
@@ -11,18 +14,29 @@ structlog builds the documents; the bound logger is made per `EventLog` (not thr
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import structlog
 
-from agent.alerts import ECS_VERSION, iso
+from agent.document import ErrorFields, EventFields, envelope
 from agent.identity import Identity
 from agent.outputs.jsonfile import JsonLinesFile
+from agent.outputs.jsonl import encode_line
 
 Event = dict[str, Any]
 _LEVELS = {"debug", "info", "warning", "error", "critical"}
+
+
+def to_stderr(doc: Event) -> None:
+    """One event as a JSON line on stderr (never raises: stderr may be closed too)."""
+    try:
+        sys.stderr.write(encode_line(doc).decode("utf-8", "replace"))
+        sys.stderr.flush()
+    except Exception:  # nowhere left to report to
+        pass
 
 
 class _Sink:
@@ -33,12 +47,17 @@ class _Sink:
         self.echo = echo
         self.failures = 0
 
-    def msg(self, doc: Event) -> None:
+    def msg(self, doc: Event, *, stderr: bool = False) -> None:
+        written = False
         if self.file is not None:
             try:
                 self.file.write(doc)
+                written = True
             except (OSError, ValueError):
                 self.failures += 1  # disk full or closed: the agent keeps watching
+                stderr = stderr or not self.file.closed
+        if stderr or (self.file is not None and not written and not self.file.closed):
+            to_stderr(doc)  # the journal sees what the file could not keep
         if self.echo is not None:
             self.echo(doc)
 
@@ -54,27 +73,18 @@ def _envelope(identity: Identity) -> Callable[[Any, str, MutableMapping[str, Any
         level = method if method in _LEVELS else "info"
         message = ev.pop("message", action)
         error = ev.pop("error", None)
-        now = iso()
-        doc: Event = {
-            "@timestamp": now,
-            "message": message,
-            "ecs": {"version": ECS_VERSION},
-            "event": {
-                "kind": kind,
-                "action": action,
-                "dataset": "webshell_agent.events",
-                "module": "webshell_agent",
-                "created": now,
-            },
-            "log": {"level": level},
-            "host": host,
-            "agent": agent,
-        }
-        if error is not None:
-            doc["error"] = {"message": str(error)}
+        stderr = bool(ev.pop("_stderr", False))
+        doc = envelope(
+            EventFields(kind=kind, action=action, dataset="webshell_agent.events"),
+            message,
+            host=host,
+            agent=agent,
+            level=level,
+            error=None if error is None else ErrorFields(str(error)),
+        )
         if ev:
             doc["webshell"] = dict(ev)
-        return ((doc,), {})
+        return ((doc,), {"stderr": stderr})
 
     return processor
 
@@ -99,12 +109,21 @@ class EventLog:
         self._lock = threading.Lock()
 
     def emit(
-        self, action: str, message: str, *, level: str = "info", kind: str = "event", **details: Any
+        self,
+        action: str,
+        message: str,
+        *,
+        level: str = "info",
+        kind: str = "event",
+        stderr: bool = False,
+        **details: Any,
     ) -> None:
+        """`stderr=True`: also on stderr even when the file took it (a full disk must reach
+        the journal / the service's log, not only a file on that disk)."""
         with self._lock:
             self.counts[action] = self.counts.get(action, 0) + 1
             getattr(self._log, level if level in _LEVELS else "info")(
-                action, message=message, kind=kind, **details
+                action, message=message, kind=kind, _stderr=stderr, **details
             )
 
     @property

@@ -12,7 +12,6 @@ dropping or having documents refused. Scanning never waits for any of this.
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import threading
 import time
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from agent.alerts import ECS_VERSION, iso
+from agent.document import ErrorFields, EventFields, MalformedDocument, envelope, parse_document
 from agent.errors import ConfigError
 from agent.outputs import cef, leef
 from agent.outputs.elastic import BulkResult, ElasticSender
@@ -174,27 +173,21 @@ def health_event(
     error: str | None = None,
 ) -> dict[str, Any]:
     """An ECS event (kind=event, dataset webshell_agent.health) about one output."""
-    now = iso()
-    doc: dict[str, Any] = {
-        "@timestamp": now,
-        "message": message,
-        "ecs": {"version": ECS_VERSION},
-        "log": {"level": level},
-        "event": {
-            "kind": "event",
-            "category": ["network"],
-            "type": ["connection", "error" if level in ("warning", "error") else "info"],
-            "action": action,
-            "outcome": "success" if level == "info" else "failure",
-            "id": uuid.uuid4().hex,
-            "created": now,
-            "module": "webshell_agent",
-            "dataset": "webshell_agent.health",
-        },
-        "webshell": {"output": output},
-    }
-    if error:
-        doc["error"] = {"message": error, "type": "OutputError"}
+    doc = envelope(
+        EventFields(
+            kind="event",
+            category=("network",),
+            type=("connection", "error" if level in ("warning", "error") else "info"),
+            action=action,
+            outcome="success" if level == "info" else "failure",
+            id=uuid.uuid4().hex,
+            dataset="webshell_agent.health",
+        ),
+        message,
+        level=level,
+        error=ErrorFields(error, "OutputError") if error else None,
+    )
+    doc["webshell"] = {"output": output}
     return doc
 
 
@@ -328,24 +321,20 @@ class OutputWorker:
 
     def _parse(self, batch: Batch) -> list[dict[str, Any]]:
         docs: list[dict[str, Any]] = []
-        bad = 0
+        bad: list[str] = []
         for line in batch.lines:
             try:
-                doc = json.loads(line)
-            except ValueError:
-                bad += 1
-                continue
-            if isinstance(doc, dict):
-                docs.append(doc)
-            else:
-                bad += 1
+                docs.append(parse_document(line))
+            except MalformedDocument as e:
+                bad.append(str(e))
         if bad:
-            self.stats.dropped += bad
+            self.stats.dropped += len(bad)
             self._health(
                 "output-dropped",
-                f"output {self.spec.name}: skipped {bad} line(s) of the alert file that are not"
-                " JSON objects (a line torn by a crash?)",
-                dropped=bad,
+                f"output {self.spec.name}: skipped {len(bad)} malformed line(s) of the alert file"
+                f" ({bad[0]}; a line torn by a crash?)",
+                dropped=len(bad),
+                reasons=sorted(set(bad))[:5],
             )
         return docs
 

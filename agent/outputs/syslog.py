@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agent.alerts import utc_text
 from agent.outputs.fields import SYSLOG_SEVERITY, get, severity_name, text, timestamp
+from agent.timefmt import utc_text
 
 Framing = Literal["octet-counting", "newline"]
 Transport = Literal["tcp", "tls", "udp"]

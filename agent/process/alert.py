@@ -14,9 +14,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from agent.alerts import ECS_VERSION, SCHEMA_VERSION, SEVERITY, Alert, Technique, iso, threat
+from agent.alerts import SEVERITY, Alert, Technique, threat
+from agent.document import SCHEMA_VERSION, EventFields, envelope
 from agent.identity import Identity
 from agent.process.lineage import Finding, ProcInfo
+from agent.timefmt import iso
 
 EXECUTION: Technique = ("T1059", "Command and Scripting Interpreter", None, None)
 LSASS_DUMP: Technique = ("T1003", "OS Credential Dumping", "T1003.001", "LSASS Memory")
@@ -80,9 +82,8 @@ def build_process_alert(
 ) -> Alert:
     p, worker = finding.process, finding.worker
     severity = SEVERITY["critical" if finding.critical else "high"]
-    now = iso()
     process = _proc(p, identity.hostname)
-    process["ppid"] = finding.parent.pid
+    # ECS 8 has no process.ppid: the parent is process.parent.pid
     process["parent"] = _proc(finding.parent, identity.hostname)
     chain = [_proc(c, identity.hostname) for c in finding.chain]
     extra = (EXECUTION, LSASS_DUMP) if finding.critical else (EXECUTION,)
@@ -117,28 +118,25 @@ def build_process_alert(
         }
         related["hash"] = list(correlation.hashes)
         message += f" (after web shell {os.path.basename(correlation.file_path)})"
-    return {
-        "@timestamp": now,
-        "message": message,
-        "ecs": {"version": ECS_VERSION},
-        "event": {
-            "kind": "alert",
-            "category": ["process", "intrusion_detection", "malware"],
-            "type": ["start"],
-            "id": process_event_id(identity.hostname, p),
-            "created": now,
-            "start": iso(p.create_time),
-            "severity": severity,
-            "risk_score": float(severity),
-            "module": "webshell_agent",
-            "dataset": "webshell_agent.process",
-            "action": "webshell-process-started",
-            "outcome": "success",
-        },
-        "process": process,
-        "threat": threat([], extra, tactics),
-        "host": identity.host(),
-        "agent": identity.agent(),
-        "related": related,
-        "webshell": webshell,
-    }
+    doc = envelope(
+        EventFields(
+            kind="alert",
+            category=("process", "intrusion_detection", "malware"),
+            type=("start",),
+            id=process_event_id(identity.hostname, p),
+            start=iso(p.create_time),
+            severity=severity,
+            risk_score=float(severity),
+            dataset="webshell_agent.process",
+            action="webshell-process-started",
+            outcome="success",  # the process did start
+        ),
+        message,
+    )
+    doc["process"] = process
+    doc["threat"] = threat([], extra, tactics)
+    doc["host"] = identity.host()
+    doc["agent"] = identity.agent()
+    doc["related"] = related
+    doc["webshell"] = webshell
+    return doc

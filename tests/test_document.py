@@ -1,0 +1,85 @@
+"""The typed document: one envelope for every kind of line, the time format, reading back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agent.document import (
+    EventFields,
+    MalformedDocument,
+    envelope,
+    parse_document,
+)
+from agent.timefmt import iso, parse_utc, utc_text
+
+
+def test_importing_a_formatter_does_not_load_yara() -> None:
+    code = (
+        "import sys, agent.outputs.syslog, agent.outputs.cef, agent.outputs.leef, agent.document;"
+        "print('yara' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 2), timezones=st.just(UTC)))
+def test_utc_text_round_trips_to_the_millisecond(when: datetime) -> None:
+    text = utc_text(when)
+    assert text.endswith("Z") and len(text) == 24
+    back = parse_utc(text)
+    assert abs((back - when).total_seconds()) < 0.001
+
+
+def test_iso_of_a_timestamp() -> None:
+    assert iso(0) == "1970-01-01T00:00:00.000Z"
+
+
+def test_envelope_leaves_out_what_is_not_set() -> None:
+    doc = envelope(
+        EventFields(kind="alert", action="webshell-detected", dataset="d", type=("info",)),
+        "m",
+        timestamp="2024-01-01T00:00:00.000Z",
+    )
+    assert doc == {
+        "@timestamp": "2024-01-01T00:00:00.000Z",
+        "message": "m",
+        "ecs": {"version": "8.11.0"},
+        "event": {
+            "kind": "alert",
+            "type": ["info"],
+            "action": "webshell-detected",
+            "created": "2024-01-01T00:00:00.000Z",
+            "dataset": "d",
+            "module": "webshell_agent",
+        },
+    }
+    assert "outcome" not in doc["event"]
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        (b'{"event": {"id": "a"', "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"@timestamp": "yesterday"}', "@timestamp"),
+        (b'{"event": "x"}', "event is not an object"),
+        (b'{"event": {"kind": "alarm"}}', "event.kind"),
+        (b'{"message": 3}', "message"),
+    ],
+)
+def test_malformed_lines_say_what_is_wrong(line: bytes, why: str) -> None:
+    with pytest.raises(MalformedDocument, match=why):
+        parse_document(line)
+
+
+@given(st.text(max_size=40), st.sampled_from(["alert", "event", "metric"]))
+def test_every_envelope_parses_back(message: str, kind: str) -> None:
+    doc = envelope(EventFields(kind=kind, action="a", dataset="d"), message)  # type: ignore[arg-type]
+    assert parse_document(json.dumps(doc)) == doc
