@@ -17,7 +17,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -151,3 +151,18 @@ class ForwardWarnings(logging.Handler):
             )
         except Exception:
             self.handleError(record)
+
+
+class Emit(Protocol):
+    """What a stage needs to report: EventLog.emit."""
+
+    def __call__(
+        self,
+        action: str,
+        message: str,
+        *,
+        level: str = ...,
+        kind: str = ...,
+        stderr: bool = ...,
+        **details: Any,
+    ) -> None: ...

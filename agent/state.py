@@ -5,17 +5,21 @@ inode with the disk), skip unchanged files, re-verify after a rules change (rows
 not the current one) and never alert twice for the same path + sha256 + ruleset.
 
 Paths are stored as bytes (os.fsencode), so names that are not valid UTF-8 round-trip exactly.
+The state is a cache of what a baseline scan rebuilds: a database that cannot be opened (garbage,
+a torn file) is moved aside, kept for forensics, and replaced by an empty one (`open_state`).
 One connection shared by the worker threads behind a lock; WAL with synchronous=NORMAL: a crash
 can lose the last few rows, which only means those files are scanned again (never skipped).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from agent.scanner import ScanResult, Verdict
@@ -67,13 +71,26 @@ class State:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            check = self._db.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise StateError(f"{db_path}: integrity check failed: {check}")
             row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None:
                 self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
             elif int(row[0]) > SCHEMA_VERSION:
                 raise StateError(f"{db_path}: schema {row[0]} is newer than this agent's")
         except sqlite3.Error as e:
+            self._close_quietly()
             raise StateError(f"{db_path}: {e}") from None
+        except StateError:
+            self._close_quietly()
+            raise
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
 
     def close(self) -> None:
         with self._lock:
@@ -160,3 +177,37 @@ class State:
                 "SELECT count(*) FROM files WHERE ruleset != ?", (ruleset,)
             ).fetchone()
         return int(row[0])
+
+
+@dataclass(frozen=True)
+class Opened:
+    state: State
+    moved_to: Path | None = None  # where a corrupt database was put aside
+    problem: str = ""
+
+
+def open_state(db_path: Path) -> Opened:
+    """Open the state; if it is corrupt, move it (and its -wal/-shm) aside and start empty.
+
+    A newer schema is not corruption (a downgrade): that still raises StateError."""
+    try:
+        return Opened(State(db_path))
+    except StateError as e:
+        problem = str(e)
+        if "newer than this agent" in problem or not db_path.exists():
+            raise
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = db_path.with_name(f"{db_path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = db_path.with_name(f"{db_path.name}.corrupt-{stamp}-{n}")
+    try:
+        os.replace(db_path, aside)
+        for suffix in ("-wal", "-shm"):
+            side = db_path.with_name(db_path.name + suffix)
+            if side.exists():
+                os.replace(side, aside.with_name(aside.name + suffix))
+    except OSError as e:
+        raise StateError(f"{db_path}: corrupt ({problem}) and cannot be moved aside: {e}") from None
+    return Opened(State(db_path), aside, problem)

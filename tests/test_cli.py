@@ -22,7 +22,7 @@ def test_each_command_registers_under_its_name(name: str) -> None:
 def test_a_one_off_scan_does_not_import_the_agent_machinery() -> None:
     code = (
         "import sys; from agent.cli import build_parser; build_parser(['scan', 'x']); "
-        "print(sorted(m for m in ('watchdog', 'structlog', 'agent.service.core') if m in sys.modules))"
+        "print(sorted(m for m in ('watchdog', 'structlog', 'agent.runtime') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

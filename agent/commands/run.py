@@ -23,7 +23,7 @@ from agent.config import PRESETS, Config
 from agent.errors import ConfigError
 from agent.logging import Event
 from agent.outputs import console
-from agent.service.core import ServiceCore
+from agent.runtime import Runtime
 from agent.service.systemd import SystemdNotifier
 
 STOP_TIMEOUT = 10.0
@@ -91,7 +91,7 @@ def _print_event(doc: Event) -> None:
 def run(args: argparse.Namespace) -> int:
     # Under systemd (Type=notify): READY/STOPPING/WATCHDOG; elsewhere no change.
     cfg, notify = SystemdNotifier().bind(config_for_run(args))
-    core = ServiceCore(
+    core = Runtime(
         cfg,
         echo_alert=None if args.quiet or not sys.stdout.isatty() else _print_alert,
         echo_event=None if args.quiet or not sys.stderr.isatty() else _print_event,
@@ -129,11 +129,11 @@ def run_demo(base: Path, plant: Callable[[Path], list[Path]]) -> int:
             flush=True,
         )
 
-    core = ServiceCore(cfg, echo_alert=_print_alert, echo_event=_print_event, on_ready=ready)
+    core = Runtime(cfg, echo_alert=_print_alert, echo_event=_print_event, on_ready=ready)
     return run_in_foreground(core)
 
 
-def run_in_foreground(core: ServiceCore) -> int:
+def run_in_foreground(core: Runtime) -> int:
     """Start, wait for a signal, drain and stop. SIGHUP reloads the rules."""
 
     def on_stop(signum: int, frame: FrameType | None) -> None:

@@ -431,7 +431,7 @@ class OutputWorker:
 
 
 class Outputs:
-    """Every configured network output; what ServiceCore starts and stops."""
+    """Every configured network output; what Runtime starts and stops."""
 
     def __init__(self, workers: list[OutputWorker]) -> None:
         self.workers = workers

@@ -9,7 +9,9 @@ Contract for readers (the SIEM senders tail these files with a saved offset):
   oldest is deleted. The live file is then created anew (a new inode): a reader that notices
   the inode change finishes the renamed `.1` from its saved offset and starts the new file at 0;
 - one writer per path: opening the same path twice in one process raises, and a second process
-  is refused by an advisory lock on `<path>.lock`.
+  is refused by an advisory lock on `<path>.lock`;
+- a write that fails (disk full, file made immutable) leaves no part of its line behind: the file
+  is cut back to the last whole line, so the caller can simply write the same document again.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class JsonLinesFile:
                 raise AlreadyOpen(f"{self.path} is already open for writing in this process")
             _open_paths.add(self._key)
         self._size = 0
+        self._closed = False
         self._guard: IO[bytes] | None = None
         self._fh: IO[bytes] | None = None
         try:
@@ -79,7 +82,8 @@ class JsonLinesFile:
             raise
 
     def _open(self) -> IO[bytes]:
-        fh = open(self.path, "ab")  # noqa: SIM115 (kept open across writes)
+        # Unbuffered: a failed write must not leave bytes in a buffer that a later flush adds.
+        fh = open(self.path, "ab", buffering=0)  # noqa: SIM115 (kept open across writes)
         self._size = fh.seek(0, os.SEEK_END)
         if self._size and not self._ends_with_newline():
             fh.write(b"\n")  # close a line torn by a crash
@@ -101,13 +105,32 @@ class JsonLinesFile:
         """Append one document and flush it. Raises OSError (disk full...) and ValueError (closed)."""
         line = encode_line(doc)
         with self._lock:
-            if self._fh is None:
+            if self._closed:
                 raise ValueError(f"{self.path} is closed")
+            if self._fh is None:  # a failed rotation or write: try the file again
+                self._fh = self._open()
             if self.rotate_size > 0 and self._size and self._size + len(line) > self.rotate_size:
                 self._rotate()
-            self._fh.write(line)
-            self._fh.flush()
+            assert self._fh is not None
+            view = memoryview(line)
+            try:
+                while view:
+                    view = view[self._fh.write(view) or 0 :]
+            except OSError:
+                self._cut_back()
+                raise
             self._size += len(line)
+
+    def _cut_back(self) -> None:
+        """After a failed write: drop the part of the line that reached the file."""
+        assert self._fh is not None
+        try:
+            os.ftruncate(self._fh.fileno(), self._size)
+        except OSError:
+            # cannot cut (e.g. immutable: then nothing was written either); reopen next time,
+            # where a torn last line is closed with a newline
+            self._fh.close()
+            self._fh = None
 
     def _rotate(self) -> None:
         assert self._fh is not None
@@ -128,6 +151,7 @@ class JsonLinesFile:
     def close(self) -> None:
         """Flush and close; idempotent. The path may be opened again afterwards."""
         with self._lock:
+            self._closed = True
             if self._fh is not None:
                 self._fh.close()
                 self._fh = None
@@ -142,7 +166,7 @@ class JsonLinesFile:
 
     @property
     def closed(self) -> bool:
-        return self._fh is None
+        return self._closed
 
     def __enter__(self) -> JsonLinesFile:
         return self

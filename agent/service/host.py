@@ -1,4 +1,4 @@
-"""Hosting a ServiceCore for a service manager: start, wait, stop on request, within a timeout.
+"""Hosting a Runtime for a service manager: start, wait, stop on request, within a timeout.
 
 Platform-neutral, so it is tested on Linux; the Windows service and the systemd front end only
 translate their manager's events into `run()` and `request_stop()`.
@@ -11,19 +11,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-STOP_TIMEOUT = 10.0  # seconds ServiceCore.stop() may take to drain; managers wait a bit longer
+STOP_TIMEOUT = 10.0  # seconds Runtime.stop() may take to drain; managers wait a bit longer
 
 
 def make_core(config_file: str | None) -> Core:
-    """The real ServiceCore for a configuration file (None: defaults and environment)."""
+    """The real Runtime for a configuration file (None: defaults and environment)."""
     from agent import config as cfgmod
-    from agent.service.core import ServiceCore
+    from agent.runtime import Runtime
 
-    return ServiceCore(cfgmod.load(Path(config_file) if config_file else None))
+    return Runtime(cfgmod.load(Path(config_file) if config_file else None))
 
 
 class Core(Protocol):
-    """The part of agent.service.core.ServiceCore a host uses."""
+    """The part of agent.runtime.Runtime a host uses."""
 
     ready: threading.Event
 

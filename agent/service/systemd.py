@@ -66,7 +66,7 @@ def watchdog_period(environ: Mapping[str, str] | None = None) -> float | None:
 
 
 def is_healthy(health: Mapping[str, Any]) -> bool:
-    """Read ServiceCore.health(): healthy while its state is "ready" (explicit flags win)."""
+    """Read Runtime.health(): healthy while its state is "ready" (explicit flags win)."""
     for key in ("healthy", "ok"):
         if key in health:
             return bool(health[key])
@@ -75,7 +75,7 @@ def is_healthy(health: Mapping[str, Any]) -> bool:
 
 
 class SystemdNotifier:
-    """Binds a ServiceCore's lifecycle to sd_notify.
+    """Binds a Runtime's lifecycle to sd_notify.
 
     READY=1 once the initial baseline is done, STOPPING=1 when a stop begins, and WATCHDOG=1
     from the core's own heartbeat (its monitor loop), only while the core reports itself
@@ -116,7 +116,7 @@ class SystemdNotifier:
         return min(configured, self.period) if configured > 0 else self.period
 
     def bind(self, cfg: Config) -> tuple[Config, dict[str, Any]]:
-        """The config (heartbeat fast enough for the watchdog) and ServiceCore callbacks.
+        """The config (heartbeat fast enough for the watchdog) and Runtime callbacks.
 
         Outside systemd (no $NOTIFY_SOCKET) both come back unchanged / empty.
         """

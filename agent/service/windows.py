@@ -1,7 +1,7 @@
-"""The Windows service: a pywin32 ServiceFramework that only drives ServiceHost/ServiceCore.
+"""The Windows service: a pywin32 ServiceFramework that only drives ServiceHost/Runtime.
 
-Kept thin on purpose (no Windows runner here): SvcDoRun -> ServiceHost.run (ServiceCore start,
-wait), SvcStop -> request_stop (ServiceCore.stop). The install-time calls named in
+Kept thin on purpose (no Windows runner here): SvcDoRun -> ServiceHost.run (Runtime start,
+wait), SvcStop -> request_stop (Runtime.stop). The install-time calls named in
 agent.service.install plans are the small functions in CALLS. Type-checked with
 `mypy --platform win32`; exercised on Linux with stub pywin32 modules.
 """

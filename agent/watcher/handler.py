@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
@@ -21,9 +22,14 @@ def _text(p: bytes | str) -> str:
 
 
 class EnqueueHandler(FileSystemEventHandler):
-    def __init__(self, flt: Filter, settler: Settler) -> None:
+    def __init__(
+        self, flt: Filter, settler: Settler, on_new_dir: Callable[[str], None] | None = None
+    ) -> None:
         self.flt = flt
         self.settler = settler
+        # watchdog has tried to watch a new directory before its event reaches us: the hook
+        # (coverage) checks, without I/O, that it did
+        self.on_new_dir = on_new_dir
         self.events = 0
         self.last_event = 0.0  # monotonic time of the last event, 0 = none yet
 
@@ -40,6 +46,8 @@ class EnqueueHandler(FileSystemEventHandler):
                 return
             if not self.flt.excluded(path):
                 self.settler.new_dir(path)  # its files may never get an event of their own
+                if self.on_new_dir is not None:
+                    self.on_new_dir(path)
             return
         if kind == "closed":
             path = _text(event.src_path)

@@ -7,6 +7,7 @@ kernel queue 1-4 times; with created / closed / moved / dir-created only, none w
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Literal
@@ -81,3 +82,37 @@ def schedule(
     event_filter: list[type[FileSystemEvent]],
 ) -> None:
     observer.schedule(handler, root, recursive=True, event_filter=event_filter)
+
+
+def watched_dirs(observer: BaseObserver) -> set[str] | None:
+    """The directories an inotify observer holds a watch on (None: not inotify, e.g. polling or
+    Windows, whose recursive watch has no per-directory limit).
+
+    watchdog 7.1 (pinned) skips a subdirectory whose watch cannot be added (the inotify watch
+    limit) without a word; this is how the agent notices. A copy, safe to iterate."""
+    out: set[str] = set()
+    found = False
+    for emitter in list(observer.emitters):
+        group = getattr(emitter, "_inotify", None)
+        paths = getattr(group, "_active_callbacks_by_path", None)
+        if isinstance(paths, dict):
+            found = True
+            for _ in range(3):  # the reader thread may add a watch meanwhile: copy again
+                try:
+                    out.update(os.fsdecode(p) for p in list(paths))
+                    break
+                except RuntimeError:
+                    continue
+    return out if found else None
+
+
+def is_watched(observer: BaseObserver, path: str) -> bool | None:
+    """Whether an inotify observer holds a watch on this directory; None if it cannot tell.
+    A dictionary lookup only: safe on watchdog's dispatch thread."""
+    key = os.fsencode(path)
+    answer: bool | None = None
+    for emitter in list(observer.emitters):
+        paths = getattr(getattr(emitter, "_inotify", None), "_active_callbacks_by_path", None)
+        if isinstance(paths, dict):
+            answer = bool(answer) or key in paths
+    return answer

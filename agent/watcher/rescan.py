@@ -52,6 +52,7 @@ class Rescanner:
         max_depth: int = 64,
         on_started: Callable[[RescanCounts], None] | None = None,
         on_finished: Callable[[RescanCounts], None] | None = None,
+        on_error: Callable[[str, OSError], None] | None = None,
         stop: threading.Event | None = None,
     ) -> None:
         self.state = state
@@ -63,6 +64,7 @@ class Rescanner:
         self.max_depth = max_depth
         self.on_started = on_started
         self.on_finished = on_finished
+        self.on_error = on_error  # a folder the walk could not enter (its path and why)
         # root -> (trigger, reason, monotonic time not to start before); coalesced
         self._requests: dict[str, tuple[str, str, float]] = {}
         self._cond = threading.Condition()
@@ -138,6 +140,8 @@ class Rescanner:
                 break
             if found.error is not None:
                 counts.errors += 1
+                if self.on_error is not None:
+                    self.on_error(found.path, found.error)
                 continue
             counts.files += 1
             seen.add(found.path)

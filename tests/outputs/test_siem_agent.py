@@ -1,4 +1,4 @@
-"""The running agent ships its alerts: ServiceCore starts the outputs, a shell written under a
+"""The running agent ships its alerts: Runtime starts the outputs, a shell written under a
 watched root reaches a real rsyslog (TLS) and a HEC collector with the same event.id."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from agent.config import Config
 from agent.errors import ConfigError
-from agent.service.core import ServiceCore
+from agent.runtime import Runtime
 from tests.outputs.siem_support import FakeCollector, parse_sd, rsyslog_server
 from tests.outputs.test_siem_http import hec_events, hec_handler
 from tests.watcher.conftest import SHELL, Agent, make_config, wait_for
@@ -52,7 +52,7 @@ def test_a_bad_output_table_stops_the_start_with_a_clear_error(
 ) -> None:
     outputs = ({"type": "syslog", "address": "127.0.0.1:6514", "transport": "tpc"},)
     cfg = dataclasses.replace(make_config(tmp_path, [web_root], agent_rules), outputs=outputs)
-    core = ServiceCore(cfg)
+    core = Runtime(cfg)
     with pytest.raises(ConfigError) as err:
         core.start()
     assert err.value.location == "outputs[0] (syslog).transport"

@@ -1,4 +1,4 @@
-"""ServiceHost around the real ServiceCore: start/stop cycles, stop before or during start, and
+"""ServiceHost around the real Runtime: start/stop cycles, stop before or during start, and
 the Windows service class driven through stub pywin32 modules (the only thing mocked)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from agent import config as cfgmod
 from agent.service.host import ServiceHost
 
-core_mod = pytest.importorskip("agent.service.core")
+core_mod = pytest.importorskip("agent.runtime")
 
 
 def make_config(tmp_path: Path) -> cfgmod.Config:
@@ -56,7 +56,7 @@ def test_start_stop_cycles_leave_no_threads_or_stray_files(tmp_path: Path) -> No
     threads_before = {t.name for t in threading.enumerate()}
     listings = []
     for _ in range(3):
-        host = ServiceHost(lambda: core_mod.ServiceCore(cfg))
+        host = ServiceHost(lambda: core_mod.Runtime(cfg))
         t = run_in_thread(host)
         while host.core is None:
             threading.Event().wait(0.01)
@@ -73,7 +73,7 @@ def test_start_stop_cycles_leave_no_threads_or_stray_files(tmp_path: Path) -> No
 
 def test_stop_before_start_never_builds_a_core(tmp_path: Path) -> None:
     built = []
-    host = ServiceHost(lambda: built.append(1) or core_mod.ServiceCore(make_config(tmp_path)))
+    host = ServiceHost(lambda: built.append(1) or core_mod.Runtime(make_config(tmp_path)))
     host.request_stop()
     host.run()
     assert built == [] and host.core is None
@@ -83,7 +83,7 @@ def test_stop_requested_while_starting_ends_run_and_stops_the_core(tmp_path: Pat
     cfg = make_config(tmp_path)
     for i in range(300):  # a baseline with some work in it
         (tmp_path / "www" / f"p{i}.php").write_text(f"<?php echo {i}; ?>\n")
-    host = ServiceHost(lambda: core_mod.ServiceCore(cfg))
+    host = ServiceHost(lambda: core_mod.Runtime(cfg))
     t = run_in_thread(host)
     while host.core is None:
         threading.Event().wait(0.001)
@@ -99,7 +99,7 @@ def test_stop_requested_while_the_core_is_built(tmp_path: Path) -> None:
     built = []
 
     def factory() -> Any:
-        core = core_mod.ServiceCore(cfg)
+        core = core_mod.Runtime(cfg)
         built.append(core)
         host.request_stop()
         return core
@@ -161,7 +161,7 @@ def test_windows_service_runs_and_stops_the_core(
 ) -> None:
     cfg = make_config(tmp_path)
     svc = windows_module.AgentService(["webshell-agent"])
-    svc.host = ServiceHost(lambda: core_mod.ServiceCore(cfg))
+    svc.host = ServiceHost(lambda: core_mod.Runtime(cfg))
     t = threading.Thread(target=svc.SvcDoRun)
     t.start()
     while svc.host.core is None:

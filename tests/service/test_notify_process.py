@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("agent.service.core")
+pytest.importorskip("agent.runtime")
 
 
 def messages(sock: socket.socket) -> dict[str, str]:

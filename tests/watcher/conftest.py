@@ -1,4 +1,4 @@
-"""Running a real agent (ServiceCore or the CLI) on real folders with real inotify."""
+"""Running a real agent (Runtime or the CLI) on real folders with real inotify."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 
 from agent.config import AgentConfig, Config, RulesConfig, ScanConfig, WatchConfig
 from agent.pipeline import Job
+from agent.runtime import Runtime
 from agent.scanner import ScanResult
-from agent.service.core import ServiceCore
 
 RULES = r"""
 rule T_Eval_Request
@@ -79,14 +79,14 @@ def make_config(
 
 
 class Agent:
-    """A started ServiceCore plus what it scanned and alerted, for assertions."""
+    """A started Runtime plus what it scanned and alerted, for assertions."""
 
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self.scans: Counter[str] = Counter()
         self.triggers: dict[str, list[str]] = {}
         self._lock = threading.Lock()
-        self.core = ServiceCore(cfg, on_scan=self._on_scan)
+        self.core = Runtime(cfg, on_scan=self._on_scan)
 
     def _on_scan(self, job: Job, result: ScanResult) -> None:
         with self._lock:
@@ -109,8 +109,7 @@ class Agent:
         return [d for d in docs if action is None or d["event"]["action"] == action]
 
     def idle(self) -> bool:
-        h = self.core.health()
-        return h["queue_depth"] == 0 and h["rescans_pending"] == 0 and self.core._inflight == 0
+        return self.core.idle()
 
 
 @pytest.fixture

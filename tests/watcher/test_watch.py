@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import Config
-from agent.service.core import ServiceCore
+from agent.runtime import Runtime
 from tests.watcher.conftest import BENIGN, SHELL, Agent, make_config, wait_for
 
 RunAgent = Callable[[Config], Agent]
@@ -213,7 +213,7 @@ def test_kernel_queue_overflow_is_noticed_and_the_root_rescanned(
     tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
 ) -> None:
     agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
-    observer = agent.core._watches[0].observer
+    observer = agent.core.watches.roots[0].observer
     reader = observer._inotify_fd
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
     shells = set()
@@ -243,7 +243,7 @@ def test_a_dead_observer_or_a_replaced_root_is_noticed_and_rewatched(
     tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
 ) -> None:
     agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
-    observer = agent.core._watches[0].observer
+    observer = agent.core.watches.roots[0].observer
     assert observer is not None
     observer.stop()  # as if watchdog's thread had died
     observer.join()
@@ -316,7 +316,7 @@ def test_rules_compiled_in_a_child_match_the_in_process_compile(
     tmp_path: Path, agent_rules: Path
 ) -> None:
     from agent.rules import load_rules
-    from agent.service.lean_rules import load_rules_lean
+    from agent.rules.child import load_rules_lean
 
     cache = tmp_path / "cache"
     lean = load_rules_lean((agent_rules,), default_rules=False, cache_dir=cache)
@@ -351,7 +351,7 @@ def test_a_polled_root_settles_on_quiet_like_windows(
 def test_lifecycle_callbacks_and_wait(tmp_path: Path, web_root: Path, agent_rules: Path) -> None:
     calls: list[str] = []
     cfg = make_config(tmp_path, [web_root], agent_rules, heartbeat_interval=1.0)
-    core = ServiceCore(
+    core = Runtime(
         cfg,
         on_ready=lambda: calls.append("ready"),
         on_stopping=lambda: calls.append("stopping"),
@@ -403,7 +403,7 @@ def test_stop_from_another_thread_during_the_baseline(
 ) -> None:
     for i in range(3000):
         (web_root / f"f{i}.aspx").write_bytes(BENIGN)
-    core = ServiceCore(make_config(tmp_path, [web_root], agent_rules, cpu_budget=0.05))
+    core = Runtime(make_config(tmp_path, [web_root], agent_rules, cpu_budget=0.05))
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -420,7 +420,7 @@ def test_stop_from_another_thread_during_the_baseline(
     assert not t.is_alive() and errors == []
     assert not core.ready.is_set() and core.stopped
     # what the baseline did not reach is simply scanned by the next start's catch-up
-    again = ServiceCore(make_config(tmp_path, [web_root], agent_rules))
+    again = Runtime(make_config(tmp_path, [web_root], agent_rules))
     again.start()
     try:
         assert again.state.count() == 3000
@@ -428,31 +428,40 @@ def test_stop_from_another_thread_during_the_baseline(
         again.stop()
 
 
-def test_scan_errors_are_reported_but_never_flood(
-    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
-) -> None:
+def test_scan_errors_are_reported_but_never_flood(tmp_path: Path) -> None:
+    """The result stage on a real state and event log: 20 scan-error events a minute, the rest
+    counted and summed up once the minute is over."""
+    from agent.health import Counters
+    from agent.identity import load_identity
+    from agent.logging import EventLog
     from agent.pipeline import Job
+    from agent.pipeline.durable import DiskFull, Durable
+    from agent.pipeline.results import Results
+    from agent.pipeline.sink import AlertSink
     from agent.scanner import Reason, ScanResult, Verdict
+    from agent.state import State
 
-    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
-    core = agent.core
-    for i in range(30):  # e.g. a folder of unreadable files (root here reads everything)
-        with core._qlock:
-            core._inflight += 1
-        core._on_result(
-            Job(f"/x/{i}.aspx", "rescan"),
-            ScanResult(f"/x/{i}.aspx", Verdict.ERROR, Reason.PERMISSION_DENIED, "denied"),
-        )
-    errors = agent.events("scan-error")
-    assert len(errors) == 20 and core.counts["errors"] == 30
+    now = [1000.0]
+    events: list[dict[str, object]] = []
+    log = EventLog(None, load_identity(None), echo=events.append)
+    counters = Counters()
+    state = State(tmp_path / "state.sqlite")
+    writes = Durable("state", log.emit, counters, DiskFull(log.emit, "x"), lambda: True)
+    sink = AlertSink(load_identity(None), lambda doc: None, state=state, counters=counters)
+    stage = Results(state, sink, counters, log.emit, writes, lambda: "r", clock=lambda: now[0])
+
+    def error(name: str, reason: Reason, detail: str) -> None:
+        stage.handle(Job(name, "rescan"), ScanResult(name, Verdict.ERROR, reason, detail))
+
+    for i in range(30):  # e.g. a folder of unreadable files
+        error(f"/x/{i}.aspx", Reason.PERMISSION_DENIED, "denied")
+    errors = [e for e in events if e["event"]["action"] == "scan-error"]  # type: ignore[index]
+    assert len(errors) == 20 and counters["errors"] == 30
     assert errors[0]["webshell"] == {"path": "/x/0.aspx", "reason": "permission_denied"}
-    assert errors[0]["error"]["message"] == "denied"
-    core._err_window[0] -= 61  # a minute later
-    with core._qlock:
-        core._inflight += 1
-    core._on_result(
-        Job("/x/late.aspx", "rescan"),
-        ScanResult("/x/late.aspx", Verdict.ERROR, Reason.IO_ERROR, "eio"),
-    )
-    assert agent.events("scan-errors-suppressed")[0]["webshell"]["suppressed"] == 10
-    assert agent.events("scan-error")[-1]["webshell"]["path"] == "/x/late.aspx"
+    assert errors[0]["error"] == {"message": "denied"}
+    now[0] += 61  # a minute later
+    error("/x/late.aspx", Reason.IO_ERROR, "eio")
+    suppressed = [e for e in events if e["event"]["action"] == "scan-errors-suppressed"]  # type: ignore[index]
+    assert [s["webshell"]["suppressed"] for s in suppressed] == [10]  # type: ignore[index]
+    assert events[-1]["webshell"]["path"] == "/x/late.aspx"  # type: ignore[index]
+    assert state.count() == 0  # errors are retried by the next rescan, never recorded

@@ -1,4 +1,4 @@
-"""A few long-lived scan workers fed by a bounded queue; shared by `scan` and `run`.
+"""The scan workers: a few long-lived threads fed by a bounded queue; shared by `scan` and `run`.
 
 yara-python releases the GIL during a match, so threads scan in parallel (measured 1.8-1.9x on
 2 cores); one long-lived thread per core beats a task per file.

@@ -1,0 +1,624 @@
+"""The running agent's lifecycle: wires the stages, starts them in order, stops them in reverse.
+Used by `webshell-agent run`, systemd and the Windows service (they only call start / wait /
+stop / request_reload and read health).
+
+    watches (watcher/) -> settle -> work queue -> scan workers -> results -> AlertSink -> alerts.jsonl
+                                       ^  rescans, catch-up, coverage polls       (pipeline/)   -> delivery
+
+start()  lowers priority (before any of our threads exist), opens the data folder, loads the
+         rules, puts the watches in place, then walks every root against the state (baseline on
+         a first start, catch-up after) and returns once that work is scanned: `ready` is set.
+wait()   blocks until a stop is requested (request_stop(), e.g. from a signal handler) or done.
+stop()   ends the watches, hands every pending path to the scanners, drains the queue within
+         the timeout, flushes and closes the outputs. Paths left when time is up are not lost:
+         they are not in the state, so the next start's catch-up scans them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from agent.config import Config
+from agent.errors import AgentError, RuleError
+from agent.health import Counters, Health
+from agent.identity import Identity, load_identity
+from agent.logging import Event, EventLog, ForwardWarnings
+from agent.outputs.delivery import Outputs
+from agent.outputs.jsonfile import AlreadyOpen, JsonLinesFile
+from agent.pipeline.durable import DiskFull, Durable
+from agent.pipeline.queue import ScanQueue
+from agent.pipeline.ratelimit import EventBudget
+from agent.pipeline.results import OnScan, Results
+from agent.pipeline.sink import AlertSink
+from agent.presets import Discovery, discover
+from agent.process.budget import CpuBudget
+from agent.process.correlate import tail_file_alerts
+from agent.process.priority import lower_priority
+from agent.process.watcher import ProcessWatcher
+from agent.quarantine import Quarantine
+from agent.rules import RuleSet
+from agent.rules.reload import RulesReload, load
+from agent.scanner import Scanner, ScanResult
+from agent.state import State, StateError, open_state
+from agent.walk import Filter
+from agent.watcher.coverage import Coverage
+from agent.watcher.observers import Kind
+from agent.watcher.rescan import RescanCounts, Rescanner
+from agent.watcher.settle import Settler
+from agent.watcher.watches import Watches, distinct_roots
+
+Callback = Callable[[], None]
+MONITOR_TICK = 1.0
+
+
+class RulesetScanner(Scanner):
+    """Tags each result with the ruleset that produced it (rules may be swapped mid-scan)."""
+
+    def scan(self, path: str) -> ScanResult:
+        result = super().scan(path)
+        result.extra["ruleset"] = self.ruleset.digest
+        return result
+
+
+class Runtime:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        on_ready: Callback | None = None,
+        on_stopping: Callback | None = None,
+        on_heartbeat: Callable[[dict[str, Any]], None] | None = None,
+        on_tick: Callback | None = None,
+        echo_alert: Callable[[dict[str, Any]], None] | None = None,
+        echo_event: Callable[[Event], None] | None = None,
+        on_scan: OnScan | None = None,
+        rules_cache: bool = True,
+    ) -> None:
+        self.config = config
+        self.rules_cache = rules_cache  # False: compile at every start and reload (--no-cache)
+        self.on_ready = on_ready
+        self.on_stopping = on_stopping
+        self.on_heartbeat = on_heartbeat
+        self.on_tick = on_tick  # each monitor round (~1 s) that completed: a liveness signal
+        self.echo_alert = echo_alert
+        self.echo_event = echo_event
+        self.on_scan = on_scan
+        self.ready = threading.Event()
+        self._stop_requested = threading.Event()
+        self._stopped = threading.Event()
+        self._start_running = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._stopping = False
+        self.state_name = "new"
+        self.counters = Counters()
+        self.priority: list[str] = []
+        self.discovery = Discovery()
+        self.poll_interval: float | None = None  # polled roots (network shares); None: default
+        self._files: list[JsonLinesFile] = []
+        self._alerts_file: JsonLinesFile | None = None
+        self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
+        self._monitor: threading.Thread | None = None
+        # the stages, made in start()
+        self.events: EventLog | None = None
+        self.identity: Identity | None = None
+        self.outputs: Outputs | None = None  # network outputs tailing alerts.jsonl (SIEM)
+        self.reloader: RulesReload | None = None
+        self.state: State | None = None
+        self.queue: ScanQueue | None = None
+        self.settler: Settler | None = None
+        self.rescanner: Rescanner | None = None
+        self.watches: Watches | None = None
+        self.coverage: Coverage | None = None
+        self.sink: AlertSink | None = None
+        self.process_watcher: ProcessWatcher | None = None
+        self.health_stage = Health(self.counters, self._emit, self._figures)
+
+    # -- public figures -------------------------------------------------------------------------
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.counters.snapshot()
+
+    @property
+    def rules(self) -> RuleSet:
+        assert self.reloader is not None, "not started"
+        return self.reloader.rules
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def health(self, *, new_window: bool = False) -> dict[str, Any]:
+        """Figures for the heartbeat and for service wrappers (cheap: a stat call or two)."""
+        return self.health_stage.figures(new_window=new_window)
+
+    def _figures(self) -> dict[str, Any]:
+        files = 0
+        if self.state is not None and not self.stopped:
+            with contextlib.suppress(Exception):
+                files = self.state.count()
+        w = self.watches.figures() if self.watches is not None else {}
+        return {
+            "state": self.state_name,
+            "queue_depth": (self.queue.depth if self.queue else 0)
+            + (self.settler.depth if self.settler else 0),
+            "in_flight": self.queue.in_flight if self.queue else 0,
+            "files_watched": files,
+            "roots": w.get("roots", []),
+            "roots_lost": w.get("roots_lost", []),
+            "unwatched_dirs": self.coverage.blind if self.coverage else {},
+            "rescans_pending": self.rescanner.pending if self.rescanner else 0,
+            "events_seen": w.get("events_seen", 0),
+            "last_event_age_s": w.get("last_event_age_s"),
+            "rules": self.reloader.rules.count if self.reloader else 0,
+            "event_write_failures": self.events.write_failures if self.events else 0,
+            "process": self.process_watcher.health() if self.process_watcher else None,
+        }
+
+    def idle(self) -> bool:
+        """Nothing waiting: no path settling, queued, in flight, or root waiting for a rescan."""
+        return (
+            self.queue is not None
+            and self.queue.in_flight == 0
+            and self.queue.depth == 0
+            and (self.settler is None or self.settler.depth == 0)
+            and (self.rescanner is None or self.rescanner.pending == 0)
+        )
+
+    def _emit(self, action: str, message: str, **details: Any) -> None:
+        if self.events is not None:
+            self.events.emit(action, message, **details)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Returns once watches are in place and the baseline / catch-up has been scanned.
+
+        If a stop is requested meanwhile (request_stop() or stop() from another thread), it
+        returns early without setting `ready`; stop() then tears down what was started.
+        """
+        if self.config.agent.low_priority:
+            self.priority = lower_priority()  # first: Linux priorities are inherited by new threads
+        self.state_name = "starting"
+        self._start_running.set()
+        try:
+            for step in (
+                self._open_outputs, self._load_rules, self._open_state, self._start_pipeline,
+                self._start_watches, self._emit_started, self._start_response, self._baseline,
+                self._start_monitor,
+            ):  # fmt: skip
+                if self._stop_requested.is_set():
+                    return
+                step()
+        except BaseException:
+            self._start_running.clear()
+            self.stop(timeout=5.0)
+            raise
+        finally:
+            self._start_running.clear()
+        if self._stop_requested.is_set():
+            return
+        assert self.state is not None and self.watches is not None
+        self.state_name = "ready"
+        self.ready.set()
+        self._emit(
+            "ready",
+            f"watching {len(self.watches.roots)} root(s), {self.state.count()} file(s) known",
+            seconds=round(time.monotonic() - self.health_stage.started, 3),
+            files=self.state.count(),
+            scans=self.counters["scans"],
+            alerts=self.counters["alerts"],
+        )
+        if self.on_ready is not None:
+            self.on_ready()
+
+    def request_stop(self) -> None:
+        """Ask for a stop (safe from a signal handler); whoever waits in wait() calls stop()."""
+        self._stop_requested.set()
+
+    def request_reload(self, delay: float = 0.0) -> None:
+        """Recompile the rules soon (SIGHUP, a rule folder edit, a newly installed bundle)."""
+        if self.reloader is not None:
+            self.reloader.request_reload(delay)
+
+    def reload_rules(self) -> bool:
+        """Recompile now; swap if the new set is at least as sound as the old."""
+        assert self.reloader is not None, "not started"
+        return self.reloader.reload()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a stop is requested or the runtime stopped; True if so."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            if self._stop_requested.wait(left) or self._stopped.is_set():
+                return True
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Drain and stop; True if every pending file was scanned in time. Idempotent."""
+        with self._stop_lock:
+            if self._stopping:
+                self._stopped.wait(timeout)
+                return self.counters["left_for_catchup"] == 0
+            self._stopping = True
+        self._stop_requested.set()
+        start = time.monotonic()
+        deadline = start + max(1.0, timeout)
+        while self._start_running.is_set() and time.monotonic() < deadline - 1.0:
+            time.sleep(0.02)  # start() on another thread notices the request between steps
+        abort_at = deadline - 0.5
+        if self.queue is not None:
+            self.queue.abort_at = abort_at
+        self.state_name = "stopping"
+        if self.on_stopping is not None:
+            with contextlib.suppress(Exception):
+                self.on_stopping()
+        self._emit("stopping", "stopping: draining the scan queue")
+
+        def left() -> float:
+            return max(0.1, deadline - time.monotonic())
+
+        if self.process_watcher is not None:
+            self.process_watcher.stop(left())
+        if self._monitor is not None:  # first: it could otherwise re-create a watch
+            self._monitor.join(left())
+        if self.watches is not None:
+            self.watches.stop(deadline)
+        if self.reloader is not None:
+            self.reloader.stop(deadline)
+        if self.rescanner is not None:
+            self.rescanner.stop(left())
+        if self.settler is not None:
+            self.settler.close(max(0.1, abort_at - time.monotonic()))
+        drained = True
+        if self.queue is not None:
+            drained = self.queue.drain(abort_at)
+            if not drained:
+                self.queue.discard()
+            self.queue.close(left())
+        for logger, handler in self._hooks:
+            logger.removeHandler(handler)
+        self._hooks.clear()
+        counts = self.counters.snapshot()
+        self._emit(
+            "stopped",
+            "stopped"
+            if drained and not counts["left_for_catchup"]
+            else f"stopped; {counts['left_for_catchup']} file(s) left for the next start's catch-up",
+            seconds=round(time.monotonic() - start, 3),
+            drained=drained,
+            **counts,
+        )
+        if self.state is not None:
+            with contextlib.suppress(Exception):
+                self.state.close()
+        if self.outputs is not None:  # undelivered alerts go at the next start
+            self.outputs.stop(left())
+        for f in self._files:
+            f.close()
+        self.state_name = "stopped"
+        self._stopped.set()
+        return drained and self.counters["left_for_catchup"] == 0
+
+    # -- start-up steps -------------------------------------------------------------------------
+
+    def _open_outputs(self) -> None:
+        agent_cfg = self.config.agent
+        data = agent_cfg.data_dir
+        try:
+            data.mkdir(parents=True, exist_ok=True)
+            events_file = JsonLinesFile(
+                data / "events.jsonl", agent_cfg.rotate_size, agent_cfg.rotate_keep
+            )
+            self._files.append(events_file)
+            self._alerts_file = JsonLinesFile(
+                data / "alerts.jsonl", agent_cfg.rotate_size, agent_cfg.rotate_keep
+            )
+            self._files.append(self._alerts_file)
+        except AlreadyOpen as e:
+            raise AgentError(f"{e}: is another agent using this data folder?") from None
+        except OSError as e:
+            raise AgentError(f"cannot write the data folder: {e}", location=str(data)) from None
+        self.identity = load_identity(data)
+        self.events = EventLog(events_file, self.identity, self.echo_event)
+        forward = ForwardWarnings(self.events)
+        for name in ("agent", "watchdog"):
+            logger = logging.getLogger(name)
+            logger.addHandler(forward)
+            self._hooks.append((logger, forward))
+        # SIEM outputs ship alerts.jsonl from their saved positions (the backlog of a previous
+        # run first); a bad [[outputs]] table is a ConfigError here, before anything is watched.
+        self.outputs = Outputs.from_config(self.config.outputs, data, self._output_health)
+        self.outputs.start()
+
+    def _output_health(self, doc: dict[str, Any]) -> None:
+        error = doc.get("error", {}).get("message")
+        self._emit(
+            doc["event"]["action"], doc["message"], level=doc["log"]["level"],
+            error=error, output=doc["webshell"]["output"],
+        )  # fmt: skip
+
+    def _load_rules(self) -> None:
+        try:
+            rules = load(self.config.rules, self.rules_cache)
+        except RuleError as e:
+            self._emit("rules-failed", f"no usable rules: {e}", level="error", error=e)
+            raise
+        for problem in rules.broken:
+            self._emit("rule-error", f"rule file skipped: {problem}", level="error", error=problem)
+        self._emit(
+            "rules-loaded",
+            f"{rules.count} rules loaded" + (" (cached)" if rules.from_cache else ""),
+            rules=rules.count,
+            files=rules.files,
+            ruleset=rules.digest,
+            cached=rules.from_cache,
+            seconds=round(rules.compile_seconds, 3),
+        )
+        self.reloader = RulesReload(
+            self.config.rules, rules, self._emit, self._swap_rules, cache=self.rules_cache
+        )
+
+    def _swap_rules(self, old: RuleSet, new: RuleSet) -> None:
+        assert self.queue is not None and self.watches is not None and self.rescanner is not None
+        self.queue.swap_scanner(self._new_scanner(new))
+        for w in self.watches.roots:
+            self.rescanner.request(w.root, "reverify", "rules changed")
+
+    def _open_state(self) -> None:
+        path = self.config.agent.data_dir / "state.sqlite"
+        try:
+            opened = open_state(path)
+        except StateError as e:
+            raise AgentError(f"cannot open the state database: {e}") from None
+        self.state = opened.state
+        if opened.moved_to is not None:
+            self._emit(
+                "state-corrupt",
+                f"the state database was unusable ({opened.problem}): kept as"
+                f" {opened.moved_to.name}, rebuilt by a baseline scan",
+                level="error", stderr=True, path=str(path), moved_to=str(opened.moved_to),
+                error=opened.problem,
+            )  # fmt: skip
+
+    def _new_scanner(self, rules: RuleSet) -> Scanner:
+        sc = self.config.scan
+        return RulesetScanner(rules, max_size=sc.max_size, timeout=sc.timeout)
+
+    def _start_pipeline(self) -> None:
+        assert self.state is not None and self.identity is not None
+        assert self.reloader is not None and self.events is not None
+        assert self._alerts_file is not None
+        sc, wc = self.config.scan, self.config.watch
+        state, reloader = self.state, self.reloader
+        self.filter = Filter(sc.extensions, sc.exclude, all_files=sc.all_files)
+
+        def unchanged(path: str, st: os.stat_result) -> bool:
+            return state.unchanged(path, st, reloader.rules.digest)
+
+        def give_up() -> bool:
+            return self.queue is not None and self.queue.past_abort()
+
+        disk = DiskFull(self.events.emit, str(self.config.agent.data_dir))
+        alert_writes = Durable("alert", self.events.emit, self.counters, disk, give_up)
+        state_writes = Durable(
+            "state", self.events.emit, self.counters, disk, give_up,
+            errors=(OSError, sqlite3.Error),
+        )  # fmt: skip
+        self.sink = AlertSink(
+            self.identity,
+            self._alerts_file.write,
+            state=state,
+            alert_writes=alert_writes,
+            state_writes=state_writes,
+            counters=self.counters,
+            wake=self.outputs.notify if self.outputs is not None else None,
+            echo=self.echo_alert,
+        )
+        results = Results(
+            state, self.sink, self.counters, self.events.emit, state_writes,
+            lambda: reloader.rules.digest, on_scan=self.on_scan,
+        )  # fmt: skip
+        self.queue = ScanQueue(
+            self._new_scanner(reloader.rules),
+            results.handle,
+            unchanged,
+            self.counters,
+            threads=sc.threads,
+            queue_size=max(16, min(wc.queue_size, 10_000)),
+        ).start()
+        self.settler = Settler(
+            self.queue.put,
+            self.filter,
+            settle=wc.settle,
+            limit=wc.queue_size,
+            on_overflow=self._settle_overflow,
+        ).start()
+        rescan_errors = EventBudget(self.events.emit, "rescan-error")
+        self.rescanner = Rescanner(
+            state,
+            self.filter,
+            self.queue.put,
+            lambda: reloader.rules.digest,
+            CpuBudget(self.config.agent.cpu_budget),
+            queue_depth=lambda: self.queue.depth if self.queue else 0,
+            max_depth=4 * sc.threads + 16,
+            on_started=self._rescan_started,
+            on_finished=self._rescan_finished,
+            on_error=lambda path, e: self._rescan_error(rescan_errors, path, e),
+            stop=self._stop_requested,
+        )
+
+    def _settle_overflow(self, path: str) -> None:
+        if self.watches is not None:
+            self.watches.overflow(self.watches.root_of(path), "settle backlog full")
+
+    def _wanted_roots(self) -> list[tuple[str, Kind]]:
+        wc = self.config.watch
+        self.discovery = discover(wc.presets) if wc.presets else Discovery()
+        wanted: list[tuple[str, Kind]] = [(str(p), "native") for p in wc.roots]
+        wanted += [(p, "native") for p in self.discovery.roots()]
+        wanted += [(str(p), "polling") for p in wc.polling]
+        return wanted
+
+    def _start_watches(self) -> None:
+        assert self.settler is not None and self.rescanner is not None
+        assert self.queue is not None and self.state is not None and self.reloader is not None
+        roots = distinct_roots(self._wanted_roots())
+        if not roots:
+            raise AgentError("nothing to watch: give --watch DIR, watch.roots or a preset")
+        rescanner = self.rescanner
+        self.watches = Watches(
+            roots, self.filter, self.settler, self._emit, self.counters,
+            lambda root, trigger, reason, delay: rescanner.request(root, trigger, reason, delay),
+            on_new_dir=lambda path: self.coverage.note_new_dir(path) if self.coverage else None,
+        )  # fmt: skip
+        if self.poll_interval is not None:
+            self.watches.poll_interval = self.poll_interval
+        state, reloader = self.state, self.reloader
+        self.coverage = Coverage(
+            self.watches,
+            self.filter,
+            lambda path, st: state.unchanged(path, st, reloader.rules.digest),
+            self.queue.put,
+            self._emit,
+            self.counters,
+        )
+        self.watches.start()
+        self.reloader.watch_folders()
+
+    def _emit_started(self) -> None:
+        assert self.watches is not None and self.identity is not None and self.coverage
+        missing = [{"root": w.root, "reason": w.lost_reason} for w in self.watches.roots
+                   if w.observer is None]  # fmt: skip
+        self._emit(
+            "started",
+            f"webshell-agent {self.identity.version} started: {len(self.watches.watched)} root(s)"
+            f" watched, {len(missing)} missing, {self.rules.count} rules",
+            roots=self.watches.watched,
+            missing=missing,
+            presets={
+                "found": [{"preset": p, "path": r} for p, r in self.discovery.found],
+                "missing": [{"preset": p, "path": r} for p, r in self.discovery.missing],
+            },
+            rules=self.rules.count,
+            ruleset=self.rules.digest,
+            pid=os.getpid(),
+            priority=self.priority,
+            data_dir=str(self.config.agent.data_dir),
+        )
+        for m in missing:
+            self.counters.bump("watch_lost")
+            self._emit(
+                "watch-lost", f"cannot watch {m['root']}: {m['reason']} (will retry)",
+                level="warning", root=m["root"], reason=m["reason"],
+            )  # fmt: skip
+        for w in self.watches.roots:  # after `started`: a watch-limit event follows it
+            self.coverage.check(w)
+
+    def _start_response(self) -> None:
+        """The process watch (on by default) and quarantine (off by default), both on the roots."""
+        assert self.watches is not None and self.sink is not None and self.identity is not None
+        roots = [w.root for w in self.watches.roots]
+        if self.config.response.quarantine:
+            self.sink.quarantine = Quarantine(self.config.agent.data_dir, roots)
+        if self.config.process.enabled:
+            recent = tail_file_alerts(self.config.agent.data_dir / "alerts.jsonl")
+            self.process_watcher = ProcessWatcher(
+                self.config, self.identity, self.sink.process_alert, recent, roots=roots
+            ).start()
+            self.sink.on_file_alert = self.process_watcher.note_file_alert
+            w = self.process_watcher
+            self._emit(
+                "process-watch-started",
+                f"process watch: {w.source}, a pass every {w.interval} s"
+                + (f" (no exec events: {w.source_problem})" if w.source_problem else ""),
+                source=w.source, interval=w.interval, problem=w.source_problem,
+            )  # fmt: skip
+
+    def _baseline(self) -> None:
+        assert self.state is not None and self.watches is not None and self.queue is not None
+        assert self.rescanner is not None
+        trigger = "baseline" if self.state.is_empty() else "catchup"
+        for w in self.watches.roots:
+            if self._stop_requested.is_set():
+                return
+            if w.observer is not None:
+                self.rescanner.rescan(w.root, trigger, "start")
+        self.queue.drain(None, stop=self._stop_requested)
+
+    def _start_monitor(self) -> None:
+        assert self.rescanner is not None
+        self.rescanner.start()
+        self._monitor = threading.Thread(target=self._monitor_loop, name="wsa-monitor", daemon=True)
+        self._monitor.start()
+
+    # -- monitor: watches, coverage, reloads, periodic reconcile, heartbeat ----------------------
+
+    def _monitor_loop(self) -> None:
+        assert self.watches is not None and self.reloader is not None
+        assert self.coverage is not None and self.rescanner is not None
+        hb_every = self.config.agent.heartbeat_interval
+        rescan_every = self.config.watch.rescan_interval
+        last_hb = last_rescan = time.monotonic()
+        while not self._stop_requested.wait(MONITOR_TICK):
+            try:
+                self.watches.check()
+                self.coverage.poll()
+                self.reloader.poll()
+                now = time.monotonic()
+                if rescan_every > 0 and now - last_rescan >= rescan_every:
+                    last_rescan = now
+                    for w in self.watches.roots:
+                        self.rescanner.request(w.root, "rescan", "periodic")
+                if hb_every > 0 and now - last_hb >= hb_every:
+                    last_hb = now
+                    h = self.health_stage.heartbeat()
+                    if self.on_heartbeat is not None:
+                        with contextlib.suppress(Exception):
+                            self.on_heartbeat(h)
+                if self.on_tick is not None:
+                    self.on_tick()
+            except Exception as e:  # the monitor must outlive any one failure
+                self._emit("internal-error", f"monitor: {e}", level="error", error=e)
+
+    def _rescan_started(self, c: RescanCounts) -> None:
+        self._emit(
+            "rescan-started", f"{c.trigger} of {c.root} ({c.reason})", root=c.root,
+            trigger=c.trigger, reason=c.reason,
+        )  # fmt: skip
+
+    def _rescan_finished(self, c: RescanCounts) -> None:
+        self._emit(
+            "rescan-finished",
+            f"{c.trigger} of {c.root}: {c.files} files, {c.queued} queued, "
+            f"{c.unchanged} unchanged, {c.forgotten} gone, {c.errors} errors, {c.seconds} s",
+            **c.as_dict(),
+        )
+        if self.coverage is not None and self.watches is not None and not c.aborted:
+            for w in self.watches.roots:
+                if w.root == c.root:
+                    self.coverage.check(w)
+
+    def _rescan_error(self, budget: EventBudget, path: str, error: OSError) -> None:
+        self.counters.bump("rescan_errors")
+        if not budget.allow():
+            return
+        if error.errno == errno.ENAMETOOLONG:
+            why = f"the path is longer than this system's PATH_MAX: files below it are not scanned ({error.strerror})"
+        else:
+            why = f"cannot read this folder: files below it are not scanned ({error.strerror or error})"
+        self._emit(
+            "rescan-error", f"{path}: {why}", level="warning", path=path,
+            errno=errno.errorcode.get(error.errno or 0, str(error.errno)), error=error,
+        )  # fmt: skip

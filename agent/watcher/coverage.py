@@ -1,0 +1,233 @@
+"""No silent blind spot: every directory under a natively watched root has its inotify watch.
+
+watchdog (7.1, pinned) skips a subdirectory whose watch cannot be added, e.g. when the user's
+inotify watch limit (`fs.inotify.max_user_watches`) is reached, without a word: shells written
+there would wait for the periodic rescan. Here the directories under each root are counted
+against the watches the observer holds (at start, after each rescan, and for every new
+directory as it appears). A shortfall raises one `watch-limit` event with the figures and the
+sysctl to raise; until the watches are complete, the unwatched directories are polled every
+POLL_EVERY seconds (a listing and a stat per file, judged against the state), and every
+RETRY_EVERY seconds the agent probes whether one more watch can be added and, if so, watches
+the root again. Windows and polled roots have no per-directory watches: nothing to do there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from agent.health import Counters
+from agent.logging import Emit
+from agent.walk import Filter
+from agent.watcher.observers import is_watched
+from agent.watcher.watches import Watch, Watches
+
+POLL_EVERY = 2.0  # seconds between polls of unwatched directories
+RETRY_EVERY = 15.0  # seconds between probes for room to add the missing watches
+SYSCTL = "fs.inotify.max_user_watches"
+_LIMIT_FILES = ("/proc/sys/user/max_inotify_watches", "/proc/sys/fs/inotify/max_user_watches")
+Unchanged = Callable[[str, os.stat_result], bool]
+
+
+def inotify_limit() -> int | None:
+    """The watch limit that applies to this process (the lower of this user namespace's and
+    the system's), or None where there is none to read."""
+    values = []
+    for name in _LIMIT_FILES:
+        try:
+            with open(name, encoding="ascii") as f:
+                values.append(int(f.read().strip()))
+        except (OSError, ValueError):
+            continue
+    return min(values) if values else None
+
+
+if sys.platform == "linux":
+    import ctypes
+
+    def can_add_watch(path: str) -> bool:
+        """Probe: could one more inotify watch be added now? (A throw-away instance.)"""
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = libc.inotify_init1(os.O_CLOEXEC)
+        if fd < 0:
+            return False
+        try:
+            return bool(libc.inotify_add_watch(fd, os.fsencode(path), 0x100) >= 0)  # IN_CREATE
+        finally:
+            os.close(fd)
+
+else:
+
+    def can_add_watch(path: str) -> bool:
+        return True  # no per-directory watches
+
+
+def directories(root: str) -> list[str]:
+    """Every directory under root (itself included), as watchdog watches them: no symlinks."""
+    out, stack = [], [root]
+    while stack:
+        d = stack.pop()
+        out.append(d)
+        try:
+            with os.scandir(d) as it:
+                stack.extend(e.path for e in it if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+    return out
+
+
+class Coverage:
+    def __init__(
+        self,
+        watches: Watches,
+        flt: Filter,
+        unchanged: Unchanged,
+        submit: Callable[[str, str], None],
+        emit: Emit,
+        counters: Counters,
+    ) -> None:
+        self.watches = watches
+        self.flt = flt
+        self.unchanged = unchanged
+        self.submit = submit
+        self.emit = emit
+        self.counters = counters
+        self._lock = threading.Lock()
+        self._blind: dict[str, set[str]] = {}  # root -> directories without a watch
+        self._new: list[str] = []  # new directories found unwatched on the dispatch thread
+        self._next_poll = 0.0
+        self._next_retry = 0.0
+        self.polls = 0
+
+    @property
+    def blind(self) -> dict[str, int]:
+        """Unwatched directories per root (empty when every directory is watched)."""
+        with self._lock:
+            return {root: len(dirs) for root, dirs in self._blind.items()}
+
+    # -- detection ------------------------------------------------------------------------------
+
+    def check(self, w: Watch) -> None:
+        """Count the root's directories against its watches (a walk of the directories)."""
+        if w.observer is None or w.kind != "native":
+            return
+        watched = w.watched_dirs()
+        if watched is None:
+            return
+        dirs = directories(w.root)
+        missing = {d for d in dirs if d not in watched}
+        self._update(w.root, len(dirs), len(dirs) - len(missing), missing)
+
+    def note_new_dir(self, path: str) -> None:
+        """A directory was created (watchdog's dispatch thread): no I/O, just a lookup."""
+        root = self.watches.root_of(path)
+        w = next((w for w in self.watches.roots if w.root == root), None)
+        if w is None or w.observer is None or w.kind != "native":
+            return
+        if is_watched(w.observer, path) is False:
+            with self._lock:
+                self._new.append(path)
+
+    def _update(self, root: str, dirs: int, watched: int, missing: set[str]) -> None:
+        with self._lock:
+            was = root in self._blind
+            if missing:
+                self._blind[root] = missing
+            else:
+                self._blind.pop(root, None)
+        if missing and not was:
+            limit = inotify_limit()
+            hint = f"sysctl -w {SYSCTL}={max(2 * (limit or 0), (limit or 0) + 2 * len(missing))}"
+            sample = sorted(missing)[:5]
+            self.emit(
+                "watch-limit",
+                f"only {watched} of {dirs} directories under {root} have a watch (inotify watch"
+                f" limit {limit}): {len(missing)} are polled every {POLL_EVERY:g} s until the"
+                f" limit is raised ({hint}, and in /etc/sysctl.d/ to keep it)",
+                level="error", stderr=True, root=root, directories=dirs, watched=watched,
+                unwatched=len(missing), unwatched_sample=sample, limit=limit, sysctl=SYSCTL,
+            )  # fmt: skip
+            self._next_poll = 0.0
+            self._next_retry = time.monotonic() + RETRY_EVERY
+        elif was and not missing:
+            self.emit(
+                "watch-limit-cleared",
+                f"every one of the {dirs} directories under {root} has a watch again",
+                root=root, directories=dirs,
+            )  # fmt: skip
+
+    # -- cover the blind spots ------------------------------------------------------------------
+
+    def poll(self) -> None:
+        """Each monitor tick: take in new unwatched directories, poll, probe for room."""
+        with self._lock:
+            new, self._new = self._new, []
+        for path in new:
+            root = self.watches.root_of(path)
+            if root is not None:
+                with self._lock:
+                    known = self._blind.get(root, set())
+                    was = bool(known)
+                if not was:
+                    w = next(w for w in self.watches.roots if w.root == root)
+                    self.check(w)  # the full count, and the event
+                else:
+                    with self._lock:
+                        known.update(directories(path))
+        now = time.monotonic()
+        if not self._blind:
+            return
+        if now >= self._next_poll:
+            self._next_poll = now + POLL_EVERY
+            for root in list(self._blind):
+                self._poll(root)
+        if now >= self._next_retry:
+            self._next_retry = now + RETRY_EVERY
+            self._retry()
+
+    def _poll(self, root: str) -> None:
+        self.polls += 1
+        w = next((w for w in self.watches.roots if w.root == root), None)
+        with self._lock:
+            dirs = list(self._blind.get(root, ()))
+        for d in dirs:
+            try:
+                with os.scandir(d) as it:
+                    entries = list(it)
+            except OSError:
+                with self._lock:
+                    self._blind.get(root, set()).discard(d)  # gone, or now a file
+                continue
+            for e in entries:
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        observer = w.observer if w is not None else None
+                        if observer is not None and is_watched(observer, e.path) is False:
+                            with self._lock:
+                                self._blind.get(root, set()).add(e.path)
+                        continue
+                    if not self.flt.wants(e.path) or not e.is_file(follow_symlinks=True):
+                        continue
+                    st = os.stat(e.path)
+                except OSError:
+                    continue
+                if not self.unchanged(e.path, st):
+                    self.submit(e.path, "rescan")
+
+    def _retry(self) -> None:
+        for root, dirs in list(self._blind.items()):
+            sample = next(iter(dirs), None)
+            if sample is None or not can_add_watch(sample):
+                continue
+            w = next((w for w in self.watches.roots if w.root == root), None)
+            if w is None:
+                continue
+            # room again: watch the root anew (every directory), then walk it once, since
+            # events in the moment between the two observers are not seen
+            self.watches.unwatch(w)
+            if self.watches.watch(w):
+                self.check(w)
+                self.watches.rescan(root, "rescan", "watches re-added after the watch limit", 0.0)
