@@ -17,55 +17,40 @@ stop()   ends the watches, hands every pending path to the scanners, drains the 
 from __future__ import annotations
 
 import contextlib
-import errno
-import logging
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from agent.config import Config
-from agent.errors import AgentError, RuleError
+from agent.datafolder import DataFolder
+from agent.errors import AgentError
 from agent.health import Counters, Health
-from agent.identity import Identity, load_identity
-from agent.logging import Event, EventLog, ForwardWarnings
+from agent.identity import Identity
+from agent.logging import Event, EventLog
+from agent.monitor import Monitor
 from agent.outputs.delivery import Outputs
-from agent.outputs.jsonfile import AlreadyOpen, JsonLinesFile
-from agent.pipeline.durable import DiskFull, Durable
+from agent.pipeline.assemble import assemble, new_scanner
 from agent.pipeline.queue import ScanQueue
-from agent.pipeline.ratelimit import EventBudget
-from agent.pipeline.results import OnScan, Results
+from agent.pipeline.results import OnScan
 from agent.pipeline.sink import AlertSink
-from agent.presets import Discovery, discover
+from agent.presets import Discovery
 from agent.process.budget import CpuBudget
 from agent.process.correlate import tail_file_alerts
 from agent.process.priority import lower_priority
 from agent.process.watcher import ProcessWatcher
 from agent.quarantine import Quarantine
 from agent.rules import RuleSet
-from agent.rules.reload import RulesReload, load
-from agent.scanner import Scanner, ScanResult
-from agent.state import State, StateError, open_state
+from agent.rules.reload import RulesReload, first_load
+from agent.state import State
 from agent.walk import Filter
 from agent.watcher.coverage import Coverage
-from agent.watcher.observers import Kind
-from agent.watcher.rescan import RescanCounts, Rescanner
+from agent.watcher.rescan import Rescanner, RescanReport
 from agent.watcher.settle import Settler
-from agent.watcher.watches import Watches, distinct_roots
+from agent.watcher.watches import Watches, wanted_roots
 
 Callback = Callable[[], None]
-MONITOR_TICK = 1.0
-
-
-class RulesetScanner(Scanner):
-    """Tags each result with the ruleset that produced it (rules may be swapped mid-scan)."""
-
-    def scan(self, path: str) -> ScanResult:
-        result = super().scan(path)
-        result.extra["ruleset"] = self.ruleset.digest
-        return result
 
 
 class Runtime:
@@ -102,11 +87,9 @@ class Runtime:
         self.priority: list[str] = []
         self.discovery = Discovery()
         self.poll_interval: float | None = None  # polled roots (network shares); None: default
-        self._files: list[JsonLinesFile] = []
-        self._alerts_file: JsonLinesFile | None = None
-        self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
-        self._monitor: threading.Thread | None = None
+        self._monitor: Monitor | None = None
         # the stages, made in start()
+        self.data: DataFolder | None = None
         self.events: EventLog | None = None
         self.identity: Identity | None = None
         self.outputs: Outputs | None = None  # network outputs tailing alerts.jsonl (SIEM)
@@ -191,7 +174,7 @@ class Runtime:
         self._start_running.set()
         try:
             for step in (
-                self._open_outputs, self._load_rules, self._open_state, self._start_pipeline,
+                self._open_data, self._load_rules, self._open_state, self._start_pipeline,
                 self._start_watches, self._emit_started, self._start_response, self._baseline,
                 self._start_monitor,
             ):  # fmt: skip
@@ -286,9 +269,8 @@ class Runtime:
             if not drained:
                 self.queue.discard()
             self.queue.close(left())
-        for logger, handler in self._hooks:
-            logger.removeHandler(handler)
-        self._hooks.clear()
+        if self.data is not None:
+            self.data.unhook()
         counts = self.counters.snapshot()
         self._emit(
             "stopped",
@@ -299,144 +281,48 @@ class Runtime:
             drained=drained,
             **counts,
         )
-        if self.state is not None:
-            with contextlib.suppress(Exception):
-                self.state.close()
-        if self.outputs is not None:  # undelivered alerts go at the next start
-            self.outputs.stop(left())
-        for f in self._files:
-            f.close()
+        if self.data is not None:
+            self.data.close(left())
         self.state_name = "stopped"
         self._stopped.set()
         return drained and self.counters["left_for_catchup"] == 0
 
     # -- start-up steps -------------------------------------------------------------------------
 
-    def _open_outputs(self) -> None:
-        agent_cfg = self.config.agent
-        data = agent_cfg.data_dir
-        try:
-            data.mkdir(parents=True, exist_ok=True)
-            events_file = JsonLinesFile(
-                data / "events.jsonl", agent_cfg.rotate_size, agent_cfg.rotate_keep
-            )
-            self._files.append(events_file)
-            self._alerts_file = JsonLinesFile(
-                data / "alerts.jsonl", agent_cfg.rotate_size, agent_cfg.rotate_keep
-            )
-            self._files.append(self._alerts_file)
-        except AlreadyOpen as e:
-            raise AgentError(f"{e}: is another agent using this data folder?") from None
-        except OSError as e:
-            raise AgentError(f"cannot write the data folder: {e}", location=str(data)) from None
-        self.identity = load_identity(data)
-        self.events = EventLog(events_file, self.identity, self.echo_event)
-        forward = ForwardWarnings(self.events)
-        for name in ("agent", "watchdog"):
-            logger = logging.getLogger(name)
-            logger.addHandler(forward)
-            self._hooks.append((logger, forward))
-        # SIEM outputs ship alerts.jsonl from their saved positions (the backlog of a previous
-        # run first); a bad [[outputs]] table is a ConfigError here, before anything is watched.
-        self.outputs = Outputs.from_config(self.config.outputs, data, self._output_health)
-        self.outputs.start()
-
-    def _output_health(self, doc: dict[str, Any]) -> None:
-        error = doc.get("error", {}).get("message")
-        self._emit(
-            doc["event"]["action"], doc["message"], level=doc["log"]["level"],
-            error=error, output=doc["webshell"]["output"],
-        )  # fmt: skip
+    def _open_data(self) -> None:
+        self.data = DataFolder(self.config, self.echo_event)
+        self.events, self.identity = self.data.events, self.data.identity
+        self.outputs = self.data.outputs
 
     def _load_rules(self) -> None:
-        try:
-            rules = load(self.config.rules, self.rules_cache)
-        except RuleError as e:
-            self._emit("rules-failed", f"no usable rules: {e}", level="error", error=e)
-            raise
-        for problem in rules.broken:
-            self._emit("rule-error", f"rule file skipped: {problem}", level="error", error=problem)
-        self._emit(
-            "rules-loaded",
-            f"{rules.count} rules loaded" + (" (cached)" if rules.from_cache else ""),
-            rules=rules.count,
-            files=rules.files,
-            ruleset=rules.digest,
-            cached=rules.from_cache,
-            seconds=round(rules.compile_seconds, 3),
-        )
+        rules = first_load(self.config.rules, self._emit, self.rules_cache)
         self.reloader = RulesReload(
             self.config.rules, rules, self._emit, self._swap_rules, cache=self.rules_cache
         )
 
     def _swap_rules(self, old: RuleSet, new: RuleSet) -> None:
         assert self.queue is not None and self.watches is not None and self.rescanner is not None
-        self.queue.swap_scanner(self._new_scanner(new))
+        self.queue.swap_scanner(new_scanner(self.config, new))
         for w in self.watches.roots:
             self.rescanner.request(w.root, "reverify", "rules changed")
 
     def _open_state(self) -> None:
-        path = self.config.agent.data_dir / "state.sqlite"
-        try:
-            opened = open_state(path)
-        except StateError as e:
-            raise AgentError(f"cannot open the state database: {e}") from None
-        self.state = opened.state
-        if opened.moved_to is not None:
-            self._emit(
-                "state-corrupt",
-                f"the state database was unusable ({opened.problem}): kept as"
-                f" {opened.moved_to.name}, rebuilt by a baseline scan",
-                level="error", stderr=True, path=str(path), moved_to=str(opened.moved_to),
-                error=opened.problem,
-            )  # fmt: skip
-
-    def _new_scanner(self, rules: RuleSet) -> Scanner:
-        sc = self.config.scan
-        return RulesetScanner(rules, max_size=sc.max_size, timeout=sc.timeout)
+        assert self.data is not None
+        self.state = self.data.open_state()
 
     def _start_pipeline(self) -> None:
         assert self.state is not None and self.identity is not None
         assert self.reloader is not None and self.events is not None
-        assert self._alerts_file is not None
+        assert self.data is not None
         sc, wc = self.config.scan, self.config.watch
         state, reloader = self.state, self.reloader
         self.filter = Filter(sc.extensions, sc.exclude, all_files=sc.all_files)
-
-        def unchanged(path: str, st: os.stat_result) -> bool:
-            return state.unchanged(path, st, reloader.rules.digest)
-
-        def give_up() -> bool:
-            return self.queue is not None and self.queue.past_abort()
-
-        disk = DiskFull(self.events.emit, str(self.config.agent.data_dir))
-        alert_writes = Durable("alert", self.events.emit, self.counters, disk, give_up)
-        state_writes = Durable(
-            "state", self.events.emit, self.counters, disk, give_up,
-            errors=(OSError, sqlite3.Error),
+        self.scan_path = assemble(
+            self.config, self.identity, state, lambda: reloader.rules, self.data.alerts.write,
+            self.events.emit, self.counters, wake=self.outputs.notify if self.outputs else None,
+            echo=self.echo_alert, on_scan=self.on_scan,
         )  # fmt: skip
-        self.sink = AlertSink(
-            self.identity,
-            self._alerts_file.write,
-            state=state,
-            alert_writes=alert_writes,
-            state_writes=state_writes,
-            counters=self.counters,
-            wake=self.outputs.notify if self.outputs is not None else None,
-            echo=self.echo_alert,
-        )
-        results = Results(
-            state, self.sink, self.counters, self.events.emit, state_writes,
-            lambda: reloader.rules.digest, on_scan=self.on_scan,
-        )  # fmt: skip
-        self.queue = ScanQueue(
-            self._new_scanner(reloader.rules),
-            results.handle,
-            unchanged,
-            self.counters,
-            threads=sc.threads,
-            queue_size=max(16, min(wc.queue_size, 10_000)),
-        ).start()
+        self.sink, self.queue = self.scan_path.sink, self.scan_path.queue
         self.settler = Settler(
             self.queue.put,
             self.filter,
@@ -444,37 +330,36 @@ class Runtime:
             limit=wc.queue_size,
             on_overflow=self._settle_overflow,
         ).start()
-        rescan_errors = EventBudget(self.events.emit, "rescan-error")
+        report = RescanReport(self.events.emit, self.counters, self._check_coverage)
+        queue = self.queue
         self.rescanner = Rescanner(
             state,
             self.filter,
-            self.queue.put,
+            queue.put,
             lambda: reloader.rules.digest,
             CpuBudget(self.config.agent.cpu_budget),
-            queue_depth=lambda: self.queue.depth if self.queue else 0,
+            queue_depth=lambda: queue.depth,
             max_depth=4 * sc.threads + 16,
-            on_started=self._rescan_started,
-            on_finished=self._rescan_finished,
-            on_error=lambda path, e: self._rescan_error(rescan_errors, path, e),
+            on_started=report.started,
+            on_finished=report.finished,
+            on_error=report.error,
             stop=self._stop_requested,
         )
+
+    def _check_coverage(self, root: str) -> None:
+        if self.coverage is not None and self.watches is not None:
+            for w in self.watches.roots:
+                if w.root == root:
+                    self.coverage.check(w)
 
     def _settle_overflow(self, path: str) -> None:
         if self.watches is not None:
             self.watches.overflow(self.watches.root_of(path), "settle backlog full")
 
-    def _wanted_roots(self) -> list[tuple[str, Kind]]:
-        wc = self.config.watch
-        self.discovery = discover(wc.presets) if wc.presets else Discovery()
-        wanted: list[tuple[str, Kind]] = [(str(p), "native") for p in wc.roots]
-        wanted += [(p, "native") for p in self.discovery.roots()]
-        wanted += [(str(p), "polling") for p in wc.polling]
-        return wanted
-
     def _start_watches(self) -> None:
         assert self.settler is not None and self.rescanner is not None
         assert self.queue is not None and self.state is not None and self.reloader is not None
-        roots = distinct_roots(self._wanted_roots())
+        roots, self.discovery = wanted_roots(self.config)
         if not roots:
             raise AgentError("nothing to watch: give --watch DIR, watch.roots or a preset")
         rescanner = self.rescanner
@@ -558,67 +443,28 @@ class Runtime:
         self.queue.drain(None, stop=self._stop_requested)
 
     def _start_monitor(self) -> None:
-        assert self.rescanner is not None
+        assert self.rescanner is not None and self.watches is not None
+        assert self.coverage is not None and self.reloader is not None
         self.rescanner.start()
-        self._monitor = threading.Thread(target=self._monitor_loop, name="wsa-monitor", daemon=True)
-        self._monitor.start()
+        watches, rescanner = self.watches, self.rescanner
 
-    # -- monitor: watches, coverage, reloads, periodic reconcile, heartbeat ----------------------
+        def reconcile() -> None:
+            for w in watches.roots:
+                rescanner.request(w.root, "rescan", "periodic")
 
-    def _monitor_loop(self) -> None:
-        assert self.watches is not None and self.reloader is not None
-        assert self.coverage is not None and self.rescanner is not None
-        hb_every = self.config.agent.heartbeat_interval
-        rescan_every = self.config.watch.rescan_interval
-        last_hb = last_rescan = time.monotonic()
-        while not self._stop_requested.wait(MONITOR_TICK):
-            try:
-                self.watches.check()
-                self.coverage.poll()
-                self.reloader.poll()
-                now = time.monotonic()
-                if rescan_every > 0 and now - last_rescan >= rescan_every:
-                    last_rescan = now
-                    for w in self.watches.roots:
-                        self.rescanner.request(w.root, "rescan", "periodic")
-                if hb_every > 0 and now - last_hb >= hb_every:
-                    last_hb = now
-                    h = self.health_stage.heartbeat()
-                    if self.on_heartbeat is not None:
-                        with contextlib.suppress(Exception):
-                            self.on_heartbeat(h)
-                if self.on_tick is not None:
-                    self.on_tick()
-            except Exception as e:  # the monitor must outlive any one failure
-                self._emit("internal-error", f"monitor: {e}", level="error", error=e)
+        def heartbeat() -> None:
+            h = self.health_stage.heartbeat()
+            if self.on_heartbeat is not None:
+                with contextlib.suppress(Exception):
+                    self.on_heartbeat(h)
 
-    def _rescan_started(self, c: RescanCounts) -> None:
-        self._emit(
-            "rescan-started", f"{c.trigger} of {c.root} ({c.reason})", root=c.root,
-            trigger=c.trigger, reason=c.reason,
-        )  # fmt: skip
-
-    def _rescan_finished(self, c: RescanCounts) -> None:
-        self._emit(
-            "rescan-finished",
-            f"{c.trigger} of {c.root}: {c.files} files, {c.queued} queued, "
-            f"{c.unchanged} unchanged, {c.forgotten} gone, {c.errors} errors, {c.seconds} s",
-            **c.as_dict(),
-        )
-        if self.coverage is not None and self.watches is not None and not c.aborted:
-            for w in self.watches.roots:
-                if w.root == c.root:
-                    self.coverage.check(w)
-
-    def _rescan_error(self, budget: EventBudget, path: str, error: OSError) -> None:
-        self.counters.bump("rescan_errors")
-        if not budget.allow():
-            return
-        if error.errno == errno.ENAMETOOLONG:
-            why = f"the path is longer than this system's PATH_MAX: files below it are not scanned ({error.strerror})"
-        else:
-            why = f"cannot read this folder: files below it are not scanned ({error.strerror or error})"
-        self._emit(
-            "rescan-error", f"{path}: {why}", level="warning", path=path,
-            errno=errno.errorcode.get(error.errno or 0, str(error.errno)), error=error,
-        )  # fmt: skip
+        self._monitor = Monitor(
+            [watches.check, self.coverage.poll, self.reloader.poll],
+            [
+                (self.config.watch.rescan_interval, reconcile),
+                (self.config.agent.heartbeat_interval, heartbeat),
+            ],
+            self._emit,
+            self._stop_requested,
+            self.on_tick,
+        ).start()

@@ -135,3 +135,24 @@ class RulesReload:
             if o.is_alive():
                 o.join(max(0.1, deadline - time.monotonic()))
         self._observers.clear()
+
+
+def first_load(rc: RulesConfig, emit: Emit, cache: bool) -> RuleSet:
+    """The rules at start, with their events (rules-loaded, one rule-error per broken file)."""
+    try:
+        rules = load(rc, cache)
+    except RuleError as e:
+        emit("rules-failed", f"no usable rules: {e}", level="error", error=e)
+        raise
+    for problem in rules.broken:
+        emit("rule-error", f"rule file skipped: {problem}", level="error", error=problem)
+    emit(
+        "rules-loaded",
+        f"{rules.count} rules loaded" + (" (cached)" if rules.from_cache else ""),
+        rules=rules.count,
+        files=rules.files,
+        ruleset=rules.digest,
+        cached=rules.from_cache,
+        seconds=round(rules.compile_seconds, 3),
+    )
+    return rules

@@ -65,11 +65,17 @@ else:
         return True  # no per-directory watches
 
 
+PATH_MAX = 4096  # Linux; a longer path cannot be watched at all (the rescan reports it)
+
+
 def directories(root: str) -> list[str]:
-    """Every directory under root (itself included), as watchdog watches them: no symlinks."""
+    """Every directory under root (itself included), as watchdog watches them: no symlinks,
+    nothing beyond PATH_MAX (no watch can name it: not the watch limit's doing)."""
     out, stack = [], [root]
     while stack:
         d = stack.pop()
+        if len(os.fsencode(d)) >= PATH_MAX:
+            continue
         out.append(d)
         try:
             with os.scandir(d) as it:

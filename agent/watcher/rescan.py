@@ -8,6 +8,7 @@ live events are never stuck behind a whole tree.
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -15,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.health import Counters
+from agent.logging import Emit
+from agent.pipeline.ratelimit import EventBudget
 from agent.process.budget import CpuBudget
 from agent.state import State
 from agent.walk import Filter, walk
@@ -167,3 +171,51 @@ class Rescanner:
         if self.on_finished is not None:
             self.on_finished(counts)
         return counts
+
+
+class RescanReport:
+    """The events of rescans: started, finished (then the root's watch coverage is checked),
+    and every folder a walk could not enter, with its path (rate-limited)."""
+
+    def __init__(
+        self,
+        emit: Emit,
+        counters: Counters,
+        on_finished: Callable[[str], None] | None = None,
+        *,
+        per_minute: int = 20,
+    ) -> None:
+        self.emit = emit
+        self.counters = counters
+        self.on_finished = on_finished
+        self.budget = EventBudget(emit, "rescan-error", per_minute=per_minute)
+
+    def started(self, c: RescanCounts) -> None:
+        self.emit(
+            "rescan-started", f"{c.trigger} of {c.root} ({c.reason})", root=c.root,
+            trigger=c.trigger, reason=c.reason,
+        )  # fmt: skip
+
+    def finished(self, c: RescanCounts) -> None:
+        self.emit(
+            "rescan-finished",
+            f"{c.trigger} of {c.root}: {c.files} files, {c.queued} queued, "
+            f"{c.unchanged} unchanged, {c.forgotten} gone, {c.errors} errors, {c.seconds} s",
+            **c.as_dict(),
+        )
+        if self.on_finished is not None and not c.aborted:
+            self.on_finished(c.root)
+
+    def error(self, path: str, error: OSError) -> None:
+        self.counters.bump("rescan_errors")
+        if not self.budget.allow():
+            return
+        if error.errno == errno.ENAMETOOLONG:
+            why = "the path is longer than the system allows (PATH_MAX)"
+        else:
+            why = f"cannot read this folder ({error.strerror or error})"
+        self.emit(
+            "rescan-error", f"{path}: {why}: the files below it are not scanned",
+            level="warning", path=path, error=error,
+            errno=errno.errorcode.get(error.errno or 0, str(error.errno)),
+        )  # fmt: skip

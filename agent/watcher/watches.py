@@ -19,8 +19,10 @@ from collections.abc import Callable
 
 from watchdog.observers.api import BaseObserver
 
+from agent.config import Config
 from agent.health import Counters
 from agent.logging import Emit
+from agent.presets import Discovery, discover
 from agent.walk import Filter
 from agent.watcher.handler import EnqueueHandler
 from agent.watcher.observers import (
@@ -234,3 +236,13 @@ class Watches:
                 continue
             self.emit("watch-restored", f"watching {w.root} again", root=w.root)
             self.rescan(w.root, "rescan", "watch restored", 0.0)
+
+
+def wanted_roots(config: Config) -> tuple[list[Watch], Discovery]:
+    """The configured roots, the roots of the configured presets, and the polled roots."""
+    wc = config.watch
+    discovery = discover(wc.presets) if wc.presets else Discovery()
+    wanted: list[tuple[str, Kind]] = [(str(p), "native") for p in wc.roots]
+    wanted += [(p, "native") for p in discovery.roots()]
+    wanted += [(str(p), "polling") for p in wc.polling]
+    return distinct_roots(wanted), discovery
