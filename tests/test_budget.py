@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 
-from agent.process.budget import CpuBudget
+from agent.process.budget import WINDOW, CpuBudget
 
 
 class Clock:
@@ -36,11 +37,28 @@ def test_idle_time_is_not_credit_for_a_later_burst() -> None:
     assert b.delay() == 3.0
 
 
-def test_throttle_returns_early_when_stopped() -> None:
+def test_throttle_does_not_sleep_once_stopped() -> None:
     wall, cpu = Clock(), Clock()
     b = CpuBudget(0.1, cpu=cpu, clock=wall)
     cpu.t = 100.0
     stop = threading.Event()
     stop.set()
-    b.throttle(stop)  # would sleep 2 s (one window) without the stop
-    assert b.slept > 0
+    assert b.delay() > 0  # over budget: it would sleep a whole window without the stop
+    assert b.throttle(stop) == 0.0 and b.slept == 0.0
+
+
+def test_a_stop_ends_the_sleep() -> None:
+    wall, cpu = Clock(), Clock()
+    b = CpuBudget(0.1, cpu=cpu, clock=wall)
+    cpu.t = 100.0  # a window's sleep (2 s) is due
+    stop = threading.Event()
+    slept: list[float] = []
+    t = threading.Thread(target=lambda: slept.append(b.throttle(stop)))
+    t.start()
+    deadline = time.monotonic() + 30
+    while not b.waiting and t.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.001)  # polling for the sleeper to be inside its wait: not a sync sleep
+    stop.set()
+    t.join(30)
+    assert not t.is_alive()
+    assert slept and slept[0] < WINDOW  # woken by the stop, not by the end of the window

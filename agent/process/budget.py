@@ -28,6 +28,7 @@ class CpuBudget:
         self._lock = threading.Lock()
         self._reset()
         self.slept = 0.0
+        self.waiting = False  # in throttle()'s sleep now
 
     def _reset(self) -> None:
         self._wall0 = self._clock()
@@ -43,14 +44,22 @@ class CpuBudget:
                 return 0.0
             return max(0.0, used / self.share - wall)
 
-    def throttle(self, stop: threading.Event | None = None) -> None:
-        """Sleep as long as needed (returns early if `stop` is set)."""
+    def throttle(self, stop: threading.Event | None = None) -> float:
+        """Sleep as long as needed, at most one window; returns early once `stop` is set.
+        Returns the seconds actually slept (also added to `slept`)."""
         pause = self.delay()
-        if pause <= 0:
-            return
+        if pause <= 0 or (stop is not None and stop.is_set()):
+            return 0.0
         pause = min(pause, WINDOW)
-        self.slept += pause
-        if stop is not None:
-            stop.wait(pause)
-        else:
-            time.sleep(pause)
+        began = time.monotonic()
+        self.waiting = True
+        try:
+            if stop is not None:
+                stop.wait(pause)
+            else:
+                time.sleep(pause)
+        finally:
+            self.waiting = False
+        slept = time.monotonic() - began
+        self.slept += slept
+        return slept

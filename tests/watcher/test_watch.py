@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 from agent.config import Config
@@ -82,18 +83,24 @@ def test_shells_written_into_a_directory_created_a_moment_before(
 def test_a_file_written_slowly_is_scanned_once_after_the_last_write(
     tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
 ) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
     agent = run_agent(make_config(tmp_path, [web_root], agent_rules, settle=0.4))
     p = web_root / "slow.aspx"
     with p.open("wb") as f:
         for chunk in (b"<%@ Page %>", b"<% var x = 1; %>", b"<% /* more */ %>"):
             f.write(chunk)
             f.flush()
-            time.sleep(0.15)  # shorter than the settle time: still one write in progress
+            time.sleep(0.15)  # the writer is slow (the scenario, not a wait for the agent)
         f.write(SHELL)  # the shell part arrives last
         f.flush()
         time.sleep(0.15)
-    wait_for(lambda: agent.scans[str(p)] >= 1 and agent.idle(), what="the slow file's scan")
-    time.sleep(0.6)  # a created-only timer would fire by now
+    # A marker moved in from outside gets a created event only: it is scanned when its settle
+    # time is over. A created-only timer of slow.aspx (older) would have fired before it.
+    (outside / "marker.aspx").write_bytes(BENIGN)
+    os.rename(outside / "marker.aspx", web_root / "marker.aspx")
+    marker = str(web_root / "marker.aspx")
+    wait_for(lambda: agent.scans[marker] == 1 and agent.idle(), what="the marker's scan")
     assert agent.scans[str(p)] == 1
     assert agent.alerted_paths() == {str(p): 1}
 
@@ -277,13 +284,21 @@ def test_a_missing_root_is_reported_and_watched_once_it_exists(
 def test_heartbeat_event_has_the_figures(
     tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
 ) -> None:
+    for i in range(3):
+        (web_root / f"p{i}.aspx").write_bytes(BENIGN + str(i).encode())
+    (web_root / "s.aspx").write_bytes(SHELL)
     agent = run_agent(make_config(tmp_path, [web_root], agent_rules, heartbeat_interval=1.0))
     wait_for(lambda: bool(agent.events("heartbeat")), what="a heartbeat")
     hb = agent.events("heartbeat")[0]
     assert hb["event"]["kind"] == "metric"
-    for key in ("rss_mb", "cpu_percent", "queue_depth", "scans_per_second", "files_watched"):
-        assert key in hb["webshell"]
-    assert hb["webshell"]["rss_mb"] > 0
+    h = hb["webshell"]
+    # the figures are this agent's, not placeholders
+    assert h["files_watched"] == 4 and h["queue_depth"] == 0 and h["state"] == "ready"
+    assert h["counts"]["scans"] == 4 and h["counts"]["alerts"] == 1
+    assert h["roots"] == [str(web_root)] and h["roots_lost"] == [] and h["unwatched_dirs"] == {}
+    rss_mb = psutil.Process().memory_info().rss / 1024 / 1024
+    assert 0.5 * rss_mb < h["rss_mb"] < 2 * rss_mb
+    assert h["cpu_percent"] >= 0 and h["scans_per_second"] >= 0
 
 
 def test_burst_larger_than_the_kernel_queue(
@@ -392,10 +407,11 @@ def test_exclusions_and_extensions(
     (web_root / "cache").mkdir()
     for name in ("cache/a.aspx", "b.min.aspx", "c.txt", "D.ASPX", "e.php"):
         (web_root / name).write_bytes(SHELL)
-    wait_for(lambda: len(agent.alerted_paths()) == 2, what="the two watched files")
-    time.sleep(0.5)
+    # e.php was written last: once it is scanned, every earlier event has been handled
+    wait_for(lambda: str(web_root / "e.php") in agent.alerted_paths(), what="the last file")
     wait_for(agent.idle)
     assert set(agent.alerted_paths()) == {str(web_root / "D.ASPX"), str(web_root / "e.php")}
+    assert set(agent.scans) == {str(web_root / "D.ASPX"), str(web_root / "e.php")}
 
 
 def test_stop_from_another_thread_during_the_baseline(
