@@ -4,8 +4,10 @@ Every event has the alert document's envelope (agent.document: `@timestamp`, `me
 `event`, `host`, `agent`) with `event.kind` = event | metric, `event.action` = the event name
 (listed in docs/agent.md), `log.level`, details under `webshell.*` and failures under `error.*`.
 
-An event that cannot be written to its file (disk full, file made immutable) goes to stderr as
-the same JSON line, so the journal (or whoever runs the agent) still sees it.
+An event that cannot be written to its file (disk full, file made immutable), and the few that
+must reach the service's log whatever happens (`emit(..., stderr=True)`: disk-full, a corrupt
+state, the watch limit), go to stderr as the same JSON line, so the journal still sees them
+(on a terminal the readable echo shows them instead).
 
 structlog builds the documents; the bound logger is made per `EventLog` (not through the global
 `structlog.configure`), so two agents in one test process never share a sink.
@@ -56,7 +58,8 @@ class _Sink:
             except (OSError, ValueError):
                 self.failures += 1  # disk full or closed: the agent keeps watching
                 stderr = stderr or not self.file.closed
-        if stderr or (self.file is not None and not written and not self.file.closed):
+        failed = self.file is not None and not written and not self.file.closed
+        if (stderr or failed) and self.echo is None:  # (a terminal's echo shows it already)
             to_stderr(doc)  # the journal sees what the file could not keep
         if self.echo is not None:
             self.echo(doc)

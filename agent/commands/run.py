@@ -31,7 +31,9 @@ STOP_TIMEOUT = 10.0
 _SHOWN = {
     "started", "ready", "rules-loaded", "rules-reloaded", "rules-reload-failed", "rule-error",
     "watch-lost", "watch-restored", "overflow-suspected", "rescan-finished", "scan-error",
-    "output-error", "stopping", "stopped", "internal-error",
+    "stopping", "stopped", "internal-error", "alert-write-failed", "alert-write-recovered",
+    "state-write-failed", "state-write-recovered", "disk-full", "disk-full-cleared",
+    "state-corrupt", "watch-limit", "watch-limit-cleared", "rescan-error",
 }  # fmt: skip
 
 
