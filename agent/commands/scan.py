@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from agent import config as cfgmod
-from agent.alerts import build_alert
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from, size_arg
 from agent.identity import Identity, load_identity
 from agent.outputs import console, jsonl, sarif
 from agent.pipeline import Job, Pipeline
-from agent.quarantine import Quarantine, respond
+from agent.pipeline.sink import AlertSink
+from agent.quarantine import Quarantine
 from agent.scanner import Scanner, ScanResult, Verdict
 from agent.summary import Summary
 from agent.walk import Filter, walk
@@ -101,8 +101,29 @@ class _Report:
         self.alerts: list[dict[str, Any]] = []
         self.notifications: list[str] = []
         self.handled = 0
-        self.quarantine: Quarantine | None = None  # scan --quarantine
         self._lock = threading.Lock()
+        # the same de-duplicate/respond/write path as the running agent, writing to the report
+        self.sink = AlertSink(identity, self._write)
+
+    @property
+    def quarantine(self) -> Quarantine | None:  # scan --quarantine
+        return self.sink.quarantine
+
+    @quarantine.setter
+    def quarantine(self, q: Quarantine | None) -> None:
+        self.sink.quarantine = q
+
+    def _write(self, alert: dict[str, Any]) -> None:
+        with self._lock:
+            if self.fmt == "jsonl":
+                self.out.write(jsonl.render_line(alert) + "\n")
+                self.out.flush()
+            elif self.fmt == "text":
+                self.progress.done()
+                self.out.write(console.render_alert(alert) + "\n")
+                self.out.flush()
+            else:
+                self.alerts.append(alert)
 
     def error(self, path: str, reason: str, detail: str) -> None:
         line = _error_line(path, reason, detail)
@@ -118,19 +139,7 @@ class _Report:
             if result.verdict is Verdict.ERROR:
                 self.error(result.path, str(result.reason), result.detail)
             elif result.verdict is Verdict.MATCHED:
-                alert = build_alert(result, self.identity, self.ruleset, "oneoff")
-                if self.quarantine is not None and result.hashes is not None:
-                    respond(self.quarantine, alert, result.path, result.hashes.sha256)
-                with self._lock:
-                    if self.fmt == "jsonl":
-                        self.out.write(jsonl.render_line(alert) + "\n")
-                        self.out.flush()
-                    elif self.fmt == "text":
-                        self.progress.done()
-                        self.out.write(console.render_alert(alert) + "\n")
-                        self.out.flush()
-                    else:
-                        self.alerts.append(alert)
+                self.sink.file_alert(result, self.ruleset, "oneoff")
         finally:
             with self._lock:
                 self.summary.add(result)

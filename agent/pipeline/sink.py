@@ -11,15 +11,18 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from agent.alerts import build_alert
 from agent.document import Document
-from agent.health import Counters
 from agent.identity import Identity
-from agent.pipeline.durable import Durable
 from agent.quarantine import Quarantine, respond
 from agent.scanner import ScanResult
-from agent.state import State
+
+if TYPE_CHECKING:  # `scan` imports this module: keep structlog, psutil and sqlite out of it
+    from agent.health import Counters
+    from agent.pipeline.durable import Durable
+    from agent.state import State
 
 Hook = Callable[[Document], None]
 
@@ -45,7 +48,7 @@ class AlertSink:
         self.quarantine = quarantine
         self.alert_writes = alert_writes
         self.state_writes = state_writes
-        self.counters = counters if counters is not None else Counters()
+        self.counters = counters
         self.wake = wake
         self.on_file_alert = on_file_alert
         self.echo = echo
@@ -58,7 +61,7 @@ class AlertSink:
         state = self.state
         with self._lock:
             if state is not None and state.alerted(result.path, sha, ruleset):
-                self.counters.bump("duplicates")
+                self._count("duplicates")
                 return None
             alert = build_alert(result, self.identity, ruleset, trigger)
             if self.quarantine is not None:
@@ -74,7 +77,7 @@ class AlertSink:
                     self.state_writes.run(mark, result.path)
                 else:
                     mark()
-            self.counters.bump("alerts")
+            self._count("alerts")
         if self.on_file_alert is not None:
             self.on_file_alert(alert)
         self._after(alert)
@@ -83,8 +86,12 @@ class AlertSink:
     def process_alert(self, alert: Document) -> None:
         with self._lock:
             self._write(alert, str(alert.get("process", {}).get("executable", "a process")))
-            self.counters.bump("alerts")
+            self._count("alerts")
         self._after(alert)
+
+    def _count(self, key: str) -> None:
+        if self.counters is not None:
+            self.counters.bump(key)
 
     def _write(self, alert: Document, subject: str) -> None:
         if self.alert_writes is not None:
