@@ -25,7 +25,6 @@ from typing import Any
 
 from agent.config import Config
 from agent.datafolder import DataFolder
-from agent.errors import AgentError
 from agent.health import Counters, Health
 from agent.identity import Identity
 from agent.logging import Event, EventLog
@@ -36,7 +35,6 @@ from agent.pipeline.queue import ScanQueue
 from agent.pipeline.results import OnScan
 from agent.pipeline.sink import AlertSink
 from agent.presets import Discovery
-from agent.process.budget import CpuBudget
 from agent.process.correlate import tail_file_alerts
 from agent.process.priority import lower_priority
 from agent.process.watcher import ProcessWatcher
@@ -45,10 +43,11 @@ from agent.rules import RuleSet
 from agent.rules.reload import RulesReload, first_load
 from agent.state import State
 from agent.walk import Filter
+from agent.watcher.assemble import assemble as assemble_watch
 from agent.watcher.coverage import Coverage
-from agent.watcher.rescan import Rescanner, RescanReport
+from agent.watcher.rescan import Rescanner
 from agent.watcher.settle import Settler
-from agent.watcher.watches import Watches, wanted_roots
+from agent.watcher.watches import Watches
 
 Callback = Callable[[], None]
 
@@ -314,7 +313,7 @@ class Runtime:
         assert self.state is not None and self.identity is not None
         assert self.reloader is not None and self.events is not None
         assert self.data is not None
-        sc, wc = self.config.scan, self.config.watch
+        sc = self.config.scan
         state, reloader = self.state, self.reloader
         self.filter = Filter(sc.extensions, sc.exclude, all_files=sc.all_files)
         self.scan_path = assemble(
@@ -323,62 +322,17 @@ class Runtime:
             echo=self.echo_alert, on_scan=self.on_scan,
         )  # fmt: skip
         self.sink, self.queue = self.scan_path.sink, self.scan_path.queue
-        self.settler = Settler(
-            self.queue.put,
-            self.filter,
-            settle=wc.settle,
-            limit=wc.queue_size,
-            on_overflow=self._settle_overflow,
-        ).start()
-        report = RescanReport(self.events.emit, self.counters, self._check_coverage)
-        queue = self.queue
-        self.rescanner = Rescanner(
-            state,
-            self.filter,
-            queue.put,
-            lambda: reloader.rules.digest,
-            CpuBudget(self.config.agent.cpu_budget),
-            queue_depth=lambda: queue.depth,
-            max_depth=4 * sc.threads + 16,
-            on_started=report.started,
-            on_finished=report.finished,
-            on_error=report.error,
-            stop=self._stop_requested,
-        )
-
-    def _check_coverage(self, root: str) -> None:
-        if self.coverage is not None and self.watches is not None:
-            for w in self.watches.roots:
-                if w.root == root:
-                    self.coverage.check(w)
-
-    def _settle_overflow(self, path: str) -> None:
-        if self.watches is not None:
-            self.watches.overflow(self.watches.root_of(path), "settle backlog full")
 
     def _start_watches(self) -> None:
-        assert self.settler is not None and self.rescanner is not None
         assert self.queue is not None and self.state is not None and self.reloader is not None
-        roots, self.discovery = wanted_roots(self.config)
-        if not roots:
-            raise AgentError("nothing to watch: give --watch DIR, watch.roots or a preset")
-        rescanner = self.rescanner
-        self.watches = Watches(
-            roots, self.filter, self.settler, self._emit, self.counters,
-            lambda root, trigger, reason, delay: rescanner.request(root, trigger, reason, delay),
-            on_new_dir=lambda path: self.coverage.note_new_dir(path) if self.coverage else None,
+        queue, reloader = self.queue, self.reloader
+        side = assemble_watch(
+            self.config, self.filter, queue.put, lambda: queue.depth, self.state,
+            lambda: reloader.rules.digest, self._emit, self.counters, self._stop_requested,
+            poll_interval=self.poll_interval,
         )  # fmt: skip
-        if self.poll_interval is not None:
-            self.watches.poll_interval = self.poll_interval
-        state, reloader = self.state, self.reloader
-        self.coverage = Coverage(
-            self.watches,
-            self.filter,
-            lambda path, st: state.unchanged(path, st, reloader.rules.digest),
-            self.queue.put,
-            self._emit,
-            self.counters,
-        )
+        self.settler, self.rescanner = side.settler, side.rescanner
+        self.watches, self.coverage, self.discovery = side.watches, side.coverage, side.discovery
         self.watches.start()
         self.reloader.watch_folders()
 
