@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from agent.identity import load_identity
 from agent.logging import EventLog, ForwardWarnings
@@ -55,3 +59,33 @@ def test_library_warnings_become_events(tmp_path: Path) -> None:
     assert len(got) == 1
     assert got[0]["message"] == "Inotify queue overflowed; filesystem events were lost"
     assert got[0]["webshell"] == {"logger": "watchdog.test-forward"}
+
+
+def test_events_the_file_cannot_keep_go_to_stderr(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    f = JsonLinesFile(tmp_path / "events.jsonl", 0, 1)
+    log = EventLog(f, load_identity(None))
+    log.emit("kept", "written to the file only")
+    assert capfd.readouterr().err == ""
+    log.emit("disk-full", "the data folder is full", level="critical", stderr=True)
+    (line,) = capfd.readouterr().err.splitlines()
+    assert json.loads(line)["event"]["action"] == "disk-full"
+    subprocess.run(["chattr", "+i", str(tmp_path / "events.jsonl")], check=False)
+    try:
+        if os.access(tmp_path / "events.jsonl", os.W_OK) and not _immutable(tmp_path):
+            pytest.skip("chattr +i is not possible here")
+        log.emit("lost-otherwise", "the file refuses it")
+    finally:
+        subprocess.run(["chattr", "-i", str(tmp_path / "events.jsonl")], check=False)
+        f.close()
+    (line,) = capfd.readouterr().err.splitlines()
+    assert json.loads(line)["event"]["action"] == "lost-otherwise"
+    assert log.write_failures == 1
+    actions = [json.loads(x)["event"]["action"] for x in (tmp_path / "events.jsonl").open()]
+    assert actions == ["kept", "disk-full"]
+
+
+def _immutable(folder: Path) -> bool:
+    out = subprocess.run(["lsattr", str(folder / "events.jsonl")], capture_output=True, text=True)
+    return "i" in out.stdout.split(" ", 1)[0]

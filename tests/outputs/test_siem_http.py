@@ -291,3 +291,23 @@ def test_backlog_over_max_backlog_drops_the_oldest_and_counts_them(
     assert delivered == [d["event"]["id"] for d in docs[dropped:]]  # the newest are kept
     assert 0 < dropped < 20 and len(delivered) + dropped == 20
     assert outs.stats()["hec"]["dropped"] == dropped
+
+
+def test_malformed_lines_read_back_are_reported_and_the_rest_delivered(
+    tmp_path: Path, run_outputs: Any
+) -> None:
+    docs = alerts(3)
+    write_alerts(tmp_path / "alerts.jsonl", docs[:1])
+    with open(tmp_path / "alerts.jsonl", "ab") as fh:
+        fh.write(b'{"event": {"kind": "alarm"}}\n')  # JSON, but not one of our documents
+        fh.write(b'{"@timestamp": "yesterday"}\n')
+    write_alerts(tmp_path / "alerts.jsonl", docs[1:])
+    with FakeCollector(hec_handler) as col:
+        _outs, health = run_outputs({"type": "hec", "url": col.url, "token": "s3cret", **FAST})
+        assert wait_until(lambda: len(hec_events(col)) == 3)
+        assert wait_until(lambda: any(h["event"]["action"] == "output-dropped" for h in health))
+    (dropped,) = [h for h in health if h["event"]["action"] == "output-dropped"]
+    assert dropped["webshell"]["output"]["dropped"] == 2
+    reasons = dropped["webshell"]["output"]["reasons"]
+    assert any("event.kind" in r for r in reasons) and any("@timestamp" in r for r in reasons)
+    assert [e["event"]["event"]["id"] for e in hec_events(col)] == [d["event"]["id"] for d in docs]
