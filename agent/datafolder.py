@@ -23,7 +23,12 @@ from agent.state import State, StateError, open_state
 
 
 class DataFolder:
-    def __init__(self, config: Config, echo_event: Callable[[Event], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        echo_event: Callable[[Event], None] | None = None,
+        os_log: Callable[[Event], None] | None = None,
+    ) -> None:
         cfg = config.agent
         self.path = data = cfg.data_dir
         self._files: list[JsonLinesFile] = []
@@ -43,7 +48,7 @@ class DataFolder:
             self.close()
             raise AgentError(f"cannot write the data folder: {e}", location=str(data)) from None
         self.identity: Identity = load_identity(data)
-        self.events = EventLog(events_file, self.identity, echo_event)
+        self.events = EventLog(events_file, self.identity, echo_event, os_log)
         forward = ForwardWarnings(self.events)
         for name in ("agent", "watchdog"):
             logger = logging.getLogger(name)

@@ -44,9 +44,15 @@ def to_stderr(doc: Event) -> None:
 class _Sink:
     """The structlog 'logger': hands the finished document to the file and the echo."""
 
-    def __init__(self, file: JsonLinesFile | None, echo: Callable[[Event], None] | None) -> None:
+    def __init__(
+        self,
+        file: JsonLinesFile | None,
+        echo: Callable[[Event], None] | None,
+        os_log: Callable[[Event], None] | None = None,
+    ) -> None:
         self.file = file
         self.echo = echo
+        self.os_log = os_log  # the service manager's log (Windows event log); default stderr
         self.failures = 0
 
     def msg(self, doc: Event, *, stderr: bool = False) -> None:
@@ -59,8 +65,14 @@ class _Sink:
                 self.failures += 1  # disk full or closed: the agent keeps watching
                 stderr = stderr or not self.file.closed
         failed = self.file is not None and not written and not self.file.closed
-        if (stderr or failed) and self.echo is None:  # (a terminal's echo shows it already)
-            to_stderr(doc)  # the journal sees what the file could not keep
+        if stderr or failed:  # the journal / event log sees what the file could not keep
+            if self.os_log is not None:
+                try:
+                    self.os_log(doc)
+                except Exception:  # the OS log failing must not stop the agent
+                    to_stderr(doc)
+            elif self.echo is None:  # (a terminal's echo shows it already)
+                to_stderr(doc)
         if self.echo is not None:
             self.echo(doc)
 
@@ -100,8 +112,9 @@ class EventLog:
         file: JsonLinesFile | None,
         identity: Identity,
         echo: Callable[[Event], None] | None = None,
+        os_log: Callable[[Event], None] | None = None,
     ) -> None:
-        self._sink = _Sink(file, echo)
+        self._sink = _Sink(file, echo, os_log)
         self._log = structlog.wrap_logger(
             self._sink,
             processors=[_envelope(identity)],

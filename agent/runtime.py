@@ -65,6 +65,7 @@ class Runtime:
         echo_event: Callable[[Event], None] | None = None,
         on_scan: OnScan | None = None,
         rules_cache: bool = True,
+        os_log: Callable[[Event], None] | None = None,
     ) -> None:
         self.config = config
         self.rules_cache = rules_cache  # False: compile at every start and reload (--no-cache)
@@ -75,6 +76,7 @@ class Runtime:
         self.echo_alert = echo_alert
         self.echo_event = echo_event
         self.on_scan = on_scan
+        self.os_log = os_log  # events that must reach the service's log (default: stderr)
         self.ready = threading.Event()
         self._stop_requested = threading.Event()
         self._stopped = threading.Event()
@@ -289,7 +291,7 @@ class Runtime:
     # -- start-up steps -------------------------------------------------------------------------
 
     def _open_data(self) -> None:
-        self.data = DataFolder(self.config, self.echo_event)
+        self.data = DataFolder(self.config, self.echo_event, self.os_log)
         self.events, self.identity = self.data.events, self.data.identity
         self.outputs = self.data.outputs
 

@@ -6,6 +6,7 @@ translate their manager's events into `run()` and `request_stop()`.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,30 @@ def make_core(config_file: str | None) -> Core:
     from agent import config as cfgmod
     from agent.runtime import Runtime
 
-    return Runtime(cfgmod.load(Path(config_file) if config_file else None))
+    return Runtime(cfgmod.load(Path(config_file) if config_file else None), os_log=os_log())
+
+
+if sys.platform == "win32":
+
+    def os_log() -> Callable[[dict[str, Any]], None] | None:
+        """Events that must be seen (disk full, a corrupt state, the watch limit, events the
+        data folder could not keep) go to the Application event log."""
+        from agent.outputs import eventlog
+
+        writer_class = getattr(eventlog, "EventLogWriter", None)
+        if writer_class is None:
+            return None
+        writer = writer_class()
+
+        def send(doc: dict[str, Any]) -> None:
+            writer.send([doc])
+
+        return send
+
+else:
+
+    def os_log() -> Callable[[dict[str, Any]], None] | None:
+        return None  # stderr: the journal keeps it
 
 
 class Core(Protocol):
