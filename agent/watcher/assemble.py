@@ -63,10 +63,11 @@ def assemble(
         if holder:
             holder[0].check_coverage(root)
 
-    settler = Settler(
-        submit, flt, settle=wc.settle, limit=wc.queue_size, on_overflow=settle_overflow
-    ).start()
     report = RescanReport(emit, counters, coverage_after_rescan)
+    settler = Settler(
+        submit, flt, settle=wc.settle, limit=wc.queue_size, on_overflow=settle_overflow,
+        on_error=report.error,
+    ).start()  # fmt: skip
     rescanner = Rescanner(
         state, flt, submit, ruleset, CpuBudget(config.agent.cpu_budget),
         queue_depth=queue_depth, max_depth=4 * sc.threads + 16, on_started=report.started,

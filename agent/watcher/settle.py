@@ -16,6 +16,7 @@ bounded; beyond it a path is not kept but reported to `on_overflow` (the owner r
 
 from __future__ import annotations
 
+import errno
 import heapq
 import os
 import threading
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from agent.walk import Filter, walk
 
 SubmitFn = Callable[[str, str], None]
+_GONE = (errno.ENOENT, errno.ENOTDIR)  # removed while being walked: nothing to report
 
 
 @dataclass(eq=False, slots=True)
@@ -46,6 +48,7 @@ class Settler:
         settle: float = 0.5,
         limit: int = 100_000,
         on_overflow: Callable[[str], None] | None = None,
+        on_error: Callable[[str, OSError], None] | None = None,
         name: str = "wsa-settle",
     ) -> None:
         self.submit = submit
@@ -53,6 +56,7 @@ class Settler:
         self.settle = settle
         self.limit = limit
         self.on_overflow = on_overflow
+        self.on_error = on_error  # a new directory its walk could not enter (path, why)
         self._pending: dict[str, _Pending] = {}
         self._heap: list[tuple[float, int, str, _Pending]] = []
         self._seq = 0
@@ -166,6 +170,8 @@ class Settler:
         for found in walk([path], self.flt):
             if found.error is None:
                 self.created(found.path)
+            elif self.on_error is not None and found.error.errno not in _GONE:
+                self.on_error(found.path, found.error)  # e.g. beyond PATH_MAX
 
     def _check_quiet(self, path: str, item: _Pending) -> None:
         try:
