@@ -13,6 +13,7 @@ the root again. Windows and polled roots have no per-directory watches: nothing 
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import threading
@@ -48,21 +49,24 @@ def inotify_limit() -> int | None:
 if sys.platform == "linux":
     import ctypes
 
-    def can_add_watch(path: str) -> bool:
-        """Probe: could one more inotify watch be added now? (A throw-away instance.)"""
+    def limit_reached(path: str) -> bool:
+        """Probe with a throw-away inotify instance: does adding a watch on `path` fail for
+        lack of watches (ENOSPC)? Any other failure (the folder is gone...) is not the limit."""
         libc = ctypes.CDLL(None, use_errno=True)
         fd = libc.inotify_init1(os.O_CLOEXEC)
         if fd < 0:
             return False
         try:
-            return bool(libc.inotify_add_watch(fd, os.fsencode(path), 0x100) >= 0)  # IN_CREATE
+            if libc.inotify_add_watch(fd, os.fsencode(path), 0x100) >= 0:  # IN_CREATE
+                return False
+            return bool(ctypes.get_errno() == errno.ENOSPC)
         finally:
             os.close(fd)
 
 else:
 
-    def can_add_watch(path: str) -> bool:
-        return True  # no per-directory watches
+    def limit_reached(path: str) -> bool:
+        return False  # no per-directory watches
 
 
 PATH_MAX = 4096  # Linux; a longer path cannot be watched at all (the rescan reports it)
@@ -125,6 +129,12 @@ class Coverage:
             return
         dirs = directories(w.root)
         missing = {d for d in dirs if d not in watched}
+        with self._lock:
+            known = w.root in self._blind
+        if missing and not known and not limit_reached(min(missing)):
+            # Room for a watch: not the limit, but a moment where watchdog re-adds every watch
+            # (after a queue overflow) or a folder that went away. The next check looks again.
+            return
         self._update(w.root, len(dirs), len(dirs) - len(missing), missing)
 
     def note_new_dir(self, path: str) -> None:
@@ -226,7 +236,7 @@ class Coverage:
     def _retry(self) -> None:
         for root, dirs in list(self._blind.items()):
             sample = next(iter(dirs), None)
-            if sample is None or not can_add_watch(sample):
+            if sample is None or limit_reached(sample):
                 continue
             w = next((w for w in self.watches.roots if w.root == root), None)
             if w is None:
