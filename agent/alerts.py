@@ -187,7 +187,8 @@ def build_alert(
             "author": [str(m.meta.get("author", "")) for m in result.matches],
             "reference": [str(m.meta.get("reference", "")) for m in result.matches],
             "ruleset": sorted({m.namespace for m in result.matches}),
-            "version": ruleset[:16],
+            # the signed bundle's version when one is active, else the rule set's hash
+            "version": str(result.extra.get("rules_version") or ruleset[:16]),
         },
         "threat": threat(families),
         "host": identity.host(),

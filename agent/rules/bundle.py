@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import agent
+from agent.errors import AgentError
 from agent.rules import minisign
 from agent.rules.bundle_manifest import (
     MANIFEST,
@@ -44,7 +45,9 @@ _VERSION = re.compile(r"(?:^|\s)version:(\d{1,19})(?=\s|$)")
 Reason = str  # network signature downgrade archive incompatible compile tests install
 
 
-class BundleError(Exception):
+class BundleError(AgentError):
+    """A bundle refused (or an update that failed); `reason` says at which step."""
+
     def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(message)
         self.reason = reason

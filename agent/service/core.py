@@ -40,6 +40,7 @@ from agent.process.watcher import ProcessWatcher
 from agent.quarantine import Quarantine, respond
 from agent.rules import RuleSet
 from agent.rules.sources import RULE_SUFFIXES
+from agent.rules.update_poller import UpdatePoller
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
 from agent.service.lean_rules import load_rules_lean
 from agent.state import State, StateError
@@ -73,6 +74,7 @@ class _Scanner(Scanner):
     def scan(self, path: str) -> ScanResult:
         result = super().scan(path)
         result.extra["ruleset"] = self.ruleset.digest
+        result.extra["rules_version"] = self.ruleset.version  # the signed bundle, if any
         return result
 
 
@@ -166,6 +168,7 @@ class ServiceCore:
         self._threads_started = False
         self.process_watcher: ProcessWatcher | None = None
         self.quarantine: Quarantine | None = None
+        self.updater: UpdatePoller | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -250,6 +253,8 @@ class ServiceCore:
             events.emit("stopping", "stopping: draining the scan queue", kind="state")
         if self.process_watcher is not None:
             self.process_watcher.stop(max(0.1, deadline - time.monotonic()))
+        if self.updater is not None:
+            self.updater.stop(max(0.1, deadline - time.monotonic()))
         if self._monitor is not None:  # first: it could otherwise re-create a watch
             self._monitor.join(max(0.1, deadline - time.monotonic()))
         self._stop_observers(deadline)
@@ -339,6 +344,7 @@ class ServiceCore:
                 rc.paths,
                 default_rules=rc.default_rules,
                 cache_dir=rc.cache_dir if self.rules_cache else None,
+                data_dir=self.config.agent.data_dir,
             )
         except RuleError as e:
             self.events.emit("rules-failed", f"no usable rules: {e}", level="error", error=e)
@@ -353,6 +359,7 @@ class ServiceCore:
             rules=self.rules.count,
             files=self.rules.files,
             ruleset=self.rules.digest,
+            version=self.rules.version,
             cached=self.rules.from_cache,
             seconds=round(self.rules.compile_seconds, 3),
         )
@@ -532,6 +539,10 @@ class ServiceCore:
         self.rescanner.start()
         self._monitor = threading.Thread(target=self._monitor_loop, name="wsa-monitor", daemon=True)
         self._monitor.start()
+        self.updater = UpdatePoller(
+            self.config, self.config.agent.data_dir, self.events.emit, self.request_reload,
+            lambda: self.rules.count,
+        ).start()  # fmt: skip
 
     def _stop_observers(self, deadline: float) -> None:
         observers = [w.observer for w in self._watches if w.observer is not None]
@@ -775,6 +786,7 @@ class ServiceCore:
                 rc.paths,
                 default_rules=rc.default_rules,
                 cache_dir=rc.cache_dir if self.rules_cache else None,
+                data_dir=self.config.agent.data_dir,
             )
         except RuleError as e:
             self.events.emit(
@@ -799,7 +811,7 @@ class ServiceCore:
         self.events.emit(
             "rules-reloaded",
             f"rules reloaded: {new.count} rules (were {old.count}); re-verifying known files",
-            rules=new.count, ruleset=new.digest, previous=old.digest,
+            rules=new.count, ruleset=new.digest, previous=old.digest, version=new.version,
         )  # fmt: skip
         for w in self._watches:
             self.rescanner.request(w.root, "reverify", "rules changed")
@@ -880,6 +892,7 @@ class ServiceCore:
             else None,
             "counts": dict(self.counts),
             "rules": self.rules.count if hasattr(self, "rules") else 0,
+            "rules_version": self.rules.version if hasattr(self, "rules") else None,
             "process": self.process_watcher.health() if self.process_watcher else None,
         }
 
