@@ -298,8 +298,8 @@ def check(cfg: Config) -> list[str]:
         problems.append("rules.update: url needs public_key or public_key_file")
     if up.public_key and up.public_key_file:
         problems.append("rules.update: give public_key or public_key_file, not both")
-    if up.url and (up.interval < 10 or up.timeout <= 0):
-        problems.append("rules.update: interval must be at least 10 s and timeout positive")
+    if up.url and (up.interval < 1 or up.timeout <= 0):
+        problems.append("rules.update: interval must be at least 1 s and timeout positive")
     if not cfg.rules.default_rules and not cfg.rules.paths:
         problems.append("rules: default_rules is off and no rules.paths are given: no rules")
     return problems

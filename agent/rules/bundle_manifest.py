@@ -51,6 +51,8 @@ def member_kind(name: str) -> str:
     lower = name.lower()
     if name == MANIFEST:
         return "manifest"
+    if parts[0].lower() == MANIFEST:
+        raise ManifestError(f"member name not allowed: {name!r}")
     if parts[0] == "tests":
         if len(parts) == 2 and lower.endswith(".toml"):
             return "cases"
