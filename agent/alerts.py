@@ -133,7 +133,12 @@ def _meta(value: Any) -> Any:
 
 
 def build_alert(
-    result: ScanResult, identity: Identity, ruleset: str, trigger: str = "oneoff"
+    result: ScanResult,
+    identity: Identity,
+    ruleset: str,
+    trigger: str = "oneoff",
+    *,
+    rules_version: str | None = None,  # the signed rule bundle's version, if one is active
 ) -> Alert:
     assert result.hashes is not None and result.info is not None and result.matches
     path = display_path(result.path)
@@ -188,7 +193,7 @@ def build_alert(
             "reference": [str(m.meta.get("reference", "")) for m in result.matches],
             "ruleset": sorted({m.namespace for m in result.matches}),
             # the signed bundle's version when one is active, else the rule set's hash
-            "version": str(result.extra.get("rules_version") or ruleset[:16]),
+            "version": rules_version or ruleset[:16],
         },
         "threat": threat(families),
         "host": identity.host(),

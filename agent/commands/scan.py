@@ -95,9 +95,11 @@ class _Report:
         progress: _Progress,
         identity: Identity,
         ruleset: str,
+        rules_version: str | None = None,
     ) -> None:
         self.fmt, self.out, self.summary, self.progress = fmt, out, summary, progress
         self.identity, self.ruleset = identity, ruleset
+        self.rules_version = rules_version
         self.alerts: list[dict[str, Any]] = []
         self.notifications: list[str] = []
         self.handled = 0
@@ -118,7 +120,9 @@ class _Report:
             if result.verdict is Verdict.ERROR:
                 self.error(result.path, str(result.reason), result.detail)
             elif result.verdict is Verdict.MATCHED:
-                alert = build_alert(result, self.identity, self.ruleset, "oneoff")
+                alert = build_alert(
+                    result, self.identity, self.ruleset, "oneoff", rules_version=self.rules_version
+                )
                 if self.quarantine is not None and result.hashes is not None:
                     respond(self.quarantine, alert, result.path, result.hashes.sha256)
                 with self._lock:
@@ -173,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
         args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
     )
     progress = _Progress(args.format == "text" and sys.stderr.isatty() and not args.no_progress)
-    report = _Report(args.format, out, summary, progress, identity, ruleset.digest)
+    report = _Report(args.format, out, summary, progress, identity, ruleset.digest, ruleset.version)
     report.notifications += [str(p) for p in ruleset.broken]
     report.quarantine = quarantine
     # Results are handled on the worker threads: a hand-off to this thread per file cost more

@@ -143,7 +143,12 @@ def _members(archive: bytes) -> dict[str, bytes]:
 
 
 def open_bundle(
-    archive: bytes, signature: str, key: minisign.PublicKey, *, highest: int = 0
+    archive: bytes,
+    signature: str,
+    key: minisign.PublicKey,
+    *,
+    highest: int = 0,
+    for_this_agent: bool = True,
 ) -> Bundle:
     """Everything checked, nothing written; a BundleError says which check failed."""
     if len(archive) > MAX_ARCHIVE:
@@ -166,7 +171,8 @@ def open_bundle(
     for name, data in files.items():
         if hashlib.sha256(data).hexdigest() != manifest.files[name]:
             raise BundleError("archive", f"{name}: sha256 does not match the manifest")
-    if agent_version_tuple(manifest.min_agent_version) > agent_version_tuple(agent.__version__):
+    newer = agent_version_tuple(manifest.min_agent_version) > agent_version_tuple(agent.__version__)
+    if for_this_agent and newer:
         raise BundleError(
             "incompatible",
             f"bundle needs agent {manifest.min_agent_version}, this is {agent.__version__}",
@@ -237,4 +243,4 @@ def build(
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    return open_bundle(archive, sig, key.public())
+    return open_bundle(archive, sig, key.public(), for_this_agent=False)

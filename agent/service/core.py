@@ -678,7 +678,10 @@ class ServiceCore:
             if self.state.alerted(result.path, sha, digest):
                 self._bump("duplicates", 1)
                 return
-            alert = build_alert(result, self.identity, digest, job.trigger)
+            alert = build_alert(
+                result, self.identity, digest, job.trigger,
+                rules_version=result.extra.get("rules_version"),
+            )  # fmt: skip
             if self.quarantine is not None:
                 respond(self.quarantine, alert, result.path, sha)
             try:

@@ -163,6 +163,7 @@ class Server:
     requests: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
     mode: str = "normal"  # normal | slow | truncate | error
     lock: threading.Lock = field(default_factory=threading.Lock)
+    closing: threading.Event = field(default_factory=threading.Event)
 
     def count(self, suffix: str, status: int | None = None) -> int:
         with self.lock:
@@ -208,6 +209,8 @@ def _handler(server: Server) -> type[http.server.BaseHTTPRequestHandler]:
                 return
             if server.mode == "slow" and path.suffix == ".gz":
                 for i in range(0, len(data), 64):  # a server that trickles: 64 bytes a second
+                    if server.closing.is_set():
+                        return
                     self.wfile.write(data[i : i + 64])
                     self.wfile.flush()
                     time.sleep(1.0)
@@ -233,6 +236,7 @@ def https_server(tmp_path: Path) -> Iterator[Server]:
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield server
+    server.closing.set()
     httpd.shutdown()
     httpd.server_close()
     thread.join(5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -29,10 +30,8 @@ _json = st.recursive(
 
 @given(st.binary(max_size=2000))
 def test_any_bytes_are_a_manifest_or_a_manifest_error(data: bytes) -> None:
-    try:
+    with contextlib.suppress(ManifestError):
         parse_manifest(data)
-    except ManifestError:
-        pass
 
 
 @given(
