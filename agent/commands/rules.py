@@ -176,12 +176,15 @@ def _secret_key(path: Path) -> Any:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"cannot read the secret key: {e}", location=str(path)) from None
-    password = None
-    if "encrypted" in text.splitlines()[0] and "not encrypted" not in text:
-        env = os.environ.get("WEBSHELL_AGENT_KEY_PASSWORD")
-        password = (env if env is not None else getpass.getpass("key password: ")).encode()
     try:
-        return minisign.parse_secret_key(text, password)
+        return minisign.parse_secret_key(text)
+    except minisign.NeedsPassword:
+        env = os.environ.get("WEBSHELL_AGENT_KEY_PASSWORD")
+        password = env if env is not None else getpass.getpass(f"password for {path}: ")
+        try:
+            return minisign.parse_secret_key(text, password.encode())
+        except minisign.MinisignError as e:
+            raise UsageError(str(e), location=str(path)) from None
     except minisign.MinisignError as e:
         raise UsageError(str(e), location=str(path)) from None
 

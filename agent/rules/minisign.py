@@ -34,6 +34,10 @@ class MinisignError(ValueError):
     """A key or signature that is malformed, or does not verify."""
 
 
+class NeedsPassword(MinisignError):
+    """The secret key is scrypt-encrypted and no password was given."""
+
+
 @dataclass(frozen=True)
 class PublicKey:
     key_id: bytes  # 8 bytes, shown as a little-endian hex number
@@ -145,7 +149,7 @@ def parse_secret_key(text: str, password: bytes | None = None) -> SecretKey:
     keynum = blob[54:]
     if kdf == b"Sc":
         if password is None:
-            raise MinisignError("secret key is encrypted: a password is needed")
+            raise NeedsPassword("secret key is encrypted: a password is needed")
         if memlimit > 2 << 30:
             raise MinisignError("secret key: scrypt memory limit above 2 GiB")
         n, r, p = _scrypt_params(opslimit, memlimit)

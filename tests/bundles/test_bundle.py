@@ -263,3 +263,18 @@ def test_cli_keygen_bundle_update_and_a_minisign_signed_bundle(tmp_path: Path, c
         Path("m.pub").read_text().split("\n")[1],
     )  # type: ignore[operator]
     assert r.code == 0 and "installed bundle 2" in r.out, r.err
+    # bundle 3: minisign's own key file (its comment says "encrypted" even with -W) given to --key
+    r = cli(
+        "rules",
+        "bundle",
+        str(rule_folder(tmp_path / "v3", 3)),
+        "--version",
+        "3",
+        "--out",
+        str(share / BUNDLE_NAME),
+        "--key",
+        "m.key",
+    )  # type: ignore[operator]
+    assert r.code == 0, r.err
+    r = cli("rules", "update", "--from", str(share), "--public-key", "m.pub")  # type: ignore[operator]
+    assert r.code == 0 and "installed bundle 3" in r.out, r.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,7 +101,9 @@ def test_refusals(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_an_encrypted_minisign_key(tmp_path: Path) -> None:
+def test_an_encrypted_minisign_key(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """minisign's scrypt parameters need 1 GiB and seconds: marked slow."""
     exe = need_minisign()
     pub, key = tmp_path / "e.pub", tmp_path / "e.key"
@@ -111,3 +114,20 @@ def test_an_encrypted_minisign_key(tmp_path: Path) -> None:
     assert secret.public() == minisign.parse_public_key(pub.read_text())
     with pytest.raises(minisign.MinisignError, match="wrong password"):
         minisign.parse_secret_key(key.read_text(), b"nope")
+    (tmp_path / "src" / "php").mkdir(parents=True)
+    (tmp_path / "src" / "php" / "a.yar").write_text("rule a { condition: false }")
+    monkeypatch.setenv("WEBSHELL_AGENT_KEY_PASSWORD", "pw")
+    out = tmp_path / "b.tar.gz"
+    r = cli(
+        "rules",
+        "bundle",
+        str(tmp_path / "src"),
+        "--version",
+        "1",
+        "--out",
+        str(out),
+        "--key",
+        str(key),
+    )
+    assert r.code == 0, r.err
+    assert subprocess.run([exe, "-V", "-p", pub, "-m", out], capture_output=True).returncode == 0
