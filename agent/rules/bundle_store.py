@@ -15,15 +15,19 @@ import contextlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from agent.rules.bundle import Bundle, BundleError
 from agent.rules.bundle_manifest import MANIFEST
 
 KEEP = 3
+LOCK_WAIT = 60.0  # seconds an install waits for another one (agent and CLI) to finish
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,11 @@ def commit(staging: Path, version: int, data_dir: Path) -> Pointer:
 def rollback(data_dir: Path) -> tuple[int | None, int | None]:
     """Switch to the newest installed bundle older than the active one (or to the bundled
     signatures when there is none). Returns (from, to)."""
+    with locked(data_dir):
+        return _rollback(data_dir)
+
+
+def _rollback(data_dir: Path) -> tuple[int | None, int | None]:
     pointer = read_pointer(data_dir)
     if pointer.version is None:
         raise BundleError("install", "no bundle is active: nothing to roll back")
@@ -163,3 +172,37 @@ def prune(data_dir: Path, pointer: Pointer) -> None:
             path = bundles_dir(data_dir) / name
             if name.startswith(".staging-") and time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)  # left by a crash mid-install
+
+
+def _try_lock(handle: IO[bytes]) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def locked(data_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """One installer or rollback at a time per data folder (the agent's poller, `rules update`
+    and `rules rollback` by hand). The lock goes with the process, so a crash leaves none."""
+    try:
+        rules_dir(data_dir).mkdir(parents=True, exist_ok=True)
+        handle = open(rules_dir(data_dir) / ".update.lock", "a+b")  # noqa: SIM115 (held below)
+    except OSError as e:
+        raise BundleError("install", f"cannot lock {rules_dir(data_dir)}: {e}") from None
+    with handle:
+        deadline = time.monotonic() + wait
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise BundleError("install", "another rule update is still running here")
+            time.sleep(0.1)  # a lock wait on another process, not a test synchronisation
+        yield

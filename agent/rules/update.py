@@ -69,20 +69,21 @@ def update_once(
     if on_available is not None:
         on_available(version)
     archive = source.archive()
-    bundle = open_bundle(archive, signature, key, highest=pointer.highest)
-    staging = bundle_store.stage(bundle, data_dir)
-    try:
-        rc = config.rules
-        checked = check_in_child(
-            staging,
-            rc.paths,
-            default_rules=rc.default_rules,
-            cache_dir=rc.cache_dir,
-        )
-    except BaseException:
-        bundle_store.discard(staging)
-        raise
-    bundle_store.commit(staging, version, data_dir)
+    with bundle_store.locked(data_dir):
+        pointer = bundle_store.read_pointer(data_dir)  # again: another installer may have won
+        if version == pointer.highest:
+            return Outcome("current", pointer.version, pointer.version, validators=got)
+        bundle = open_bundle(archive, signature, key, highest=pointer.highest)
+        staging = bundle_store.stage(bundle, data_dir)
+        try:
+            rc = config.rules
+            checked = check_in_child(
+                staging, rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir
+            )
+        except BaseException:
+            bundle_store.discard(staging)
+            raise
+        bundle_store.commit(staging, version, data_dir)
     return Outcome(
         "installed",
         pointer.version,

@@ -278,3 +278,21 @@ def test_cli_keygen_bundle_update_and_a_minisign_signed_bundle(tmp_path: Path, c
     assert r.code == 0, r.err
     r = cli("rules", "update", "--from", str(share), "--public-key", "m.pub")  # type: ignore[operator]
     assert r.code == 0 and "installed bundle 3" in r.out, r.err
+
+
+def test_two_installers_at_once_install_once(tmp_path: Path, keys: Keys) -> None:
+    """The agent's poller and `rules update` by hand on the same data folder."""
+    import threading
+
+    share = tmp_path / "share"
+    publish(rule_folder(tmp_path / "v1", 1), 1, keys, share)
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(_update(share, keys)[0])) for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(results) == ["current", "installed"]
+    assert bundle_store.installed(_data()) == [1]
