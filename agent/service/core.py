@@ -807,16 +807,19 @@ class ServiceCore:
                 problems=[str(p) for p in newly],
             )  # fmt: skip
             return False
-        if new.digest == self.rules.digest:
+        # A bundle with the same rules as before still switches (alerts name its version).
+        if new.digest == self.rules.digest and new.version == self.rules.version:
             return True
         old, self.rules = self.rules, new
         self.pipeline.swap_scanner(self._new_scanner(new))
+        changed = new.digest != old.digest
         self.events.emit(
             "rules-reloaded",
-            f"rules reloaded: {new.count} rules (were {old.count}); re-verifying known files",
+            f"rules reloaded: {new.count} rules (were {old.count})"
+            + ("; re-verifying known files" if changed else "; the same rules, nothing to re-verify"),
             rules=new.count, ruleset=new.digest, previous=old.digest, version=new.version,
         )  # fmt: skip
-        for w in self._watches:
+        for w in self._watches if changed else ():
             self.rescanner.request(w.root, "reverify", "rules changed")
         return True
 
