@@ -100,6 +100,8 @@ def write_pointer(data_dir: Path, pointer: Pointer) -> None:
     }
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".current-")
     try:
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o644)  # mkstemp makes it 0600: the service account must read it
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(doc, f)
             f.flush()
@@ -116,6 +118,9 @@ def stage(bundle: Bundle, data_dir: Path) -> Path:
     try:
         base.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=base, prefix=f".staging-{bundle.version}-"))
+        # readable by the service account when root runs `rules update` (the data folder's own
+        # permissions keep others out); mkdtemp makes it 0700
+        staging.chmod(0o755)
         bundle.write_to(staging)
         (staging / "bundle.minisig").write_text(bundle.signature, encoding="ascii")
     except OSError as e:
@@ -196,7 +201,12 @@ def locked(data_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     and `rules rollback` by hand). The lock goes with the process, so a crash leaves none."""
     try:
         rules_dir(data_dir).mkdir(parents=True, exist_ok=True)
-        handle = open(rules_dir(data_dir) / ".update.lock", "a+b")  # noqa: SIM115 (held below)
+        lock = rules_dir(data_dir) / ".update.lock"
+        handle: IO[bytes]
+        try:
+            handle = open(lock, "a+b")  # noqa: SIM115 (held below)
+        except PermissionError:  # made by another account: a shared lock needs no write access
+            handle = open(lock, "rb")  # noqa: SIM115
     except OSError as e:
         raise BundleError("install", f"cannot lock {rules_dir(data_dir)}: {e}") from None
     with handle:

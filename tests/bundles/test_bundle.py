@@ -296,3 +296,45 @@ def test_two_installers_at_once_install_once(tmp_path: Path, keys: Keys) -> None
         t.join(120)
     assert sorted(results) == ["current", "installed"]
     assert bundle_store.installed(_data()) == [1]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_installs_and_the_service_account_can_use_it(
+    tmp_path: Path, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rules update` run as root by hand; the agent runs as its own account (here: nobody)
+    and must read the bundle and the pointer and take the install lock."""
+    import pwd
+    import shutil
+    import sys
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv not installed")
+    # pytest's own folders are root-only: the data folder goes where `nobody` can reach it
+    base = Path(tempfile.mkdtemp(prefix="wsa-bundle-nobody-"))
+    base.chmod(0o755)
+    monkeypatch.setenv("WEBSHELL_AGENT_AGENT_DATA_DIR", str(base / "data"))
+    try:
+        share = tmp_path / "share"
+        publish(rule_folder(tmp_path / "v1", 1), 1, keys, share)
+        assert _update(share, keys) == ("installed", 1)
+        nobody = pwd.getpwnam("nobody")
+        script = (
+            "import sys; from pathlib import Path\n"
+            "from agent.rules import bundle_store; from agent.rules.compiler import load_rules\n"
+            "d = Path(sys.argv[1])\n"
+            "rs = load_rules((), data_dir=d)\n"
+            "with bundle_store.locked(d, wait=5):\n"
+            "    print(rs.version, rs.count)\n"
+        )
+        out = subprocess.run(
+            [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+             sys.executable, "-c", script, str(_data())],
+            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == ["1", "1"]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
