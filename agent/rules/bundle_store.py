@@ -74,6 +74,22 @@ def read_pointer(data_dir: Path) -> Pointer:
     return Pointer(versions[-1] if versions else None, versions[-1] if versions else 0)
 
 
+def pointer_problem(data_dir: Path) -> str | None:
+    """Why `current` cannot be used as it is (read_pointer then falls back), or None."""
+    try:
+        doc = json.loads((rules_dir(data_dir) / "current").read_text(encoding="utf-8"))
+        int(doc["highest"])
+        if doc["version"] is not None:
+            folder = bundles_dir(data_dir) / str(int(doc["version"]))
+            if not (folder / MANIFEST).is_file():
+                return f"the active bundle's folder {folder} is missing or unreadable"
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return f"{rules_dir(data_dir) / 'current'}: {e}"
+    return None
+
+
 def active_dir(data_dir: Path) -> Path | None:
     """The folder of the active bundle, or None for the bundled signatures/."""
     version = read_pointer(data_dir).version

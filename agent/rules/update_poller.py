@@ -50,6 +50,7 @@ class UpdatePoller:
         self._thread: threading.Thread | None = None
         self._validators: Validators | None = None
         self._failures = 0
+        self._problem: str | None = None
         self._active = bundle_store.read_pointer(data_dir).version
         self.version: int | None = self._active  # the bundle the agent was last told to load
 
@@ -77,6 +78,17 @@ class UpdatePoller:
                 next_poll = time.monotonic() + interval
 
     def _follow_pointer(self) -> None:
+        problem = bundle_store.pointer_problem(self.data_dir)
+        if problem != self._problem:  # once per new problem, not every look
+            self._problem = problem
+            if problem is not None:
+                self.emit(
+                    "rules-bundle-unusable",
+                    f"rule bundle pointer: {problem}; using the newest readable bundle, "
+                    "else the bundled signatures",
+                    level="error",
+                    error=problem,
+                )
         active = bundle_store.read_pointer(self.data_dir).version
         if active != self._active:
             self.emit(

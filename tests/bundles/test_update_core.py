@@ -49,3 +49,7 @@ def test_same_rules_new_bundle_switches_and_a_rollback_reaches_the_agent(agent: 
     bundle_store.rollback(agent.data)  # by hand, while the agent runs
     wait_for(lambda: agent.core.health()["rules_version"] is None, what="back on signatures/")
     assert agent.events("rules-bundle-switched")
+    # a pointer nobody can parse: said loudly, and the newest installed bundle is used
+    (agent.data / "rules" / "current").write_text("{not json")
+    wait_for(lambda: agent.events("rules-bundle-unusable"), what="the bad pointer reported")
+    wait_for(lambda: agent.core.health()["rules_version"] == "1", what="bundle 1 again")
