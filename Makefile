@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-fast test-slow lint typecheck rules-check bench bench-watch eval deps-system deps-rsyslog clean
+.PHONY: install run demo test test-fast test-slow lint typecheck rules-check bench bench-watch eval deps-system deps-rsyslog deps-minisign clean
 .PHONY: bench-process bench-siem
 
 $(STAMP): pyproject.toml
@@ -34,7 +34,7 @@ rules-check: install
 	$(BIN)/webshell-agent rules lint
 	$(BIN)/webshell-agent rules test
 
-test: install deps-rsyslog lint typecheck rules-check
+test: install deps-rsyslog deps-minisign lint typecheck rules-check
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 test-fast: install
@@ -44,7 +44,7 @@ test-slow: install
 	$(BIN)/pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]  # exit 5: no test is marked slow yet
 
 # Debian packages used by benchmarks and some integration tests (yara CLI for comparison).
-deps-system: deps-rsyslog
+deps-system: deps-rsyslog deps-minisign
 	@command -v yara >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq yara >/dev/null; \
 	  else echo "need root to apt-get install yara" >&2; exit 1; fi; }
@@ -55,6 +55,13 @@ deps-rsyslog:
 	@if command -v dpkg >/dev/null 2>&1 && ! dpkg -s rsyslog rsyslog-gnutls >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq rsyslog rsyslog-gnutls >/dev/null; \
 	  else echo "need root to apt-get install rsyslog rsyslog-gnutls (needs_rsyslog tests will skip)" >&2; fi; fi
+
+# minisign: the rule-bundle tests sign and verify with the real tool both ways (they skip
+# without it locally and fail under CI=true).
+deps-minisign:
+	@if command -v dpkg >/dev/null 2>&1 && ! command -v minisign >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq minisign >/dev/null; \
+	  else echo "need root to apt-get install minisign (its bundle tests will skip)" >&2; fi; fi
 
 bench: install deps-system
 	$(BIN)/python -m tests.bench.scan_bench

@@ -140,7 +140,12 @@ def _parallel(values: list[str]) -> list[str] | None:
 
 
 def build_alert(
-    result: ScanResult, identity: Identity, ruleset: str, trigger: str = "oneoff"
+    result: ScanResult,
+    identity: Identity,
+    ruleset: str,
+    trigger: str = "oneoff",
+    *,
+    rules_version: str | None = None,  # the signed rule bundle's version, if one is active
 ) -> Alert:
     assert result.hashes is not None and result.info is not None and result.matches
     path = display_path(result.path)
@@ -185,7 +190,8 @@ def build_alert(
         "author": _parallel([str(m.meta.get("author", "")) for m in result.matches]),
         "reference": _parallel([str(m.meta.get("reference", "")) for m in result.matches]),
         "ruleset": sorted({m.namespace for m in result.matches}),
-        "version": ruleset[:16],
+        # the signed bundle's version when one is active, else the rule set's hash
+        "version": rules_version or ruleset[:16],
     }
     doc["rule"] = {k: v for k, v in rule.items() if v is not None}
     doc["threat"] = threat(families)

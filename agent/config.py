@@ -68,11 +68,25 @@ class ScanConfig:
 
 
 @dataclass(frozen=True)
+class UpdateConfig:
+    """[rules.update]: signed rule bundles polled from a URL or a folder (docs/rule-updates.md)."""
+
+    url: str = ""  # empty: no updates (the bundled signatures, or the bundle installed by hand)
+    public_key: str = ""  # the minisign public key, its base64 line
+    public_key_file: str = ""  # or a minisign .pub file
+    interval: float = 3600.0  # seconds between polls (jittered down to 80 %)
+    ca_file: str = ""  # PEM bundle to trust instead of the system's
+    proxy: str = ""  # http://host:port; empty: the environment's https_proxy, if any
+    timeout: float = 60.0  # seconds for one whole download
+
+
+@dataclass(frozen=True)
 class RulesConfig:
     paths: tuple[Path, ...] = ()
     default_rules: bool = True
     cache_dir: Path = field(default_factory=default_cache_dir)
     reload: bool = True
+    update: UpdateConfig = field(default_factory=UpdateConfig)
 
 
 @dataclass(frozen=True)
@@ -194,7 +208,12 @@ def _section(cls: type[Any], data: Mapping[str, Any], where: str, base: Any) -> 
             f"unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})",
             location=f"{where}.{unknown[0]}" if where else unknown[0],
         )
-    changes = {k: _coerce(v, hints[k], f"{where}.{k}" if where else k, k) for k, v in data.items()}
+    changes = {
+        k: _section(hints[k], v, f"{where}.{k}", getattr(base, k))
+        if dataclasses.is_dataclass(hints[k]) and isinstance(v, dict)  # a nested table
+        else _coerce(v, hints[k], f"{where}.{k}" if where else k, k)
+        for k, v in data.items()
+    }
     return dataclasses.replace(base, **changes)
 
 
@@ -274,6 +293,13 @@ def check(cfg: Config) -> list[str]:
         problems.append("agent.cpu_budget: must be above 0 (1.0 = one full core)")
     if cfg.process.interval <= 0 or cfg.process.correlation_window < 0:
         problems.append("process: interval must be positive, correlation_window not negative")
+    up = cfg.rules.update
+    if up.url and not (up.public_key or up.public_key_file):
+        problems.append("rules.update: url needs public_key or public_key_file")
+    if up.public_key and up.public_key_file:
+        problems.append("rules.update: give public_key or public_key_file, not both")
+    if up.url and (up.interval < 1 or up.timeout <= 0):
+        problems.append("rules.update: interval must be at least 1 s and timeout positive")
     if not cfg.rules.default_rules and not cfg.rules.paths:
         problems.append("rules: default_rules is off and no rules.paths are given: no rules")
     return problems

@@ -41,6 +41,7 @@ from agent.process.watcher import ProcessWatcher
 from agent.quarantine import Quarantine
 from agent.rules import RuleSet
 from agent.rules.reload import RulesReload, first_load
+from agent.rules.update_poller import UpdatePoller
 from agent.state import State
 from agent.walk import Filter
 from agent.watcher.assemble import assemble as assemble_watch
@@ -103,6 +104,7 @@ class Runtime:
         self.coverage: Coverage | None = None
         self.sink: AlertSink | None = None
         self.process_watcher: ProcessWatcher | None = None
+        self.updater: UpdatePoller | None = None  # [rules.update]: signed bundles
         self.health_stage = Health(self.counters, self._emit, self._figures)
 
     # -- public figures -------------------------------------------------------------------------
@@ -143,6 +145,7 @@ class Runtime:
             "events_seen": w.get("events_seen", 0),
             "last_event_age_s": w.get("last_event_age_s"),
             "rules": self.reloader.rules.count if self.reloader else 0,
+            "rules_version": self.reloader.rules.version if self.reloader else None,
             "event_write_failures": self.events.write_failures if self.events else 0,
             "process": self.process_watcher.health() if self.process_watcher else None,
         }
@@ -254,6 +257,8 @@ class Runtime:
 
         if self.process_watcher is not None:
             self.process_watcher.stop(left())
+        if self.updater is not None:
+            self.updater.stop(left())
         if self._monitor is not None:  # first: it could otherwise re-create a watch
             self._monitor.join(left())
         if self.watches is not None:
@@ -296,10 +301,12 @@ class Runtime:
         self.outputs = self.data.outputs
 
     def _load_rules(self) -> None:
-        rules = first_load(self.config.rules, self._emit, self.rules_cache)
+        data_dir = self.config.agent.data_dir
+        rules = first_load(self.config.rules, self._emit, self.rules_cache, data_dir)
         self.reloader = RulesReload(
-            self.config.rules, rules, self._emit, self._swap_rules, cache=self.rules_cache
-        )
+            self.config.rules, rules, self._emit, self._swap_rules,
+            cache=self.rules_cache, data_dir=data_dir,
+        )  # fmt: skip
 
     def _swap_rules(self, old: RuleSet, new: RuleSet) -> None:
         assert self.queue is not None and self.watches is not None and self.rescanner is not None
@@ -402,7 +409,11 @@ class Runtime:
         assert self.rescanner is not None and self.watches is not None
         assert self.coverage is not None and self.reloader is not None
         self.rescanner.start()
-        watches, rescanner = self.watches, self.rescanner
+        watches, rescanner, reloader = self.watches, self.rescanner, self.reloader
+        self.updater = UpdatePoller(
+            self.config, self.config.agent.data_dir, self._emit, reloader.request_reload,
+            lambda: reloader.rules.count,
+        ).start()  # fmt: skip
 
         def reconcile() -> None:
             for w in watches.roots:

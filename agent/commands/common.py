@@ -53,6 +53,7 @@ def rules_from(cfg: Config, args: argparse.Namespace, *, quiet: bool = False) ->
         cfg.rules.paths,
         default_rules=cfg.rules.default_rules,
         cache_dir=None if getattr(args, "no_cache", False) else cfg.rules.cache_dir,
+        data_dir=cfg.agent.data_dir,  # an installed rule bundle stands in for signatures/
     )
     if not quiet:
         for problem in ruleset.broken:

@@ -95,9 +95,11 @@ class _Report:
         progress: _Progress,
         identity: Identity,
         ruleset: str,
+        rules_version: str | None = None,
     ) -> None:
         self.fmt, self.out, self.summary, self.progress = fmt, out, summary, progress
         self.identity, self.ruleset = identity, ruleset
+        self.rules_version = rules_version  # the signed bundle's version, if one is active
         self.alerts: list[dict[str, Any]] = []
         self.notifications: list[str] = []
         self.handled = 0
@@ -139,7 +141,7 @@ class _Report:
             if result.verdict is Verdict.ERROR:
                 self.error(result.path, str(result.reason), result.detail)
             elif result.verdict is Verdict.MATCHED:
-                self.sink.file_alert(result, self.ruleset, "oneoff")
+                self.sink.file_alert(result, self.ruleset, "oneoff", self.rules_version)
         finally:
             with self._lock:
                 self.summary.add(result)
@@ -182,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
     )
     progress = _Progress(args.format == "text" and sys.stderr.isatty() and not args.no_progress)
-    report = _Report(args.format, out, summary, progress, identity, ruleset.digest)
+    report = _Report(args.format, out, summary, progress, identity, ruleset.digest, ruleset.version)
     report.notifications += [str(p) for p in ruleset.broken]
     report.quarantine = quarantine
     # Results are handled on the worker threads: a hand-off to this thread per file cost more

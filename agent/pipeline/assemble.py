@@ -28,6 +28,7 @@ class RulesetScanner(Scanner):
     def scan(self, path: str) -> ScanResult:
         result = super().scan(path)
         result.extra["ruleset"] = self.ruleset.digest
+        result.extra["rules_version"] = self.ruleset.version  # the signed bundle, if any
         return result
 
 

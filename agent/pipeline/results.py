@@ -52,7 +52,8 @@ class Results:
         digest = str(result.extra.get("ruleset") or self.ruleset())
         self.counters.bump("scans")
         if result.verdict is Verdict.MATCHED:
-            self.sink.file_alert(result, digest, job.trigger)
+            version = result.extra.get("rules_version")  # the signed bundle, if any
+            self.sink.file_alert(result, digest, job.trigger, str(version) if version else None)
         if result.verdict is Verdict.ERROR and result.reason is not Reason.VANISHED:
             self.counters.bump("errors")
             if self.error_budget.allow():

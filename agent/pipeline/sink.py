@@ -54,7 +54,9 @@ class AlertSink:
         self.echo = echo
         self._lock = threading.Lock()  # one writer: two workers never alert the same file twice
 
-    def file_alert(self, result: ScanResult, ruleset: str, trigger: str) -> Document | None:
+    def file_alert(
+        self, result: ScanResult, ruleset: str, trigger: str, rules_version: str | None = None
+    ) -> Document | None:
         """The alert for a matched file, once it is written; None if it was alerted before."""
         assert result.hashes is not None
         sha = result.hashes.sha256
@@ -63,7 +65,9 @@ class AlertSink:
             if state is not None and state.alerted(result.path, sha, ruleset):
                 self._count("duplicates")
                 return None
-            alert = build_alert(result, self.identity, ruleset, trigger)
+            alert = build_alert(
+                result, self.identity, ruleset, trigger, rules_version=rules_version
+            )
             if self.quarantine is not None:
                 respond(self.quarantine, alert, result.path, sha)
             self._write(alert, result.path)

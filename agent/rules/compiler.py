@@ -7,6 +7,7 @@ rules from one libyara do not load in another.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import yara
 
 import agent
 from agent.errors import RuleError
-from agent.rules.sources import RuleSource, collect_sources
+from agent.rules.sources import RuleSource, bundle_version, collect_sources
 
 # Defined for every scan (the set Loki and signature-base use); values are per file.
 EXTERNALS: dict[str, str] = {
@@ -69,6 +70,11 @@ class RuleSet:
     from_cache: bool = False
     compile_seconds: float = 0.0
     sources: tuple[RuleSource, ...] = field(default=(), repr=False)
+
+    @functools.cached_property
+    def version(self) -> str | None:
+        """The signed bundle's version when the default rules came from one."""
+        return bundle_version(self.sources)
 
     @property
     def uses_md5(self) -> bool:
@@ -162,9 +168,15 @@ def load_rules(
     *,
     default_rules: bool = True,
     cache_dir: Path | None = None,
+    data_dir: Path | None = None,
+    default_dir: Path | None = None,
 ) -> RuleSet:
-    """The rules to scan with: from the cache when the sources are unchanged, else compiled."""
-    sources = collect_sources(extra, default_rules=default_rules)
+    """The rules to scan with: from the cache when the sources are unchanged, else compiled.
+
+    `data_dir`: where an installed bundle may stand in for the default rules."""
+    sources = collect_sources(
+        extra, default_rules=default_rules, data_dir=data_dir, default_dir=default_dir
+    )
     if not sources:
         raise RuleError("no rule files found (add --rules DIR, or keep the default rules on)")
     key = ruleset_digest(sources)

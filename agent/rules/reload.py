@@ -30,9 +30,13 @@ from agent.watcher.observers import make_observer, schedule
 QUIET = 1.0  # seconds of quiet in a rule folder before recompiling
 
 
-def load(rc: RulesConfig, cache: bool) -> RuleSet:
+def load(rc: RulesConfig, cache: bool, data_dir: Path | None = None) -> RuleSet:
+    """`data_dir`: where an installed signed rule bundle may stand in for the bundled rules."""
     return load_rules_lean(
-        rc.paths, default_rules=rc.default_rules, cache_dir=rc.cache_dir if cache else None
+        rc.paths,
+        default_rules=rc.default_rules,
+        cache_dir=rc.cache_dir if cache else None,
+        data_dir=data_dir,
     )
 
 
@@ -55,8 +59,10 @@ class RulesReload:
         on_swap: Callable[[RuleSet, RuleSet], None],
         *,
         cache: bool = True,
+        data_dir: Path | None = None,
     ) -> None:
         self.rc = rc
+        self.data_dir = data_dir
         self.rules = rules
         self.emit = emit
         self.on_swap = on_swap  # (old, new): the runtime swaps scanners and re-verifies
@@ -82,7 +88,7 @@ class RulesReload:
 
     def _reload(self) -> bool:
         try:
-            new = load(self.rc, self.cache)
+            new = load(self.rc, self.cache, self.data_dir)
         except RuleError as e:
             self.emit(
                 "rules-reload-failed", f"rules not reloaded, keeping the old ones: {e}",
@@ -106,7 +112,7 @@ class RulesReload:
         self.emit(
             "rules-reloaded",
             f"rules reloaded: {new.count} rules (were {old.count}); re-verifying known files",
-            rules=new.count, ruleset=new.digest, previous=old.digest,
+            rules=new.count, ruleset=new.digest, previous=old.digest, version=new.version,
         )  # fmt: skip
         return True
 
@@ -137,10 +143,12 @@ class RulesReload:
         self._observers.clear()
 
 
-def first_load(rc: RulesConfig, emit: Emit, cache: bool) -> RuleSet:
+def first_load(
+    rc: RulesConfig, emit: Emit, cache: bool, data_dir: Path | None = None
+) -> RuleSet:
     """The rules at start, with their events (rules-loaded, one rule-error per broken file)."""
     try:
-        rules = load(rc, cache)
+        rules = load(rc, cache, data_dir)
     except RuleError as e:
         emit("rules-failed", f"no usable rules: {e}", level="error", error=e)
         raise
@@ -152,6 +160,7 @@ def first_load(rc: RulesConfig, emit: Emit, cache: bool) -> RuleSet:
         rules=rules.count,
         files=rules.files,
         ruleset=rules.digest,
+        version=rules.version,
         cached=rules.from_cache,
         seconds=round(rules.compile_seconds, 3),
     )

@@ -13,8 +13,17 @@ RULE_SUFFIXES = (".yar", ".yara")
 SKIPPED_DIRS = frozenset({"nursery", "tests"})
 
 
-def default_rules_dir() -> Path:
-    """`signatures/` in a source checkout, or the copy packaged inside the wheel."""
+def default_rules_dir(data_dir: Path | None = None) -> Path:
+    """The active signed bundle under `data_dir` (`rules update`), else `signatures/` in a source
+    checkout or the copy packaged inside the wheel: the bundled set is the floor.
+
+    The one place that picks the default rule folder; everything that loads rules asks here."""
+    if data_dir is not None:
+        from agent.rules.bundle_store import active_dir  # here: bundle_store imports sources
+
+        active = active_dir(data_dir)
+        if active is not None:
+            return active
     here = Path(__file__).resolve().parent
     checkout = here.parents[1] / "signatures"
     if (checkout / "README.md").is_file():
@@ -47,12 +56,19 @@ def _files_under(root: Path) -> list[Path]:
 
 
 def collect_sources(
-    extra: tuple[Path, ...] = (), *, default_rules: bool = True
+    extra: tuple[Path, ...] = (),
+    *,
+    default_rules: bool = True,
+    data_dir: Path | None = None,
+    default_dir: Path | None = None,
 ) -> list[RuleSource]:
-    """All rule files, each in a namespace named after the folder it came from and its path."""
+    """All rule files, each in a namespace named after the folder it came from and its path.
+
+    The default set (namespace `wsa/`) is `default_dir` if given (a bundle being checked), else
+    whatever `default_rules_dir(data_dir)` picks."""
     roots: list[tuple[str, Path]] = []
     if default_rules:
-        roots.append(("wsa", default_rules_dir()))
+        roots.append(("wsa", default_dir or default_rules_dir(data_dir)))
     roots += [(p.name or str(p), p) for p in extra]
     sources: list[RuleSource] = []
     seen: set[str] = set()
@@ -73,3 +89,15 @@ def collect_sources(
                 ) from None
             sources.append(RuleSource(path, namespace, text))
     return sources
+
+
+def bundle_version(sources: list[RuleSource] | tuple[RuleSource, ...]) -> str | None:
+    """The version of the installed bundle the default rules came from, if they did."""
+    from agent.rules.bundle_store import version_of
+
+    for s in sources:
+        if s.namespace.startswith("wsa/"):
+            rel = s.namespace.removeprefix("wsa/").rstrip("'")
+            depth = len(rel.split("/"))
+            return version_of(s.path.parents[depth - 1]) if depth <= len(s.path.parents) else None
+    return None

@@ -21,8 +21,13 @@ def config_keys() -> set[tuple[str, str]]:
     for section in dataclasses.fields(cfgmod.Config):
         if section.name == "outputs":
             continue
-        cls = type(getattr(cfgmod.Config(), section.name))
-        keys |= {(section.name, f.name) for f in dataclasses.fields(cls)}
+        value = getattr(cfgmod.Config(), section.name)
+        for f in dataclasses.fields(value):
+            sub = getattr(value, f.name)
+            if dataclasses.is_dataclass(sub):  # a nested table, e.g. [rules.update]
+                keys |= {(f"{section.name}.{f.name}", g.name) for g in dataclasses.fields(sub)}
+            else:
+                keys.add((section.name, f.name))
     return keys
 
 
@@ -36,7 +41,7 @@ def test_every_config_key_is_explained_in_the_example() -> None:
     assert config_keys() - documented == set(), "add the new keys to configfile.KEYS"
     assert documented - config_keys() == set(), "configfile.KEYS names keys config.py lacks"
     text = EXAMPLE.read_text(encoding="utf-8")
-    sections = {s: i for i, s in enumerate(re.findall(r"^\[(\w+)\]$", text, flags=re.M))}
+    sections = {s: i for i, s in enumerate(re.findall(r"^\[([\w.]+)\]$", text, flags=re.M))}
     for section, key in config_keys():
         assert re.search(rf"^# {key} = ", text, flags=re.M), f"{section}.{key} missing"
         assert section in sections
