@@ -41,7 +41,7 @@ test-fast: install
 	$(BIN)/pytest -m "not slow" -x -q $(PYTEST_ARGS)
 
 test-slow: install
-	$(BIN)/pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]  # exit 5: no test is marked slow yet
+	$(BIN)/pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]  # exit 5: no slow test selected
 
 # Debian packages used by benchmarks and some integration tests (yara CLI for comparison).
 deps-system: deps-rsyslog deps-minisign
