@@ -311,7 +311,7 @@ class Runtime:
     def _swap_rules(self, old: RuleSet, new: RuleSet) -> None:
         assert self.queue is not None and self.watches is not None and self.rescanner is not None
         self.queue.swap_scanner(new_scanner(self.config, new))
-        for w in self.watches.roots:
+        for w in self.watches.roots if new.digest != old.digest else ():
             self.rescanner.request(w.root, "reverify", "rules changed")
 
     def _open_state(self) -> None:

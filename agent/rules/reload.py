@@ -105,13 +105,19 @@ class RulesReload:
                 problems=[str(p) for p in newly],
             )  # fmt: skip
             return False
-        if new.digest == self.rules.digest:
+        # A bundle with the same rules as before still switches (alerts name its version).
+        if new.digest == self.rules.digest and new.version == self.rules.version:
             return True
         old, self.rules = self.rules, new
         self.on_swap(old, new)
         self.emit(
             "rules-reloaded",
-            f"rules reloaded: {new.count} rules (were {old.count}); re-verifying known files",
+            f"rules reloaded: {new.count} rules (were {old.count})"
+            + (
+                "; re-verifying known files"
+                if new.digest != old.digest
+                else "; the same rules, nothing to re-verify"
+            ),
             rules=new.count, ruleset=new.digest, previous=old.digest, version=new.version,
         )  # fmt: skip
         return True
@@ -143,9 +149,7 @@ class RulesReload:
         self._observers.clear()
 
 
-def first_load(
-    rc: RulesConfig, emit: Emit, cache: bool, data_dir: Path | None = None
-) -> RuleSet:
+def first_load(rc: RulesConfig, emit: Emit, cache: bool, data_dir: Path | None = None) -> RuleSet:
     """The rules at start, with their events (rules-loaded, one rule-error per broken file)."""
     try:
         rules = load(rc, cache, data_dir)
