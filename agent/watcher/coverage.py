@@ -194,8 +194,15 @@ class Coverage:
                     w = next(w for w in self.watches.roots if w.root == root)
                     self.check(w)  # the full count, and the event
                 else:
+                    w = next(w for w in self.watches.roots if w.root == root)
+                    observer = w.observer
+                    more = [
+                        d
+                        for d in directories(path)
+                        if observer is None or not is_watched(observer, d)
+                    ]
                     with self._lock:
-                        known.update(directories(path))
+                        known.update(more)
         now = time.monotonic()
         if not self._blind:
             return
@@ -235,6 +242,14 @@ class Coverage:
                     continue
                 if not self.unchanged(e.path, st):
                     self.found(e.path)
+        with self._lock:
+            emptied = root in self._blind and not self._blind[root]
+            if emptied:
+                del self._blind[root]
+        if emptied:  # every unwatched folder went away
+            self.emit(
+                "watch-limit-cleared", f"no folder under {root} is left without a watch", root=root
+            )
 
     def _retry(self) -> None:
         for root, dirs in list(self._blind.items()):
