@@ -56,8 +56,12 @@ class DataFolder:
             self._hooks.append((logger, forward))
         # SIEM outputs ship alerts.jsonl from their saved positions (the backlog of a previous
         # run first); a bad [[outputs]] table is a ConfigError here, before anything is watched.
-        self.outputs = Outputs.from_config(config.outputs, data, self._output_health)
-        self.outputs.start()
+        try:
+            self.outputs = Outputs.from_config(config.outputs, data, self._output_health)
+            self.outputs.start()
+        except BaseException:
+            self.close()  # the files are free again for a corrected configuration
+            raise
 
     def _output_health(self, doc: dict[str, Any]) -> None:
         error = doc.get("error", {}).get("message")

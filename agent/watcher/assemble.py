@@ -86,7 +86,12 @@ def assemble(
     if poll_interval is not None:
         watches.poll_interval = poll_interval
     coverage = Coverage(
-        watches, flt, lambda path, st: state.unchanged(path, st, ruleset()), submit, emit, counters
+        watches,
+        flt,
+        lambda path, st: state.unchanged(path, st, ruleset()),
+        settler.created,
+        emit,
+        counters,
     )
     side = WatchSide(settler, rescanner, watches, coverage, discovery)
     holder.append(side)

@@ -6,7 +6,8 @@ there would wait for the periodic rescan. Here the directories under each root a
 against the watches the observer holds (at start, after each rescan, and for every new
 directory as it appears). A shortfall raises one `watch-limit` event with the figures and the
 sysctl to raise; until the watches are complete, the unwatched directories are polled every
-POLL_EVERY seconds (a listing and a stat per file, judged against the state), and every
+POLL_EVERY seconds (a listing and a stat per file, judged against the state; a changed file
+goes to the settle stage as if created), and every
 RETRY_EVERY seconds the agent probes whether one more watch can be added and, if so, watches
 the root again. Windows and polled roots have no per-directory watches: nothing to do there.
 """
@@ -95,14 +96,16 @@ class Coverage:
         watches: Watches,
         flt: Filter,
         unchanged: Unchanged,
-        submit: Callable[[str, str], None],
+        found: Callable[[str], None],
         emit: Emit,
         counters: Counters,
     ) -> None:
         self.watches = watches
         self.flt = flt
         self.unchanged = unchanged
-        self.submit = submit
+        # a changed file in an unwatched folder: handed to the settle stage as if created (it
+        # waits until the file is quiet, and never blocks this thread on a full scan queue)
+        self.found = found
         self.emit = emit
         self.counters = counters
         self._lock = threading.Lock()
@@ -191,8 +194,15 @@ class Coverage:
                     w = next(w for w in self.watches.roots if w.root == root)
                     self.check(w)  # the full count, and the event
                 else:
+                    w = next(w for w in self.watches.roots if w.root == root)
+                    observer = w.observer
+                    more = [
+                        d
+                        for d in directories(path)
+                        if observer is None or not is_watched(observer, d)
+                    ]
                     with self._lock:
-                        known.update(directories(path))
+                        known.update(more)
         now = time.monotonic()
         if not self._blind:
             return
@@ -231,7 +241,15 @@ class Coverage:
                 except OSError:
                     continue
                 if not self.unchanged(e.path, st):
-                    self.submit(e.path, "rescan")
+                    self.found(e.path)
+        with self._lock:
+            emptied = root in self._blind and not self._blind[root]
+            if emptied:
+                del self._blind[root]
+        if emptied:  # every unwatched folder went away
+            self.emit(
+                "watch-limit-cleared", f"no folder under {root} is left without a watch", root=root
+            )
 
     def _retry(self) -> None:
         for root, dirs in list(self._blind.items()):

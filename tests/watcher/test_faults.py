@@ -274,3 +274,20 @@ def test_the_watch_limit_is_reported_and_its_blind_spots_covered(
         proc.terminate()
         proc.wait(30)
     assert proc.returncode == 0
+
+
+def test_a_bad_output_table_stops_the_start_and_frees_the_data_folder(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    import dataclasses
+
+    from agent.errors import ConfigError
+    from agent.runtime import Runtime
+
+    cfg = make_config(tmp_path, [web_root], agent_rules)
+    bad = dataclasses.replace(cfg, outputs=({"type": "carrier-pigeon"},))
+    with pytest.raises(ConfigError):
+        Runtime(bad).start()
+    (web_root / "s.aspx").write_bytes(SHELL)
+    agent = run_agent(cfg)  # the same data folder, in the same process: not "already open"
+    assert agent.alerted_paths() == {str(web_root / "s.aspx"): 1}
