@@ -72,10 +72,11 @@ bench-watch: install
 bench-siem: install deps-rsyslog
 	$(BIN)/python -m tests.bench.siem_bench
 
-# Detection and false positives on a labelled corpus: make eval CORPUS=/path (malicious/ and benign/ inside)
+# Detection and false positives on a labelled corpus: make eval CORPUS=/path (malicious/ and benign/ inside),
+# per language and per source; HOLD_OUT='owner+repo ...' reports those sources apart (tuned vs held out).
 eval: install
-	@test -n "$(CORPUS)" || { echo "usage: make eval CORPUS=DIR" >&2; exit 2; }
-	$(BIN)/webshell-agent eval "$(CORPUS)"
+	@test -n "$(CORPUS)" || { echo "usage: make eval CORPUS=DIR [HOLD_OUT='owner+repo ...']" >&2; exit 2; }
+	$(BIN)/webshell-agent eval "$(CORPUS)" $(if $(HOLD_OUT),--hold-out $(HOLD_OUT)) $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache
