@@ -88,3 +88,9 @@ wheel: install
 
 deb: install
 	packaging/debian/build-deb.sh --python $(BIN)/python
+
+# Worst-case cost of every rule: each rule's strings repeated to the size limit, CPU s per file
+# (budget 2 s). BENCH_ARGS='--size 4MiB --only php/' narrows it.
+.PHONY: bench-rules
+bench-rules: install
+	$(BIN)/python -m tests.bench.rule_cost $(BENCH_ARGS)

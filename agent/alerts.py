@@ -17,7 +17,7 @@ import yara
 
 from agent.filetypes import extension_of
 from agent.identity import Identity
-from agent.scanner import ScanResult
+from agent.scanner import Reason, ScanResult
 
 Alert = dict[str, Any]
 
@@ -144,6 +144,8 @@ def build_alert(
     families = sorted({str(m.meta["family"]) for m in result.matches if m.meta.get("family")})
     rules = [m.rule for m in result.matches]
     now = iso()
+    timed_out = result.reason is Reason.TIMEOUT
+    title = "Scan timed out (possible evasion)" if timed_out else "Web shell detected"
     eid = event_id(identity.hostname, result.path, hashes.sha256, ruleset)
     file_doc: dict[str, Any] = {
         "path": path,
@@ -164,7 +166,7 @@ def build_alert(
         webshell_file["path_bytes_b64"] = base64.b64encode(os.fsencode(result.path)).decode("ascii")
     return {
         "@timestamp": now,
-        "message": f"Web shell detected: {path} ({', '.join(rules)})",
+        "message": f"{title}: {path} ({', '.join(rules)})",
         "ecs": {"version": ECS_VERSION},
         "event": {
             "kind": "alert",
@@ -199,6 +201,7 @@ def build_alert(
             # A process alert that follows this file (agent.process) carries the same value.
             "correlation_id": eid,
             "trigger": trigger,
+            **({"reason": "scan-timeout"} if timed_out else {}),
             "file": webshell_file,
             "scan": {
                 "duration_ms": round(result.duration * 1000, 3),
@@ -212,6 +215,8 @@ def build_alert(
                     "tags": list(m.tags),
                     "severity": sev,
                     "meta": {k: _meta(v) for k, v in m.meta.items()},
+                    # "" = the file as stored; else the decoded layer, e.g. "script-encoder > base64"
+                    "layer": m.layer,
                     "strings": [
                         {
                             "identifier": s.identifier,

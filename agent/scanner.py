@@ -27,6 +27,19 @@ EXCERPT_BYTES = 64
 INSTANCES_PER_STRING = 3
 STRINGS_PER_RULE = 10
 
+# After a timeout the head and tail of the file are scanned on their own: a shell padded with
+# megabytes of one repeated atom is still named, and the cost stays bounded.
+TIMEOUT_WINDOW = 64 * 1024
+TIMEOUT_WINDOW_SECONDS = 2
+TIMEOUT_RULE = "WSA_Scan_Timeout"
+TIMEOUT_META: dict[str, Any] = {
+    "id": "WSA-SCAN-TIMEOUT",
+    "description": "yara gave up on this file: a file built to exhaust the scanner is suspect",
+    "family": "Scan evasion",
+    "severity": "medium",
+    "mitre_attack": "T1505.003",
+}
+
 
 class Verdict(StrEnum):
     CLEAN = "clean"
@@ -82,6 +95,7 @@ class RuleMatch:
     tags: tuple[str, ...]
     meta: dict[str, Any]
     strings: tuple[StringHit, ...]
+    layer: str = ""  # "" = the file's bytes; else the decode path, e.g. "script-encoder > base64"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +158,7 @@ def _os_error(path: str, e: OSError, started: float) -> ScanResult:
     )
 
 
-def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
+def _matches(found: list[yara.Match], shift: int = 0) -> tuple[RuleMatch, ...]:
     out = []
     for m in found:
         hits: list[StringHit] = []
@@ -153,13 +167,16 @@ def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
                 hits.append(
                     StringHit(
                         s.identifier,
-                        inst.offset,
+                        inst.offset + shift,
                         inst.matched_length,
                         inst.matched_data[:EXCERPT_BYTES],
                     )
                 )
         out.append(RuleMatch(m.rule, m.namespace, tuple(m.tags), dict(m.meta), tuple(hits)))
     return tuple(out)
+
+
+TIMEOUT_MATCH = RuleMatch(TIMEOUT_RULE, "webshell-agent", ("scan_timeout",), TIMEOUT_META, ())
 
 
 def _utf8_ok(text: str) -> bool:
@@ -182,7 +199,7 @@ class Scanner:
         ruleset: RuleSet,
         *,
         max_size: int = 20 * 1024 * 1024,
-        timeout: float = 60.0,
+        timeout: float = 10.0,
         hash_clean: bool = True,
     ) -> None:
         self.ruleset = ruleset
@@ -227,9 +244,12 @@ class Scanner:
         try:
             found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
         except yara.TimeoutError:
+            # Never just an error: a file that exhausts the scanner is an alert of its own, with
+            # whatever the head and tail of the file show on their own.
+            matches = (*self._windows(data, externals), TIMEOUT_MATCH)
             return ScanResult(
-                path, Verdict.ERROR, Reason.TIMEOUT, f"yara gave up after {self.timeout}s", info,
-                duration=time.perf_counter() - started,
+                path, Verdict.MATCHED, Reason.TIMEOUT, f"yara gave up after {self.timeout}s",
+                info, self._hashes(data, md5), matches, time.perf_counter() - started, filetype,
             )  # fmt: skip
         except yara.Error as e:
             return ScanResult(
@@ -246,11 +266,32 @@ class Scanner:
                 path, Verdict.CLEAN, info=info, hashes=hashes,
                 duration=time.perf_counter() - started, filetype=filetype,
             )  # fmt: skip
-        # Only alerts carry sha1 (and md5, when no rule needed it before the match).
-        sha256 = hashlib.sha256(data).hexdigest()
-        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
-        md5 = md5 or hashlib.md5(data, usedforsecurity=False).hexdigest()
         return ScanResult(
-            path, Verdict.MATCHED, info=info, hashes=Hashes(sha256, sha1, md5), matches=_matches(found),
+            path, Verdict.MATCHED, info=info, hashes=self._hashes(data, md5), matches=_matches(found),
             duration=time.perf_counter() - started, filetype=filetype,
         )  # fmt: skip
+
+    @staticmethod
+    def _hashes(data: bytes, md5: str) -> Hashes:
+        """Only alerts carry sha1 (and md5, when no rule needed it before the match)."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        return Hashes(sha256, sha1, md5 or hashlib.md5(data, usedforsecurity=False).hexdigest())
+
+    def _windows(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
+        """The rules on the first and the last TIMEOUT_WINDOW bytes, each with a short timeout."""
+        spans = [(0, data[:TIMEOUT_WINDOW])]
+        if len(data) > TIMEOUT_WINDOW:
+            tail = max(TIMEOUT_WINDOW, len(data) - TIMEOUT_WINDOW)
+            spans.append((tail, data[tail:]))
+        seen: dict[str, RuleMatch] = {}
+        for shift, chunk in spans:
+            try:
+                found = self.ruleset.rules.match(
+                    data=chunk, externals=externals, timeout=TIMEOUT_WINDOW_SECONDS
+                )
+            except yara.Error:
+                continue  # the timeout alert stands on its own
+            for m in _matches(found, shift):
+                seen.setdefault(m.rule, m)
+        return tuple(seen.values())
