@@ -18,6 +18,7 @@ from typing import Any
 
 import yara
 
+from agent.decode import Limits, explore, is_trigger
 from agent.fileio import NotRegularFile, TooLarge, read_file
 from agent.filetypes import extension_of, sniff
 from agent.rules.compiler import RuleSet
@@ -31,6 +32,7 @@ STRINGS_PER_RULE = 10
 # megabytes of one repeated atom is still named, and the cost stays bounded.
 TIMEOUT_WINDOW = 64 * 1024
 TIMEOUT_WINDOW_SECONDS = 2
+DECODE_LIMITS = Limits()
 TIMEOUT_RULE = "WSA_Scan_Timeout"
 TIMEOUT_META: dict[str, Any] = {
     "id": "WSA-SCAN-TIMEOUT",
@@ -158,9 +160,11 @@ def _os_error(path: str, e: OSError, started: float) -> ScanResult:
     )
 
 
-def _matches(found: list[yara.Match], shift: int = 0) -> tuple[RuleMatch, ...]:
+def _matches(found: list[yara.Match], shift: int = 0, layer: str = "") -> tuple[RuleMatch, ...]:
     out = []
     for m in found:
+        if is_trigger(m):  # decode triggers steer the decode stage; they are never findings
+            continue
         hits: list[StringHit] = []
         for s in m.strings[:STRINGS_PER_RULE]:
             for inst in s.instances[:INSTANCES_PER_STRING]:
@@ -172,7 +176,7 @@ def _matches(found: list[yara.Match], shift: int = 0) -> tuple[RuleMatch, ...]:
                         inst.matched_data[:EXCERPT_BYTES],
                     )
                 )
-        out.append(RuleMatch(m.rule, m.namespace, tuple(m.tags), dict(m.meta), tuple(hits)))
+        out.append(RuleMatch(m.rule, m.namespace, tuple(m.tags), dict(m.meta), tuple(hits), layer))
     return tuple(out)
 
 
@@ -201,6 +205,7 @@ class Scanner:
         max_size: int = 20 * 1024 * 1024,
         timeout: float = 10.0,
         hash_clean: bool = True,
+        decode: Limits | None = DECODE_LIMITS,
     ) -> None:
         self.ruleset = ruleset
         self.max_size = max_size
@@ -208,6 +213,7 @@ class Scanner:
         # The one-off scan needs no hashes of clean files; the agent keeps sha256 in its state.
         self.hash_clean = hash_clean
         self._md5_first = ruleset.uses_md5
+        self.decode = decode  # None: no decode stage (the rules see the file's bytes only)
 
     def scan(self, path: str) -> ScanResult:
         started = time.perf_counter()
@@ -260,16 +266,37 @@ class Scanner:
                 info,
                 duration=time.perf_counter() - started,
             )
-        if not found:
+        matches = _matches(found)
+        if self.decode is not None and any(is_trigger(m) for m in found):
+            matches += self._decoded(data, found, externals, {m.rule for m in matches})
+        if not matches:
             hashes = Hashes(hashlib.sha256(data).hexdigest(), "", md5) if self.hash_clean else None
             return ScanResult(
                 path, Verdict.CLEAN, info=info, hashes=hashes,
                 duration=time.perf_counter() - started, filetype=filetype,
             )  # fmt: skip
         return ScanResult(
-            path, Verdict.MATCHED, info=info, hashes=self._hashes(data, md5), matches=_matches(found),
+            path, Verdict.MATCHED, info=info, hashes=self._hashes(data, md5), matches=matches,
             duration=time.perf_counter() - started, filetype=filetype,
         )  # fmt: skip
+
+    def _decoded(
+        self, data: bytes, found: list[yara.Match], externals: dict[str, str], known: set[str]
+    ) -> tuple[RuleMatch, ...]:
+        """Rules that match only on a decoded layer, each with its layer path (first wins)."""
+
+        def scan(layer: bytes, seconds: float) -> list[yara.Match]:
+            timeout = max(1, min(self.timeout, round(seconds)))
+            return list(self.ruleset.rules.match(data=layer, externals=externals, timeout=timeout))
+
+        outcome = explore(data, found, scan, self.decode)
+        out: list[RuleMatch] = []
+        for layer in outcome.layers:
+            for m in _matches(layer.found, layer=layer.path):
+                if m.rule not in known:
+                    known.add(m.rule)
+                    out.append(m)
+        return tuple(out)
 
     @staticmethod
     def _hashes(data: bytes, md5: str) -> Hashes:
