@@ -248,7 +248,7 @@ class Scanner:
             "md5": md5,
         }
         try:
-            found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
+            matches = self.match_bytes(data, externals)
         except yara.TimeoutError:
             # Never just an error: a file that exhausts the scanner is an alert of its own, with
             # whatever the head and tail of the file show on their own.
@@ -266,9 +266,6 @@ class Scanner:
                 info,
                 duration=time.perf_counter() - started,
             )
-        matches = _matches(found)
-        if self.decode is not None and any(is_trigger(m) for m in found):
-            matches += self._decoded(data, found, externals, {m.rule for m in matches})
         if not matches:
             hashes = Hashes(hashlib.sha256(data).hexdigest(), "", md5) if self.hash_clean else None
             return ScanResult(
@@ -279,6 +276,15 @@ class Scanner:
             path, Verdict.MATCHED, info=info, hashes=self._hashes(data, md5), matches=matches,
             duration=time.perf_counter() - started, filetype=filetype,
         )  # fmt: skip
+
+    def match_bytes(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
+        """The rules on the bytes and, when a decode trigger fired, on the decoded layers.
+        Raises yara.Error (yara.TimeoutError when the file itself takes too long)."""
+        found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
+        matches = _matches(found)
+        if self.decode is not None and any(is_trigger(m) for m in found):
+            matches += self._decoded(data, found, externals, {m.rule for m in matches})
+        return matches
 
     def _decoded(
         self, data: bytes, found: list[yara.Match], externals: dict[str, str], known: set[str]

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 _LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,512}"|'(?:[^'\\\r\n]|\\.){0,512}')"""
 _LIT_RE = re.compile(_LIT)
 _CONCAT = re.compile(_LIT + rb"(?:[ \t]{0,8}(?:\+|\.|&)[ \t]{0,8}" + _LIT + rb"){1,256}")
-_PAREN = re.compile(rb"\([ \t]{0,8}(" + _LIT + rb")[ \t]{0,8}\)")
+# A literal alone in parentheses that are not a call: `('a'^'b')` -> `'x'`, never `f('x')`.
+_PAREN = re.compile(rb"(?<![\w$\]\)])\([ \t]{0,8}(" + _LIT + rb")[ \t]{0,8}\)")
 _BITOP = re.compile(rb"(" + _LIT + rb")[ \t]{0,8}([\^|&])[ \t]{0,8}(" + _LIT + rb")")
 _NUM = rb"(?:&[hH][0-9A-Fa-f]{1,6}|0[xX][0-9A-Fa-f]{1,6}|\d{1,7})"
 _CHR = re.compile(
@@ -154,6 +155,8 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
 
     def bitop(m: re.Match[bytes]) -> bytes:
         a, op, b = _body(m.group(1)), m.group(2), _body(m.group(3))
+        if op != b"^" and not (m.group(1)[:1] == m.group(3)[:1] == b"'"):
+            return m.group(0)  # VBScript's `"a" & "b"` is a concatenation, not PHP's AND
         if op == b"^":
             v = bytes(x ^ y for x, y in zip(a, b, strict=False))
         elif op == b"&":

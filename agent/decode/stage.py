@@ -100,7 +100,8 @@ def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None =
             if digest in seen:
                 continue
             seen.add(digest)
-            if not budget.take(len(layer)):
+            layer = layer[: max(0, budget.bytes_left)]  # a bomb is scanned up to the budget
+            if not layer or not budget.take(len(layer)):
                 out.stopped = budget.exhausted
                 return out
             here = (*path, name)
