@@ -57,7 +57,7 @@ deps-rsyslog:
 	  else echo "need root to apt-get install rsyslog rsyslog-gnutls (needs_rsyslog tests will skip)" >&2; fi; fi
 
 bench: install deps-system
-	$(BIN)/python -m tests.bench.scan_bench
+	$(BIN)/python -m tests.bench.scan_bench $(BENCH_ARGS)
 
 # Process watch: CPU cost at the default interval (~500 processes), catch rate of short-lived shells.
 bench-process: install

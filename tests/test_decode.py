@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.decode import Limits, explore
-from agent.decode import payload
+from agent.decode import Limits, explore, payload
 from agent.decode.folding import fold
 from agent.decode.script_encoder import decode_page
 from agent.rules import default_rules_dir, load_rules
@@ -223,7 +222,7 @@ def test_gzinflate_bomb_stops_at_the_byte_budget(ruleset: RuleSet) -> None:
     bomb = zlib.compress(b"A" * (64 * 1024 * 1024), 9)[2:-4]  # 64 MiB of text in ~64 KB
     page = b"<?php eval(gzinflate(base64_decode('" + base64.b64encode(bomb) + b"'))); ?>"
     limits = Limits(max_bytes=1024 * 1024)
-    outcome, layers = _explore(ruleset, page, limits)
+    _, layers = _explore(ruleset, page, limits)
     assert layers and sum(len(x) for x in layers) <= 1024 * 1024
 
 
@@ -238,7 +237,7 @@ def test_deep_nesting_stops_at_the_depth_limit(ruleset: RuleSet) -> None:
 
 def test_many_triggers_look_at_a_bounded_number_of_regions(ruleset: RuleSet) -> None:
     page = b"<?php " + b"base64_decode('QUJD'); " * 50_000
-    outcome, layers = _explore(ruleset, page, Limits())
+    _, layers = _explore(ruleset, page, Limits())
     assert len(layers) <= Limits().layers
 
 

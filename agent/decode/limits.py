@@ -15,7 +15,7 @@ class Limits:
     ratio: int = 4  # decoded bytes (all layers) at most ratio x the file...
     max_bytes: int = 4 * MiB  # ...and never more than this
     min_bytes: int = 256 * 1024  # a small file may still unpack a small payload
-    seconds: float = 1.0  # wall time for decoding and scanning the layers
+    seconds: float = 2.0  # wall time for decoding and scanning the layers
     regions: int = 32  # trigger offsets looked at per decoder and layer
 
     def byte_budget(self, size: int) -> int:
