@@ -178,7 +178,10 @@ def run_agent(root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
 
 
 def run_yara(yara: str, root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
-    sources = collect_sources(default_rules=True)
+    if AGENT_SRC is not None:  # the baseline's own rules
+        sources = collect_sources((AGENT_SRC / "signatures",), default_rules=False)
+    else:
+        sources = collect_sources(default_rules=True)
     defines = [a for k in EXTERNALS for a in ("-d", f"{k}=")]
     args = [
         yara,
