@@ -130,20 +130,19 @@ def texty(data: bytes) -> bool:
 
 def read_literal(buf: bytes, start: int, limit: int = LITERAL_MAX) -> tuple[bytes, int] | None:
     """The body of the quoted literal whose quote is at `start`, and the index after it."""
-    q = buf[start]
-    end = start + 1
+    quote = buf[start : start + 1]
     stop = min(len(buf), start + 1 + limit)
-    while end < stop:
-        c = buf[end]
-        if c == 0x5C:
-            end += 2
-            continue
-        if c == q:
-            return buf[start + 1 : end], end + 1
-        if c in (10, 13) and q == 0x22 and end - start > 65536:
+    i = start + 1
+    while True:
+        end = buf.find(quote, i, stop)
+        if end < 0:
             return None
-        end += 1
-    return None
+        k = end - 1
+        while k > start and buf[k] == 0x5C:  # an odd run of backslashes escapes the quote
+            k -= 1
+        if (end - 1 - k) % 2 == 0:
+            return buf[start + 1 : end], end + 1
+        i = end + 1
 
 
 def chain_before(buf: bytes, quote: int) -> list[str]:

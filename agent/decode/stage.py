@@ -22,6 +22,11 @@ from agent.decode.limits import Budget, Limits
 
 TRIGGER_TAG = "decode_trigger"
 CONTEXT = 256  # bytes of the enclosing layer kept in front of a decoded payload (`<?php`, `<%@`)
+# Folding and the loose-literal search run on the whole layer when it is small, else only on
+# windows around the trigger offsets: their Python regex passes must stay cheap on a big file.
+WHOLE = 256 * 1024
+FOLD_SPAN = 4 * 1024
+LOOSE_SPAN = 32 * 1024
 
 Hits = dict[str, list[int]]
 # scan(layer bytes, timeout seconds) -> yara matches; may raise yara.Error
@@ -46,6 +51,20 @@ def hits_of(found: list[Any], limit: int) -> Hits:
     return {k: sorted(v)[:limit] for k, v in out.items()}
 
 
+def windows(buf: bytes, offsets: list[int], span: int) -> bytes:
+    """`buf` itself when small, else the merged spans around `offsets`, one per line."""
+    if len(buf) <= WHOLE:
+        return buf
+    spans: list[list[int]] = []
+    for off in sorted(offsets):
+        lo, hi = max(0, off - span), min(len(buf), off + span)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    return b"\n".join(buf[lo:hi] for lo, hi in spans)
+
+
 def layers_of(buf: bytes, hits: Hits, budget: Budget) -> Iterator[tuple[str, bytes]]:
     """(name, bytes) of each layer the triggered decoders produce from `buf`."""
     cap = budget.bytes_left
@@ -60,10 +79,11 @@ def layers_of(buf: bytes, hits: Hits, budget: Budget) -> Iterator[tuple[str, byt
             found = True
             yield name, context + data
         if not found:
-            for name, data in payload.loose(buf, cap, budget.limits.regions):
+            near = windows(buf, hits["payload"], LOOSE_SPAN)
+            for name, data in payload.loose(near, cap, budget.limits.regions):
                 yield name, context + data
     if "fold" in hits:
-        folded = fold(buf)
+        folded = fold(windows(buf, hits["fold"], FOLD_SPAN))
         if folded.folds:
             yield "fold", folded.layer(cap)
 
