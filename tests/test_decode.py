@@ -253,3 +253,14 @@ def test_random_bytes_fuzz(ruleset: RuleSet) -> None:
         limits = Limits(max_bytes=256 * 1024)
         _, layers = _explore(ruleset, data, limits)
         assert sum(len(x) for x in layers) <= limits.byte_budget(len(data))
+
+
+def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
+    import json
+
+    r = cli("rules", "list", "--format", "json")  # type: ignore[operator]
+    assert r.code == 0
+    names = {row["rule"] for row in json.loads(r.out)}
+    assert names and not any(n.startswith("WSA_Decode_") for n in names)
+    text = cli("rules", "list")  # type: ignore[operator]
+    assert "plus 3 decode triggers" in text.out
