@@ -39,8 +39,11 @@ def _length(field: bytes) -> int | None:
     return int.from_bytes(raw[:4], "little")
 
 
-def decode_text(text: bytes) -> bytes:
-    """The plain text of one block's encoded characters."""
+def decode_text(text: bytes, wide: int = 2) -> bytes:
+    """The plain text of one block's encoded characters. A byte from 0x80 up starts a
+    character of `wide` bytes (2: GBK/Big5/Shift-JIS pages; 1: single-byte code pages), or,
+    with wide=0, a UTF-8 sequence; such characters are copied and not counted (wide=-1: one
+    byte, counted)."""
     out = bytearray()
     pos = 0
     i = 0
@@ -55,10 +58,29 @@ def decode_text(text: bytes) -> bytes:
             out.append(TABLES[_PICK[pos & 63]][c])
             i += 1
             pos += 1
-        else:  # a double-byte character: lead and trail byte as they are
-            out += text[i : i + 2]
-            i += 2
+        elif wide < 0:  # a single-byte code page whose characters do count
+            out.append(c)
+            i += 1
+            pos += 1
+        else:
+            step = wide or (4 if c >= 0xF0 else 3 if c >= 0xE0 else 2 if c >= 0xC0 else 1)
+            out += text[i : i + step]
+            i += step
     return bytes(out)
+
+
+# Words any VBScript/JScript page is full of: the code page guess that decodes most of them wins.
+_WORDS = re.compile(
+    rb"\b(?:Response|Request|Server|End|If|Then|Dim|Set|Function|Sub|var|function|return)\b"
+)
+
+
+def _best(text: bytes) -> bytes:
+    first = decode_text(text)
+    if not any(b >= 0x80 for b in text):
+        return first
+    tries = [first, decode_text(text, 0), decode_text(text, 1), decode_text(text, -1)]
+    return max(tries, key=lambda t: len(_WORDS.findall(t)))
 
 
 def decode_page(buf: bytes, cap: int) -> bytes | None:
@@ -81,7 +103,7 @@ def decode_page(buf: bytes, cap: int) -> bytes | None:
             if end < 0:
                 end = len(buf)
             body_end = min(body_end, end)
-        plain = decode_text(buf[m.end() : body_end])
+        plain = _best(buf[m.end() : body_end])
         parts += [buf[last : m.start()], plain]
         size += m.start() - last + len(plain)
         last = min(len(buf), end + len(_TRAILER))
