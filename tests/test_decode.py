@@ -264,3 +264,14 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
     assert "plus 3 decode triggers" in text.out
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gbk"])
+def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
+    p1, p2 = b'Response.Write "', b'" : Response.End : Dim a : Set a = Server'
+    wide = "中".encode(codec)  # 3 bytes in UTF-8, 2 in GBK; copied as is and not counted
+    body = script_encode(p1 + p2)[12:-12]
+    mixed = body[: len(p1)] + wide + body[len(p1) :]
+    length = base64.b64encode(len(mixed).to_bytes(4, "little"))[:6]
+    page = b"#@~^" + length + b"==" + mixed + b"AAAAAA==^#~@"
+    assert decode_page(page, 4096) == p1 + wide + p2
