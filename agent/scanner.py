@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import logging
 import os
 import sys
 import time
@@ -22,6 +23,8 @@ from agent.decode import Limits, explore, is_trigger
 from agent.fileio import NotRegularFile, TooLarge, read_file
 from agent.filetypes import extension_of, sniff
 from agent.rules.compiler import RuleSet
+
+_log = logging.getLogger(__name__)
 
 # What is kept of a matched string: enough to recognise it, never the file.
 EXCERPT_BYTES = 64
@@ -295,7 +298,11 @@ class Scanner:
             timeout = max(1, min(self.timeout, round(seconds)))
             return list(self.ruleset.rules.match(data=layer, externals=externals, timeout=timeout))
 
-        outcome = explore(data, found, scan, self.decode)
+        try:
+            outcome = explore(data, found, scan, self.decode)
+        except Exception:  # a decoder bug must not cost the file's own findings
+            _log.exception("decode stage failed; the file's own matches stand")
+            return ()
         out: list[RuleMatch] = []
         for layer in outcome.layers:
             for m in _matches(layer.found, layer=layer.path):
