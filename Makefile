@@ -64,7 +64,7 @@ deps-minisign:
 	  else echo "need root to apt-get install minisign (its bundle tests will skip)" >&2; fi; fi
 
 bench: install deps-system
-	$(BIN)/python -m tests.bench.scan_bench
+	$(BIN)/python -m tests.bench.scan_bench $(BENCH_ARGS)
 
 # Process watch: CPU cost at the default interval (~500 processes), catch rate of short-lived shells.
 bench-process: install
@@ -79,10 +79,11 @@ bench-watch: install
 bench-siem: install deps-rsyslog
 	$(BIN)/python -m tests.bench.siem_bench
 
-# Detection and false positives on a labelled corpus: make eval CORPUS=/path (malicious/ and benign/ inside)
+# Detection and false positives on a labelled corpus: make eval CORPUS=/path (malicious/ and benign/ inside),
+# per language and per source; HOLD_OUT='owner+repo ...' reports those sources apart (tuned vs held out).
 eval: install
-	@test -n "$(CORPUS)" || { echo "usage: make eval CORPUS=DIR" >&2; exit 2; }
-	$(BIN)/webshell-agent eval "$(CORPUS)"
+	@test -n "$(CORPUS)" || { echo "usage: make eval CORPUS=DIR [HOLD_OUT='owner+repo ...']" >&2; exit 2; }
+	$(BIN)/webshell-agent eval "$(CORPUS)" $(if $(HOLD_OUT),--hold-out $(HOLD_OUT)) $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache
@@ -94,3 +95,10 @@ wheel: install
 
 deb: install
 	packaging/debian/build-deb.sh --python $(BIN)/python
+
+# Worst-case cost of every rule: each rule's strings repeated to the size limit, CPU s per file
+# (budget 2 s), then the decode stage on hostile files. BENCH_ARGS='--size 4MiB --only php/' narrows the first.
+.PHONY: bench-rules
+bench-rules: install
+	$(BIN)/python -m tests.bench.rule_cost $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.decode_cost

@@ -28,7 +28,7 @@ from agent.document import (
 )
 from agent.filetypes import extension_of
 from agent.identity import Identity
-from agent.scanner import ScanResult
+from agent.scanner import Reason, ScanResult
 from agent.timefmt import iso, utc_text
 
 Alert = Document
@@ -155,6 +155,8 @@ def build_alert(
     severity = max(SEVERITY[s] for s in severities)
     families = sorted({str(m.meta["family"]) for m in result.matches if m.meta.get("family")})
     rules = [m.rule for m in result.matches]
+    timed_out = result.reason is Reason.TIMEOUT
+    title = "Scan timed out (possible evasion)" if timed_out else "Web shell detected"
     eid = event_id(identity.hostname, result.path, hashes.sha256, ruleset)
     doc = envelope(
         EventFields(
@@ -167,7 +169,7 @@ def build_alert(
             dataset="webshell_agent.alerts",
             action="webshell-detected",
         ),
-        f"Web shell detected: {path} ({', '.join(rules)})",
+        f"{title}: {path} ({', '.join(rules)})",
     )
     doc["file"] = {
         "path": path,
@@ -205,6 +207,7 @@ def build_alert(
         severity=SEVERITY_NAMES[severity],
         correlation_id=eid,
         trigger=trigger,
+        reason="scan-timeout" if timed_out else None,
         file=WebshellFile(result.filetype, exact),
         scan=ScanDoc(
             duration_ms=round(result.duration * 1000, 3),
@@ -218,6 +221,7 @@ def build_alert(
                 tags=tuple(m.tags),
                 severity=sev,
                 meta={k: _meta(v) for k, v in m.meta.items()},
+                layer=m.layer,
                 strings=tuple(
                     StringExcerpt(s.identifier, s.offset, s.length, excerpt(s.data))
                     for s in m.strings

@@ -60,7 +60,7 @@ def default_cache_dir() -> Path:
 @dataclass(frozen=True)
 class ScanConfig:
     max_size: int = 20 * 1024 * 1024
-    timeout: float = 60.0  # seconds per file inside yara
+    timeout: float = 10.0  # seconds per file inside yara; then a scan-timeout alert
     threads: int = 2
     extensions: tuple[str, ...] = tuple(sorted(WEB_EXTENSIONS))
     all_files: bool = False

@@ -127,6 +127,7 @@ class MatchDoc:
     tags: tuple[str, ...]
     severity: str
     meta: Mapping[str, Any]
+    layer: str  # "" = the file as stored; else the decoded layer, e.g. "script-encoder > base64"
     strings: tuple[StringExcerpt, ...]
 
 
@@ -151,6 +152,7 @@ class FileAlertNamespace:
     file: WebshellFile
     scan: ScanDoc
     matches: tuple[MatchDoc, ...]
+    reason: str | None = None  # "scan-timeout": the alert stands for a scan that ran out of time
     schema_version: int = field(default=SCHEMA_VERSION)
 
     def render(self) -> Document:

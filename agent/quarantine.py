@@ -414,6 +414,15 @@ class Quarantine:
 def respond(q: Quarantine, alert: dict[str, Any], path: str, sha256: str) -> dict[str, Any]:
     """Quarantine the file of an alert and record the outcome in `webshell.response`."""
     eid = alert.get("event", {}).get("id")
+    if alert.get("rule", {}).get("name") == ["WSA_Scan_Timeout"]:
+        # Only the scanner gave up: suspicious, but no rule saw a web shell; leave it in place.
+        outcome_: dict[str, Any] = {
+            "action": "none",
+            "outcome": "skipped",
+            "reason": "scan-timeout",
+        }
+        alert.setdefault("webshell", {})["response"] = outcome_
+        return outcome_
     try:
         entry = q.take(path, sha256, eid if isinstance(eid, str) else None)
         outcome: dict[str, Any] = {"action": "quarantine", "outcome": "success", "id": entry.id}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import logging
 import os
 import sys
 import time
@@ -18,14 +19,31 @@ from typing import Any
 
 import yara
 
+from agent.decode import Limits, explore, is_trigger
 from agent.fileio import NotRegularFile, TooLarge, read_file
 from agent.filetypes import extension_of, sniff
 from agent.rules.compiler import RuleSet
+
+_log = logging.getLogger(__name__)
 
 # What is kept of a matched string: enough to recognise it, never the file.
 EXCERPT_BYTES = 64
 INSTANCES_PER_STRING = 3
 STRINGS_PER_RULE = 10
+
+# After a timeout the head and tail of the file are scanned on their own: a shell padded with
+# megabytes of one repeated atom is still named, and the cost stays bounded.
+TIMEOUT_WINDOW = 64 * 1024
+TIMEOUT_WINDOW_SECONDS = 2
+DECODE_LIMITS = Limits()
+TIMEOUT_RULE = "WSA_Scan_Timeout"
+TIMEOUT_META: dict[str, Any] = {
+    "id": "WSA-SCAN-TIMEOUT",
+    "description": "yara gave up on this file: a file built to exhaust the scanner is suspect",
+    "family": "Scan evasion",
+    "severity": "medium",
+    "mitre_attack": "T1505.003",
+}
 
 
 class Verdict(StrEnum):
@@ -82,6 +100,7 @@ class RuleMatch:
     tags: tuple[str, ...]
     meta: dict[str, Any]
     strings: tuple[StringHit, ...]
+    layer: str = ""  # "" = the file's bytes; else the decode path, e.g. "script-encoder > base64"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,22 +163,27 @@ def _os_error(path: str, e: OSError, started: float) -> ScanResult:
     )
 
 
-def _matches(found: list[yara.Match]) -> tuple[RuleMatch, ...]:
+def _matches(found: list[yara.Match], shift: int = 0, layer: str = "") -> tuple[RuleMatch, ...]:
     out = []
     for m in found:
+        if is_trigger(m):  # decode triggers steer the decode stage; they are never findings
+            continue
         hits: list[StringHit] = []
         for s in m.strings[:STRINGS_PER_RULE]:
             for inst in s.instances[:INSTANCES_PER_STRING]:
                 hits.append(
                     StringHit(
                         s.identifier,
-                        inst.offset,
+                        inst.offset + shift,
                         inst.matched_length,
                         inst.matched_data[:EXCERPT_BYTES],
                     )
                 )
-        out.append(RuleMatch(m.rule, m.namespace, tuple(m.tags), dict(m.meta), tuple(hits)))
+        out.append(RuleMatch(m.rule, m.namespace, tuple(m.tags), dict(m.meta), tuple(hits), layer))
     return tuple(out)
+
+
+TIMEOUT_MATCH = RuleMatch(TIMEOUT_RULE, "webshell-agent", ("scan_timeout",), TIMEOUT_META, ())
 
 
 def _utf8_ok(text: str) -> bool:
@@ -182,8 +206,9 @@ class Scanner:
         ruleset: RuleSet,
         *,
         max_size: int = 20 * 1024 * 1024,
-        timeout: float = 60.0,
+        timeout: float = 10.0,
         hash_clean: bool = True,
+        decode: Limits | None = DECODE_LIMITS,
     ) -> None:
         self.ruleset = ruleset
         self.max_size = max_size
@@ -191,6 +216,7 @@ class Scanner:
         # The one-off scan needs no hashes of clean files; the agent keeps sha256 in its state.
         self.hash_clean = hash_clean
         self._md5_first = ruleset.uses_md5
+        self.decode = decode  # None: no decode stage (the rules see the file's bytes only)
 
     def scan(self, path: str) -> ScanResult:
         started = time.perf_counter()
@@ -225,11 +251,14 @@ class Scanner:
             "md5": md5,
         }
         try:
-            found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
+            matches = self.match_bytes(data, externals)
         except yara.TimeoutError:
+            # Never just an error: a file that exhausts the scanner is an alert of its own, with
+            # whatever the head and tail of the file show on their own.
+            matches = (*self._windows(data, externals), TIMEOUT_MATCH)
             return ScanResult(
-                path, Verdict.ERROR, Reason.TIMEOUT, f"yara gave up after {self.timeout}s", info,
-                duration=time.perf_counter() - started,
+                path, Verdict.MATCHED, Reason.TIMEOUT, f"yara gave up after {self.timeout}s",
+                info, self._hashes(data, md5), matches, time.perf_counter() - started, filetype,
             )  # fmt: skip
         except yara.Error as e:
             return ScanResult(
@@ -240,17 +269,69 @@ class Scanner:
                 info,
                 duration=time.perf_counter() - started,
             )
-        if not found:
+        if not matches:
             hashes = Hashes(hashlib.sha256(data).hexdigest(), "", md5) if self.hash_clean else None
             return ScanResult(
                 path, Verdict.CLEAN, info=info, hashes=hashes,
                 duration=time.perf_counter() - started, filetype=filetype,
             )  # fmt: skip
-        # Only alerts carry sha1 (and md5, when no rule needed it before the match).
-        sha256 = hashlib.sha256(data).hexdigest()
-        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
-        md5 = md5 or hashlib.md5(data, usedforsecurity=False).hexdigest()
         return ScanResult(
-            path, Verdict.MATCHED, info=info, hashes=Hashes(sha256, sha1, md5), matches=_matches(found),
+            path, Verdict.MATCHED, info=info, hashes=self._hashes(data, md5), matches=matches,
             duration=time.perf_counter() - started, filetype=filetype,
         )  # fmt: skip
+
+    def match_bytes(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
+        """The rules on the bytes and, when a decode trigger fired, on the decoded layers.
+        Raises yara.Error (yara.TimeoutError when the file itself takes too long)."""
+        found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
+        matches = _matches(found)
+        if self.decode is not None and any(is_trigger(m) for m in found):
+            matches += self._decoded(data, found, externals, {m.rule for m in matches})
+        return matches
+
+    def _decoded(
+        self, data: bytes, found: list[yara.Match], externals: dict[str, str], known: set[str]
+    ) -> tuple[RuleMatch, ...]:
+        """Rules that match only on a decoded layer, each with its layer path (first wins)."""
+
+        def scan(layer: bytes, seconds: float) -> list[yara.Match]:
+            timeout = max(1, min(self.timeout, round(seconds)))
+            return list(self.ruleset.rules.match(data=layer, externals=externals, timeout=timeout))
+
+        try:
+            outcome = explore(data, found, scan, self.decode)
+        except Exception:  # a decoder bug must not cost the file's own findings
+            _log.exception("decode stage failed; the file's own matches stand")
+            return ()
+        out: list[RuleMatch] = []
+        for layer in outcome.layers:
+            for m in _matches(layer.found, layer=layer.path):
+                if m.rule not in known:
+                    known.add(m.rule)
+                    out.append(m)
+        return tuple(out)
+
+    @staticmethod
+    def _hashes(data: bytes, md5: str) -> Hashes:
+        """Only alerts carry sha1 (and md5, when no rule needed it before the match)."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        return Hashes(sha256, sha1, md5 or hashlib.md5(data, usedforsecurity=False).hexdigest())
+
+    def _windows(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
+        """The rules on the first and the last TIMEOUT_WINDOW bytes, each with a short timeout."""
+        spans = [(0, data[:TIMEOUT_WINDOW])]
+        if len(data) > TIMEOUT_WINDOW:
+            tail = max(TIMEOUT_WINDOW, len(data) - TIMEOUT_WINDOW)
+            spans.append((tail, data[tail:]))
+        seen: dict[str, RuleMatch] = {}
+        for shift, chunk in spans:
+            try:
+                found = self.ruleset.rules.match(
+                    data=chunk, externals=externals, timeout=TIMEOUT_WINDOW_SECONDS
+                )
+            except yara.Error:
+                continue  # the timeout alert stands on its own
+            for m in _matches(found, shift):
+                seen.setdefault(m.rule, m)
+        return tuple(seen.values())

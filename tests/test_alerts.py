@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 from agent.alerts import SEVERITY, build_alert, display_path, excerpt, severity_of
 from agent.identity import Identity
 from agent.outputs import console, jsonl, sarif
-from agent.scanner import FileInfo, Hashes, RuleMatch, ScanResult, StringHit, Verdict
+from agent.scanner import (
+    TIMEOUT_MATCH,
+    FileInfo,
+    Hashes,
+    Reason,
+    RuleMatch,
+    ScanResult,
+    StringHit,
+    Verdict,
+)
 from agent.summary import Summary
 from tests.test_cli_scan import sarif_schema
 
@@ -124,3 +133,25 @@ def test_ecs_shape_for_elastic_external_alerts() -> None:
     )
     assert a["threat"]["software"]["name"] == ["Fam"] and a["file"]["extension"] == "aspx"
     assert a["host"]["name"] == "host-1" and a["agent"]["id"] == "agent-id-1"
+
+
+def test_scan_timeout_alert_is_medium_and_says_why() -> None:
+    info = FileInfo(10, 1.0, 1.0, stat.S_IFREG | 0o644, 33, "www-data", 7, 1)
+    r = ScanResult(
+        "/srv/pad.php", Verdict.MATCHED, Reason.TIMEOUT, "yara gave up after 10s", info,
+        Hashes("a" * 64, "b" * 40, "c" * 32), (TIMEOUT_MATCH,),
+    )  # fmt: skip
+    a: dict[str, Any] = build_alert(r, IDENTITY, "f" * 64)
+    assert a["webshell"]["reason"] == "scan-timeout"
+    assert a["event"]["severity"] == SEVERITY["medium"]
+    assert a["message"].startswith("Scan timed out (possible evasion): /srv/pad.php")
+
+
+def test_each_match_names_its_layer() -> None:
+    ms = (
+        RuleMatch("Plain", "ns", (), {}, ()),
+        RuleMatch("Decoded", "ns", (), {}, (), layer="script-encoder > base64"),
+    )
+    a: dict[str, Any] = build_alert(result_for("/srv/x.asp", ms), IDENTITY, "f" * 64)
+    assert [m["layer"] for m in a["webshell"]["matches"]] == ["", "script-encoder > base64"]
+    assert "reason" not in a["webshell"]

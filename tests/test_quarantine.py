@@ -8,13 +8,14 @@ import os
 import stat
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agent.cli import main
-from agent.quarantine import CONTENT, METADATA, Quarantine, QuarantineError, xor
+from agent.quarantine import CONTENT, METADATA, Quarantine, QuarantineError, respond, xor
 
 SHELL = b'<?php @eval($_POST["x"]); ?>\n'
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -224,3 +225,16 @@ def test_a_restored_file_is_not_taken_again_until_it_changes(q: Quarantine, www:
     changed = SHELL + b"// changed later\n"
     shell.write_bytes(changed)
     assert q.content(q.take(str(shell), sha(changed))) == changed
+
+
+def test_a_scan_timeout_alone_is_not_quarantined(tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    www.mkdir()
+    f = www / "pad.php"
+    f.write_bytes(b"a" * 100)
+    q = Quarantine(tmp_path / "data", [www])
+    alert: dict[str, Any] = {"rule": {"name": ["WSA_Scan_Timeout"]}, "event": {"id": "x"}}
+    out = respond(q, alert, str(f), sha(b"a" * 100))
+    assert out == {"action": "none", "outcome": "skipped", "reason": "scan-timeout"}
+    assert alert["webshell"]["response"] == out
+    assert f.read_bytes() == b"a" * 100 and q.entries() == []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.rules import load_rules
-from agent.scanner import Reason, Scanner, Verdict
+from agent.scanner import TIMEOUT_RULE, Reason, Scanner, Verdict
 from tests.conftest import SHELL
 
 
@@ -113,17 +113,36 @@ def test_file_symlink_scans_target(scanner: Scanner, tmp_path: Path) -> None:
     assert scanner.scan(str(link)).verdict is Verdict.MATCHED
 
 
-def test_timeout_is_a_typed_error(rules_dir: Path, tmp_path: Path) -> None:
-    # A rule whose condition loops over every byte pair is slow on purpose.
+def _slow_rules(rules_dir: Path) -> Path:
+    # A rule whose condition loops over every byte pair is slow on purpose, on large files only.
     (rules_dir / "slow.yar").write_text(
-        "rule T_Slow { condition: for all i in (0..filesize) : "
+        "rule T_Slow { condition: filesize > 100000 and for all i in (0..filesize) : "
         "( for all j in (0..filesize) : ( uint8(i) != 0xff or uint8(j) != 0xfe ) ) }"
     )
-    s = Scanner(load_rules((rules_dir,), default_rules=False), timeout=1)
+    return rules_dir
+
+
+def test_timeout_is_an_alert_with_what_head_and_tail_show(rules_dir: Path, tmp_path: Path) -> None:
+    s = Scanner(load_rules((_slow_rules(rules_dir),), default_rules=False), timeout=1)
+    f = tmp_path / "t.php"
+    data = SHELL + b"a" * 200_000 + b"MARKER-SCORED-75"
+    f.write_bytes(data)
+    r = s.scan(str(f))
+    assert r.verdict is Verdict.MATCHED and r.reason is Reason.TIMEOUT
+    assert [m.rule for m in r.matches] == ["T_Eval_Request", "T_Scored", TIMEOUT_RULE]
+    assert r.matches[-1].meta["severity"] == "medium"
+    tail_hit = r.matches[1].strings[0]
+    assert tail_hit.offset == data.index(b"MARKER-SCORED-75")  # tail offsets are file offsets
+    assert r.hashes is not None and r.hashes.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_timeout_alone_is_a_medium_alert(rules_dir: Path, tmp_path: Path) -> None:
+    s = Scanner(load_rules((_slow_rules(rules_dir),), default_rules=False), timeout=1)
     f = tmp_path / "t.php"
     f.write_bytes(b"a" * 200_000)
     r = s.scan(str(f))
-    assert r.verdict is Verdict.ERROR and r.reason is Reason.TIMEOUT
+    assert r.verdict is Verdict.MATCHED and r.reason is Reason.TIMEOUT
+    assert [m.rule for m in r.matches] == [TIMEOUT_RULE]
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads everything")

@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.alerts import severity_of
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from
+from agent.decode import TRIGGER_TAG
 from agent.errors import UsageError
 from agent.rules import collect_sources, default_rules_dir, load_rules, samples
 from agent.rules.lint import lint
@@ -65,7 +66,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             "description": r.meta.get("description", ""),
         }
         for r in ruleset.rules
+        if TRIGGER_TAG not in r.tags
     ]
+    # Decode triggers steer the decode stage and never make a finding: no severity to list.
+    triggers = [r.identifier for r in ruleset.rules if TRIGGER_TAG in r.tags]
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=1)
         print()
@@ -74,6 +78,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"{row['id'] or '-':14} {row['severity']:8} {row['rule']:48} {row['family']}")
         print(
             f"{len(rows)} rules from {ruleset.files} files"
+            + (f", plus {len(triggers)} decode triggers" if triggers else "")
             + (" (cached)" if ruleset.from_cache else "")
         )
     return 0

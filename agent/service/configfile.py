@@ -26,7 +26,7 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("agent", "rotate_size", '"50MiB"', "Size at which the alert/event log files rotate."),
     ("agent", "rotate_keep", "10", "How many rotated log files to keep."),
     ("scan", "max_size", '"20MiB"', "Larger files are skipped (and reported as skipped)."),
-    ("scan", "timeout", "60.0", "Seconds YARA may spend on one file."),
+    ("scan", "timeout", "10.0", "Seconds YARA may spend on one file (then a scan-timeout alert)."),
     ("scan", "threads", "2", "Scanning worker threads."),
     ("scan", "extensions", '[".aspx", ".php", ".jsp"]',
      "File extensions to scan, case-insensitive. Default: every executable web extension\n"

@@ -74,27 +74,6 @@ rule WSA_Asp_Downloader_RemoteScript
         filesize < 20KB and any of ($h*) and (($s1 and $s2 and any of ($n*)) or ($x1 and (#h1 + #h2 + #h3) > 0 and $n2))
 }
 
-rule WSA_Asp_Encoded_ScriptEncoder
-{
-    meta:
-        id = "WSA-ASP-013"
-        description = "Server-side classic ASP code encoded with the Microsoft Script Encoder (<%#@~^ ... ^#~@ blocks, or a VBScript.Encode/JScript.Encode page directive or runat=server block): hides shell logic from review; rare in legitimate current apps"
-        family = "Encoded script"
-        severity = "medium"
-        author = "webshell-agent project"
-        date = "2026-11-21"
-        reference = "https://learn.microsoft.com/en-us/previous-versions/visualstudio/visual-studio-6.0/aa233810(v=vs.60)"
-        mitre_attack = "T1505.003"
-    strings:
-        $e1 = /<%[ \t\r\n]{0,4}#@~\^[A-Za-z0-9+\/]{6}==/
-        $e2 = /<%[ \t]{0,3}@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
-        $e3 = /<script[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode/ nocase
-        $e4 = /<script[^>]{0,80}language[ \t]{0,3}=[ \t]{0,3}["']?(vbscript|jscript)\.encode[^>]{0,80}runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
-        $end = "^#~@"
-    condition:
-        filesize < 3MB and (($e1 and $end) or $e2 or $e3 or $e4)
-}
-
 rule WSA_Asp_Generic_MultiCapabilityShell
 {
     meta:

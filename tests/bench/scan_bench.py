@@ -146,14 +146,22 @@ def count_files(root: Path) -> int:
     return sum(len(fs) for _, _, fs in os.walk(root))
 
 
+AGENT_SRC: Path | None = None  # --agent-src: run another checkout's agent (a baseline)
+DECODED: set[tuple[str, str]] = set()  # pairs the agent found on decoded layers only
+
+
 def run_agent(root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
     import json
 
+    env = dict(os.environ)
+    if AGENT_SRC is not None:
+        env["PYTHONPATH"] = str(AGENT_SRC)
     t0 = time.perf_counter()
     p = subprocess.run(
         [sys.executable, "-m", "agent", "scan", "--format", "jsonl", "--all-files", "--no-progress",
          "--threads", str(threads), "--max-size", "100MiB", str(root)],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env=env,
+        cwd=str(AGENT_SRC) if AGENT_SRC is not None else None,
     )  # fmt: skip
     wall = time.perf_counter() - t0
     if p.returncode not in (0, 1):
@@ -162,12 +170,18 @@ def run_agent(root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
     for line in p.stdout.splitlines():
         doc = json.loads(line)
         for m in doc["webshell"]["matches"]:
-            pairs.add((os.path.realpath(doc["file"]["path"]), m["rule"]))
+            pair = (os.path.realpath(doc["file"]["path"]), m["rule"])
+            pairs.add(pair)
+            if m.get("layer") or m["rule"] == "WSA_Scan_Timeout":
+                DECODED.add(pair)
     return wall, pairs
 
 
 def run_yara(yara: str, root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
-    sources = collect_sources(default_rules=True)
+    if AGENT_SRC is not None:  # the baseline's own rules
+        sources = collect_sources((AGENT_SRC / "signatures",), default_rules=False)
+    else:
+        sources = collect_sources(default_rules=True)
     defines = [a for k in EXTERNALS for a in ("-d", f"{k}=")]
     args = [
         yara,
@@ -221,7 +235,7 @@ def bench(name: str, root: Path, yara: str, runs: int, threads: int) -> None:
     a, y = statistics.median(agent_times), statistics.median(yara_times)
     ext = externals_rules()
     only_agent = a_pairs - y_pairs
-    explained = {p for p in only_agent if p[1] in ext}
+    explained = {p for p in only_agent if p[1] in ext or p in DECODED}
     print(
         f"\n== {name}: {files:,} files, {runs} runs, {threads} threads (median wall time, start-up included)"
     )
@@ -232,7 +246,7 @@ def bench(name: str, root: Path, yara: str, runs: int, threads: int) -> None:
         f"  matched files       : agent {len({p for p, _ in a_pairs}):,}, yara {len({p for p, _ in y_pairs}):,}"
     )
     print(f"  (file, rule) pairs  : agent {len(a_pairs):,}, yara {len(y_pairs):,}, "
-          f"only agent {len(only_agent)} ({len(explained)} from rules that read externals), only yara {len(y_pairs - a_pairs)}")  # fmt: skip
+          f"only agent {len(only_agent)} ({len(explained)} from rules that read externals or from decoded layers), only yara {len(y_pairs - a_pairs)}")  # fmt: skip
     unexplained = (only_agent - explained) | (y_pairs - a_pairs)
     print(
         "  identical matches   : "
@@ -248,9 +262,21 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument(
-        "--corpus", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "corpus"
+        "--corpus",
+        type=Path,
+        default=Path(__file__).resolve().parents[3] / "shared" / "corpus",
+        help="../shared/corpus (dev-*.tar.xz, extracted here) or a folder holding malicious/ benign/",
     )
+    ap.add_argument(
+        "--agent-src",
+        type=Path,
+        default=None,
+        help="scan with the agent of another source tree (e.g. a baseline export)",
+    )
+    ap.add_argument("--skip-generated", action="store_true", help="only the corpus benchmark")
     args = ap.parse_args()
+    global AGENT_SRC
+    AGENT_SRC = args.agent_src
     yara = shutil.which("yara")
     if yara is None:
         raise SystemExit("the yara CLI is missing: `make deps-system` installs Debian's package")
@@ -259,12 +285,15 @@ def main() -> None:
         "(yara CLI)",
     )
     with tempfile.TemporaryDirectory(prefix="wsa-bench-") as tmp:
-        gen = Path(tmp) / "generated"
-        size = generate(gen, args.files)
-        print(f"generated {args.files:,} files, {size / 1e6:.1f} MB")
-        bench("generated tree", gen, yara, args.runs, args.threads)
+        if not args.skip_generated:
+            gen = Path(tmp) / "generated"
+            size = generate(gen, args.files)
+            print(f"generated {args.files:,} files, {size / 1e6:.1f} MB")
+            bench("generated tree", gen, yara, args.runs, args.threads)
         tars = sorted(args.corpus.glob("dev-*.tar.xz")) if args.corpus.is_dir() else []
-        if tars:
+        if not tars and any((args.corpus / d).is_dir() for d in ("malicious", "benign")):
+            bench("corpus (extracted)", args.corpus, yara, args.runs, args.threads)
+        elif tars:
             corpus = Path(tmp) / "corpus"
             corpus.mkdir()
             for t in tars:

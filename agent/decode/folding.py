@@ -1,0 +1,208 @@
+"""String folding: what a line of code computes from constant pieces, written out plainly.
+
+`"e"+"x"+"e"+"c"` -> `"exec"`; `Chr(101)&ChrW(118)` -> `"ev"`; `String.fromCharCode(101,118)`;
+`Join(Array("a","b"),"")`; `\\x65`, `\\145`, `\\u0065` escapes; PHP `'...'^'...'` (also `&`, `|`);
+`/* */` comments; `Select Case` on a constant keeps only the live branch. Each pass is one
+linear regular-expression sweep with bounded repetitions (no nested unbounded quantifiers), so
+hostile input costs at most a few passes over the bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,512}"|'(?:[^'\\\r\n]|\\.){0,512}')"""
+_LIT_RE = re.compile(_LIT)
+_CONCAT = re.compile(_LIT + rb"(?:[ \t]{0,8}(?:\+|\.|&)[ \t]{0,8}" + _LIT + rb"){1,256}")
+# A literal alone in parentheses that are not a call: `('a'^'b')` -> `'x'`, never `f('x')`.
+_PAREN = re.compile(rb"(?<![\w$\]\)])\([ \t]{0,8}(" + _LIT + rb")[ \t]{0,8}\)")
+_BITOP = re.compile(rb"(" + _LIT + rb")[ \t]{0,8}([\^|&])[ \t]{0,8}(" + _LIT + rb")")
+_NUM = rb"(?:&[hH][0-9A-Fa-f]{1,6}|0[xX][0-9A-Fa-f]{1,6}|\d{1,7})"
+_CHR = re.compile(
+    rb"\b(?:chrw?|chrb|chr\$)[ \t]{0,4}\([ \t]{0,4}("
+    + _NUM
+    + rb")(?:[ \t]{0,4}([-+*])[ \t]{0,4}("
+    + _NUM
+    + rb"))?[ \t]{0,4}\)",
+    re.I,
+)
+_FROMCHARCODE = re.compile(
+    rb"String[ \t]{0,4}\.[ \t]{0,4}fromCharCode[ \t]{0,4}\(((?:[ \t]{0,4}"
+    + _NUM
+    + rb"[ \t]{0,4},){0,4096}[ \t]{0,4}"
+    + _NUM
+    + rb")[ \t]{0,4}\)",
+    re.I,
+)
+_JOIN = re.compile(
+    rb"\bJoin[ \t]{0,4}\([ \t]{0,4}Array[ \t]{0,4}\(((?:[ \t]{0,4}"
+    + _LIT
+    + rb"[ \t]{0,4},){0,4096}[ \t]{0,4}"
+    + _LIT
+    + rb")[ \t]{0,4}\)[ \t]{0,4}(?:,[ \t]{0,4}("
+    + _LIT
+    + rb"))?[ \t]{0,4}\)",
+    re.I,
+)
+_JS_JOIN = re.compile(
+    rb"\[((?:[ \t]{0,4}" + _LIT + rb"[ \t]{0,4},){0,4096}[ \t]{0,4}" + _LIT
+    + rb")[ \t]{0,4}\][ \t]{0,4}\.[ \t]{0,4}join[ \t]{0,4}\([ \t]{0,4}(" + _LIT + rb")?[ \t]{0,4}\)"
+)  # fmt: skip
+_ESCAPE = re.compile(
+    rb"\\(?:x([0-9A-Fa-f]{2})|u+([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([0-7]{2,3}))"
+)
+_COMMENT = re.compile(rb"/\*.{0,65536}?\*/", re.S)
+_SELECT = re.compile(
+    rb"\bSelect[ \t]+Case[ \t]+([^\r\n:]{1,64}?)[ \t]*(?:\r?\n|:)(.{0,65536}?)\bEnd[ \t]+Select\b",
+    re.I | re.S,
+)
+_CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
+MIN_VALUE = 3  # folded values shorter than this are not listed on their own
+
+
+@dataclass
+class Folded:
+    data: bytes
+    values: list[bytes] = field(default_factory=list)
+    folds: int = 0
+
+    def layer(self, cap: int) -> bytes:
+        """The folded text, then every folded value on a line of its own (code that is run)."""
+        tail = b"\n".join(v for v in self.values if len(v) >= MIN_VALUE)
+        return (self.data + b"\n" + tail)[:cap] if tail else self.data[:cap]
+
+
+def _num(text: bytes) -> int:
+    t = text.lower()
+    if t.startswith(b"&h"):
+        return int(t[2:], 16)
+    if t.startswith(b"0x"):
+        return int(t[2:], 16)
+    return int(t)
+
+
+def _char(code: int) -> bytes | None:
+    if 0 < code < 0x110000:
+        return chr(code).encode("utf-8", "replace")
+    return None
+
+
+def _body(lit: bytes) -> bytes:
+    return lit[1:-1]
+
+
+def _quote(value: bytes, q: bytes = b'"') -> bytes:
+    return q + value.replace(q, b"\\" + q) + q
+
+
+def _unescape(m: re.Match[bytes]) -> bytes:
+    hx, u4, ub, octal = m.groups()
+    code = int(hx or u4 or ub, 16) if (hx or u4 or ub) else int(octal, 8)
+    if code > 0xFF and octal:
+        return m.group(0)
+    out = _char(code)
+    # Only printable results: a \x00 in a binary string stays as it was.
+    return (
+        out
+        if out is not None and (code >= 0x20 or code in (9, 10, 13)) and code != 0x7F
+        else m.group(0)
+    )
+
+
+class _Fold:
+    def __init__(self, data: bytes) -> None:
+        self.f = Folded(data)
+
+    def sub(self, pattern: re.Pattern[bytes], fn: object) -> None:
+        def counted(m: re.Match[bytes]) -> bytes:
+            out: bytes = fn(m)  # type: ignore[operator]
+            if out != m.group(0):
+                self.f.folds += 1
+            return out
+
+        self.f.data = pattern.sub(counted, self.f.data)
+
+    def value(self, v: bytes) -> bytes:
+        self.f.values.append(v)
+        return v
+
+
+def fold(data: bytes, max_values: int = 256) -> Folded:
+    """Apply every folding pass once, in the order that lets one feed the next."""
+    st = _Fold(data)
+    st.sub(_COMMENT, lambda m: b"")
+    st.sub(_ESCAPE, _unescape)
+    st.sub(_SELECT, _live_case)
+
+    def chr_(m: re.Match[bytes]) -> bytes:
+        a = _num(m.group(1))
+        if m.group(2):
+            b = _num(m.group(3))
+            a = a + b if m.group(2) == b"+" else a - b if m.group(2) == b"-" else a * b
+        c = _char(a)
+        return m.group(0) if c is None else _quote(c)
+
+    st.sub(_CHR, chr_)
+
+    def from_char_code(m: re.Match[bytes]) -> bytes:
+        chars = [_char(_num(x.strip())) for x in m.group(1).split(b",")]
+        if any(c is None for c in chars):
+            return m.group(0)
+        return _quote(st.value(b"".join(c for c in chars if c is not None)))
+
+    st.sub(_FROMCHARCODE, from_char_code)
+
+    def bitop(m: re.Match[bytes]) -> bytes:
+        a, op, b = _body(m.group(1)), m.group(2), _body(m.group(3))
+        if op != b"^" and not (m.group(1)[:1] == m.group(3)[:1] == b"'"):
+            return m.group(0)  # VBScript's `"a" & "b"` is a concatenation, not PHP's AND
+        if op == b"^":
+            v = bytes(x ^ y for x, y in zip(a, b, strict=False))
+        elif op == b"&":
+            v = bytes(x & y for x, y in zip(a, b, strict=False))
+        else:
+            v = bytes(
+                x | y for x, y in zip(a.ljust(len(b), b"\0"), b.ljust(len(a), b"\0"), strict=True)
+            )
+        return _quote(st.value(v), m.group(1)[:1])
+
+    st.sub(_BITOP, bitop)
+    st.sub(_PAREN, lambda m: m.group(1))
+
+    def join(m: re.Match[bytes]) -> bytes:
+        parts = [_body(x) for x in _LIT_RE.findall(m.group(1))]
+        sep = _body(m.group(2)) if m.group(2) else b" "
+        return _quote(st.value(sep.join(parts)))
+
+    st.sub(_JOIN, join)
+    st.sub(_JS_JOIN, lambda m: _quote(st.value(
+        (_body(m.group(2)) if m.group(2) else b",").join(_body(x) for x in _LIT_RE.findall(m.group(1)))
+    )))  # fmt: skip
+
+    def concat(m: re.Match[bytes]) -> bytes:
+        parts = _LIT_RE.findall(m.group(0))
+        return _quote(st.value(b"".join(_body(x) for x in parts)), parts[0][:1])
+
+    st.sub(_CONCAT, concat)
+    st.f.values = st.f.values[:max_values]
+    return st.f
+
+
+def _live_case(m: re.Match[bytes]) -> bytes:
+    """`Select Case <constant>`: only the branch that constant selects can run."""
+    selector = m.group(1).strip().strip(b'"').lower()
+    body = m.group(2)
+    cases = list(_CASE.finditer(body))
+    if not cases or not re.fullmatch(rb"-?\w{1,64}", selector):
+        return m.group(0)
+    fallback = None
+    for i, c in enumerate(cases):
+        end = cases[i + 1].start() if i + 1 < len(cases) else len(body)
+        branch = body[c.end() : end]
+        labels = [x.strip().strip(b'"').lower() for x in c.group(1).split(b",")]
+        if labels == [b"else"]:
+            fallback = branch
+        elif selector in labels:
+            return branch
+    return fallback if fallback is not None else b""

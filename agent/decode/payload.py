@@ -1,0 +1,218 @@
+"""Literal payloads: a quoted string passed through decoding calls, e.g.
+`eval(gzinflate(base64_decode('...')))`, `Convert.FromBase64String("...")`,
+`Base64.getDecoder().decode("...")`; and long base64/hex literals anywhere near a decoding call
+(the literal often sits in a variable first).
+
+Every transform is bounded by the caller's byte cap; decompression never yields more than the
+cap (a zip bomb stops there).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+import urllib.parse
+import zlib
+from collections.abc import Callable, Iterator
+
+Transform = Callable[[bytes, int], bytes | None]
+
+_B64_JUNK = re.compile(rb"[\s\\]+|\\[rn]")
+_B64_OK = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
+_HEX_OK = re.compile(rb"(?:[0-9A-Fa-f]{2})+")
+# Long encoded literals, quoted: candidates even when the decoding call takes a variable.
+_LONG_B64 = re.compile(rb"""(['"])([A-Za-z0-9+/=_\-\r\n\\]{40,})\1""")
+_LONG_HEX = re.compile(rb"""(['"])((?:[0-9A-Fa-f]{2}){24,})\1""")
+# Characters a call chain is made of, read backwards from the opening quote of a literal.
+_CHAIN_CHARS = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$@.:>-()\\ \t\r\n"
+)
+_CALL = re.compile(rb"([A-Za-z_]\w*)\s*\(")
+CHAIN_LOOKBACK = 200
+LITERAL_MAX = 4 * 1024 * 1024
+
+
+def b64(data: bytes, cap: int) -> bytes | None:
+    s = _B64_JUNK.sub(b"", data)
+    if len(s) < 4 or not _B64_OK.fullmatch(s):
+        return None
+    s = s.rstrip(b"=")
+    if len(s) % 4 == 1:
+        return None
+    s += b"=" * (-len(s) % 4)
+    if len(s) // 4 * 3 > cap + 3:
+        s = s[: (cap // 3 + 1) * 4]
+    try:
+        alt = b"-_" if (b"-" in s or b"_" in s) else None
+        return base64.b64decode(s, altchars=alt, validate=True)[:cap]
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _inflate(data: bytes, cap: int, wbits: int) -> bytes | None:
+    d = zlib.decompressobj(wbits)
+    try:
+        out = d.decompress(data, max(1, cap))  # never more than cap: a bomb stops here
+    except zlib.error:
+        return None
+    return out or None
+
+
+def gzinflate(data: bytes, cap: int) -> bytes | None:
+    return _inflate(data, cap, -15)
+
+
+def gzuncompress(data: bytes, cap: int) -> bytes | None:
+    return _inflate(data, cap, 15)
+
+
+def gzdecode(data: bytes, cap: int) -> bytes | None:
+    return _inflate(data, cap, 31)
+
+
+def any_inflate(data: bytes, cap: int) -> bytes | None:
+    for wbits in (-15, 15, 31):
+        out = _inflate(data, cap, wbits)
+        if out is not None:
+            return out
+    return None
+
+
+def rot13(data: bytes, cap: int) -> bytes | None:
+    return codecs.encode(data[:cap].decode("latin-1"), "rot13").encode("latin-1")
+
+
+def strrev(data: bytes, cap: int) -> bytes | None:
+    return data[:cap][::-1]
+
+
+def hex2bin(data: bytes, cap: int) -> bytes | None:
+    s = re.sub(rb"\s+", b"", data[: 2 * cap + 2])
+    if len(s) % 2:
+        s = s[:-1]
+    if not _HEX_OK.fullmatch(s):
+        return None
+    return bytes.fromhex(s.decode("ascii"))
+
+
+def urldecode(data: bytes, cap: int) -> bytes | None:
+    return urllib.parse.unquote_to_bytes(data[: cap * 3])[:cap]
+
+
+def _same(data: bytes, cap: int) -> bytes | None:
+    return data[:cap]
+
+
+TRANSFORMS: dict[str, Transform] = {
+    "base64_decode": b64, "frombase64string": b64, "decodebuffer": b64, "decode": b64,
+    "parsebase64binary": b64, "decodebase64": b64,
+    "gzinflate": gzinflate, "gzuncompress": gzuncompress, "gzdecode": gzdecode,
+    "str_rot13": rot13, "strrev": strrev, "hex2bin": hex2bin,
+    "urldecode": urldecode, "rawurldecode": urldecode,
+}  # fmt: skip
+# Calls that pass a payload through unchanged (string conversions around the decoder).
+PASS_THROUGH = frozenset({
+    "getstring", "string", "getdecoder", "getmimedecoder", "getbytes", "stripslashes", "trim",
+    "strval", "tostring", "new",
+})  # fmt: skip
+
+
+def texty(data: bytes) -> bool:
+    """Mostly printable text: worth scanning as code."""
+    if not data:
+        return False
+    sample = data[:4096]
+    printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13) or b >= 0x80)
+    return printable >= 0.85 * len(sample) and b"\0" not in sample[:64]
+
+
+def read_literal(buf: bytes, start: int, limit: int = LITERAL_MAX) -> tuple[bytes, int] | None:
+    """The body of the quoted literal whose quote is at `start`, and the index after it."""
+    quote = buf[start : start + 1]
+    stop = min(len(buf), start + 1 + limit)
+    i = start + 1
+    while True:
+        end = buf.find(quote, i, stop)
+        if end < 0:
+            return None
+        k = end - 1
+        while k > start and buf[k] == 0x5C:  # an odd run of backslashes escapes the quote
+            k -= 1
+        if (end - 1 - k) % 2 == 0:
+            return buf[start + 1 : end], end + 1
+        i = end + 1
+
+
+def chain_before(buf: bytes, quote: int) -> list[str]:
+    """Call names right before a literal, innermost first: `a(b(c('x` -> [c, b, a]."""
+    i = quote
+    floor = max(0, quote - CHAIN_LOOKBACK)
+    while i > floor and buf[i - 1] in _CHAIN_CHARS:
+        i -= 1
+    return [m.group(1).decode("ascii").lower() for m in _CALL.finditer(buf, i, quote)][::-1]
+
+
+def apply_chain(body: bytes, names: list[str], cap: int) -> tuple[bytes, list[str]] | None:
+    """Apply the known calls innermost first; stop at the first unknown one (eval, assert...)."""
+    done: list[str] = []
+    data = body
+    for name in names:
+        if name in PASS_THROUGH:
+            continue
+        fn = TRANSFORMS.get(name)
+        if fn is None:
+            break
+        out = fn(data, cap)
+        if out is None:
+            break
+        data = out
+        done.append(name)
+    return (data, done) if done else None
+
+
+def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, bytes]]:
+    """(layer name, decoded bytes) for the first literal after each trigger offset."""
+    seen: set[int] = set()
+    for off in offsets:
+        window_end = min(len(buf), off + 256)
+        quote = -1
+        for j in range(off, window_end):
+            if buf[j] in (0x22, 0x27):
+                quote = j
+                break
+        if quote < 0 or quote in seen:
+            continue
+        seen.add(quote)
+        lit = read_literal(buf, quote, min(LITERAL_MAX, 4 * cap + 16))
+        if lit is None:
+            continue
+        done = apply_chain(lit[0], chain_before(buf, quote), cap)
+        if done is not None:
+            data, names = done
+            yield " > ".join(_short(n) for n in names), data
+
+
+def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
+    """Long base64 / hex literals anywhere: decoded, then inflated if that gives text."""
+    n = 0
+    for pattern, fn, name in ((_LONG_B64, b64, "base64"), (_LONG_HEX, hex2bin, "hex2bin")):
+        for m in pattern.finditer(buf):
+            if n >= limit:
+                return
+            n += 1
+            out = fn(m.group(2), cap)
+            if out is None:
+                continue
+            if texty(out):
+                yield name, out
+                continue
+            inflated = any_inflate(out, cap)
+            if inflated is not None and texty(inflated):
+                yield f"{name} > inflate", inflated
+
+
+def _short(name: str) -> str:
+    return {"frombase64string": "base64", "base64_decode": "base64", "decodebuffer": "base64",
+            "decode": "base64", "parsebase64binary": "base64", "decodebase64": "base64"}.get(name, name)  # fmt: skip

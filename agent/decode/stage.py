@@ -1,0 +1,140 @@
+"""The decode stage: from the file's bytes, bounded layers of what the code really says, each
+scanned with the same rules.
+
+The one yara pass over the file also runs the *trigger* rules (tag `decode_trigger`, meta
+`decoder`, in `signatures/decode/triggers.yar`): they say which decoder may have work and at
+which offsets. A clean file that trips no trigger pays nothing more. Each decoder yields
+layers; each layer is scanned, and the triggers found on it lead one level deeper, up to the
+limits (depth, layers, bytes, time) in `Limits`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from agent.decode import payload, script_encoder
+from agent.decode.folding import fold
+from agent.decode.limits import Budget, Limits
+
+TRIGGER_TAG = "decode_trigger"
+CONTEXT = 256  # bytes of the enclosing layer kept in front of a decoded payload (`<?php`, `<%@`)
+# Folding and the loose-literal search run on the whole layer when it is small, else only on
+# windows around the trigger offsets: their Python regex passes must stay cheap on a big file.
+WHOLE = 256 * 1024
+FOLD_SPAN = 4 * 1024
+LOOSE_SPAN = 32 * 1024
+
+Hits = dict[str, list[int]]
+# scan(layer bytes, timeout seconds) -> yara matches; may raise yara.Error
+ScanFn = Callable[[bytes, float], list[Any]]
+
+
+def is_trigger(match: Any) -> bool:
+    return TRIGGER_TAG in match.tags
+
+
+def hits_of(found: list[Any], limit: int) -> Hits:
+    """Decoder name -> sorted trigger offsets (at most `limit` each)."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for m in found:
+        if not is_trigger(m):
+            continue
+        name = str(m.meta.get("decoder", ""))
+        offsets = out[name]
+        for s in m.strings:
+            for inst in s.instances[:limit]:
+                offsets.add(inst.offset)
+    return {k: sorted(v)[:limit] for k, v in out.items()}
+
+
+def windows(buf: bytes, offsets: list[int], span: int) -> bytes:
+    """`buf` itself when small, else the merged spans around `offsets`, one per line."""
+    if len(buf) <= WHOLE:
+        return buf
+    spans: list[list[int]] = []
+    for off in sorted(offsets):
+        lo, hi = max(0, off - span), min(len(buf), off + span)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    return b"\n".join(buf[lo:hi] for lo, hi in spans)
+
+
+def layers_of(buf: bytes, hits: Hits, budget: Budget) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of each layer the triggered decoders produce from `buf`."""
+    cap = budget.bytes_left
+    if "script-encoder" in hits:
+        decoded = script_encoder.decode_page(buf, cap)
+        if decoded is not None:
+            yield "script-encoder", decoded
+    if "payload" in hits:
+        context = buf[:CONTEXT] + b"\n"
+        found = False
+        for name, data in payload.chains(buf, hits["payload"], cap):
+            found = True
+            yield name, context + data
+        if not found:
+            near = windows(buf, hits["payload"], LOOSE_SPAN)
+            for name, data in payload.loose(near, cap, budget.limits.regions):
+                yield name, context + data
+    if "fold" in hits:
+        folded = fold(windows(buf, hits["fold"], FOLD_SPAN))
+        if folded.folds:
+            yield "fold", folded.layer(cap)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerMatches:
+    path: str  # e.g. "script-encoder > base64"
+    found: list[Any]  # yara matches on that layer, triggers left out
+
+
+@dataclass
+class Outcome:
+    layers: list[LayerMatches]
+    decoded: int = 0  # layers produced and scanned
+    stopped: str = ""  # why decoding stopped early ("time", "bytes", "layers", "scan-timeout")
+
+
+def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None = None) -> Outcome:
+    """Breadth first through the layers below `data`, whose yara matches are `found`."""
+    limits = limits or Limits()
+    budget = Budget.start(limits, len(data))
+    out = Outcome([])
+    seen = {hashlib.sha1(data, usedforsecurity=False).digest()}
+    todo: list[tuple[tuple[str, ...], bytes, Hits]] = [((), data, hits_of(found, limits.regions))]
+    while todo:
+        path, buf, hits = todo.pop(0)
+        if not hits:
+            continue
+        for name, layer in layers_of(buf, hits, budget):
+            if budget.out_of_time():
+                out.stopped = budget.exhausted
+                return out
+            digest = hashlib.sha1(layer, usedforsecurity=False).digest()
+            if digest in seen:
+                continue
+            seen.add(digest)
+            layer = layer[: max(0, budget.bytes_left)]  # a bomb is scanned up to the budget
+            if not layer or not budget.take(len(layer)):
+                out.stopped = budget.exhausted
+                return out
+            here = (*path, name)
+            try:
+                layer_found = scan(layer, max(1.0, budget.seconds_left()))
+            except Exception as e:  # yara.TimeoutError or yara.Error: stop, say why
+                out.stopped = "scan-timeout" if "time" in str(e).lower() else "scan-error"
+                return out
+            out.decoded += 1
+            findings = [m for m in layer_found if not is_trigger(m)]
+            if findings:
+                out.layers.append(LayerMatches(" > ".join(here), findings))
+            if len(here) < limits.depth:
+                todo.append((here, layer, hits_of(layer_found, limits.regions)))
+    out.stopped = budget.exhausted
+    return out

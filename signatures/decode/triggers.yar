@@ -1,0 +1,105 @@
+/*
+    Decode triggers: not findings. Each rule tells the decode stage (agent/decode/) that a
+    decoder may have work in this file, and its string offsets say where. The scanner drops
+    every match tagged `decode_trigger` from findings and alerts; `rules list` shows them apart.
+    meta `decoder`: script-encoder | payload | fold. Keep them cheap: literal atoms only.
+*/
+
+rule WSA_Decode_ScriptEncoder : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-901"
+        description = "Decode trigger: a Script Encoder block (VBScript.Encode / JScript.Encode)"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "script-encoder"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.virusbulletin.com/virusbulletin/2006/01/inside-microsoft-script-encoder/"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = "#@~^"
+    condition:
+        $a
+}
+
+rule WSA_Decode_LiteralPayload : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-902"
+        description = "Decode trigger: a decoding call that may take a literal payload"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "payload"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/function.base64-decode.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $p1 = "base64_decode" nocase
+        $p2 = "gzinflate" nocase
+        $p3 = "gzuncompress" nocase
+        $p4 = "gzdecode" nocase
+        $p5 = "str_rot13" nocase
+        $p6 = "strrev" nocase
+        $p7 = "hex2bin" nocase
+        $p8 = "FromBase64String" nocase
+        $p9 = "getDecoder()" nocase
+        $p10 = "decodeBuffer" nocase
+        $p11 = "getMimeDecoder" nocase
+        $p12 = "parseBase64Binary" nocase
+        $p13 = "decodeBase64" nocase
+    condition:
+        any of them
+}
+
+rule WSA_Decode_FoldedStrings : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-903"
+        description = "Decode trigger: code built from string pieces, char codes, escapes or comments"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "fold"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/language.operators.bitwise.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = "\"+\""
+        $c2 = "\" + \""
+        $c3 = "'+'"
+        $c4 = "' + '"
+        $c5 = "\".\""
+        $c6 = "\" . \""
+        $c7 = "'.'"
+        $c8 = "' . '"
+        $c9 = "\"&\""
+        $c10 = "\" & \""
+        $chr1 = ")&chr(" nocase
+        $chr2 = ") & chr(" nocase
+        $chr3 = ")&chrw(" nocase
+        $chr4 = ").chr(" nocase
+        $chr5 = ") . chr(" nocase
+        $chr6 = ")+chr(" nocase
+        $code = "fromCharCode" nocase
+        $x1 = "'^'"
+        $x2 = "\"^\""
+        $x3 = "' ^ '"
+        $x4 = "\" ^ \""
+        $j1 = "join(array(" nocase
+        $j2 = "join( array(" nocase
+        $e1 = "\\x6"
+        $e2 = "\\x7"
+        $e3 = "\\u00"
+        $e4 = "\\14"
+        $e5 = "\\16"
+        $k1 = "/**/"
+        $k2 = "*/("
+        $s = "select case" nocase
+    condition:
+        #c1 + #c2 + #c3 + #c4 + #c5 + #c6 + #c7 + #c8 + #c9 + #c10 >= 3
+        or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
+        or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s
+        or #e1 + #e2 + #e3 + #e4 + #e5 >= 4
+}

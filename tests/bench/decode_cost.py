@@ -1,0 +1,65 @@
+"""Worst-case CPU of the decode stage: hostile files at the size limit through the scanner.
+
+    python -m tests.bench.decode_cost [--size 20MiB]
+
+Each file is one trigger atom (or an encoded block, a bomb) repeated to the size, behind a
+shell; the scan runs the bundled rules, triggers and decode stage in this thread, so
+`thread_time` is the cost of one file. The budget is 2 s of CPU per file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import time
+import warnings
+import zlib
+
+from agent.config import parse_size
+from agent.rules import load_rules
+from agent.scanner import Scanner
+from tests.decode_helpers import script_encode
+
+SHELL = b'<?php @eval($_POST["x"]); ?>\n'
+
+
+def cases(size: int) -> dict[str, bytes]:
+    bomb = base64.b64encode(zlib.compress(b"A" * (64 << 20), 9)[2:-4])
+    units = {
+        "script-encoder blocks": script_encode(b'Response.Write "x"\r\n' * 20),
+        "one huge script-encoder block": script_encode(b'Response.Write "x"\r\n' * (size // 40)),
+        "base64_decode('QUJD')": b"base64_decode('QUJDRA==');\n",
+        "gzinflate bomb": b"eval(gzinflate(base64_decode('" + bomb + b"')));\n",
+        "'^' atoms": b"'^'",
+        "'.' chains": b"$a='x'.'y'.'z';\n",
+        "Chr(65)& atoms": b"Chr(65)&",
+        "\\x41 escapes": b"\\x41\\x42",
+        "/**/ comments": b"e/**/v",
+        "long base64 literal": b"'" + base64.b64encode(os.urandom(3 << 20)) + b"'",
+        "Select Case": b"Select Case 1\nCase 1\nx\nEnd Select\n",
+    }
+    return {k: (SHELL + u * (size // len(u) + 1))[:size] for k, u in units.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--size", default="20MiB")
+    ap.add_argument("--budget", type=float, default=2.0)
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    size = parse_size(args.size)
+    scanner = Scanner(load_rules(), timeout=60)
+    st = os.stat(__file__)
+    print(f"decode stage, files of {size:,} bytes, bundled rules, budget {args.budget} s CPU")
+    for name, data in cases(size).items():
+        t0 = time.thread_time()
+        r = scanner.scan_bytes("/srv/www/x.php", data, st)
+        cpu = time.thread_time() - t0
+        layers = sorted({m.layer for m in r.matches if m.layer})
+        flag = "OVER" if cpu > args.budget else "ok"
+        print(f"  {flag:4} {cpu:6.2f} s  {name:32} {r.verdict} {r.reason or ''} layers={layers}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Worst-case cost of every rule: each rule's strings repeated up to the size limit.
+
+    make bench-rules                              # bundled signatures, 20 MiB, 2 s CPU budget
+    python -m tests.bench.rule_cost --size 4MiB --rules DIR --budget 2
+
+Each rule is compiled alone. For every string it defines (text, hex, or one minimal match
+generated from a regex) and for all of its strings together, a file of that probe repeated to
+`--size` bytes is scanned, behind a small PHP one-liner (first at 1/16 of the size: a probe
+that, scaled linearly with a 2x margin, stays under budget is not run again; the others are
+measured at full size); the CPU time of the scan (yara runs in
+the calling thread, so `thread_time` counts it) is the rule's cost on that probe. A rule whose
+worst probe exceeds the budget is listed with the probe; a yara timeout counts as over budget.
+Finally the whole rule set is timed on the worst probes, since every rule pays for the others'
+atoms too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import yara
+
+from agent.config import parse_size
+from agent.rules import collect_sources
+from agent.rules.compiler import EXTERNALS
+from tests.bench.regex_example import example, literal_runs
+
+PREFIX = b'<?php @eval($_POST["x"]); ?>\n'
+_RULE = re.compile(rb"^(?:(?:private|global)\s+)*rule\s+(\w+)[^{]*\{.*?^\}", re.S | re.M)
+_IMPORT = re.compile(rb'^import\s+"\w+"\s*$', re.M)
+_STRING = re.compile(
+    rb"^\s*(\$\w*)\s*=\s*("
+    rb'"(?:[^"\\\n]|\\.)*"'  # text
+    rb"|\{[^}]*\}"  # hex
+    rb"|/(?:[^/\\\n]|\\.)+/[is]*"  # regex
+    rb")([^\n]*)$",
+    re.M,
+)
+
+
+@dataclass
+class Cost:
+    namespace: str
+    rule: str
+    probe: str
+    seconds: float
+    timed_out: bool
+
+
+def _text(lit: bytes) -> bytes:
+    body = lit[1:-1]
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == 0x5C and i + 1 < len(body):
+            n = body[i + 1]
+            if n == ord("x") and i + 3 < len(body):
+                out.append(int(body[i + 2 : i + 4], 16))
+                i += 4
+                continue
+            out += {ord("n"): b"\n", ord("t"): b"\t", ord("r"): b"\r"}.get(n, bytes([n]))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return bytes(out)
+
+
+def _hex(lit: bytes) -> bytes:
+    body = re.sub(rb"//[^\n]*|/\*.*?\*/", b"", lit[1:-1], flags=re.S)
+    # Alternatives: the first; jumps: their minimum; wildcards: 'A'.
+    body = re.sub(rb"\(([^|)]*)\|[^)]*\)", rb"\1", body)
+    body = re.sub(rb"\[(\d*)(?:-\d*)?\]", lambda m: b"41" * int(m.group(1) or 0), body)
+    body = re.sub(rb"~?\?\?|~?[0-9A-Fa-f]\?|~?\?[0-9A-Fa-f]", b"41", body)
+    body = re.sub(rb"~([0-9A-Fa-f]{2})", b"41", body)
+    return bytes.fromhex(re.sub(rb"\s+", b"", body).decode("ascii"))
+
+
+def probes(rule_text: bytes) -> list[tuple[str, bytes]]:
+    """(label, bytes) per string, plus all strings together."""
+    out: list[tuple[str, bytes]] = []
+    for m in _STRING.finditer(rule_text):
+        name, lit, mods = m.group(1).decode(), m.group(2), m.group(3)
+        found: list[tuple[str, bytes]] = []
+        try:
+            if lit.startswith(b'"'):
+                found.append((name, _text(lit)))
+            elif lit.startswith(b"{"):
+                found.append((name, _hex(lit)))
+            else:
+                end = lit.rindex(b"/")
+                pattern = lit[1:end].decode("latin-1")
+                found += [(f"{name} atom {r!r}", r) for r in literal_runs(pattern)]
+                found.append((name, example(pattern, "i" in lit[end:].decode())))
+        except (ValueError, IndexError, re.error, RecursionError):
+            pass
+        for label, data in found:
+            if b"wide" in mods:
+                data = data.decode("latin-1").encode("utf-16-le")
+            if data:
+                out.append((label, data))
+    whole = [d for label, d in out if " atom " not in label]
+    if len(whole) > 1:
+        out.append(("all", b" ".join(whole)))
+    return out
+
+
+def rules_of(text: bytes) -> list[tuple[str, bytes]]:
+    imports = b"\n".join(_IMPORT.findall(text))
+    return [(m.group(1).decode(), imports + b"\n" + m.group(0)) for m in _RULE.finditer(text)]
+
+
+def fill(probe: bytes, size: int) -> bytes:
+    body = (probe + b"\n") * (max(0, size - len(PREFIX)) // (len(probe) + 1) + 1)
+    return (PREFIX + body)[:size]
+
+
+def timed(rules: yara.Rules, data: bytes, timeout: int) -> tuple[float, bool]:
+    ext = dict(EXTERNALS, extension=".php", filename="x.php", filepath="/srv/www/x.php")
+    t0 = time.thread_time()
+    try:
+        rules.match(data=data, externals=ext, timeout=timeout)
+        return time.thread_time() - t0, False
+    except yara.TimeoutError:
+        return time.thread_time() - t0, True
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")  # "too many matches": yara caps them, which is the point
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--size", default="20MiB", help="file size (default 20MiB, the size limit)")
+    ap.add_argument("--budget", type=float, default=2.0, help="CPU seconds allowed per file")
+    ap.add_argument("--timeout", type=int, default=60, help="yara timeout per scan (wall s)")
+    ap.add_argument("--rules", type=Path, action="append", default=[], help="extra rule folder")
+    ap.add_argument("--no-default-rules", action="store_true")
+    ap.add_argument("--only", default="", help="regex on namespace or rule name")
+    args = ap.parse_args()
+    size = parse_size(args.size)
+    sources = collect_sources(tuple(args.rules), default_rules=not args.no_default_rules)
+    over: list[Cost] = []
+    worst: list[Cost] = []
+    started = time.perf_counter()
+    print(f"{len(sources)} rule files, probes of {size:,} bytes, budget {args.budget} s CPU")
+    for src in sources:
+        for name, text in rules_of(src.text):
+            if args.only and not re.search(args.only, f"{src.namespace} {name}"):
+                continue
+            try:
+                compiled = yara.compile(source=text.decode("utf-8", "replace"), externals=EXTERNALS)
+            except yara.Error as e:
+                print(f"  {src.namespace} {name}: does not compile alone ({e})", file=sys.stderr)
+                continue
+            best: Cost | None = None
+            for label, probe in probes(text):
+                # Screen at 1/16 of the size: a probe far under budget there (scaled linearly,
+                # with a 2x margin) is not run at full size, which saves most of the time.
+                secs, to = timed(compiled, fill(probe, size // 16), args.timeout)
+                if to or secs * 16 * 2 > args.budget:
+                    secs, to = timed(compiled, fill(probe, size), args.timeout)
+                else:
+                    secs *= 16
+                cost = Cost(src.namespace, name, label, secs, to)
+                if best is None or (to, secs) > (best.timed_out, best.seconds):
+                    best = cost
+            if best is None:
+                continue
+            worst.append(best)
+            flag = "OVER" if best.timed_out or best.seconds > args.budget else "ok"
+            if flag == "OVER":
+                over.append(best)
+            print(f"  {flag:4} {best.seconds:7.2f} s{' (timeout)' if best.timed_out else '':10} "
+                  f"{src.namespace} {name} (worst probe {best.probe})", flush=True)  # fmt: skip
+    print(f"\n{len(worst)} rules measured in {time.perf_counter() - started:.0f} s; "
+          f"{len(over)} over {args.budget} s CPU on a {size:,}-byte file:")  # fmt: skip
+    for c in sorted(over, key=lambda c: (-c.timed_out, -c.seconds)):
+        mark = f">= {c.seconds:.1f} s (yara timeout)" if c.timed_out else f"{c.seconds:.2f} s"
+        print(f"  {c.namespace} {c.rule}: {mark}, probe {c.probe}")
+
+
+if __name__ == "__main__":
+    main()

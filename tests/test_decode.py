@@ -1,0 +1,277 @@
+"""The decode stage: each decoder on our own encoded samples, the layer path in results, and the
+bounds (depth, layers, bytes) on hostile input. Real yara, the real trigger rules."""
+
+from __future__ import annotations
+
+import base64
+import os
+import zlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.decode import Limits, explore, payload
+from agent.decode.folding import fold
+from agent.decode.script_encoder import decode_page
+from agent.rules import default_rules_dir, load_rules
+from agent.rules.compiler import RuleSet
+from agent.scanner import Scanner, Verdict
+from tests.decode_helpers import ENCODABLE, php_packed, script_encode
+
+TRIGGERS = default_rules_dir() / "decode" / "triggers.yar"
+RULES = r"""
+rule T_Eval_Request { strings: $a = "eval(Request" nocase condition: $a }
+rule T_Eval_Post { strings: $a = "eval($_POST" condition: $a }
+rule T_Exec_Word { strings: $a = "exec_marker_word" condition: $a }
+rule T_WScript { strings: $a = "CreateObject(\"WScript.Shell\")" nocase condition: $a }
+"""
+ASP_HEAD = b"<%@ LANGUAGE = VBScript.Encode %>\r\n<%"
+
+
+@pytest.fixture(scope="module")
+def ruleset(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
+    d = tmp_path_factory.mktemp("rules")
+    (d / "t.yar").write_text(RULES)
+    return load_rules((d, TRIGGERS), default_rules=False)
+
+
+def scan(ruleset: RuleSet, tmp_path: Path, name: str, data: bytes) -> dict[str, str]:
+    f = tmp_path / name
+    f.write_bytes(data)
+    r = Scanner(ruleset).scan(str(f))
+    assert r.verdict in (Verdict.MATCHED, Verdict.CLEAN), r
+    return {m.rule: m.layer for m in r.matches}
+
+
+# --- Script Encoder -----------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=ENCODABLE, max_size=300))
+def test_script_encoder_round_trip(text: str) -> None:
+    plain = text.encode("ascii")
+    page = b"<%" + script_encode(plain) + b"%>"
+    assert decode_page(page, 1 << 20) == b"<%" + plain + b"%>"
+
+
+def test_encoded_shell_is_found_by_the_plain_rule_on_its_layer(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    page = ASP_HEAD + script_encode(b'eval(Request("z"))') + b"%>"
+    assert scan(ruleset, tmp_path, "x.asp", page) == {"T_Eval_Request": "script-encoder"}
+
+
+def test_an_encoded_benign_page_is_no_finding(ruleset: RuleSet, tmp_path: Path) -> None:
+    page = ASP_HEAD + script_encode(b'Response.Write "licence ok: " & Now()\r\n') + b"%>"
+    assert scan(ruleset, tmp_path, "licence.asp", page) == {}
+
+
+def test_dbcs_characters_pass_through_and_do_not_count() -> None:
+    block = script_encode(b'a="') + "中文".encode("gbk") + script_encode(b'"')[16:-12]
+    # One block whose text holds two GBK characters in the middle.
+    head = script_encode(b'a="')
+    body = head[12:-12] + "中文".encode("gbk")
+    tail = script_encode(b'a=""')[12:-12][3:]  # position 3 onwards, as if counted on
+    length = base64.b64encode(len(body + tail).to_bytes(4, "little"))[:6]
+    page = b"#@~^" + length + b"==" + body + tail + b"AAAAAA==^#~@"
+    assert decode_page(page, 1000) == 'a="中文"'.encode("gbk")
+    assert block  # the helper handles plain ASCII only
+
+
+# --- Literal payloads ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chain", "layer"),
+    [
+        ("base64", "base64"),
+        ("gzinflate>base64", "base64 > gzinflate"),
+        ("rot13>base64", "base64 > str_rot13"),
+        ("strrev", "strrev"),
+    ],
+)
+def test_packed_php_payload_is_unpacked(
+    ruleset: RuleSet, tmp_path: Path, chain: str, layer: str
+) -> None:
+    page = php_packed(b'@eval($_POST["k"]);', chain)
+    assert scan(ruleset, tmp_path, "p.php", page) == {"T_Eval_Post": layer}
+
+
+def test_payload_in_a_variable_is_found_by_the_loose_literal_pass(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    b64 = base64.b64encode(zlib.compress(b'@eval($_POST["k"]); /* padding padding */')[2:-4])
+    page = b"<?php $x = '" + b64 + b"';\n$f = 'gzinflate';\neval($f(base64_decode($x))); ?>"
+    assert scan(ruleset, tmp_path, "v.php", page) == {"T_Eval_Post": "base64 > inflate"}
+
+
+def test_dotnet_and_java_literals(ruleset: RuleSet, tmp_path: Path) -> None:
+    b64 = base64.b64encode(b"exec_marker_word").decode()
+    cs = f'<%@ Page %><% var s = Encoding.UTF8.GetString(Convert.FromBase64String("{b64}")); %>'
+    java = f'<% String s = new String(java.util.Base64.getDecoder().decode("{b64}")); %>'
+    assert scan(ruleset, tmp_path, "a.aspx", cs.encode()) == {"T_Exec_Word": "base64"}
+    assert scan(ruleset, tmp_path, "a.jsp", java.encode()) == {"T_Exec_Word": "base64"}
+
+
+def test_layers_nest_and_name_their_path(ruleset: RuleSet, tmp_path: Path) -> None:
+    inner = php_packed(b'@eval($_POST["k"]);', "strrev").decode()
+    vb = f'Response.Write "x"\r\nx = base64_decode("{base64.b64encode(inner.encode()).decode()}")'
+    page = ASP_HEAD + script_encode(vb.encode()) + b"%>"
+    assert scan(ruleset, tmp_path, "n.asp", page) == {
+        "T_Eval_Post": "script-encoder > base64 > strrev"
+    }
+
+
+def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    page = b'<?php eval($_POST["a"]); ' + php_packed(b'@eval($_POST["k"]);', "base64")[5:]
+    assert scan(ruleset, tmp_path, "both.php", page) == {"T_Eval_Post": ""}
+
+
+# --- String folding -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expect"),
+    [
+        (b'x = "e"+"x"+"e"+"c";', b'x = "exec";'),
+        (b"$f = 'W'.'Scr'.'ipt';", b"$f = 'WScript';"),
+        (b"Execute(Chr(101)&Chr(118)&Chr(97)&ChrW(&H6C))", b'Execute("eval")'),
+        (b"eval(String.fromCharCode(101, 118, 97, 108))", b'eval("eval")'),
+        (b'Execute(Join(Array("ev","al"),""))', b'Execute("eval")'),
+        (b'f = ["e","v"].join(\'\')', b'f = "ev"'),
+        (b'$a = "\\x65\\x76\\141\\u006c";', b'$a = "eval";'),
+        (b"$f = ('>'^'[').('3'^'E');", b"$f = 'ev';"),
+        (b"ev/**/al(", b"eval("),
+    ],
+)
+def test_fold(code: bytes, expect: bytes) -> None:
+    out = fold(code)
+    assert out.data == expect and out.folds > 0
+
+
+def test_dead_select_case_branches_are_dropped() -> None:
+    code = b'Select Case 2\r\nCase 1\r\nx = "dead"\r\nCase 2\r\nExecute(y)\r\nCase Else\r\nz\r\nEnd Select'
+    assert fold(code).data.strip() == b"Execute(y)"
+
+
+def test_folded_code_is_matched_on_the_fold_layer(ruleset: RuleSet, tmp_path: Path) -> None:
+    code = b"<% Execute(" + b"&".join(b"Chr(%d)" % c for c in b'eval(Request("z"))') + b") %>"
+    assert scan(ruleset, tmp_path, "c.asp", code) == {"T_Eval_Request": "fold"}
+
+
+def test_plain_concatenation_in_a_benign_page_is_no_finding(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    page = b"<?php echo 'a'.'b'.'c'.'d'; $x = \"1\" . \"2\" . \"3\"; ?>"
+    assert scan(ruleset, tmp_path, "ok.php", page) == {}
+
+
+# --- Bounds: property and fuzz tests --------------------------------------------------------
+
+
+def _explore(ruleset: RuleSet, data: bytes, limits: Limits) -> tuple[object, list[bytes]]:
+    seen: list[bytes] = []
+
+    def scan_layer(layer: bytes, seconds: float) -> list[object]:
+        seen.append(layer)
+        return list(ruleset.rules.match(data=layer, timeout=max(1, round(seconds))))
+
+    found = list(ruleset.rules.match(data=data))
+    return explore(data, found, scan_layer, limits), seen
+
+
+hostile = st.one_of(
+    st.binary(max_size=4000),
+    st.lists(
+        st.sampled_from([
+            b"base64_decode('", b"gzinflate(", b"'", b'"', b"#@~^", b"AAAAAA==", b"^#~@", b"@&",
+            b"Chr(65)&", b"'a'.", b"'^'", b"/**/", b"Select Case 1\n", b"Case 1\n", b"End Select",
+            b"\\x41", b"String.fromCharCode(", b"66,", b")", b"eval(", b"QUFB", b"\n",
+        ]),
+        max_size=400,
+    ).map(b"".join),
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile)
+def test_explore_never_crashes_and_stays_in_bounds(ruleset: RuleSet, data: bytes) -> None:
+    limits = Limits(depth=3, layers=6, max_bytes=64 * 1024, min_bytes=16 * 1024, seconds=5.0)
+    outcome, layers = _explore(ruleset, data, limits)
+    assert len(layers) <= limits.layers
+    assert sum(len(x) for x in layers) <= limits.byte_budget(len(data))
+    assert all(len(path.split(" > ")) <= limits.depth for path in (o.path for o in outcome.layers))  # type: ignore[attr-defined]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2000), st.integers(1, 1 << 20))
+def test_decoders_never_raise_and_respect_their_cap(data: bytes, cap: int) -> None:
+    for fn in payload.TRANSFORMS.values():
+        out = fn(data, cap)
+        assert out is None or len(out) <= max(cap, 1) * 3
+    out2 = decode_page(data, cap)
+    assert out2 is None or len(out2) <= cap
+    fold(data)
+
+
+def test_gzinflate_bomb_stops_at_the_byte_budget(ruleset: RuleSet) -> None:
+    bomb = zlib.compress(b"A" * (64 * 1024 * 1024), 9)[2:-4]  # 64 MiB of text in ~64 KB
+    page = b"<?php eval(gzinflate(base64_decode('" + base64.b64encode(bomb) + b"'))); ?>"
+    limits = Limits(max_bytes=1024 * 1024)
+    _, layers = _explore(ruleset, page, limits)
+    assert layers and sum(len(x) for x in layers) <= 1024 * 1024
+
+
+def test_deep_nesting_stops_at_the_depth_limit(ruleset: RuleSet) -> None:
+    code = b'@eval($_POST["k"]);'
+    for _ in range(10):
+        code = php_packed(code, "base64")
+    outcome, layers = _explore(ruleset, code, Limits(depth=4))
+    assert len(layers) == 4  # one layer per level, never deeper
+    assert not outcome.layers  # the shell sits at depth 11: not reached, and that is the bound
+
+
+def test_many_triggers_look_at_a_bounded_number_of_regions(ruleset: RuleSet) -> None:
+    page = b"<?php " + b"base64_decode('QUJD'); " * 50_000
+    _, layers = _explore(ruleset, page, Limits())
+    assert len(layers) <= Limits().layers
+
+
+def test_random_bytes_fuzz(ruleset: RuleSet) -> None:
+    # Fixed-seed fuzz over larger inputs than hypothesis makes: mixtures of trigger atoms,
+    # encoded blocks and noise. Nothing may raise; every run stays within the budget.
+    rng = __import__("random").Random(1234)
+    atoms = [b"#@~^", b"base64_decode('", b"gzinflate('", b"'", b"Chr(1", b"&", b"'.'", b"/**/",
+             base64.b64encode(os.urandom(48)), script_encode(b"x=1"), b"\\x4", b"^"]  # fmt: skip
+    for _ in range(40):
+        data = b"".join(rng.choice(atoms) if rng.random() < 0.5 else os.urandom(rng.randrange(64))
+                        for _ in range(rng.randrange(2000)))  # fmt: skip
+        limits = Limits(max_bytes=256 * 1024)
+        _, layers = _explore(ruleset, data, limits)
+        assert sum(len(x) for x in layers) <= limits.byte_budget(len(data))
+
+
+def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
+    import json
+
+    r = cli("rules", "list", "--format", "json")  # type: ignore[operator]
+    assert r.code == 0
+    names = {row["rule"] for row in json.loads(r.out)}
+    assert names and not any(n.startswith("WSA_Decode_") for n in names)
+    text = cli("rules", "list")  # type: ignore[operator]
+    assert "plus 3 decode triggers" in text.out
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gbk"])
+def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
+    p1, p2 = b'Response.Write "', b'" : Response.End : Dim a : Set a = Server'
+    wide = "中".encode(codec)  # 3 bytes in UTF-8, 2 in GBK; copied as is and not counted
+    body = script_encode(p1 + p2)[12:-12]
+    mixed = body[: len(p1)] + wide + body[len(p1) :]
+    length = base64.b64encode(len(mixed).to_bytes(4, "little"))[:6]
+    page = b"#@~^" + length + b"==" + mixed + b"AAAAAA==^#~@"
+    assert decode_page(page, 4096) == p1 + wide + p2
