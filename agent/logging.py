@@ -20,6 +20,7 @@ import structlog
 from agent.alerts import ECS_VERSION, iso
 from agent.identity import Identity
 from agent.outputs.jsonfile import JsonLinesFile
+from agent.service import journal
 
 Event = dict[str, Any]
 _LEVELS = {"debug", "info", "warning", "error", "critical"}
@@ -88,7 +89,7 @@ class EventLog:
         identity: Identity,
         echo: Callable[[Event], None] | None = None,
     ) -> None:
-        self._sink = _Sink(file, echo)
+        self._sink = _Sink(file, journal.tee(echo))  # journal: under systemd only
         self._log = structlog.wrap_logger(
             self._sink,
             processors=[_envelope(identity)],

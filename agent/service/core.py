@@ -42,6 +42,7 @@ from agent.rules import RuleSet
 from agent.rules.sources import RULE_SUFFIXES
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
 from agent.service.lean_rules import load_rules_lean
+from agent.service.startup_checks import quarantine_problems
 from agent.state import State, StateError
 from agent.walk import Filter
 from agent.watcher.handler import EnqueueHandler
@@ -491,6 +492,8 @@ class ServiceCore:
         roots = [w.root for w in self._watches]
         if self.config.response.quarantine:
             self.quarantine = Quarantine(self.config.agent.data_dir, roots)
+            for problem in quarantine_problems(roots, self.config.agent.data_dir):
+                self.events.emit("quarantine-unavailable", problem, level="warning")
         if self.config.process.enabled:
             recent = tail_file_alerts(self.config.agent.data_dir / "alerts.jsonl")
             self.process_watcher = ProcessWatcher(

@@ -20,7 +20,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 CGROUP2 = next(
-    (p for p in (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup")) if (p / "cgroup.procs").exists()),
+    (
+        p
+        for p in (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"))
+        if (p / "cgroup.procs").exists()
+    ),
     None,
 )
 

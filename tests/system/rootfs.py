@@ -54,7 +54,9 @@ def _stanzas(apt: Path) -> list[tuple[list[str], list[str], list[str]]]:
                 fields[key.strip().lower()] = value.split()
             if fields.get("enabled", ["yes"])[0].lower() == "no":
                 continue
-            found.append((fields.get("types", []), fields.get("uris", []), fields.get("suites", [])))
+            found.append(
+                (fields.get("types", []), fields.get("uris", []), fields.get("suites", []))
+            )
     lists = [apt / "sources.list", *(sorted(parts.glob("*.list")) if parts.is_dir() else [])]
     for f in lists:
         if not f.is_file():
