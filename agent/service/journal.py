@@ -35,9 +35,10 @@ def connected(stream: TextIO | None = None, environ: Mapping[str, str] | None = 
 
 
 def line(level: str, text: str) -> str:
-    """One journal line: priority prefix, our name, the text on one line without controls."""
+    """One journal line: priority prefix, then the text on one line without controls (the
+    journal names the unit and PID itself)."""
     flat = "".join(c if c.isprintable() else " " for c in text.replace("\n", " | "))
-    return f"<{PRIORITY.get(level, 6)}>webshell-agent: {flat}\n"
+    return f"<{PRIORITY.get(level, 6)}>{flat}\n"
 
 
 def prefix(level: str) -> str:

@@ -49,7 +49,7 @@ ln -s pts/ptmx "$r/dev/ptmx"
 ln -s /proc/self/fd "$r/dev/fd"
 mount -t tmpfs -o mode=1777 tmpfs "$r/dev/shm"
 hostname wsa-systemd-test
-exec chroot "$r" /lib/systemd/systemd --system --log-target=console --log-level=warning
+exec chroot "$r" /lib/systemd/systemd --system
 """
 
 
