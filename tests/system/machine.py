@@ -133,7 +133,9 @@ class Machine:
         try:
             wait_for("system to finish booting", settled, timeout, every=0.2)
         except TimeoutError as e:
-            raise BootError(f"{e} (state {state!r}); console: {self.console_text()[-2000:]}")
+            raise BootError(
+                f"{e} (state {state!r}); console: {self.console_text()[-2000:]}"
+            ) from None
 
     def _systemd_pid(self) -> int:
         assert self.proc is not None
