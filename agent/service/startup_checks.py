@@ -56,7 +56,7 @@ def quarantine_problems(roots: Sequence[str], data_dir: Path) -> list[str]:
                 "files there will stay in place; the systemd service needs a drop-in adding "
                 "the web roots to ReadWritePaths= (docs/service.md)"
             )
-    folder = next((p for p in (data_dir / "quarantine", data_dir) if p.exists()), None)
+    folder = next((p for p in (data_dir / "quarantine", data_dir) if os.path.exists(p)), None)
     why = _why_not_writable(str(folder)) if folder is not None else None
     if why is not None:
         problems.append(f"quarantine is on but {folder} cannot be written ({why})")
