@@ -164,6 +164,27 @@ def test_live_exposure_score(machine: Machine) -> None:
     assert score <= 2.0, f"systemd-analyze security: {score}"
 
 
+def test_netlink_exec_events_need_the_documented_drop_in(machine: Machine) -> None:
+    def source_after_restart() -> dict[str, object]:
+        before = len(jsonl(machine, f"{DATA}/events.jsonl"))
+        machine.run(["systemctl", "restart", UNIT])
+        return wait_event(machine, DATA, "process-watch-started", before, 30)["webshell"]
+
+    plain = source_after_restart()
+    assert plain["source"] == "poll" and plain["problem"]  # says why: no CAP_NET_ADMIN
+    dropin = machine.path(f"/etc/systemd/system/{UNIT}.d/netlink.conf")
+    dropin.parent.mkdir(parents=True, exist_ok=True)
+    shipped = machine.path("/usr/share/doc/webshell-agent/examples/netlink.conf")
+    dropin.write_text(shipped.read_text())
+    machine.run(["systemctl", "daemon-reload"])
+    assert source_after_restart()["source"] == "netlink"
+    netlink_score = exposure(machine)
+    dropin.unlink()
+    machine.run(["systemctl", "daemon-reload"])
+    machine.run(["systemctl", "restart", UNIT])
+    assert netlink_score <= 2.5, f"with the netlink drop-in: {netlink_score}"
+
+
 def test_quarantine_that_cannot_write_warns_at_start(machine: Machine) -> None:
     dropin = machine.path(f"/etc/systemd/system/{UNIT}.d/quarantine.conf")
     dropin.parent.mkdir(parents=True, exist_ok=True)
