@@ -13,6 +13,7 @@ import contextlib
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -172,11 +173,15 @@ class Machine:
         self._cleanup()
 
     def kill(self) -> None:
+        """SIGKILL to the namespace's PID 1 takes every process in it along; the cgroup's
+        kill switch catches anything that escaped the namespace."""
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
         if self.cgroup is not None and (self.cgroup / "cgroup.kill").exists():
             (self.cgroup / "cgroup.kill").write_text("1")
-        elif self.proc is not None:
-            self.proc.kill()
         if self.proc is not None:
+            self.proc.kill()
             self.proc.wait(30)
 
     def _cleanup(self) -> None:
