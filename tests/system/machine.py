@@ -54,6 +54,14 @@ exec chroot "$r" /lib/systemd/systemd --system
 """
 
 
+def populated(cgroup: Path) -> bool:
+    """Is any process left anywhere in this cgroup's subtree (cgroup.events)?"""
+    try:
+        return "populated 1" in (cgroup / "cgroup.events").read_text()
+    except FileNotFoundError:
+        return False
+
+
 class BootError(RuntimeError):
     pass
 
@@ -187,8 +195,8 @@ class Machine:
     def _cleanup(self) -> None:
         if self.cgroup is not None:
             cgroup = self.cgroup
-            if (cgroup / "cgroup.procs").exists():
-                wait_for("cgroup to empty", lambda: not (cgroup / "cgroup.procs").read_text(), 10.0)
+            if (cgroup / "cgroup.events").exists():  # the whole subtree, zombies included
+                wait_for("the machine's cgroup to empty", lambda: not populated(cgroup), 10.0)
             for sub in sorted(cgroup.rglob("*"), key=lambda p: -len(p.parts)):
                 if sub.is_dir():
                     with contextlib.suppress(OSError):
