@@ -232,6 +232,22 @@ class Machine:
     def sh(self, script: str, **kw: object) -> subprocess.CompletedProcess[str]:
         return self.run(["sh", "-c", script], **kw)  # type: ignore[arg-type]
 
+    def host_pid(self, inside: int) -> int:
+        """This host's PID of the process the machine calls `inside` (to signal it from here)."""
+        ns = os.readlink(f"/proc/{self.pid}/ns/pid")
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status", encoding="utf-8") as f:
+                    ids = next((ln.split()[1:] for ln in f if ln.startswith("NSpid:")), [])
+                inner = len(ids) > 1 and int(ids[-1]) == inside
+                if inner and os.readlink(f"/proc/{entry}/ns/pid") == ns:
+                    return int(entry)
+            except OSError:
+                continue
+        raise AssertionError(f"no host PID for the machine's PID {inside}")
+
     def path(self, inside: str) -> Path:
         """A path inside the machine, seen from the host (files are shared, not copied)."""
         return self.root / inside.lstrip("/")

@@ -137,7 +137,7 @@ def test_restart_and_stop(machine: Machine) -> None:
 def test_killed_agent_is_restarted(machine: Machine) -> None:
     pid = main_pid(machine)
     restarts = int(show(machine, "NRestarts")["NRestarts"])
-    os.kill(_host_pid(machine, pid), signal.SIGKILL)
+    os.kill(machine.host_pid(pid), signal.SIGKILL)
     wait_for("a restart after kill -9", lambda: main_pid(machine) not in (0, pid), 40, every=0.2)
     props = wait_state(machine, "active", 30)
     assert int(props["NRestarts"]) == restarts + 1
@@ -150,7 +150,7 @@ def test_hung_agent_is_restarted_by_the_watchdog(machine: Machine) -> None:
     machine.run(["systemctl", "daemon-reload"])
     machine.run(["systemctl", "restart", UNIT])
     pid = main_pid(machine)
-    os.kill(_host_pid(machine, pid), signal.SIGSTOP)
+    os.kill(machine.host_pid(pid), signal.SIGSTOP)
     wait_for("a watchdog restart", lambda: main_pid(machine) not in (0, pid), 45, every=0.2)
     wait_state(machine, "active", 30)
     assert "Watchdog timeout" in journal(machine)
@@ -229,28 +229,3 @@ def test_remove_then_purge_leave_nothing_behind(machine: Machine) -> None:
         check=False,
     ).stdout.split()
     assert left == []
-
-
-def _host_pid(m: Machine, inside: int) -> int:
-    """The host's PID of a process the machine calls `inside` (signals are sent from here)."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status", encoding="utf-8") as f:
-                for line in f:
-                    if line.startswith("NSpid:"):
-                        ids = line.split()[1:]
-                        if len(ids) > 1 and int(ids[-1]) == inside and _in_machine(m, entry):
-                            return int(entry)
-                        break
-        except OSError:
-            continue
-    raise AssertionError(f"no host PID for {inside}")
-
-
-def _in_machine(m: Machine, pid: str) -> bool:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/pid") == os.readlink(f"/proc/{m.pid}/ns/pid")
-    except OSError:
-        return False

@@ -28,7 +28,6 @@ from tests.system.conftest import (
     wait_state,
 )
 from tests.system.machine import Machine, wait_for
-from tests.system.test_deb import _host_pid
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(600)]
 
@@ -87,7 +86,7 @@ def test_stop_and_crash_restart(machine: Machine) -> None:
     assert show(machine, "Result", "ExecMainStatus") == {"Result": "success", "ExecMainStatus": "0"}
     machine.run(["systemctl", "start", UNIT])
     pid = main_pid(machine)
-    os.kill(_host_pid(machine, pid), signal.SIGKILL)
+    os.kill(machine.host_pid(pid), signal.SIGKILL)
     wait_for("a restart after kill -9", lambda: main_pid(machine) not in (0, pid), 40, every=0.2)
     wait_state(machine, "active", 30)
     assert show(machine, "NRestarts")["NRestarts"] == "1", journal(machine)
