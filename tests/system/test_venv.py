@@ -57,6 +57,19 @@ def test_service_install_from_a_venv(machine: Machine, packages: Packages) -> No
     assert status.returncode == 0 and "active (running), enabled at boot" in status.stdout
 
 
+def test_defaults_under_systemd_are_the_service_folders(machine: Machine) -> None:
+    """With data_dir/cache_dir left out, a service user gets $STATE_DIRECTORY/$CACHE_DIRECTORY,
+    not its home's per-user folders."""
+    code = (
+        "from agent.config import Config; c = Config(); print(c.agent.data_dir, c.rules.cache_dir)"
+    )
+    done = machine.run(["systemd-run", "--quiet", "--pipe", "--wait", "-p", "User=webshell-agent",
+                        "-p", "StateDirectory=wsa-probe", "-p", "CacheDirectory=wsa-probe",
+                        f"{VENV}/bin/python", "-c", code])  # fmt: skip
+    assert done.stdout.split() == ["/var/lib/wsa-probe", "/var/cache/wsa-probe"]
+    machine.run(["rm", "-rf", "/var/lib/wsa-probe", "/var/cache/wsa-probe"])
+
+
 def test_detects_reloads_and_scores_the_same(machine: Machine) -> None:
     shell = f"{WEB}/chopper.aspx"
     machine.path(shell).write_bytes(SHELL)
