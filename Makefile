@@ -34,7 +34,7 @@ rules-check: install
 	$(BIN)/webshell-agent rules lint
 	$(BIN)/webshell-agent rules test
 
-test: install deps-rsyslog deps-minisign lint typecheck rules-check
+test: install deps-rsyslog deps-minisign deps-debootstrap lint typecheck rules-check
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 test-fast: install
@@ -102,3 +102,16 @@ deb: install
 bench-rules: install
 	$(BIN)/python -m tests.bench.rule_cost $(BENCH_ARGS)
 	$(BIN)/python -m tests.bench.decode_cost
+
+# System tests (tests/system, marker `system`): the .deb and `service install` under a real
+# systemd booted in namespaces from a debootstrapped Debian rootfs, cached in
+# ~/.cache/webshell-agent/system-tests (built on first use). `make test` runs them too; they
+# need root and skip without it (fail under CI=true).
+.PHONY: test-system deps-debootstrap
+test-system: install deps-debootstrap
+	$(BIN)/pytest -m system $(PYTEST_ARGS)
+
+deps-debootstrap:
+	@if command -v dpkg >/dev/null 2>&1 && ! command -v debootstrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; \
+	  else echo "need root to apt-get install debootstrap (system tests will skip)" >&2; fi; fi

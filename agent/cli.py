@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import agent
 from agent.commands import COMMANDS, load
 from agent.errors import AgentError
+from agent.service import journal
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AgentError as e:
         if args.debug:
             raise
-        print(f"webshell-agent: error: {e}", file=sys.stderr)
+        print(f"{journal.prefix('error')}webshell-agent: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("webshell-agent: interrupted", file=sys.stderr)
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(
-            f"webshell-agent: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+            f"{journal.prefix('error')}webshell-agent: internal error: {type(e).__name__}: {e} (run with --debug for details)",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -48,12 +48,18 @@ def parse_size(text: str | int) -> int:
 def default_data_dir() -> Path:
     if os.name == "nt":
         return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "webshell-agent"
+    if os.environ.get("STATE_DIRECTORY"):  # systemd's StateDirectory= (a service user's home
+        return Path(os.environ["STATE_DIRECTORY"].split(":")[0])  # would be wrong, and hidden)
     if sys.platform != "win32" and os.geteuid() == 0:
         return Path("/var/lib/webshell-agent")
     return Path(platformdirs.user_data_dir("webshell-agent"))
 
 
 def default_cache_dir() -> Path:
+    if os.environ.get("CACHE_DIRECTORY"):  # systemd's CacheDirectory=
+        return Path(os.environ["CACHE_DIRECTORY"].split(":")[0])
+    if sys.platform != "win32" and os.geteuid() == 0:
+        return Path("/var/cache/webshell-agent")
     return Path(platformdirs.user_cache_dir("webshell-agent"))
 
 

@@ -27,6 +27,7 @@ from agent.document import ErrorFields, EventFields, envelope
 from agent.identity import Identity
 from agent.outputs.jsonfile import JsonLinesFile
 from agent.outputs.jsonl import encode_line
+from agent.service import journal
 
 Event = dict[str, Any]
 _LEVELS = {"debug", "info", "warning", "error", "critical"}
@@ -114,7 +115,7 @@ class EventLog:
         echo: Callable[[Event], None] | None = None,
         os_log: Callable[[Event], None] | None = None,
     ) -> None:
-        self._sink = _Sink(file, echo, os_log)
+        self._sink = _Sink(file, journal.tee(echo), os_log)  # journal: under systemd only
         self._log = structlog.wrap_logger(
             self._sink,
             processors=[_envelope(identity)],

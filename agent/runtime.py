@@ -42,6 +42,7 @@ from agent.quarantine import Quarantine
 from agent.rules import RuleSet
 from agent.rules.reload import RulesReload, first_load
 from agent.rules.update_poller import UpdatePoller
+from agent.service.startup_checks import quarantine_problems
 from agent.state import State
 from agent.walk import Filter
 from agent.watcher.assemble import assemble as assemble_watch
@@ -380,6 +381,8 @@ class Runtime:
         roots = [w.root for w in self.watches.roots]
         if self.config.response.quarantine:
             self.sink.quarantine = Quarantine(self.config.agent.data_dir, roots)
+            for problem in quarantine_problems(roots, self.config.agent.data_dir):
+                self._emit("quarantine-unavailable", problem, level="warning")
         if self.config.process.enabled:
             recent = tail_file_alerts(self.config.agent.data_dir / "alerts.jsonl")
             self.process_watcher = ProcessWatcher(

@@ -60,7 +60,7 @@ def test_not_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_presets_report_what_they_find(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, text = check(tmp_path, '[watch]\npresets = ["nginx"]\n', capsys)
+    code, text = check(tmp_path, f'[watch]\nroots = ["{tmp_path}"]\npresets = ["nginx"]\n', capsys)
     assert code == 0
     assert "preset nginx:" in text
 
@@ -68,10 +68,10 @@ def test_presets_report_what_they_find(tmp_path: Path, capsys: pytest.CaptureFix
 def test_the_documented_example_is_a_valid_config() -> None:
     from agent import config as cfgmod
 
-    example = Path(__file__).resolve().parents[1] / "docs" / "agent.example.toml"
+    example = Path(__file__).resolve().parents[1] / "agent" / "data" / "agent.example.toml"
     cfg = cfgmod.load_file(example)  # raises on any unknown key or wrong type
-    assert cfg.watch.roots == (Path("/var/www"),)
-    assert cfg.scan.max_size == 20 * 1024 * 1024 and cfg.agent.rotate_size == 50_000_000
+    assert cfg.watch.presets == ("auto",)
+    assert cfg.scan.max_size == 20 * 1024 * 1024
 
 
 def test_bad_output_table_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

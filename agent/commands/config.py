@@ -15,6 +15,7 @@ from agent import config as cfgmod
 from agent.errors import ConfigError
 from agent.outputs import settings as outputs
 from agent.presets import discover
+from agent.service.startup_checks import cannot_start
 
 
 def register(sub: Any) -> None:
@@ -36,6 +37,7 @@ def check(args: argparse.Namespace) -> int:
         outputs.parse(cfg.outputs)  # [[outputs]] tables are validated where they are built
     except ConfigError as e:
         problems.append(str(e))
+    problems += cannot_start(cfg)  # e.g. nothing to watch: `run` would exit 2 at once
     for problem in problems:
         print(f"webshell-agent: config error: {args.file}: {problem}", file=sys.stderr)
     if cfg.watch.presets:
@@ -44,8 +46,6 @@ def check(args: argparse.Namespace) -> int:
             print(f"preset {preset}: found {path}")
         for preset, path in found.missing:
             print(f"preset {preset}: missing {path}")
-    if not cfg.watch.roots and not cfg.watch.presets and not cfg.watch.polling:
-        print("note: no watch.roots or presets: `run` will need --watch DIR", file=sys.stderr)
     if problems:
         return 2
     print(f"{args.file}: OK")

@@ -24,6 +24,7 @@ from agent.errors import ConfigError
 from agent.logging import Event
 from agent.outputs import console
 from agent.runtime import Runtime
+from agent.service.startup_checks import cannot_start
 from agent.service.systemd import SystemdNotifier
 
 STOP_TIMEOUT = 10.0
@@ -74,6 +75,7 @@ def config_for_run(args: argparse.Namespace) -> Config:
         scan["threads"] = args.threads
     cfg = cfgmod.replace(cfg, watch=watch, agent=agent_cfg, scan=scan)
     fatal = [p for p in cfgmod.check(cfg) if not p.startswith("watch.roots")]
+    fatal += cannot_start(cfg)
     if fatal:
         raise ConfigError("; ".join(fatal))
     return cfg

@@ -16,7 +16,7 @@ from agent.service.unit import DEFAULT_USER, SERVICE_NAME
 # What `service status` reads from systemd.
 STATUS_PROPERTIES = (
     "LoadState", "UnitFileState", "ActiveState", "SubState", "MainPID", "NRestarts",
-    "ExecMainStartTimestamp", "StatusText", "Result",
+    "ExecMainStartTimestamp", "StatusText", "Result", "ExecMainStatus",
 )  # fmt: skip
 
 
@@ -99,7 +99,12 @@ def status_summary(props: Mapping[str, str]) -> tuple[str, int]:
         line += f", pid {props['MainPID']}"
     if props.get("NRestarts", "0") not in ("", "0"):
         line += f", restarted {props['NRestarts']} times"
-    if props.get("StatusText"):
+    if active == "failed" or props.get("Result", "success") not in ("", "success"):
+        line += f", last result {props.get('Result', '?')}"
+        if props.get("ExecMainStatus", "0") not in ("", "0"):
+            line += f" (exit status {props['ExecMainStatus']})"
+    # STATUS= is the agent's own word on itself: stale once it is gone ("stopping: ...")
+    if props.get("StatusText") and active in ("active", "activating", "reloading"):
         line += f"; {props['StatusText']}"
     return line, 0 if active == "active" else 3
 

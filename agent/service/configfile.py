@@ -1,21 +1,30 @@
-"""The commented configuration file: the shipped example and the default that install writes.
+"""The one commented configuration file: agent/data/agent.example.toml.
 
-One table below explains every key of `agent.config`; a test fails when a key is added there
-and not here. Keys are written commented out with their default (the ClamAV / Filebeat habit),
-except the few a service install must set.
+It is shipped in the wheel, installed by the .deb as /etc/webshell-agent/agent.toml, written by
+`service install` when no configuration exists, and linked from the docs. It is rendered from
+the table below (a test keeps file and rendering identical), which explains every key of
+`agent.config`; a test fails when a key is added there and not here. Keys are written commented
+out with their default (the ClamAV / Filebeat habit), except the three a service needs: what to
+watch (preset auto) and where to write (the service's state and cache folders).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+
+EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "agent.example.toml"
+LINUX_STATE_DIR = "/var/lib/webshell-agent"
+LINUX_CACHE_DIR = "/var/cache/webshell-agent"
 
 # (section, key, TOML value shown, explanation). The value is what a user would write; for keys
 # whose default depends on the platform or the user, a typical value is shown and the comment
 # says what the default is.
 KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("agent", "data_dir", '"/var/lib/webshell-agent"',
-     "Where state, alert/event logs and the agent id live. Default: /var/lib/webshell-agent as\n"
-     "root, %ProgramData%\\webshell-agent on Windows, the user data folder otherwise."),
+     "Where state, alert/event logs and the agent id live. Default: $STATE_DIRECTORY under\n"
+     "systemd, else /var/lib/webshell-agent as root, %ProgramData%\\webshell-agent on Windows,\n"
+     "the user data folder otherwise."),
     ("agent", "heartbeat_interval", "60.0",
      "Seconds between health heartbeats (RSS, CPU, queue depth, scans per second)."),
     ("agent", "cpu_budget", "0.5",
@@ -40,7 +49,9 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
      "They are watched: an edit reloads the rules."),
     ("rules", "default_rules", "true", "Load the signatures bundled with the agent."),
     ("rules", "cache_dir", '"/var/cache/webshell-agent"',
-     "Where compiled rules are cached (keyed by the rule sources and the YARA version)."),
+     "Where compiled rules are cached (keyed by the rule sources and the YARA version).\n"
+     "Default: $CACHE_DIRECTORY under systemd, else /var/cache/webshell-agent as root,\n"
+     "the user cache folder otherwise."),
     ("rules", "reload", "true", "Recompile and re-verify when a rule file changes."),
     ("rules.update", "url", '"https://rules.example.org/webshell-rules.tar.gz"',
      "Signed rule bundles (docs/rule-updates.md): an https URL, or a path / share folder holding\n"
@@ -99,12 +110,12 @@ HEADER = """\
 
 OUTPUTS = """\
 # Alerts and the agent's own events always go to JSON lines files in agent.data_dir.
-# Further sinks are [[outputs]] tables; each is checked when the agent builds it, e.g.:
+# Further sinks are [[outputs]] tables (docs/siem.md lists every key); each is checked by
+# `webshell-agent config check` and when the agent builds it, e.g.:
 #
 # [[outputs]]
 # type = "syslog"
-# host = "siem.example.net"
-# port = 6514
+# address = "siem.example.net:6514"
 """
 
 
@@ -143,13 +154,15 @@ def toml_string(value: str) -> str:
     return f"'{value}'"
 
 
-def example() -> str:
-    """packaging/agent.example.toml."""
-    return render(title="Example: copy to /etc/webshell-agent/agent.toml and edit.")
+TITLE = """\
+Installed as /etc/webshell-agent/agent.toml by the .deb, and by `webshell-agent service install`
+when no configuration exists (Windows: %ProgramData%\\webshell-agent\\agent.toml, presets exchange
+and iis). Check an edited file with `webshell-agent config check FILE`, then restart the service."""
 
 
 def service_default(windows: bool, data_dir: str, cache_dir: str) -> str:
-    """What `service install` writes when no configuration exists yet."""
+    """The configuration a service starts with: preset auto (Linux) or exchange + iis (Windows),
+    and its own state and cache folders (the service user's per-user defaults would be wrong)."""
     preset = '["exchange", "iis"]' if windows else '["auto"]'
     return render(
         {
@@ -157,9 +170,19 @@ def service_default(windows: bool, data_dir: str, cache_dir: str) -> str:
             ("rules", "cache_dir"): toml_string(cache_dir),
             ("watch", "presets"): preset,
         },
-        title="Written by `webshell-agent service install`. Edit, then restart the service.",
+        title=TITLE,
     )
 
 
-if __name__ == "__main__":  # python -m agent.service.configfile > packaging/agent.example.toml
+def example() -> str:
+    """agent/data/agent.example.toml: the Linux service default."""
+    return service_default(False, LINUX_STATE_DIR, LINUX_CACHE_DIR)
+
+
+def shipped_example() -> str:
+    """The file itself, as installed with the package."""
+    return EXAMPLE_FILE.read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m agent.service.configfile > agent/data/agent.example.toml
     print(example(), end="")

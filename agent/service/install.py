@@ -23,6 +23,7 @@ from agent.service.unit import (
     CACHE_DIR,
     CONFIG_PATH,
     DEFAULT_USER,
+    PACKAGED_UNIT_PATHS,
     SERVICE_NAME,
     STATE_DIR,
     UNIT_PATH,
@@ -103,6 +104,7 @@ class Plan:
     notes: tuple[str, ...] = ()
     # (path that must exist, what it means when it does not): checked before any step runs
     preflight: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()  # said before anything is done
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Probe:
     existing: frozenset[str] = field(default_factory=frozenset)  # which planned paths exist
     program_data: str = r"C:\ProgramData"
     prebuilt_cache: str | None = None  # frozen build: compiled rules made at build time
+    packaged_unit: str | None = None  # the .deb's unit, when the package is installed
 
 
 def cli_command() -> tuple[str, ...]:
@@ -140,7 +143,9 @@ def probe(user: str = DEFAULT_USER, extra: tuple[str, ...] = ()) -> Probe:
         except KeyError:
             pass
     bundle = Path(getattr(sys, "_MEIPASS", "/nonexistent")) / "rules-cache"
+    packaged = None if windows else next((u for u in PACKAGED_UNIT_PATHS if _exists(u)), None)
     return Probe(
+        packaged_unit=packaged,
         prebuilt_cache=str(bundle) if bundle.is_dir() else None,
         windows=windows,
         command=cli_command(),
@@ -193,7 +198,42 @@ def uninstall_plan(p: Probe, *, purge: bool = False, user: str | None = None) ->
     return _windows_uninstall(p, purge) if p.windows else _linux_uninstall(p, purge, user)
 
 
+# Where the service cannot run from, or only through its capability (its sandbox hides them).
+HIDDEN_PLACES = (
+    ("/tmp/", "PrivateTmp=yes gives the service an empty /tmp of its own: it cannot start"),
+    ("/var/tmp/", "PrivateTmp=yes gives the service an empty /var/tmp of its own: it cannot start"),
+    ("/home/", "ProtectHome=read-only, and a home folder is not meant for system services"),
+    ("/root/", "ProtectHome=read-only; the service user reads /root only through "
+               "CAP_DAC_READ_SEARCH"),
+)  # fmt: skip
+
+
+class PackagedUnit(ServiceError):
+    """The .deb provides the service: `service install|uninstall` would fight the package."""
+
+
+def _refuse_if_packaged(p: Probe, doing: str) -> None:
+    if p.packaged_unit:
+        raise PackagedUnit(
+            f"cannot {doing}: the webshell-agent package provides the service "
+            f"({p.packaged_unit}). Configure {CONFIG_PATH}, then `systemctl restart "
+            f"{SERVICE_NAME}`; settings of your own go in a drop-in (`systemctl edit "
+            f"{SERVICE_NAME}`); `apt remove webshell-agent` removes it; nothing was changed"
+        )
+
+
+def place_warnings(command: Sequence[str]) -> tuple[str, ...]:
+    """Warnings when the agent to be run lives where the unit's sandbox hides it."""
+    where = str(command[0]) if command else ""
+    return tuple(
+        f"the agent runs from {where}: {why}; install it under /opt or /usr/local instead"
+        for prefix, why in HIDDEN_PLACES
+        if where.startswith(prefix)
+    )
+
+
 def _linux_install(p: Probe, config: str | None, user: str | None, start: bool) -> Plan:
+    _refuse_if_packaged(p, "install the service")
     user = user or DEFAULT_USER
     cfg = config or CONFIG_PATH
     steps: list[Step] = []
@@ -214,7 +254,7 @@ def _linux_install(p: Probe, config: str | None, user: str | None, start: bool) 
         steps.append(Step("folder for the configuration", MakeDir(str(Path(cfg).parent))))
         steps.append(Step(
             f"write a default configuration (preset auto) readable by group {user}",
-            WriteFile(cfg, configfile.service_default(False, STATE_DIR, CACHE_DIR), 0o640, user),
+            WriteFile(cfg, configfile.shipped_example(), 0o640, user),
         ))  # fmt: skip
     steps.append(Step(
         f"write the systemd unit (runs {shlex.join(p.command)} as {user})",
@@ -223,16 +263,12 @@ def _linux_install(p: Probe, config: str | None, user: str | None, start: bool) 
     steps.append(Step("reload systemd", Run(("systemctl", "daemon-reload"))))
     enable = ("systemctl", "enable", *(("--now",) if start else ()), f"{SERVICE_NAME}.service")
     steps.append(Step("start at boot" + (" and start now" if start else ""), Run(enable)))
-    if any(str(p.command[0]).startswith(h) for h in ("/home/", "/root/")):
-        notes.append(
-            "the agent is installed under a home folder: the service reads it read-only "
-            "(ProtectHome=read-only); /opt or /usr/local is the usual place"
-        )
     return Plan("install the webshell-agent systemd service", "root", tuple(steps), tuple(notes),
-                SYSTEMD_PREFLIGHT)  # fmt: skip
+                SYSTEMD_PREFLIGHT, place_warnings(p.command))  # fmt: skip
 
 
 def _linux_uninstall(p: Probe, purge: bool, user: str | None) -> Plan:
+    _refuse_if_packaged(p, "uninstall the service")
     user = user or DEFAULT_USER
     steps = [
         Step("stop and disable the service",
@@ -351,7 +387,7 @@ def describe(action: Action) -> str:
 def render(plan: Plan, *, dry_run: bool) -> str:
     """The plan as text; with dry_run, every file's full content too."""
     head = f"{plan.title}{' (dry run: nothing is changed)' if dry_run else ''}; needs {plan.needs}"
-    lines = [head]
+    lines = [head, *(f"warning: {w}" for w in plan.warnings)]
     for i, step in enumerate(plan.steps, 1):
         lines.append(f"{i}. {step.why}: {describe(step.action)}")
         if dry_run and isinstance(step.action, WriteFile):
@@ -460,6 +496,8 @@ def execute(
                 f"{plan.title} needs {plan.needs} (run it with sudo / as Administrator)"
             )
         preflight(plan)
+    for warning in plan.warnings:
+        print(f"webshell-agent: warning: {warning}", file=sys.stderr, flush=True)
     for i, step in enumerate(plan.steps, 1):
         try:
             apply(step.action, root=root, calls=calls)

@@ -17,6 +17,10 @@ STATE_DIR = "/var/lib/webshell-agent"
 CACHE_DIR = "/var/cache/webshell-agent"
 UNIT_PATH = f"/etc/systemd/system/{SERVICE_NAME}.service"
 DEB_EXEC = ("/usr/bin/webshell-agent",)
+# Where the .deb puts its unit (/lib is /usr/lib on merged-/usr systems; both are checked).
+PACKAGED_UNIT_PATHS = tuple(
+    f"{d}/{SERVICE_NAME}.service" for d in ("/lib/systemd/system", "/usr/lib/systemd/system")
+)
 
 TEMPLATE = """\
 [Unit]
@@ -24,16 +28,20 @@ Description=webshell-agent: web-shell detection (YARA on web roots)
 Documentation=file:/usr/share/doc/webshell-agent/service.md
 After=local-fs.target network-online.target
 Wants=network-online.target
-# Installed but idle until a configuration exists (the .deb ships none).
+# Idle (not failed) while no configuration exists.
 ConditionPathExists={config}
 
 [Service]
 Type=notify
 NotifyAccess=main
 ExecStart={exec_start} run --config {config}
+# SIGHUP: recompile the rules and re-verify them; the running set stays if that fails.
+ExecReload=/bin/kill -HUP $MAINPID
 WatchdogSec=120
 Restart=on-failure
 RestartSec=10
+# Exit 2 = cannot start with this configuration: restarting would only repeat the error.
+RestartPreventExitStatus=2
 TimeoutStartSec=300
 TimeoutStopSec=30
 User={user}
@@ -65,6 +73,7 @@ RestrictNamespaces=yes
 RestrictRealtime=yes
 RestrictSUIDSGID=yes
 LockPersonality=yes
+MemoryDenyWriteExecute=yes
 RemoveIPC=yes
 SystemCallArchitectures=native
 SystemCallFilter=@system-service

@@ -33,7 +33,7 @@ trap 'rm -rf "$work"' EXIT
 stage="$work/root"
 wheels="$stage/usr/share/webshell-agent/wheels"
 mkdir -p "$wheels" "$stage/DEBIAN" "$stage/lib/systemd/system" "$stage/usr/bin" \
-  "$stage/usr/share/doc/webshell-agent/examples"
+  "$stage/usr/share/doc/webshell-agent/examples" "$stage/etc/webshell-agent"
 
 if [ -z "$wheel" ]; then
   "$py" -m pip wheel --quiet --no-deps --wheel-dir "$work/wheel" "$top"
@@ -54,7 +54,10 @@ else
 fi
 
 install -m 0644 "$top/packaging/systemd/webshell-agent.service" "$stage/lib/systemd/system/"
-install -m 0644 "$top/packaging/agent.example.toml" "$stage/usr/share/doc/webshell-agent/examples/agent.toml"
+# The one example configuration, as a conffile: kept on remove and upgrade, removed on purge.
+install -m 0640 "$top/agent/data/agent.example.toml" "$stage/etc/webshell-agent/agent.toml"
+echo /etc/webshell-agent/agent.toml > "$stage/DEBIAN/conffiles"
+install -m 0644 "$top/docs/systemd/netlink.conf" "$stage/usr/share/doc/webshell-agent/examples/"
 install -m 0644 "$top/docs/service.md" "$stage/usr/share/doc/webshell-agent/service.md"
 ln -s /usr/lib/webshell-agent/venv/bin/webshell-agent "$stage/usr/bin/webshell-agent"
 for script in postinst prerm postrm; do

@@ -1,9 +1,12 @@
-"""The example config explains every key of agent.config, loads, and is the shipped file."""
+"""The one example config explains every key of agent.config, loads, passes `config check`, and
+is the shipped file (wheel, .deb, `service install`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from agent import config as cfgmod
 from agent.service import configfile
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "packaging" / "agent.example.toml"
+EXAMPLE = ROOT / "agent" / "data" / "agent.example.toml"
 
 
 def config_keys() -> set[tuple[str, str]]:
@@ -43,20 +46,29 @@ def test_every_config_key_is_explained_in_the_example() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     sections = {s: i for i, s in enumerate(re.findall(r"^\[([\w.]+)\]$", text, flags=re.M))}
     for section, key in config_keys():
-        assert re.search(rf"^# {key} = ", text, flags=re.M), f"{section}.{key} missing"
+        assert re.search(rf"^(# )?{key} = ", text, flags=re.M), f"{section}.{key} missing"
         assert section in sections
 
 
 def test_shipped_example_is_the_rendered_one() -> None:
     assert EXAMPLE.read_text(encoding="utf-8") == configfile.example(), (
-        "regenerate: python -m agent.service.configfile > packaging/agent.example.toml"
+        "regenerate: python -m agent.service.configfile > agent/data/agent.example.toml"
+    )
+    assert configfile.shipped_example() == configfile.example()
+    assert configfile.example() == configfile.service_default(
+        False, "/var/lib/webshell-agent", "/var/cache/webshell-agent"
     )
 
 
 def test_example_loads_as_is_and_with_every_key_set(tmp_path: Path) -> None:
     path = tmp_path / "agent.toml"
     path.write_text(configfile.example(), encoding="utf-8")
-    assert cfgmod.load_file(path) == cfgmod.Config()
+    as_is = cfgmod.load_file(path)
+    assert as_is.watch.presets == ("auto",)
+    assert as_is.agent.data_dir == Path("/var/lib/webshell-agent")
+    assert as_is.rules.cache_dir == Path("/var/cache/webshell-agent")
+    assert dataclasses.replace(as_is, agent=cfgmod.Config().agent, rules=cfgmod.Config().rules,
+                               watch=cfgmod.Config().watch) == cfgmod.Config()  # fmt: skip
     path.write_text(uncommented(configfile.example()), encoding="utf-8")
     loaded = cfgmod.load_file(path)
     assert loaded.scan.max_size == 20 * 1024 * 1024
@@ -85,3 +97,34 @@ def test_render_rejects_unknown_keys() -> None:
 def test_toml_string_round_trips_awkward_paths() -> None:
     for value in [r"C:\a\b", "it's", "/x y/z", 'q"uote', "tab\tx"]:
         assert tomllib.loads(f"v = {configfile.toml_string(value)}")["v"] == value
+
+
+def test_example_passes_config_check_with_its_output_example(tmp_path: Path) -> None:
+    """The file as shipped, with the [[outputs]] example uncommented and a real folder in place of
+    what preset auto finds on a web server (the system tests check the file verbatim)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    text = configfile.example()
+    assert 'presets = ["auto"]' in text
+    text = text.replace('presets = ["auto"]', f"roots = [{configfile.toml_string(str(www))}]")
+    text = re.sub(r"^# (\[\[outputs\]\]|type = .*|address = .*)$", r"\1", text, flags=re.M)
+    assert "\n[[outputs]]\n" in text
+    path = tmp_path / "agent.toml"
+    path.write_text(text.replace("/var/lib/", str(tmp_path) + "/"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "config", "check", str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(": OK")
+
+
+def test_config_check_fails_a_config_with_nothing_to_watch(tmp_path: Path) -> None:
+    path = tmp_path / "agent.toml"
+    path.write_text("[scan]\nthreads = 1\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "config", "check", str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "nothing to watch" in done.stderr

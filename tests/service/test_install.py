@@ -233,3 +233,57 @@ def test_preflight_names_a_missing_command() -> None:
         inst.ServiceError, match="no-such-command-wsa not found; nothing was changed"
     ):
         inst.preflight(inst.Plan("do x", "root", (step,)))
+
+
+def test_status_of_a_dead_unit_drops_its_stale_status_text() -> None:
+    from agent.commands.service import parse_show, status_summary
+
+    line, code = status_summary(parse_show(
+        "LoadState=loaded\nUnitFileState=enabled\nActiveState=inactive\nSubState=dead\n"
+        "MainPID=0\nStatusText=stopping: draining the scan queue\nResult=success\n"
+        "ExecMainStatus=0\n"
+    ))  # fmt: skip
+    assert code == 3
+    assert line == "webshell-agent: inactive (dead), enabled at boot"
+    line, code = status_summary(parse_show(
+        "LoadState=loaded\nActiveState=failed\nSubState=failed\nMainPID=0\nResult=exit-code\n"
+        "ExecMainStatus=2\nStatusText=starting\n"
+    ))  # fmt: skip
+    assert code == 3
+    assert line.endswith("last result exit-code (exit status 2)")
+
+
+def test_install_and_uninstall_refuse_next_to_the_packaged_unit() -> None:
+    packaged = inst.Probe(
+        windows=False,
+        command=LINUX.command,
+        packaged_unit="/lib/systemd/system/webshell-agent.service",
+    )
+    for build in (inst.install_plan, inst.uninstall_plan):
+        with pytest.raises(inst.PackagedUnit, match=r"package provides the service.*drop-in"):
+            build(packaged)
+
+
+@pytest.mark.parametrize(
+    "exe, hidden",
+    [("/tmp/v/bin/python", "PrivateTmp"), ("/var/tmp/v/bin/python", "PrivateTmp"),
+     ("/home/ann/v/bin/python", "ProtectHome"), ("/root/v/bin/python", "ProtectHome"),
+     ("/opt/wsa/bin/python", None), ("/usr/local/bin/python3", None)],
+)  # fmt: skip
+def test_install_warns_when_the_sandbox_hides_the_agent(exe: str, hidden: str | None) -> None:
+    plan = inst.install_plan(inst.Probe(windows=False, command=(exe, "-m", "agent")))
+    text = inst.render(plan, dry_run=True)
+    if hidden is None:
+        assert plan.warnings == () and "warning:" not in text
+    else:
+        assert len(plan.warnings) == 1 and hidden in plan.warnings[0]
+        assert f"warning: the agent runs from {exe}" in text.splitlines()[1]
+
+
+def test_linux_install_writes_the_one_shipped_example() -> None:
+    from agent.service import configfile
+
+    plan = inst.install_plan(LINUX)
+    written = {s.action.path: s.action.text for s in plan.steps
+               if isinstance(s.action, inst.WriteFile)}  # fmt: skip
+    assert written["/etc/webshell-agent/agent.toml"] == configfile.shipped_example()

@@ -108,18 +108,19 @@ def test_deb_layout(wheel: Path, tmp_path: Path) -> None:
         ["dpkg-deb", "--contents", deb], capture_output=True, text=True, check=True
     ).stdout
     assert "./lib/systemd/system/webshell-agent.service" in contents
-    assert "./usr/share/doc/webshell-agent/examples/agent.toml" in contents
+    assert "./usr/share/doc/webshell-agent/examples/netlink.conf" in contents
     assert "./usr/share/doc/webshell-agent/service.md" in contents  # the unit's Documentation=
     assert f"./usr/share/webshell-agent/wheels/{wheel.name}" in contents
-    assert "./etc/webshell-agent/agent.toml" not in contents  # no config: it must not scan yet
+    assert "./etc/webshell-agent/agent.toml" in contents  # the one example, as a conffile
     unpacked = tmp_path / "x"
     subprocess.run(["dpkg-deb", "--raw-extract", deb, unpacked], check=True)
     postinst = (unpacked / "DEBIAN" / "postinst").read_text()
     assert "adduser --system --group" in postinst and "webshell-agent" in postinst
+    assert (unpacked / "DEBIAN/conffiles").read_text() == "/etc/webshell-agent/agent.toml\n"
     unit = (unpacked / "lib/systemd/system/webshell-agent.service").read_text()
     assert unit == (ROOT / "packaging/systemd/webshell-agent.service").read_text()
     assert "ConditionPathExists=/etc/webshell-agent/agent.toml" in unit
-    example = unpacked / "usr/share/doc/webshell-agent/examples/agent.toml"
-    assert example.read_text() == (ROOT / "packaging/agent.example.toml").read_text()
+    example = unpacked / "etc/webshell-agent/agent.toml"
+    assert example.read_text() == (ROOT / "agent/data/agent.example.toml").read_text()
     for script in ("postinst", "prerm", "postrm"):
         subprocess.run(["sh", "-n", unpacked / "DEBIAN" / script], check=True)
