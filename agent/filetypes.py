@@ -35,6 +35,17 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# Server configuration that a web user can drop into a folder to change what runs there
+# (Apache .htaccess, PHP's per-folder .user.ini, IIS web.config, a php.ini beside CGI PHP):
+# always scanned, whatever the extension filter says.
+ALWAYS_SCAN_NAMES: frozenset[str] = frozenset({".htaccess", ".user.ini", "web.config", "php.ini"})
+
+
+def always_scanned(path: str) -> bool:
+    name = os.path.basename(path).lower()
+    return name in ALWAYS_SCAN_NAMES or (name.startswith("php") and name.endswith(".ini"))
+
+
 def extension_of(name: str) -> str:
     """Lower-case extension with its dot, or '' (`.htaccess` has none)."""
     ext = os.path.splitext(name)[1]

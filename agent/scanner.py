@@ -18,6 +18,7 @@ from typing import Any
 
 import yara
 
+from agent.confine import Escape, Roots
 from agent.fileio import NotRegularFile, TooLarge, read_file
 from agent.filetypes import extension_of, sniff
 from agent.rules.compiler import RuleSet
@@ -38,6 +39,7 @@ class Verdict(StrEnum):
 class Reason(StrEnum):
     TOO_LARGE = "too_large"
     NOT_REGULAR = "not_regular"
+    SYMLINK = "symlink"
     EXCLUDED = "excluded"
     VANISHED = "vanished"
     PERMISSION_DENIED = "permission_denied"
@@ -184,8 +186,11 @@ class Scanner:
         max_size: int = 20 * 1024 * 1024,
         timeout: float = 60.0,
         hash_clean: bool = True,
+        roots: Roots | None = None,
     ) -> None:
         self.ruleset = ruleset
+        # Files under these roots are reached by descriptor, never through a symlink.
+        self.roots = roots
         self.max_size = max_size
         self.timeout = max(1, round(timeout))  # yara takes whole seconds
         # The one-off scan needs no hashes of clean files; the agent keeps sha256 in its state.
@@ -195,14 +200,18 @@ class Scanner:
     def scan(self, path: str) -> ScanResult:
         started = time.perf_counter()
         try:
-            data, st = read_file(path, self.max_size)
+            data, st = read_file(path, self.max_size, self.roots)
         except TooLarge as e:
             return ScanResult(
                 path, Verdict.SKIPPED, Reason.TOO_LARGE, f"{e.size} bytes > limit {self.max_size}",
                 duration=time.perf_counter() - started,
             )  # fmt: skip
-        except NotRegularFile:
-            return ScanResult(path, Verdict.SKIPPED, Reason.NOT_REGULAR, "not a regular file")
+        except NotRegularFile as e:
+            # FIFOs, sockets, devices and symlinks: looked at, never opened; counted as skipped.
+            reason = Reason.SYMLINK if e.kind == "symlink" else Reason.NOT_REGULAR
+            return ScanResult(path, Verdict.SKIPPED, reason, e.kind)
+        except Escape as e:
+            return ScanResult(path, Verdict.SKIPPED, Reason.SYMLINK, e.why)
         except OSError as e:
             return _os_error(path, e, started)
         return self.scan_bytes(path, data, st, started)

@@ -180,7 +180,8 @@ def test_symlink_loop_and_fifo_in_tree(cli: Any, rules_dir: Path, tmp_path: Path
     (root / "a" / "s.aspx").write_bytes(SHELL)
     r = _scan(cli, rules_dir, str(root), "--format", "json")
     doc = json.loads(r.out)
-    assert doc["summary"]["matched"] == 1 and doc["summary"]["files"] == 1
+    assert doc["summary"]["matched"] == 1 and doc["summary"]["files"] == 2
+    assert doc["summary"]["skipped"] == {"not_regular": 1}  # the FIFO: counted, never opened
 
 
 def test_unreadable_file_is_an_error(rules_dir: Path, tmp_path: Path) -> None:

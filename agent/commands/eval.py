@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from
+from agent.confine import Roots
 from agent.filetypes import extension_of
 from agent.pipeline import Job, Pipeline
 from agent.scanner import Scanner, ScanResult, Verdict
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         if not os.path.isdir(root):
             print(f"webshell-agent: warning: {root} is missing", file=sys.stderr)
             continue
-        for found in walk([root], Filter(all_files=True)):
+        for found in walk([root], Filter(all_files=True), Roots([root])):
             if found.error is None:
                 pipeline.submit(Job(found.path, label))
     pipeline.close(timeout=3600)

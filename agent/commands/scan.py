@@ -13,6 +13,7 @@ from typing import IO, Any
 from agent import config as cfgmod
 from agent.alerts import build_alert
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from, size_arg
+from agent.confine import Roots
 from agent.identity import Identity, load_identity
 from agent.outputs import console, jsonl, sarif
 from agent.pipeline import Job, Pipeline
@@ -161,9 +162,12 @@ def run(args: argparse.Namespace) -> int:
     summary.rules = ruleset.count
     summary.rule_problems = len(ruleset.broken)
     identity = load_identity(cfg.agent.data_dir)
+    # The PATHs are the roots: below them files are reached by descriptor, never via a symlink.
+    roots = Roots(str(p) for p in args.paths)
     scanner = Scanner(
-        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
-    )
+        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False,
+        roots=roots,
+    )  # fmt: skip
     quarantine = None
     if args.quarantine or cfg.response.quarantine:  # only inside the PATHs given
         quarantine = Quarantine(cfg.agent.data_dir, [str(p) for p in args.paths])
@@ -181,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
     pipeline = Pipeline(scanner, report.handle, threads=cfg.scan.threads, queue_size=1024).start()
     submitted = 0
     try:
-        for found in walk([str(p) for p in args.paths], flt):
+        for found in walk([str(p) for p in args.paths], flt, roots):
             if found.error is not None:
                 err = found.error
                 report.error(found.path, "cannot read", getattr(err, "strerror", None) or str(err))

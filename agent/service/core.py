@@ -26,6 +26,8 @@ from watchdog.observers.api import BaseObserver
 
 from agent.alerts import build_alert
 from agent.config import Config
+from agent.confine import Roots
+from agent.datadir import private_dir, private_umask
 from agent.errors import AgentError, RuleError
 from agent.identity import Identity, load_identity
 from agent.logging import Event, EventLog, ForwardWarnings
@@ -166,6 +168,8 @@ class ServiceCore:
         self._threads_started = False
         self.process_watcher: ProcessWatcher | None = None
         self.quarantine: Quarantine | None = None
+        self._umask: int | None = None
+        self.scan_roots = Roots()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -290,6 +294,8 @@ class ServiceCore:
             self.outputs.stop(max(0.1, deadline - time.monotonic()))
         for f in self._files:
             f.close()
+        if self._umask is not None:
+            os.umask(self._umask)
         self.state_name = "stopped"
         self._stopped.set()
         return drained and self.counts["left_for_catchup"] == 0
@@ -300,7 +306,8 @@ class ServiceCore:
         agent_cfg = self.config.agent
         data = agent_cfg.data_dir
         try:
-            data.mkdir(parents=True, exist_ok=True)
+            self._umask = private_umask()  # everything written from here on is private
+            private_dir(data)
             events_file = JsonLinesFile(
                 data / "events.jsonl", agent_cfg.rotate_size, agent_cfg.rotate_keep
             )
@@ -396,7 +403,10 @@ class ServiceCore:
         )
 
     def _new_scanner(self, rules: RuleSet) -> Scanner:
-        return _Scanner(rules, max_size=self.config.scan.max_size, timeout=self.config.scan.timeout)
+        return _Scanner(
+            rules, max_size=self.config.scan.max_size, timeout=self.config.scan.timeout,
+            roots=self.scan_roots,
+        )  # fmt: skip
 
     def _roots(self) -> list[_Watch]:
         wc = self.config.watch
@@ -423,6 +433,8 @@ class ServiceCore:
         self._overflow_hook = OverflowHook(self._inotify_overflow).install()
         self._hooks.append((logging.getLogger("watchdog.observers.inotify_c"), self._overflow_hook))
         self._watches = self._roots()
+        for w in self._watches:
+            self.scan_roots.add(w.root)  # files under them are read by descriptor only
         if not self._watches:
             raise AgentError("nothing to watch: give --watch DIR, watch.roots or a preset")
         for w in self._watches:
