@@ -109,6 +109,19 @@ if sys.platform == "win32":
         if not _final(handle, path).startswith(root):
             raise Escape(path, "reached through a junction or symlink: not followed")
 
+    def check_folder(path: str, roots: Roots) -> None:
+        """Escape unless the folder `path`, every junction resolved, lies under its root."""
+        handle = _open(path, _FILE_FLAG_BACKUP_SEMANTICS | _FILE_FLAG_OPEN_REPARSE_POINT)
+        try:
+            attributes, _, _ = file_id(handle, path)
+            if attributes & _FILE_ATTRIBUTE_REPARSE_POINT:
+                raise Escape(path, "a junction or symlink: not followed")
+            found = roots.locate(path)
+            if found is not None and found[1]:
+                _check_under(handle, path, roots)
+        finally:
+            _CloseHandle(handle)
+
     def open_shared(path: str, roots: Roots | None) -> tuple[int, os.stat_result]:
         flags = _FILE_FLAG_SEQUENTIAL_SCAN | _FILE_FLAG_OPEN_REPARSE_POINT
         handle = _open(path, flags)
