@@ -62,6 +62,13 @@ def locate(path: str, roots: Iterable[str]) -> tuple[str, list[str]] | None:
     return best
 
 
+def _is_link(path: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _refuse(path: str, e: OSError) -> Escape | OSError:
     if e.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
         return Escape(path, "a symlink or not a folder: not followed")
@@ -95,7 +102,8 @@ class Roots:
                 return os.open(root, os.O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             fd = os.open(root, O_DIR)
         except OSError as e:
-            if e.errno != errno.ELOOP:
+            # O_NOFOLLOW|O_DIRECTORY on a symlink fails with ELOOP or ENOTDIR (Linux: ENOTDIR)
+            if e.errno not in (errno.ELOOP, errno.ENOTDIR) or not _is_link(root):
                 raise
             if was_link is None:
                 with self._lock:

@@ -190,7 +190,7 @@ else:
         try:
             return os.open(top, O_DIR)
         except OSError as e:
-            if e.errno == errno.ELOOP:
+            if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(top):
                 raise Escape(top, "a symlink: not followed") from None
             raise
 

@@ -45,7 +45,7 @@ class Attacker:
     def stop(self) -> int:
         self.stop_file.touch()
         out, _ = self.proc.communicate(timeout=60)  # a hang guard, not a speed assertion
-        self.swaps = int(out.decode().strip() or "-1")
+        self.swaps = int(out.decode().split()[-1] if out.strip() else "-1")
         return self.swaps
 
 
@@ -73,6 +73,8 @@ class Arena:
         )
         a = Attacker(proc, stop)
         self.attackers.append(a)
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == b"go\n", "the attacker did not start"
         return a
 
 

@@ -1,8 +1,8 @@
 """The attacker: runs as an unprivileged user with write access to a web root, nothing more.
 
 Standard library only (it is copied next to the web root and run by the system's Python as
-`nobody`). Each mode loops until the stop file exists or its round budget is spent, then prints
-how many swaps it made.
+`nobody`). Each mode prints "go" once it is racing, loops until the stop file exists or its
+round budget is spent, then prints how many swaps it made.
 
   exchange A B STOP ROUNDS     renameat2(A, B, RENAME_EXCHANGE) in a loop: a folder and a
                                symlink to an outside folder trade places atomically
@@ -32,6 +32,10 @@ def exchange(a: str, b: str, stop: str, rounds: int) -> int:
     while done < rounds and not os.path.exists(stop):
         if libc.syscall(SYS_renameat2, AT_FDCWD, ba, AT_FDCWD, bb, RENAME_EXCHANGE) == 0:
             done += 1
+            if done == 1:
+                print("go", flush=True)  # racing from now on
+    if done == 0:
+        print("go", flush=True)
     return done
 
 
@@ -39,6 +43,7 @@ def swap_temp(folder: str, link: str, stop: str, rounds: int) -> int:
     target = os.readlink(link)
     fd = libc.inotify_init1(os.O_NONBLOCK)
     libc.inotify_add_watch(fd, os.fsencode(folder), IN_CREATE | IN_MOVED_TO)
+    print("go", flush=True)  # watching from now on
     done = 0
     while done < rounds and not os.path.exists(stop):
         try:
