@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from agent.confine import O_DIR, Escape, Roots
-from agent.filetypes import WEB_EXTENSIONS, always_scanned, extension_of
+from agent.filetypes import WEB_EXTENSIONS, always_scanned, extension_of, is_agent_temp
 
 _CASE_FOLD = sys.platform == "win32"
 MAX_DEPTH = 64  # folders below a root; deeper is reported, not walked
@@ -43,12 +43,16 @@ class Filter:
         exclude: Iterable[str] = (),
         *,
         all_files: bool = False,
+        sniff: bool = False,
     ) -> None:
         self.extensions = frozenset(
             e.lower() if e.startswith(".") else "." + e.lower() for e in extensions
         )
         self.exclude = tuple(self._norm(p) for p in exclude)
         self.all_files = all_files
+        # Sniffing: every other file is a candidate too; the scanner reads a bounded part of
+        # it and scans it only if it carries server-side code (agent.filetypes.server_code).
+        self.sniff = sniff
 
     @staticmethod
     def _norm(text: str) -> str:
@@ -62,12 +66,12 @@ class Filter:
         name = os.path.basename(p)
         return any(fnmatch.fnmatchcase(p, g) or fnmatch.fnmatchcase(name, g) for g in self.exclude)
 
+    def direct(self, path: str) -> bool:
+        """Scanned for its name: a web extension, a server config file, or --all-files."""
+        return self.all_files or extension_of(path) in self.extensions or always_scanned(path)
+
     def wants(self, path: str) -> bool:
-        if (
-            not self.all_files
-            and extension_of(path) not in self.extensions
-            and not always_scanned(path)
-        ):
+        if not self.direct(path) and (not self.sniff or is_agent_temp(path)):
             return False
         return not self.excluded(path)
 

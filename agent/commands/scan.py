@@ -164,14 +164,16 @@ def run(args: argparse.Namespace) -> int:
     identity = load_identity(cfg.agent.data_dir)
     # The PATHs are the roots: below them files are reached by descriptor, never via a symlink.
     roots = Roots(str(p) for p in args.paths)
+    flt = Filter(
+        cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files, sniff=cfg.scan.sniff
+    )
     scanner = Scanner(
         ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False,
-        roots=roots,
+        roots=roots, select=flt,
     )  # fmt: skip
     quarantine = None
     if args.quarantine or cfg.response.quarantine:  # only inside the PATHs given
         quarantine = Quarantine(cfg.agent.data_dir, [str(p) for p in args.paths])
-    flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
 
     out: IO[str] = (
         args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout

@@ -372,7 +372,7 @@ class ServiceCore:
 
     def _start_workers(self) -> None:
         sc, wc = self.config.scan, self.config.watch
-        self.filter = Filter(sc.extensions, sc.exclude, all_files=sc.all_files)
+        self.filter = Filter(sc.extensions, sc.exclude, all_files=sc.all_files, sniff=sc.sniff)
         self.pipeline = Pipeline(
             self._new_scanner(self.rules),
             self._on_result,
@@ -405,7 +405,7 @@ class ServiceCore:
     def _new_scanner(self, rules: RuleSet) -> Scanner:
         return _Scanner(
             rules, max_size=self.config.scan.max_size, timeout=self.config.scan.timeout,
-            roots=self.scan_roots,
+            roots=self.scan_roots, select=self.filter,
         )  # fmt: skip
 
     def _roots(self) -> list[_Watch]:

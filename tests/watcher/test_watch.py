@@ -26,13 +26,16 @@ def test_baseline_alerts_on_shells_already_there(
     (web_root / "sub").mkdir()
     (web_root / "sub" / "old.aspx").write_bytes(SHELL)
     (web_root / "index.aspx").write_bytes(BENIGN)
-    (web_root / "notes.txt").write_bytes(SHELL)  # not a web extension: not taken
+    # not a web extension and no server-side code in it: sniffed, never alerted
+    (web_root / "notes.txt").write_bytes(b"the shell calls eval(Request.Item)\n")
     agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
     # start() returns after the baseline: the alert is already written
     assert agent.core.ready.is_set()
     assert agent.alerted_paths() == {str(web_root / "sub" / "old.aspx"): 1}
     assert agent.alerts()[0]["webshell"]["trigger"] == "baseline"
-    assert set(agent.scans) == {str(web_root / "sub" / "old.aspx"), str(web_root / "index.aspx")}
+    assert set(agent.scans) == {
+        str(web_root / "sub" / "old.aspx"), str(web_root / "index.aspx"), str(web_root / "notes.txt")
+    }  # fmt: skip
     started = agent.events("started")[0]["webshell"]
     assert started["roots"] == [str(web_root)] and started["rules"] == 1
     assert agent.events("ready")
@@ -390,8 +393,9 @@ def test_exclusions_and_extensions(
     )
     agent = run_agent(cfg)
     (web_root / "cache").mkdir()
-    for name in ("cache/a.aspx", "b.min.aspx", "c.txt", "D.ASPX", "e.php"):
+    for name in ("cache/a.aspx", "b.min.aspx", "D.ASPX", "e.php"):
         (web_root / name).write_bytes(SHELL)
+    (web_root / "c.txt").write_bytes(b"eval(Request) without server-side code\n")  # sniffed
     wait_for(lambda: len(agent.alerted_paths()) == 2, what="the two watched files")
     time.sleep(0.5)
     wait_for(agent.idle)
