@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agent.cli import main
 from agent.filetypes import SNIFF_EDGE, server_code
@@ -102,3 +104,13 @@ def test_watched_root_alerts_on_a_polyglot_image(
     wait_for(lambda: agent.scans[str(web_root / "photo.png")] >= 1, what="the photo sniffed")
     wait_for(agent.idle, what="idle")
     assert set(agent.alerted_paths()) == {str(web_root / "avatar.jpg")}
+
+
+@given(st.binary(max_size=4096))
+def test_server_code_is_total(data: bytes) -> None:
+    assert server_code(data) in {"", ".php", ".asp", ".aspx", ".jsp"}
+
+
+@given(st.binary(max_size=100), st.binary(max_size=2000))
+def test_a_php_open_tag_anywhere_is_found(before: bytes, after: bytes) -> None:
+    assert server_code(before + b"<?php" + after) != ""
