@@ -71,7 +71,7 @@ def _is_link(path: str) -> bool:
 
 def _refuse(path: str, e: OSError) -> Escape | OSError:
     if e.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-        return Escape(path, "a symlink or not a folder: not followed")
+        return Escape(path, "a folder on the way is a symlink (or not a folder)")
     return e
 
 

@@ -65,14 +65,23 @@ class Quarantine:
         """(descriptor of the file's folder, its name, its root): QuarantineError if unsafe."""
         confined = Roots(roots)
         found = confined.locate(path)
+        where = (
+            " (a restore goes only below watch.roots, a --root DIR or the root it was taken from)"
+            if verb == "restored"
+            else ""
+        )
         if not roots or found is None or not found[1]:
             raise QuarantineError(
-                f"outside the roots: not {verb}", reason="outside_roots", location=path
+                f"refused: outside the roots, not {verb}{where}",
+                reason="outside_roots",
+                location=path,
             )
         try:
             folder, name = confined.open_parent(path)
         except Escape as e:
-            raise QuarantineError(f"{e.why}: not {verb}", reason="symlink", location=path) from None
+            raise QuarantineError(
+                f"refused: {e.why}, not {verb}", reason="symlink", location=path
+            ) from None
         except FileNotFoundError:
             raise QuarantineError(
                 "its folder no longer exists", reason="no_folder", location=path
