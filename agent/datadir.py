@@ -26,7 +26,9 @@ def _tighten(fd: int, st: os.stat_result, folder: bool) -> None:
     mode = stat.S_IMODE(st.st_mode)
     want = mode & (0o700 if folder else 0o600)
     if want != mode and sys.platform != "win32":
-        os.fchmod(fd, want)
+        # Not ours to change (another owner, and we are not root): left as the operator made it.
+        with contextlib.suppress(PermissionError):
+            os.fchmod(fd, want)
 
 
 def _tighten_tree(fd: int, depth: int) -> None:
