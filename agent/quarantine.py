@@ -65,6 +65,10 @@ class Quarantine:
         """(descriptor of the file's folder, its name, its root): QuarantineError if unsafe."""
         confined = Roots(roots)
         found = confined.locate(path)
+        if found is not None and not found[1] and verb == "moved":
+            # `scan --quarantine FILE`: the operator named the file itself; its folder is the root.
+            confined = Roots([os.path.dirname(found[0])])
+            found = confined.locate(path)
         where = (
             " (a restore goes only below watch.roots, a --root DIR or the root it was taken from)"
             if verb == "restored"
@@ -310,7 +314,7 @@ class Quarantine:
 
             quarantine_windows.restore(self, entry, data, dest)
         else:
-            roots = [*self.roots, *([entry.root] if entry.root else [])]
+            roots = [r for r in (*self.roots, entry.root or "") if r and absolute(r) != dest]
             folder, name, _ = self._folder(dest, roots, "restored")
             try:
                 self._restore_at(folder, name, entry, data, dest)

@@ -224,3 +224,12 @@ def test_a_restored_file_is_not_taken_again_until_it_changes(q: Quarantine, www:
     changed = SHELL + b"// changed later\n"
     shell.write_bytes(changed)
     assert q.content(q.take(str(shell), sha(changed))) == changed
+
+
+def test_a_file_named_as_the_root_can_be_taken_and_restored(tmp_path: Path, www: Path) -> None:
+    shell = plant(www / "s.php")  # `scan --quarantine www/s.php`: the PATH is the file
+    q = Quarantine(tmp_path / "data", [shell])
+    entry = q.take(str(shell), sha(SHELL))
+    assert not shell.exists()
+    assert q.restore(entry.id) == str(shell)  # below the recorded root, its folder
+    assert shell.read_bytes() == SHELL
