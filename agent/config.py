@@ -71,6 +71,7 @@ class ScanConfig:
     extensions: tuple[str, ...] = tuple(sorted(WEB_EXTENSIONS))
     all_files: bool = False
     exclude: tuple[str, ...] = ()
+    sniff: bool = True  # other files are scanned when they carry server-side code
 
 
 @dataclass(frozen=True)

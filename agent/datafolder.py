@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
 from agent.config import Config
+from agent.datadir import private_dir, private_umask
 from agent.errors import AgentError
 from agent.identity import Identity, load_identity
 from agent.logging import Event, EventLog, ForwardWarnings
@@ -35,8 +37,10 @@ class DataFolder:
         self._hooks: list[tuple[logging.Logger, logging.Handler]] = []
         self.state: State | None = None
         self.outputs: Outputs | None = None
+        self._umask: int | None = None
         try:
-            data.mkdir(parents=True, exist_ok=True)
+            self._umask = private_umask()  # everything written from here on is private
+            private_dir(data)
             events_file = JsonLinesFile(data / "events.jsonl", cfg.rotate_size, cfg.rotate_keep)
             self._files.append(events_file)
             self.alerts = JsonLinesFile(data / "alerts.jsonl", cfg.rotate_size, cfg.rotate_keep)
@@ -102,3 +106,6 @@ class DataFolder:
             self.outputs.stop(timeout)
         for f in self._files:
             f.close()
+        if self._umask is not None:
+            os.umask(self._umask)
+            self._umask = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import agent
+from agent.datadir import private_dir, write_private
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ def load_identity(data_dir: Path | None) -> Identity:
             pass
         new_id = str(uuid.uuid4())
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            id_file.write_text(new_id + "\n", encoding="ascii")
+            private_dir(data_dir)
+            write_private(id_file, (new_id + "\n").encode("ascii"))
             return Identity(hostname, new_id)
         except OSError:
             pass

@@ -6,178 +6,51 @@
     content.xor     the bytes XOR'd with a random 16-byte key, mode 0400: nothing a web server,
                     an interpreter or a careless double-click can run
 
-Safety: a symlink is never followed nor moved; only files inside the given roots are taken; a file
-whose sha256 no longer matches the one the scan saw is left in place. The file is first renamed
-inside its own folder to a hidden, non-executable name (atomic), hashed again, stored, and only
-then removed; on any failure it is renamed back.
+Safety (the web root belongs to the attacker; see docs/security.md): every step goes through
+descriptors. The file's folder is reached from its root with O_DIRECTORY|O_NOFOLLOW descriptors
+(a symlink anywhere below the root is refused), the file is opened O_NOFOLLOW and its device and
+inode are compared before each step; renames, links and unlinks are relative to the folder's
+descriptor. A file whose sha256 no longer matches the one the scan saw is left in place. The
+file is first renamed inside its own folder to a hidden, non-executable name (atomic), read
+again from the same descriptor, stored, and only then removed; on any failure it is put back.
+A restore writes a new temp file (O_CREAT|O_EXCL|O_NOFOLLOW in the folder's descriptor), sets
+owner, mode and times on that descriptor, and links it into place only under a root.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import secrets
 import shutil
-import stat
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from agent import quarantine_fd as fdops
+from agent.confine import Escape, Roots, absolute, lstat_at
 from agent.errors import AgentError
+from agent.quarantine_entry import (
+    Entry,
+    QuarantineError,
+    _get_acl,
+    _hashes,
+    _names,
+    _write_new,
+    xor,
+)
+
+__all__ = ["Entry", "Quarantine", "QuarantineError", "respond", "xor"]
 
 CONTENT = "content.xor"
 METADATA = "metadata.json"
 RESTORED = "restored.json"  # (path, sha256) an operator put back: never taken again
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_BINARY = getattr(os, "O_BINARY", 0)
-
-
-class QuarantineError(AgentError):
-    """A file was not quarantined or restored; `reason` is a short machine-readable word."""
-
-    def __init__(self, message: str, *, reason: str, location: str | None = None) -> None:
-        super().__init__(message, location=location)
-        self.reason = reason
-
-
-@dataclass
-class Entry:
-    id: str
-    original_path: str
-    size: int
-    sha256: str
-    sha1: str
-    md5: str
-    mode: int
-    uid: int | None
-    gid: int | None
-    owner: str | None
-    group: str | None
-    mtime_ns: int
-    atime_ns: int
-    quarantined_at: str
-    key: str  # hex XOR key
-    alert_id: str | None = None
-    acl: str | None = None  # Windows: SDDL of the file's security descriptor
-    path_bytes_b64: str | None = None  # the exact path bytes when they are not UTF-8
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def path(self) -> str:
-        if self.path_bytes_b64:
-            return os.fsdecode(base64.b64decode(self.path_bytes_b64))
-        return self.original_path
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "original_path": self.original_path,
-            "size": self.size,
-            "sha256": self.sha256,
-            "mode": f"{stat.S_IMODE(self.mode):04o}",
-            "owner": self.owner,
-            "quarantined_at": self.quarantined_at,
-            "alert_id": self.alert_id,
-        }
-
-
-def xor(data: bytes, key: bytes) -> bytes:
-    """Symmetric: xor(xor(d, k), k) == d. Done on big integers: fast for megabytes."""
-    if not data:
-        return b""
-    stream = (key * (len(data) // len(key) + 1))[: len(data)]
-    n = int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")
-    return n.to_bytes(len(data), "little")
-
-
-def _hashes(data: bytes) -> tuple[str, str, str]:
-    return (
-        hashlib.sha256(data).hexdigest(),
-        hashlib.sha1(data).hexdigest(),
-        hashlib.md5(data).hexdigest(),
-    )
-
-
-def _under(path: str, root: str) -> bool:
-    p, r = os.path.normcase(path), os.path.normcase(root)
-    return p == r or p.startswith(r.rstrip(os.sep) + os.sep)
-
-
-if sys.platform == "win32":
-
-    def _names(st: os.stat_result) -> tuple[str | None, str | None]:
-        return None, None  # the owner lives in the ACL (Entry.acl)
-
-    def _get_acl(path: str) -> str | None:
-        from agent import quarantine_windows
-
-        return quarantine_windows.get_sddl(path)
-
-    def _set_acl(path: str, sddl: str) -> None:
-        from agent import quarantine_windows
-
-        quarantine_windows.set_sddl(path, sddl)
-
-else:
-    import grp
-    import pwd
-
-    def _names(st: os.stat_result) -> tuple[str | None, str | None]:
-        try:
-            owner: str | None = pwd.getpwuid(st.st_uid).pw_name
-        except KeyError:
-            owner = None
-        try:
-            group: str | None = grp.getgrgid(st.st_gid).gr_name
-        except KeyError:
-            group = None
-        return owner, group
-
-    def _get_acl(path: str) -> str | None:
-        return None  # mode, uid and gid say it all
-
-    def _set_acl(path: str, sddl: str) -> None:
-        pass
-
-
-def _read_nofollow(path: str) -> tuple[bytes, os.stat_result]:
-    """The bytes of a regular file, refusing a symlink at the last component."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_BINARY)
-    except OSError as e:
-        if os.path.islink(path):
-            raise QuarantineError(
-                "is a symlink: not followed", reason="symlink", location=path
-            ) from None
-        raise QuarantineError(
-            f"cannot open: {e.strerror}", reason="unreadable", location=path
-        ) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise QuarantineError("not a regular file", reason="not_regular", location=path)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks), st
-    finally:
-        os.close(fd)
-
-
-def _write_new(path: str, data: bytes, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, mode)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Quarantine:
@@ -185,83 +58,166 @@ class Quarantine:
 
     def __init__(self, data_dir: Path, roots: Sequence[Path | str] = ()) -> None:
         self.dir = Path(data_dir) / "quarantine"
-        self.roots = [os.path.realpath(str(r)) for r in roots]
+        self.roots = [absolute(str(r)) for r in roots]
 
     # ---- taking a file -------------------------------------------------------------------
-    def _check_place(self, path: str) -> str:
-        """The absolute path (last component unresolved) if it lies inside a root."""
-        absolute = os.path.abspath(path)
-        if os.path.islink(absolute):
-            raise QuarantineError("is a symlink: not followed", reason="symlink", location=path)
-        # The folder may be reached through links; the file itself may not be one.
-        real = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
-        if not self.roots or not any(_under(real, r) for r in self.roots):
+    def _folder(self, path: str, roots: Sequence[str], verb: str) -> tuple[int, str, str]:
+        """(descriptor of the file's folder, its name, its root): QuarantineError if unsafe."""
+        confined = Roots(roots)
+        found = confined.locate(path)
+        if found is not None and not found[1] and verb == "moved":
+            # `scan --quarantine FILE`: the operator named the file itself; its folder is the root.
+            confined = Roots([os.path.dirname(found[0])])
+            found = confined.locate(path)
+        where = (
+            " (a restore goes only below watch.roots, a --root DIR or the root it was taken from)"
+            if verb == "restored"
+            else ""
+        )
+        if not roots or found is None or not found[1]:
             raise QuarantineError(
-                "outside the watched roots: not moved", reason="outside_roots", location=path
+                f"refused: outside the roots, not {verb}{where}",
+                reason="outside_roots",
+                location=path,
             )
-        return real
+        try:
+            folder, name = confined.open_parent(path)
+        except Escape as e:
+            raise QuarantineError(
+                f"refused: {e.why}, not {verb}", reason="symlink", location=path
+            ) from None
+        except FileNotFoundError:
+            raise QuarantineError(
+                "its folder no longer exists", reason="no_folder", location=path
+            ) from None
+        except OSError as e:
+            raise QuarantineError(
+                f"cannot open its folder: {e.strerror}", reason="unreadable", location=path
+            ) from None
+        return folder, name, found[0]
 
     def take(self, path: str, expected_sha256: str, alert_id: str | None = None) -> Entry:
         """Move one file into quarantine if its bytes are still those that were scanned."""
-        real = self._check_place(path)
+        real = absolute(path)
         if (real, expected_sha256) in self._restored():
             raise QuarantineError(
                 "restored by an operator: left in place", reason="restored", location=path
             )
-        data, st = _read_nofollow(real)
-        if _hashes(data)[0] != expected_sha256:
-            raise QuarantineError(
-                "changed since it was scanned: not moved", reason="changed", location=path
-            )
-        qid = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(4)
-        hidden = os.path.join(os.path.dirname(real), f".webshell-agent-quarantine-{qid}")
-        try:
-            os.rename(real, hidden)  # atomic; the name no longer executes
-        except FileNotFoundError:
-            raise QuarantineError(
-                "vanished before the move", reason="vanished", location=path
-            ) from None
-        try:
-            data2, st2 = _read_nofollow(hidden)
-            if st2.st_ino != st.st_ino or _hashes(data2)[0] != expected_sha256:
-                raise QuarantineError(
-                    "changed while being moved: left in place", reason="changed", location=path
-                )
-            entry = self._store(qid, real, data2, st2, alert_id)
-        except BaseException as e:
-            self._put_back(hidden, real, qid, e)
-            raise
-        os.unlink(hidden)
+        if sys.platform == "win32":
+            from agent import quarantine_windows
+
+            entry: Entry = quarantine_windows.take(self, path, expected_sha256, alert_id)
+        else:
+            folder, name, root = self._folder(real, self.roots, "moved")
+            try:
+                entry = self._take_at(folder, name, real, root, expected_sha256, alert_id)
+            finally:
+                os.close(folder)
         return entry
 
-    def _put_back(self, hidden: str, real: str, qid: str, error: BaseException) -> None:
+    def _take_at(
+        self, folder: int, name: str, real: str, root: str, expected: str, alert_id: str | None
+    ) -> Entry:
         try:
-            os.link(hidden, real)  # never over a file written at the old path meanwhile
-            os.unlink(hidden)
+            fd, st = fdops.open_file(folder, name)
+        except fdops.Changed as e:
+            reason = {"symlink": "symlink", "swapped": "changed"}.get(e.why, "not_regular")
+            raise QuarantineError(f"{e.why}: not moved", reason=reason, location=real) from None
+        except FileNotFoundError:
+            raise QuarantineError(
+                "vanished before the move", reason="vanished", location=real
+            ) from None
+        except OSError as e:
+            raise QuarantineError(
+                f"cannot open: {e.strerror}", reason="unreadable", location=real
+            ) from None
+        try:
+            if _hashes(fdops.read_all(fd))[0] != expected:
+                raise QuarantineError(
+                    "changed since it was scanned: not moved", reason="changed", location=real
+                )
+            qid = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(4)
+            hidden = f".webshell-agent-quarantine-{qid}"
+            if not fdops.is_ours(folder, name, st):
+                raise QuarantineError(
+                    "replaced before the move: left in place", reason="changed", location=real
+                )
+            try:
+                fdops.rename_in(folder, name, hidden)  # atomic; the name no longer executes
+            except FileNotFoundError:
+                raise QuarantineError(
+                    "vanished before the move", reason="vanished", location=real
+                ) from None
+            if not fdops.is_ours(folder, hidden, st):
+                # Swapped between the check and the rename: whatever we renamed is not the
+                # file we read; give its name back and leave it alone.
+                self._put_back(folder, hidden, name, None, qid, real, root, None)
+                raise QuarantineError(
+                    "replaced while being moved: left in place", reason="changed", location=real
+                )
+            try:
+                data = fdops.read_all(fd)  # the same inode, read after it left the served name
+                if _hashes(data)[0] != expected:
+                    raise QuarantineError(
+                        "changed while being moved: left in place", reason="changed", location=real
+                    )
+                entry = self._store(qid, real, root, data, os.fstat(fd), alert_id)
+            except BaseException as e:
+                self._put_back(folder, hidden, name, fd, qid, real, root, e)
+                raise
+            fdops.drop(folder, hidden, st)
+            return entry
+        finally:
+            os.close(fd)
+
+    def _put_back(
+        self,
+        folder: int,
+        hidden: str,
+        name: str,
+        fd: int | None,
+        qid: str,
+        real: str,
+        root: str,
+        error: BaseException | None,
+    ) -> None:
+        try:
+            fdops.link_in(folder, hidden, name)  # never over a file written at the old name
+            os.unlink(hidden, dir_fd=folder)
             return
         except FileExistsError:
             pass
         except OSError:
-            if not os.path.lexists(real):
-                os.rename(hidden, real)
+            with contextlib.suppress(OSError):
+                fdops.rename_in(folder, hidden, name)
+                return
+        own = fd is None
+        if fd is None:  # what we renamed was swapped in: keep it like any displaced copy
+            try:
+                fd, _ = fdops.open_file(folder, hidden)
+            except (OSError, fdops.Changed):
                 return
         # Someone wrote a new file at the path while ours was renamed away. Ours is not the
         # scanned version, but neither deleted nor left lying in the web root: it is kept in
         # the store (restorable with --to) and the error says so.
         try:
-            data, st = _read_nofollow(hidden)
-            self._store(qid, real, data, st, None, displaced=True)
-            os.unlink(hidden)
+            st = os.fstat(fd)
+            self._store(qid, real, root, fdops.read_all(fd), st, None, displaced=True)
+            fdops.drop(folder, hidden, st)
             if isinstance(error, AgentError):
                 error.message += f"; the displaced older copy is kept as quarantine entry {qid}"
         except (OSError, AgentError):
             if isinstance(error, AgentError):
-                error.message += f"; an older copy is left at {hidden}"
+                error.message += f"; an older copy is left as {hidden} in its folder"
+        finally:
+            if own:
+                os.close(fd)
 
     def _store(
         self,
         qid: str,
         real: str,
+        root: str,
         data: bytes,
         st: os.stat_result,
         alert_id: str | None,
@@ -295,6 +251,7 @@ class Quarantine:
             quarantined_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             key=key.hex(),
             alert_id=alert_id,
+            root=root,
             acl=_get_acl(real),
             extra={"displaced": True} if displaced else {},
         )
@@ -345,47 +302,74 @@ class Quarantine:
         return data
 
     def restore(self, qid: str, to: str | None = None) -> str:
-        """Put the exact bytes back with owner, mode and times; never over an existing file."""
+        """Put the exact bytes back with owner, mode and times; never over an existing file.
+
+        Only below a root (the configured ones, or the one it was taken from), reached again
+        without a symlink; anything else is refused."""
         entry = self.get(qid)
         data = self.content(entry)
-        dest = to or entry.path
-        if os.path.lexists(dest):
+        dest = absolute(to or entry.path)
+        if sys.platform == "win32":
+            from agent import quarantine_windows
+
+            quarantine_windows.restore(self, entry, data, dest)
+        else:
+            roots = [r for r in (*self.roots, entry.root or "") if r and absolute(r) != dest]
+            folder, name, _ = self._folder(dest, roots, "restored")
+            try:
+                self._restore_at(folder, name, entry, data, dest)
+            finally:
+                os.close(folder)
+        self._remember_restored(dest, entry.sha256)
+        shutil.rmtree(self.dir / entry.id)
+        return dest
+
+    def _restore_at(self, folder: int, name: str, entry: Entry, data: bytes, dest: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            lstat_at(folder, name)
             raise QuarantineError(
                 "a file already exists there: not overwritten", reason="exists", location=dest
             )
-        folder = os.path.dirname(os.path.abspath(dest))
-        if not os.path.isdir(folder):
-            raise QuarantineError("its folder no longer exists", reason="no_folder", location=dest)
-        tmp = os.path.join(folder, f".webshell-agent-restore-{entry.id}")
-        _write_new(tmp, data, 0o600)
+        tmp = f".webshell-agent-restore-{entry.id}-{secrets.token_hex(4)}"
         try:
-            if entry.uid is not None and entry.gid is not None and hasattr(os, "chown"):
-                try:
-                    os.chown(tmp, entry.uid, entry.gid)
-                except PermissionError:
-                    st = os.stat(tmp)
-                    if (st.st_uid, st.st_gid) != (entry.uid, entry.gid):
-                        raise QuarantineError(
-                            f"cannot give the file back to uid {entry.uid} gid {entry.gid} "
-                            "(run as root or as that user)",
-                            reason="owner",
-                            location=dest,
-                        ) from None
-            os.chmod(tmp, stat.S_IMODE(entry.mode))
-            if entry.acl:
-                _set_acl(tmp, entry.acl)
-            os.utime(tmp, ns=(entry.atime_ns, entry.mtime_ns))
-            os.link(tmp, dest)  # fails rather than overwrite a file that appeared meanwhile
-        except FileExistsError:
+            fd = fdops.create_new(folder, tmp)
+        except OSError as e:
             raise QuarantineError(
-                "a file already exists there: not overwritten", reason="exists", location=dest
+                f"cannot create a file there: {e.strerror}", reason="unwritable", location=dest
             ) from None
+        st = os.fstat(fd)
+        try:
+            fdops.write_all(fd, data)
+            try:
+                fdops.finish(fd, entry.uid, entry.gid, entry.mode, (entry.atime_ns, entry.mtime_ns))
+            except PermissionError:
+                raise QuarantineError(
+                    f"cannot give the file back to uid {entry.uid} gid {entry.gid} "
+                    "(run as root or as that user)",
+                    reason="owner",
+                    location=dest,
+                ) from None
+            if not fdops.is_ours(folder, tmp, st):
+                raise QuarantineError(
+                    "the temp file was replaced: not restored", reason="changed", location=dest
+                )
+            try:
+                fdops.link_in(folder, tmp, name)  # fails rather than overwrite a newcomer
+            except FileExistsError:
+                raise QuarantineError(
+                    "a file already exists there: not overwritten", reason="exists", location=dest
+                ) from None
+            if not fdops.is_ours(folder, name, st):
+                # The temp name was swapped between the check and the link: what got linked is
+                # not ours. Take that name away again (it is in the web root folder) and refuse.
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=folder)
+                raise QuarantineError(
+                    "the temp file was replaced: not restored", reason="changed", location=dest
+                )
         finally:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
-        self._remember_restored(os.path.abspath(dest), entry.sha256)
-        shutil.rmtree(self.dir / entry.id)
-        return dest
+            os.close(fd)
+            fdops.drop(folder, tmp, st)
 
     # A restored file is the operator's decision: the running agent must not take it again
     # (it would, at once, when it scans the restored file). Keyed by path and sha256, so a
@@ -398,7 +382,7 @@ class Quarantine:
             return set()
 
     def _remember_restored(self, path: str, sha256: str) -> None:
-        real = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+        real = absolute(path)
         rows = [{"path": p, "sha256": h} for p, h in sorted(self._restored())]
         rows.append({"path": real, "sha256": sha256})
         tmp = self.dir / (RESTORED + ".tmp")

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.config import Config
+from agent.confine import Roots
 from agent.datafolder import DataFolder
 from agent.health import Counters, Health
 from agent.identity import Identity
@@ -106,6 +107,7 @@ class Runtime:
         self.sink: AlertSink | None = None
         self.process_watcher: ProcessWatcher | None = None
         self.updater: UpdatePoller | None = None  # [rules.update]: signed bundles
+        self.scan_roots = Roots()  # files under the watched roots are read by descriptor only
         self.health_stage = Health(self.counters, self._emit, self._figures)
 
     # -- public figures -------------------------------------------------------------------------
@@ -311,7 +313,7 @@ class Runtime:
 
     def _swap_rules(self, old: RuleSet, new: RuleSet) -> None:
         assert self.queue is not None and self.watches is not None and self.rescanner is not None
-        self.queue.swap_scanner(new_scanner(self.config, new))
+        self.queue.swap_scanner(new_scanner(self.config, new, self.scan_roots, self.filter))
         for w in self.watches.roots if new.digest != old.digest else ():
             self.rescanner.request(w.root, "reverify", "rules changed")
 
@@ -325,11 +327,11 @@ class Runtime:
         assert self.data is not None
         sc = self.config.scan
         state, reloader = self.state, self.reloader
-        self.filter = Filter(sc.extensions, sc.exclude, all_files=sc.all_files)
+        self.filter = Filter(sc.extensions, sc.exclude, all_files=sc.all_files, sniff=sc.sniff)
         self.scan_path = assemble(
             self.config, self.identity, state, lambda: reloader.rules, self.data.alerts.write,
             self.events.emit, self.counters, wake=self.outputs.notify if self.outputs else None,
-            echo=self.echo_alert, on_scan=self.on_scan,
+            echo=self.echo_alert, on_scan=self.on_scan, roots=self.scan_roots, select=self.filter,
         )  # fmt: skip
         self.sink, self.queue = self.scan_path.sink, self.scan_path.queue
 
@@ -343,6 +345,8 @@ class Runtime:
         )  # fmt: skip
         self.settler, self.rescanner = side.settler, side.rescanner
         self.watches, self.coverage, self.discovery = side.watches, side.coverage, side.discovery
+        for w in self.watches.roots:
+            self.scan_roots.add(w.root)  # files under them are read by descriptor only
         self.watches.start()
         self.reloader.watch_folders()
 

@@ -6,6 +6,7 @@ locked, too large, a yara timeout) becomes a typed result, so one bad file never
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import hashlib
@@ -19,10 +20,12 @@ from typing import Any
 
 import yara
 
+from agent.confine import Escape, Roots
 from agent.decode import Limits, explore, is_trigger
-from agent.fileio import NotRegularFile, TooLarge, read_file
-from agent.filetypes import extension_of, sniff
+from agent.fileio import NotRegularFile, TooLarge, open_regular, read_edges, read_fd
+from agent.filetypes import SNIFF_EDGE, extension_of, server_code, sniff
 from agent.rules.compiler import RuleSet
+from agent.walk import Filter
 
 _log = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ class Verdict(StrEnum):
 class Reason(StrEnum):
     TOO_LARGE = "too_large"
     NOT_REGULAR = "not_regular"
+    SYMLINK = "symlink"
+    NO_SERVER_CODE = "no_server_code"  # sniffed: no server-side code marker, not scanned
     EXCLUDED = "excluded"
     VANISHED = "vanished"
     PERMISSION_DENIED = "permission_denied"
@@ -209,8 +214,14 @@ class Scanner:
         timeout: float = 10.0,
         hash_clean: bool = True,
         decode: Limits | None = DECODE_LIMITS,
+        roots: Roots | None = None,
+        select: Filter | None = None,
     ) -> None:
         self.ruleset = ruleset
+        # Files under these roots are reached by descriptor, never through a symlink.
+        self.roots = roots
+        # Files the filter takes by name are scanned; any other file is sniffed first.
+        self.select = select
         self.max_size = max_size
         self.timeout = max(1, round(timeout))  # yara takes whole seconds
         # The one-off scan needs no hashes of clean files; the agent keeps sha256 in its state.
@@ -220,18 +231,39 @@ class Scanner:
 
     def scan(self, path: str) -> ScanResult:
         started = time.perf_counter()
+        sniffing = self.select is not None and not self.select.direct(path)
+        lang = ""
         try:
-            data, st = read_file(path, self.max_size)
+            fd, st = open_regular(path, self.roots)
+            try:
+                if sniffing:
+                    # A bounded look at both ends decides whether a non-web file is read.
+                    lang = server_code(read_edges(fd, st.st_size, SNIFF_EDGE))
+                    if not lang:
+                        return ScanResult(
+                            path, Verdict.SKIPPED, Reason.NO_SERVER_CODE, "", _info(st),
+                            duration=time.perf_counter() - started,
+                        )  # fmt: skip
+                data = read_fd(fd, st.st_size, self.max_size)
+            finally:
+                os.close(fd)
         except TooLarge as e:
             return ScanResult(
                 path, Verdict.SKIPPED, Reason.TOO_LARGE, f"{e.size} bytes > limit {self.max_size}",
                 duration=time.perf_counter() - started,
             )  # fmt: skip
-        except NotRegularFile:
-            return ScanResult(path, Verdict.SKIPPED, Reason.NOT_REGULAR, "not a regular file")
+        except NotRegularFile as e:
+            # FIFOs, sockets, devices and symlinks: looked at, never opened; counted as skipped.
+            reason = Reason.SYMLINK if e.kind == "symlink" else Reason.NOT_REGULAR
+            return ScanResult(path, Verdict.SKIPPED, reason, e.kind)
+        except Escape as e:
+            return ScanResult(path, Verdict.SKIPPED, Reason.SYMLINK, e.why)
         except OSError as e:
             return _os_error(path, e, started)
-        return self.scan_bytes(path, data, st, started)
+        result = self.scan_bytes(path, data, st, started)
+        if lang:  # scanned because of what it holds, not its name: say so
+            result = dataclasses.replace(result, extra={**result.extra, "sniffed": lang})
+        return result
 
     def scan_bytes(
         self, path: str, data: bytes, st: os.stat_result, started: float | None = None

@@ -24,7 +24,9 @@ def web(tmp_path: Path) -> Path:
     (root / "aspnet_client" / "system_web").mkdir(parents=True)
     (root / "aspnet_client" / "system_web" / "x.aspx").write_bytes(SHELL)
     (root / "index.php").write_text("<?php echo 1;")
-    (root / "readme.txt").write_bytes(SHELL)  # not a web extension: skipped unless --all-files
+    # not a web extension and no server-side code marker: sniffed, not scanned (unless
+    # --all-files), although it names what the rule looks for
+    (root / "readme.txt").write_bytes(b"notes: the shell calls eval(Request.Item) ...\n")
     (root / "UPPER.ASPX").write_bytes(SHELL)  # extensions are case-insensitive
     return root
 
@@ -45,7 +47,8 @@ def test_exit_1_and_text_report(cli: Any, rules_dir: Path, web: Path) -> None:
     assert r.code == 1
     assert r.out.count("FOUND") == 2
     assert "x.aspx" in r.out and "UPPER.ASPX" in r.out and "readme.txt" not in r.out
-    assert "Scanned 3 files" in r.out and "2 matched" in r.out
+    assert "Scanned 4 files" in r.out and "2 matched" in r.out
+    assert "skipped: no_server_code 1" in r.out  # readme.txt: sniffed, not scanned
 
 
 def test_all_files_takes_every_extension(cli: Any, rules_dir: Path, web: Path) -> None:
@@ -101,7 +104,7 @@ def test_jsonl_is_alerts_only(cli: Any, rules_dir: Path, web: Path) -> None:
         assert d["rule"]["name"] == ["T_Eval_Request"]
         assert d["webshell"]["matches"][0]["strings"][0]["excerpt"] == "eval(Request"
         assert d["file"]["hash"]["sha256"] in d["related"]["hash"]
-    assert "Scanned 3 files" in r.err  # the summary goes to stderr
+    assert "Scanned 4 files" in r.err  # the summary goes to stderr
 
 
 def test_event_id_is_stable_across_runs(cli: Any, rules_dir: Path, web: Path) -> None:
@@ -146,7 +149,8 @@ def test_exclude_glob(cli: Any, rules_dir: Path, web: Path) -> None:
 
 def test_max_size(cli: Any, rules_dir: Path, web: Path) -> None:
     doc = json.loads(_scan(cli, rules_dir, str(web), "--max-size", "20B", "--format", "json").out)
-    assert doc["summary"]["matched"] == 0 and doc["summary"]["skipped"] == {"too_large": 2}
+    assert doc["summary"]["matched"] == 0
+    assert doc["summary"]["skipped"] == {"too_large": 2, "no_server_code": 1}
 
 
 def test_hostile_names_reported_intact_and_escaped(
@@ -180,7 +184,9 @@ def test_symlink_loop_and_fifo_in_tree(cli: Any, rules_dir: Path, tmp_path: Path
     (root / "a" / "s.aspx").write_bytes(SHELL)
     r = _scan(cli, rules_dir, str(root), "--format", "json")
     doc = json.loads(r.out)
-    assert doc["summary"]["matched"] == 1 and doc["summary"]["files"] == 1
+    assert doc["summary"]["matched"] == 1 and doc["summary"]["files"] == 3
+    # the FIFO and the looping link: counted, never opened
+    assert doc["summary"]["skipped"] == {"not_regular": 1, "symlink": 1}
 
 
 def test_unreadable_file_is_an_error(rules_dir: Path, tmp_path: Path) -> None:

@@ -101,11 +101,11 @@ def test_outside_the_roots_is_refused(q: Quarantine, www: Path, tmp_path: Path) 
         q.take(str(outside), sha(SHELL))
     assert e.value.reason == "outside_roots"
     assert outside.exists()
-    # a folder inside the root that links outside does not count as inside
+    # a folder inside the root that links outside is never followed
     (www / "escape").symlink_to(tmp_path)
     with pytest.raises(QuarantineError) as e:
         q.take(str(www / "escape" / "elsewhere.php"), sha(SHELL))
-    assert e.value.reason == "outside_roots"
+    assert e.value.reason == "symlink"
     assert outside.exists()
     # no roots: nothing may be taken
     with pytest.raises(QuarantineError):
@@ -238,3 +238,12 @@ def test_a_scan_timeout_alone_is_not_quarantined(tmp_path: Path) -> None:
     assert out == {"action": "none", "outcome": "skipped", "reason": "scan-timeout"}
     assert alert["webshell"]["response"] == out
     assert f.read_bytes() == b"a" * 100 and q.entries() == []
+
+
+def test_a_file_named_as_the_root_can_be_taken_and_restored(tmp_path: Path, www: Path) -> None:
+    shell = plant(www / "s.php")  # `scan --quarantine www/s.php`: the PATH is the file
+    q = Quarantine(tmp_path / "data", [shell])
+    entry = q.take(str(shell), sha(SHELL))
+    assert not shell.exists()
+    assert q.restore(entry.id) == str(shell)  # below the recorded root, its folder
+    assert shell.read_bytes() == SHELL

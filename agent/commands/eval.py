@@ -15,6 +15,7 @@ import threading
 from typing import Any
 
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from
+from agent.confine import Roots
 from agent.errors import UsageError
 from agent.evaluation import LABELS, Tally, normalise_source, source_of
 from agent.pipeline import Job, Pipeline
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         if not os.path.isdir(root):
             print(f"webshell-agent: warning: {root} is missing", file=sys.stderr)
             continue
-        for found in walk([root], Filter(all_files=True)):
+        for found in walk([root], Filter(all_files=True), Roots([root])):
             if found.error is None:
                 pipeline.submit(Job(found.path, label))
     pipeline.close(timeout=3600)

@@ -32,6 +32,10 @@ def register(sub: Any) -> None:
     common(re)
     re.add_argument("id")
     re.add_argument("--to", metavar="PATH", help="restore here instead of the original path")
+    re.add_argument(
+        "--root", action="append", default=[], metavar="DIR",
+        help="also allow restoring below DIR (besides watch.roots and the root it was taken from)",
+    )  # fmt: skip
     re.set_defaults(func=cmd_restore)
 
     pu = qsub.add_parser("purge", help="delete quarantined files for good")
@@ -42,8 +46,11 @@ def register(sub: Any) -> None:
 
 
 def _store(args: argparse.Namespace) -> Quarantine:
-    data_dir = args.data_dir or load(getattr(args, "config", None)).agent.data_dir
-    return Quarantine(data_dir)
+    """The store, with the roots a restore may write under: the configured web roots and any
+    --root (the root an entry was taken from is always allowed)."""
+    cfg = load(getattr(args, "config", None))
+    roots = [*cfg.watch.roots, *cfg.watch.polling, *getattr(args, "root", [])]
+    return Quarantine(args.data_dir or cfg.agent.data_dir, [str(r) for r in roots])
 
 
 def cmd_list(args: argparse.Namespace) -> int:

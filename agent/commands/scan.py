@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from agent import config as cfgmod
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from, size_arg
+from agent.confine import Roots
 from agent.identity import Identity, load_identity
 from agent.outputs import console, jsonl, sarif
 from agent.pipeline import Job, Pipeline
@@ -172,13 +173,18 @@ def run(args: argparse.Namespace) -> int:
     summary.rules = ruleset.count
     summary.rule_problems = len(ruleset.broken)
     identity = load_identity(cfg.agent.data_dir)
-    scanner = Scanner(
-        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
+    # The PATHs are the roots: below them files are reached by descriptor, never via a symlink.
+    roots = Roots(str(p) for p in args.paths)
+    flt = Filter(
+        cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files, sniff=cfg.scan.sniff
     )
+    scanner = Scanner(
+        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False,
+        roots=roots, select=flt,
+    )  # fmt: skip
     quarantine = None
     if args.quarantine or cfg.response.quarantine:  # only inside the PATHs given
         quarantine = Quarantine(cfg.agent.data_dir, [str(p) for p in args.paths])
-    flt = Filter(cfg.scan.extensions, cfg.scan.exclude, all_files=cfg.scan.all_files)
 
     out: IO[str] = (
         args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
@@ -192,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
     pipeline = Pipeline(scanner, report.handle, threads=cfg.scan.threads, queue_size=1024).start()
     submitted = 0
     try:
-        for found in walk([str(p) for p in args.paths], flt):
+        for found in walk([str(p) for p in args.paths], flt, roots):
             if found.error is not None:
                 err = found.error
                 report.error(found.path, "cannot read", getattr(err, "strerror", None) or str(err))

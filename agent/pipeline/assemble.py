@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.config import Config
+from agent.confine import Roots
 from agent.document import Document
 from agent.health import Counters
 from agent.identity import Identity
@@ -20,6 +21,7 @@ from agent.pipeline.sink import AlertSink
 from agent.rules import RuleSet
 from agent.scanner import Scanner, ScanResult
 from agent.state import State
+from agent.walk import Filter
 
 
 class RulesetScanner(Scanner):
@@ -32,8 +34,15 @@ class RulesetScanner(Scanner):
         return result
 
 
-def new_scanner(config: Config, rules: RuleSet) -> Scanner:
-    return RulesetScanner(rules, max_size=config.scan.max_size, timeout=config.scan.timeout)
+def new_scanner(
+    config: Config, rules: RuleSet, roots: Roots | None = None, select: Filter | None = None
+) -> Scanner:
+    """`roots`: files under them are read by descriptor only; `select`: what the filter takes
+    by name is scanned, anything else is sniffed for server code first."""
+    return RulesetScanner(
+        rules, max_size=config.scan.max_size, timeout=config.scan.timeout,
+        roots=roots, select=select,
+    )  # fmt: skip
 
 
 @dataclass
@@ -57,6 +66,8 @@ def assemble(
     wake: Callable[[], None] | None = None,
     echo: Callable[[Document], None] | None = None,
     on_scan: OnScan | None = None,
+    roots: Roots | None = None,
+    select: Filter | None = None,
 ) -> ScanPath:
     """Made and started; the queue's workers run until queue.close()."""
     sc, wc = config.scan, config.watch
@@ -85,7 +96,7 @@ def assemble(
         state, sink, counters, emit, state_writes, lambda: rules().digest, on_scan=on_scan
     )
     queue = ScanQueue(
-        new_scanner(config, rules()),
+        new_scanner(config, rules(), roots, select),
         results.handle,
         unchanged,
         counters,

@@ -39,8 +39,13 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("scan", "threads", "2", "Scanning worker threads."),
     ("scan", "extensions", '[".aspx", ".php", ".jsp"]',
      "File extensions to scan, case-insensitive. Default: every executable web extension\n"
-     "(.aspx .ashx .asmx ... .php .phtml ... .jsp .jspx); content sniffing adds disguised files."),
+     "(.aspx .ashx .asmx ... .php .phtml ... .jsp .jspx), plus .htaccess, .user.ini,\n"
+     "web.config and php*.ini whatever this list says."),
     ("scan", "all_files", "false", "Scan every file, whatever its extension."),
+    ("scan", "sniff", "true",
+     "Content sniffing: a file with any other extension is scanned when its first or last\n"
+     "64 KiB carry server-side code (<?php, <?=, <%@, <% ... %>, <jsp:, runat=server),\n"
+     "e.g. a GIF with PHP inside. Only rule matches alert."),
     ("scan", "exclude", '["*/cache/*"]',
      "Glob patterns of paths never scanned. Do not copy Exchange's antivirus exclusions here:\n"
      "they cover exactly where web shells are dropped."),

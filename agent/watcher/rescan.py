@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.confine import Roots
 from agent.health import Counters
 from agent.logging import Emit
 from agent.pipeline.ratelimit import EventBudget
@@ -76,6 +77,7 @@ class Rescanner:
         self._thread = threading.Thread(target=self._run, name="wsa-rescan", daemon=True)
         self.busy = False
         self.done = 0
+        self._roots = Roots()  # each root pinned at its first walk: a swapped root is refused
 
     def request(
         self, root: str, trigger: str = "rescan", reason: str = "", delay: float = 0.0
@@ -138,7 +140,8 @@ class Rescanner:
         started = time.monotonic()
         ruleset = self.ruleset()
         seen: set[str] = set()
-        for found in walk([root], self.flt):
+        self._roots.add(root)
+        for found in walk([root], self.flt, self._roots):
             if self._stop.is_set():
                 counts.aborted = True
                 break
@@ -149,10 +152,9 @@ class Rescanner:
                 continue
             counts.files += 1
             seen.add(found.path)
-            try:
-                st = os.stat(found.path)
-            except OSError:
-                continue  # deleted while walking
+            st = found.stat
+            if st is None:
+                continue
             if self.state.unchanged(found.path, st, ruleset):
                 counts.unchanged += 1
                 continue

@@ -254,6 +254,75 @@ def bench(name: str, root: Path, yara: str, runs: int, threads: int) -> None:
     )
 
 
+STATIC = [".jpg", ".png", ".gif", ".css", ".js", ".txt", ".html", ".svg", ".woff2", ".pdf"]
+MAGIC = {".jpg": b"\xff\xd8\xff\xe0", ".png": b"\x89PNG\r\n\x1a\n", ".gif": b"GIF89a"}
+
+
+def generate_static(root: Path, files: int, seed: int = 11) -> int:
+    """Images, styles, scripts and documents as a web root holds them: what sniffing reads."""
+    rng = random.Random(seed)
+    total = 0
+    for i in range(files):
+        d = root / f"assets{i % 5}" / f"dir{i % 41}"
+        d.mkdir(parents=True, exist_ok=True)
+        ext = rng.choice(STATIC)
+        size = int(rng.lognormvariate(9.5, 1.2))  # median ~13 KB, some files of megabytes
+        head = MAGIC.get(ext, b"")
+        body = rng.randbytes(size) if head else " ".join(rng.choices(WORDS, k=size // 6)).encode()
+        data = head + body
+        (d / f"s{i}{ext}").write_bytes(data)
+        total += len(data)
+    for i in range(20):  # a few web pages among them
+        (root / f"assets{i % 5}" / f"page{i}.php").write_text("<?php echo 'hello'; ?>\n")
+    return total
+
+
+def run_scan(root: Path, threads: int, sniff: bool) -> tuple[float, dict[str, object]]:
+    import json
+
+    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as cfg:
+        cfg.write(f"[scan]\nsniff = {str(sniff).lower()}\n")
+    try:
+        t0 = time.perf_counter()
+        p = subprocess.run(
+            [sys.executable, "-m", "agent", "scan", "--format", "json", "--no-progress",
+             "--config", cfg.name, "--threads", str(threads), "--max-size", "100MiB", str(root)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        wall = time.perf_counter() - t0
+    finally:
+        os.unlink(cfg.name)
+    if p.returncode not in (0, 1):
+        raise SystemExit(f"agent failed: {p.stderr[-2000:]}")
+    return wall, json.loads(p.stdout)["summary"]
+
+
+def bench_sniff(root: Path, files: int, runs: int, threads: int) -> None:
+    """The cost of content sniffing: the same scan of a static-heavy tree with and without."""
+    from agent.filetypes import SNIFF_EDGE, server_code
+
+    size = generate_static(root, files)
+    print(f"\n== content sniffing: {files:,} static files ({size / 1e6:.0f} MB) + 20 .php ==")
+    off = min(run_scan(root, threads, False)[0] for _ in range(runs))
+    on_runs = [run_scan(root, threads, True) for _ in range(runs)]
+    on = min(w for w, _ in on_runs)
+    summary = on_runs[0][1]
+    print(f"  sniff = false       : {off:7.2f} s  (web extensions only)")
+    print(f"  sniff = true        : {on:7.2f} s  {summary['skipped']}")
+    print(
+        f"  sniffing cost       : {(on - off) / files * 1e6:7.0f} us per static file (wall, {threads} threads)"
+    )
+    buf = random.Random(3).randbytes(2 * SNIFF_EDGE)
+    n = 2000
+    t0 = time.perf_counter()
+    for _ in range(n):
+        server_code(buf)
+    per = (time.perf_counter() - t0) / n
+    print(
+        f"  marker pass         : {per * 1e6:7.0f} us per {2 * SNIFF_EDGE // 1024} KiB (in process)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -261,6 +330,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--sniff-files", type=int, default=5_000, help="static files for the sniff run")
     ap.add_argument(
         "--corpus",
         type=Path,
@@ -290,6 +360,7 @@ def main() -> None:
             size = generate(gen, args.files)
             print(f"generated {args.files:,} files, {size / 1e6:.1f} MB")
             bench("generated tree", gen, yara, args.runs, args.threads)
+            bench_sniff(Path(tmp) / "static", args.sniff_files, args.runs, args.threads)
         tars = sorted(args.corpus.glob("dev-*.tar.xz")) if args.corpus.is_dir() else []
         if not tars and any((args.corpus / d).is_dir() for d in ("malicious", "benign")):
             bench("corpus (extracted)", args.corpus, yara, args.runs, args.threads)

@@ -27,13 +27,16 @@ def test_baseline_alerts_on_shells_already_there(
     (web_root / "sub").mkdir()
     (web_root / "sub" / "old.aspx").write_bytes(SHELL)
     (web_root / "index.aspx").write_bytes(BENIGN)
-    (web_root / "notes.txt").write_bytes(SHELL)  # not a web extension: not taken
+    # not a web extension and no server-side code in it: sniffed, never alerted
+    (web_root / "notes.txt").write_bytes(b"the shell calls eval(Request.Item)\n")
     agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
     # start() returns after the baseline: the alert is already written
     assert agent.core.ready.is_set()
     assert agent.alerted_paths() == {str(web_root / "sub" / "old.aspx"): 1}
     assert agent.alerts()[0]["webshell"]["trigger"] == "baseline"
-    assert set(agent.scans) == {str(web_root / "sub" / "old.aspx"), str(web_root / "index.aspx")}
+    assert set(agent.scans) == {
+        str(web_root / "sub" / "old.aspx"), str(web_root / "index.aspx"), str(web_root / "notes.txt")
+    }  # fmt: skip
     started = agent.events("started")[0]["webshell"]
     assert started["roots"] == [str(web_root)] and started["rules"] == 1
     assert agent.events("ready")
@@ -405,13 +408,15 @@ def test_exclusions_and_extensions(
     )
     agent = run_agent(cfg)
     (web_root / "cache").mkdir()
-    for name in ("cache/a.aspx", "b.min.aspx", "c.txt", "D.ASPX", "e.php"):
+    (web_root / "c.txt").write_bytes(b"eval(Request) without server-side code\n")  # sniffed
+    for name in ("cache/a.aspx", "b.min.aspx", "D.ASPX", "e.php"):
         (web_root / name).write_bytes(SHELL)
     # e.php was written last: once it is scanned, every earlier event has been handled
     wait_for(lambda: str(web_root / "e.php") in agent.alerted_paths(), what="the last file")
     wait_for(agent.idle)
     assert set(agent.alerted_paths()) == {str(web_root / "D.ASPX"), str(web_root / "e.php")}
-    assert set(agent.scans) == {str(web_root / "D.ASPX"), str(web_root / "e.php")}
+    # c.txt is only sniffed (no server code: not read whole); excluded names are never looked at
+    assert set(agent.scans) == {str(web_root / n) for n in ("c.txt", "D.ASPX", "e.php")}
 
 
 def test_stop_from_another_thread_during_the_baseline(

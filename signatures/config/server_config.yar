@@ -1,0 +1,80 @@
+/*
+  Server configuration a web user can drop into a folder to change what runs there: Apache
+  .htaccess handler remaps and PHP per-folder settings (.user.ini, php.ini, php_value). IIS
+  web.config handler and build-provider remaps live in aspx/web_config.yar. The agent always
+  scans .htaccess, .user.ini, web.config and php*.ini, whatever the extension filter says.
+*/
+
+rule WSA_Gen_Htaccess_StaticExtensionAsScript
+{
+    meta:
+        id = "WSA-GEN-010"
+        description = ".htaccess maps an image, text or other static extension to the PHP or CGI handler (AddType/AddHandler), so an uploaded 'image' runs as code"
+        family = "Handler remap"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://httpd.apache.org/docs/2.4/mod/mod_mime.html#addhandler"
+        mitre_attack = "T1505.003"
+    strings:
+        // the handler or type, then (on the same line) a static extension in the list
+        $add = /(^|\n)[ \t]{0,20}Add(Type|Handler)[ \t]{1,20}[^\n]{0,80}(php|phtml|cgi-script|x-httpd)[^\n]{0,200}[ \t]\.?(jpe?g|png|gif|bmp|ico|webp|svg|txt|html?|css|js|json|xml|log|pdf|zip|md|csv)([ \t\r]|\n|$)/ nocase
+    condition:
+        filesize < 512KB and $add
+}
+
+rule WSA_Gen_Htaccess_ForcedHandler
+{
+    meta:
+        id = "WSA-GEN-011"
+        description = ".htaccess forces the PHP or CGI handler on files by name (ForceType, or SetHandler inside <Files>/<FilesMatch> that names an image or text file)"
+        family = "Handler remap"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://httpd.apache.org/docs/2.4/mod/core.html#sethandler"
+        mitre_attack = "T1505.003"
+    strings:
+        $force = /(^|\n)[ \t]{0,20}ForceType[ \t]{1,20}[^\n]{0,40}(php|x-httpd|cgi)/ nocase
+        $files = /<Files(Match)?[ \t]{1,20}[^>]{0,200}\.?(jpe?g|png|gif|bmp|ico|webp|txt|html?|css|js|log)\b[^>]{0,100}>[^<]{0,300}SetHandler[ \t]{1,20}[^\n]{0,60}(php|x-httpd|cgi-script)/ nocase
+    condition:
+        filesize < 512KB and any of them
+}
+
+rule WSA_Gen_PhpIni_AutoPrependDisguised
+{
+    meta:
+        id = "WSA-GEN-012"
+        description = "auto_prepend_file / auto_append_file (.user.ini, php.ini or php_value in .htaccess) runs a file that is not a .php script, a stream wrapper or something in a temp folder before or after every page"
+        family = "PHP auto_prepend"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/ini.core.php#ini.auto-prepend-file"
+        mitre_attack = "T1505.003"
+    strings:
+        $odd = /auto_(prepend|append)_file[ \t]{0,10}=?[ \t]{0,10}["']?[^"'\r\n]{0,200}\.(jpe?g|png|gif|bmp|ico|webp|txt|html?|css|js|log|json|xml|dat|tmp|bak|inc)["']?[ \t\r]{0,10}(\n|$)/ nocase
+        $wrapper = /auto_(prepend|append)_file[ \t]{0,10}=?[ \t]{0,10}["']?(php|data|phar|zip|expect|https?|ftp):/ nocase
+        $tmp = /auto_(prepend|append)_file[ \t]{0,10}=?[ \t]{0,10}["']?(\/tmp\/|\/dev\/shm\/|\/var\/tmp\/)/ nocase
+    condition:
+        filesize < 512KB and any of them
+}
+
+rule WSA_Gen_PhpIni_AutoPrepend
+{
+    meta:
+        id = "WSA-GEN-013"
+        description = "auto_prepend_file / auto_append_file set in a per-folder .user.ini or in .htaccess (php_value): a file runs before or after every page of the folder. Security plugins use it too (e.g. a WAF loader): review"
+        family = "PHP auto_prepend"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/configuration.file.per-user.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $ini = /(^|\n)[ \t]{0,20}auto_(prepend|append)_file[ \t]{0,10}=[ \t]{0,10}["']?[^"'\s;]/ nocase
+        $htaccess = /(^|\n)[ \t]{0,20}php_(admin_)?value[ \t]{1,20}auto_(prepend|append)_file[ \t]{1,20}["']?[^"'\s]/ nocase
+        $none = /auto_(prepend|append)_file[ \t]{0,10}=?[ \t]{0,10}["']?none["']?[ \t\r]{0,10}(\n|$)/ nocase
+    condition:
+        filesize < 512KB and (#ini + #htaccess) > #none
+}
