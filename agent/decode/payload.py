@@ -31,6 +31,7 @@ _CHAIN_CHARS = frozenset(
 )
 _CALL = re.compile(rb"([A-Za-z_]\w*)\s*\(")
 CHAIN_LOOKBACK = 200
+_PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
 LITERAL_MAX = 4 * 1024 * 1024
 
 
@@ -124,7 +125,7 @@ def texty(data: bytes) -> bool:
     if not data or b"\0" in data[:64]:
         return False
     sample = data[:4096]
-    ascii_ok = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
+    ascii_ok = len(sample) - len(sample.translate(None, _PRINTABLE))
     if ascii_ok >= 0.85 * len(sample):
         return True
     if ascii_ok < 0.3 * len(sample):
