@@ -317,7 +317,10 @@ class Scanner:
         Raises yara.Error (yara.TimeoutError when the file itself takes too long)."""
         found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
         matches = _matches(found)
-        if self.decode is not None and any(is_trigger(m) for m in found):
+        # A file already judged critical (the top severity) gains nothing from its layers but
+        # their cost; every other file with a trigger is decoded.
+        critical = any(str(m.meta.get("severity", "")).lower() == "critical" for m in matches)
+        if self.decode is not None and not critical and any(is_trigger(m) for m in found):
             matches += self._decoded(data, found, externals, {m.rule for m in matches})
         return matches
 

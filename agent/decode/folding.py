@@ -59,13 +59,16 @@ _SELECT = re.compile(
 )
 _CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
 MIN_VALUE = 3  # folded values shorter than this are not listed on their own
+ESCAPES_TELLING = 8  # fewer escapes than this in a window is ordinary string data
 
 
 @dataclass
 class Folded:
     data: bytes
     values: list[bytes] = field(default_factory=list)
-    folds: int = 0
+    folds: int = 0  # every change
+    telling: int = 0  # changes that hide code: char codes, XOR, Join, dead branches, comments,
+    # runs of escapes, and concatenations of three or more short pieces (not a wrapped string)
 
     def layer(self, cap: int) -> bytes:
         """The folded text, then every folded value on a line of its own (code that is run)."""
@@ -113,12 +116,19 @@ def _unescape(m: re.Match[bytes]) -> bytes:
 class _Fold:
     def __init__(self, data: bytes) -> None:
         self.f = Folded(data)
+        self.lower = data.lower()
 
-    def sub(self, pattern: re.Pattern[bytes], fn: object) -> None:
+    def sub(
+        self, pattern: re.Pattern[bytes], fn: object, telling: bool = True, hint: bytes = b""
+    ) -> None:
+        if hint and hint not in self.lower:  # a cheap substring test saves a regex pass
+            return
+
         def counted(m: re.Match[bytes]) -> bytes:
             out: bytes = fn(m)  # type: ignore[operator]
             if out != m.group(0):
                 self.f.folds += 1
+                self.f.telling += telling
             return out
 
         self.f.data = pattern.sub(counted, self.f.data)
@@ -131,9 +141,12 @@ class _Fold:
 def fold(data: bytes, max_values: int = 256) -> Folded:
     """Apply every folding pass once, in the order that lets one feed the next."""
     st = _Fold(data)
-    st.sub(_COMMENT, lambda m: b"")
-    st.sub(_ESCAPE, _unescape)
-    st.sub(_SELECT, _live_case)
+    st.sub(_COMMENT, lambda m: b"", hint=b"/*")
+    before = st.f.folds
+    st.sub(_ESCAPE, _unescape, telling=False, hint=b"\\")
+    if st.f.folds - before >= ESCAPES_TELLING:
+        st.f.telling += 1
+    st.sub(_SELECT, _live_case, hint=b"select")
 
     def chr_(m: re.Match[bytes]) -> bytes:
         a = _num(m.group(1))
@@ -143,7 +156,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         c = _char(a)
         return m.group(0) if c is None else _quote(c)
 
-    st.sub(_CHR, chr_)
+    st.sub(_CHR, chr_, hint=b"chr")
 
     def from_char_code(m: re.Match[bytes]) -> bytes:
         chars = [_char(_num(x.strip())) for x in m.group(1).split(b",")]
@@ -151,7 +164,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             return m.group(0)
         return _quote(st.value(b"".join(c for c in chars if c is not None)))
 
-    st.sub(_FROMCHARCODE, from_char_code)
+    st.sub(_FROMCHARCODE, from_char_code, hint=b"fromcharcode")
 
     def bitop(m: re.Match[bytes]) -> bytes:
         a, op, b = _body(m.group(1)), m.group(2), _body(m.group(3))
@@ -167,24 +180,35 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             )
         return _quote(st.value(v), m.group(1)[:1])
 
-    st.sub(_BITOP, bitop)
-    st.sub(_PAREN, lambda m: m.group(1))
+    if (
+        b"^" in st.lower
+        or b"'&" in st.lower
+        or b"'|" in st.lower
+        or b"' &" in st.lower
+        or b"' |" in st.lower
+    ):
+        st.sub(_BITOP, bitop)
+    if st.f.folds:  # only folding leaves a literal alone in parentheses worth unwrapping
+        st.sub(_PAREN, lambda m: m.group(1))
 
     def join(m: re.Match[bytes]) -> bytes:
         parts = [_body(x) for x in _LIT_RE.findall(m.group(1))]
         sep = _body(m.group(2)) if m.group(2) else b" "
         return _quote(st.value(sep.join(parts)))
 
-    st.sub(_JOIN, join)
-    st.sub(_JS_JOIN, lambda m: _quote(st.value(
+    st.sub(_JOIN, join, hint=b"join")
+    st.sub(_JS_JOIN, hint=b"join", fn=lambda m: _quote(st.value(
         (_body(m.group(2)) if m.group(2) else b",").join(_body(x) for x in _LIT_RE.findall(m.group(1)))
     )))  # fmt: skip
 
     def concat(m: re.Match[bytes]) -> bytes:
         parts = _LIT_RE.findall(m.group(0))
-        return _quote(st.value(b"".join(_body(x) for x in parts)), parts[0][:1])
+        value = b"".join(_body(x) for x in parts)
+        if len(parts) >= 3 and len(value) <= 4 * len(parts):
+            st.f.telling += 1
+        return _quote(st.value(value), parts[0][:1])
 
-    st.sub(_CONCAT, concat)
+    st.sub(_CONCAT, concat, telling=False)
     st.f.values = st.f.values[:max_values]
     return st.f
 

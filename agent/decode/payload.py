@@ -31,6 +31,7 @@ _CHAIN_CHARS = frozenset(
 )
 _CALL = re.compile(rb"([A-Za-z_]\w*)\s*\(")
 CHAIN_LOOKBACK = 200
+_PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
 LITERAL_MAX = 4 * 1024 * 1024
 
 
@@ -120,12 +121,20 @@ PASS_THROUGH = frozenset({
 
 
 def texty(data: bytes) -> bool:
-    """Mostly printable text: worth scanning as code."""
-    if not data:
+    """Mostly printable text (ASCII, or UTF-8 with some ASCII): worth scanning as code."""
+    if not data or b"\0" in data[:64]:
         return False
     sample = data[:4096]
-    printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13) or b >= 0x80)
-    return printable >= 0.85 * len(sample) and b"\0" not in sample[:64]
+    ascii_ok = len(sample) - len(sample.translate(None, _PRINTABLE))
+    if ascii_ok >= 0.85 * len(sample):
+        return True
+    if ascii_ok < 0.3 * len(sample):
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(sample) - 3  # cut in the middle of the last character
+    return True
 
 
 def read_literal(buf: bytes, start: int, limit: int = LITERAL_MAX) -> tuple[bytes, int] | None:
@@ -189,7 +198,7 @@ def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, byte
         if lit is None:
             continue
         done = apply_chain(lit[0], chain_before(buf, quote), cap)
-        if done is not None:
+        if done is not None and texty(done[0]):  # an image or other data is not code
             data, names = done
             yield " > ".join(_short(n) for n in names), data
 

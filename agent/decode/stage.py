@@ -22,11 +22,11 @@ from agent.decode.limits import Budget, Limits
 
 TRIGGER_TAG = "decode_trigger"
 CONTEXT = 256  # bytes of the enclosing layer kept in front of a decoded payload (`<?php`, `<%@`)
-# Folding and the loose-literal search run on the whole layer when it is small, else only on
-# windows around the trigger offsets: their Python regex passes must stay cheap on a big file.
-WHOLE = 256 * 1024
-FOLD_SPAN = 4 * 1024
-LOOSE_SPAN = 32 * 1024
+# Folding runs on windows around the trigger offsets (its regex passes are Python's, and the
+# GIL is held), the loose-literal search too once the layer is not small.
+WHOLE = 64 * 1024
+FOLD_SPAN = 2 * 1024
+LOOSE_SPAN = 16 * 1024
 
 Hits = dict[str, list[int]]
 # scan(layer bytes, timeout seconds) -> yara matches; may raise yara.Error
@@ -51,9 +51,9 @@ def hits_of(found: list[Any], limit: int) -> Hits:
     return {k: sorted(v)[:limit] for k, v in out.items()}
 
 
-def windows(buf: bytes, offsets: list[int], span: int) -> bytes:
+def windows(buf: bytes, offsets: list[int], span: int, whole: int = WHOLE) -> bytes:
     """`buf` itself when small, else the merged spans around `offsets`, one per line."""
-    if len(buf) <= WHOLE:
+    if len(buf) <= whole:
         return buf
     spans: list[list[int]] = []
     for off in sorted(offsets):
@@ -65,8 +65,11 @@ def windows(buf: bytes, offsets: list[int], span: int) -> bytes:
     return b"\n".join(buf[lo:hi] for lo, hi in spans)
 
 
-def layers_of(buf: bytes, hits: Hits, budget: Budget) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of each layer the triggered decoders produce from `buf`."""
+def layers_of(
+    buf: bytes, hits: Hits, budget: Budget, from_fold: bool = False
+) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of each layer the triggered decoders produce from `buf` (a folded layer
+    is not folded again: folding already did all it can)."""
     cap = budget.bytes_left
     if "script-encoder" in hits:
         decoded = script_encoder.decode_page(buf, cap)
@@ -74,18 +77,21 @@ def layers_of(buf: bytes, hits: Hits, budget: Budget) -> Iterator[tuple[str, byt
             yield "script-encoder", decoded
     if "payload" in hits:
         context = buf[:CONTEXT] + b"\n"
-        found = False
+        # One layer per decoding chain, however many literals went through it.
+        by_chain: dict[str, list[bytes]] = {}
         for name, data in payload.chains(buf, hits["payload"], cap):
-            found = True
-            yield name, context + data
+            by_chain.setdefault(name, []).append(data)
+        found = bool(by_chain)
+        for name, datas in by_chain.items():
+            yield name, (context + b"\n".join(datas))[:cap]
         if not found:
             near = windows(buf, hits["payload"], LOOSE_SPAN)
             for name, data in payload.loose(near, cap, budget.limits.regions):
                 yield name, context + data
-    if "fold" in hits:
-        folded = fold(windows(buf, hits["fold"], FOLD_SPAN))
-        if folded.folds:
-            yield "fold", folded.layer(cap)
+    if "fold" in hits and not from_fold:
+        folded = fold(windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN))
+        if folded.telling:
+            yield "fold", (buf[:CONTEXT] + b"\n" + folded.layer(cap))[:cap]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +118,7 @@ def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None =
         path, buf, hits = todo.pop(0)
         if not hits:
             continue
-        for name, layer in layers_of(buf, hits, budget):
+        for name, layer in layers_of(buf, hits, budget, from_fold=path[-1:] == ("fold",)):
             if budget.out_of_time():
                 out.stopped = budget.exhausted
                 return out

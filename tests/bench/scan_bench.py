@@ -199,10 +199,18 @@ def run_yara(yara: str, root: Path, threads: int) -> tuple[float, set[tuple[str,
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise SystemExit(f"yara failed: {p.stderr[-2000:]}")
+    import re
+
+    triggers = {  # decode triggers steer the agent's decode stage; they are never findings
+        m.group(1).decode()
+        for s in sources
+        for m in re.finditer(rb"rule\s+(\w+)\s*:[^{]*\bdecode_trigger\b", s.text)
+    }
     pairs = set()
     for line in p.stdout.splitlines():
         rule, _, path = line.partition(" ")
-        pairs.add((os.path.realpath(path), rule))
+        if rule not in triggers:
+            pairs.add((os.path.realpath(path), rule))
     return wall, pairs
 
 
