@@ -18,14 +18,22 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $o2 = "Shell.Application" nocase
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
         $o4 = "13709620-C279-11CE-A49E-444553540000" nocase
-        $x1 = /\.(exec|run)[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(request|szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
+        // the command line itself comes from the request (directly or through a cmd-like variable)
+        $x1 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}request/ nocase
+        $x4 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
         $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n]{0,80}(request|&[ \t]{0,2}\w{1,20})/ nocase
-        $x3 = /cmd(\.exe)?[ \t]{0,3}\/c[^\r\n]{0,80}(request|&[ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell)\w{0,10})/ nocase
+        $x3 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n]{0,80}(request|&[ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell)\w{0,10})/ nocase
         $r = "request" nocase
+        // admin pages that run one fixed tool (video transcoding, image conversion, archive,
+        // IIS restart) on request-chosen file names: the program is fixed, not the command
+        $fixed = /["'][^"'\r\n]{0,80}(ffmpeg|ffprobe|mencoder|flvtool2?|magick|convert\.exe|gswin\d{2}c?|7z\.exe|winrar|rar\.exe|iisreset|pdf2swf|swftools)/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        // a JSP page (client-side ActiveXObject("WScript.Shell") next to Java code)
+        $jsp = /<%@[ \t]{0,3}page[ \t][^%]{0,200}(import|contentType|pageEncoding)[ \t]{0,3}=/
     condition:
-        filesize < 1MB and any of ($tag*) and any of ($o*) and any of ($x*) and $r
+        filesize < 1MB and any of ($tag*) and any of ($o*) and $r and not $jsp and
+        ($x2 or $x3 or (($x1 or $x4) and not $fixed))
 }
 
 rule WSA_Asp_Generic_WriteFileFromRequest

@@ -81,8 +81,17 @@ rule WSA_Jsp_Chopper_Server
         $m2 = "\"|<-\"" ascii
         $d = /\.equals\s{0,3}\(\s{0,3}"[A-Q]"\s{0,3}\)/
         $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        // what the dispatcher's branches do (a business page comparing one-letter product or
+        // status codes has the dispatch but none of these)
+        $o1 = "FileOutputStream" ascii
+        $o2 = "listFiles" ascii
+        $o3 = "DriverManager" ascii
+        $o4 = "getRuntime" ascii
+        $o5 = "renameTo" ascii
+        $o6 = "setLastModified" ascii
+        $o7 = "ProcessBuilder" ascii
     condition:
-        filesize < 500KB and (($in and $m1 and $m2) or #d > 6)
+        filesize < 500KB and (($in and $m1 and $m2) or (#d > 6 and $in and 3 of ($o*)))
 }
 
 rule WSA_Jsp_ReverseShell_Socket
