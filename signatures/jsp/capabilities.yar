@@ -33,8 +33,10 @@ rule WSA_Jsp_Exec_ShellFromRequest
         $x3 = /new\s{1,3}(java\.lang\.)?ProcessBuilder\s{0,3}\(/
         $x4 = /ProcessImpl|UNIXProcess|forkAndExec/
         $x5 = /\.\s{0,3}command\s{0,3}\([^;]{0,80}\.\s{0,3}split\s{0,3}\(/
+        // reverse shell one-liners handed to exec need no request data at all
+        $x6 = /\.\s{0,3}exec\s{0,3}\([^;]{0,200}\/dev\/(tcp|udp)\//
     condition:
-        filesize < 1MB and any of ($in*) and ($xd or ($rt and $x2) or ($rv and $pv and ($x1 or $x2)) or $x3 or $x4 or $x5)
+        filesize < 1MB and ($x6 or (any of ($in*) and ($xd or ($rt and $x2) or ($rv and $pv and ($x1 or $x2)) or $x3 or $x4 or $x5)))
 }
 
 rule WSA_Jsp_Reflection_HiddenRuntime
@@ -261,4 +263,24 @@ rule WSA_Jsp_Evasion_Encoding
         $ent = /<jsp:(scriptlet|declaration|expression)>\s{0,10}(&#x?[0-9a-fA-F]{2,4};){3}/
     condition:
         filesize < 1MB and ($pe or $ct or $xe or $eb1 at 0 or $eb2 at 0 or #uu > 3 or $cd or $ent)
+}
+
+rule WSA_Jsp_Writer_RequestPathSink
+{
+    meta:
+        id = "WSA-JSP-038"
+        description = "JSP opens a file-writing sink (FileOutputStream, FileWriter, RandomAccessFile, java.nio Files.write/copy, commons-io FileUtils, a java.util.logging FileHandler) on a path taken from the request and writes request data: generic uploader / file planter"
+        family = "Uploader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /(FileHandler|Files\s{0,3}\.\s{0,3}(write|copy|newOutputStream|newBufferedWriter|writeString)|FileUtils\s{0,3}\.\s{0,3}(write\w{0,20}|copy\w{0,20})|FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,160}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $in = /\.\s{0,3}get(Parameter|Header|InputStream|Reader)\s{0,3}\(/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 200KB and any of ($tag*) and $s and #in > 1
 }
