@@ -173,15 +173,18 @@ rule WSA_Asp_Dropper_WritesScriptFile
         mitre_attack = "T1505.003"
     strings:
         $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[^\r\n]{0,80}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)[^a-z0-9]/ nocase
-        $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
-        $w2 = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|left\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
+        $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request/ nocase
+        $w2 = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[^\r\n]{0,60}request/ nocase
+        // the whole file body is one variable that was read from the request
+        $w3 = /\.write(text|line)?[ \t(]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|:|%)/ nocase
+        $w4 = /[a-z_]\w{0,20}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
         $p1 = "WScript.Shell" nocase
         $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
         $p3 = /\.Run[ \t]{1,3}["']/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and any of ($tag*) and $c and (($w1 or $w2) or 2 of ($p*))
+        filesize < 20KB and any of ($tag*) and $c and ($w1 or $w2 or ($w3 and $w4) or 2 of ($p*))
 }
 
 rule WSA_Asp_Generic_SelfAppendingScript
@@ -393,12 +396,11 @@ rule WSA_Asp_Obfuscated_SplitProgId
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $s1 = /CreateObject[ \t]{0,2}\([^)\r\n]{0,60}(Scr|Scri|Scrip|Script|Scripti|Scriptin|Fi|Fil|FileS|FileSy|FileSys|FileSyst|FileSyste|Sys|Syst|Syste|WS|WSc|WScr|WScri|WScrip|Shel|She|Appl|Applic)"[ \t]{0,2}&/ nocase
-        $s2 = /=[ \t]{0,2}"(Scr|Scri|Scrip|Script|Scripti|Scriptin|WScr|WScri|WScrip)"[ \t]{0,2}&[ \t]{0,2}"/ nocase
-        $s3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"[^"\r\n]{1,12}"[ \t]{0,2}&[ \t]{0,2}[a-z_]\w{0,10}[ \t]{0,2}&[ \t]{0,2}"/ nocase
+        // CreateObject("WScr" & x & "ipt.Shell") - a variable between literal pieces of a dangerous ProgID
+        $s3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"(sc|scr|scri|scrip|script|ws|wsc|wscr|wscri|wscrip|wscript|sh|she|shel|shell)[^"\r\n]{0,10}"[ \t]{0,2}&[ \t]{0,2}[a-z_]\w{0,10}[ \t]{0,2}&[ \t]{0,2}"/ nocase
         $tag = "<%"
     condition:
-        filesize < 2MB and $tag and any of ($s*)
+        filesize < 2MB and $tag and $s3
 }
 
 rule WSA_Asp_FileManager_DriveRootDefault
