@@ -19,15 +19,21 @@ rule WSA_Jsp_Exec_ShellFromRequest
         mitre_attack = "T1505.003"
     strings:
         // request-controlled input, whatever the receiver is called (request, req, servletRequest ...)
-        $in1 = /\.\s{0,3}get(Parameter(Values|Map|Names)?|Header|InputStream|Reader|QueryString|Cookies|Part)\s{0,3}\(/
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
+        $in_c = "getCookies" ascii
+        $in_t = "getPart" ascii
         $in2 = /\$\{\s{0,3}(param|header|cookie)\b/
         // Runtime.exec whose first argument starts with an identifier, a call or an array of them
-        $rt = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(/
+        $rt = "getRuntime" ascii
         // Runtime rt = Runtime.getRuntime(); Process p = rt.exec(cmd)
         $rv = /Runtime\s{1,3}[A-Za-z_]\w{0,20}\s{0,3}=/
         $pv = /Process\s{1,3}[A-Za-z_]\w{0,20}\s{0,3}=|waitFor\s{0,3}\(|getInputStream\s{0,3}\(\s{0,3}\)/
-        $xd = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}(\(\s{0,3}String(\s{0,3}\[\s{0,3}\])?\s{0,3}\)\s{0,3})?(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?[A-Za-z_$][\w$]{0,40}\s{0,3}[,)\[.(+]/
-        $x1 = /\.\s{0,3}exec\s{0,3}\(\s{0,3}(\(\s{0,3}String(\s{0,3}\[\s{0,3}\])?\s{0,3}\)\s{0,3})?(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?[A-Za-z_$][\w$]{0,40}\s{0,3}[,)\[.(+]/
+        $xd = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[A-Za-z_$(]/
+        $x1 = /\.\s{0,3}exec\s{0,3}\(\s{0,3}[A-Za-z_$(]/
         // a shell interpreter given a command line
         $x2 = /\.\s{0,3}(exec|command)\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?"((cmd|command)(\.exe|\.com)?|[\/\w]{0,20}\/(ba|z|da|k|c|tc)?sh|powershell(\.exe)?|c:\\\\windows\\\\system32\\\\cmd\.exe)[" ]/ nocase
         $x3 = /new\s{1,3}(java\.lang\.)?ProcessBuilder\s{0,3}\(/
@@ -98,7 +104,11 @@ rule WSA_Jsp_ClassLoading_FromBytes
         $dc0 = /defineClass0|defineAnonymousClass|defineHiddenClass|\.defineClass\s{0,3}\(\s{0,3}[\w.]{0,40}\s{0,3}\)/
         $dcr = /getDeclaredMethod\s{0,3}\(\s{0,3}"defineClass/
         $dec1 = /Base64|BASE64Decoder|decodeBuffer|parseBase64Binary|DatatypeConverter|Cipher\s{0,3}\.\s{0,3}getInstance|SecretKeySpec|hex2byte|parseByte|GZIPInputStream|InflaterInputStream/
-        $in1 = /\.\s{0,3}get(Parameter|Header|InputStream|Reader|Attribute)\s{0,3}\(/
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
         $ucl = /new\s{1,3}(java\.net\.)?URLClassLoader\s{0,3}\(/
         $ucl2 = /URLClassLoader\s{0,3}\.\s{0,3}newInstance/
         $jc1 = "getSystemJavaCompiler" ascii
@@ -115,9 +125,9 @@ rule WSA_Jsp_ClassLoading_FromBytes
             $bcel or $cafe1 or $cafe2 or
             (any of ($tag*) and (
                 $bcel2 or
-                (($dc or $dcr) and ($dec1 or $in1)) or
+                (($dc or $dcr) and ($dec1 or any of ($in_*))) or
                 ($dc0 and $load) or
-                (($ucl or $ucl2) and $in1 and $load) or
+                (($ucl or $ucl2) and any of ($in_*) and $load) or
                 ($jc1 and $jc2 and $load) or
                 ($ti1 and $ti2))))
 }
@@ -134,7 +144,11 @@ rule WSA_Jsp_Eval_ScriptOrExpression
         reference = "https://docs.oracle.com/javase/8/docs/api/javax/script/ScriptEngine.html"
         mitre_attack = "T1505.003"
     strings:
-        $in1 = /\.\s{0,3}get(Parameter|Header|InputStream|Reader|QueryString)\s{0,3}\(/
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
         $se1 = "ScriptEngineManager" ascii
         $se2 = /getEngineBy(Name|Extension|MimeType)|NashornScriptEngineFactory|getScriptEngine\s{0,3}\(/
         // eval of an expression built at run time (not of a constant literal)
@@ -151,7 +165,7 @@ rule WSA_Jsp_Eval_ScriptOrExpression
         $tag1 = "<%" ascii
         $tag2 = "jsp:" ascii
     condition:
-        filesize < 1MB and any of ($tag*) and $in1 and (
+        filesize < 1MB and any of ($tag*) and any of ($in_*) and (
             ($se1 and $se2 and $se3) or
             ($el1 and $se3) or
             ($el2 and $el3) or
@@ -173,18 +187,18 @@ rule WSA_Jsp_Jndi_RequestLookup
         reference = "https://www.blackhat.com/docs/us-16/materials/us-16-Munoz-A-Journey-From-JNDI-LDAP-Manipulation-To-RCE.pdf"
         mitre_attack = "T1505.003"
     strings:
-        $l1 = /\.\s{0,3}lookup\s{0,3}\([^;]{0,80}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $l2 = /\.\s{0,3}lookup\s{0,3}\(\s{0,3}[A-Za-z_]\w{0,30}\s{0,3}\)/
+        // lookup(name) or lookup(request.getParameter(..)): the looked-up name is not a literal
+        $l = /\.\s{0,3}lookup\s{0,3}\(\s{0,3}(\(\s{0,3}String\s{0,3}\)\s{0,3})?[A-Za-z_][\w.]{0,40}\s{0,3}[)(]/
         $ic = "InitialContext" ascii
-        $in = /[A-Za-z_]\w{0,30}\s{0,3}=\s{0,3}[^;=]{0,40}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $in = "getParameter" ascii
         $rs1 = "JdbcRowSetImpl" ascii
         $rs2 = "setDataSourceName" ascii
-        $rs3 = /\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $rs3 = "getParameter" ascii
         $env = /(ldap|rmi|iiop|dns):\/\//
         // lookups relative to the component's own environment are the container's resources
         $envctx = "java:comp/env" ascii
     condition:
-        filesize < 200KB and (($ic and ($l1 or ($l2 and $in and not $envctx and filesize < 20KB))) or ($rs1 and $rs2 and $rs3) or ($ic and $l2 and $env and $rs3))
+        filesize < 200KB and (($ic and $l and $in and not $envctx and filesize < 50KB) or ($rs1 and $rs2 and $rs3) or ($ic and $l and $env and $rs3))
 }
 
 rule WSA_Jsp_Beans_ExpressionExec
@@ -202,11 +216,15 @@ rule WSA_Jsp_Beans_ExpressionExec
         $b1 = /java\.beans\.(Expression|Statement|\*|XMLDecoder)/
         $b2 = /new\s{1,3}(java\.beans\.)?(Expression|Statement)\s{0,3}\(/
         $x1 = /new\s{1,3}(java\.beans\.)?XMLDecoder\s{0,3}\(/
-        $in1 = /\.\s{0,3}get(Parameter|Header|InputStream|Reader)\s{0,3}\(/
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
         $o1 = /ObjectInputStream\s{0,3}\([^;]{0,60}getInputStream/
         $o2 = "readObject" ascii
     condition:
-        filesize < 500KB and $in1 and (($b1 and $b2) or $x1 or ($o1 and $o2))
+        filesize < 500KB and any of ($in_*) and (($b1 and $b2) or $x1 or ($o1 and $o2))
 }
 
 rule WSA_Jsp_MemShell_Registration
@@ -277,10 +295,32 @@ rule WSA_Jsp_Writer_RequestPathSink
         reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
         mitre_attack = "T1505.003"
     strings:
-        $s = /(FileHandler|Files\s{0,3}\.\s{0,3}(write|copy|newOutputStream|newBufferedWriter|writeString)|FileUtils\s{0,3}\.\s{0,3}(write\w{0,20}|copy\w{0,20})|FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,160}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $in = /\.\s{0,3}get(Parameter|Header|InputStream|Reader)\s{0,3}\(/
+        // sink(request.getParameter(..)) or sink(getRealPath("/") + request.getParameter(..)):
+        // short or fixed-shape windows keep the cost of repeated atoms bounded
+        $s0 = /FileHandler\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s1 = /Files\.write\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s2 = /Files\.copy\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s3 = /FileUtils\.write\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s4 = /FileUtils\.copy\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s5 = /FileOutputStream\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s6 = /FileWriter\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s7 = /RandomAccessFile\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $rp = /getRealPath\s{0,3}\(\s{0,3}"[^"\r\n]{0,20}"\s{0,3}\)\s{0,3}\+\s{0,3}(request|req|r|rq|httpRequest|servletRequest)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $sink0 = "FileHandler" ascii
+        $sink1 = "Files.write" ascii
+        $sink2 = "Files.copy" ascii
+        $sink3 = "FileUtils.write" ascii
+        $sink4 = "FileUtils.copy" ascii
+        $sink5 = "FileOutputStream" ascii
+        $sink6 = "FileWriter" ascii
+        $sink7 = "RandomAccessFile" ascii
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
         $tag1 = "<%" ascii
         $tag2 = "jsp:" ascii
     condition:
-        filesize < 200KB and any of ($tag*) and $s and #in > 1
+        filesize < 200KB and any of ($tag*) and (any of ($s0, $s1, $s2, $s3, $s4, $s5, $s6, $s7) or ($rp and any of ($sink*))) and (#in_p + #in_h + #in_i + #in_r + #in_q) > 1
 }
