@@ -32,7 +32,7 @@ rule WSA_Jsp_Exec_ShellFromRequest
         // Runtime rt = Runtime.getRuntime(); Process p = rt.exec(cmd)
         $rv = /Runtime\s{1,3}[A-Za-z_]\w{0,20}\s{0,3}=/
         $pv = /Process\s{1,3}[A-Za-z_]\w{0,20}\s{0,3}=|waitFor\s{0,3}\(|getInputStream\s{0,3}\(\s{0,3}\)/
-        $xd = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[A-Za-z_$(]/
+        $xd = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[A-Za-z_$(]/ nocase
         $x1 = /\.\s{0,3}exec\s{0,3}\(\s{0,3}[A-Za-z_$(]/
         // a shell interpreter given a command line
         $x2 = /\.\s{0,3}(exec|command)\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?"((cmd|command)(\.exe|\.com)?|[\/\w]{0,20}\/(ba|z|da|k|c|tc)?sh|powershell(\.exe)?|c:\\\\windows\\\\system32\\\\cmd\.exe)[" ]/ nocase
@@ -305,7 +305,7 @@ rule WSA_Jsp_Writer_RequestPathSink
         $s5 = /FileOutputStream\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
         $s6 = /FileWriter\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
         $s7 = /RandomAccessFile\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $rp = /getRealPath\s{0,3}\(\s{0,3}"[^"\r\n]{0,20}"\s{0,3}\)\s{0,3}\+\s{0,3}(request|req|r|rq|httpRequest|servletRequest)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $rp = /getRealPath\s{0,3}\(\s{0,3}"[^"\r\n]{0,20}"\s{0,3}\)\s{0,3}\+\s{0,3}("[^"\r\n]{0,20}"\s{0,3}\+\s{0,3})?(request|req|r|rq|httpRequest|servletRequest)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
         $sink0 = "FileHandler" ascii
         $sink1 = "Files.write" ascii
         $sink2 = "Files.copy" ascii
