@@ -19,10 +19,10 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
         $o4 = "13709620-C279-11CE-A49E-444553540000" nocase
         // the command line itself comes from the request (directly or through a cmd-like variable)
-        $x1 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}request/ nocase
-        $x4 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
-        $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n]{0,80}(request|&[ \t]{0,2}\w{1,20})/ nocase
-        $x3 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n]{0,80}(request|&[ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell)\w{0,10})/ nocase
+        $x1 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n.]{0,60}request/ nocase
+        $x4 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n.]{0,60}(szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
+        $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n.]{0,60}(request|&[ \t]{0,2}\w{1,20})/ nocase
+        $x3 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n.\/]{0,60}(request|&[ \t]{0,2}[a-z]{0,8}(cmd|command|str|exe|shell))/ nocase
         $r = "request" nocase
         // admin pages that run one fixed tool (video transcoding, image conversion, archive,
         // IIS restart) on request-chosen file names: the program is fixed, not the command
@@ -172,11 +172,13 @@ rule WSA_Asp_Dropper_WritesScriptFile
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[^\r\n]{0,80}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)[^a-z0-9]/ nocase
+        // the target is a script file named in a literal: CreateTextFile(Server.MapPath("x.asp")), SaveToFile(p & ".asa")
+        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?([a-z_]\w{0,20}[ \t]{0,2}&[ \t]{0,2})?"[^"\r\n]{0,60}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)"/ nocase
         $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request/ nocase
-        $w2 = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[^\r\n]{0,60}request/ nocase
+        $w2 = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
         // the whole file body is one variable that was read from the request
-        $w3 = /\.write(text|line)?[ \t(]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|:|%)/ nocase
+        // (a Response.Write of a variable is not a file write: the receiver must not end in "se")
+        $w3 = /([^s]e|[^e])\.write(text|line)?[ \t(]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|:|%)/ nocase
         $w4 = /[a-z_]\w{0,20}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
         $p1 = "WScript.Shell" nocase
         $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
