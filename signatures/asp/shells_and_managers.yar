@@ -173,7 +173,7 @@ rule WSA_Asp_Dropper_WritesScriptFile
         mitre_attack = "T1505.003"
     strings:
         // the target is a script file named in a literal: CreateTextFile(Server.MapPath("x.asp")), SaveToFile(p & ".asa")
-        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?([a-z_]\w{0,20}[ \t]{0,2}&[ \t]{0,2})?"[^"\r\n]{0,60}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)"/ nocase
+        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?"[^"\r\n]{0,60}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)"/ nocase
         $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request/ nocase
         $w2 = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
         // the whole file body is one variable that was read from the request
