@@ -39,10 +39,14 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         mitre_attack = "T1505.003"
     strings:
         $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item))?[ \t]{0,3}\(/ nocase
-        $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|$)/ nocase
+        $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
+        // a CMS database wrapper *named* Execute: Execute(sql), Execute(strSql) on a page that builds SQL text
+        $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
+        $sqltext = /"[ \t]{0,3}(select|insert[ \t]{1,3}into|update|delete[ \t]{1,3}from)[ \t]/ nocase
         $f = /(function|sub)[ \t]{1,3}\w{1,20}[ \t]{0,2}\([ \t]{0,2}(byval[ \t]{1,3})?\w{1,20}[ \t]{0,2}\)[ \t:\r\n]{1,6}(eval|execute|executeglobal)[ \t(]{1,3}\w{1,20}/ nocase
     condition:
-        filesize < 4KB and $a and ($e or $f)
+        filesize < 4KB and $a and ($f or
+            for any i in (1..#e) : (not (for any j in (1..#db) : (@db[j] == @e[i])) and not ($sqltext and #db > 0)))
 }
 
 rule WSA_Asp_Obfuscated_ExecuteDecoded
@@ -62,9 +66,9 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $x3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\(["']|\r|\n|%>|:)/ nocase
         $x5 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}\([ \t]{0,3}\w{1,20}[ \t]{0,3}\)[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
         $x4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}\)/ nocase
+        $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%>|:)/ nocase
         $d1 = /chrw?[ \t]{0,2}\([ \t]{0,2}(\w{1,12}\([^)]{0,20}\)|\w{1,12})[ \t]{0,2}[-+^][ \t]{0,2}\d/ nocase
         $d5 = /unescape[ \t]{0,2}\(/ nocase
-        $d6 = /(eval|execute)[^\r\n]{0,12}(["']?\+?[ \t]{0,2}chr\(\d{2,3}\)[ \t]{0,2}[&+]){3}/ nocase
         $d7 = /(%65%76%61%6c|\\x65\\x76\\x61\\x6c|%72%65%71%75)/ nocase
         $d9 = /split[ \t]{0,2}\([ \t]{0,2}\w{1,12}[ \t]{0,2},[ \t]{0,2}["'][%#@!$^*~|][ "']/ nocase
         $d10 = /(eval|execute)[ \t(]{1,3}\w{1,12}[ \t]{0,2}\(?[ \t]{0,2}["'][0-9A-F]{24}/ nocase
@@ -83,10 +87,10 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and (
-            (any of ($x*) and any of ($d1, $d5, $d6, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
+            (any of ($x*) and any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
-            (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*)))
+            (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*) and not $db))
 }
 
 rule WSA_Asp_Obfuscated_Utf7Codepage
@@ -101,7 +105,7 @@ rule WSA_Asp_Obfuscated_Utf7Codepage
         reference = "https://learn.microsoft.com/en-us/previous-versions/iis/6.0-sdk/ms524862(v=vs.90)"
         mitre_attack = "T1505.003"
     strings:
-        $c = /<%[ \t]{0,3}@[^%]{0,60}codepage[ \t]{0,3}=[ \t]{0,3}["']?65000/ nocase
+        $c = /<%[ \t]{0,3}@[^%]{0,60}codepage[ \t]{0,3}=[ \t]{0,3}["']?0{0,12}65000/ nocase
     condition:
         filesize < 1MB and $c
 }
@@ -123,11 +127,13 @@ rule WSA_Asp_JScript_ServerEval
         $b3 = /<%[ \t]{0,3}@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}["']?(javascript|jscript)/ nocase
         $d1 = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request/ nocase
         $d2 = /:[ \t]{0,3}eval[ \t]{0,3}[,}]/ nocase
+        $d3 = /(return[ \t]{1,3}|=[ \t]{0,3})eval[ \t]{0,3}[;}\r\n]/ nocase
+        $d4 = /(new[ \t]{1,3})?Function[ \t]{0,3}\([ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request/
         $ra = /=[ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request[ \t]{0,2}(\.(Form|QueryString|Item))?[ \t]{0,2}[\(\[]/ nocase
         $ev = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}[+)]/ nocase
     condition:
         filesize < 400KB and any of ($b*) and
-        ($d1 or $d2 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400)))
+        ($d1 or $d2 or $d3 or $d4 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400)))
 }
 
 rule WSA_Asp_Generic_ScriptControl

@@ -18,14 +18,22 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $o2 = "Shell.Application" nocase
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
         $o4 = "13709620-C279-11CE-A49E-444553540000" nocase
-        $x1 = /\.(exec|run)[ \t]{0,3}\(?[ \t]{0,3}[^\r\n]{0,80}(request|szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
-        $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n]{0,80}(request|&[ \t]{0,2}\w{1,20})/ nocase
-        $x3 = /cmd(\.exe)?[ \t]{0,3}\/c[^\r\n]{0,80}(request|&[ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell)\w{0,10})/ nocase
+        // the command line itself comes from the request (directly or through a cmd-like variable)
+        $x1 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n.]{0,60}request/ nocase
+        $x4 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n.]{0,60}(szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
+        $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n.]{0,60}(request|&[ \t]{0,2}\w{1,20})/ nocase
+        $x3 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n.\/]{0,60}(request|&[ \t]{0,2}[a-z]{0,8}(cmd|command|str|exe|shell))/ nocase
         $r = "request" nocase
+        // admin pages that run one fixed tool (video transcoding, image conversion, archive,
+        // IIS restart) on request-chosen file names: the program is fixed, not the command
+        $fixed = /["'][^"'\r\n]{0,80}(ffmpeg|ffprobe|mencoder|flvtool2?|magick|convert\.exe|gswin\d{2}c?|7z\.exe|winrar|rar\.exe|iisreset|pdf2swf|swftools)/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        // a JSP page (client-side ActiveXObject("WScript.Shell") next to Java code)
+        $jsp = /<%@[ \t]{0,3}page[ \t][^%]{0,200}(import|contentType|pageEncoding)[ \t]{0,3}=/
     condition:
-        filesize < 1MB and any of ($tag*) and any of ($o*) and any of ($x*) and $r
+        filesize < 1MB and any of ($tag*) and any of ($o*) and $r and not $jsp and
+        ($x2 or $x3 or (($x1 or $x4) and not $fixed))
 }
 
 rule WSA_Asp_Generic_WriteFileFromRequest
@@ -143,16 +151,21 @@ rule WSA_Asp_Dropper_WritesScriptFile
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[^\r\n]{0,80}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)[^a-z0-9]/ nocase
-        $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
-        $w2 = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|left\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
+        // the target is a script file named in a literal: CreateTextFile(Server.MapPath("x.asp")), SaveToFile(p & ".asa")
+        $c = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?"[^"\r\n]{0,60}\.(asp|asa|cer|cdx|aspx|vbs|bat|cmd|js)"/ nocase
+        $w1 = /\.write(text|line)?[ \t]{0,3}\(?[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request/ nocase
+        $w2 = /(CreateTextFile|SaveToFile|OpenTextFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
+        // the whole file body is one variable that was read from the request
+        // (a Response.Write of a variable is not a file write: the receiver must not end in "se")
+        $w3 = /([^s]e|[^e])\.write(text|line)?[ \t(]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|:|%)/ nocase
+        $w4 = /[a-z_]\w{0,20}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
         $p1 = "WScript.Shell" nocase
         $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
         $p3 = /\.Run[ \t]{1,3}["']/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and any of ($tag*) and $c and (($w1 or $w2) or 2 of ($p*))
+        filesize < 20KB and any of ($tag*) and $c and ($w1 or $w2 or ($w3 and $w4) or 2 of ($p*))
 }
 
 rule WSA_Asp_Generic_SelfAppendingScript
@@ -364,12 +377,11 @@ rule WSA_Asp_Obfuscated_SplitProgId
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $s1 = /CreateObject[ \t]{0,2}\([^)\r\n]{0,60}(Scr|Scri|Scrip|Script|Scripti|Scriptin|Fi|Fil|FileS|FileSy|FileSys|FileSyst|FileSyste|Sys|Syst|Syste|WS|WSc|WScr|WScri|WScrip|Shel|She|Appl|Applic)"[ \t]{0,2}&/ nocase
-        $s2 = /=[ \t]{0,2}"(Scr|Scri|Scrip|Script|Scripti|Scriptin|WScr|WScri|WScrip)"[ \t]{0,2}&[ \t]{0,2}"/ nocase
-        $s3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"[^"\r\n]{1,12}"[ \t]{0,2}&[ \t]{0,2}[a-z_]\w{0,10}[ \t]{0,2}&[ \t]{0,2}"/ nocase
+        // CreateObject("WScr" & x & "ipt.Shell") - a variable between literal pieces of a dangerous ProgID
+        $s3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"(sc|scr|scri|scrip|script|ws|wsc|wscr|wscri|wscrip|wscript|sh|she|shel|shell)[^"\r\n]{0,10}"[ \t]{0,2}&[ \t]{0,2}[a-z_]\w{0,10}[ \t]{0,2}&[ \t]{0,2}"/ nocase
         $tag = "<%"
     condition:
-        filesize < 2MB and $tag and any of ($s*)
+        filesize < 2MB and $tag and $s3
 }
 
 rule WSA_Asp_FileManager_DriveRootDefault

@@ -30,27 +30,6 @@ rule WSA_Jsp_ClassLoader_DefineClass
         filesize < 1MB and (($d1 and ($d2 or $d3 or $d4) and $i1 and 1 of ($i2, $i3, $i4, $i5)) or $c1)
 }
 
-rule WSA_Jsp_ScriptEngine_EvalRequest
-{
-    meta:
-        id = "WSA-JSP-011"
-        description = "javax.script ScriptEngine (JavaScript/Nashorn) evaluating request data in a JSP"
-        family = "Generic eval of request data"
-        severity = "critical"
-        author = "webshell-agent project"
-        date = "2026-11-21"
-        reference = "https://docs.oracle.com/javase/8/docs/api/javax/script/ScriptEngine.html"
-        mitre_attack = "T1505.003"
-    strings:
-        $s1 = "ScriptEngineManager" ascii
-        $s2 = /getEngineBy(Name|Extension|MimeType)\s{0,3}\(/
-        $e1 = /\.eval\s{0,3}\([^;]{0,150}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
-        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getReader|getInputStream)/
-        $ev = /\.eval\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
-    condition:
-        filesize < 1MB and $s1 and $s2 and ($e1 or ($in and $ev and filesize < 50KB))
-}
-
 rule WSA_Jsp_MemShell_Injector
 {
     meta:

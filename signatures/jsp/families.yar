@@ -57,7 +57,7 @@ rule WSA_Jsp_Tunnel_SocketChannel
         $h6 = "Georg says" ascii
         $a1 = "AsynchronousSocketChannel" ascii
         $a2 = "ServerContainer" ascii
-        $h7 = /session\s{0,3}\.\s{0,3}setAttribute\s{0,3}\([^;]{0,60}(socket|Channel)/ nocase
+        $h7 = /setAttribute\s{0,3}\(\s{0,3}"[^"\r\n]{0,30}"\s{0,3},\s{0,3}\w{0,20}(socket|Socket|channel|Channel)\w{0,10}\s{0,3}\)/
     condition:
         filesize < 500KB and ((1 of ($s*) and ($h6 or 3 of ($h*))) or ($a1 and $a2))
 }
@@ -74,19 +74,15 @@ rule WSA_Jsp_Writer_RequestToFile
         reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
         mitre_attack = "T1505.003"
     strings:
-        $w1 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
-        $w2 = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile)\s{0,3}\([^;]{0,120}(getRealPath|(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter)[^;]{0,120}\)\s{0,3}\)?\s{0,3}\.\s{0,3}write\s{0,3}\([^;]{0,120}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
         // String path = request.getParameter("path"); new FileOutputStream(path).write(...)
-        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;=]{0,60}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\r\n]{1,20}\)\s{0,3}|new\s{1,3}String\s{0,3}\(\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
         $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|PrintWriter)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
         $wr = /\.(write|print|println)\s{0,3}\(/
-        // FileOutputStream(... request.getParameter ...) filled from request.getInputStream()
-        $w3 = /FileOutputStream\s{0,3}\([^;]{0,100}getParameter[^;]{0,40}\)\s{0,3};[^;]{0,60}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getInputStream/
         // downloader: new URL(request.getParameter(..)).openStream() saved with FileOutputStream
         $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
         $u2 = "FileOutputStream"
     condition:
-        filesize < 500KB and ($w1 or $w2 or $w3 or ($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr))
+        filesize < 500KB and (($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr))
 }
 
 rule WSA_Jsp_Jspx_Scriptlet_Exec

@@ -6,7 +6,7 @@ rule WSA_Jsp_Generic_ExecRequest
 {
     meta:
         id = "WSA-JSP-001"
-        description = "Runtime.getRuntime().exec / ProcessBuilder / ProcessImpl taking request data (getParameter, getHeader, getInputStream, getReader) within a bounded window"
+        description = "JSP Expression Language or java.beans.Expression reaching Runtime.exec, ProcessBuilder, a ScriptEngine or defineClass (${Runtime.getRuntime().exec(param.c)}); plain exec of request data is WSA_Jsp_Exec_ShellFromRequest"
         family = "Generic command execution of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -14,28 +14,17 @@ rule WSA_Jsp_Generic_ExecRequest
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /(\.exec|new\s{1,3}ProcessBuilder|ProcessImpl\.start)\s{0,5}\([^;]{0,200}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader|getQueryString|getCookies)/
-        $e2 = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\([^;]{0,150}(getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder)/
         // JSP Expression Language reaching Runtime/ProcessBuilder/ScriptEngine: ${Runtime.getRuntime().exec(param.c)}
-        $el = /\$\{[^}\n]{0,100}(getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder|ScriptEngineManager|defineClass)/
-        // String cmd = request.getParameter("c"); ... exec(cmd)  -- variable flow
-        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\n]{1,20}\)\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
-        $rt = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(|new\s{1,3}ProcessBuilder\s{0,3}\(|ProcessImpl/
-        $sh1 = "cmd.exe" nocase
-        $sh2 = "/bin/sh"
-        $sh3 = "/bin/bash"
-        $sh4 = "cmd /c" nocase
-        $sh5 = "getInputStream()"
-        $sh6 = "getErrorStream()"
-        // exec(variable) / ProcessBuilder / java.beans.Expression(Runtime, "exec") in a small page reading a parameter
-        $rv1 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
-        $rv2 = /new\s{1,3}ProcessBuilder\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?[a-zA-Z_]\w{0,30}/
-        // Runtime r = Runtime.getRuntime(); ... r.exec(cmd)
-        $rv4 = /Runtime\s{1,3}\w{1,20}\s{0,3}=\s{0,3}(java\.lang\.)?Runtime\s{0,3}\.\s{0,3}getRuntime/
-        $rv5 = /\.exec\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[),]/
+        // EL reaching java.lang.Class: ${"".getClass().forName("java.lang.Runtime")...}
+        $elg = /\$\{\s{0,3}(""|''|pageContext|applicationScope|sessionScope|requestScope)\s{0,3}\.\s{0,3}(getClass|class)\b/
+        $elx1 = "getRuntime" ascii
+        $elx2 = "ProcessBuilder" ascii
+        $elx3 = "ScriptEngineManager" ascii
+        $elx4 = "defineClass" ascii
+        $elx5 = "forName" ascii
         $rv3 = /Expression\s{0,3}\(\s{0,3}Runtime\s{0,3}\.\s{0,3}getRuntime\s{0,3}\(\s{0,3}\)\s{0,3},\s{0,3}"exec"/
     condition:
-        filesize < 2MB and ($e1 or $e2 or $rv3 or $el or ($in and $rt and (1 of ($sh1, $sh2, $sh3, $sh4)) and 1 of ($sh5, $sh6)) or (filesize < 120KB and $in and ($rv1 or $rv2 or ($rv4 and $rv5))))
+        filesize < 2MB and (($elg and any of ($elx*)) or $rv3)
 }
 
 rule WSA_Jsp_Generic_ReflectiveExec
@@ -81,8 +70,17 @@ rule WSA_Jsp_Chopper_Server
         $m2 = "\"|<-\"" ascii
         $d = /\.equals\s{0,3}\(\s{0,3}"[A-Q]"\s{0,3}\)/
         $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        // what the dispatcher's branches do (a business page comparing one-letter product or
+        // status codes has the dispatch but none of these)
+        $o1 = "FileOutputStream" ascii
+        $o2 = "listFiles" ascii
+        $o3 = "DriverManager" ascii
+        $o4 = "getRuntime" ascii
+        $o5 = "renameTo" ascii
+        $o6 = "setLastModified" ascii
+        $o7 = "ProcessBuilder" ascii
     condition:
-        filesize < 500KB and (($in and $m1 and $m2) or #d > 6)
+        filesize < 500KB and (($in and $m1 and $m2) or (#d > 6 and $in and 3 of ($o*)))
 }
 
 rule WSA_Jsp_ReverseShell_Socket

@@ -1,0 +1,88 @@
+/*
+  Classic ASP capability rules: request data reaching Execute/Eval when the code string is built at
+  run time (character codes, literal pieces, arrays), keywords and ProgIDs split into literal pieces,
+  and code hidden behind an image header. Written for what the page does, not for one sample.
+*/
+
+rule WSA_Asp_Eval_RuntimeBuiltCode
+{
+    meta:
+        id = "WSA-ASP-030"
+        description = "Classic ASP hands Eval/Execute/ExecuteGlobal a string assembled at run time - a chain of tiny literal pieces, Chr() codes that spell Request(/Request. or eval(/execute, or an Array joined back together: Chopper-style one-liner with its text hidden"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/software/S0020/"
+        mitre_attack = "T1505.003"
+    strings:
+        $ev = /[^a-z0-9_.](eval|execute|executeglobal)\b/ nocase
+        // eval("e"&"v"&"a"&"l"&"("&"r"&...) : five or more pieces of at most three characters
+        $p1 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,4}("[^"\r\n]{0,3}"[ \t]{0,2}[&+][ \t]{0,2}){5}/ nocase
+        // Request( / Request.x spelled with Chr codes (a licence check reads Request.ServerVariables)
+        $c1 = /chrw?\(\s{0,2}(114|82)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(101|69)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(113|81)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(117|85)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(101|69)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(115|83)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(116|84)\s{0,2}\)(\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(40|46\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(102|70|105|73|113|81|98|66))\s{0,2}\)|\s{0,2}\)\s{0,2}\()/ nocase
+        $c2 = /chrw?\(\s{0,2}(101|69)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}((118|86)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(97|65)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(108|76)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(40|32)\s{0,2}\)|(120|88)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(101|69)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(99|67)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(117|85)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(116|84)\s{0,2}\)\s{0,3}[&+]\s{0,3}chrw?\(\s{0,2}(101|69)\s{0,2}\))/ nocase
+        // Execute(Join(Array(...))) or an Array of the letters of request/execute/eval
+        $j1 = /(eval|execute|executeglobal)[ \t(]{1,4}join[ \t]{0,2}\([ \t]{0,2}array[ \t]{0,2}\(/ nocase
+        $j2 = /array[ \t]{0,2}\([ \t]{0,2}"?(114|82|r)"?[ \t]{0,2},[ \t]{0,2}"?(101|69|e)"?[ \t]{0,2},[ \t]{0,2}"?(113|81|q)"?[ \t]{0,2},/ nocase
+        $j3 = /array[ \t]{0,2}\([ \t]{0,2}"?(101|69|e)"?[ \t]{0,2},[ \t]{0,2}"?(120|88|118|86|x|v)"?[ \t]{0,2},[ \t]{0,2}"?(101|69|97|65|e|a)"?[ \t]{0,2},/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+    condition:
+        filesize < 1MB and any of ($tag*) and ($p1 or $j1 or ($ev and any of ($c*, $j2, $j3)))
+}
+
+rule WSA_Asp_Evasion_SplitKeyword
+{
+    meta:
+        id = "WSA-ASP-031"
+        description = "Classic ASP spells request, execute, eval or a dangerous COM ProgID (WScript.Shell, Scripting.FileSystemObject, Shell.Application, WScript.Network) as concatenated literal pieces: keyword splitting to evade signatures (stock upload classes split only ADODB.Stream/Dictionary, which this ignores)"
+        family = "Obfuscated COM creation"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $k1_0 = /"r"[ \t]{0,2}[&+][ \t]{0,2}"e("[ \t]{0,2}[&+][ \t]{0,2}")?q("[ \t]{0,2}[&+][ \t]{0,2}")?u|"re"[ \t]{0,2}[&+][ \t]{0,2}"q("[ \t]{0,2}[&+][ \t]{0,2}")?u("[ \t]{0,2}[&+][ \t]{0,2}")?e|"req"[ \t]{0,2}[&+][ \t]{0,2}"u("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?s/ nocase
+        $k1_1 = /"requ"[ \t]{0,2}[&+][ \t]{0,2}"e("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?t|"reque"[ \t]{0,2}[&+][ \t]{0,2}"s("[ \t]{0,2}[&+][ \t]{0,2}")?t|"reques"[ \t]{0,2}[&+][ \t]{0,2}"t/ nocase
+        $k2_0 = /"e"[ \t]{0,2}[&+][ \t]{0,2}"x("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?c|"ex"[ \t]{0,2}[&+][ \t]{0,2}"e("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?u|"exe"[ \t]{0,2}[&+][ \t]{0,2}"c("[ \t]{0,2}[&+][ \t]{0,2}")?u("[ \t]{0,2}[&+][ \t]{0,2}")?t/ nocase
+        $k2_1 = /"exec"[ \t]{0,2}[&+][ \t]{0,2}"u("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?e|"execu"[ \t]{0,2}[&+][ \t]{0,2}"t("[ \t]{0,2}[&+][ \t]{0,2}")?e|"execut"[ \t]{0,2}[&+][ \t]{0,2}"e/ nocase
+        $k3_0 = /"e"[ \t]{0,2}[&+][ \t]{0,2}"v("[ \t]{0,2}[&+][ \t]{0,2}")?a|"ev"[ \t]{0,2}[&+][ \t]{0,2}"a("[ \t]{0,2}[&+][ \t]{0,2}")?l|"eva"[ \t]{0,2}[&+][ \t]{0,2}"l/ nocase
+        // CreateObject("WScr" & "ipt.Shell"): a dangerous ProgID written in literal pieces
+        $p1 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"w("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?r("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?\.("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?h("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?l/ nocase
+        $p2 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"s("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?r("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?n("[ \t]{0,2}[&+][ \t]{0,2}")?g("[ \t]{0,2}[&+][ \t]{0,2}")?\.("[ \t]{0,2}[&+][ \t]{0,2}")?f("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?y("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?m("[ \t]{0,2}[&+][ \t]{0,2}")?o("[ \t]{0,2}[&+][ \t]{0,2}")?b("[ \t]{0,2}[&+][ \t]{0,2}")?j("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?t/ nocase
+        $p3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"s("[ \t]{0,2}[&+][ \t]{0,2}")?h("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?\.("[ \t]{0,2}[&+][ \t]{0,2}")?a("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?a("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?o("[ \t]{0,2}[&+][ \t]{0,2}")?n/ nocase
+        $p4 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"w("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?r("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?\.("[ \t]{0,2}[&+][ \t]{0,2}")?n("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?w("[ \t]{0,2}[&+][ \t]{0,2}")?o("[ \t]{0,2}[&+][ \t]{0,2}")?r("[ \t]{0,2}[&+][ \t]{0,2}")?k/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+    condition:
+        filesize < 2MB and any of ($tag*) and (any of ($k*) or
+            for any i in (1..#p1) : (!p1[i] > 31) or for any i in (1..#p2) : (!p2[i] > 44) or
+            for any i in (1..#p3) : (!p3[i] > 35) or for any i in (1..#p4) : (!p4[i] > 33))
+}
+
+rule WSA_Asp_ImageHeader_ServerCode
+{
+    meta:
+        id = "WSA-ASP-032"
+        description = "File that starts as an image (GIF89a/GIF87a, PNG or JPEG header) yet carries classic-ASP server code that reads the request and evaluates, writes files or creates COM objects: image-polyglot shell planted to pass upload checks"
+        family = "Image polyglot"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
+        mitre_attack = "T1505.003"
+    strings:
+        $g1 = "GIF89a"
+        $g2 = "GIF87a"
+        $png = { 89 50 4E 47 0D 0A 1A 0A }
+        $jpg = { FF D8 FF }
+        $open = /<%[^@%]/
+        $rq = /request[ \t]{0,2}(\.[ \t]{0,2}(form|querystring|item)[ \t]{0,2})?[\(\[]/ nocase
+        $s1 = /[^a-z0-9_.](eval|execute|executeglobal)\b/ nocase
+        $s2 = /CreateTextFile|OpenTextFile|SaveToFile/ nocase
+        $s3 = /CreateObject[ \t]{0,2}\(/ nocase
+    condition:
+        filesize < 2MB and ($g1 at 0 or $g2 at 0 or $png at 0 or $jpg at 0) and $open and $rq and any of ($s*)
+}

@@ -1,0 +1,326 @@
+/*
+  JSP/JSPX capability rules: what a shell must do (request-controlled input reaching a sink),
+  written to tolerate indirection - a variable, a helper method, cmd.split(" "), reflection with
+  computed names - rather than the spelling of any one sample. Each sink below is something a
+  business page practically never does (starting a shell, defining classes from bytes, evaluating
+  script or EL text, JNDI lookups, registering filters at run time).
+*/
+
+rule WSA_Jsp_Exec_ShellFromRequest
+{
+    meta:
+        id = "WSA-JSP-030"
+        description = "JSP reads request data and starts a process whose command is not a fixed program: Runtime.exec of a variable/expression, a shell interpreter (cmd /c, sh -c), cmd.split, or ProcessBuilder/ProcessImpl"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        // request-controlled input, whatever the receiver is called (request, req, servletRequest ...)
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
+        $in_c = "getCookies" ascii
+        $in_t = "getPart" ascii
+        $in2 = /\$\{\s{0,3}(param|header|cookie)\b/
+        // Runtime.exec whose first argument starts with an identifier, a call or an array of them
+        $rt = "getRuntime" ascii
+        // Runtime rt = Runtime.getRuntime(); Process p = rt.exec(cmd)
+        $rv = /Runtime\s{1,3}[A-Za-z_]\w{0,20}\s{0,3}=/
+        $pv = /Process\s{1,3}[A-Za-z_]\w{0,20}\s{0,3}=|waitFor\s{0,3}\(|getInputStream\s{0,3}\(\s{0,3}\)/
+        $xd = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec\s{0,3}\(\s{0,3}[A-Za-z_$(]/ nocase
+        $x1 = /\.\s{0,3}exec\s{0,3}\(\s{0,3}[A-Za-z_$(]/
+        // a shell interpreter given a command line
+        $x2 = /\.\s{0,3}(exec|command)\s{0,3}\(\s{0,3}(new\s{1,3}String\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3})?"((cmd|command)(\.exe|\.com)?|[\/\w]{0,20}\/(ba|z|da|k|c|tc)?sh|powershell(\.exe)?|c:\\\\windows\\\\system32\\\\cmd\.exe)[" ]/ nocase
+        $x3 = /new\s{1,3}(java\.lang\.)?ProcessBuilder\s{0,3}\(/
+        $x4 = /ProcessImpl|UNIXProcess|forkAndExec/
+        $x5 = /\.\s{0,3}command\s{0,3}\([^;]{0,80}\.\s{0,3}split\s{0,3}\(/
+        // reverse shell one-liners handed to exec need no request data at all
+        $x6 = /\.\s{0,3}exec\s{0,3}\([^;]{0,200}\/dev\/(tcp|udp)\//
+    condition:
+        filesize < 1MB and ($x6 or (any of ($in*) and ($xd or ($rt and $x2) or ($rv and $pv and ($x1 or $x2)) or $x3 or $x4 or $x5)))
+}
+
+rule WSA_Jsp_Reflection_HiddenRuntime
+{
+    meta:
+        id = "WSA-JSP-031"
+        description = "JSP names java.lang.Runtime / ProcessBuilder / exec / defineClass only in hidden form (split string literals, reversed, base64, hex or byte/char arrays) - reflection with computed names to reach a sink"
+        family = "Obfuscated JSP"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://docs.oracle.com/javase/8/docs/api/java/lang/reflect/Method.html"
+        mitre_attack = "T1505.003"
+    strings:
+        // "java.lang.Run"+"time" / "java.lang.Pro"+"cessBuilder" and similar splits
+        $s1 = /R"\s{0,3}\+\s{0,3}"untime|Ru"\s{0,3}\+\s{0,3}"ntime|Run"\s{0,3}\+\s{0,3}"time|Runt"\s{0,3}\+\s{0,3}"ime|Runti"\s{0,3}\+\s{0,3}"me|Runtim"\s{0,3}\+\s{0,3}"e/
+        $s2 = /Pro"\s{0,3}\+\s{0,3}"cessBuilder|Proc"\s{0,3}\+\s{0,3}"essBuilder|Proce"\s{0,3}\+\s{0,3}"ssBuilder|Proces"\s{0,3}\+\s{0,3}"sBuilder|Process"\s{0,3}\+\s{0,3}"Builder|ProcessB"\s{0,3}\+\s{0,3}"uilder|ProcessBu"\s{0,3}\+\s{0,3}"ilder|ProcessBui"\s{0,3}\+\s{0,3}"lder|ProcessBuil"\s{0,3}\+\s{0,3}"der|ProcessBuild"\s{0,3}\+\s{0,3}"er|ProcessBuilde"\s{0,3}\+\s{0,3}"r/
+        $s3 = /"(java|java\.|java\.l|java\.la|java\.lan|java\.lang)"\s{0,3}\+\s{0,3}"[a-z.]{0,10}(Runtime|ProcessBuilder|ProcessImpl)"/
+        $s4 = /"e"\s{0,3}\+\s{0,3}"xec"|"ex"\s{0,3}\+\s{0,3}"ec"|"exe"\s{0,3}\+\s{0,3}"c"/
+        // reversed
+        $r1 = "emitnuR.gnal.avaj" ascii
+        $r2 = "redliuBssecorP.gnal.avaj" ascii
+        $r3 = "ssalCenifed" ascii
+        // base64 of the class/method names (several alignments) and hex
+        $b1 = "amF2YS5sYW5nLlJ1bnRpbWU" ascii
+        $b2 = "amF2YS5sYW5nLlByb2Nlc3NCdWlsZGVy" ascii
+        $b3 = "ZGVmaW5lQ2xhc3" ascii
+        $b4 = "Z2V0UnVudGltZ" ascii
+        $h1 = "6a6176612e6c616e672e52756e74696d65" nocase
+        $h2 = "6a6176612e6c616e672e50726f636573734275696c646572" nocase
+        // byte / char arrays spelling java.lang.R... or exec
+        $a1 = /106\s{0,2},\s{0,2}97\s{0,2},\s{0,2}118\s{0,2},\s{0,2}97\s{0,2},\s{0,2}46\s{0,2},\s{0,2}108/
+        $a2 = /'j'\s{0,2},\s{0,2}'a'\s{0,2},\s{0,2}'v'\s{0,2},\s{0,2}'a'\s{0,2},\s{0,2}'\.'/
+        $a3 = /[{,]\s{0,2}101\s{0,2},\s{0,2}120\s{0,2},\s{0,2}101\s{0,2},\s{0,2}99\s{0,2}[},]/
+        $a4 = /'e'\s{0,2},\s{0,2}'x'\s{0,2},\s{0,2}'e'\s{0,2},\s{0,2}'c'/
+        $a5 = /0x6a\s{0,2},\s{0,2}0x61\s{0,2},\s{0,2}0x76\s{0,2},\s{0,2}0x61/ nocase
+        $use1 = /forName|loadClass|getMethod|getDeclaredMethod|invoke|MethodHandles/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 1MB and any of ($tag*) and $use1 and any of ($s*, $r*, $b*, $h*, $a*)
+}
+
+rule WSA_Jsp_ClassLoading_FromBytes
+{
+    meta:
+        id = "WSA-JSP-032"
+        description = "JSP defines or loads classes at run time: BCEL-encoded class names, defineClass on decoded/decrypted/request bytes, URLClassLoader or JavaCompiler fed by the request, TemplatesImpl bytecodes, Unsafe/Lookup/Proxy defineClass: Behinder/Godzilla-style loaders and class-bytes templates"
+        family = "Java class loader shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
+        mitre_attack = "T1505.003"
+    strings:
+        $bcel = "$$BCEL$$" ascii
+        $bcel2 = "bcel.internal.util.ClassLoader" ascii
+        $dc = /defineClass\s{0,3}\(/
+        $dc0 = /defineClass0|defineAnonymousClass|defineHiddenClass|\.defineClass\s{0,3}\(\s{0,3}[\w.]{0,40}\s{0,3}\)/
+        $dcr = /getDeclaredMethod\s{0,3}\(\s{0,3}"defineClass/
+        $dec1 = /Base64|BASE64Decoder|decodeBuffer|parseBase64Binary|DatatypeConverter|Cipher\s{0,3}\.\s{0,3}getInstance|SecretKeySpec|hex2byte|parseByte|GZIPInputStream|InflaterInputStream/
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
+        $ucl = /new\s{1,3}(java\.net\.)?URLClassLoader\s{0,3}\(/
+        $ucl2 = /URLClassLoader\s{0,3}\.\s{0,3}newInstance/
+        $jc1 = "getSystemJavaCompiler" ascii
+        $jc2 = "JavaCompiler" ascii
+        $ti1 = "TemplatesImpl" ascii
+        $ti2 = "_bytecodes" ascii
+        $load = /loadClass|newInstance|forName|getConstructor/
+        $cafe1 = "\"yv66vg" ascii
+        $cafe2 = /"cafebabe[0-9a-f]{24}/ nocase
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 2MB and (
+            $bcel or $cafe1 or $cafe2 or
+            (any of ($tag*) and (
+                $bcel2 or
+                (($dc or $dcr) and ($dec1 or any of ($in_*))) or
+                ($dc0 and $load) or
+                (($ucl or $ucl2) and any of ($in_*) and $load) or
+                ($jc1 and $jc2 and $load) or
+                ($ti1 and $ti2))))
+}
+
+rule WSA_Jsp_Eval_ScriptOrExpression
+{
+    meta:
+        id = "WSA-JSP-033"
+        description = "JSP evaluates request-supplied text as code: javax.script engine (Nashorn/JavaScript), EL (ELProcessor, ExpressionFactory value/method expressions), SpEL, OGNL, MVEL, Groovy or JShell"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://docs.oracle.com/javase/8/docs/api/javax/script/ScriptEngine.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
+        $se1 = "ScriptEngineManager" ascii
+        $se2 = /getEngineBy(Name|Extension|MimeType)|NashornScriptEngineFactory|getScriptEngine\s{0,3}\(/
+        // eval of an expression built at run time (not of a constant literal)
+        $se3 = /\.\s{0,3}eval\s{0,3}\(\s{0,3}[A-Za-z_$(]/
+        $el1 = /new\s{1,3}(javax\.el\.|jakarta\.el\.)?ELProcessor\s{0,3}\(/
+        $el2 = /create(Value|Method)Expression\s{0,3}\(/
+        $el3 = /ExpressionFactory|ELContext|getELContext|ELManager/
+        $sp1 = /SpelExpressionParser|StandardEvaluationContext/
+        $sp2 = /parseExpression\s{0,3}\(/
+        $og = /Ognl\s{0,3}\.\s{0,3}(getValue|parseExpression)|MVEL\s{0,3}\.\s{0,3}(eval|executeExpression)/
+        $gr = /new\s{1,3}(groovy\.lang\.)?GroovyShell\s{0,3}\(/
+        $gr2 = /\.\s{0,3}(evaluate|parse)\s{0,3}\(/
+        $js = /JShell\s{0,3}\.\s{0,3}(create|builder)\s{0,3}\(/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 1MB and any of ($tag*) and any of ($in_*) and (
+            ($se1 and $se2 and $se3) or
+            ($el1 and $se3) or
+            ($el2 and $el3) or
+            ($sp1 and $sp2) or
+            $og or
+            ($gr and $gr2) or
+            ($js and $se3))
+}
+
+rule WSA_Jsp_Jndi_RequestLookup
+{
+    meta:
+        id = "WSA-JSP-034"
+        description = "JSP performs a JNDI lookup (InitialContext.lookup, JdbcRowSetImpl dataSourceName) of a request-supplied name: remote class loading through LDAP/RMI"
+        family = "JNDI injection shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.blackhat.com/docs/us-16/materials/us-16-Munoz-A-Journey-From-JNDI-LDAP-Manipulation-To-RCE.pdf"
+        mitre_attack = "T1505.003"
+    strings:
+        // lookup(name) or lookup(request.getParameter(..)): the looked-up name is not a literal
+        $l = /\.\s{0,3}lookup\s{0,3}\(\s{0,3}(\(\s{0,3}String\s{0,3}\)\s{0,3})?[A-Za-z_][\w.]{0,40}\s{0,3}[)(]/
+        $ic = "InitialContext" ascii
+        $in = "getParameter" ascii
+        $rs1 = "JdbcRowSetImpl" ascii
+        $rs2 = "setDataSourceName" ascii
+        $rs3 = "getParameter" ascii
+        $env = /(ldap|rmi|iiop|dns):\/\//
+        // lookups relative to the component's own environment are the container's resources
+        $envctx = "java:comp/env" ascii
+    condition:
+        filesize < 200KB and (($ic and $l and $in and not $envctx and filesize < 50KB) or ($rs1 and $rs2 and $rs3) or ($ic and $l and $env and $rs3))
+}
+
+rule WSA_Jsp_Beans_ExpressionExec
+{
+    meta:
+        id = "WSA-JSP-035"
+        description = "JSP drives a method call through java.beans.Expression / java.beans.Statement (or XMLDecoder) with request data: reflection by proxy that avoids the words Runtime.exec"
+        family = "Generic command execution of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://docs.oracle.com/javase/8/docs/api/java/beans/Expression.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $b1 = /java\.beans\.(Expression|Statement|\*|XMLDecoder)/
+        $b2 = /new\s{1,3}(java\.beans\.)?(Expression|Statement)\s{0,3}\(/
+        $x1 = /new\s{1,3}(java\.beans\.)?XMLDecoder\s{0,3}\(/
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
+        $o1 = /ObjectInputStream\s{0,3}\([^;]{0,60}getInputStream/
+        $o2 = "readObject" ascii
+    condition:
+        filesize < 500KB and any of ($in_*) and (($b1 and $b2) or $x1 or ($o1 and $o2))
+}
+
+rule WSA_Jsp_MemShell_Registration
+{
+    meta:
+        id = "WSA-JSP-036"
+        description = "JSP reaches servlet-container internals (Tomcat StandardContext, WebLogic, Jetty, Resin, Undertow, Spring handler mappings) or the ServletContext and registers a filter, servlet, listener, valve or handler at run time: memory-shell injector"
+        family = "Java memory shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = /StandardContext|ApplicationContext(Facade)?|WebAppServletContext|ServletHandler|RequestMappingHandlerMapping|AbstractHandlerMapping|com\.caucho|io\.undertow|DeploymentInfo|WebApplicationContext|getServletContext|ServletContext/
+        $a1 = /addFilterDef|addFilterMap(Before)?|addServletMapping(Decoded)?|addApplicationEventListener|addApplicationListener|addValve|registerMapping|registerHandler|addFilterWithMapping|addServletWithMapping|addChild\s{0,3}\(\s{0,3}\w{0,20}[wW]rapper|addMappingForUrlPatterns|addMappingForServletNames|createWrapper|FilterDef\s{0,3}\(|FilterMap\s{0,3}\(|setFilterClass|filterConfigs/
+        $a2 = /\.\s{0,3}add(Filter|Servlet|Listener)\s{0,3}\(\s{0,3}[^;]{0,60}\)\s{0,3};/
+        $a3 = /getPipeline\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}add(First|Valve|Last)?/
+        $r1 = "getDeclaredField" ascii
+        $r2 = "setAccessible" ascii
+        $i1 = /implements\s{1,3}[\w.]{0,40}(Filter|Servlet|ServletRequestListener|Valve|HandlerInterceptor)\b/
+        $i2 = /extends\s{1,3}[\w.]{0,40}(ValveBase|HttpServlet|GenericServlet)\b/
+        $i3 = /new\s{1,3}(javax\.servlet\.|jakarta\.servlet\.)?(Filter|Servlet|ServletRequestListener)\s{0,3}\(\s{0,3}\)\s{0,3}\{/
+        $i4 = /\.\s{0,3}(defineClass|newInstance)\s{0,3}\(/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 2MB and any of ($tag*) and $c1 and (
+            ($a1 and ($r1 or $r2 or any of ($i*))) or
+            ($a2 and any of ($i*) and ($r1 or $r2)) or
+            ($a3 and ($r1 or any of ($i*))))
+}
+
+rule WSA_Jsp_Evasion_Encoding
+{
+    meta:
+        id = "WSA-JSP-037"
+        description = "JSP/JSPX written to defeat text inspection: an EBCDIC/UTF-16/UTF-32 page encoding, doubled \\uu escapes, identifiers split across CDATA sections, or numeric character references inside jsp:scriptlet code"
+        family = "Obfuscated JSP"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://docs.oracle.com/javase/specs/jls/se8/html/jls-3.html#jls-3.3"
+        mitre_attack = "T1505.003"
+    strings:
+        $pe = /pageEncoding\s{0,3}=\s{0,3}["'](cp0?37|cp1047|cp500|cp875|cp1140|ibm-?0?37|ibm-?1047|ibm-?500|ebcdic[\w-]{0,20}|utf-?16(le|be)?|utf-?32(le|be)?|x-ibm\d{2,4}|unicodebig\w{0,10}|unicodelittle\w{0,10})["']/ nocase
+        $ct = /contentType\s{0,3}=\s{0,3}["'][^"']{0,40}charset\s{0,3}=\s{0,3}(cp0?37|cp1047|cp500|ibm-?0?37|utf-?16(le|be)?|utf-?32(le|be)?)["']/ nocase
+        $xe = /<\?xml[^>]{0,40}encoding\s{0,3}=\s{0,3}["'](cp0?37|cp1047|cp500|ibm-?0?37|utf-?32(le|be)?)["']/ nocase
+        // "<?xml" and "<%@" in EBCDIC at the start of the file
+        $eb1 = { 4C 6F A7 94 93 }
+        $eb2 = { 4C 6C 7C }
+        $uu = /\\uu{1,8}00[2-7][0-9a-fA-F]/
+        $cd = /[A-Za-z0-9_.(]\]\]>\s{0,3}<!\[CDATA\[[A-Za-z0-9_.)]/
+        $ent = /<jsp:(scriptlet|declaration|expression)>\s{0,10}(&#x?[0-9a-fA-F]{2,4};){3}/
+    condition:
+        filesize < 1MB and ($pe or $ct or $xe or $eb1 at 0 or $eb2 at 0 or #uu > 3 or $cd or $ent)
+}
+
+rule WSA_Jsp_Writer_RequestPathSink
+{
+    meta:
+        id = "WSA-JSP-038"
+        description = "JSP opens a file-writing sink (FileOutputStream, FileWriter, RandomAccessFile, java.nio Files.write/copy, commons-io FileUtils, a java.util.logging FileHandler) on a path taken from the request and writes request data: generic uploader / file planter"
+        family = "Uploader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
+        mitre_attack = "T1505.003"
+    strings:
+        // sink(request.getParameter(..)) or sink(getRealPath("/") + request.getParameter(..)):
+        // short or fixed-shape windows keep the cost of repeated atoms bounded
+        $s0 = /FileHandler\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s1 = /Files\.write\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s2 = /Files\.copy\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s3 = /FileUtils\.write\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s4 = /FileUtils\.copy\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s5 = /FileOutputStream\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s6 = /FileWriter\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s7 = /RandomAccessFile\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $rp = /getRealPath\s{0,3}\(\s{0,3}"[^"\r\n]{0,20}"\s{0,3}\)\s{0,3}\+\s{0,3}("[^"\r\n]{0,20}"\s{0,3}\+\s{0,3})?(request|req|r|rq|httpRequest|servletRequest)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $sink0 = "FileHandler" ascii
+        $sink1 = "Files.write" ascii
+        $sink2 = "Files.copy" ascii
+        $sink3 = "FileUtils.write" ascii
+        $sink4 = "FileUtils.copy" ascii
+        $sink5 = "FileOutputStream" ascii
+        $sink6 = "FileWriter" ascii
+        $sink7 = "RandomAccessFile" ascii
+        $in_p = "getParameter" ascii
+        $in_h = "getHeader" ascii
+        $in_i = "getInputStream" ascii
+        $in_r = "getReader" ascii
+        $in_q = "getQueryString" ascii
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 200KB and any of ($tag*) and (any of ($s0, $s1, $s2, $s3, $s4, $s5, $s6, $s7) or ($rp and any of ($sink*))) and (#in_p + #in_h + #in_i + #in_r + #in_q) > 1
+}
