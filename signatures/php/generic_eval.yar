@@ -46,6 +46,8 @@ rule WSA_Php_Generic_RequestAsCallable
         // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
         $call4 = /\]\s{0,3}\(\s{0,3}\w{1,30}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
+        // a closure defined in the file: $f($_POST[..]) is then most likely that local helper
+        $closure = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}(static\s{1,3})?(function|fn)\s{0,3}\(/ nocase
         $call5 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}\$\w{1,20}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)/
         // include/require of a request-chosen file (remote or local file inclusion backdoor)
         $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
@@ -59,7 +61,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // call_user_func with a string-built function name next to request data
         $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $call1 or $call2 or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+        $call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
 }
 
 rule WSA_Php_Generic_PregReplaceEval
