@@ -203,6 +203,8 @@ rule WSA_Aspx_Loader_ReflectiveLoadHidden
         $g4 = /InvokeMember\s{0,3}\(\s{0,3}["'][^"'\r\n]{0,20}["']\s{0,3}\+/
         $g5 = /["']System\.Reflection\.Assembly["']/
         $g6 = /["']ylbmessA|["']daoL["']/
+        // "Load" / "System.Reflection.Assembly" as base64 or hex literals
+        $g7 = /["'](TG9hZA|U3lzdGVtLlJlZmxlY3Rpb24uQXNzZW1ibHk|4c6f6164["']|0x4c,\s{0,2}0x6f,\s{0,2}0x61,\s{0,2}0x64)/ nocase
         $b1 = "CreateDecryptor" nocase
         $b2 = "FromBase64String" nocase
         $b3 = /%\s{0,3}[a-zA-Z_]\w{0,20}\.Length\s{0,3}\]/
@@ -313,4 +315,27 @@ rule WSA_Aspx_Godzilla_WebServiceLoader
         $c3 = /%\s{0,3}[a-zA-Z_]\w{0,20}\.Length\s{0,3}\]/
     condition:
         filesize < 200KB and any of ($ws*) and ($l1 or $l2) and $l3 and any of ($c*)
+}
+
+rule WSA_Aspx_Deserialize_RequestData
+{
+    meta:
+        id = "WSA-ASPX-131"
+        description = "ASP.NET page feeds request data straight into a .NET formatter that can instantiate arbitrary types (BinaryFormatter, LosFormatter, ObjectStateFormatter, SoapFormatter, NetDataContractSerializer, XamlReader, JavaScriptSerializer with a type resolver): deserialization backdoor"
+        family = "Deserialization backdoor"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $f = /(BinaryFormatter|LosFormatter|ObjectStateFormatter|SoapFormatter|NetDataContractSerializer)\s{0,3}\(\s{0,3}\)\s{0,3}\)?\s{0,3}\.\s{0,3}Deserialize\s{0,3}\(\s{0,3}[^;\r\n]{0,80}Request/ nocase
+        $x = /XamlReader\s{0,3}\.\s{0,3}(Parse|Load)\s{0,3}\(\s{0,3}[^;\r\n]{0,60}Request/ nocase
+        $j = /JavaScriptSerializer\s{0,3}\(\s{0,3}new\s{1,3}SimpleTypeResolver/ nocase
+        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\[)/ nocase
+    condition:
+        filesize < 200KB and any of ($m*) and ($f or $x or ($j and $req))
 }

@@ -215,3 +215,23 @@ rule WSA_Php_Tool_BruteForcer
     condition:
         filesize < 200KB and $l1 and $w1 and $w2 and ($l2 or $w3)
 }
+
+rule WSA_Php_SelfDecode_OwnSource
+{
+    meta:
+        id = "WSA-PHP-110"
+        description = "PHP file that reads its own source (file(__FILE__), file_get_contents(__FILE__)) and rebuilds characters from numbers or whitespace counts (chr(hexdec/bindec ...), substr_count) before calling the result: payload hidden in invisible characters or trailing whitespace"
+        family = "Self-decoding stager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/language.constants.magic.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $self = /(file|file_get_contents|fopen)\s{0,3}\(\s{0,3}__FILE__\s{0,3}\)/ nocase
+        $d1 = /chr\s{0,3}\(\s{0,3}(hexdec|bindec|octdec|base_convert)\s{0,3}\(/ nocase
+        $d2 = /substr_count\s{0,3}\(/ nocase
+        $d3 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}chr\s{0,3}\(\s{0,3}\$/ nocase
+    condition:
+        filesize < 100KB and $self and 2 of ($d*)
+}
