@@ -235,3 +235,88 @@ rule WSA_Php_SelfDecode_OwnSource
     condition:
         filesize < 100KB and $self and 2 of ($d*)
 }
+
+rule WSA_Php_Dropper_PasteToWebRoot
+{
+    meta:
+        id = "WSA-PHP-111"
+        description = "PHP downloads text from a paste or raw-file host (pastebin/hastebin raw, paste.ee, raw.githubusercontent, transfer.sh ...) and writes it into the web root or a .php/.html file: shell and defacement dropper"
+        family = "Dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $u = /https?:\/\/(pastebin\.com\/raw|hastebin\.com\/raw|paste\.ee\/r\/|ghostbin\.[a-z]{2,4}\/|rentry\.(co|org)\/[^'"\s]{1,40}\/raw|raw\.githubusercontent\.com\/|transfer\.sh\/|0x0\.st\/|controlc\.com\/|pastie\.org\/)/ nocase
+        $w1 = /fopen\s{0,3}\([^;]{0,120},\s{0,3}['"][wax]b?\+?['"]\s{0,3}\)/ nocase
+        $w2 = /file_put_contents\s{0,3}\(/ nocase
+        $w3 = /copy\s{0,3}\(\s{0,3}['"]https?:/ nocase
+        $t1 = "DOCUMENT_ROOT"
+        $t2 = /\.(php\d?|phtml|html?)['"]/ nocase
+    condition:
+        filesize < 200KB and $u and any of ($w*) and any of ($t*)
+}
+
+rule WSA_Php_WriteThenInclude
+{
+    meta:
+        id = "WSA-PHP-112"
+        description = "small PHP file that writes a PHP open tag and request-derived text into a file and then includes or requires that file: eval without eval"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/function.include.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // the bare open tag as a whole string, alone or followed by a variable: "<?php\n" . $code
+        $w = /(file_put_contents|fwrite|fputs)\s{0,3}\([^;]{0,80}["']<\?(php)?\s{0,2}(\\r)?(\\n)?\s{0,2}["']\s{0,3}(\)|\.\s{0,3}\$)/ nocase
+        $i = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(['"][^'"\r\n]{1,80}['"]|\$[a-zA-Z_]\w{0,30})\s{0,3}\)?\s{0,3};/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|php:\/\/input/ nocase
+    condition:
+        filesize < 4KB and $w and $i and $req
+}
+
+rule WSA_Php_UnderscoreVariableCall
+{
+    meta:
+        id = "WSA-PHP-113"
+        description = "PHP calls a variable named only with underscores ($_(...), $__(...), @$___(...)) as a function: the signature of name-building one-liners (XOR/increment tricks, decoded function names)"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = "$_("
+        $c2 = "$__("
+        $c3 = "$___("
+        $c4 = "$____("
+        $c5 = /\$_{1,4}\s{1,3}\(/
+        $c6 = /\$_{1,4}\s{0,3}\[[^\]\r\n]{1,20}\]\s{0,3}\(/
+        // the same text escaped inside a regular expression ('/\$_(GET|POST)/')
+        $e1 = "\\$_("
+        $php = "<?"
+    condition:
+        filesize < 100KB and $php and (#c1 > #e1 or any of ($c2, $c3, $c4, $c5, $c6))
+}
+
+rule WSA_Php_StrReplaceBuiltEval
+{
+    meta:
+        id = "WSA-PHP-114"
+        description = "small PHP file that strips marker words out of a string with a chain of str_replace calls and evaluates the result: code hidden behind junk tokens"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/function.str-replace.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $sr = /str_replace\s{0,3}\(\s{0,3}["'][^"'\r\n]{2,40}["']\s{0,3},/ nocase
+        $ev = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}@?\s{0,3}\$[a-zA-Z_]/ nocase
+    condition:
+        filesize < 4KB and #sr >= 4 and $ev
+}
