@@ -16,8 +16,8 @@ rule WSA_Aspx_WebConfig_ConfigAsScript
         mitre_attack = "T1505.003"
     strings:
         $cfg = "<configuration" nocase
-        $h1 = /path\s{0,3}=\s{0,3}["']\*\.config["'][^>]{0,300}(asp\.dll|IsapiModule|CgiModule|FastCgiModule)/ nocase
-        $h2 = /(asp\.dll|IsapiModule)[^>]{0,300}path\s{0,3}=\s{0,3}["']\*\.config["']/ nocase
+        $h1 = /path\s{0,3}=\s{0,3}["']\*\.config["'][^<>]{0,150}(asp\.dll|IsapiModule|CgiModule|FastCgiModule)/ nocase
+        $h2 = /(asp\.dll|IsapiModule)[^<>]{0,150}path\s{0,3}=\s{0,3}["']\*\.config["']/ nocase
         $r1 = /<remove\s{1,3}fileExtension\s{0,3}=\s{0,3}["']\.config["']/ nocase
         $r2 = /<remove\s{1,3}segment\s{0,3}=\s{0,3}["']web\.config["']/ nocase
     condition:
@@ -56,10 +56,10 @@ rule WSA_Aspx_WebConfig_StaticExtensionAsScript
         mitre_attack = "T1505.003"
     strings:
         $cfg = "<configuration" nocase
-        $h1 = /path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["'][^>]{0,300}(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)/ nocase
-        $h2 = /(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)[^>]{0,300}path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["']/ nocase
-        $b1 = /extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["'][^>]{0,200}(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)/ nocase
-        $b2 = /(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)[^>]{0,200}extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["']/ nocase
+        $h1 = /path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["'][^<>]{0,150}(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)/ nocase
+        $h2 = /(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)[^<>]{0,150}path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["']/ nocase
+        $b1 = /extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["'][^<>]{0,120}(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)/ nocase
+        $b2 = /(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)[^<>]{0,120}extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["']/ nocase
     condition:
         filesize < 200KB and $cfg and any of ($h*, $b*)
 }

@@ -80,7 +80,8 @@ rule WSA_Php_Callback_DangerousSink
         reference = "https://www.php.net/manual/en/function.yaml-parse.php"
         mitre_attack = "T1505.003"
     strings:
-        $y1 = /yaml_parse\s{0,3}\([^;]{0,200}(['"](preg_replace|assert|system|eval|passthru|create_function)['"]|\$_(GET|POST|REQUEST|COOKIE))/ nocase
+        $y1 = /yaml_parse\s{0,3}\(/ nocase
+        $y2 = /=>\s{0,3}['"](preg_replace|assert|system|eval|passthru|create_function)['"]/ nocase
         $o1 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}['"](system|assert|passthru|shell_exec|exec|popen)['"]\s{0,3};/ nocase
         $o2 = /(ob_start|array_map|array_filter|array_walk|usort|uasort|uksort|call_user_func|register_shutdown_function|iterator_apply|array_reduce)\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,20}\s{0,3}[,)]/ nocase
         $e1 = /mb_ereg_replace\s{0,3}\([^;]{0,200}['"]e['"]/ nocase
@@ -88,7 +89,7 @@ rule WSA_Php_Callback_DangerousSink
         $e3 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}['"](system|passthru|shell_exec|exec|phpinfo|eval)\s{0,3}\(/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input/ nocase
     condition:
-        filesize < 4KB and ($y1 or ($o1 and $o2) or ($e1 and $req) or ($e2 and $e3))
+        filesize < 4KB and (($y1 and ($y2 or $req)) or ($o1 and $o2) or ($e1 and $req) or ($e2 and $e3))
 }
 
 rule WSA_Php_RemoteCode_FetchAndEval
@@ -170,10 +171,11 @@ rule WSA_Php_Dropper_DownloadAndRun
         reference = "https://attack.mitre.org/techniques/T1105/"
         mitre_attack = "T1505.003"
     strings:
-        $x = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'][^"'\r\n]{0,40}(wget|curl|fetch|lwp-download|GET)\s[^"'\r\n]{0,160}(\|\s{0,3}(ba)?sh|chmod\s{1,3}(\+x|7[0-7]{2})|;\s{0,3}(perl|python\d?|sh|bash|\.\/)\s)/ nocase
-        $b = /`[^`\r\n]{0,40}(wget|curl)\s[^`\r\n]{0,160}(\|\s{0,3}(ba)?sh|chmod\s{1,3}(\+x|7[0-7]{2}))/ nocase
+        $x = /(wget|curl|fetch|lwp-download)\s{1,3}[^"'`\r\n]{0,100}(\|\s{0,3}(ba)?sh\b|chmod\s{1,3}(\+x|7[0-7]{2})|;\s{0,3}(perl|python\d?|sh|bash)\s)/ nocase
+        $f = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'`$]/ nocase
+        $b = /`\s{0,3}(wget|curl)\s/ nocase
     condition:
-        filesize < 1MB and ($x or $b)
+        filesize < 1MB and $x and ($f or $b)
 }
 
 rule WSA_Php_Laudanum_Shell
@@ -249,7 +251,7 @@ rule WSA_Php_Dropper_PasteToWebRoot
         mitre_attack = "T1505.003"
     strings:
         $u = /https?:\/\/(pastebin\.com\/raw|hastebin\.com\/raw|paste\.ee\/r\/|ghostbin\.[a-z]{2,4}\/|rentry\.(co|org)\/[^'"\s]{1,40}\/raw|raw\.githubusercontent\.com\/|transfer\.sh\/|0x0\.st\/|controlc\.com\/|pastie\.org\/)/ nocase
-        $w1 = /fopen\s{0,3}\([^;]{0,120},\s{0,3}['"][wax]b?\+?['"]\s{0,3}\)/ nocase
+        $w1 = /(fwrite|fputs)\s{0,3}\(/ nocase
         $w2 = /file_put_contents\s{0,3}\(/ nocase
         $w3 = /copy\s{0,3}\(\s{0,3}['"]https?:/ nocase
         $t1 = "DOCUMENT_ROOT"
@@ -271,11 +273,12 @@ rule WSA_Php_WriteThenInclude
         mitre_attack = "T1505.003"
     strings:
         // the bare open tag as a whole string, alone or followed by a variable: "<?php\n" . $code
-        $w = /(file_put_contents|fwrite|fputs)\s{0,3}\([^;]{0,80}["']<\?(php)?\s{0,2}(\\r)?(\\n)?\s{0,2}["']\s{0,3}(\)|\.\s{0,3}\$)/ nocase
+        $w = /,\s{0,3}["']<\?(php)?\s{0,2}(\\r)?(\\n)?\s{0,2}["']\s{0,3}(\)|\.\s{0,3}\$)/ nocase
+        $wf = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
         $i = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(['"][^'"\r\n]{1,80}['"]|\$[a-zA-Z_]\w{0,30})\s{0,3}\)?\s{0,3};/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|php:\/\/input/ nocase
     condition:
-        filesize < 4KB and $w and $i and $req
+        filesize < 4KB and $w and $wf and $i and $req
 }
 
 rule WSA_Php_UnderscoreVariableCall

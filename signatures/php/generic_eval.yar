@@ -15,15 +15,18 @@ rule WSA_Php_Generic_EvalRequest
         reference = "https://www.microsoft.com/en-us/security/blog/2021/02/11/web-shell-attacks-continue-to-rise/"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,10}\(\s{0,10}[^;]{0,150}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        // The request read right inside the call, after an optional '...'. prefix, or inside one or two
+        // decoder calls. Fixed shapes instead of a free window: a file of repeated "eval(" stays cheap.
+        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(['"][^'"\r\n]{0,12}['"]\s{0,2}\.\s{0,2}|\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?\\?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        $e1u = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
         // request data placed in a variable, then evaluated: $x = $_POST['a']; ... eval($x)
-        $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
+        $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders)/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         // eval of a variable in a page that offers a code text box
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
         $ta = "<textarea" nocase
     condition:
-        $e1 or (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
+        $e1 or $e1u or (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
 }
 
 rule WSA_Php_Generic_RequestAsCallable
@@ -76,7 +79,7 @@ rule WSA_Php_Generic_PregReplaceEval
         reference = "https://www.php.net/manual/en/reference.pcre.pattern.modifiers.php"
         mitre_attack = "T1505.003"
     strings:
-        $p1 = /preg_replace\s{0,5}\(\s{0,5}['"][^'"\n]{0,80}[\/#|!~@][imsxuADSUX]{0,6}e[imsxuADSUX]{0,6}['"]\s{0,5},[^;]{0,200}(\$_(GET|POST|REQUEST|COOKIE)|base64_decode|gzinflate|str_rot13|chr\s{0,3}\(|\\x[0-9a-fA-F]{2}|php:\/\/input)/ nocase
+        $p1 = /preg_replace\s{0,5}\(\s{0,5}['"][^'"\n]{0,80}[\/#|!~@][imsxuADSUX]{0,6}e[imsxuADSUX]{0,6}['"]\s{0,5},[^;]{0,80}(\$_(GET|POST|REQUEST|COOKIE)|base64_decode|gzinflate|str_rot13|chr\s{0,3}\(|\\x[0-9a-fA-F]{2}|php:\/\/input)/ nocase
     condition:
         $p1
 }
