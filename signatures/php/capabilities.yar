@@ -84,12 +84,14 @@ rule WSA_Php_Callback_DangerousSink
         $y2 = /=>\s{0,3}['"](preg_replace|assert|system|eval|passthru|create_function)['"]/ nocase
         $o1 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}['"](system|assert|passthru|shell_exec|exec|popen)['"]\s{0,3};/ nocase
         $o2 = /(ob_start|array_map|array_filter|array_walk|usort|uasort|uksort|call_user_func|register_shutdown_function|iterator_apply|array_reduce)\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,20}\s{0,3}[,)]/ nocase
-        $e1 = /mb_ereg_replace\s{0,3}\([^;]{0,200}['"]e['"]/ nocase
+        $e1 = /mb_ereg_replace\s{0,3}\(/ nocase
+        $e1e = "'e')"
+        $e1f = "\"e\")"
         $e2 = /assert\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,20}\s{0,3}\)/ nocase
         $e3 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}['"](system|passthru|shell_exec|exec|phpinfo|eval)\s{0,3}\(/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input/ nocase
     condition:
-        filesize < 4KB and (($y1 and ($y2 or $req)) or ($o1 and $o2) or ($e1 and $req) or ($e2 and $e3))
+        filesize < 4KB and (($y1 and ($y2 or $req)) or ($o1 and $o2) or ($e1 and ($e1e or $e1f) and $req) or ($e2 and $e3))
 }
 
 rule WSA_Php_RemoteCode_FetchAndEval

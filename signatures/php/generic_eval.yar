@@ -79,9 +79,12 @@ rule WSA_Php_Generic_PregReplaceEval
         reference = "https://www.php.net/manual/en/reference.pcre.pattern.modifiers.php"
         mitre_attack = "T1505.003"
     strings:
-        $p1 = /preg_replace\s{0,5}\(\s{0,5}['"][^'"\n]{0,80}[\/#|!~@][imsxuADSUX]{0,6}e[imsxuADSUX]{0,6}['"]\s{0,5},[^;]{0,80}(\$_(GET|POST|REQUEST|COOKIE)|base64_decode|gzinflate|str_rot13|chr\s{0,3}\(|\\x[0-9a-fA-F]{2}|php:\/\/input)/ nocase
+        // the /e pattern and, right after the comma, request data or a decoder (no free window)
+        $p1 = /preg_replace\s{0,3}\(\s{0,3}['"][^'"\n]{0,60}[\/#|!~@][imsxuADSUX]{0,3}e[imsxuADSUX]{0,3}['"]\s{0,3},\s{0,3}@?(\$_(GET|POST|REQUEST|COOKIE)|(base64_decode|gzinflate|gzuncompress|str_rot13|stripslashes|urldecode|str_replace)\s{0,3}\(|chr\s{0,3}\(|['"]\\x[0-9a-fA-F]{2}|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input)/ nocase
+        // ... or request data as the subject, with the code in the replacement string
+        $p2 = /preg_replace\s{0,3}\(\s{0,3}['"][^'"\n]{0,60}[\/#|!~@][imsxuADSUX]{0,3}e[imsxuADSUX]{0,3}['"]\s{0,3},\s{0,3}('[^'\r\n]{0,40}'|"[^"\r\n]{0,40}")\s{0,3},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $p1
+        $p1 or $p2
 }
 
 rule WSA_Php_Generic_SmallCallbackBackdoor
