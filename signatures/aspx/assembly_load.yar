@@ -26,6 +26,7 @@ rule WSA_Aspx_Generic_AssemblyLoadFromRequest
         $l3 = /["']Lo["']\s{0,3}\+\s{0,3}["']ad["']/ nocase
         $l4 = /\.Load\s{0,3}\(\s{0,3}(Request|Context\.Request|System\.Convert\.FromBase64String)/ nocase
         $l5 = "System.Reflection.Assembly" nocase
+        $l6 = /CurrentDomain\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
         $r1 = /Request\s{0,3}\.\s{0,3}(BinaryRead|InputStream|TotalBytes|Form|Item|Params|Cookies|QueryString|Headers)/ nocase
         $r2 = /Request\s{0,3}\[/ nocase
         $u1 = "CreateInstance" nocase
@@ -35,7 +36,7 @@ rule WSA_Aspx_Generic_AssemblyLoadFromRequest
         $b2 = /Request\s{0,3}\.\s{0,3}(BinaryRead|InputStream)/ nocase
         $b3 = /Session\s{0,3}\[\s{0,3}["']\w{1,20}["']\s{0,3}\]\s{0,3}=\s{0,3}[^;\r\n]{0,80}Load/ nocase
     condition:
-        filesize < 300KB and any of ($m*) and (any of ($l1, $l2, $l3, $l4) or ($l5 and $u2)) and any of ($r*) and any of ($u*) and
+        filesize < 300KB and any of ($m*) and (any of ($l1, $l2, $l3, $l4, $l6) or ($l5 and $u2)) and any of ($r*) and any of ($u*) and
         ($l4 or $u3 or $b1 or $b2 or $b3 or filesize < 10KB)
 }
 

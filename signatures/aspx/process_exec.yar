@@ -27,12 +27,12 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $sh2 = /["']cmd["']/ nocase
         $sh3 = "powershell" nocase
         $sh4 = /["']\/bin\/(ba)?sh["']/
-        $in1 = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies)\s{0,3})?[\[\(]/ nocase
+        $in1 = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies)\s{0,3}(\.\s{0,3}Get(Values)?\s{0,3})?)?[\[\(]/ nocase
         $in2 = /(Arguments|FileName)\s{0,3}=[^;\r\n]{0,100}\.Text\b/ nocase
         $in3 = /StandardInput\s{0,3}\.\s{0,3}Write(Line)?\s{0,3}\(/ nocase
         $in4 = /Request\.Get\w{0,12}\(|\.Get\s{0,2}\(\s{0,2}"cmd"\)/ nocase
-        $in5 = /(Arguments|FileName)\s{0,3}=\s{0,3}([^;\r\n]{0,60}\+\s{0,3})?(cmd|command|shell|c|txt\w{0,20}|input\w{0,10})\s{0,3}[;+)]/ nocase
-        $in7 = /["'](\/c|\/k|-c|-command|-enc\w{0,12})\s{0,3}["']\s{0,3}\+\s{0,3}[a-zA-Z_]/ nocase
+        $in5 = /(Arguments|FileName)\s{0,3}=\s{0,3}([^;\r\n]{0,60}[+&]\s{0,3})?(cmd|command|shell|c|txt\w{0,20}|input\w{0,10})\s{0,3}[;+)]/ nocase
+        $in7 = /["'](cmd(\.exe)?\s{1,3})?(\/c|\/k|-c|-command|-enc\w{0,12})\s{0,3}["']\s{0,3}[+&]\s{0,3}[a-zA-Z_]/ nocase
         $in6 = /ProcessStartInfo\s{0,3}\([^;\r\n)]{0,60}\.(Text|Value)\b/ nocase
         $d1 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\([^;\r\n]{0,100}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
         $d2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)\s{0,3}=\s{0,3}[^;\r\n]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
@@ -53,7 +53,7 @@ rule WSA_Aspx_Generic_ComShell
 {
     meta:
         id = "WSA-ASPX-011"
-        description = "ASP.NET page drives WScript.Shell / Shell.Application (CreateObject or GetTypeFromProgID) or the MSScriptControl with request data: COM command/eval shell in an .aspx"
+        description = "ASP.NET page drives WScript.Shell / Shell.Application (CreateObject, GetTypeFromProgID, their CLSIDs, or a JScript ActiveXObject) or the MSScriptControl with request data: COM command/eval shell in an .aspx"
         family = "Generic command shell"
         severity = "high"
         author = "webshell-agent project"
@@ -66,11 +66,15 @@ rule WSA_Aspx_Generic_ComShell
         $x2 = /(ExecuteStatement|AddCode|\.Eval)\s{0,3}\(/ nocase
         $o1 = /(CreateObject|GetTypeFromProgID)\s{0,3}\(\s{0,3}["'](WScript\.Shell|Shell\.Application)["']/ nocase
         $o2 = /\.\s{0,2}(Exec|Run|ShellExecute|InvokeMember)\s{0,3}\(/ nocase
+        // WScript.Shell / Shell.Application by CLSID (GetObject("new:..."), GetTypeFromCLSID)
+        $o3 = /72C24DD5-D70A-438B-8A42-98424B88AFB8|13709620-C279-11CE-A49E-444553540000/ nocase
+        $o4 = /new\s{1,3}ActiveXObject\s{0,3}\(/
+        $js = /<%@\s{0,3}Page[^>]{0,200}Language\s{0,3}=\s{0,3}["']?(jscript|javascript)/ nocase
         $req = "request" nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
-        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and $o1 and $o2 and $req))
+        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and ($o1 or $o3 or ($o4 and $js)) and $o2 and $req))
 }
 
 rule WSA_Aspx_Generic_JScriptEvaluateFromCSharp

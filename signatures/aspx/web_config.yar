@@ -16,8 +16,8 @@ rule WSA_Aspx_WebConfig_ConfigAsScript
         mitre_attack = "T1505.003"
     strings:
         $cfg = "<configuration" nocase
-        $h1 = /path\s{0,3}=\s{0,3}["']\*\.config["'][^>]{0,300}(asp\.dll|IsapiModule|CgiModule|FastCgiModule)/ nocase
-        $h2 = /(asp\.dll|IsapiModule)[^>]{0,300}path\s{0,3}=\s{0,3}["']\*\.config["']/ nocase
+        $h1 = /path\s{0,3}=\s{0,3}["']\*\.config["'][^<>]{0,150}(asp\.dll|IsapiModule|CgiModule|FastCgiModule)/ nocase
+        $h2 = /(asp\.dll|IsapiModule)[^<>]{0,150}path\s{0,3}=\s{0,3}["']\*\.config["']/ nocase
         $r1 = /<remove\s{1,3}fileExtension\s{0,3}=\s{0,3}["']\.config["']/ nocase
         $r2 = /<remove\s{1,3}segment\s{0,3}=\s{0,3}["']web\.config["']/ nocase
     condition:
@@ -40,14 +40,14 @@ rule WSA_Aspx_WebConfig_EmbeddedCode
         $code = /<%[^%]{0,400}(Response\s{0,2}\.\s{0,2}Write|eval\s{0,3}[\( ]|execute\s{0,3}[\( ]|CreateObject|Request\s{0,3}[\(\.\[])/ nocase
         $cfgext = "<system.web" nocase
     condition:
-        filesize < 200KB and $cfg and $cfgext and $code
+        filesize < 200KB and (extension == ".config" or extension == "") and $cfg and $cfgext and $code
 }
 
 rule WSA_Aspx_WebConfig_StaticExtensionAsScript
 {
     meta:
         id = "WSA-ASPX-072"
-        description = "web.config maps an image/text/static extension (*.jpg, *.png, *.gif, *.txt, *.ico, *.css, *.js ...; not *.xml, which Exchange Autodiscover maps legitimately) to a script handler (PageHandlerFactory, SimpleHandlerFactory, asp.dll, FastCGI) or build provider, so an uploaded 'image' runs as a page"
+        description = "web.config maps an image/text/static extension (*.jpg, *.png, *.gif, *.txt, *.ico, *.css, *.js ...; not *.xml, which Exchange Autodiscover maps legitimately, nor *.htm/*.html, which sites serve as Web Forms pages on purpose) to a script handler (PageHandlerFactory, SimpleHandlerFactory, asp.dll, FastCGI) or build provider, so an uploaded 'image' runs as a page"
         family = "web.config shell"
         severity = "high"
         author = "webshell-agent project"
@@ -56,10 +56,10 @@ rule WSA_Aspx_WebConfig_StaticExtensionAsScript
         mitre_attack = "T1505.003"
     strings:
         $cfg = "<configuration" nocase
-        $h1 = /path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["'][^>]{0,300}(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)/ nocase
-        $h2 = /(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)[^>]{0,300}path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["']/ nocase
-        $b1 = /extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["'][^>]{0,200}(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)/ nocase
-        $b2 = /(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)[^>]{0,200}extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|htm|html|log|pdf|zip)["']/ nocase
+        $h1 = /path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["'][^<>]{0,150}(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)/ nocase
+        $h2 = /(PageHandlerFactory|SimpleHandlerFactory|asp\.dll|php-cgi|FastCgiModule)[^<>]{0,150}path\s{0,3}=\s{0,3}["']\*\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["']/ nocase
+        $b1 = /extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["'][^<>]{0,120}(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)/ nocase
+        $b2 = /(PageBuildProvider|WebHandlerBuildProvider|WebServiceBuildProvider)[^<>]{0,120}extension\s{0,3}=\s{0,3}["']\.(jpe?g|png|gif|bmp|ico|txt|css|js|log|pdf|zip)["']/ nocase
     condition:
         filesize < 200KB and $cfg and any of ($h*, $b*)
 }

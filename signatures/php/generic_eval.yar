@@ -15,15 +15,18 @@ rule WSA_Php_Generic_EvalRequest
         reference = "https://www.microsoft.com/en-us/security/blog/2021/02/11/web-shell-attacks-continue-to-rise/"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,10}\(\s{0,10}[^;]{0,150}(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        // The request read right inside the call, after an optional '...'. prefix, or inside one or two
+        // decoder calls. Fixed shapes instead of a free window: a file of repeated "eval(" stays cheap.
+        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(['"][^'"\r\n]{0,12}['"]\s{0,2}\.\s{0,2}|\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?\\?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        $e1u = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
         // request data placed in a variable, then evaluated: $x = $_POST['a']; ... eval($x)
-        $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
+        $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders)/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         // eval of a variable in a page that offers a code text box
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
         $ta = "<textarea" nocase
     condition:
-        $e1 or (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
+        $e1 or $e1u or (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
 }
 
 rule WSA_Php_Generic_RequestAsCallable
@@ -46,6 +49,8 @@ rule WSA_Php_Generic_RequestAsCallable
         // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
         $call4 = /\]\s{0,3}\(\s{0,3}\w{1,30}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
+        // a closure defined in the file: $f($_POST[..]) is then most likely that local helper
+        $closure = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}(static\s{1,3})?(function|fn)\s{0,3}\(/ nocase
         $call5 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}\$\w{1,20}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)/
         // include/require of a request-chosen file (remote or local file inclusion backdoor)
         $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
@@ -59,7 +64,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // call_user_func with a string-built function name next to request data
         $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $call1 or $call2 or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+        $call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
 }
 
 rule WSA_Php_Generic_PregReplaceEval
@@ -74,9 +79,12 @@ rule WSA_Php_Generic_PregReplaceEval
         reference = "https://www.php.net/manual/en/reference.pcre.pattern.modifiers.php"
         mitre_attack = "T1505.003"
     strings:
-        $p1 = /preg_replace\s{0,5}\(\s{0,5}['"][^'"\n]{0,80}[\/#|!~@][imsxuADSUX]{0,6}e[imsxuADSUX]{0,6}['"]\s{0,5},[^;]{0,200}(\$_(GET|POST|REQUEST|COOKIE)|base64_decode|gzinflate|str_rot13|chr\s{0,3}\(|\\x[0-9a-fA-F]{2}|php:\/\/input)/ nocase
+        // the /e pattern and, right after the comma, request data or a decoder (no free window)
+        $p1 = /preg_replace\s{0,3}\(\s{0,3}['"][^'"\n]{0,60}[\/#|!~@][imsxuADSUX]{0,3}e[imsxuADSUX]{0,3}['"]\s{0,3},\s{0,3}@?(\$_(GET|POST|REQUEST|COOKIE)|(base64_decode|gzinflate|gzuncompress|str_rot13|stripslashes|urldecode|str_replace)\s{0,3}\(|chr\s{0,3}\(|['"]\\x[0-9a-fA-F]{2}|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input)/ nocase
+        // ... or request data as the subject, with the code in the replacement string
+        $p2 = /preg_replace\s{0,3}\(\s{0,3}['"][^'"\n]{0,60}[\/#|!~@][imsxuADSUX]{0,3}e[imsxuADSUX]{0,3}['"]\s{0,3},\s{0,3}('[^'\r\n]{0,40}'|"[^"\r\n]{0,40}")\s{0,3},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $p1
+        $p1 or $p2
 }
 
 rule WSA_Php_Generic_SmallCallbackBackdoor

@@ -23,7 +23,7 @@ rule WSA_Php_Generic_ExecRequest
         // COM objects that run commands on Windows
         $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
         $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
-        $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders)/ nocase
+        $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $sd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/

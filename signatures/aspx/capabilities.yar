@@ -1,0 +1,341 @@
+/*
+  ASP.NET capability rules: what a shell must do, whatever the family. Each rule pairs a sink
+  (process, assembly loader, native code, PowerShell, socket relay, credential store, runtime
+  handler registration) with the page-level evidence that makes it a web entry point, and stays
+  tolerant of indirection (a variable, a helper method, reflection with computed names).
+*/
+
+rule WSA_Aspx_GlobalAsax_RequestHook
+{
+    meta:
+        id = "WSA-ASPX-120"
+        description = "Global.asax / global.asa whose application or request event reads request data and reaches a code, process, assembly-load or file-write sink: every request of the site passes through the hijack"
+        family = "Global.asax hijack"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.microsoft.com/en-us/security/blog/2022/07/26/malicious-iis-extensions-quietly-open-persistent-backdoors-into-servers/"
+        mitre_attack = "T1505.003"
+    strings:
+        $ev1 = /(Application|Session)_(BeginRequest|AuthenticateRequest|PostAuthenticateRequest|AcquireRequestState|PreRequestHandlerExecute|Start|OnStart|EndRequest|Error)/ nocase
+        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead|ServerVariables)\b|\(|\[)/ nocase
+        $s1 = /Process\s{0,3}\.\s{0,3}Start|ProcessStartInfo/ nocase
+        $s2 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
+        $s3 = /CreateInstance\s{0,3}\(|\.InvokeMember\s{0,3}\(/ nocase
+        $s4 = /[^a-z0-9_.]eval\s{0,3}\(|[^a-z0-9_.]Execute(Global)?\s{1,3}[a-z(]/ nocase
+        $s5 = /CreateObject\s{0,3}\(\s{0,3}["'](WScript\.Shell|Shell\.Application|Scripting\.FileSystemObject|ADODB\.Stream)/ nocase
+        $s6 = /File\s{0,3}\.\s{0,3}(WriteAll(Text|Bytes)|AppendAllText)\s{0,3}\(|\.SaveAs\s{0,3}\(/ nocase
+        $s7 = "JScriptEvaluate" nocase
+        $s8 = "FromBase64String" nocase
+        $cs1 = /Response\s{0,3}\.\s{0,3}(Write|BinaryWrite|End)\s{0,3}\(/ nocase
+    condition:
+        filesize < 300KB and (extension == ".asax" or extension == ".asa") and $ev1 and $req and
+        (any of ($s1, $s2, $s4, $s5, $s7) or (($s3 or $s6) and ($s8 or $cs1)))
+}
+
+rule WSA_Aspx_MemShell_RuntimeRegistration
+{
+    meta:
+        id = "WSA-ASPX-121"
+        description = "page or handler that installs request-processing code into the running application: registers a VirtualPathProvider, adds a route/handler/module at run time or edits the HttpApplication event list through reflection (.NET memory-shell installer)"
+        family = ".NET memory shell installer"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.microsoft.com/en-us/security/blog/2022/07/26/malicious-iis-extensions-quietly-open-persistent-backdoors-into-servers/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $v1 = "RegisterVirtualPathProvider" nocase
+        $v2 = /:\s{0,3}(System\.Web\.Hosting\.)?VirtualPathProvider\b/
+        $r1 = /RouteTable\s{0,3}\.\s{0,3}Routes\s{0,3}\.\s{0,3}(Add|Insert|MapPageRoute)\s{0,3}\(/ nocase
+        $r2 = /DynamicModuleUtility\s{0,3}\.\s{0,3}RegisterModule/ nocase
+        $r3 = /["'](_moduleCollection|_handlerFactories|_eventHandlersList|_virtualPathProvider|_routes|_pipelineModules|_moduleConfigInfo)["']/
+        $r4 = /HttpListener\s{0,3}\(\s{0,3}\)/
+        $r5 = /Prefixes\s{0,3}\.\s{0,3}Add\s{0,3}\(/
+        $r6 = /\.(BeginRequest|PostAuthenticateRequest|PreRequestHandlerExecute|PostMapRequestHandler)\s{0,3}\+=/
+        $b1 = /BindingFlags\s{0,3}\.\s{0,3}NonPublic/
+        $x1 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(|FromBase64String|CreateDecryptor|Process\s{0,3}\.\s{0,3}Start|ProcessStartInfo|CompileAssemblyFromSource/ nocase
+        $x2 = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\[)/ nocase
+    condition:
+        filesize < 400KB and any of ($m*) and
+        (($v1 and ($v2 or $x1 or $x2)) or ($r3 and $b1) or ($r4 and $r5 and $x1) or
+         (($r1 or $r2 or $r6) and $b1 and $x1))
+}
+
+rule WSA_Aspx_Loader_NativeCodeInPage
+{
+    meta:
+        id = "WSA-ASPX-122"
+        description = "ASP.NET page or handler that declares P/Invoke to kernel32 memory/thread APIs (VirtualAlloc, VirtualProtect, CreateThread, CreateRemoteThread, WriteProcessMemory) or parses COFF/PE sections itself: shellcode or COFF loader inside a web page"
+        family = "Native code loader page"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1055/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $d = /DllImport\s{0,3}\(\s{0,3}["']kernel32/ nocase
+        $k1 = "VirtualAlloc" nocase
+        $k2 = "VirtualProtect" nocase
+        $k3 = "CreateThread" nocase
+        $k4 = "CreateRemoteThread" nocase
+        $k5 = "WriteProcessMemory" nocase
+        $k6 = "QueueUserAPC" nocase
+        $k7 = "GetDelegateForFunctionPointer" nocase
+        $c1 = "IMAGE_SECTION_HEADER" nocase
+        $c2 = "IMAGE_FILE_HEADER" nocase
+        $c3 = /COFF|BeaconData|IMAGE_RELOCATION/
+    condition:
+        filesize < 1MB and any of ($m*) and
+        (($d and 2 of ($k*)) or (($k1 or $k2) and $k7) or (2 of ($c*) and any of ($k*)))
+}
+
+rule WSA_Aspx_PowerShell_RunspaceFromRequest
+{
+    meta:
+        id = "WSA-ASPX-123"
+        description = "ASP.NET page hosts PowerShell in process (System.Management.Automation runspace / PowerShell.Create().AddScript) with a script from request or form input: PowerShell web shell"
+        family = "PowerShell runspace shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1059/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $m5 = "@{"
+        $p1 = "RunspaceFactory" nocase
+        $p2 = /PowerShell\s{0,3}\.\s{0,3}Create\s{0,3}\(/ nocase
+        $p3 = /\.\s{0,3}(AddScript|AddCommand|CreatePipeline)\s{0,3}\(/ nocase
+        $p4 = "System.Management.Automation" nocase
+        $i1 = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\[|\()/ nocase
+        $i2 = /\.Text\b/
+    condition:
+        filesize < 500KB and any of ($m*) and ($p1 or $p2 or $p4) and $p3 and any of ($i*)
+}
+
+rule WSA_Aspx_Tunnel_RequestChosenSocket
+{
+    meta:
+        id = "WSA-ASPX-124"
+        description = "ASP.NET page opens a TCP connection to a host and port taken from the request (header, form or query) and relays bytes between the socket and the HTTP body: reGeorg/reDuh/ABPTTS/suo5-style tunnel"
+        family = "HTTP tunnel"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1572/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $s1 = /new\s{1,3}(System\.Net\.Sockets\.)?(Socket|TcpClient)\s{0,3}\(/
+        $s2 = /\.\s{0,3}(Connect|BeginConnect|ConnectAsync)\s{0,3}\(/
+        $s3 = /new\s{1,3}(System\.Net\.)?IPEndPoint\s{0,3}\(/
+        $h1 = /Request\s{0,3}\.\s{0,3}(Headers|Form|QueryString|Params)\s{0,3}(\[|\.Get\s{0,3}\()[^\]\r\n]{0,40}(host|port|target|ip|addr|remote|rport|rhost)/ nocase
+        $h2 = /Request\s{0,3}\[\s{0,3}["'][^"'\r\n]{0,20}(host|port|target|ip|addr)/ nocase
+        $h3 = /(Int32|int)\s{0,3}\.\s{0,3}Parse\s{0,3}\(\s{0,3}Request/ nocase
+        $r1 = /Request\s{0,3}\.\s{0,3}(InputStream|BinaryRead|GetBufferlessInputStream)/ nocase
+        $r2 = /Response\s{0,3}\.\s{0,3}(BinaryWrite|OutputStream)/ nocase
+        $r3 = /(Session|Application)\s{0,3}\[[^\]\r\n]{1,40}\]\s{0,3}=\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3};/
+        $r4 = /\.\s{0,3}(Receive|Send|Read|Write)\s{0,3}\(/
+    condition:
+        filesize < 300KB and any of ($m*) and $s1 and ($s2 or $s3) and any of ($h*) and $r4 and ($r1 or $r2 or $r3)
+}
+
+rule WSA_Aspx_ReverseShell_SocketToProcess
+{
+    meta:
+        id = "WSA-ASPX-125"
+        description = "ASP.NET page connects out with a TcpClient/Socket and wires the stream to a cmd.exe/powershell/sh process's redirected standard input and output: reverse shell"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1059/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $s1 = /new\s{1,3}(System\.Net\.Sockets\.)?(TcpClient|Socket)\s{0,3}\(/
+        $s2 = "GetStream" nocase
+        $s3 = /\.\s{0,3}(Connect|Receive)\s{0,3}\(/
+        $p1 = "RedirectStandardInput" nocase
+        $p2 = "RedirectStandardOutput" nocase
+        $sh = /cmd\.exe|["']cmd["']|powershell|\/bin\/(ba)?sh/ nocase
+    condition:
+        filesize < 300KB and any of ($m*) and $s1 and ($s2 or $s3) and $p1 and $p2 and $sh
+}
+
+rule WSA_Aspx_Loader_ReflectiveLoadHidden
+{
+    meta:
+        id = "WSA-ASPX-126"
+        description = "ASP.NET page that reaches Assembly.Load through reflection with a computed or split name (Type.GetType/GetMethod of a string, \"Lo\"+\"ad\", reversed or decoded type names) on decrypted or decoded bytes: loader hiding its type names"
+        family = "Generic Assembly.Load loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $m5 = "@{"
+        $g1 = /GetType\s{0,3}\(\s{0,3}["'][^"'\r\n]{0,80}["']\s{0,3}\+/
+        $g2 = /GetMethod\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}[,)]/
+        $g3 = /GetMethod\s{0,3}\(\s{0,3}["'][^"'\r\n]{0,20}["']\s{0,3}\+/
+        $g4 = /InvokeMember\s{0,3}\(\s{0,3}["'][^"'\r\n]{0,20}["']\s{0,3}\+/
+        $g5 = /["']System\.Reflection\.Assembly["']/
+        $g6 = /["']ylbmessA|["']daoL["']/
+        // "Load" / "System.Reflection.Assembly" as base64 or hex literals
+        $g7 = /["'](TG9hZA|U3lzdGVtLlJlZmxlY3Rpb24uQXNzZW1ibHk|4c6f6164["']|0x4c,\s{0,2}0x6f,\s{0,2}0x61,\s{0,2}0x64)/ nocase
+        $b1 = "CreateDecryptor" nocase
+        $b2 = "FromBase64String" nocase
+        $b3 = /%\s{0,3}[a-zA-Z_]\w{0,20}\.Length\s{0,3}\]/
+        $u1 = /\.Invoke\s{0,3}\(/
+        $u2 = "CreateInstance" nocase
+        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\[)/ nocase
+    condition:
+        filesize < 300KB and any of ($m*) and any of ($g*) and any of ($b*) and any of ($u*) and $req
+}
+
+rule WSA_Aspx_Process_PrivilegeCommand
+{
+    meta:
+        id = "WSA-ASPX-127"
+        description = "ASP.NET page runs a fixed privilege-escalation or persistence command through a process (net user /add, net localgroup administrators, reg add ...Run, sc create, schtasks /create, whoami /priv with a potato binary)"
+        family = "Privilege escalation runner"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1136/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $p1 = /Process\s{0,3}\.\s{0,3}Start|ProcessStartInfo|WScript\.Shell/ nocase
+        $c1 = /net1?(\.exe)?\s{1,3}user\s[^"'\r\n]{1,60}\/add/ nocase
+        $c2 = /net1?(\.exe)?\s{1,3}localgroup\s{1,3}administrators/ nocase
+        $c3 = /reg(\.exe)?\s{1,3}add\s{1,3}["']?HK(LM|EY_LOCAL_MACHINE)\\[^"'\r\n]{0,80}(Run|Winlogon|Terminal Server)/ nocase
+        $c4 = /schtasks(\.exe)?\s{1,3}\/create/ nocase
+        $c5 = /sc(\.exe)?\s{1,3}create\s/ nocase
+        $c6 = /(Juicy|Rotten|Sweet|God|Efs|Print|Bad)Potato|PrintSpoofer/ nocase
+    condition:
+        filesize < 300KB and any of ($m*) and $p1 and any of ($c*)
+}
+
+rule WSA_Aspx_CredentialTheft_ConfigAndMetabase
+{
+    meta:
+        id = "WSA-ASPX-128"
+        description = "inline ASP.NET page that decrypts protected web.config sections, reads IIS metabase/applicationHost passwords (AnonymousUserPass, WAMUserPass, processModel credentials) or walks IIS:// ADSI paths and prints them: credential theft tool"
+        family = "Credential theft page"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1552/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $d1 = /UnprotectSection\s{0,3}\(/ nocase
+        $d2 = /OpenWebConfiguration\s{0,3}\(/ nocase
+        $d3 = /DecryptSection|RsaProtectedConfigurationProvider|DataProtectionConfigurationProvider/ nocase
+        $i1 = /["']IIS:\/\/localhost\/W3SVC/ nocase
+        $i2 = /AnonymousUserPass|WAMUserPass|UNCPassword/
+        $i3 = /applicationHost\.config/ nocase
+        $i4 = /["']password["']|\.Password\b|userName\s{0,3}=/
+        $o1 = /Response\s{0,3}\.\s{0,3}Write/ nocase
+    condition:
+        filesize < 500KB and any of ($m*) and $o1 and
+        (($d1 and ($d2 or $d3)) or ($i1 and $i2) or ($i3 and $i4 and ($i1 or $i2)))
+}
+
+rule WSA_Aspx_Downloader_RequestUrlToDisk
+{
+    meta:
+        id = "WSA-ASPX-129"
+        description = "ASP.NET page downloads a URL given in the request (WebClient.DownloadFile/DownloadData, HttpWebRequest) and saves it under the web root or a request-chosen path: remote file dropper"
+        family = "Downloader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $w1 = /\.DownloadFile\s{0,3}\(\s{0,3}[^;\r\n]{0,80}(Request|\.Text\b)/ nocase
+        $w2 = /\.DownloadData\s{0,3}\(\s{0,3}[^;\r\n]{0,80}(Request|\.Text\b)/ nocase
+        $f1 = /File\s{0,3}\.\s{0,3}WriteAllBytes\s{0,3}\(/ nocase
+        $f2 = /(MapPath|Request\s{0,3}\[|\.Text\b)/ nocase
+    condition:
+        filesize < 200KB and any of ($m*) and ($w1 or ($w2 and $f1 and $f2))
+}
+
+rule WSA_Aspx_Godzilla_WebServiceLoader
+{
+    meta:
+        id = "WSA-ASPX-130"
+        description = "ASMX/SVC web service whose [WebMethod] decrypts or decodes its argument and loads it as an assembly or keeps it in Session/Application for reuse: Godzilla-style WebService shell"
+        family = "Godzilla"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
+        mitre_attack = "T1505.003"
+    strings:
+        $ws1 = /<%@\s{0,3}WebService/ nocase
+        $ws2 = "[WebMethod" nocase
+        $ws3 = "OperationContract" nocase
+        $l1 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
+        $l2 = /GetMethod\s{0,3}\(\s{0,3}["']Load["']/ nocase
+        $l3 = /\.CreateInstance\s{0,3}\(/ nocase
+        $c1 = "CreateDecryptor" nocase
+        $c2 = "FromBase64String" nocase
+        $c3 = /%\s{0,3}[a-zA-Z_]\w{0,20}\.Length\s{0,3}\]/
+    condition:
+        filesize < 200KB and any of ($ws*) and ($l1 or $l2) and $l3 and any of ($c*)
+}
+
+rule WSA_Aspx_Deserialize_RequestData
+{
+    meta:
+        id = "WSA-ASPX-131"
+        description = "ASP.NET page feeds request data straight into a .NET formatter that can instantiate arbitrary types (BinaryFormatter, LosFormatter, ObjectStateFormatter, SoapFormatter, NetDataContractSerializer, XamlReader, JavaScriptSerializer with a type resolver): deserialization backdoor"
+        family = "Deserialization backdoor"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $f = /(BinaryFormatter|LosFormatter|ObjectStateFormatter|SoapFormatter|NetDataContractSerializer)\s{0,3}\(\s{0,3}\)\s{0,3}\)?\s{0,3}\.\s{0,3}Deserialize\s{0,3}\(\s{0,3}[^;\r\n]{0,80}Request/ nocase
+        $x = /XamlReader\s{0,3}\.\s{0,3}(Parse|Load)\s{0,3}\(\s{0,3}[^;\r\n]{0,60}Request/ nocase
+        $j = /JavaScriptSerializer\s{0,3}\(\s{0,3}new\s{1,3}SimpleTypeResolver/ nocase
+        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\[)/ nocase
+    condition:
+        filesize < 200KB and any of ($m*) and ($f or $x or ($j and $req))
+}

@@ -1,0 +1,327 @@
+/*
+  PHP capability rules: request-controlled input reaching a sink through the usual indirection
+  (a variable, a helper, a callback, a function name assembled at run time, a socket), written
+  for what a shell must do rather than for one sample.
+*/
+
+rule WSA_Php_Exec_RequestViaVariable
+{
+    meta:
+        id = "WSA-PHP-100"
+        description = "small PHP file that copies request data into a variable and runs a variable through system/exec/shell_exec/passthru/popen/proc_open/pcntl_exec or backticks: command shell with one level of indirection"
+        family = "Generic command shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/ref.exec.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // the value itself, or a ternary/trim/decode of it: casts and escaping break the match
+        $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}@?\s{0,3}((isset|empty)\s{0,3}\([^;?]{0,60}\?\s{0,3}@?|(trim|stripslashes|urldecode|rawurldecode|base64_decode|str_rot13|hex2bin|strrev)\s{0,3}\(\s{0,3}@?)?\s{0,3}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders\s{0,3}\()/ nocase
+        $esc = /escapeshell(arg|cmd)\s{0,3}\(/ nocase
+        $sk1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,5}\(\s{0,5}[@(]{0,3}\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,5}[,)\.]/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 6KB and $php and $in and $sk1 and not $esc
+}
+
+rule WSA_Php_Exec_HelperWrapper
+{
+    meta:
+        id = "WSA-PHP-101"
+        description = "PHP helper function that tries several command primitives in turn (function_exists checks over system/exec/shell_exec/passthru/popen/proc_open) and is called with request data: the run-anything helper of shells and droppers"
+        family = "Generic command shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/ref.exec.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $f1 = /function_exists\s{0,3}\(\s{0,3}['"](system|passthru)['"]\s{0,3}\)/ nocase
+        $f2 = /function_exists\s{0,3}\(\s{0,3}['"](shell_exec|exec)['"]\s{0,3}\)/ nocase
+        $f3 = /function_exists\s{0,3}\(\s{0,3}['"](popen|proc_open)['"]\s{0,3}\)/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        $call = /\w{1,40}\s{0,3}\(\s{0,3}[a-z_]{0,20}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+    condition:
+        filesize < 500KB and 2 of ($f*) and $req and $call
+}
+
+rule WSA_Php_DynamicName_VariableCall
+{
+    meta:
+        id = "WSA-PHP-102"
+        description = "PHP builds the name of assert/system/eval-like functions from string pieces (concatenation, padding, a helper appending letters) in a short file and calls the variable as a function on request data"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $p1 = /['"](ass|asse|asser|sser|ssert|sert|syst|syste|ystem|stem|passt|assthru|shell_|hell_exec|_exec|eva|crea|create_|ate_function|call_user|ser_func)['"]\s{0,3}[.;,)]/ nocase
+        $p2 = /\.\s{0,3}['"](ert|rt|em|tem|ec|exec|thru|al|_func|on)['"]\s{0,3}[;.)]/ nocase
+        $call = /\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\b/
+        $call2 = /\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$\{\s{0,3}["']_/
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|\$\{\s{0,3}['"]_|php:\/\/input/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 3KB and $php and ($p1 and $p2) and ($call or $call2) and $req
+}
+
+rule WSA_Php_Callback_DangerousSink
+{
+    meta:
+        id = "WSA-PHP-103"
+        description = "request data reaching a code-running callback: yaml_parse with a tag callback, ob_start/array_map/usort... with assert/system held in a variable or string, mb_ereg_replace/preg_replace with an evaluating modifier"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/function.yaml-parse.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $y1 = /yaml_parse\s{0,3}\(/ nocase
+        $y2 = /=>\s{0,3}['"](preg_replace|assert|system|eval|passthru|create_function)['"]/ nocase
+        $o1 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}['"](system|assert|passthru|shell_exec|exec|popen)['"]\s{0,3};/ nocase
+        $o2 = /(ob_start|array_map|array_filter|array_walk|usort|uasort|uksort|call_user_func|register_shutdown_function|iterator_apply|array_reduce)\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,20}\s{0,3}[,)]/ nocase
+        $e1 = /mb_ereg_replace\s{0,3}\(/ nocase
+        $e1e = "'e')"
+        $e1f = "\"e\")"
+        $e2 = /assert\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,20}\s{0,3}\)/ nocase
+        $e3 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}['"](system|passthru|shell_exec|exec|phpinfo|eval)\s{0,3}\(/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input/ nocase
+    condition:
+        filesize < 4KB and (($y1 and ($y2 or $req)) or ($o1 and $o2) or ($e1 and ($e1e or $e1f) and $req) or ($e2 and $e3))
+}
+
+rule WSA_Php_RemoteCode_FetchAndEval
+{
+    meta:
+        id = "WSA-PHP-104"
+        description = "PHP fetches code from a URL or a socket (file_get_contents/curl/fsockopen/stream_socket_client) and evaluates or includes it: remote-controlled loader or eval-from-socket back-connect"
+        family = "Remote code loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
+        $f2 = /(eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
+        $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"](https?|ftp):\/\//
+        $s1 = /(fsockopen|stream_socket_client|socket_connect)\s{0,3}\(/ nocase
+        $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@(]{0,3}\s{0,3}\$[a-zA-Z_]/ nocase
+        $php = "<?" ascii
+    condition:
+        $php and ($f2 or (filesize < 3KB and $f1 and $ev and ($u or $s1)))
+}
+
+rule WSA_Php_Com_ShellObject
+{
+    meta:
+        id = "WSA-PHP-105"
+        description = "PHP instantiates a Windows shell or account COM object (WScript.Shell/Shell.Application with request data, Shell.Users, WinNT ADSI) and runs or creates through it, also when the ProgID is split into pieces: command execution without the exec family"
+        family = "Generic command shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/class.com.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)['"]/ nocase
+        $c5 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"]Shell\.Users['"]/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input/ nocase
+        $c2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"][A-Za-z]{1,8}['"]\s{0,3}\./ nocase
+        $c3 = /new\s{1,3}COM\s{0,3}\(\s{0,3}\$[a-zA-Z_]/ nocase
+        $c4 = /['"]WinNT:\/\// nocase
+        $x1 = /->\s{0,3}(exec|run|ShellExecute|create|changePassword|SetPassword)\s{0,3}\(/ nocase
+        $n1 = /['"](WScr|Scri|ipt\.Sh|\.Shell|hell|Shell\.App)/ nocase
+    condition:
+        filesize < 500KB and $x1 and (($c1 and $req) or $c5 or (($c2 or $c3) and $n1) or $c4)
+}
+
+rule WSA_Php_MagicMethod_VariableCall
+{
+    meta:
+        id = "WSA-PHP-106"
+        description = "class whose magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) calls a property or variable as a function on another property, in a small file that also reads request data: object-injection style backdoor"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/language.oop5.magic.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $mm = /function\s{1,3}__(destruct|wakeup|toString|get|set|call|callStatic|invoke|unserialize)\s{0,3}\(/ nocase
+        $vc1 = /\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}\)\s{0,3}\(\s{0,3}\$this\s{0,3}->/
+        $vc2 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3};\s{0,10}\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}\$this\s{0,3}->/
+        $vc3 = /call_user_func(_array)?\s{0,3}\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3},\s{0,3}\$this\s{0,3}->/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|php:\/\/input/
+    condition:
+        filesize < 4KB and $mm and any of ($vc*) and $req
+}
+
+rule WSA_Php_Dropper_DownloadAndRun
+{
+    meta:
+        id = "WSA-PHP-107"
+        description = "PHP runs a shell download-and-execute line (wget/curl/fetch/lwp-download of a URL, then chmod +x, | sh, or perl/python of the file) through a command function or backticks: dropper for bots and miners"
+        family = "Dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $x = /(wget|curl|fetch|lwp-download)\s{1,3}[^"'`\r\n]{0,100}(\|\s{0,3}(ba)?sh\b|chmod\s{1,3}(\+x|7[0-7]{2})|;\s{0,3}(perl|python\d?|sh|bash)\s)/ nocase
+        $f = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'`$]/ nocase
+        $b = /`\s{0,3}(wget|curl)\s/ nocase
+    condition:
+        filesize < 1MB and $x and ($f or $b)
+}
+
+rule WSA_Php_Laudanum_Shell
+{
+    meta:
+        id = "WSA-PHP-108"
+        description = "Laudanum penetration-test page: allowed-IP list gate followed by a command, file, proxy or host shell (the kit is used by attackers as-is)"
+        family = "Laudanum"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://sourceforge.net/projects/laudanum/"
+        mitre_attack = "T1505.003"
+    strings:
+        $n = "Laudanum" nocase
+        $a = /\$allowedIPs\s{0,3}=/ nocase
+        $s = /(proc_open|shell_exec|system|passthru|popen|fopen|file_get_contents|curl_exec)\s{0,3}\(/ nocase
+    condition:
+        filesize < 200KB and $n and ($a or $s)
+}
+
+rule WSA_Php_Tool_BruteForcer
+{
+    meta:
+        id = "WSA-PHP-109"
+        description = "PHP page that loops a user and password list against FTP, MySQL, SSH, cPanel or WordPress logins: brute-forcer planted next to web shells"
+        family = "Attack tool"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1110/"
+        mitre_attack = "T1505.003"
+    strings:
+        $l1 = /(ftp_login|mysql_connect|mysqli_connect|ssh2_auth_password)\s{0,3}\(/ nocase
+        $l2 = /(cpanel|:2082|:2083|wp-login\.php)/ nocase
+        $w1 = /explode\s{0,3}\(\s{0,3}["']\\n["']\s{0,3},\s{0,3}\$_(POST|GET|REQUEST)/ nocase
+        $w2 = /(foreach|while|for)\s{0,3}\([^)\r\n]{0,80}(pass|user|word)/ nocase
+        $w3 = /(brute|crack)/ nocase
+    condition:
+        filesize < 200KB and $l1 and $w1 and $w2 and ($l2 or $w3)
+}
+
+rule WSA_Php_SelfDecode_OwnSource
+{
+    meta:
+        id = "WSA-PHP-110"
+        description = "PHP file that reads its own source (file(__FILE__), file_get_contents(__FILE__)) and rebuilds characters from numbers or whitespace counts (chr(hexdec/bindec ...), substr_count) before calling the result: payload hidden in invisible characters or trailing whitespace"
+        family = "Self-decoding stager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/language.constants.magic.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $self = /(file|file_get_contents|fopen)\s{0,3}\(\s{0,3}__FILE__\s{0,3}\)/ nocase
+        $d1 = /chr\s{0,3}\(\s{0,3}(hexdec|bindec|octdec|base_convert)\s{0,3}\(/ nocase
+        $d2 = /substr_count\s{0,3}\(/ nocase
+        $d3 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}chr\s{0,3}\(\s{0,3}\$/ nocase
+    condition:
+        filesize < 100KB and $self and 2 of ($d*)
+}
+
+rule WSA_Php_Dropper_PasteToWebRoot
+{
+    meta:
+        id = "WSA-PHP-111"
+        description = "PHP downloads text from a paste or raw-file host (pastebin/hastebin raw, paste.ee, raw.githubusercontent, transfer.sh ...) and writes it into the web root or a .php/.html file: shell and defacement dropper"
+        family = "Dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $u = /https?:\/\/(pastebin\.com\/raw|hastebin\.com\/raw|paste\.ee\/r\/|ghostbin\.[a-z]{2,4}\/|rentry\.(co|org)\/[^'"\s]{1,40}\/raw|raw\.githubusercontent\.com\/|transfer\.sh\/|0x0\.st\/|controlc\.com\/|pastie\.org\/)/ nocase
+        $w1 = /(fwrite|fputs)\s{0,3}\(/ nocase
+        $w2 = /file_put_contents\s{0,3}\(/ nocase
+        $w3 = /copy\s{0,3}\(\s{0,3}['"]https?:/ nocase
+        $t1 = "DOCUMENT_ROOT"
+        $t2 = /\.(php\d?|phtml|html?)['"]/ nocase
+    condition:
+        filesize < 200KB and $u and any of ($w*) and any of ($t*)
+}
+
+rule WSA_Php_WriteThenInclude
+{
+    meta:
+        id = "WSA-PHP-112"
+        description = "small PHP file that writes a PHP open tag and request-derived text into a file and then includes or requires that file: eval without eval"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/function.include.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // the bare open tag as a whole string, alone or followed by a variable: "<?php\n" . $code
+        $w = /,\s{0,3}["']<\?(php)?\s{0,2}(\\r)?(\\n)?\s{0,2}["']\s{0,3}(\)|\.\s{0,3}\$)/ nocase
+        $wf = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        $i = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(['"][^'"\r\n]{1,80}['"]|\$[a-zA-Z_]\w{0,30})\s{0,3}\)?\s{0,3};/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|php:\/\/input/ nocase
+    condition:
+        filesize < 4KB and $w and $wf and $i and $req
+}
+
+rule WSA_Php_UnderscoreVariableCall
+{
+    meta:
+        id = "WSA-PHP-113"
+        description = "PHP calls a variable named only with underscores ($_(...), $__(...), @$___(...)) as a function: the signature of name-building one-liners (XOR/increment tricks, decoded function names)"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = "$_("
+        $c2 = "$__("
+        $c3 = "$___("
+        $c4 = "$____("
+        $c5 = /\$_{1,4}\s{1,3}\(/
+        $c6 = /\$_{1,4}\s{0,3}\[[^\]\r\n]{1,20}\]\s{0,3}\(/
+        // the same text escaped inside a regular expression ('/\$_(GET|POST)/')
+        $e1 = "\\$_("
+        $php = "<?"
+    condition:
+        filesize < 100KB and $php and (#c1 > #e1 or any of ($c2, $c3, $c4, $c5, $c6))
+}
+
+rule WSA_Php_StrReplaceBuiltEval
+{
+    meta:
+        id = "WSA-PHP-114"
+        description = "small PHP file that strips marker words out of a string with a chain of str_replace calls and evaluates the result: code hidden behind junk tokens"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-03"
+        reference = "https://www.php.net/manual/en/function.str-replace.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $sr = /str_replace\s{0,3}\(\s{0,3}["'][^"'\r\n]{2,40}["']\s{0,3},/ nocase
+        $ev = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}@?\s{0,3}\$[a-zA-Z_]/ nocase
+    condition:
+        filesize < 4KB and #sr >= 4 and $ev
+}
