@@ -4,16 +4,17 @@ One thread per output tails `<data-dir>/alerts.jsonl` (following rotation, see `
 sends batches, and saves its position only after the receiver took the batch: a TCP/TLS write
 that returned for syslog, HTTP 2xx (and the indexer ack where enabled) for HEC, a `_bulk`
 answer whose items are 2xx/409 for Elasticsearch. Failures back off exponentially with full
-jitter; the backlog is the alert file itself, bounded by `max_backlog` (oldest dropped first,
-counted). Every change of state is a health event: an output going down, coming back,
-dropping or having documents refused. Scanning never waits for any of this.
+jitter (`backoff.Backoff`, the one schedule); a receiver that refuses a request as a whole is a
+configuration problem and is retried the same way. Only documents refused one by one leave the
+stream, into the output's dead-letter file. The backlog is the alert file itself, bounded by
+`max_backlog` (oldest dropped first, counted). Every change of state is a health event: an
+output going down, coming back, dropping or having documents refused. Scanning never waits.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import random
 import threading
 import time
 import uuid
@@ -25,6 +26,8 @@ from typing import Any, Protocol
 from agent.alerts import ECS_VERSION, iso
 from agent.errors import ConfigError
 from agent.outputs import cef, leef
+from agent.outputs.backoff import Backoff
+from agent.outputs.deadletter import DEAD_LETTER_DIR, DeadLetter
 from agent.outputs.elastic import BulkResult, ElasticSender
 from agent.outputs.fields import get, text
 from agent.outputs.hec import HecFormat, HecSender
@@ -219,6 +222,7 @@ class OutputWorker:
         registry: Path,
         on_health: HealthCallback,
         sender: Sender | None = None,
+        dead_letter_dir: Path | None = None,
     ) -> None:
         self.spec = spec
         self.stop_event = threading.Event()
@@ -228,6 +232,9 @@ class OutputWorker:
         self.on_health = on_health
         self.stats = OutputStats()
         self.label = spec.name if alerts.name != EVENTS_FILE else f"{spec.name}.events"
+        self.dead_letter = DeadLetter(
+            (dead_letter_dir or alerts.parent / DEAD_LETTER_DIR) / f"{self.label}.jsonl", spec.name
+        )
         self.thread = threading.Thread(target=self._run, name=f"output-{self.label}", daemon=True)
 
     @property
@@ -259,19 +266,15 @@ class OutputWorker:
 
     # -- loop ------------------------------------------------------------------------------
     def _run(self) -> None:
-        failures = 0
+        backoff = Backoff(self.spec.backoff_initial, self.spec.backoff_max)
         try:
             while not self.stop_event.is_set():
                 try:
                     busy = self._step()
-                    failures = 0
+                    backoff.reset()
                 except Exception as e:  # the thread must outlive any surprise
-                    failures += 1
                     self._down(f"internal error reading or sending alerts: {type(e).__name__}: {e}")
-                    ceiling = min(
-                        self.spec.backoff_max, self.spec.backoff_initial * 2 ** min(failures, 30)
-                    )
-                    self.stop_event.wait(random.uniform(0, ceiling))
+                    self.stop_event.wait(backoff.next_delay())
                     continue
                 if not busy:
                     self.wake.wait(POLL_INTERVAL)
@@ -350,45 +353,45 @@ class OutputWorker:
         return docs
 
     def _deliver(self, docs: list[dict[str, Any]]) -> str:
-        """Send until taken; 'delivered', 'stopped' or 'overflow' (backlog limit hit while down)."""
-        attempt = 0
+        """Send until taken; 'delivered', 'stopped' or 'overflow' (backlog limit hit while down).
+
+        Nothing leaves the stream except documents refused one by one, and those only once
+        they are durable in the dead-letter file."""
+        backoff = Backoff(self.spec.backoff_initial, self.spec.backoff_max)
         while not self.stop_event.is_set():
             try:
-                result = self.sender.send(docs)
-            except Rejected as e:
-                if len(docs) > 1:  # find the refused documents; deliver the rest
-                    mid = len(docs) // 2
-                    first = self._deliver(docs[:mid])
-                    return first if first != "delivered" else self._deliver(docs[mid:])
-                self._rejected(docs, [(0, str(e))])
-                self._up()
-                return "delivered"
+                try:
+                    result = self.sender.send(docs)
+                    refused = list(result.rejected) if result is not None else []
+                except Rejected as e:
+                    if len(docs) > 1:  # find the refused documents; deliver the rest
+                        return self._split(docs)
+                    refused = [(0, str(e))]
+                except (Retry, OSError):
+                    raise
+                except Exception as e:
+                    # a document this output cannot format (a bug, not an outage): park just it
+                    if len(docs) > 1:
+                        return self._split(docs)
+                    refused = [(0, f"cannot format: {type(e).__name__}: {e}")]
+                if refused:
+                    self._dead_letter(docs, refused)  # OSError: a full disk, retried below
             except (Retry, OSError) as e:
-                attempt += 1
                 self._down(str(e))
                 if self.tail.backlog_bytes() > self.spec.max_backlog:
                     return "overflow"
-                ceiling = min(
-                    self.spec.backoff_max, self.spec.backoff_initial * 2 ** min(attempt - 1, 30)
-                )
-                if self.stop_event.wait(random.uniform(0, ceiling)):
+                if self.stop_event.wait(backoff.next_delay()):
                     return "stopped"
                 continue
-            except Exception as e:
-                # a document this output cannot format (a bug, not an outage): refuse just it,
-                # loudly; it stays in the local alert file
-                if len(docs) > 1:
-                    mid = len(docs) // 2
-                    first = self._deliver(docs[:mid])
-                    return first if first != "delivered" else self._deliver(docs[mid:])
-                self._rejected(docs, [(0, f"cannot format: {type(e).__name__}: {e}")])
-                return "delivered"
-            if result is not None and result.rejected:
-                self._rejected(docs, result.rejected)
             self._up()
-            self.stats.delivered += len(docs) - (len(result.rejected) if result is not None else 0)
+            self.stats.delivered += len(docs) - len(refused)
             return "delivered"
         return "stopped"
+
+    def _split(self, docs: list[dict[str, Any]]) -> str:
+        mid = len(docs) // 2
+        first = self._deliver(docs[:mid])
+        return first if first != "delivered" else self._deliver(docs[mid:])
 
     def _down(self, error: str) -> None:
         self.stats.failures += 1
@@ -420,16 +423,18 @@ class OutputWorker:
             failures=self.stats.failures,
         )
 
-    def _rejected(self, docs: list[dict[str, Any]], refused: Sequence[tuple[int, str]]) -> None:
+    def _dead_letter(self, docs: list[dict[str, Any]], refused: Sequence[tuple[int, str]]) -> None:
+        self.dead_letter.write([(docs[pos], reason) for pos, reason in refused if pos < len(docs)])
         self.stats.rejected += len(refused)
         ids = [text(get(docs[pos], "event.id")) for pos, _ in refused if pos < len(docs)]
         self._health(
             "output-rejected",
-            f"output {self.spec.name} refused {len(refused)} alert(s), which will not be re-sent:"
-            f" {refused[0][1]}",
+            f"output {self.spec.name} refused {len(refused)} alert(s), kept in"
+            f" {self.dead_letter.path}: {refused[0][1]}",
             error=refused[0][1],
             rejected=len(refused),
             event_ids=ids[:20],
+            dead_letter_file=str(self.dead_letter.path),
         )
 
     # -- control ---------------------------------------------------------------------------
@@ -461,11 +466,19 @@ class Outputs:
         specs = [s for s in parse(outputs) if s.type != "jsonl"]
         alerts = alerts_file or Path(data_dir) / ALERTS_FILE
         registry = Path(data_dir) / REGISTRY_DIR
-        workers = [OutputWorker(s, alerts, registry / f"{s.name}.json", on_health) for s in specs]
+        dead = Path(data_dir) / DEAD_LETTER_DIR
+        workers = [
+            OutputWorker(s, alerts, registry / f"{s.name}.json", on_health, dead_letter_dir=dead)
+            for s in specs
+        ]
         # `events = true`: a second worker (own connection, own position) for events.jsonl
         workers += [
             OutputWorker(
-                s, alerts.with_name(EVENTS_FILE), registry / f"{s.name}.events.json", on_health
+                s,
+                alerts.with_name(EVENTS_FILE),
+                registry / f"{s.name}.events.json",
+                on_health,
+                dead_letter_dir=dead,
             )
             for s in specs
             if s.events

@@ -117,12 +117,26 @@ def _plain_sleep(seconds: float) -> bool:
     return False
 
 
+# HEC status codes that are about the events sent (Splunk "Troubleshoot HTTP Event Collector"):
+# 6 invalid data format (with invalid-event-number), 12 event field is required, 13 event
+# field cannot be blank, 15 error in handling indexed fields. Every other code (7 incorrect
+# index, 10 data channel is missing, 11 invalid data channel, 14 ACK is disabled, 2/3/4 token,
+# ...) is the receiver's or our configuration: retried with backoff until an operator fixes it.
+EVENT_CODES = frozenset({6, 12, 13, 15})
+
+
 def check_hec(resp: Response, what: str) -> None:
-    """HEC answers errors with {"text", "code"}; 400 with code 6/12/13 etc. is bad data."""
-    check_status(resp, what)
+    """HEC answers errors with {"text", "code"}: per-event codes are `Rejected` (the loop
+    narrows them down to one event), anything else is `Retry`."""
     doc = resp.json()
-    if isinstance(doc, dict) and doc.get("code") not in (None, 0):
-        raise Rejected(f"{what}: code {doc.get('code')}: {doc.get('text')}")
+    code = doc.get("code") if isinstance(doc, dict) else None
+    if 200 <= resp.status < 300 and code in (None, 0):
+        return
+    if code in EVENT_CODES and resp.status == 400:
+        detail = resp.body[:300].decode("utf-8", "replace").strip()
+        raise Rejected(f"{what}: HTTP {resp.status}: {detail}")
+    check_status(resp, what)  # non-2xx: Retry (or Rejected for 413) with the receiver's words
+    raise Retry(f"{what}: code {code}: {doc.get('text') if isinstance(doc, dict) else ''}")
 
 
 __all__ = ["HecFormat", "HecSender", "Rejected", "Retry"]

@@ -1,9 +1,12 @@
 """A minimal HTTP(S) client for the collector outputs (stdlib only, one request at a time).
 
-Outcomes are sorted for the delivery loop: a `Retry` (connection trouble, timeouts, 408, 429,
-5xx, and 401/403/404 which an operator fixes without our data being wrong) keeps the batch and
-backs off; a `Rejected` (400, 413, 422: this data will never be accepted) lets the loop split
-the batch and drop only what the receiver refuses, with a health event.
+Outcomes are sorted for the delivery loop. A `Retry` keeps the batch and backs off: connection
+trouble, timeouts, 5xx, and every request-level 4xx (400, 401, 403, 404, 422, ...), because a
+request the receiver refuses as a whole says its configuration or ours is wrong (a missing
+index, a token, a channel), never that these alerts are; an operator fixes it and delivery
+resumes with nothing lost. A `Rejected` (413: this body is too large) lets the loop split the
+batch; a single document refused that way goes to the output's dead-letter file. Per-document
+refusals are read from the receiver's own answer (HEC codes, `_bulk` items).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-REJECT_STATUS = frozenset({400, 413, 422})
+REJECT_STATUS = frozenset({413})  # too large: the only status that is about the documents
 
 
 class Retry(Exception):
@@ -23,7 +26,8 @@ class Retry(Exception):
 
 
 class Rejected(Exception):
-    """The receiver will never take this batch as it is."""
+    """The receiver will never take this batch as it is (split it; a single document goes to
+    the dead-letter file)."""
 
 
 @dataclass(frozen=True)
