@@ -36,6 +36,7 @@ from agent.outputs.jsonl import render_line
 from agent.outputs.settings import OutputSpec, parse
 from agent.outputs.spool import Batch, FileTail
 from agent.outputs.syslog import Endpoint, SyslogFormat, SyslogSender
+from agent.outputs.trim import fit
 
 HealthCallback = Callable[[dict[str, Any]], None]
 ALERTS_FILE = "alerts.jsonl"
@@ -58,6 +59,7 @@ class SyslogOutput:
         self.describe = f"syslog {o['transport']}://{host}:{port} ({o['format']})"
         self.format = o["format"]
         self.delimiter = o["leef_delimiter"]
+        self.max_bytes = o["max_message_bytes"]
         self.header = SyslogFormat(
             o["facility"], o["app_name"], o["hostname"], o["sd_id"], o["bom"]
         )
@@ -73,6 +75,7 @@ class SyslogOutput:
                     o["cert_file"],
                     o["key_file"],
                     o["verify"],
+                    o["resend_window"],
                 )
             )
         except (OSError, ValueError) as e:  # unreadable CA / key
@@ -87,8 +90,18 @@ class SyslogOutput:
             return leef.format_leef(doc, self.delimiter)
         return render_line(doc)
 
+    def render(self, doc: dict[str, Any]) -> bytes:
+        return self.header.message(doc, self.payload(doc))
+
     def send(self, docs: list[dict[str, Any]]) -> None:
-        self.sender.send([self.header.message(d, self.payload(d)) for d in docs])
+        self.sender.send([fit(d, self.render, self.max_bytes) for d in docs])
+
+    def keepalive(self) -> None:
+        self.sender.keepalive()
+
+    @property
+    def resent(self) -> int:
+        return self.sender.resent
 
     def close(self) -> None:
         self.sender.close()
@@ -299,6 +312,7 @@ class OutputWorker:
         if not batch.lines:
             if batch.moved and batch.end.inode:
                 self.tail.commit(batch.end)
+            self._keepalive()
             return False
         docs = self._parse(batch)
         if docs:
@@ -388,6 +402,24 @@ class OutputWorker:
             return "delivered"
         return "stopped"
 
+    def _keepalive(self) -> None:
+        """Idle: let the transport notice a lost connection and re-send what the receiver may
+        not have kept (syslog's resend window) without waiting for the next alert."""
+        keepalive = getattr(self.sender, "keepalive", None)
+        if keepalive is None:
+            return
+        backoff = Backoff(self.spec.backoff_initial, self.spec.backoff_max)
+        while not self.stop_event.is_set():
+            try:
+                keepalive()
+            except (Retry, OSError) as e:
+                self._down(str(e))
+                if self.stop_event.wait(backoff.next_delay()):
+                    return
+                continue
+            self._up()
+            return
+
     def _split(self, docs: list[dict[str, Any]]) -> str:
         mid = len(docs) // 2
         first = self._deliver(docs[:mid])
@@ -415,12 +447,15 @@ class OutputWorker:
         down_for = time.monotonic() - self.stats.down_since
         self.stats.down_since = None
         self.stats.last_error = ""
+        resent = getattr(self.sender, "resent", None)  # syslog: frames written again
+        extra: dict[str, Any] = {"resent": resent} if isinstance(resent, int) else {}
         self._health(
             "output-up",
             f"output {self.spec.name} ({self.describe}) is delivering again after {down_for:.1f} s",
             level="info",
             down_seconds=round(down_for, 3),
             failures=self.stats.failures,
+            **extra,
         )
 
     def _dead_letter(self, docs: list[dict[str, Any]], refused: Sequence[tuple[int, str]]) -> None:

@@ -68,6 +68,13 @@ def _size(v: Any) -> int:
     return size
 
 
+def _size_or_zero(v: Any) -> int:
+    size = parse_size(v)
+    if size < 0:
+        raise ValueError("expected a size (0 turns it off)")
+    return size
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     def check(v: Any) -> str:
         if v in choices:
@@ -151,6 +158,8 @@ _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "sd_id": (_sd_id, DEFAULT_SD_ID),
         "bom": (_bool, False),
         "leef_delimiter": (_delimiter, leef.DEFAULT_DELIMITER),
+        "resend_window": (_size_or_zero, "1MiB"),  # tcp/tls: re-sent after a reconnect
+        "max_message_bytes": (_size_or_zero, 8096),  # rsyslog default maxMessageSize; 0: none
         **_TLS,
     },
     "hec": {

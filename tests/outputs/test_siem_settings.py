@@ -27,6 +27,7 @@ def test_defaults_and_types(tmp_path: Path) -> None:
         True,
     )
     assert o["facility"] == 19
+    assert (o["max_message_bytes"], o["resend_window"]) == (8096, 1 << 20)
     (v6,) = parse(
         [{"type": "syslog", "address": "[::1]:514", "transport": "udp", "max_backlog": "10MiB"}]
     )
