@@ -124,3 +124,16 @@ def test_ecs_shape_for_elastic_external_alerts() -> None:
     )
     assert a["threat"]["software"]["name"] == ["Fam"] and a["file"]["extension"] == "aspx"
     assert a["host"]["name"] == "host-1" and a["agent"]["id"] == "agent-id-1"
+
+
+def test_third_party_meta_values_go_out_as_strings() -> None:
+    meta = {"score": 70, "experimental": True, "ratio": 0.5, "author": "x"}
+    ms = (RuleMatch("R", "ns", (), meta, ()),)
+    a: dict[str, Any] = build_alert(result_for("/srv/x.php", ms), IDENTITY, "f" * 64)
+    assert a["webshell"]["matches"][0]["meta"] == {
+        "score": "70",
+        "experimental": "true",
+        "ratio": "0.5",
+        "author": "x",
+    }
+    assert a["event"]["severity"] == 73  # the score still sets the severity (70 -> high)

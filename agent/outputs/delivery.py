@@ -31,7 +31,7 @@ from agent.outputs.deadletter import DEAD_LETTER_DIR, DeadLetter
 from agent.outputs.elastic import BulkResult, ElasticSender
 from agent.outputs.fields import get, text
 from agent.outputs.hec import HecFormat, HecSender
-from agent.outputs.http import HttpClient, Rejected, Retry, tls_context
+from agent.outputs.http import HttpClient, Rejected, Retry, proxy_for, tls_context
 from agent.outputs.jsonl import render_line
 from agent.outputs.settings import OutputSpec, parse
 from agent.outputs.spool import Batch, FileTail
@@ -115,7 +115,8 @@ def _http_client(spec: OutputSpec) -> HttpClient:
             if o["url"].startswith("https")
             else None
         )
-        return HttpClient(o["url"], timeout=spec.timeout, ssl_context=ctx)
+        proxy = proxy_for(o["url"], o["proxy"])
+        return HttpClient(o["url"], timeout=spec.timeout, ssl_context=ctx, proxy=proxy)
     except (OSError, ValueError) as e:
         raise ConfigError(str(e), location=f"outputs ({spec.name}).url") from None
 
@@ -132,6 +133,7 @@ class HecOutput:
             ack=o["ack"],
             ack_timeout=o["ack_timeout"],
             sleep=stop.wait,
+            compress=o["compress"],
         )
 
     def send(self, docs: list[dict[str, Any]]) -> None:
@@ -151,6 +153,7 @@ class ElasticOutput:
             username=o["username"],
             password=o["password"],
             api_key=o["api_key"],
+            compress=o["compress"],
         )
 
     def send(self, docs: list[dict[str, Any]]) -> BulkResult:

@@ -19,7 +19,7 @@ from typing import Any
 
 from agent.alerts import iso
 from agent.outputs.fields import get
-from agent.outputs.http import HttpClient, Rejected, Retry, check_status
+from agent.outputs.http import HttpClient, Rejected, Retry, check_status, compress
 from agent.outputs.jsonl import encode_line
 
 DEFAULT_INDEX = "logs-webshell_agent.alerts-default"
@@ -89,7 +89,9 @@ class ElasticSender:
         username: str | None = None,
         password: str | None = None,
         api_key: str | None = None,
+        compress: bool = False,
     ) -> None:
+        self.compress = compress
         self.client = client
         self.index = index
         self.headers = {"Content-Type": "application/x-ndjson"}
@@ -101,8 +103,9 @@ class ElasticSender:
         self.path = client.base_path + "/_bulk"
 
     def send(self, docs: Sequence[dict[str, Any]]) -> BulkResult:
-        body = bulk_body(docs, self.index, iso())
-        resp = self.client.request("POST", self.path, body, self.headers)
+        headers = dict(self.headers)
+        body = compress(bulk_body(docs, self.index, iso()), headers, self.compress)
+        resp = self.client.request("POST", self.path, body, headers)
         check_status(resp, "Elasticsearch _bulk")
         return read_bulk_response(resp.json(), len(docs))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.outputs.fields import get, text, timestamp
-from agent.outputs.http import HttpClient, Rejected, Response, Retry, check_status
+from agent.outputs.http import HttpClient, Rejected, Response, Retry, check_status, compress
 from agent.outputs.jsonl import encode_line
 
 EVENT_PATH = "/services/collector/event"
@@ -58,7 +58,9 @@ class HecSender:
         ack_timeout: float = 120.0,
         ack_poll: float = 1.0,
         sleep: Callable[[float], bool] | None = None,
+        compress: bool = False,
     ) -> None:
+        self.compress = compress
         self.client = client
         self.token = token
         self.fmt = fmt
@@ -81,7 +83,9 @@ class HecSender:
         return headers
 
     def send(self, docs: Sequence[dict[str, Any]]) -> None:
-        resp = self.client.request("POST", self.event_path, self.fmt.body(docs), self._headers())
+        headers = self._headers()
+        body = compress(self.fmt.body(docs), headers, self.compress)
+        resp = self.client.request("POST", self.event_path, body, headers)
         check_hec(resp, "HEC")
         if self.ack:
             ack_id = (resp.json() or {}).get("ackId")

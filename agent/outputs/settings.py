@@ -13,6 +13,7 @@ from typing import Any
 from agent.config import parse_size
 from agent.errors import ConfigError
 from agent.outputs import leef
+from agent.outputs.http import Proxy
 from agent.outputs.syslog import DEFAULT_SD_ID, FACILITIES, sd_name
 
 TYPES = ("jsonl", "syslog", "hec", "elasticsearch", "eventlog")
@@ -144,6 +145,21 @@ _TLS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "key_file": (_file, None),
     "verify": (_bool, True),
 }
+
+
+def _proxy(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError('expected "http://host:port" or "none"')
+    if v.lower() not in ("", "none"):
+        Proxy.parse(v)
+    return v
+
+
+_HTTP: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "proxy": (_proxy, None),  # None: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment
+    "compress": (_bool, False),  # gzip request bodies
+    **_TLS,
+}
 _REQUIRED = object()
 _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "jsonl": {},
@@ -170,7 +186,7 @@ _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "source": (_str, "webshell-agent"),
         "ack": (_bool, False),
         "ack_timeout": (_pos_float, 120.0),
-        **_TLS,
+        **_HTTP,
     },
     "elasticsearch": {
         "url": (_url, _REQUIRED),
@@ -178,7 +194,7 @@ _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "username": (_str, None),
         "password": (_str, None),
         "api_key": (_str, None),
-        **_TLS,
+        **_HTTP,
     },
     "eventlog": {"source": (_str, "webshell-agent")},
 }

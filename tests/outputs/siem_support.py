@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -376,7 +377,9 @@ class FakeCollector:
     timeout) or a callable(request) -> (status, body)."""
 
     def __init__(
-        self, handler: Callable[[FakeCollector, dict[str, Any]], tuple[int, bytes]]
+        self,
+        handler: Callable[[FakeCollector, dict[str, Any]], tuple[int, bytes]],
+        tls: dict[str, Path] | None = None,
     ) -> None:
         self.requests: list[dict[str, Any]] = []
         self.plan: list[Any] = []
@@ -418,11 +421,17 @@ class FakeCollector:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:  # make_pki() files: serve https with a certificate for 127.0.0.1
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(tls["cert"], tls["key"])
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self) -> FakeCollector:
         self.thread.start()
