@@ -21,166 +21,22 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from agent.alerts import ECS_VERSION, iso
-from agent.errors import ConfigError
-from agent.outputs import cef, leef
 from agent.outputs.backoff import Backoff
 from agent.outputs.deadletter import DEAD_LETTER_DIR, DeadLetter
-from agent.outputs.elastic import BulkResult, ElasticSender
 from agent.outputs.fields import get, text
-from agent.outputs.hec import HecFormat, HecSender
-from agent.outputs.http import HttpClient, Rejected, Retry, proxy_for, tls_context
-from agent.outputs.jsonl import render_line
+from agent.outputs.http import Rejected, Retry
 from agent.outputs.settings import OutputSpec, parse
 from agent.outputs.spool import Batch, FileTail
-from agent.outputs.syslog import Endpoint, SyslogFormat, SyslogSender
-from agent.outputs.trim import fit
+from agent.outputs.transports import Transport, build_transport
 
 HealthCallback = Callable[[dict[str, Any]], None]
 ALERTS_FILE = "alerts.jsonl"
 EVENTS_FILE = "events.jsonl"
 REGISTRY_DIR = "outputs"
 POLL_INTERVAL = 0.5  # seconds between looks at the alert file when nobody calls notify()
-
-
-class Sender(Protocol):
-    def send(self, docs: list[dict[str, Any]]) -> BulkResult | None: ...
-
-    def close(self) -> None: ...
-
-
-# -- senders: formatting + transport per output type ----------------------------------------
-class SyslogOutput:
-    def __init__(self, spec: OutputSpec) -> None:
-        o = spec.options
-        host, port = o["address"]
-        self.describe = f"syslog {o['transport']}://{host}:{port} ({o['format']})"
-        self.format = o["format"]
-        self.delimiter = o["leef_delimiter"]
-        self.max_bytes = o["max_message_bytes"]
-        self.header = SyslogFormat(
-            o["facility"], o["app_name"], o["hostname"], o["sd_id"], o["bom"]
-        )
-        try:
-            self.sender = SyslogSender(
-                Endpoint(
-                    host,
-                    port,
-                    o["transport"],
-                    o["framing"],
-                    spec.timeout,
-                    o["ca_file"],
-                    o["cert_file"],
-                    o["key_file"],
-                    o["verify"],
-                    o["resend_window"],
-                )
-            )
-        except (OSError, ValueError) as e:  # unreadable CA / key
-            raise ConfigError(
-                f"cannot set up TLS: {e}", location=f"outputs ({spec.name})"
-            ) from None
-
-    def payload(self, doc: dict[str, Any]) -> str:
-        if self.format == "cef":
-            return cef.format_cef(doc)
-        if self.format == "leef":
-            return leef.format_leef(doc, self.delimiter)
-        return render_line(doc)
-
-    def render(self, doc: dict[str, Any]) -> bytes:
-        return self.header.message(doc, self.payload(doc))
-
-    def send(self, docs: list[dict[str, Any]]) -> None:
-        self.sender.send([fit(d, self.render, self.max_bytes) for d in docs])
-
-    def keepalive(self) -> None:
-        self.sender.keepalive()
-
-    @property
-    def resent(self) -> int:
-        return self.sender.resent
-
-    def close(self) -> None:
-        self.sender.close()
-
-
-def _http_client(spec: OutputSpec) -> HttpClient:
-    o = spec.options
-    try:
-        ctx = (
-            tls_context(o["ca_file"], o["verify"], o["cert_file"], o["key_file"])
-            if o["url"].startswith("https")
-            else None
-        )
-        proxy = proxy_for(o["url"], o["proxy"])
-        return HttpClient(o["url"], timeout=spec.timeout, ssl_context=ctx, proxy=proxy)
-    except (OSError, ValueError) as e:
-        raise ConfigError(str(e), location=f"outputs ({spec.name}).url") from None
-
-
-class HecOutput:
-    def __init__(self, spec: OutputSpec, stop: threading.Event) -> None:
-        o = spec.options
-        client = _http_client(spec)
-        self.describe = f"hec {o['url']}"
-        self.sender = HecSender(
-            client,
-            o["token"],
-            HecFormat(o["index"], o["sourcetype"], o["source"]),
-            ack=o["ack"],
-            ack_timeout=o["ack_timeout"],
-            sleep=stop.wait,
-            compress=o["compress"],
-        )
-
-    def send(self, docs: list[dict[str, Any]]) -> None:
-        self.sender.send(docs)
-
-    def close(self) -> None:
-        self.sender.close()
-
-
-class ElasticOutput:
-    def __init__(self, spec: OutputSpec) -> None:
-        o = spec.options
-        self.describe = f"elasticsearch {o['url']} index {o['index']}"
-        self.sender = ElasticSender(
-            _http_client(spec),
-            o["index"],
-            username=o["username"],
-            password=o["password"],
-            api_key=o["api_key"],
-            compress=o["compress"],
-        )
-
-    def send(self, docs: list[dict[str, Any]]) -> BulkResult:
-        return self.sender.send(docs)
-
-    def close(self) -> None:
-        self.sender.close()
-
-
-def build_sender(spec: OutputSpec, stop: threading.Event) -> Sender:
-    if spec.type == "syslog":
-        return SyslogOutput(spec)
-    if spec.type == "hec":
-        return HecOutput(spec, stop)
-    if spec.type == "elasticsearch":
-        return ElasticOutput(spec)
-    if spec.type == "eventlog":
-        from agent.outputs import eventlog
-
-        writer = getattr(eventlog, "EventLogWriter", None)
-        if writer is None:
-            raise ConfigError(
-                "the eventlog output exists only on Windows", location=f"outputs ({spec.name})"
-            )
-        sender: Sender = writer(spec.options["source"])
-        return sender
-    raise ConfigError(f"{spec.type!r} is not a network output", location=f"outputs ({spec.name})")
 
 
 # -- health events -------------------------------------------------------------------------
@@ -237,14 +93,14 @@ class OutputWorker:
         alerts: Path,
         registry: Path,
         on_health: HealthCallback,
-        sender: Sender | None = None,
+        sender: Transport | None = None,
         dead_letter_dir: Path | None = None,
     ) -> None:
         self.spec = spec
         self.stop_event = threading.Event()
         self.wake = threading.Event()
         self.tail = FileTail(alerts, registry, start_at=spec.start_at)
-        self.sender = sender if sender is not None else build_sender(spec, self.stop_event)
+        self.sender = sender if sender is not None else build_transport(spec, self.stop_event)
         self.on_health = on_health
         self.stats = OutputStats()
         self.label = spec.name if alerts.name != EVENTS_FILE else f"{spec.name}.events"

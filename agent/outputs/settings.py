@@ -14,6 +14,7 @@ from agent.config import parse_size
 from agent.errors import ConfigError
 from agent.outputs import leef
 from agent.outputs.http import Proxy
+from agent.outputs.options import OPTIONS, FileOptions, Options
 from agent.outputs.syslog import DEFAULT_SD_ID, FACILITIES, sd_name
 
 TYPES = ("jsonl", "syslog", "hec", "elasticsearch", "eventlog")
@@ -23,7 +24,8 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """One configured output; `options` holds the type-specific keys, already checked."""
+    """One configured output: the keys every output has, and `options`, the typed settings of
+    its type (`options.OPTIONS`), already checked."""
 
     name: str
     type: str
@@ -35,7 +37,8 @@ class OutputSpec:
     timeout: float
     start_at: str
     events: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Options = field(default_factory=FileOptions)
+    enabled: bool = True
 
 
 def _str(v: Any) -> str:
@@ -270,7 +273,8 @@ def parse_one(raw: Mapping[str, Any], index: int) -> OutputSpec:
         timeout=common["timeout"],
         start_at=common["start_at"],
         events=common["events"] if common["events"] is not None else kind == "eventlog",
-        options=values if common["enabled"] else {**values, "_disabled": True},
+        options=OPTIONS[str(kind)](**values),
+        enabled=common["enabled"],
     )
 
 
@@ -286,4 +290,4 @@ def parse(raws: Sequence[Mapping[str, Any]]) -> list[OutputSpec]:
                 location=f"outputs[{i}].name",
             )
         seen[spec.name] = i
-    return [s for s in specs if not s.options.get("_disabled")]
+    return [s for s in specs if s.enabled]

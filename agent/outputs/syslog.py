@@ -17,13 +17,11 @@ import ssl
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from agent.alerts import utc_text
 from agent.outputs.fields import SYSLOG_SEVERITY, get, severity_name, text, timestamp
-
-Framing = Literal["octet-counting", "newline"]
-Transport = Literal["tcp", "tls", "udp"]
+from agent.outputs.options import Framing, Transport
 
 FACILITIES = {
     "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
