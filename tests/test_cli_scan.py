@@ -82,7 +82,7 @@ def test_broken_rule_file_is_an_error_but_scan_runs(
     (rules_dir / "broken.yar").write_text("rule {")
     (tmp_path / "ok.php").write_text("<?php echo 1;")
     r = _scan(cli, rules_dir, str(tmp_path / "ok.php"))
-    assert r.code == 2 and "broken.yar:1:" in r.err and "Scanned 1 files" in r.out
+    assert r.code == 2 and "broken.yar:1:" in r.err and "Scanned 1 file (" in r.out
 
 
 def test_no_rules_at_all(cli: Any, tmp_path: Path) -> None:

@@ -78,14 +78,14 @@ def config_for_run(args: argparse.Namespace) -> Config:
 
 
 def _print_alert(alert: dict[str, Any]) -> None:
-    print(console.render_alert(alert), flush=True)
+    console.TERMINAL.write(console.render_alert(alert))
 
 
 def _print_event(doc: Event) -> None:
     if doc["event"]["action"] in _SHOWN:
         level = doc["log"]["level"]
         tag = "" if level == "info" else f"{level}: "
-        print(f"webshell-agent: {tag}{console.safe(doc['message'])}", file=sys.stderr, flush=True)
+        console.TERMINAL.write(f"webshell-agent: {tag}{console.safe(doc['message'])}", sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
