@@ -222,23 +222,26 @@ def parse_one(raw: Mapping[str, Any], index: int) -> OutputSpec:
         )
     where = f"{where} ({name})"
     keys = {**_COMMON, **_TYPE_KEYS[str(kind)]}
-    unknown = sorted(set(raw) - set(keys))
-    if unknown:
-        raise ConfigError(
-            f"unknown key {unknown[0]!r} for a {kind} output (known: {', '.join(sorted(keys))})",
-            location=f"{where}.{unknown[0]}",
+    errors: list[ConfigError] = [
+        ConfigError(
+            f"unknown key {key!r} for a {kind} output (known: {', '.join(sorted(keys))})",
+            location=f"{where}.{key}",
         )
+        for key in sorted(set(raw) - set(keys))
+    ]
     values: dict[str, Any] = {}
     for key, (check, default) in keys.items():
         if key in raw:
             try:
                 values[key] = check(raw[key])
             except ValueError as e:
-                raise ConfigError(f"{e} (got {raw[key]!r})", location=f"{where}.{key}") from None
+                errors.append(ConfigError(f"{e} (got {raw[key]!r})", location=f"{where}.{key}"))
         elif default is _REQUIRED:
-            raise ConfigError(f"a {kind} output needs {key!r}", location=f"{where}.{key}")
+            errors.append(ConfigError(f"a {kind} output needs {key!r}", location=f"{where}.{key}"))
         else:
             values[key] = None if default is None else check(default)
+    if errors:
+        raise ConfigErrors(errors)
     if kind == "elasticsearch" and values["api_key"] and values["username"]:
         raise ConfigError(
             "give either api_key or username/password, not both", location=f"{where}.api_key"
@@ -276,6 +279,32 @@ def parse_one(raw: Mapping[str, Any], index: int) -> OutputSpec:
         options=OPTIONS[str(kind)](**values),
         enabled=common["enabled"],
     )
+
+
+class ConfigErrors(ConfigError):
+    """Several problems in one table: reads as the first, carries all (for `config check`)."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        super().__init__(errors[0].message, location=errors[0].location)
+        self.errors = errors
+
+
+def problems(raws: Sequence[Mapping[str, Any]]) -> list[ConfigError]:
+    """Every problem of every [[outputs]] table, for `config check` (parse stops at the first)."""
+    found: list[ConfigError] = []
+    for i, raw in enumerate(raws):
+        try:
+            parse_one(raw, i)
+        except ConfigErrors as e:
+            found += e.errors
+        except ConfigError as e:
+            found.append(e)
+    if not found:
+        try:
+            parse(raws)
+        except ConfigError as e:  # duplicate names
+            found.append(e)
+    return found
 
 
 def parse(raws: Sequence[Mapping[str, Any]]) -> list[OutputSpec]:
