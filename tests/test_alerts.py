@@ -137,3 +137,15 @@ def test_third_party_meta_values_go_out_as_strings() -> None:
         "author": "x",
     }
     assert a["event"]["severity"] == 73  # the score still sets the severity (70 -> high)
+
+
+def test_sarif_uri_keeps_a_backslash_in_a_posix_name() -> None:
+    import urllib.parse
+
+    uri = sarif.file_uri("/var/www/na\\me.php", windows=False)
+    assert uri == "file:///var/www/na%5Cme.php"
+    assert urllib.parse.unquote(uri.removeprefix("file://")) == "/var/www/na\\me.php"
+    assert sarif.file_uri("/var/www/na/me.php", windows=False) != uri  # another file
+    assert sarif.file_uri("C:\\inetpub\\wwwroot\\x.aspx", windows=True) == (
+        "file:///C:/inetpub/wwwroot/x.aspx"
+    )

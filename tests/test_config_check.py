@@ -89,8 +89,8 @@ def test_every_error_is_reported_in_one_run(
 ) -> None:
     code, text = check(
         tmp_path,
-        "[scan]\nthreads = \"many\"\nmax_size = \"huge\"\nbogus = 1\n"
-        "[watch]\nroots = [\"/nonexistent/www\"]\n"
+        '[scan]\nthreads = "many"\nmax_size = "huge"\nbogus = 1\n'
+        '[watch]\nroots = ["/nonexistent/www"]\n'
         "[nosuchsection]\nx = 1\n"
         '[[outputs]]\ntype = "syslog"\naddress = "nohost"\nformat = "cfe"\nfromat = 1\n'
         '[[outputs]]\ntype = "hec"\nname = "splunk"\n',
