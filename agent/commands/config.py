@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("config", help="check a configuration file", description=__doc__)
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     c = csub.add_parser("check", help="validate a TOML configuration file")
-    c.add_argument("file", type=Path, metavar="FILE")
+    c.add_argument("file", type=Path, metavar="FILE", help="the TOML file to check")
     c.set_defaults(func=check)
 
 

@@ -20,9 +20,10 @@ from typing import Any
 from agent import config as cfgmod
 from agent.commands.common import add_config_arg, add_rule_args, config_from
 from agent.config import PRESETS, Config
-from agent.errors import ConfigError
+from agent.errors import ConfigError, UsageError
 from agent.logging import Event
 from agent.outputs import console
+from agent.presets import discover
 from agent.service.core import ServiceCore
 from agent.service.systemd import SystemdNotifier
 
@@ -74,6 +75,9 @@ def config_for_run(args: argparse.Namespace) -> Config:
     fatal = [p for p in cfgmod.check(cfg) if not p.startswith("watch.roots")]
     if fatal:
         raise ConfigError("; ".join(fatal))
+    # Before anything exists in the data folder: a run with nothing to watch leaves no trace.
+    if not cfg.watch.roots and not cfg.watch.polling and not discover(cfg.watch.presets).roots():
+        raise UsageError("nothing to watch: give --watch DIR, watch.roots or a preset")
     return cfg
 
 
