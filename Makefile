@@ -81,6 +81,16 @@ eval: install
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache
 
+# The man page and shell completions, generated from the command-line parser.
+.PHONY: man completions
+man: install
+	mkdir -p dist/man
+	$(BIN)/webshell-agent man > dist/man/webshell-agent.1
+
+completions: install
+	mkdir -p dist/completions
+	for sh in bash zsh powershell; do $(BIN)/webshell-agent completion $$sh > dist/completions/webshell-agent.$$sh; done
+
 # Packages (docs/service.md): the wheel ships the signatures; the .deb bundles the dependency wheels.
 .PHONY: wheel deb
 wheel: install
