@@ -17,16 +17,14 @@ import contextlib
 import json
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.alerts import ECS_VERSION, iso
 from agent.outputs.backoff import Backoff
 from agent.outputs.deadletter import DEAD_LETTER_DIR, DeadLetter
 from agent.outputs.fields import get, text
+from agent.outputs.health import OutputStats, health_event
 from agent.outputs.http import Rejected, Retry
 from agent.outputs.settings import OutputSpec, parse
 from agent.outputs.spool import Batch, FileTail
@@ -37,51 +35,6 @@ ALERTS_FILE = "alerts.jsonl"
 EVENTS_FILE = "events.jsonl"
 REGISTRY_DIR = "outputs"
 POLL_INTERVAL = 0.5  # seconds between looks at the alert file when nobody calls notify()
-
-
-# -- health events -------------------------------------------------------------------------
-def health_event(
-    action: str,
-    message: str,
-    output: dict[str, Any],
-    *,
-    level: str = "warning",
-    error: str | None = None,
-) -> dict[str, Any]:
-    """An ECS event (kind=event, dataset webshell_agent.health) about one output."""
-    now = iso()
-    doc: dict[str, Any] = {
-        "@timestamp": now,
-        "message": message,
-        "ecs": {"version": ECS_VERSION},
-        "log": {"level": level},
-        "event": {
-            "kind": "event",
-            "category": ["network"],
-            "type": ["connection", "error" if level in ("warning", "error") else "info"],
-            "action": action,
-            "outcome": "success" if level == "info" else "failure",
-            "id": uuid.uuid4().hex,
-            "created": now,
-            "module": "webshell_agent",
-            "dataset": "webshell_agent.health",
-        },
-        "webshell": {"output": output},
-    }
-    if error:
-        doc["error"] = {"message": error, "type": "OutputError"}
-    return doc
-
-
-@dataclass
-class OutputStats:
-    delivered: int = 0
-    batches: int = 0
-    dropped: int = 0
-    rejected: int = 0
-    failures: int = 0
-    down_since: float | None = None
-    last_error: str = ""
 
 
 class OutputWorker:

@@ -233,7 +233,7 @@ def test_a_document_that_cannot_be_formatted_is_refused_alone(
 
 
 def test_events_true_also_ships_the_event_file(tmp_path: Path, rsyslog: Rsyslog) -> None:
-    from agent.outputs.delivery import health_event
+    from agent.outputs.health import health_event
 
     alert = make_alert("/var/www/e.php")
     write_alerts(tmp_path / "alerts.jsonl", [alert])
