@@ -56,22 +56,23 @@ def fix_token(s: Splunk) -> None:
 
 
 @pytest.mark.parametrize(
-    ("receiver", "extra", "words", "fix"),
+    ("receiver_factory", "extra", "words", "fix"),
     [
-        (Splunk(indexes={"main"}), {"index": "sec"}, "Incorrect index", fix_index),
-        (Splunk(ack=True), {}, "Data channel is missing", fix_ack),
-        (Splunk(token="rotated"), {}, "Invalid token", fix_token),
+        (lambda: Splunk(indexes={"main"}), {"index": "sec"}, "Incorrect index", fix_index),
+        (lambda: Splunk(ack=True), {}, "Data channel is missing", fix_ack),
+        (lambda: Splunk(token="rotated"), {}, "Invalid token", fix_token),
     ],
     ids=["code7-wrong-index", "code10-channel-missing", "code4-token"],
 )
 def test_hec_request_level_errors_keep_every_alert_until_fixed(
     tmp_path: Path,
     start: Any,
-    receiver: Splunk,
+    receiver_factory: Callable[[], Splunk],
     extra: dict[str, Any],
     words: str,
     fix: Callable[[Splunk], None],
 ) -> None:
+    receiver = receiver_factory()
     docs = alerts(12)
     write_alerts(tmp_path / "alerts.jsonl", docs)
     size = (tmp_path / "alerts.jsonl").stat().st_size
