@@ -55,6 +55,11 @@ class OutputWorker:
         self.tail = FileTail(alerts, registry, start_at=spec.start_at)
         self.sender = sender if sender is not None else build_transport(spec, self.stop_event)
         self.on_health = on_health
+        warning_sink = getattr(self.sender, "set_warning_sink", None)
+        if callable(warning_sink):  # a configuration the receiver works around (HEC ack off)
+            warning_sink(
+                lambda m: self._health("output-warning", f"output {spec.name}: {m}", error=m)
+            )
         self.stats = OutputStats()
         self.label = spec.name if alerts.name != EVENTS_FILE else f"{spec.name}.events"
         self.dead_letter = DeadLetter(

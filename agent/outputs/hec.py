@@ -61,6 +61,9 @@ class HecSender:
         compress: bool = False,
     ) -> None:
         self.compress = compress
+        # told once when the token has acknowledgement off although `ack` is on
+        self.warn: Callable[[str], None] | None = None
+        self._warned = False
         self.client = client
         self.token = token
         self.fmt = fmt
@@ -89,6 +92,17 @@ class HecSender:
         check_hec(resp, "HEC")
         if self.ack:
             ack_id = (resp.json() or {}).get("ackId")
+            if not isinstance(ack_id, int) and (resp.json() or {}).get("code") == 0:
+                # The token has acknowledgement off: Splunk took (and indexes) the events.
+                # Sending them again would index them again; deliver, and say so once.
+                if self.warn is not None and not self._warned:
+                    self._warned = True
+                    self.warn(
+                        "ack = true but the HEC token has indexer acknowledgement off: events"
+                        " are delivered when received, not when indexed (set ack = false, or"
+                        " enable acknowledgement on the token)"
+                    )
+                return
             if not isinstance(ack_id, int):
                 raise Retry(
                     "HEC: indexer acknowledgement is on but the response had no ackId"

@@ -107,6 +107,9 @@ class HecOutput:
     def send(self, docs: list[dict[str, Any]]) -> None:
         self.sender.send(docs)
 
+    def set_warning_sink(self, warn: Callable[[str], None]) -> None:
+        self.sender.warn = warn
+
     def close(self) -> None:
         self.sender.close()
 

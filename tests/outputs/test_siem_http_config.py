@@ -149,3 +149,20 @@ def test_elasticsearch_sets_event_ingested_at_send_time(tmp_path: Path, start: A
         "ingested"
         not in json.loads((tmp_path / "alerts.jsonl").read_text().splitlines()[0])["event"]
     )
+
+
+def test_hec_ack_on_with_a_token_without_acknowledgement_delivers_once_and_says_so(
+    tmp_path: Path, start: Any
+) -> None:
+    docs = alerts(15)
+    write_alerts(tmp_path / "alerts.jsonl", docs)
+    splunk = Splunk(ack=False)  # the token: acknowledgement off; /ack answers code 14
+    with FakeCollector(splunk) as col:
+        outs, health = start(
+            {"type": "hec", "url": col.url, "token": "s3cret", "ack": True, "batch_size": 5, **FAST}
+        )
+        assert wait_until(lambda: outs.stats()["hec"]["backlog_bytes"] == 0)
+    assert splunk.ids() == [d["event"]["id"] for d in docs]  # once each: nothing re-sent
+    (warning,) = health
+    assert warning["event"]["action"] == "output-warning"
+    assert "acknowledgement off" in warning["message"]
