@@ -2,16 +2,17 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
 .PHONY: install run demo test test-fast test-slow lint typecheck rules-check bench bench-watch eval deps-system deps-rsyslog deps-minisign clean
 .PHONY: bench-process bench-siem
 
-$(STAMP): pyproject.toml
+# pyproject.toml has version ranges; constraints.txt the exact versions we test and ship.
+$(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -87,6 +88,16 @@ eval: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache
+
+# The man page and shell completions, generated from the command-line parser.
+.PHONY: man completions
+man: install
+	mkdir -p dist/man
+	$(BIN)/webshell-agent man > dist/man/webshell-agent.1
+
+completions: install
+	mkdir -p dist/completions
+	for sh in bash zsh powershell; do $(BIN)/webshell-agent completion $$sh > dist/completions/webshell-agent.$$sh; done
 
 # Packages (docs/service.md): the wheel ships the signatures; the .deb bundles the dependency wheels.
 .PHONY: wheel deb

@@ -130,8 +130,13 @@ def threat(
     }
 
 
-def _meta(value: Any) -> Any:
-    return value if isinstance(value, (bool, int, float)) else str(value)
+def _meta(value: Any) -> str:
+    """Rule meta values as strings: third-party rules mix numbers, booleans and text under one
+    key (`score = 70` here, `score = "high"` there), and a typed value that clashes with an
+    index's mapping would make Elasticsearch refuse the whole alert."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _parallel(values: list[str]) -> list[str] | None:

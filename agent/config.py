@@ -283,6 +283,39 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
     return from_env(cfg, environ)
 
 
+def check_file(path: Path) -> tuple[Config, list[str]]:
+    """Every problem of a configuration file in one pass (load_file stops at the first): each
+    key is checked on its own, and the config built from the keys that are valid, so `check`
+    and the [[outputs]] checks can report theirs too."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config(), [f"{path}: configuration file not found"]
+    except (OSError, UnicodeDecodeError) as e:
+        return Config(), [f"{path}: cannot read: {e}"]
+    except tomllib.TOMLDecodeError as e:
+        return Config(), [f"{path}: not valid TOML: {e}"]
+    base, source = Config(), str(path)
+    problems: list[str] = []
+    good: dict[str, Any] = {}
+    for section, value in data.items():
+        items = (
+            value.items() if isinstance(value, dict) and section != "outputs" else [(None, value)]
+        )
+        for key, v in items:
+            piece = {section: v if key is None else {key: v}}
+            try:
+                merge(base, piece, source)
+            except ConfigError as e:
+                problems.append(str(e))
+                continue
+            if key is None:
+                good[section] = v
+            else:
+                good.setdefault(section, {})[key] = v
+    return merge(base, good, source), problems
+
+
 def check(cfg: Config) -> list[str]:
     """Problems a loaded config has beyond types: missing folders, impossible numbers."""
     problems: list[str] = []

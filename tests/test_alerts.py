@@ -155,3 +155,28 @@ def test_each_match_names_its_layer() -> None:
     a: dict[str, Any] = build_alert(result_for("/srv/x.asp", ms), IDENTITY, "f" * 64)
     assert [m["layer"] for m in a["webshell"]["matches"]] == ["", "script-encoder > base64"]
     assert "reason" not in a["webshell"]
+
+
+def test_third_party_meta_values_go_out_as_strings() -> None:
+    meta = {"score": 70, "experimental": True, "ratio": 0.5, "author": "x"}
+    ms = (RuleMatch("R", "ns", (), meta, ()),)
+    a: dict[str, Any] = build_alert(result_for("/srv/x.php", ms), IDENTITY, "f" * 64)
+    assert a["webshell"]["matches"][0]["meta"] == {
+        "score": "70",
+        "experimental": "true",
+        "ratio": "0.5",
+        "author": "x",
+    }
+    assert a["event"]["severity"] == 73  # the score still sets the severity (70 -> high)
+
+
+def test_sarif_uri_keeps_a_backslash_in_a_posix_name() -> None:
+    import urllib.parse
+
+    uri = sarif.file_uri("/var/www/na\\me.php", windows=False)
+    assert uri == "file:///var/www/na%5Cme.php"
+    assert urllib.parse.unquote(uri.removeprefix("file://")) == "/var/www/na\\me.php"
+    assert sarif.file_uri("/var/www/na/me.php", windows=False) != uri  # another file
+    assert sarif.file_uri("C:\\inetpub\\wwwroot\\x.aspx", windows=True) == (
+        "file:///C:/inetpub/wwwroot/x.aspx"
+    )

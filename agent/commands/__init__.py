@@ -23,6 +23,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "quarantine": ("agent.commands.quarantine", "list, restore or purge quarantined files"),
     "service": ("agent.commands.service", "install, remove or inspect the system service"),
+    "completion": (
+        "agent.commands.completion",
+        "print a shell completion script (bash, zsh, powershell)",
+    ),
+    "man": ("agent.commands.man", "print the man page (roff)"),
 }
 
 

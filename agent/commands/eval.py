@@ -29,16 +29,20 @@ def register(sub: Any) -> None:
         help="measure detection and false positives on a labelled corpus",
         description=__doc__,
     )
-    p.add_argument("corpus", metavar="DIR")
+    p.add_argument("corpus", metavar="DIR", help="a corpus with malicious/ and benign/ inside")
     add_config_arg(p)
     add_rule_args(p)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2, metavar="N", help="scan threads (default 2)")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: machine-readable result"
+    )
+    p.add_argument(
+        "--json", action="store_const", dest="format", const="json", help=argparse.SUPPRESS
+    )
     p.add_argument(
         "--hold-out", nargs="+", default=[], metavar="SOURCE",
         help="sources (owner+repo folder names, or owner/repo) reported apart from the rest",
     )  # fmt: skip
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument(
         "--list-missed", action="store_true", help="print malicious files no rule matched"
     )
@@ -100,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     report["benign_flagged"] = sorted(tally.flagged)
     if args.list_missed:
         report["missed"] = sorted(tally.missed)
-    if args.json or args.format == "json":
+    if args.format == "json":
         json.dump(report, sys.stdout, indent=1)
         print()
     else:

@@ -22,7 +22,9 @@ from agent.process.watcher import names_from
 def register(sub: Any) -> None:
     p = sub.add_parser("processes", help="show web-server workers and suspicious children now")
     add_config_arg(p)
-    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json", "jsonl"), default="text", help="output format"
+    )
     p.set_defaults(func=run)
 
 

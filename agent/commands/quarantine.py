@@ -25,12 +25,12 @@ def register(sub: Any) -> None:
 
     ls = qsub.add_parser("list", help="list quarantined files")
     common(ls)
-    ls.add_argument("--format", choices=("text", "json"), default="text")
+    ls.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     ls.set_defaults(func=cmd_list)
 
     re = qsub.add_parser("restore", help="put a file back: same bytes, owner, mode and times")
     common(re)
-    re.add_argument("id")
+    re.add_argument("id", metavar="ID", help="the entry to restore (see `quarantine list`)")
     re.add_argument("--to", metavar="PATH", help="restore here instead of the original path")
     re.add_argument(
         "--root", action="append", default=[], metavar="DIR",
@@ -40,7 +40,7 @@ def register(sub: Any) -> None:
 
     pu = qsub.add_parser("purge", help="delete quarantined files for good")
     common(pu)
-    pu.add_argument("ids", nargs="*", metavar="ID")
+    pu.add_argument("ids", nargs="*", metavar="ID", help="entries to delete")
     pu.add_argument("--all", action="store_true", help="every entry")
     pu.set_defaults(func=cmd_purge)
 

@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
     ls = rsub.add_parser("list", help="list the loaded rules")
     add_config_arg(ls)
     add_rule_args(ls)
-    ls.add_argument("--format", choices=("text", "json"), default="text")
+    ls.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     ls.set_defaults(func=cmd_list)
 
     li = rsub.add_parser(
@@ -36,18 +36,20 @@ def register(sub: Any) -> None:
 
     te = rsub.add_parser("test", help="run the signatures' test cases")
     te.add_argument(
+        "--rules",
         "--signatures",
+        dest="signatures",
         type=Path,
         default=None,
         metavar="DIR",
-        help="default: the bundled signatures",
+        help="a signatures folder with tests/ (as `scan --rules`); default: the bundled one",
     )
     te.add_argument("-v", "--verbose", action="store_true", help="print every case")
     te.set_defaults(func=cmd_test)
 
     sa = rsub.add_parser("sample", help="encode or decode a test sample (see signatures/README.md)")
-    sa.add_argument("action", choices=("encode", "decode"))
-    sa.add_argument("file", type=Path)
+    sa.add_argument("action", choices=("encode", "decode"), help="encode or decode FILE")
+    sa.add_argument("file", type=Path, metavar="FILE", help="the sample to encode or decode")
     sa.add_argument("-o", "--output", type=Path, help="default: stdout")
     sa.set_defaults(func=cmd_sample)
 

@@ -20,9 +20,10 @@ from typing import Any
 from agent import config as cfgmod
 from agent.commands.common import add_config_arg, add_rule_args, config_from
 from agent.config import PRESETS, Config
-from agent.errors import ConfigError
+from agent.errors import ConfigError, UsageError
 from agent.logging import Event
 from agent.outputs import console
+from agent.presets import discover
 from agent.runtime import Runtime
 from agent.service.startup_checks import cannot_start
 from agent.service.systemd import SystemdNotifier
@@ -78,18 +79,21 @@ def config_for_run(args: argparse.Namespace) -> Config:
     fatal += cannot_start(cfg)
     if fatal:
         raise ConfigError("; ".join(fatal))
+    # Before anything exists in the data folder: a run with nothing to watch leaves no trace.
+    if not cfg.watch.roots and not cfg.watch.polling and not discover(cfg.watch.presets).roots():
+        raise UsageError("nothing to watch: give --watch DIR, watch.roots or a preset")
     return cfg
 
 
 def _print_alert(alert: dict[str, Any]) -> None:
-    print(console.render_alert(alert), flush=True)
+    console.TERMINAL.write(console.render_alert(alert))
 
 
 def _print_event(doc: Event) -> None:
     if doc["event"]["action"] in _SHOWN:
         level = doc["log"]["level"]
         tag = "" if level == "info" else f"{level}: "
-        print(f"webshell-agent: {tag}{console.safe(doc['message'])}", file=sys.stderr, flush=True)
+        console.TERMINAL.write(f"webshell-agent: {tag}{console.safe(doc['message'])}", sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,10 +27,19 @@ FORMATS = ("text", "json", "jsonl", "sarif")
 
 def register(sub: Any) -> None:
     p = sub.add_parser("scan", help="scan files and folders once", description=__doc__)
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to scan")
     add_config_arg(p)
     add_rule_args(p)
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (default): findings and a summary; jsonl: one alert per line; json: one"
+        " document; sarif: SARIF 2.1.0",
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="print only findings (errors still go to stderr)"
+    )
     p.add_argument(
         "--output", "-o", type=Path, metavar="FILE", help="write the report here instead of stdout"
     )
@@ -61,10 +70,12 @@ def register(sub: Any) -> None:
 
 
 class _Progress:
-    """One self-rewriting stderr line, only on a terminal."""
+    """One self-rewriting stderr line, only on a terminal. Once the walk has counted every
+    file (`total`), it shows done/total and an estimate of the time left."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        self.total: int | None = None
         self._last = 0.0
         self._t0 = time.perf_counter()
 
@@ -73,16 +84,23 @@ class _Progress:
         if not self.enabled or (not force and now - self._last < 0.2):
             return
         self._last = now
-        rate = s.files / max(now - self._t0, 1e-9)
-        sys.stderr.write(
-            f"\r  {s.files:>9,} files  {rate:>8,.0f} files/s  matched {s.matched}  errors {s.error_count}  "
-        )
+        sys.stderr.write("\r" + progress_line(s, now - self._t0, self.total) + "  ")
         sys.stderr.flush()
 
     def done(self) -> None:
         if self.enabled:
             sys.stderr.write("\r" + " " * 78 + "\r")
             sys.stderr.flush()
+
+
+def progress_line(s: Summary, elapsed: float, total: int | None) -> str:
+    rate = s.files / max(elapsed, 1e-9)
+    done = f"{s.files:>9,} files" if total is None else f"{s.files:,}/{total:,} files"
+    eta = ""
+    if total is not None and rate > 0:
+        left = max(total - s.files, 0) / rate
+        eta = f"  ETA {int(left // 60)}:{int(left % 60):02d}"
+    return f"  {done}  {rate:>8,.0f} files/s  matched {s.matched}  errors {s.error_count}{eta}"
 
 
 class _Report:
@@ -105,8 +123,15 @@ class _Report:
         self.notifications: list[str] = []
         self.handled = 0
         self._lock = threading.Lock()
-        # the same de-duplicate/respond/write path as the running agent, writing to the report
-        self.sink = AlertSink(identity, self._write)
+        # Findings come out in walk order (sorted names), whatever thread finished first: each
+        # walked path gets a number, and a finding waits until every earlier path is done.
+        self._seq: dict[str, int] = {}
+        self._submitted = 0
+        self._emitted = 0
+        self._ready: dict[int, dict[str, Any] | None] = {}
+        # the same de-duplicate/respond path as the running agent; the alert it returns is
+        # written below, in walk order
+        self.sink = AlertSink(identity, lambda alert: None)
 
     @property
     def quarantine(self) -> Quarantine | None:  # scan --quarantine
@@ -116,17 +141,10 @@ class _Report:
     def quarantine(self, q: Quarantine | None) -> None:
         self.sink.quarantine = q
 
-    def _write(self, alert: dict[str, Any]) -> None:
+    def expect(self, path: str) -> None:
         with self._lock:
-            if self.fmt == "jsonl":
-                self.out.write(jsonl.render_line(alert) + "\n")
-                self.out.flush()
-            elif self.fmt == "text":
-                self.progress.done()
-                self.out.write(console.render_alert(alert) + "\n")
-                self.out.flush()
-            else:
-                self.alerts.append(alert)
+            self._seq[path] = self._submitted
+            self._submitted += 1
 
     def error(self, path: str, reason: str, detail: str) -> None:
         line = _error_line(path, reason, detail)
@@ -138,15 +156,38 @@ class _Report:
             print(line, file=sys.stderr)
 
     def handle(self, job: Job, result: ScanResult) -> None:
+        alert = None
         try:
             if result.verdict is Verdict.ERROR:
                 self.error(result.path, str(result.reason), result.detail)
             elif result.verdict is Verdict.MATCHED:
-                self.sink.file_alert(result, self.ruleset, "oneoff", self.rules_version)
+                alert = self.sink.file_alert(result, self.ruleset, "oneoff", self.rules_version)
         finally:
             with self._lock:
                 self.summary.add(result)
                 self.handled += 1
+                seq = self._seq.pop(job.path, None)
+                if seq is None:
+                    self._emit(alert)
+                else:
+                    self._ready[seq] = alert
+                    while self._emitted in self._ready:
+                        self._emit(self._ready.pop(self._emitted))
+                        self._emitted += 1
+
+    def _emit(self, alert: dict[str, Any] | None) -> None:
+        """Under the lock: one finding to the report, whole."""
+        if alert is None:
+            return
+        if self.fmt == "jsonl":
+            self.out.write(jsonl.render_line(alert) + "\n")
+            self.out.flush()
+        elif self.fmt == "text":
+            self.progress.done()
+            self.out.write(console.render_alert(alert) + "\n")
+            self.out.flush()
+        else:
+            self.alerts.append(alert)
 
 
 def _error_line(path: str, reason: str, detail: str) -> str:
@@ -189,7 +230,9 @@ def run(args: argparse.Namespace) -> int:
     out: IO[str] = (
         args.output.open("w", encoding="utf-8", newline="\n") if args.output else sys.stdout
     )
-    progress = _Progress(args.format == "text" and sys.stderr.isatty() and not args.no_progress)
+    progress = _Progress(
+        args.format == "text" and sys.stderr.isatty() and not args.no_progress and not args.quiet
+    )
     report = _Report(args.format, out, summary, progress, identity, ruleset.digest, ruleset.version)
     report.notifications += [str(p) for p in ruleset.broken]
     report.quarantine = quarantine
@@ -203,9 +246,11 @@ def run(args: argparse.Namespace) -> int:
                 err = found.error
                 report.error(found.path, "cannot read", getattr(err, "strerror", None) or str(err))
                 continue
+            report.expect(found.path)
             pipeline.submit(Job(found.path, "oneoff"))
             submitted += 1
             progress.update(summary)
+        progress.total = submitted  # the walk is counted: done/total and an ETA from now on
         while report.handled < submitted:
             time.sleep(0.05)
             progress.update(summary)
@@ -214,9 +259,9 @@ def run(args: argparse.Namespace) -> int:
         progress.done()
     alerts, notifications = report.alerts, report.notifications
     summary.finish()
-    alerts.sort(key=lambda a: a["file"]["path"])
     if args.format == "text":
-        out.write(console.render_summary(summary) + "\n")
+        if not args.quiet:  # -q: findings only
+            out.write(console.render_summary(summary) + "\n")
     elif args.format == "json":
         json.dump(
             {"alerts": alerts, "summary": summary.as_dict(), "errors": notifications},
@@ -227,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         json.dump(sarif.render(alerts, summary, notifications), out, ensure_ascii=False)
         out.write("\n")
-    else:
+    elif not args.quiet:
         print(console.render_summary(summary), file=sys.stderr)
     out.flush()
     if out is not sys.stdout:

@@ -47,7 +47,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     u.set_defaults(func=cmd_uninstall)
     s = sub.add_parser("status", help="is the service installed, running, healthy")
-    s.add_argument("--json", action="store_true", help="print the status as one JSON object")
+    s.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the status as one JSON object",
+    )
+    s.add_argument(
+        "--json", action="store_const", dest="format", const="json", help=argparse.SUPPRESS
+    )  # the old spelling
     s.set_defaults(func=cmd_status)
     for name in ("start", "stop"):
         c = sub.add_parser(name, help=f"{name} the installed service")
@@ -127,7 +135,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             raise inst.ServiceError(f"systemctl show failed: {done.stderr.strip()}")
         props = parse_show(done.stdout)
         line, code = status_summary(props)
-    print(json.dumps(props, sort_keys=True) if args.json else line)
+    print(json.dumps(props, sort_keys=True) if args.format == "json" else line)
     return code
 
 

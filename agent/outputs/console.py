@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+import threading
+from typing import Any, TextIO
 
 from agent.summary import Summary
+
+
+class Terminal:
+    """The one writer of the terminal: a block (an alert of several lines, an event line) is
+    written whole, in one write under one lock shared by stdout and stderr, so alerts found
+    by several scan threads at once never interleave (`size 27FOUND ...`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def write(self, block: str, stream: TextIO | None = None) -> None:
+        out = stream if stream is not None else sys.stdout
+        with self._lock:
+            out.write(block if block.endswith("\n") else block + "\n")
+            out.flush()
+
+
+TERMINAL = Terminal()
 
 _CONTROL = {i: f"\\x{i:02x}" for i in range(0x20)} | {
     0x7F: "\\x7f",
@@ -39,11 +59,16 @@ def render_alert(alert: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def render_summary(s: Summary) -> str:
     rate = f"{s.files / s.seconds:,.0f} files/s" if s.seconds > 0 else "-"
     parts = [
-        f"Scanned {s.files:,} files ({human_bytes(s.bytes)}) in {s.seconds:.2f} s ({rate}) "
-        f"with {s.rules:,} rules: {s.matched} matched, {s.error_count} errors"
+        f"Scanned {plural(s.files, 'file')} ({human_bytes(s.bytes)}) in {s.seconds:.2f} s"
+        f" ({rate}) with {plural(s.rules, 'rule')}: {s.matched} matched,"
+        f" {plural(s.error_count, 'error')}"
     ]
     if s.skipped:
         parts.append("skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(s.skipped.items())))

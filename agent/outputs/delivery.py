@@ -4,202 +4,37 @@ One thread per output tails `<data-dir>/alerts.jsonl` (following rotation, see `
 sends batches, and saves its position only after the receiver took the batch: a TCP/TLS write
 that returned for syslog, HTTP 2xx (and the indexer ack where enabled) for HEC, a `_bulk`
 answer whose items are 2xx/409 for Elasticsearch. Failures back off exponentially with full
-jitter; the backlog is the alert file itself, bounded by `max_backlog` (oldest dropped first,
-counted). Every change of state is a health event: an output going down, coming back,
-dropping or having documents refused. Scanning never waits for any of this.
+jitter (`backoff.Backoff`, the one schedule); a receiver that refuses a request as a whole is a
+configuration problem and is retried the same way. Only documents refused one by one leave the
+stream, into the output's dead-letter file. The backlog is the alert file itself, bounded by
+`max_backlog` (oldest dropped first, counted). Every change of state is a health event: an
+output going down, coming back, dropping or having documents refused. Scanning never waits.
 """
 
 from __future__ import annotations
 
 import contextlib
-import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from agent.document import ErrorFields, EventFields, MalformedDocument, envelope, parse_document
-from agent.errors import ConfigError
-from agent.outputs import cef, leef
-from agent.outputs.elastic import BulkResult, ElasticSender
+from agent.document import MalformedDocument, parse_document
+from agent.outputs.backoff import Backoff
+from agent.outputs.deadletter import DEAD_LETTER_DIR, DeadLetter
 from agent.outputs.fields import get, text
-from agent.outputs.hec import HecFormat, HecSender
-from agent.outputs.http import HttpClient, Rejected, Retry, tls_context
-from agent.outputs.jsonl import render_line
+from agent.outputs.health import OutputStats, health_event
+from agent.outputs.http import Rejected, Retry
 from agent.outputs.settings import OutputSpec, parse
 from agent.outputs.spool import Batch, FileTail
-from agent.outputs.syslog import Endpoint, SyslogFormat, SyslogSender
+from agent.outputs.transports import Transport, build_transport
 
 HealthCallback = Callable[[dict[str, Any]], None]
 ALERTS_FILE = "alerts.jsonl"
 EVENTS_FILE = "events.jsonl"
 REGISTRY_DIR = "outputs"
 POLL_INTERVAL = 0.5  # seconds between looks at the alert file when nobody calls notify()
-
-
-class Sender(Protocol):
-    def send(self, docs: list[dict[str, Any]]) -> BulkResult | None: ...
-
-    def close(self) -> None: ...
-
-
-# -- senders: formatting + transport per output type ----------------------------------------
-class SyslogOutput:
-    def __init__(self, spec: OutputSpec) -> None:
-        o = spec.options
-        host, port = o["address"]
-        self.describe = f"syslog {o['transport']}://{host}:{port} ({o['format']})"
-        self.format = o["format"]
-        self.delimiter = o["leef_delimiter"]
-        self.header = SyslogFormat(
-            o["facility"], o["app_name"], o["hostname"], o["sd_id"], o["bom"]
-        )
-        try:
-            self.sender = SyslogSender(
-                Endpoint(
-                    host,
-                    port,
-                    o["transport"],
-                    o["framing"],
-                    spec.timeout,
-                    o["ca_file"],
-                    o["cert_file"],
-                    o["key_file"],
-                    o["verify"],
-                )
-            )
-        except (OSError, ValueError) as e:  # unreadable CA / key
-            raise ConfigError(
-                f"cannot set up TLS: {e}", location=f"outputs ({spec.name})"
-            ) from None
-
-    def payload(self, doc: dict[str, Any]) -> str:
-        if self.format == "cef":
-            return cef.format_cef(doc)
-        if self.format == "leef":
-            return leef.format_leef(doc, self.delimiter)
-        return render_line(doc)
-
-    def send(self, docs: list[dict[str, Any]]) -> None:
-        self.sender.send([self.header.message(d, self.payload(d)) for d in docs])
-
-    def close(self) -> None:
-        self.sender.close()
-
-
-def _http_client(spec: OutputSpec) -> HttpClient:
-    o = spec.options
-    try:
-        ctx = (
-            tls_context(o["ca_file"], o["verify"], o["cert_file"], o["key_file"])
-            if o["url"].startswith("https")
-            else None
-        )
-        return HttpClient(o["url"], timeout=spec.timeout, ssl_context=ctx)
-    except (OSError, ValueError) as e:
-        raise ConfigError(str(e), location=f"outputs ({spec.name}).url") from None
-
-
-class HecOutput:
-    def __init__(self, spec: OutputSpec, stop: threading.Event) -> None:
-        o = spec.options
-        client = _http_client(spec)
-        self.describe = f"hec {o['url']}"
-        self.sender = HecSender(
-            client,
-            o["token"],
-            HecFormat(o["index"], o["sourcetype"], o["source"]),
-            ack=o["ack"],
-            ack_timeout=o["ack_timeout"],
-            sleep=stop.wait,
-        )
-
-    def send(self, docs: list[dict[str, Any]]) -> None:
-        self.sender.send(docs)
-
-    def close(self) -> None:
-        self.sender.close()
-
-
-class ElasticOutput:
-    def __init__(self, spec: OutputSpec) -> None:
-        o = spec.options
-        self.describe = f"elasticsearch {o['url']} index {o['index']}"
-        self.sender = ElasticSender(
-            _http_client(spec),
-            o["index"],
-            username=o["username"],
-            password=o["password"],
-            api_key=o["api_key"],
-        )
-
-    def send(self, docs: list[dict[str, Any]]) -> BulkResult:
-        return self.sender.send(docs)
-
-    def close(self) -> None:
-        self.sender.close()
-
-
-def build_sender(spec: OutputSpec, stop: threading.Event) -> Sender:
-    if spec.type == "syslog":
-        return SyslogOutput(spec)
-    if spec.type == "hec":
-        return HecOutput(spec, stop)
-    if spec.type == "elasticsearch":
-        return ElasticOutput(spec)
-    if spec.type == "eventlog":
-        from agent.outputs import eventlog
-
-        writer = getattr(eventlog, "EventLogWriter", None)
-        if writer is None:
-            raise ConfigError(
-                "the eventlog output exists only on Windows", location=f"outputs ({spec.name})"
-            )
-        sender: Sender = writer(spec.options["source"])
-        return sender
-    raise ConfigError(f"{spec.type!r} is not a network output", location=f"outputs ({spec.name})")
-
-
-# -- health events -------------------------------------------------------------------------
-def health_event(
-    action: str,
-    message: str,
-    output: dict[str, Any],
-    *,
-    level: str = "warning",
-    error: str | None = None,
-) -> dict[str, Any]:
-    """An ECS event (kind=event, dataset webshell_agent.health) about one output."""
-    doc = envelope(
-        EventFields(
-            kind="event",
-            category=("network",),
-            type=("connection", "error" if level in ("warning", "error") else "info"),
-            action=action,
-            outcome="success" if level == "info" else "failure",
-            id=uuid.uuid4().hex,
-            dataset="webshell_agent.health",
-        ),
-        message,
-        level=level,
-        error=ErrorFields(error, "OutputError") if error else None,
-    )
-    doc["webshell"] = {"output": output}
-    return doc
-
-
-@dataclass
-class OutputStats:
-    delivered: int = 0
-    batches: int = 0
-    dropped: int = 0
-    rejected: int = 0
-    failures: int = 0
-    down_since: float | None = None
-    last_error: str = ""
 
 
 class OutputWorker:
@@ -211,16 +46,25 @@ class OutputWorker:
         alerts: Path,
         registry: Path,
         on_health: HealthCallback,
-        sender: Sender | None = None,
+        sender: Transport | None = None,
+        dead_letter_dir: Path | None = None,
     ) -> None:
         self.spec = spec
         self.stop_event = threading.Event()
         self.wake = threading.Event()
         self.tail = FileTail(alerts, registry, start_at=spec.start_at)
-        self.sender = sender if sender is not None else build_sender(spec, self.stop_event)
+        self.sender = sender if sender is not None else build_transport(spec, self.stop_event)
         self.on_health = on_health
+        warning_sink = getattr(self.sender, "set_warning_sink", None)
+        if callable(warning_sink):  # a configuration the receiver works around (HEC ack off)
+            warning_sink(
+                lambda m: self._health("output-warning", f"output {spec.name}: {m}", error=m)
+            )
         self.stats = OutputStats()
         self.label = spec.name if alerts.name != EVENTS_FILE else f"{spec.name}.events"
+        self.dead_letter = DeadLetter(
+            (dead_letter_dir or alerts.parent / DEAD_LETTER_DIR) / f"{self.label}.jsonl", spec.name
+        )
         self.thread = threading.Thread(target=self._run, name=f"output-{self.label}", daemon=True)
 
     @property
@@ -252,19 +96,15 @@ class OutputWorker:
 
     # -- loop ------------------------------------------------------------------------------
     def _run(self) -> None:
-        failures = 0
+        backoff = Backoff(self.spec.backoff_initial, self.spec.backoff_max)
         try:
             while not self.stop_event.is_set():
                 try:
                     busy = self._step()
-                    failures = 0
+                    backoff.reset()
                 except Exception as e:  # the thread must outlive any surprise
-                    failures += 1
                     self._down(f"internal error reading or sending alerts: {type(e).__name__}: {e}")
-                    ceiling = min(
-                        self.spec.backoff_max, self.spec.backoff_initial * 2 ** min(failures, 30)
-                    )
-                    self.stop_event.wait(random.uniform(0, ceiling))
+                    self.stop_event.wait(backoff.next_delay())
                     continue
                 if not busy:
                     self.wake.wait(POLL_INTERVAL)
@@ -289,6 +129,7 @@ class OutputWorker:
         if not batch.lines:
             if batch.moved and batch.end.inode:
                 self.tail.commit(batch.end)
+            self._keepalive()
             return False
         docs = self._parse(batch)
         if docs:
@@ -339,45 +180,63 @@ class OutputWorker:
         return docs
 
     def _deliver(self, docs: list[dict[str, Any]]) -> str:
-        """Send until taken; 'delivered', 'stopped' or 'overflow' (backlog limit hit while down)."""
-        attempt = 0
+        """Send until taken; 'delivered', 'stopped' or 'overflow' (backlog limit hit while down).
+
+        Nothing leaves the stream except documents refused one by one, and those only once
+        they are durable in the dead-letter file."""
+        backoff = Backoff(self.spec.backoff_initial, self.spec.backoff_max)
         while not self.stop_event.is_set():
             try:
-                result = self.sender.send(docs)
-            except Rejected as e:
-                if len(docs) > 1:  # find the refused documents; deliver the rest
-                    mid = len(docs) // 2
-                    first = self._deliver(docs[:mid])
-                    return first if first != "delivered" else self._deliver(docs[mid:])
-                self._rejected(docs, [(0, str(e))])
-                self._up()
-                return "delivered"
+                try:
+                    result = self.sender.send(docs)
+                    refused = list(result.rejected) if result is not None else []
+                except Rejected as e:
+                    if len(docs) > 1:  # find the refused documents; deliver the rest
+                        return self._split(docs)
+                    refused = [(0, str(e))]
+                except (Retry, OSError):
+                    raise
+                except Exception as e:
+                    # a document this output cannot format (a bug, not an outage): park just it
+                    if len(docs) > 1:
+                        return self._split(docs)
+                    refused = [(0, f"cannot format: {type(e).__name__}: {e}")]
+                if refused:
+                    self._dead_letter(docs, refused)  # OSError: a full disk, retried below
             except (Retry, OSError) as e:
-                attempt += 1
                 self._down(str(e))
                 if self.tail.backlog_bytes() > self.spec.max_backlog:
                     return "overflow"
-                ceiling = min(
-                    self.spec.backoff_max, self.spec.backoff_initial * 2 ** min(attempt - 1, 30)
-                )
-                if self.stop_event.wait(random.uniform(0, ceiling)):
+                if self.stop_event.wait(backoff.next_delay()):
                     return "stopped"
                 continue
-            except Exception as e:
-                # a document this output cannot format (a bug, not an outage): refuse just it,
-                # loudly; it stays in the local alert file
-                if len(docs) > 1:
-                    mid = len(docs) // 2
-                    first = self._deliver(docs[:mid])
-                    return first if first != "delivered" else self._deliver(docs[mid:])
-                self._rejected(docs, [(0, f"cannot format: {type(e).__name__}: {e}")])
-                return "delivered"
-            if result is not None and result.rejected:
-                self._rejected(docs, result.rejected)
             self._up()
-            self.stats.delivered += len(docs) - (len(result.rejected) if result is not None else 0)
+            self.stats.delivered += len(docs) - len(refused)
             return "delivered"
         return "stopped"
+
+    def _keepalive(self) -> None:
+        """Idle: let the transport notice a lost connection and re-send what the receiver may
+        not have kept (syslog's resend window) without waiting for the next alert."""
+        keepalive = getattr(self.sender, "keepalive", None)
+        if keepalive is None:
+            return
+        backoff = Backoff(self.spec.backoff_initial, self.spec.backoff_max)
+        while not self.stop_event.is_set():
+            try:
+                keepalive()
+            except (Retry, OSError) as e:
+                self._down(str(e))
+                if self.stop_event.wait(backoff.next_delay()):
+                    return
+                continue
+            self._up()
+            return
+
+    def _split(self, docs: list[dict[str, Any]]) -> str:
+        mid = len(docs) // 2
+        first = self._deliver(docs[:mid])
+        return first if first != "delivered" else self._deliver(docs[mid:])
 
     def _down(self, error: str) -> None:
         self.stats.failures += 1
@@ -401,24 +260,29 @@ class OutputWorker:
         down_for = time.monotonic() - self.stats.down_since
         self.stats.down_since = None
         self.stats.last_error = ""
+        resent = getattr(self.sender, "resent", None)  # syslog: frames written again
+        extra: dict[str, Any] = {"resent": resent} if isinstance(resent, int) else {}
         self._health(
             "output-up",
             f"output {self.spec.name} ({self.describe}) is delivering again after {down_for:.1f} s",
             level="info",
             down_seconds=round(down_for, 3),
             failures=self.stats.failures,
+            **extra,
         )
 
-    def _rejected(self, docs: list[dict[str, Any]], refused: Sequence[tuple[int, str]]) -> None:
+    def _dead_letter(self, docs: list[dict[str, Any]], refused: Sequence[tuple[int, str]]) -> None:
+        self.dead_letter.write([(docs[pos], reason) for pos, reason in refused if pos < len(docs)])
         self.stats.rejected += len(refused)
         ids = [text(get(docs[pos], "event.id")) for pos, _ in refused if pos < len(docs)]
         self._health(
             "output-rejected",
-            f"output {self.spec.name} refused {len(refused)} alert(s), which will not be re-sent:"
-            f" {refused[0][1]}",
+            f"output {self.spec.name} refused {len(refused)} alert(s), kept in"
+            f" {self.dead_letter.path}: {refused[0][1]}",
             error=refused[0][1],
             rejected=len(refused),
             event_ids=ids[:20],
+            dead_letter_file=str(self.dead_letter.path),
         )
 
     # -- control ---------------------------------------------------------------------------
@@ -450,11 +314,19 @@ class Outputs:
         specs = [s for s in parse(outputs) if s.type != "jsonl"]
         alerts = alerts_file or Path(data_dir) / ALERTS_FILE
         registry = Path(data_dir) / REGISTRY_DIR
-        workers = [OutputWorker(s, alerts, registry / f"{s.name}.json", on_health) for s in specs]
+        dead = Path(data_dir) / DEAD_LETTER_DIR
+        workers = [
+            OutputWorker(s, alerts, registry / f"{s.name}.json", on_health, dead_letter_dir=dead)
+            for s in specs
+        ]
         # `events = true`: a second worker (own connection, own position) for events.jsonl
         workers += [
             OutputWorker(
-                s, alerts.with_name(EVENTS_FILE), registry / f"{s.name}.events.json", on_health
+                s,
+                alerts.with_name(EVENTS_FILE),
+                registry / f"{s.name}.events.json",
+                on_health,
+                dead_letter_dir=dead,
             )
             for s in specs
             if s.events

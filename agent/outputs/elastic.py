@@ -3,6 +3,11 @@
 Data streams accept only `create`; our own `_id` makes a re-sent document a 409 conflict,
 which counts as delivered -- so at-least-once delivery becomes exactly-once in the index.
 Plain HTTP rather than the official client, whose 9.x major refuses to talk to 8.x clusters.
+
+`event.ingested` is set at send time (Elastic's External Alerts rule orders by it). Only an item
+refused with 400 (a mapping or parsing error: this document will never fit this index) leaves
+the stream, into the dead-letter file; any other item error (403 read-only index, 404 missing
+index, 429, 5xx) and any request-level error retries the whole batch.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.outputs.fields import get
-from agent.outputs.http import HttpClient, Rejected, Retry, check_status
+from agent.outputs.http import HttpClient, Rejected, Retry, check_status, compress
 from agent.outputs.jsonl import encode_line
+from agent.timefmt import iso
 
 DEFAULT_INDEX = "logs-webshell_agent.alerts-default"
-RETRY_ITEM = frozenset({408, 429, 500, 502, 503, 504})
+REJECT_ITEM = frozenset({400})
 
 
 @dataclass(frozen=True)
@@ -25,9 +31,15 @@ class BulkResult:
     rejected: list[tuple[int, str]]  # (position in the batch, reason) of refused documents
 
 
-def bulk_body(docs: Sequence[dict[str, Any]], index: str) -> bytes:
+def bulk_body(docs: Sequence[dict[str, Any]], index: str, ingested: str | None = None) -> bytes:
     lines: list[bytes] = []
     for doc in docs:
+        if ingested is not None:
+            event = doc.get("event")
+            doc = {
+                **doc,
+                "event": {**(event if isinstance(event, dict) else {}), "ingested": ingested},
+            }
         action: dict[str, Any] = {"_index": index}
         if get(doc, "event.id"):
             action["_id"] = str(get(doc, "event.id"))
@@ -37,7 +49,7 @@ def bulk_body(docs: Sequence[dict[str, Any]], index: str) -> bytes:
 
 
 def read_bulk_response(body: Any, count: int) -> BulkResult:
-    """Per-item outcome: 2xx and 409 delivered, 429/5xx retry the batch, other 4xx refused."""
+    """Per-item outcome: 2xx and 409 delivered, 400 refused (dead letter), else retry."""
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise Retry("Elasticsearch: _bulk answered without an items list")
     items = body["items"]
@@ -57,10 +69,10 @@ def read_bulk_response(body: Any, count: int) -> BulkResult:
             if isinstance(err, dict)
             else f"{status} {err}"
         )
-        if status in RETRY_ITEM or status == 0:
-            retry.append(reason)
-        else:
+        if status in REJECT_ITEM:
             rejected.append((pos, reason))
+        else:
+            retry.append(reason)
     if retry:
         raise Retry(
             f"Elasticsearch: {len(retry)} of {count} documents must be retried ({retry[0]})"
@@ -77,7 +89,9 @@ class ElasticSender:
         username: str | None = None,
         password: str | None = None,
         api_key: str | None = None,
+        compress: bool = False,
     ) -> None:
+        self.compress = compress
         self.client = client
         self.index = index
         self.headers = {"Content-Type": "application/x-ndjson"}
@@ -89,7 +103,9 @@ class ElasticSender:
         self.path = client.base_path + "/_bulk"
 
     def send(self, docs: Sequence[dict[str, Any]]) -> BulkResult:
-        resp = self.client.request("POST", self.path, bulk_body(docs, self.index), self.headers)
+        headers = dict(self.headers)
+        body = compress(bulk_body(docs, self.index, iso()), headers, self.compress)
+        resp = self.client.request("POST", self.path, body, headers)
         check_status(resp, "Elasticsearch _bulk")
         return read_bulk_response(resp.json(), len(docs))
 

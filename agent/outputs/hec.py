@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.outputs.fields import get, text, timestamp
-from agent.outputs.http import HttpClient, Rejected, Response, Retry, check_status
+from agent.outputs.http import HttpClient, Rejected, Response, Retry, check_status, compress
 from agent.outputs.jsonl import encode_line
 
 EVENT_PATH = "/services/collector/event"
@@ -58,7 +58,12 @@ class HecSender:
         ack_timeout: float = 120.0,
         ack_poll: float = 1.0,
         sleep: Callable[[float], bool] | None = None,
+        compress: bool = False,
     ) -> None:
+        self.compress = compress
+        # told once when the token has acknowledgement off although `ack` is on
+        self.warn: Callable[[str], None] | None = None
+        self._warned = False
         self.client = client
         self.token = token
         self.fmt = fmt
@@ -81,10 +86,23 @@ class HecSender:
         return headers
 
     def send(self, docs: Sequence[dict[str, Any]]) -> None:
-        resp = self.client.request("POST", self.event_path, self.fmt.body(docs), self._headers())
+        headers = self._headers()
+        body = compress(self.fmt.body(docs), headers, self.compress)
+        resp = self.client.request("POST", self.event_path, body, headers)
         check_hec(resp, "HEC")
         if self.ack:
             ack_id = (resp.json() or {}).get("ackId")
+            if not isinstance(ack_id, int) and (resp.json() or {}).get("code") == 0:
+                # The token has acknowledgement off: Splunk took (and indexes) the events.
+                # Sending them again would index them again; deliver, and say so once.
+                if self.warn is not None and not self._warned:
+                    self._warned = True
+                    self.warn(
+                        "ack = true but the HEC token has indexer acknowledgement off: events"
+                        " are delivered when received, not when indexed (set ack = false, or"
+                        " enable acknowledgement on the token)"
+                    )
+                return
             if not isinstance(ack_id, int):
                 raise Retry(
                     "HEC: indexer acknowledgement is on but the response had no ackId"
@@ -117,12 +135,26 @@ def _plain_sleep(seconds: float) -> bool:
     return False
 
 
+# HEC status codes that are about the events sent (Splunk "Troubleshoot HTTP Event Collector"):
+# 6 invalid data format (with invalid-event-number), 12 event field is required, 13 event
+# field cannot be blank, 15 error in handling indexed fields. Every other code (7 incorrect
+# index, 10 data channel is missing, 11 invalid data channel, 14 ACK is disabled, 2/3/4 token,
+# ...) is the receiver's or our configuration: retried with backoff until an operator fixes it.
+EVENT_CODES = frozenset({6, 12, 13, 15})
+
+
 def check_hec(resp: Response, what: str) -> None:
-    """HEC answers errors with {"text", "code"}; 400 with code 6/12/13 etc. is bad data."""
-    check_status(resp, what)
+    """HEC answers errors with {"text", "code"}: per-event codes are `Rejected` (the loop
+    narrows them down to one event), anything else is `Retry`."""
     doc = resp.json()
-    if isinstance(doc, dict) and doc.get("code") not in (None, 0):
-        raise Rejected(f"{what}: code {doc.get('code')}: {doc.get('text')}")
+    code = doc.get("code") if isinstance(doc, dict) else None
+    if 200 <= resp.status < 300 and code in (None, 0):
+        return
+    if code in EVENT_CODES and resp.status == 400:
+        detail = resp.body[:300].decode("utf-8", "replace").strip()
+        raise Rejected(f"{what}: HTTP {resp.status}: {detail}")
+    check_status(resp, what)  # non-2xx: Retry (or Rejected for 413) with the receiver's words
+    raise Retry(f"{what}: code {code}: {doc.get('text') if isinstance(doc, dict) else ''}")
 
 
 __all__ = ["HecFormat", "HecSender", "Rejected", "Retry"]

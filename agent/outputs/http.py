@@ -1,21 +1,29 @@
 """A minimal HTTP(S) client for the collector outputs (stdlib only, one request at a time).
 
-Outcomes are sorted for the delivery loop: a `Retry` (connection trouble, timeouts, 408, 429,
-5xx, and 401/403/404 which an operator fixes without our data being wrong) keeps the batch and
-backs off; a `Rejected` (400, 413, 422: this data will never be accepted) lets the loop split
-the batch and drop only what the receiver refuses, with a health event.
+Outcomes are sorted for the delivery loop. A `Retry` keeps the batch and backs off: connection
+trouble, timeouts, 5xx, and every request-level 4xx (400, 401, 403, 404, 422, ...), because a
+request the receiver refuses as a whole says its configuration or ours is wrong (a missing
+index, a token, a channel), never that these alerts are; an operator fixes it and delivery
+resumes with nothing lost. A `Rejected` (413: this body is too large) lets the loop split the
+batch; a single document refused that way goes to the output's dead-letter file. Per-document
+refusals are read from the receiver's own answer (HEC codes, `_bulk` items).
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import http.client
 import json
 import ssl
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-REJECT_STATUS = frozenset({400, 413, 422})
+from agent import __version__
+
+REJECT_STATUS = frozenset({413})  # too large: the only status that is about the documents
 
 
 class Retry(Exception):
@@ -23,7 +31,8 @@ class Retry(Exception):
 
 
 class Rejected(Exception):
-    """The receiver will never take this batch as it is."""
+    """The receiver will never take this batch as it is (split it; a single document goes to
+    the dead-letter file)."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,69 @@ def tls_context(
     return ctx
 
 
-class HttpClient:
-    """Keeps one connection to one origin alive between batches."""
+USER_AGENT = f"webshell-agent/{__version__}"
 
-    def __init__(self, url: str, *, timeout: float, ssl_context: ssl.SSLContext | None) -> None:
+
+@dataclass(frozen=True)
+class Proxy:
+    host: str
+    port: int
+    authorization: str | None = None  # "Basic ..." from user:password in the proxy URL
+
+    @classmethod
+    def parse(cls, url: str) -> Proxy:
+        parts = urllib.parse.urlsplit(url if "://" in url else f"http://{url}")
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(f"a proxy is an http://host:port URL, got {url!r}")
+        auth = None
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            secret = urllib.parse.unquote(parts.password or "")
+            auth = "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
+        return cls(parts.hostname, parts.port or 3128, auth)
+
+
+def proxy_for(url: str, configured: str | None) -> Proxy | None:
+    """The proxy to reach `url`: the `proxy` key ("none": never), else the environment as curl
+    reads it (HTTPS_PROXY / HTTP_PROXY, lower-case too, and NO_PROXY)."""
+    if configured is not None:
+        return None if configured.lower() in ("", "none") else Proxy.parse(configured)
+    parts = urllib.parse.urlsplit(url)
+    env = urllib.request.getproxies_environment()
+    chosen = env.get(parts.scheme)
+    host = parts.hostname or ""
+    if not chosen or bypass(host, env.get("no", "")):
+        return None
+    return Proxy.parse(chosen)
+
+
+def bypass(host: str, no_proxy: str) -> bool:
+    """NO_PROXY as curl reads it: `*`, or comma-separated names matching the host or a parent
+    domain (a leading dot is optional; a `:port` suffix is ignored)."""
+    host = host.lower().rstrip(".")
+    for entry in no_proxy.split(","):
+        name = entry.strip().lower().lstrip(".")
+        if name.startswith("[") and "]" in name:
+            name = name[1 : name.index("]")]
+        elif name.count(":") == 1:
+            name = name.split(":")[0]
+        if name == "*" or (name and (host == name or host.endswith("." + name))):
+            return True
+    return False
+
+
+class HttpClient:
+    """Keeps one connection to one origin alive between batches, through an HTTP proxy when
+    one applies (CONNECT tunnel for https, absolute-form requests for http)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float,
+        ssl_context: ssl.SSLContext | None,
+        proxy: Proxy | None = None,
+    ) -> None:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
@@ -64,26 +132,43 @@ class HttpClient:
         self.base_path = parts.path.rstrip("/")
         self.timeout = timeout
         self.ssl_context = ssl_context
+        self.proxy = proxy
         self._conn: http.client.HTTPConnection | None = None
 
     @property
     def origin(self) -> str:
-        return f"{self.scheme}://{self.host}:{self.port}"
+        via = f" via proxy {self.proxy.host}:{self.proxy.port}" if self.proxy else ""
+        return f"{self.scheme}://{self.host}:{self.port}{via}"
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
+            host, port = (
+                (self.proxy.host, self.proxy.port) if self.proxy else (self.host, self.port)
+            )
             if self.scheme == "https":
                 self._conn = http.client.HTTPSConnection(
-                    self.host, self.port, timeout=self.timeout, context=self.ssl_context
+                    host, port, timeout=self.timeout, context=self.ssl_context
                 )
+                if self.proxy is not None:
+                    tunnel = (
+                        {"Proxy-Authorization": self.proxy.authorization}
+                        if self.proxy.authorization
+                        else None
+                    )
+                    self._conn.set_tunnel(self.host, self.port, headers=tunnel)
             else:
-                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+                self._conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
         return self._conn
 
     def request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> Response:
         """One request; `Retry` on transport errors. Status codes are left to the caller."""
         for attempt in (1, 2):
             conn = self._connection()
+            headers = {"User-Agent": USER_AGENT, **headers}
+            if self.proxy is not None and self.scheme == "http":
+                path = f"http://{self.host}:{self.port}{path}"  # absolute form for the proxy
+                if self.proxy.authorization:
+                    headers["Proxy-Authorization"] = self.proxy.authorization
             try:
                 conn.request(method, path, body=body, headers=headers)
                 resp = conn.getresponse()
@@ -113,6 +198,14 @@ class HttpClient:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def compress(body: bytes, headers: dict[str, str], enabled: bool) -> bytes:
+    """gzip (level 1: most of the saving for little CPU) with its Content-Encoding header."""
+    if not enabled:
+        return body
+    headers["Content-Encoding"] = "gzip"
+    return gzip.compress(body, compresslevel=1, mtime=0)
 
 
 def check_status(resp: Response, what: str) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import ntpath
 import os
+import posixpath
 import urllib.parse
 from typing import Any
 
@@ -15,9 +17,14 @@ _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
-def file_uri(path: str) -> str:
-    """A file: URI from the exact path bytes (non-UTF-8 names survive as %XX)."""
-    raw = os.fsencode(os.path.abspath(path)).replace(b"\\", b"/")
+def file_uri(path: str, windows: bool = os.name == "nt") -> str:
+    """A file: URI from the exact path bytes (non-UTF-8 names survive as %XX).
+
+    `\\` is the separator only on Windows; on POSIX it is an ordinary character of a name
+    (`na\\me.php`), kept as %5C so the URI names that file and no other."""
+    raw = os.fsencode((ntpath if windows else posixpath).abspath(path))
+    if windows:
+        raw = raw.replace(b"\\", b"/")
     if not raw.startswith(b"/"):
         raw = b"/" + raw  # C:/x -> /C:/x
     return "file://" + urllib.parse.quote(raw, safe="/:")

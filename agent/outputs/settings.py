@@ -13,6 +13,8 @@ from typing import Any
 from agent.config import parse_size
 from agent.errors import ConfigError
 from agent.outputs import leef
+from agent.outputs.http import Proxy
+from agent.outputs.options import OPTIONS, FileOptions, Options
 from agent.outputs.syslog import DEFAULT_SD_ID, FACILITIES, sd_name
 
 TYPES = ("jsonl", "syslog", "hec", "elasticsearch", "eventlog")
@@ -22,7 +24,8 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """One configured output; `options` holds the type-specific keys, already checked."""
+    """One configured output: the keys every output has, and `options`, the typed settings of
+    its type (`options.OPTIONS`), already checked."""
 
     name: str
     type: str
@@ -34,7 +37,8 @@ class OutputSpec:
     timeout: float
     start_at: str
     events: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Options = field(default_factory=FileOptions)
+    enabled: bool = True
 
 
 def _str(v: Any) -> str:
@@ -65,6 +69,13 @@ def _size(v: Any) -> int:
     size = parse_size(v)
     if size <= 0:
         raise ValueError("expected a size above 0")
+    return size
+
+
+def _size_or_zero(v: Any) -> int:
+    size = parse_size(v)
+    if size < 0:
+        raise ValueError("expected a size (0 turns it off)")
     return size
 
 
@@ -137,6 +148,21 @@ _TLS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "key_file": (_file, None),
     "verify": (_bool, True),
 }
+
+
+def _proxy(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError('expected "http://host:port" or "none"')
+    if v.lower() not in ("", "none"):
+        Proxy.parse(v)
+    return v
+
+
+_HTTP: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "proxy": (_proxy, None),  # None: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment
+    "compress": (_bool, False),  # gzip request bodies
+    **_TLS,
+}
 _REQUIRED = object()
 _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "jsonl": {},
@@ -151,6 +177,8 @@ _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "sd_id": (_sd_id, DEFAULT_SD_ID),
         "bom": (_bool, False),
         "leef_delimiter": (_delimiter, leef.DEFAULT_DELIMITER),
+        "resend_window": (_size_or_zero, "1MiB"),  # tcp/tls: re-sent after a reconnect
+        "max_message_bytes": (_size_or_zero, 8096),  # rsyslog default maxMessageSize; 0: none
         **_TLS,
     },
     "hec": {
@@ -161,7 +189,7 @@ _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "source": (_str, "webshell-agent"),
         "ack": (_bool, False),
         "ack_timeout": (_pos_float, 120.0),
-        **_TLS,
+        **_HTTP,
     },
     "elasticsearch": {
         "url": (_url, _REQUIRED),
@@ -169,7 +197,7 @@ _TYPE_KEYS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "username": (_str, None),
         "password": (_str, None),
         "api_key": (_str, None),
-        **_TLS,
+        **_HTTP,
     },
     "eventlog": {"source": (_str, "webshell-agent")},
 }
@@ -194,23 +222,26 @@ def parse_one(raw: Mapping[str, Any], index: int) -> OutputSpec:
         )
     where = f"{where} ({name})"
     keys = {**_COMMON, **_TYPE_KEYS[str(kind)]}
-    unknown = sorted(set(raw) - set(keys))
-    if unknown:
-        raise ConfigError(
-            f"unknown key {unknown[0]!r} for a {kind} output (known: {', '.join(sorted(keys))})",
-            location=f"{where}.{unknown[0]}",
+    errors: list[ConfigError] = [
+        ConfigError(
+            f"unknown key {key!r} for a {kind} output (known: {', '.join(sorted(keys))})",
+            location=f"{where}.{key}",
         )
+        for key in sorted(set(raw) - set(keys))
+    ]
     values: dict[str, Any] = {}
     for key, (check, default) in keys.items():
         if key in raw:
             try:
                 values[key] = check(raw[key])
             except ValueError as e:
-                raise ConfigError(f"{e} (got {raw[key]!r})", location=f"{where}.{key}") from None
+                errors.append(ConfigError(f"{e} (got {raw[key]!r})", location=f"{where}.{key}"))
         elif default is _REQUIRED:
-            raise ConfigError(f"a {kind} output needs {key!r}", location=f"{where}.{key}")
+            errors.append(ConfigError(f"a {kind} output needs {key!r}", location=f"{where}.{key}"))
         else:
             values[key] = None if default is None else check(default)
+    if errors:
+        raise ConfigErrors(errors)
     if kind == "elasticsearch" and values["api_key"] and values["username"]:
         raise ConfigError(
             "give either api_key or username/password, not both", location=f"{where}.api_key"
@@ -245,8 +276,35 @@ def parse_one(raw: Mapping[str, Any], index: int) -> OutputSpec:
         timeout=common["timeout"],
         start_at=common["start_at"],
         events=common["events"] if common["events"] is not None else kind == "eventlog",
-        options=values if common["enabled"] else {**values, "_disabled": True},
+        options=OPTIONS[str(kind)](**values),
+        enabled=common["enabled"],
     )
+
+
+class ConfigErrors(ConfigError):
+    """Several problems in one table: reads as the first, carries all (for `config check`)."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        super().__init__(errors[0].message, location=errors[0].location)
+        self.errors = errors
+
+
+def problems(raws: Sequence[Mapping[str, Any]]) -> list[ConfigError]:
+    """Every problem of every [[outputs]] table, for `config check` (parse stops at the first)."""
+    found: list[ConfigError] = []
+    for i, raw in enumerate(raws):
+        try:
+            parse_one(raw, i)
+        except ConfigErrors as e:
+            found += e.errors
+        except ConfigError as e:
+            found.append(e)
+    if not found:
+        try:
+            parse(raws)
+        except ConfigError as e:  # duplicate names
+            found.append(e)
+    return found
 
 
 def parse(raws: Sequence[Mapping[str, Any]]) -> list[OutputSpec]:
@@ -261,4 +319,4 @@ def parse(raws: Sequence[Mapping[str, Any]]) -> list[OutputSpec]:
                 location=f"outputs[{i}].name",
             )
         seen[spec.name] = i
-    return [s for s in specs if not s.options.get("_disabled")]
+    return [s for s in specs if s.enabled]

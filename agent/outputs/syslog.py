@@ -14,15 +14,14 @@ import re
 import select
 import socket
 import ssl
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from agent.outputs.fields import SYSLOG_SEVERITY, get, severity_name, text, timestamp
+from agent.outputs.options import Framing, Transport
 from agent.timefmt import utc_text
-
-Framing = Literal["octet-counting", "newline"]
-Transport = Literal["tcp", "tls", "udp"]
 
 FACILITIES = {
     "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
@@ -138,6 +137,7 @@ class Endpoint:
     cert_file: str | None = None
     key_file: str | None = None
     verify: bool = True
+    resend_window: int = 1 << 20  # bytes of the latest frames re-sent after a reconnect
 
 
 def tls_context(ep: Endpoint) -> ssl.SSLContext:
@@ -154,14 +154,22 @@ def tls_context(ep: Endpoint) -> ssl.SSLContext:
 class SyslogSender:
     """One connection to one receiver, opened lazily and re-opened after any failure.
 
-    `send(messages)` returns only after every frame was written (TCP: sendall returned, i.e.
-    the kernel took the bytes; TLS: the records were written). Not thread-safe: one delivery
-    thread owns it."""
+    `send(messages)` returns once every frame was written (TCP: sendall returned, i.e. the
+    kernel took the bytes; TLS: the records were written). That is not "received": a receiver
+    that is frozen and then killed loses what sat in its socket buffer and its memory queue.
+    So the sender keeps the latest frames it wrote, up to `resend_window` bytes, and writes them
+    again first whenever it has to open a new connection after losing one (at-least-once
+    within that window; the receiver sees duplicates with the same event.id). UDP has no
+    window: a datagram is fire-and-forget. Not thread-safe: one delivery thread owns it."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self._sock: socket.socket | None = None
         self._ctx = tls_context(endpoint) if endpoint.transport == "tls" else None
+        self._window: deque[bytes] = deque()
+        self._window_bytes = 0
+        self._resend = False  # a connection was lost since the window was last written
+        self.resent = 0  # frames written again after reconnects (for the output-up event)
 
     def _connect(self) -> socket.socket:
         ep = self.endpoint
@@ -209,29 +217,62 @@ class SyslogSender:
 
     def send(self, messages: Sequence[bytes]) -> None:
         ep = self.endpoint
-        if self._sock is not None and ep.transport != "udp" and self._peer_closed(self._sock):
-            self.close()
+        self.check()
         try:
             if self._sock is None:
                 self._sock = self._connect()
             if ep.transport == "udp":
                 for m in messages:
                     self._sock.send(m[:UDP_MAX])
-            else:
-                self._sock.sendall(b"".join(frame(m, ep.framing) for m in messages))
+                return
+            frames = [frame(m, ep.framing) for m in messages]
+            again = list(self._window) if self._resend else []
+            self._sock.sendall(b"".join(again + frames))
         except ssl.SSLCertVerificationError as e:
-            self.close()
+            self._lost()
             raise SyslogError(
                 f"TLS certificate verification failed for {ep.host}:{ep.port}: {e.verify_message}"
             ) from e
         except ssl.SSLError as e:
-            self.close()
+            self._lost()
             raise SyslogError(f"TLS error with {ep.host}:{ep.port}: {e.reason or e}") from e
         except OSError as e:
-            self.close()
+            self._lost()
             raise SyslogError(
                 f"cannot send to {ep.host}:{ep.port} over {ep.transport}: {e.strerror or e}"
             ) from e
+        self.resent += len(again)
+        self._resend = False
+        self._remember(frames)
+
+    def check(self) -> None:
+        """Notice a receiver that went away (EOF or reset pending) and drop the connection,
+        so the next write re-sends the window on a fresh one. Cheap: one select()."""
+        if (
+            self._sock is not None
+            and self.endpoint.transport != "udp"
+            and self._peer_closed(self._sock)
+        ):
+            self._lost()
+
+    def keepalive(self) -> None:
+        """Called when idle: if the connection was lost, reconnect now and re-send the window
+        rather than waiting for the next alert (raises SyslogError while unreachable)."""
+        self.check()
+        if self._resend and self._window:
+            self.send([])
+
+    def _remember(self, frames: list[bytes]) -> None:
+        limit = self.endpoint.resend_window
+        for f in frames:
+            self._window.append(f)
+            self._window_bytes += len(f)
+        while self._window and self._window_bytes > limit:
+            self._window_bytes -= len(self._window.popleft())
+
+    def _lost(self) -> None:
+        self.close()
+        self._resend = bool(self._window)
 
     def close(self) -> None:
         if self._sock is not None:

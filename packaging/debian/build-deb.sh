@@ -42,7 +42,7 @@ fi
 cp "$wheel" "$wheels/"
 if [ "$with_deps" = 1 ]; then
   # The pinned runtime dependencies, as wheels for this machine's Python and architecture.
-  "$py" -m pip wheel --quiet --wheel-dir "$wheels" "$wheel"
+  "$py" -m pip wheel --quiet --constraint "$top/constraints.txt" --wheel-dir "$wheels" "$wheel"
   arch="$(dpkg --print-architecture)"  # yara-python, psutil and watchdog wheels are binary
   # ... and built for this Python minor version (cp311): pin python3 to it.
   pyver="$("$py" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -228,7 +229,7 @@ def _session_pki() -> Path:
 
 
 _CONF = """\
-global(workDirectory="{dir}" maxMessageSize="256k" parser.escapeControlCharactersOnReceive="off"
+global(workDirectory="{dir}" {max_size}parser.escapeControlCharactersOnReceive="off"
        defaultNetstreamDriverCAFile="{ca}" defaultNetstreamDriverCertFile="{cert}"
        defaultNetstreamDriverKeyFile="{key}")
 module(load="imtcp" maxSessions="200")
@@ -256,12 +257,18 @@ input(type="imudp" address="127.0.0.1" port="{udp}" ruleset="r" name="udp")
 class Rsyslog:
     """rsyslogd on 127.0.0.1 high ports with a private config; as `nobody` when we are root."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_message_size: str | None = "256k") -> None:
+        """`max_message_size` None: rsyslog's own default (8k)."""
         self.dir = folder
         self.pki = make_pki(folder)
         self.ports = {"tcp": free_port(), "tls": free_port(), "udp": free_port(socket.SOCK_DGRAM)}
         conf = _CONF.format(
-            dir=folder, ca=self.pki["ca"], cert=self.pki["cert"], key=self.pki["key"], **self.ports
+            dir=folder,
+            ca=self.pki["ca"],
+            cert=self.pki["cert"],
+            key=self.pki["key"],
+            max_size=f'maxMessageSize="{max_message_size}" ' if max_message_size else "",
+            **self.ports,
         )
         self.conf = folder / "rsyslog.conf"
         self.conf.write_text(conf)
@@ -306,6 +313,19 @@ class Rsyslog:
             self.proc = None
             self.log.close()
 
+    def freeze(self) -> None:
+        """SIGSTOP: the kernel still accepts bytes into its socket buffers; nobody reads them."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def kill(self) -> None:
+        """SIGKILL (also when frozen): whatever sat in its buffers and memory queue is gone."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+        self.proc = None
+        self.log.close()
+
     def received(self) -> list[dict[str, Any]]:
         try:
             text = self.out.read_text(encoding="utf-8")
@@ -337,10 +357,10 @@ def _listening(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def rsyslog_server() -> Iterator[Rsyslog]:
+def rsyslog_server(max_message_size: str | None = "256k") -> Iterator[Rsyslog]:
     require_rsyslog()
     folder = Path(tempfile.mkdtemp(prefix="wsa-rsyslog-"))
-    server = Rsyslog(folder)
+    server = Rsyslog(folder, max_message_size)
     server.start()
     try:
         yield server
@@ -357,7 +377,9 @@ class FakeCollector:
     timeout) or a callable(request) -> (status, body)."""
 
     def __init__(
-        self, handler: Callable[[FakeCollector, dict[str, Any]], tuple[int, bytes]]
+        self,
+        handler: Callable[[FakeCollector, dict[str, Any]], tuple[int, bytes]],
+        tls: dict[str, Path] | None = None,
     ) -> None:
         self.requests: list[dict[str, Any]] = []
         self.plan: list[Any] = []
@@ -399,11 +421,17 @@ class FakeCollector:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:  # make_pki() files: serve https with a certificate for 127.0.0.1
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(tls["cert"], tls["key"])
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self) -> FakeCollector:
         self.thread.start()

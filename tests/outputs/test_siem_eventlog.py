@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agent.outputs import eventlog
-from agent.outputs.delivery import health_event
+from agent.outputs.health import health_event
 from tests.outputs.siem_support import make_alert
 
 

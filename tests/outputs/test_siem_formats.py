@@ -150,7 +150,7 @@ def test_header_fields_are_printable_ascii() -> None:
 
 
 def test_health_events_format_without_file_fields() -> None:
-    from agent.outputs.delivery import health_event
+    from agent.outputs.health import health_event
 
     doc = health_event(
         "output-down", "output x is down", {"name": "x"}, level="error", error="refused|=\n"

@@ -130,7 +130,7 @@ def test_hec_retries_5xx_and_timeouts_then_recovers(tmp_path: Path, run_outputs:
     assert health[-1]["webshell"]["output"]["failures"] == 4
 
 
-def test_hec_4xx_data_errors_are_reported_and_only_the_bad_alert_dropped(
+def test_hec_per_event_data_error_parks_only_the_bad_alert_in_the_dead_letter_file(
     tmp_path: Path, run_outputs: Any
 ) -> None:
     docs = alerts(9)
@@ -145,6 +145,8 @@ def test_hec_4xx_data_errors_are_reported_and_only_the_bad_alert_dropped(
     (rej,) = [h for h in health if h["event"]["action"] == "output-rejected"]
     assert rej["webshell"]["output"]["event_ids"] == [docs[4]["event"]["id"]]
     assert "HTTP 400" in rej["message"] and "Invalid data format" in rej["message"]
+    (parked,) = (tmp_path / "dead-letter" / "hec.jsonl").read_text().splitlines()
+    assert json.loads(parked)["document"] == docs[4]
 
 
 def test_hec_auth_failure_is_retried_not_dropped(tmp_path: Path, run_outputs: Any) -> None:

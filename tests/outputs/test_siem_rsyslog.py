@@ -233,7 +233,7 @@ def test_a_document_that_cannot_be_formatted_is_refused_alone(
 
 
 def test_events_true_also_ships_the_event_file(tmp_path: Path, rsyslog: Rsyslog) -> None:
-    from agent.outputs.delivery import health_event
+    from agent.outputs.health import health_event
 
     alert = make_alert("/var/www/e.php")
     write_alerts(tmp_path / "alerts.jsonl", [alert])
@@ -299,3 +299,85 @@ def test_the_real_agent_killed_mid_delivery_loses_no_alert(
     ids = [msg_id(r) for r in rsyslog.received()]
     assert set(ids) == {a["event"]["id"] for a in read_jsonl(data / "alerts.jsonl")}
     assert all(json.loads(r["msg"])["event"]["kind"] == "alert" for r in rsyslog.received())
+
+
+@pytest.mark.parametrize("transport", ["tcp", "tls"])
+def test_frozen_then_killed_receiver_loses_nothing(
+    tmp_path: Path, rsyslog: Rsyslog, transport: str
+) -> None:
+    """The write returned, the position moved, and the receiver died with the bytes unread:
+    the resend window puts them on the next connection (duplicates allowed, by event.id)."""
+    first = [make_alert(f"/var/www/before{i}.php", n=i) for i in range(5)]
+    write_alerts(tmp_path / "alerts.jsonl", first)
+    run = Running(tmp_path, syslog_output(rsyslog, transport))
+    try:
+        assert len(rsyslog.wait_for(5)) == 5
+        rsyslog.freeze()
+        later = [make_alert(f"/var/www/frozen{i}.php", n=100 + i) for i in range(50)]
+        for d in later:
+            write_alerts(tmp_path / "alerts.jsonl", [d])
+            run.outputs.notify()
+        # every write returned and the saved position is past all 50
+        assert wait_until(lambda: run.outputs.stats()["syslog"]["backlog_bytes"] == 0)
+        assert run.outputs.stats()["syslog"]["delivered"] == 55
+        rsyslog.kill()
+        assert wait_until(lambda: "output-down" in run.actions())  # noticed while idle
+        rsyslog.start()
+        want = {d["event"]["id"] for d in first + later}
+        assert wait_until(lambda: {msg_id(r) for r in rsyslog.received()} >= want)
+        assert wait_until(lambda: "output-up" in run.actions())
+    finally:
+        run.stop()
+    ids = [msg_id(r) for r in rsyslog.received()]
+    assert set(ids) == want
+    up = next(h for h in run.health if h["event"]["action"] == "output-up")
+    assert up["webshell"]["output"]["resent"] >= 50
+
+
+def big_alert(n: int, target: int = 10_000) -> dict[str, Any]:
+    """An alert of about `target` bytes of JSON: many matched strings with long excerpts."""
+    doc = make_alert(f"/var/www/big{n}.php", rules=("PHP_Webshell_Eval", "PHP_Obfuscated"), n=n)
+    strings = doc["webshell"]["matches"][0]["strings"]
+    i = 0
+    while len(json.dumps(doc)) < target:
+        strings.append(
+            {"identifier": f"$s{i}", "offset": 100 * i, "length": 64, "excerpt": "A\\x00b" * 40}
+        )
+        i += 1
+    return doc
+
+
+@pytest.mark.parametrize("fmt", ["json", "cef", "leef"])
+def test_a_10kb_alert_arrives_whole_under_rsyslogs_default_max_message_size(
+    tmp_path: Path, fmt: str
+) -> None:
+    docs = [make_alert("/var/www/small.php", n=1), big_alert(2), big_alert(3, 20_000)]
+    assert len(json.dumps(docs[1])) >= 10_000
+    write_alerts(tmp_path / "alerts.jsonl", docs)
+    with rsyslog_server(max_message_size=None) as server:  # rsyslog's default: 8096 bytes
+        run = Running(tmp_path, syslog_output(server, "tcp", format=fmt))
+        try:
+            assert wait_until(lambda: run.outputs.stats()["syslog"]["backlog_bytes"] == 0)
+            got = server.wait_for(3)
+            log = (server.dir / "rsyslogd.log").read_text()
+        finally:
+            run.stop()
+    assert "oversize" not in log
+    assert len(got) == 3  # no message was cut in two
+    by_id = {msg_id(r): r for r in got}
+    for doc in docs:
+        msg = by_id[doc["event"]["id"]]["msg"]
+        if fmt != "json":
+            assert (parse_cef(msg) if fmt == "cef" else parse_leef(msg))[1]
+            continue
+        sent = json.loads(msg)  # whole and parseable
+        big = doc is not docs[0]
+        assert sent.get("webshell", {}).get("trimmed", False) is big
+        assert sent["event"]["id"] == doc["event"]["id"] and sent["file"] == doc["file"]
+        if big:
+            assert sent["rule"]["name"] == doc["rule"]["name"]
+            assert [m["rule"] for m in sent["webshell"]["matches"]] == [
+                m["rule"] for m in doc["webshell"]["matches"]
+            ]
+        else:
+            assert sent == doc

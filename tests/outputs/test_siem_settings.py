@@ -11,6 +11,7 @@ from agent.config import Config, merge
 from agent.errors import ConfigError
 from agent.outputs import eventlog
 from agent.outputs.delivery import Outputs
+from agent.outputs.options import SyslogOptions
 from agent.outputs.settings import parse
 
 
@@ -19,18 +20,24 @@ def test_defaults_and_types(tmp_path: Path) -> None:
     assert spec.name == "syslog" and spec.batch_size == 100 and spec.start_at == "beginning"
     assert spec.events is False
     o = spec.options
-    assert o["address"] == ("siem.example.test", 6514)
-    assert (o["transport"], o["format"], o["framing"], o["verify"]) == (
+    assert isinstance(o, SyslogOptions)
+    assert o.address == ("siem.example.test", 6514)
+    assert (o.transport, o.format, o.framing, o.verify) == (
         "tls",
         "json",
         "octet-counting",
         True,
     )
-    assert o["facility"] == 19
+    assert o.facility == 19
+    assert (o.max_message_bytes, o.resend_window) == (8096, 1 << 20)
     (v6,) = parse(
         [{"type": "syslog", "address": "[::1]:514", "transport": "udp", "max_backlog": "10MiB"}]
     )
-    assert v6.options["address"] == ("::1", 514) and v6.max_backlog == 10 * 1024 * 1024
+    assert (
+        isinstance(v6.options, SyslogOptions)
+        and v6.options.address == ("::1", 514)
+        and v6.max_backlog == 10 * 1024 * 1024
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,4 +139,25 @@ def test_toml_outputs_reach_validation(tmp_path: Path) -> None:
         "test.toml",
     )
     (spec,) = parse(cfg.outputs)
-    assert spec.options["format"] == "leef"
+    assert isinstance(spec.options, SyslogOptions) and spec.options.format == "leef"
+
+
+def test_the_format_and_transport_tables_cover_every_type() -> None:
+    from agent.outputs.formats import FORMATS
+    from agent.outputs.options import OPTIONS
+    from agent.outputs.settings import NETWORK_TYPES, TYPES
+    from agent.outputs.transports import TRANSPORTS
+
+    assert set(OPTIONS) == set(TYPES) and set(TRANSPORTS) == set(NETWORK_TYPES)
+    minimal = {
+        "jsonl": {},
+        "syslog": {"address": "h:1"},
+        "hec": {"url": "https://h", "token": "t"},
+        "elasticsearch": {"url": "https://h"},
+    }
+    for kind, keys in minimal.items():
+        (spec,) = parse([{"type": kind, **keys}])
+        assert type(spec.options) is OPTIONS[kind]
+    for fmt in FORMATS:
+        (spec,) = parse([{"type": "syslog", "address": "h:1", "format": fmt}])
+        assert isinstance(spec.options, SyslogOptions) and spec.options.format == fmt
