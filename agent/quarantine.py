@@ -359,6 +359,10 @@ class Quarantine:
                 raise QuarantineError(
                     "a file already exists there: not overwritten", reason="exists", location=dest
                 ) from None
+            except FileNotFoundError:  # the temp name was taken away after the check
+                raise QuarantineError(
+                    "the temp file was replaced: not restored", reason="changed", location=dest
+                ) from None
             if not fdops.is_ours(folder, name, st):
                 # The temp name was swapped between the check and the link: what got linked is
                 # not ours. Take that name away again (it is in the web root folder) and refuse.

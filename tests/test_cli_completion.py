@@ -26,7 +26,8 @@ def complete(tmp_path: Path, *words: str) -> list[str]:
 def test_bash_completes_commands_subcommands_options_and_choices(tmp_path: Path) -> None:
     assert complete(tmp_path, "sc") == ["scan"]
     assert complete(tmp_path, "rules", "") == [
-        "list", "lint", "test", "sample", "-h", "--help", "--debug", "--config",
+        "list", "lint", "test", "sample", "keygen", "bundle", "update", "rollback",
+        "-h", "--help", "--debug", "--config",
     ]  # fmt: skip
     assert "--format" in complete(tmp_path, "scan", "--fo")
     assert complete(tmp_path, "scan", "--format", "s") == ["sarif"]

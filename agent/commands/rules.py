@@ -146,7 +146,10 @@ def register_bundles(rsub: Any) -> None:
     bu = rsub.add_parser("bundle", help="build a signed rule bundle from a folder of rules")
     bu.add_argument("dir", type=Path, help="rules laid out like signatures/ (tests/ optional)")
     bu.add_argument("--version", type=int, required=True, metavar="N", help="bundle version")
-    bu.add_argument("--out", type=Path, required=True, metavar="FILE.tar.gz")
+    bu.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.tar.gz",
+        help="the bundle to write (its signature goes to FILE.tar.gz.minisig)",
+    )  # fmt: skip
     bu.add_argument("--key", type=Path, metavar="FILE", help="minisign secret key")
     bu.add_argument(
         "--unsigned", action="store_true",
