@@ -223,6 +223,32 @@ def test_a_shell_written_beyond_path_max_while_running_is_alerted(
     assert agent.events("rescan-error") == []
 
 
+def test_a_folder_made_across_path_max_while_running_is_walked_live(
+    tmp_path: Path, web_root: Path, agent_rules: Path, run_agent: RunAgent
+) -> None:
+    """The last folder inotify can watch sees a new folder whose path is beyond PATH_MAX: the
+    settle stage walks it by descriptors (no periodic rescan here)."""
+    edge = _long_dir(web_root, 3850, shell=None)  # still watchable
+    assert len(os.fsencode(edge)) < 4096
+    agent = run_agent(make_config(tmp_path, [web_root], agent_rules))
+    name = "e" * (4100 - len(os.fsencode(edge)))
+    fd = os.open(web_root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in [*os.path.relpath(edge, web_root).split(os.sep), name]:
+            if part == name:
+                os.mkdir(name, dir_fd=fd)
+            new = os.open(part, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = new
+        _write_at(fd, "late.aspx")
+    finally:
+        os.close(fd)
+    shell = os.path.join(edge, name, "late.aspx")
+    assert len(os.fsencode(shell)) > 4096
+    wait_for(lambda: shell in agent.alerted_paths(), 60, "the shell in the new deep folder")
+    assert agent.events("rescan-error") == []
+
+
 def test_a_one_off_scan_alerts_a_shell_beyond_path_max(
     tmp_path: Path, web_root: Path, agent_rules: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
