@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import json
 import os
 import subprocess
@@ -200,6 +199,14 @@ def test_a_shell_beyond_path_max_is_alerted_by_the_baseline(
     assert agent.alerted_paths() == {str(web_root / "near.aspx"): 1, shell: 1}
     assert agent.events("rescan-error") == []
     assert agent.events("watch-limit") == []  # not mistaken for the inotify watch limit
+    # no watch can name the deep folders: a warning says so, with the first one's path
+    wait_for(lambda: bool(agent.events("path-too-long")), 30, "the path-too-long warning")
+    (ev,) = agent.events("path-too-long")
+    assert ev["log"]["level"] == "warning"
+    assert (
+        deep.startswith(ev["webshell"]["path"]) and len(os.fsencode(ev["webshell"]["path"])) >= 4096
+    )
+    assert "PATH_MAX" in ev["message"]
 
 
 def test_a_shell_written_beyond_path_max_while_running_is_alerted(
