@@ -155,6 +155,48 @@ def descend(fd: int, names: Sequence[str], path: str) -> int:
     return fd
 
 
+PATH_MAX = 4096  # Linux: a longer path given to a system call fails with ENAMETOOLONG
+
+
+def long_path(path: str) -> bool:
+    return len(os.fsencode(path)) >= PATH_MAX
+
+
+def open_parent_long(path: str) -> tuple[int, str]:
+    """(descriptor of the folder holding `path`, last name), for a path of any length.
+
+    The longest leading part the kernel accepts is opened by name (as any short path is), the
+    rest folder by folder with `O_NOFOLLOW`, so no system call gets a path beyond PATH_MAX."""
+    p = absolute(path)
+    head, name = os.path.split(p)
+    parts = head.split(os.sep)
+    cut = len(parts)
+    while cut > 1 and len(os.fsencode(os.sep.join(parts[:cut]) or os.sep)) >= PATH_MAX:
+        cut -= 1
+    fd = os.open(os.sep.join(parts[:cut]) or os.sep, os.O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    return descend(fd, parts[cut:], path), name
+
+
+def stat_path(path: str, *, follow: bool = True) -> os.stat_result:
+    """os.stat (or lstat), by directory descriptors when the path is beyond PATH_MAX."""
+    if not long_path(path):
+        return os.stat(path, follow_symlinks=follow)
+    fd, name = open_parent_long(path)
+    try:
+        return os.stat(name, dir_fd=fd, follow_symlinks=follow)
+    finally:
+        os.close(fd)
+
+
+def lexists(path: str) -> bool:
+    """os.path.lexists that also answers for a path beyond PATH_MAX."""
+    try:
+        stat_path(path, follow=False)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def lstat_at(fd: int, name: str) -> os.stat_result:
     return os.stat(name, dir_fd=fd, follow_symlinks=False)
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from agent.confine import O_DIR, Escape, Roots
+from agent.confine import O_DIR, Escape, Roots, long_path, open_parent_long
 from agent.filetypes import WEB_EXTENSIONS, always_scanned, extension_of, is_agent_temp
 
 _CASE_FOLD = sys.platform == "win32"
@@ -192,6 +192,12 @@ else:
         if roots is not None and roots.locate(top) is not None:
             return roots.open_dir(top)
         try:
+            if long_path(top):  # e.g. a new folder beyond PATH_MAX, from a watch event
+                parent, name = open_parent_long(top)
+                try:
+                    return os.open(name, O_DIR, dir_fd=parent)
+                finally:
+                    os.close(parent)
             return os.open(top, O_DIR)
         except OSError as e:
             if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(top):

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from agent.confine import stat_path
 from agent.health import Counters
 from agent.pipeline.durable import Abandoned
 from agent.pipeline.workers import Job, Pipeline
@@ -130,7 +131,7 @@ class ScanQueue:
             busy_since = self._scanning.get(job.path)
         if job.trigger in CHECK_UNCHANGED:
             try:
-                st = os.stat(job.path)
+                st = stat_path(job.path)  # by descriptors beyond PATH_MAX
             except OSError:
                 busy_since = None  # the scan reports it as vanished
             else:

@@ -70,16 +70,19 @@ else:
         return False  # no per-directory watches
 
 
-PATH_MAX = 4096  # Linux; a longer path cannot be watched at all (the rescan reports it)
+PATH_MAX = 4096  # Linux; a longer path cannot be watched at all (the rescan walks it)
 
 
-def directories(root: str) -> list[str]:
+def directories(root: str, beyond: list[str] | None = None) -> list[str]:
     """Every directory under root (itself included), as watchdog watches them: no symlinks,
-    nothing beyond PATH_MAX (no watch can name it: not the watch limit's doing)."""
+    nothing beyond PATH_MAX (no watch can name it: not the watch limit's doing; the first
+    such folders go to `beyond`)."""
     out, stack = [], [root]
     while stack:
         d = stack.pop()
         if len(os.fsencode(d)) >= PATH_MAX:
+            if beyond is not None:
+                beyond.append(d)
             continue
         out.append(d)
         try:
@@ -114,6 +117,7 @@ class Coverage:
         self._next_poll = 0.0
         self._next_retry = 0.0
         self.polls = 0
+        self._beyond: set[str] = set()  # folders beyond PATH_MAX already reported
 
     @property
     def blind(self) -> dict[str, int]:
@@ -130,7 +134,9 @@ class Coverage:
         watched = w.watched_dirs()
         if watched is None:
             return
-        dirs = directories(w.root)
+        beyond: list[str] = []
+        dirs = directories(w.root, beyond)
+        self._report_beyond(w.root, beyond)
         missing = {d for d in dirs if d not in watched}
         with self._lock:
             known = w.root in self._blind
@@ -139,6 +145,22 @@ class Coverage:
             # (after a queue overflow) or a folder that went away. The next check looks again.
             return
         self._update(w.root, len(dirs), len(dirs) - len(missing), missing)
+
+    def _report_beyond(self, root: str, beyond: list[str]) -> None:
+        """Folders no inotify watch can name (beyond PATH_MAX): a warning naming them, once
+        per new set; the walks of the settle stage and of the rescans reach them by descriptor."""
+        new = set(beyond) - self._beyond
+        self._beyond |= new
+        if not new:
+            return
+        sample = sorted(new)[:5]
+        self.emit(
+            "path-too-long",
+            f"{len(new)} folder(s) under {root} are beyond PATH_MAX ({PATH_MAX} bytes) and cannot"
+            f" be watched, e.g. {sample[0]}: files changed there are found by the periodic"
+            " rescan (watch.rescan_interval), new folders by the walk of their parent",
+            level="warning", root=root, path=sample[0], paths=sample, count=len(new),
+        )  # fmt: skip
 
     def note_new_dir(self, path: str) -> None:
         """A directory was created (watchdog's dispatch thread): no I/O, just a lookup."""

@@ -9,14 +9,13 @@ live events are never stuck behind a whole tree.
 from __future__ import annotations
 
 import errno
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.confine import Roots
+from agent.confine import Roots, lexists
 from agent.health import Counters
 from agent.logging import Emit
 from agent.pipeline.ratelimit import EventBudget
@@ -165,7 +164,7 @@ class Rescanner:
             self.budget.throttle(self._stop)
         if not counts.aborted and counts.errors == 0:
             for path in self.state.paths_under(root):
-                if path not in seen and not os.path.lexists(path):
+                if path not in seen and not lexists(path):
                     self.state.forget(path)
                     counts.forgotten += 1
         counts.seconds = round(time.monotonic() - started, 3)

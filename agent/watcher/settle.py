@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import errno
 import heapq
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agent.confine import lexists, stat_path
 from agent.walk import Filter, walk
 
 SubmitFn = Callable[[str, str], None]
@@ -150,7 +150,7 @@ class Settler:
                     self._walk_dir(path)
                 elif item.quiet and not self._closing:
                     self._check_quiet(path, item)
-                elif item.quiet and not os.path.lexists(path):  # closing: no wait, but no ghost
+                elif item.quiet and not lexists(path):  # closing: no wait, but no ghost
                     if self._finish(path, item):
                         self.vanished += 1
                 else:
@@ -175,7 +175,7 @@ class Settler:
 
     def _check_quiet(self, path: str, item: _Pending) -> None:
         try:
-            st = os.stat(path)
+            st = stat_path(path)  # by descriptors beyond PATH_MAX
         except OSError:
             if self._finish(path, item):
                 self.vanished += 1
