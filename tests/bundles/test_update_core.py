@@ -44,6 +44,8 @@ def agent(tmp_path: Path, keys: Keys) -> Iterator[Agent]:
 
 def test_same_rules_new_bundle_switches_and_a_rollback_reaches_the_agent(agent: Agent) -> None:
     wait_for(lambda: agent.core.health()["rules_version"] == "1", what="bundle 1 in use")
+    # the stage swaps the rules, then writes its event: wait for the event too
+    wait_for(lambda: agent.events("rules-reloaded"), what="the rules-reloaded event")
     reloaded = agent.events("rules-reloaded")
     assert "nothing to re-verify" in reloaded[-1]["message"]
     bundle_store.rollback(agent.data)  # by hand, while the agent runs
