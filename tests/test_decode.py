@@ -275,3 +275,31 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
     length = base64.b64encode(len(mixed).to_bytes(4, "little"))[:6]
     page = b"#@~^" + length + b"==" + mixed + b"AAAAAA==^#~@"
     assert decode_page(page, 4096) == p1 + wide + p2
+
+
+@pytest.mark.parametrize(
+    ("code", "telling"),
+    [
+        (b"/**\n * Docblock.\n */\nfunction f() {} // x = 1; /* note */\n", False),
+        (b"print ('hello');", False),
+        (b"ev/*x*/al($a);", True),
+        (b"eval/**/ ($a);", True),
+        (b"$f = ('sys'.'t'.'em');", True),
+    ],
+)
+def test_only_folds_that_hide_code_make_a_layer(code: bytes, telling: bool) -> None:
+    # An ordinary comment or a literal in parentheses is no reason to scan a fold layer.
+    assert bool(fold(code).telling) is telling
+
+
+def test_a_payload_found_verbatim_in_its_layer_is_not_scanned_again(ruleset: RuleSet) -> None:
+    page = b"<?php $s = 'marker_word_in_plain_text'; echo strrev(strrev($s)); ?>"
+    page += b" <?php echo strrev(strrev('marker_word_in_plain_text')); ?>"
+    calls: list[bytes] = []
+
+    def scan_(layer: bytes, seconds: float) -> list[object]:
+        calls.append(layer)
+        return list(ruleset.rules.match(data=layer))
+
+    explore(page, list(ruleset.rules.match(data=page)), scan_)
+    assert not any(b"marker_word" in c for c in calls)

@@ -58,6 +58,7 @@ _SELECT = re.compile(
     re.I | re.S,
 )
 _CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
+_SPACE = frozenset(b" \t\r\n")
 MIN_VALUE = 3  # folded values shorter than this are not listed on their own
 ESCAPES_TELLING = 8  # fewer escapes than this in a window is ordinary string data
 
@@ -141,7 +142,16 @@ class _Fold:
 def fold(data: bytes, max_values: int = 256) -> Folded:
     """Apply every folding pass once, in the order that lets one feed the next."""
     st = _Fold(data)
-    st.sub(_COMMENT, lambda m: b"", hint=b"/*")
+
+    def comment(m: re.Match[bytes]) -> bytes:
+        # Hiding code: an empty comment, or one wedged between code on both sides (`ev/*x*/al`,
+        # `eval/*x*/(`). A docblock or a remark after a space is ordinary and tells nothing.
+        data, a, b = m.string, m.start(), m.end()
+        wedged = a > 0 and b < len(data) and data[a - 1] not in _SPACE and data[b] not in _SPACE
+        st.f.telling += m.end() - m.start() == 4 or wedged
+        return b""
+
+    st.sub(_COMMENT, comment, telling=False, hint=b"/*")
     before = st.f.folds
     st.sub(_ESCAPE, _unescape, telling=False, hint=b"\\")
     if st.f.folds - before >= ESCAPES_TELLING:
@@ -189,7 +199,8 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     ):
         st.sub(_BITOP, bitop)
     if st.f.folds:  # only folding leaves a literal alone in parentheses worth unwrapping
-        st.sub(_PAREN, lambda m: m.group(1))
+        # Unwrapping hides nothing: the pass that made the literal already counted as telling.
+        st.sub(_PAREN, lambda m: m.group(1), telling=False)
 
     def join(m: re.Match[bytes]) -> bytes:
         parts = [_body(x) for x in _LIT_RE.findall(m.group(1))]

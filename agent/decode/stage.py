@@ -80,14 +80,18 @@ def layers_of(
         # One layer per decoding chain, however many literals went through it.
         by_chain: dict[str, list[bytes]] = {}
         for name, data in payload.chains(buf, hits["payload"], cap):
-            by_chain.setdefault(name, []).append(data)
+            # A payload found verbatim in the layer it came from (`strrev(strrev(..))`, a
+            # rot13 pair) shows the rules nothing new: not scanned again.
+            if data not in buf:
+                by_chain.setdefault(name, []).append(data)
         found = bool(by_chain)
         for name, datas in by_chain.items():
             yield name, (context + b"\n".join(datas))[:cap]
         if not found:
             near = windows(buf, hits["payload"], LOOSE_SPAN)
             for name, data in payload.loose(near, cap, budget.limits.regions):
-                yield name, context + data
+                if data not in buf:
+                    yield name, context + data
     if "fold" in hits and not from_fold:
         folded = fold(windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN))
         if folded.telling:
