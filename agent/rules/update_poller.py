@@ -67,7 +67,7 @@ class UpdatePoller:
     def _run(self) -> None:
         interval = self.update.interval
         next_poll = time.monotonic() + random.uniform(0, min(FIRST_POLL_MAX, interval / 10))
-        while not self._stop.wait(min(FOLLOW_EVERY, max(0.05, next_poll - time.monotonic()))):
+        while not self._stop.wait(self._pause(next_poll)):
             try:
                 self._follow_pointer()
                 if self.update.url and time.monotonic() >= next_poll:
@@ -76,6 +76,13 @@ class UpdatePoller:
             except Exception as e:  # the poller must outlive any one failure
                 self.emit("internal-error", f"rules update: {e}", level="error", error=str(e))
                 next_poll = time.monotonic() + interval
+
+    def _pause(self, next_poll: float) -> float:
+        """Until the next look at the pointer, or sooner when a poll of the URL is due. Without
+        a URL no poll is ever due: a past `next_poll` must not turn this into a busy loop."""
+        if not self.update.url:
+            return FOLLOW_EVERY
+        return min(FOLLOW_EVERY, max(0.05, next_poll - time.monotonic()))
 
     def _follow_pointer(self) -> None:
         problem = bundle_store.pointer_problem(self.data_dir)
