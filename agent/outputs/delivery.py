@@ -63,7 +63,9 @@ class OutputWorker:
         self.stats = OutputStats()
         self.label = spec.name if alerts.name != EVENTS_FILE else f"{spec.name}.events"
         self.dead_letter = DeadLetter(
-            (dead_letter_dir or alerts.parent / DEAD_LETTER_DIR) / f"{self.label}.jsonl", spec.name
+            (dead_letter_dir or alerts.parent / DEAD_LETTER_DIR) / f"{self.label}.jsonl",
+            spec.name,
+            spec.dead_letter_max,
         )
         self.thread = threading.Thread(target=self._run, name=f"output-{self.label}", daemon=True)
 

@@ -39,6 +39,7 @@ class OutputSpec:
     events: bool = False
     options: Options = field(default_factory=FileOptions)
     enabled: bool = True
+    dead_letter_max: int = 64 * 1024 * 1024
 
 
 def _str(v: Any) -> str:
@@ -136,6 +137,7 @@ _COMMON: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "batch_size": (_pos_int, None),
     "batch_bytes": (_size, "1MiB"),
     "max_backlog": (_size, "256MiB"),
+    "dead_letter_max": (_size, "64MiB"),
     "backoff_initial": (_pos_float, 1.0),
     "backoff_max": (_pos_float, 300.0),
     "timeout": (_pos_float, 10.0),
@@ -278,6 +280,7 @@ def parse_one(raw: Mapping[str, Any], index: int) -> OutputSpec:
         events=common["events"] if common["events"] is not None else kind == "eventlog",
         options=OPTIONS[str(kind)](**values),
         enabled=common["enabled"],
+        dead_letter_max=common["dead_letter_max"],
     )
 
 

@@ -313,3 +313,43 @@ def test_malformed_lines_read_back_are_reported_and_the_rest_delivered(
     reasons = dropped["webshell"]["output"]["reasons"]
     assert any("event.kind" in r for r in reasons) and any("@timestamp" in r for r in reasons)
     assert [e["event"]["event"]["id"] for e in hec_events(col)] == [d["event"]["id"] for d in docs]
+
+
+def test_a_full_dead_letter_file_holds_delivery_until_moved_away(
+    tmp_path: Path, run_outputs: Any
+) -> None:
+    """The dead-letter file is bounded without dropping: past its cap the output is down with
+    the reason, later alerts wait, and moving the file away resumes delivery by itself."""
+    docs = [
+        make_alert("/var/www/mapping1.php", n=60),
+        *alerts(3),
+        make_alert("/var/www/mapping2.php", n=61),
+        *alerts(2, start=10),
+    ]
+    write_alerts(tmp_path / "alerts.jsonl", docs)
+    parked = tmp_path / "dead-letter" / "elasticsearch.jsonl"
+    with FakeCollector(es_handler) as col:
+        outs, health = run_outputs(
+            {
+                "type": "elasticsearch",
+                "url": col.url,
+                "api_key": "a2V5",
+                "dead_letter_max": "1KiB",
+                "batch_size": 1,  # refusals of one batch are written together
+                **FAST,
+            }
+        )
+        assert wait_until(lambda: any("is full" in h["message"] for h in health))
+        # the file took its first refusal and no more; what follows the second waits
+        assert [json.loads(x)["document"] for x in parked.read_text().splitlines()] == [docs[0]]
+        waiting = {d["event"]["id"] for d in docs[5:]}
+        assert not waiting & set(col.__dict__.get("index", {}))
+        assert outs.stats()["elasticsearch"]["backlog_bytes"] > 0
+        parked.rename(tmp_path / "replayed.jsonl")  # the operator ships it and moves it away
+        assert wait_until(lambda: outs.stats()["elasticsearch"]["backlog_bytes"] == 0)
+    assert set(col.index) == {d["event"]["id"] for d in docs if "mapping" not in d["file"]["path"]}
+    assert [json.loads(x)["document"] for x in parked.read_text().splitlines()] == [docs[4]]
+    (full,) = {h["message"] for h in health if "is full" in h["message"]}
+    assert "dead_letter_max 1024" in full
+    assert health[-1]["event"]["action"] in ("output-up", "output-rejected")
+    assert any(h["event"]["action"] == "output-up" for h in health)
