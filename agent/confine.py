@@ -42,15 +42,19 @@ class Escape(OSError):
 
 def absolute(path: str) -> str:
     # Lexical normalisation is exact here: a path with a symlink component is refused anyway.
-    return os.path.normpath(os.path.abspath(path))
+    # (abspath normalises already.)
+    return os.path.abspath(path)
 
 
-def locate(path: str, roots: Iterable[str]) -> tuple[str, list[str]] | None:
-    """The deepest root `path` lies under and the names below it, or None."""
+def locate(
+    path: str, roots: Iterable[str], *, normalised: bool = False
+) -> tuple[str, list[str]] | None:
+    """The deepest root `path` lies under and the names below it, or None. `normalised`: the
+    roots are already absolute (Roots keeps them so; this runs once per file scanned)."""
     p = absolute(path)
     best: tuple[str, list[str]] | None = None
     for root in roots:
-        r = absolute(root)
+        r = root if normalised else absolute(root)
         if p == r:
             parts: list[str] = []
         elif p.startswith(r.rstrip(os.sep) + os.sep):
@@ -91,7 +95,7 @@ class Roots:
                 self.roots.append(r)
 
     def locate(self, path: str) -> tuple[str, list[str]] | None:
-        return locate(path, self.roots)
+        return locate(path, self.roots, normalised=True)
 
     def open_root(self, root: str) -> int:
         """A descriptor of the root folder; Escape if it became a symlink since its first use."""
@@ -122,6 +126,10 @@ class Roots:
         found = self.locate(path)
         if found is None:
             raise Escape(path, "outside the roots")
+        return self.open_parent_of(found, path)
+
+    def open_parent_of(self, found: tuple[str, list[str]], path: str) -> tuple[int, str]:
+        """`open_parent` for a path already located (`locate`'s answer): done once per file."""
         root, parts = found
         if not parts:
             raise Escape(path, "is a root, not a file under one")

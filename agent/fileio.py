@@ -67,7 +67,7 @@ def _open_posix(path: str, roots: Roots | None) -> tuple[int, os.stat_result]:
         fd = os.open(path, _FLAGS)
     else:
         assert roots is not None
-        parent, name = roots.open_parent(path)
+        parent, name = roots.open_parent_of(found, path)
         try:
             first = lstat_at(parent, name)
             if not stat.S_ISREG(first.st_mode):

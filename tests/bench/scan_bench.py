@@ -150,20 +150,29 @@ AGENT_SRC: Path | None = None  # --agent-src: run another checkout's agent (a ba
 DECODED: set[tuple[str, str]] = set()  # pairs the agent found on decoded layers only
 
 
-def run_agent(root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished children: a figure a busy machine disturbs
+    far less than wall time."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_agent(root: Path, threads: int) -> tuple[float, float, set[tuple[str, str]]]:
     import json
 
     env = dict(os.environ)
     if AGENT_SRC is not None:
         env["PYTHONPATH"] = str(AGENT_SRC)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     p = subprocess.run(
         [sys.executable, "-m", "agent", "scan", "--format", "jsonl", "--all-files", "--no-progress",
          "--threads", str(threads), "--max-size", "100MiB", str(root)],
         capture_output=True, text=True, check=False, env=env,
         cwd=str(AGENT_SRC) if AGENT_SRC is not None else None,
     )  # fmt: skip
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if p.returncode not in (0, 1):
         raise SystemExit(f"agent failed: {p.stderr[-2000:]}")
     pairs = set()
@@ -174,10 +183,10 @@ def run_agent(root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
             pairs.add(pair)
             if m.get("layer") or m["rule"] == "WSA_Scan_Timeout":
                 DECODED.add(pair)
-    return wall, pairs
+    return wall, cpu, pairs
 
 
-def run_yara(yara: str, root: Path, threads: int) -> tuple[float, set[tuple[str, str]]]:
+def run_yara(yara: str, root: Path, threads: int) -> tuple[float, float, set[tuple[str, str]]]:
     if AGENT_SRC is not None:  # the baseline's own rules
         sources = collect_sources((AGENT_SRC / "signatures",), default_rules=False)
     else:
@@ -194,9 +203,9 @@ def run_yara(yara: str, root: Path, threads: int) -> tuple[float, set[tuple[str,
         *[f"{s.namespace.replace('/', '_').replace('.', '_')}:{s.path}" for s in sources],
         str(root),
     ]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     p = subprocess.run(args, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if p.returncode != 0:
         raise SystemExit(f"yara failed: {p.stderr[-2000:]}")
     import re
@@ -211,7 +220,7 @@ def run_yara(yara: str, root: Path, threads: int) -> tuple[float, set[tuple[str,
         rule, _, path = line.partition(" ")
         if rule not in triggers:
             pairs.add((os.path.realpath(path), rule))
-    return wall, pairs
+    return wall, cpu, pairs
 
 
 def externals_rules() -> set[str]:
@@ -221,7 +230,9 @@ def externals_rules() -> set[str]:
     names = set()
     for s in collect_sources(default_rules=True):
         text = s.text.decode("utf-8", "replace")
-        for m in re.finditer(r"rule\s+(\w+)[^{]*\{(.*?)\n\}", text, re.S):
+        for m in re.finditer(
+            r"^(?:(?:private|global)\s+)*rule\s+(\w+)[^{]*\{(.*?)\n\}", text, re.S | re.M
+        ):
             cond = m.group(2).split("condition:")[-1]
             if re.search(r"\b(" + "|".join(EXTERNALS) + r")\b", cond):
                 names.add(m.group(1))
@@ -232,15 +243,18 @@ def bench(name: str, root: Path, yara: str, runs: int, threads: int) -> None:
     files = count_files(root)
     run_agent(root, threads)  # warm the page cache and the compiled-rule cache
     run_yara(yara, root, threads)
-    agent_times, yara_times = [], []
+    agent_times, yara_times, agent_cpu, yara_cpu = [], [], [], []
     a_pairs: set[tuple[str, str]] = set()
     y_pairs: set[tuple[str, str]] = set()
     for _ in range(runs):
-        t, a_pairs = run_agent(root, threads)
+        t, c, a_pairs = run_agent(root, threads)
         agent_times.append(t)
-        t, y_pairs = run_yara(yara, root, threads)
+        agent_cpu.append(c)
+        t, c, y_pairs = run_yara(yara, root, threads)
         yara_times.append(t)
+        yara_cpu.append(c)
     a, y = statistics.median(agent_times), statistics.median(yara_times)
+    ac, yc = statistics.median(agent_cpu), statistics.median(yara_cpu)
     ext = externals_rules()
     only_agent = a_pairs - y_pairs
     explained = {p for p in only_agent if p[1] in ext or p in DECODED}
@@ -250,6 +264,10 @@ def bench(name: str, root: Path, yara: str, runs: int, threads: int) -> None:
     print(f"  webshell-agent scan : {a:7.2f} s  {files / a:9,.0f} files/s")
     print(f"  yara -r -p {threads}       : {y:7.2f} s  {files / y:9,.0f} files/s")
     print(f"  ratio agent/yara    : {y / a:.2f}x throughput")
+    print(f"  CPU (user+sys)      : agent {ac:.2f} s, yara {yc:.2f} s, ratio {yc / ac:.2f}x")
+    print(
+        f"  load average        : {os.getloadavg()[0]:.2f} (other work on the machine skews wall time)"
+    )
     print(
         f"  matched files       : agent {len({p for p, _ in a_pairs}):,}, yara {len({p for p, _ in y_pairs}):,}"
     )
