@@ -8,7 +8,6 @@ quietly widen what is watched).
 from __future__ import annotations
 
 import dataclasses
-import decimal
 import os
 import re
 import sys
@@ -41,7 +40,10 @@ def parse_size(text: str | int) -> int:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
     if not m or m.group(2).lower() not in _SIZE_UNITS:
         raise ValueError(f"not a size: {text!r} (examples: 20MiB, 500KB, 1048576)")
-    # Decimal, not float: 576460752305MB must be exact (float lost the low digits)
+    # Decimal, not float: 576460752305MB must be exact (float lost the low digits). Imported
+    # here: most configs write whole bytes or none, and an idle agent need not carry it.
+    import decimal
+
     return int(decimal.Decimal(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
 
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import base64
 import gzip
-import http.client
 import json
 import ssl
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import http.client
+
+# http.client and urllib.request (with the email package: ~2 MB of an idle agent's RSS) are
+# imported where an HTTP output is actually used, not by every agent that loads this module.
 
 from agent import __version__
 
@@ -87,6 +91,8 @@ def proxy_for(url: str, configured: str | None) -> Proxy | None:
     reads it (HTTPS_PROXY / HTTP_PROXY, lower-case too, and NO_PROXY)."""
     if configured is not None:
         return None if configured.lower() in ("", "none") else Proxy.parse(configured)
+    import urllib.request
+
     parts = urllib.parse.urlsplit(url)
     env = urllib.request.getproxies_environment()
     chosen = env.get(parts.scheme)
@@ -141,6 +147,8 @@ class HttpClient:
         return f"{self.scheme}://{self.host}:{self.port}{via}"
 
     def _connection(self) -> http.client.HTTPConnection:
+        import http.client
+
         if self._conn is None:
             host, port = (
                 (self.proxy.host, self.proxy.port) if self.proxy else (self.host, self.port)
@@ -162,6 +170,8 @@ class HttpClient:
 
     def request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> Response:
         """One request; `Retry` on transport errors. Status codes are left to the caller."""
+        import http.client
+
         for attempt in (1, 2):
             conn = self._connection()
             headers = {"User-Agent": USER_AGENT, **headers}

@@ -17,13 +17,17 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
 from agent.rules import bundle_store
-from agent.rules.bundle import BundleError
-from agent.rules.update import load_public_key, source_for, update_once
-from agent.rules.update_fetch import Validators
+
+if TYPE_CHECKING:
+    from agent.rules.bundle import BundleError
+    from agent.rules.update_fetch import Validators
+
+# The fetch / verify / install machinery (urllib, tarfile, the test runner) is imported by the
+# first poll: an agent without a `[rules.update]` URL only ever follows the pointer.
 
 Emit = Callable[..., None]  # EventLog.emit(action, message, *, level=..., **fields)
 FOLLOW_EVERY = 2.0  # seconds between looks at the pointer
@@ -110,6 +114,9 @@ class UpdatePoller:
 
     def poll(self) -> float:
         """One poll; returns the seconds to wait before the next."""
+        from agent.rules.bundle import BundleError
+        from agent.rules.update import load_public_key, source_for, update_once
+
         interval = self.update.interval
         try:
             source = source_for(self.update.url, self.update)
@@ -150,6 +157,8 @@ class UpdatePoller:
         return interval * random.uniform(0.8, 1.0)
 
     def _available(self, version: int) -> None:
+        from agent.rules.update import source_for
+
         self.emit(
             "rules-update-available",
             f"rule bundle {version} available (installed: {self._active or 'signatures'})",
