@@ -21,13 +21,23 @@ import threading
 from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
 
-import structlog
-
 from agent.document import ErrorFields, EventFields, envelope
 from agent.identity import Identity
 from agent.outputs.jsonfile import JsonLinesFile
 from agent.outputs.jsonl import encode_line
 from agent.service import journal
+
+# structlog imports asyncio, and asyncio imports ssl (libssl and libcrypto: ~4 MB resident in an
+# idle agent) for transports the agent never uses. ssl is hidden for that one import; asyncio
+# then runs without TLS, and the outputs that speak TLS import the real module when they start.
+_hide_ssl = "ssl" not in sys.modules
+if _hide_ssl:
+    sys.modules["ssl"] = None  # type: ignore[assignment]
+try:
+    import structlog
+finally:
+    if _hide_ssl:
+        del sys.modules["ssl"]
 
 Event = dict[str, Any]
 _LEVELS = {"debug", "info", "warning", "error", "critical"}

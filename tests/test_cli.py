@@ -31,9 +31,9 @@ def test_a_one_off_scan_does_not_import_the_agent_machinery() -> None:
 
 
 def test_the_watching_agent_loads_no_optional_machinery_it_does_not_use() -> None:
-    # Idle RSS budget (docs/agent.md): HTTP outputs, rule-bundle fetching and IIS config parsing
-    # are imported where they are used, not by every agent.
-    optional = ("http.client", "urllib.request", "email", "xml.etree", "decimal")
+    # Idle RSS budget (docs/agent.md): HTTP outputs, TLS, rule-bundle fetching and IIS config
+    # parsing are imported where they are used, not by every agent.
+    optional = ("http.client", "urllib.request", "email", "xml.etree", "decimal", "ssl")
     code = (
         "import sys; import agent.commands.run, agent.runtime; "
         f"print(sorted(m for m in {optional!r} if m in sys.modules))"

@@ -14,16 +14,17 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import ssl
 import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import http.client
+    import ssl
 
-# http.client and urllib.request (with the email package: ~2 MB of an idle agent's RSS) are
-# imported where an HTTP output is actually used, not by every agent that loads this module.
+# http.client, urllib.request (with the email package: ~2 MB of an idle agent's RSS) and ssl
+# (libssl and libcrypto, ~4 MB) are imported where an HTTP output is actually used, not by
+# every agent that loads this module.
 
 from agent import __version__
 
@@ -54,6 +55,8 @@ class Response:
 def tls_context(
     ca_file: str | None, verify: bool, cert_file: str | None = None, key_file: str | None = None
 ) -> ssl.SSLContext:
+    import ssl
+
     ctx = ssl.create_default_context(cafile=ca_file)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     if not verify:
@@ -171,6 +174,7 @@ class HttpClient:
     def request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> Response:
         """One request; `Retry` on transport errors. Status codes are left to the caller."""
         import http.client
+        import ssl
 
         for attempt in (1, 2):
             conn = self._connection()

@@ -13,15 +13,20 @@ import os
 import re
 import select
 import socket
-import ssl
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.outputs.fields import SYSLOG_SEVERITY, get, severity_name, text, timestamp
 from agent.outputs.options import Framing, Transport
 from agent.timefmt import utc_text
+
+if TYPE_CHECKING:
+    import ssl
+
+# ssl (libssl and libcrypto, ~4 MB resident) is imported by the functions that use it: an agent
+# without a TLS output never loads it.
 
 FACILITIES = {
     "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
@@ -141,6 +146,8 @@ class Endpoint:
 
 
 def tls_context(ep: Endpoint) -> ssl.SSLContext:
+    import ssl
+
     ctx = ssl.create_default_context(cafile=ep.ca_file)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     if not ep.verify:
@@ -193,6 +200,8 @@ class SyslogSender:
 
         Catches the common loss case: writing into a socket whose peer has gone succeeds once
         (the bytes vanish with the following RST), so check before writing."""
+        import ssl
+
         try:
             readable, _, _ = select.select([sock], [], [], 0)
         except (OSError, ValueError):
@@ -216,6 +225,8 @@ class SyslogSender:
         return data == b""
 
     def send(self, messages: Sequence[bytes]) -> None:
+        import ssl
+
         ep = self.endpoint
         self.check()
         try:
@@ -275,6 +286,8 @@ class SyslogSender:
         self._resend = bool(self._window)
 
     def close(self) -> None:
+        import ssl
+
         if self._sock is not None:
             with contextlib.suppress(OSError, ValueError):
                 if isinstance(self._sock, ssl.SSLSocket):
