@@ -26,6 +26,7 @@ rule T_Eval_Request { strings: $a = "eval(Request" nocase condition: $a }
 rule T_Eval_Post { strings: $a = "eval($_POST" condition: $a }
 rule T_Exec_Word { strings: $a = "exec_marker_word" condition: $a }
 rule T_WScript { strings: $a = "CreateObject(\"WScript.Shell\")" nocase condition: $a }
+rule T_Small_Execute { strings: $a = "Execute(\"eval(1)" condition: filesize < 20KB and $a }
 """
 ASP_HEAD = b"<%@ LANGUAGE = VBScript.Encode %>\r\n<%"
 
@@ -161,6 +162,17 @@ def test_dead_select_case_branches_are_dropped() -> None:
 def test_folded_code_is_matched_on_the_fold_layer(ruleset: RuleSet, tmp_path: Path) -> None:
     code = b"<% Execute(" + b"&".join(b"Chr(%d)" % c for c in b'eval(Request("z"))') + b") %>"
     assert scan(ruleset, tmp_path, "c.asp", code) == {"T_Eval_Request": "fold"}
+
+
+def test_a_fold_window_of_a_large_file_keeps_the_file_size(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # A rule for small shells must not fire on a few folded windows of a large page.
+    code = b"<% Execute(" + b"&".join(b"Chr(%d)" % c for c in b"eval(1)") + b") %>\r\n"
+    small = scan(ruleset, tmp_path, "s.asp", code)
+    large = scan(ruleset, tmp_path, "l.asp", code + b"<p>static text</p>\r\n" * 2000)
+    assert small.get("T_Small_Execute") == "fold"
+    assert "T_Small_Execute" not in large
 
 
 def test_plain_concatenation_in_a_benign_page_is_no_finding(

@@ -93,9 +93,16 @@ def layers_of(
                 if data not in buf:
                     yield name, context + data
     if "fold" in hits and not from_fold:
-        folded = fold(windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN))
+        near = windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN)
+        folded = fold(near)
         if folded.telling:
-            yield "fold", (buf[:CONTEXT] + b"\n" + folded.layer(cap))[:cap]
+            layer = (buf[:CONTEXT] + b"\n" + folded.layer(cap))[:cap]
+            if len(near) < len(buf):
+                # Excerpts of a large file are not a small program: padded (with newlines, which
+                # no rule keys on) to the file's size, so a rule that keys on a small `filesize`
+                # judges the file and not a few windows of it (a CMS's 90 KB database class).
+                layer = layer.ljust(min(len(buf), cap), b"\n")
+            yield "fold", layer
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,3 +86,52 @@ rule WSA_Asp_ImageHeader_ServerCode
     condition:
         filesize < 2MB and ($g1 at 0 or $g2 at 0 or $png at 0 or $jpg at 0) and $open and $rq and any of ($s*)
 }
+
+rule WSA_Asp_Writer_RequestNamedFile
+{
+    meta:
+        id = "WSA-ASP-033"
+        description = "Classic ASP writes text taken from the request into a file whose name or folder also comes from the request, with no application session or include around it: remote file writer (often password-gated) that plants pages and shells on demand"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        // the content: request data written as is (ADODB.Stream .WriteText = request(..), FSO .Write request(..))
+        $body = /\.write(text|line)?[ \t]{0,3}=?[ \t]{0,3}\(?[ \t]{0,3}request[ \t]{0,3}(\.form|\.querystring|\.item)?[ \t]{0,3}\(/ nocase
+        // the target: a path concatenated from a variable, not a literal name
+        $save = /\.(SaveToFile|CreateTextFile|OpenTextFile)[ \t(]{1,3}[^\r\n&]{0,60}&[ \t]{0,3}([^\r\n&]{0,20}&[ \t]{0,3}){0,3}[a-z_]\w{0,30}/ nocase
+        // ... and some variable holding a file name, path or folder read from the request
+        $name = /[a-z_]\w{0,30}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.item)?[ \t]{0,3}\([ \t]{0,3}"\w{0,12}(file|path|name|dir|folder|fn)\w{0,12}"/ nocase
+        // pages of an application: a session check or an include of its own code
+        $sess = /session[ \t]{0,2}\([ \t]{0,2}"/ nocase
+        $inc = "#include" nocase
+        $tag = "<%"
+    condition:
+        filesize < 64KB and $tag and $body and $save and $name and not $sess and not $inc
+}
+
+rule WSA_Asp_SeoParasite_RemoteContent
+{
+    meta:
+        id = "WSA-ASP-034"
+        description = "Classic ASP page sends the visited host and page to a remote server named in a literal and writes the answer back to the visitor: remote-controlled content injector (SEO parasite or cloaking doorway) planted in a web root"
+        family = "SEO parasite"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $http = /CreateObject[ \t]{0,2}\([ \t]{0,2}"(msxml2\.)?(server)?xmlhttp/ nocase
+        $remote = /=[ \t]{0,3}"https?:\/\/[a-z0-9.-]{4,64}(:\d{2,5})?\/?[^"\r\n]{0,60}"/ nocase
+        $host = /servervariables[ \t]{0,2}\([ \t]{0,2}"(http_host|server_name)"/ nocase
+        $page = /servervariables[ \t]{0,2}\([ \t]{0,2}"(script_name|url|path_info|query_string|http_x_original_url|http_x_rewrite_url)"/ nocase
+        // the remote answer goes back to the visitor as the page
+        $out = /response\.(binary)?write[ \t(]{1,3}[a-z_]\w{0,30}[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|:|%)/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 64KB and $tag and $http and $remote and $host and $page and $out
+}
