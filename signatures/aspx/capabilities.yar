@@ -339,3 +339,29 @@ rule WSA_Aspx_Deserialize_RequestData
     condition:
         filesize < 200KB and any of ($m*) and ($f or $x or ($j and $req))
 }
+
+rule WSA_Aspx_SeoCloaking_RemoteContent
+{
+    meta:
+        id = "WSA-ASPX-132"
+        description = "Server page (often a hijacked Global.asax) that tells search-engine crawlers from people by user agent and referrer, serves crawlers content downloaded from a remote server named in a literal and redirects visitors who come from a search engine: SEO cloaking implant"
+        family = "SEO parasite"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $ua = /Request\.UserAgent|HTTP_USER_AGENT|Headers[ \t]{0,2}\[[ \t]{0,2}"User-Agent"/ nocase
+        $ref = /UrlReferrer|HTTP_REFERER|Headers[ \t]{0,2}\[[ \t]{0,2}"Referer"/ nocase
+        $bot = /googlebot|baiduspider|bingbot|sogou|360spider|yandexbot|slurp|spider/ nocase
+        $engine = /"[^"\r\n]{0,40}(google|baidu|bing|sogou|yahoo|soso|yandex)[^"\r\n]{0,40}"/ nocase
+        $fetch = /WebClient|HttpWebRequest|WebRequest\.Create|DownloadData|DownloadString|ServerXMLHTTP|XMLHTTP/ nocase
+        $url = /"https?:\/\/[a-z0-9.-]{4,64}(:\d{2,5})?\/?[^"\r\n]{0,60}"/ nocase
+        $out = /Response\.(BinaryWrite|Write)[ \t]{0,3}\(?[ \t]{0,3}\w{1,30}[ \t]{0,3}\(/ nocase
+        $redir = /Response\.Redirect/ nocase
+        $srv1 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        $srv2 = "<%"
+    condition:
+        filesize < 64KB and any of ($srv*) and $ua and $ref and $bot and $engine and $fetch and $url and $out and $redir
+}
