@@ -324,3 +324,27 @@ rule WSA_Jsp_Writer_RequestPathSink
     condition:
         filesize < 200KB and any of ($tag*) and (any of ($s0, $s1, $s2, $s3, $s4, $s5, $s6, $s7) or ($rp and any of ($sink*))) and (#in_p + #in_h + #in_i + #in_r + #in_q) > 1
 }
+
+rule WSA_Jsp_Persistence_ServerConfigTamper
+{
+    meta:
+        id = "WSA-JSP-039"
+        description = "JSP page that finds the servlet container's home folder and rewrites its own configuration (conf/web.xml, app-default.xml, server.xml, context.xml) to map image or text extensions to the JSP servlet: persistence that lets a planted .png or .txt run as code"
+        family = "Server config tamper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $home = /"(catalina\.home|catalina\.base|resin\.home|jetty\.home|jboss\.home|jboss\.server\.base\.dir|weblogic\.home)"/ nocase
+        $conf = /"(web|app-default|server|context|webdefault|resin)\.xml"/ nocase
+        $map = /<url-pattern>[ \t]{0,3}\*\.(png|jpe?g|gif|bmp|ico|txt|css|js|html?|xml|log)[ \t]{0,3}<\/url-pattern>/ nocase
+        // the new mapping is spliced in next to an existing one: replace(anchor, anchor + mapping)
+        $pat = "<url-pattern>" nocase
+        $edit = /\.(replace|replaceAll|replaceFirst|insert)[ \t]{0,3}\(/
+        $write = /FileOutputStream|FileWriter|writeStringToFile|Files\.write|RandomAccessFile|PrintWriter[ \t]{0,3}\([ \t]{0,3}new[ \t]{1,3}File/
+        $jsp = /<%[@!=]?/
+    condition:
+        filesize < 1MB and $jsp and $home and $conf and $map and #pat >= 2 and $edit and $write
+}
