@@ -49,17 +49,15 @@ def display_path(path: str) -> str:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+# What each byte becomes in an excerpt: printable ASCII as is, the backslash doubled, the rest \xNN.
+_EXCERPT = tuple(
+    "\\\\" if b == 0x5C else chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in range(256)
+)
+
+
 def excerpt(data: bytes) -> str:
     """Matched bytes as printable ASCII; everything else (and the backslash) escaped."""
-    out = []
-    for b in data:
-        if b == 0x5C:
-            out.append("\\\\")
-        elif 0x20 <= b < 0x7F:
-            out.append(chr(b))
-        else:
-            out.append(f"\\x{b:02x}")
-    return "".join(out)
+    return "".join(map(_EXCERPT.__getitem__, data))
 
 
 def severity_of(meta: dict[str, Any]) -> str:

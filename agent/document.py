@@ -31,15 +31,39 @@ Outcome = Literal["success", "failure", "unknown"]
 LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+# class -> ((attribute, output key), ...) for dataclasses, None for any other class. Rendering
+# runs for every alert of a one-off scan (hundreds of values each): asking `dataclasses` about
+# every value was the largest Python cost of scanning a tree full of shells.
+_LAYOUT: dict[type, tuple[tuple[str, str], ...] | None] = {}
+
+
+def _layout(cls: type) -> tuple[tuple[str, str], ...] | None:
+    try:
+        return _LAYOUT[cls]
+    except KeyError:
+        pass
+    layout = (
+        tuple((f.name, f.metadata.get("name", f.name)) for f in dataclasses.fields(cls))
+        if dataclasses.is_dataclass(cls)
+        else None
+    )
+    _LAYOUT[cls] = layout
+    return layout
+
+
 def render(value: Any) -> Any:
     """A dataclass (or containers of them) as JSON-ready values; None fields are left out."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    layout = _layout(cls)
+    if layout is not None:
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            v = getattr(value, f.name)
-            if v is None:
-                continue
-            out[f.metadata.get("name", f.name)] = render(v)
+        for name, key in layout:
+            v = getattr(value, name)
+            if v is not None:
+                out[key] = render(v)
         return out
     if isinstance(value, Mapping):
         return {k: render(v) for k, v in value.items()}

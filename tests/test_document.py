@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +18,7 @@ from agent.document import (
     MalformedDocument,
     envelope,
     parse_document,
+    render,
 )
 from agent.timefmt import iso, parse_utc, utc_text
 
@@ -83,3 +86,50 @@ def test_malformed_lines_say_what_is_wrong(line: bytes, why: str) -> None:
 def test_every_envelope_parses_back(message: str, kind: str) -> None:
     doc = envelope(EventFields(kind=kind, action="a", dataset="d"), message)  # type: ignore[arg-type]
     assert parse_document(json.dumps(doc)) == doc
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    text: str | None
+    number: int | None = dc_field(default=None, metadata={"name": "n"})
+
+
+@dataclass(frozen=True)
+class _Node:
+    leaves: tuple[_Leaf, ...]
+    extra: dict[str, object] | None = None
+    child: _Leaf | None = None
+
+
+def _reference(value: object) -> object:
+    """render's contract written the slow, obvious way."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.metadata.get("name", f.name): _reference(getattr(value, f.name))
+            for f in fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, dict):
+        return {k: _reference(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_reference(v) for v in value]
+    return value
+
+
+_leaf = st.builds(_Leaf, st.none() | st.text(max_size=5), st.none() | st.integers())
+_scalar = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5)
+)
+
+
+@given(
+    st.builds(
+        _Node,
+        st.lists(_leaf, max_size=4).map(tuple),
+        st.none() | st.dictionaries(st.text(max_size=5), _scalar | _leaf, max_size=4),
+        st.none() | _leaf,
+    )
+)
+def test_render_leaves_out_none_and_renames_fields(node: _Node) -> None:
+    assert render(node) == _reference(node)
+    assert render(_Leaf(None, 3)) == {"n": 3}
