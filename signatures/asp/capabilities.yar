@@ -135,3 +135,24 @@ rule WSA_Asp_SeoParasite_RemoteContent
     condition:
         filesize < 64KB and $tag and $http and $remote and $host and $page and $out
 }
+
+rule WSA_Asp_Writer_MswcProcessForm
+{
+    meta:
+        id = "WSA-ASP-035"
+        description = "Classic ASP drives the IIS MSWC.Tools component's ProcessForm with an output file that is not a literal, in a page that reads the request: ProcessForm writes any file from a template, a file writer used by index-replacing defacement tools"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://learn.microsoft.com/en-us/previous-versions/iis/6.0-sdk/ms525281(v=vs.90)"
+        mitre_attack = "T1505.003"
+    strings:
+        $tools = /CreateObject[ \t]{0,2}\([ \t]{0,2}"MSWC\.Tools"/ nocase
+        // ProcessForm OutputFile, TemplateFile: the output named by a variable or a request value
+        $pf = /\.ProcessForm[ \t(]{1,3}(request|[a-z_]\w{0,30}[ \t]{0,3}[,&)])/ nocase
+        $rq = /request[ \t]{0,2}(\.form|\.querystring|\.item)?[ \t]{0,2}\(/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 1MB and $tag and $tools and $pf and $rq
+}
