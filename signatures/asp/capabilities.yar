@@ -156,3 +156,29 @@ rule WSA_Asp_Writer_MswcProcessForm
     condition:
         filesize < 1MB and $tag and $tools and $pf and $rq
 }
+
+rule WSA_Asp_RemoteCode_FetchAndExecute
+{
+    meta:
+        id = "WSA-ASP-036"
+        description = "Classic ASP fetches text over HTTP (ServerXMLHTTP/XMLHTTP responseText or responseBody) and runs a variable with Execute/ExecuteGlobal/Eval: a loader whose real code lives on the attacker's server (often cached in Session)"
+        family = "Remote code loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $http = /CreateObject[ \t]{0,2}\([ \t]{0,2}"(msxml2\.|microsoft\.)?(server)?xmlhttp/ nocase
+        $resp = /\.(responseText|responseBody)\b/ nocase
+        // Execute of a variable as a statement (line start, after ':' or '<%'; `x = Execute(..)`
+        // is a function of the application, not the statement) or Eval of a variable; neither
+        // SQL text nor a word in a comment
+        $exec = /[\r\n:%][ \t]{0,16}(execute|executeglobal)[ \t(]{1,3}[a-z_]\w{0,30}[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
+        $eval = /[=(][ \t]{0,3}eval[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,30}[ \t]{0,3}\)/ nocase
+        $sql = /[\r\n:%][ \t]{0,16}(execute|executeglobal)[ \t(]{1,3}\w{0,8}(sql|query)/ nocase
+        $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 256KB and $tag and $http and $resp and (#exec > #sql or $eval) and not $decl
+}
