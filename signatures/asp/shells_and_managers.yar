@@ -285,7 +285,8 @@ rule WSA_Asp_Generic_SqlConsole
     strings:
         $c1 = /(connstr|dbstr|linkstr|conn_?str\w{0,6}|connection\w{0,8})[ \t]{0,2}=[ \t]{0,2}(trim\()?(request|session)[ \t]{0,2}\(/ nocase
         $c2 = /session[ \t]{0,2}\([ \t]{0,2}["']\w{0,8}(dbstr|connstr|conn)\w{0,8}["'][ \t]{0,2}\)[ \t]{0,2}=[ \t]{0,2}request/ nocase
-        $c3 = /(server|serverip|user(name)?|pass(word)?)\w{0,6}[ \t]{0,2}=[ \t]{0,2}trim\(request[ \t]{0,2}\(/ nocase
+        // server, user or password of the connection typed into the page
+        $c3 = /(server|serverip|user(name)?|pass(word)?)\w{0,6}[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
         $c4 = /(provider|driver|server|data source)[ \t]{0,2}=[^\r\n]{0,40}["'][ \t]{0,2}&[ \t]{0,2}(request|\w{1,20})/ nocase
         $q1 = /(sql\w{0,10}|sqlstr|query)[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}\(/ nocase
         $q2 = /\.execute[ \t]{0,2}\(?[ \t]{0,2}(trim\()?request/ nocase
