@@ -315,7 +315,8 @@ class Scanner:
     def match_bytes(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
         """The rules on the bytes and, when a decode trigger fired, on the decoded layers.
         Raises yara.Error (yara.TimeoutError when the file itself takes too long)."""
-        found = self.ruleset.rules.match(data=data, externals=externals, timeout=self.timeout)
+        rules = self.ruleset.rules_for(len(data))
+        found = rules.match(data=data, externals=externals, timeout=self.timeout)
         matches = _matches(found)
         # A file already judged critical (the top severity) gains nothing from its layers but
         # their cost; every other file with a trigger is decoded.
@@ -331,7 +332,8 @@ class Scanner:
 
         def scan(layer: bytes, seconds: float) -> list[yara.Match]:
             timeout = max(1, min(self.timeout, round(seconds)))
-            return list(self.ruleset.rules.match(data=layer, externals=externals, timeout=timeout))
+            rules = self.ruleset.rules_for(len(layer))
+            return list(rules.match(data=layer, externals=externals, timeout=timeout))
 
         try:
             outcome = explore(data, found, scan, self.decode)

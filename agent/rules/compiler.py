@@ -22,6 +22,7 @@ import yara
 import agent
 from agent.errors import RuleError
 from agent.rules.sources import RuleSource, bundle_version, collect_sources
+from agent.rules.tiers import Tiers
 
 # Defined for every scan (the set Loki and signature-base use); values are per file.
 EXTERNALS: dict[str, str] = {
@@ -70,6 +71,18 @@ class RuleSet:
     from_cache: bool = False
     compile_seconds: float = 0.0
     sources: tuple[RuleSource, ...] = field(default=(), repr=False)
+    cache_dir: Path | None = field(default=None, repr=False)  # where its size tiers are kept
+
+    @functools.cached_property
+    def tiers(self) -> Tiers:
+        broken = {p.path for p in self.broken}
+        good = tuple(s for s in self.sources if str(s.path) not in broken)
+        return Tiers(self.rules, self.count, good, EXTERNALS, self.cache_dir, self.digest)
+
+    def rules_for(self, size: int) -> yara.Rules:
+        """The rules to scan `size` bytes with: without those whose condition rules out a file
+        that large (agent.rules.tiers)."""
+        return self.tiers.rules_for(size)
 
     @functools.cached_property
     def version(self) -> str | None:
@@ -157,8 +170,9 @@ def _load_cached(cache: Path, key: str, sources: list[RuleSource]) -> RuleSet | 
         rules = yara.load(str(compiled))
         broken = tuple(RuleProblem(p, ln, m) for p, ln, m in meta["broken"])
         return RuleSet(
-            rules, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources)
-        )
+            rules, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources),
+            cache,
+        )  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, yara.Error):
         return None  # missing or stale cache: compile again
 
@@ -170,10 +184,12 @@ def load_rules(
     cache_dir: Path | None = None,
     data_dir: Path | None = None,
     default_dir: Path | None = None,
+    prepare_tiers: bool = False,
 ) -> RuleSet:
     """The rules to scan with: from the cache when the sources are unchanged, else compiled.
 
-    `data_dir`: where an installed bundle may stand in for the default rules."""
+    `data_dir`: where an installed bundle may stand in for the default rules. `prepare_tiers`:
+    after a compile, also compile the size tiers into the cache (the compiling child does)."""
     sources = collect_sources(
         extra, default_rules=default_rules, data_dir=data_dir, default_dir=default_dir
     )
@@ -188,10 +204,12 @@ def load_rules(
     rules, broken = compile_rules(sources)
     ruleset = RuleSet(
         rules, key, _count(rules), len(sources) - len(broken), tuple(broken), False,
-        time.perf_counter() - start, tuple(sources),
+        time.perf_counter() - start, tuple(sources), cache_dir,
     )  # fmt: skip
     if cache_dir is not None:
         # A read-only cache folder costs only start-up time.
         with contextlib.suppress(OSError, yara.Error):
             _save(cache_dir, key, ruleset)
+        if prepare_tiers:
+            ruleset.tiers.prepare()
     return ruleset

@@ -83,21 +83,39 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $w4 = /replace[ \t]{0,2}\(/ nocase
         $ra1 = ".ReadAll" nocase
         $ra2 = "ReadText" nocase
+        // a class's own method named Execute (a database wrapper) is declared, not an eval
+        $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+    condition:
+        filesize < 20KB and any of ($tag*) and (
+            (any of ($x*) and any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
+            ($x2) or
+            ($x5 and (($d12 and $w3) or #w4 > 5)) or
+            (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*) and not $db and not $decl))
+}
+
+rule WSA_Asp_Obfuscated_DecoderFunctionExecuted
+{
+    meta:
+        id = "WSA-ASP-037"
+        description = "Classic ASP page defines its own string decoder (a function returning StrReverse/Chr/unescape of its argument, through Replace) and runs its output again and again, Execute(Decode(Code)): a large encoded management shell"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
         // large managers: the page's own decoder function (StrReverse/Chr/Replace of its argument)
         // whose output is executed again and again, Execute(Decode(Code))
         $fd = /function[ \t]{1,3}\w{1,30}[ \t]{0,3}\([ \t]{0,3}\w{1,30}[ \t]{0,3}\)[ \t]{0,3}[:\r\n][ \t]{0,8}\w{1,30}[ \t]{0,3}=[ \t]{0,3}(replace[ \t]{0,3}\([ \t]{0,3}){0,4}(strreverse|chrw?|unescape)[ \t]{0,3}\(/ nocase
-        // a class's own method named Execute (a database wrapper) is declared, not an eval
-        $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
         $xd = /[^a-z0-9_.](execute|executeglobal)[ \t]{0,3}\([ \t]{0,3}\w{1,30}[ \t]{0,3}\([ \t]{0,3}\w{1,30}[ \t]{0,3}\)[ \t]{0,3}\)/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        any of ($tag*) and ((filesize < 20KB and (
-            (any of ($x*) and any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
-            ($x2) or
-            ($x5 and (($d12 and $w3) or #w4 > 5)) or
-            (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*) and not $db and not $decl))) or
-            (filesize < 4MB and $fd and #xd >= 3))
+        // apart from WSA-ASP-003 (small pages only): large files pay for these strings alone
+        filesize < 4MB and any of ($tag*) and $fd and #xd >= 3
 }
 
 rule WSA_Asp_Obfuscated_Utf7Codepage

@@ -5,13 +5,14 @@
 
 Each rule is compiled alone. For every string it defines (text, hex, or one minimal match
 generated from a regex) and for all of its strings together, a file of that probe repeated to
-`--size` bytes is scanned, behind a small PHP one-liner (first at 1/16 of the size: a probe
+the largest size the rule is run on is scanned (`--size`, or for a rule whose condition starts
+`filesize < N and`, the size tier boundary at or above N: agent.rules.tiers), behind a small PHP one-liner (first at 1/16 of the size: a probe
 that, scaled linearly with a 2x margin, stays under budget is not run again; the others are
 measured at full size); the CPU time of the scan (yara runs in
 the calling thread, so `thread_time` counts it) is the rule's cost on that probe. A rule whose
 worst probe exceeds the budget is listed with the probe; a yara timeout counts as over budget.
-Finally the whole rule set is timed on the worst probes, since every rule pays for the others'
-atoms too.
+Finally the whole rule set, size tiers and all, is timed on the worst probes at the top of
+every tier and at `--size`, since every rule pays for the others' atoms too.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from pathlib import Path
 import yara
 
 from agent.config import parse_size
-from agent.rules import collect_sources
+from agent.rules import collect_sources, load_rules
 from agent.rules.compiler import EXTERNALS
+from agent.rules.tiers import BOUNDARIES, rule_cap
 from tests.bench.regex_example import example, literal_runs
 
 PREFIX = b'<?php @eval($_POST["x"]); ?>\n'
@@ -51,6 +53,8 @@ class Cost:
     probe: str
     seconds: float
     timed_out: bool
+    size: int = 0
+    data: bytes = b""
 
 
 def _text(lit: bytes) -> bytes:
@@ -159,16 +163,17 @@ def main() -> None:
             except yara.Error as e:
                 print(f"  {src.namespace} {name}: does not compile alone ({e})", file=sys.stderr)
                 continue
+            reach = run_on(text, size)
             best: Cost | None = None
             for label, probe in probes(text):
                 # Screen at 1/16 of the size: a probe far under budget there (scaled linearly,
                 # with a 2x margin) is not run at full size, which saves most of the time.
-                secs, to = timed(compiled, fill(probe, size // 16), args.timeout)
+                secs, to = timed(compiled, fill(probe, reach // 16), args.timeout)
                 if to or secs * 16 * 2 > args.budget:
-                    secs, to = timed(compiled, fill(probe, size), args.timeout)
+                    secs, to = timed(compiled, fill(probe, reach), args.timeout)
                 else:
                     secs *= 16
-                cost = Cost(src.namespace, name, label, secs, to)
+                cost = Cost(src.namespace, name, label, secs, to, reach, probe)
                 if best is None or (to, secs) > (best.timed_out, best.seconds):
                     best = cost
             if best is None:
@@ -178,12 +183,42 @@ def main() -> None:
             if flag == "OVER":
                 over.append(best)
             print(f"  {flag:4} {best.seconds:7.2f} s{' (timeout)' if best.timed_out else '':10} "
-                  f"{src.namespace} {name} (worst probe {best.probe})", flush=True)  # fmt: skip
-    print(f"\n{len(worst)} rules measured in {time.perf_counter() - started:.0f} s; "
-          f"{len(over)} over {args.budget} s CPU on a {size:,}-byte file:")  # fmt: skip
+                  f"at {reach / 2**20:5.2f} MiB {src.namespace} {name} (worst probe {best.probe})",
+                  flush=True)  # fmt: skip
+    print(
+        f"\n{len(worst)} rules measured in {time.perf_counter() - started:.0f} s; "
+        f"{len(over)} over {args.budget} s CPU on a file of the largest size each is run on:"
+    )
     for c in sorted(over, key=lambda c: (-c.timed_out, -c.seconds)):
         mark = f">= {c.seconds:.1f} s (yara timeout)" if c.timed_out else f"{c.seconds:.2f} s"
-        print(f"  {c.namespace} {c.rule}: {mark}, probe {c.probe}")
+        print(f"  {c.namespace} {c.rule}: {mark} at {c.size:,} bytes, probe {c.probe}")
+    if not args.only:
+        whole_set(worst, args, size)
+
+
+def run_on(rule_text: bytes, size: int) -> int:
+    """The largest file a rule is scanned in: its tier boundary, or the size limit."""
+    cap = rule_cap(rule_text)
+    if cap is None:
+        return size
+    return min([b for b in BOUNDARIES if b >= cap] + [size])
+
+
+def whole_set(worst: list[Cost], args: argparse.Namespace, size: int) -> None:
+    """The tiered rule set on the costliest probes, just under each tier boundary and at `size`."""
+    ruleset = load_rules(tuple(args.rules), default_rules=not args.no_default_rules)
+    sizes = sorted({b - 1 for b in BOUNDARIES if b <= size} | {size})
+    top = sorted(worst, key=lambda c: -c.seconds / max(1, c.size))[:8]
+    print(
+        f"\nwhole set (tiers) on the {len(top)} costliest probes per byte, at "
+        + ", ".join(f"{n:,}" for n in sizes)
+        + " bytes:"
+    )
+    for c in top:
+        runs = [(timed(ruleset.rules_for(n), fill(c.data, n), args.timeout), n) for n in sizes]
+        (secs, to), n = max(runs)
+        flag = "OVER" if to or secs > args.budget else "ok"
+        print(f"  {flag:4} {secs:7.2f} s at {n:,} bytes: probe {c.probe} of {c.rule}", flush=True)
 
 
 if __name__ == "__main__":
