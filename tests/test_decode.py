@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent.decode import Limits, explore, payload
+from agent.decode.charset import codec_for, decode_declared, hides_ascii
 from agent.decode.folding import fold
 from agent.decode.script_encoder import decode_page
 from agent.rules import default_rules_dir, load_rules
@@ -275,7 +276,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 3 decode triggers" in text.out
+    assert "plus 4 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])
@@ -315,3 +316,67 @@ def test_a_payload_found_verbatim_in_its_layer_is_not_scanned_again(ruleset: Rul
 
     explore(page, list(ruleset.rules.match(data=page)), scan_)
     assert not any(b"marker_word" in c for c in calls)
+
+
+# --- Declared charset (EBCDIC / UTF-16 / UTF-32 JSP) ---------------------------------------
+
+JSP_BODY = '<% Runtime.getRuntime().exec(request.getParameter("c")); %>\n'
+JSP_RULES = RULES + r'rule T_Jsp_Exec { strings: $a = "getRuntime().exec(request" condition: $a }'
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec"),
+    [("Cp037", "cp037"), ("IBM273", "cp273"), ("IBM01140", "cp1140"), ("x-IBM1047", "cp037"),
+     ("ebcdic-cp-us", "cp037"), ("UTF-16BE", "utf-16-be"), ("UnicodeLittle", "utf-16-le")],
+)  # fmt: skip
+def test_a_page_in_its_declared_encoding_is_read_as_the_container_reads_it(
+    declared: str, codec: str
+) -> None:
+    head = f'<%@ page pageEncoding="{declared}" %>'.encode("ascii")
+    page = head + JSP_BODY.encode(codec)
+    out = decode_declared(page, [page.index(b"pageEncoding")], 1 << 20)
+    assert out is not None and out.startswith(head) and JSP_BODY.encode() in out
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_a_byte_order_mark_is_an_encoding_too(codec: str) -> None:
+    out = decode_declared(JSP_BODY.encode(codec), [], 1 << 20)
+    assert out is not None and JSP_BODY.encode() in out
+
+
+@pytest.mark.parametrize("declared", ["UTF-8", "GBK", "IBM437", "Shift_JIS", "nonsense-99"])
+def test_an_ascii_compatible_or_unknown_encoding_makes_no_layer(declared: str) -> None:
+    page = f'<%@ page pageEncoding="{declared}" %>'.encode() + JSP_BODY.encode()
+    assert decode_declared(page, [page.index(b"pageEncoding")], 1 << 20) is None
+
+
+def test_an_ebcdic_shell_is_found_by_the_plain_rule_on_its_layer(tmp_path: Path) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text(JSP_RULES)
+    rs = load_rules((d, TRIGGERS), default_rules=False)
+    page = b'<%@ page contentType="text/html;charset=IBM500" %>' + JSP_BODY.encode("cp500")
+    assert scan(rs, tmp_path, "x.jsp", page) == {"T_Jsp_Exec": "charset"}
+    plain = b'<%@ page contentType="text/html;charset=IBM437" %><% out.print(1); %>'
+    assert scan(rs, tmp_path, "y.jsp", plain) == {}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.binary(max_size=1500),
+    st.lists(st.integers(0, 1600), max_size=5),
+    st.integers(1, 1 << 16),
+    st.sampled_from(["", 'pageEncoding="cp037"', "charset=UTF-16", "encoding='x-ibm1141'"]),
+)
+def test_the_charset_decoder_never_raises_and_respects_its_cap(
+    data: bytes, offsets: list[int], cap: int, declaration: str
+) -> None:
+    page = declaration.encode() + data
+    out = decode_declared(page, [0, *offsets], cap)
+    assert out is None or len(out) <= cap
+
+
+@given(st.text(max_size=40))
+def test_any_encoding_name_is_resolved_or_refused(name: str) -> None:
+    codec = codec_for(name)
+    assert codec is None or isinstance(hides_ascii(codec), bool)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decode import payload, script_encoder
+from agent.decode import charset, payload, script_encoder
 from agent.decode.folding import fold
 from agent.decode.limits import Budget, Limits
 
@@ -71,6 +71,10 @@ def layers_of(
     """(name, bytes) of each layer the triggered decoders produce from `buf` (a folded layer
     is not folded again: folding already did all it can)."""
     cap = budget.bytes_left
+    if "charset" in hits:
+        decoded = charset.decode_declared(buf, hits["charset"], cap)
+        if decoded is not None:
+            yield "charset", decoded
     if "script-encoder" in hits:
         decoded = script_encoder.decode_page(buf, cap)
         if decoded is not None:

@@ -2,7 +2,7 @@
     Decode triggers: not findings. Each rule tells the decode stage (agent/decode/) that a
     decoder may have work in this file, and its string offsets say where. The scanner drops
     every match tagged `decode_trigger` from findings and alerts; `rules list` shows them apart.
-    meta `decoder`: script-encoder | payload | fold. Keep them cheap: literal atoms only.
+    meta `decoder`: script-encoder | payload | fold | charset. Keep them cheap: literal atoms only.
 */
 
 rule WSA_Decode_ScriptEncoder : decode_trigger
@@ -103,4 +103,23 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
         or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s
         or #e1 + #e2 + #e3 + #e4 + #e5 >= 8
+}
+
+rule WSA_Decode_DeclaredCharset : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-904"
+        description = "Decode trigger: a page that declares an EBCDIC, UTF-16 or UTF-32 encoding, or starts with a UTF-16/32 byte-order mark (the container reads its code in that encoding)"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "charset"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://tomcat.apache.org/tomcat-9.0-doc/config/jasper-howto.html"
+        mitre_attack = "T1505.003"
+    strings:
+        // Java's names: Cp037, IBM273, x-IBM1047, ebcdic-cp-us, UTF-16BE, UnicodeBig, ...
+        $d = /(pageEncoding|charset|encoding)[ \t]{0,3}=[ \t]{0,3}["']?(cp|ibm|x-ibm|ebcdic|ccsid|utf-?16|utf-?32|unicode)/ nocase
+    condition:
+        $d or uint16(0) == 0xFEFF or uint16(0) == 0xFFFE
 }

@@ -270,8 +270,9 @@ rule WSA_Jsp_Evasion_Encoding
         reference = "https://docs.oracle.com/javase/specs/jls/se8/html/jls-3.html#jls-3.3"
         mitre_attack = "T1505.003"
     strings:
-        $pe = /pageEncoding\s{0,3}=\s{0,3}["'](cp0?37|cp1047|cp500|cp875|cp1140|ibm-?0?37|ibm-?1047|ibm-?500|ebcdic[\w-]{0,20}|utf-?16(le|be)?|utf-?32(le|be)?|x-ibm\d{2,4}|unicodebig\w{0,10}|unicodelittle\w{0,10})["']/ nocase
-        $ct = /contentType\s{0,3}=\s{0,3}["'][^"']{0,40}charset\s{0,3}=\s{0,3}(cp0?37|cp1047|cp500|ibm-?0?37|utf-?16(le|be)?|utf-?32(le|be)?)["']/ nocase
+        // every Latin EBCDIC code page Java knows (Cp037, IBM273, x-IBM1047, IBM01141, ...)
+        $pe = /pageEncoding\s{0,3}=\s{0,3}["']((x-)?(cp|ibm)-?0{0,2}(37|273|277|278|280|284|285|297|500|870|871|875|1025|1026|1047|1112|1122|114\d)|ebcdic[\w-]{0,20}|utf-?16(le|be)?|utf-?32(le|be)?|unicodebig\w{0,10}|unicodelittle\w{0,10})["']/ nocase
+        $ct = /contentType\s{0,3}=\s{0,3}["'][^"']{0,40}charset\s{0,3}=\s{0,3}((x-)?(cp|ibm)-?0{0,2}(37|273|277|278|280|284|285|297|500|870|871|875|1025|1026|1047|1112|1122|114\d)|ebcdic[\w-]{0,20}|utf-?16(le|be)?|utf-?32(le|be)?)["']/ nocase
         $xe = /<\?xml[^>]{0,40}encoding\s{0,3}=\s{0,3}["'](cp0?37|cp1047|cp500|ibm-?0?37|utf-?32(le|be)?)["']/ nocase
         // "<?xml" and "<%@" in EBCDIC at the start of the file
         $eb1 = { 4C 6F A7 94 93 }
