@@ -39,7 +39,7 @@ rule WSA_Aspx_ChinaChopper_UnsafeEval
         mitre_attack = "T1505.003"
     strings:
         $a = /eval\s{0,5}\([^\r\n]{0,160}(["']|\\x22|\\")unsafe(["']|\\x22|\\")/ nocase ascii wide
-        $b = /eval\s{0,5}\([^\r\n]{0,160}\\x75\\x6e\\x73\\x61/ nocase
+        $b = /eval\s{0,5}\([^\r\n]{0,100}\\x75\\x6e\\x73\\x61/ nocase
     condition:
         any of them
 }

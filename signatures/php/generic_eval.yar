@@ -19,6 +19,22 @@ rule WSA_Php_Generic_EvalRequest
         // decoder calls. Fixed shapes instead of a free window: a file of repeated "eval(" stays cheap.
         $e1 = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(['"][^'"\r\n]{0,12}['"]\s{0,2}\.\s{0,2}|\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?\\?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
         $e1u = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+    condition:
+        $e1 or $e1u
+}
+
+rule WSA_Php_Generic_EvalRequestVariable
+{
+    meta:
+        id = "WSA-PHP-115"
+        description = "eval/assert of a variable in a small page that just put request data in a variable, or in a page that offers a code text box (the argument is not the request itself: WSA-PHP-001 covers that)"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.php.net/manual/en/function.eval.php"
+        mitre_attack = "T1505.003"
+    strings:
         // request data placed in a variable, then evaluated: $x = $_POST['a']; ... eval($x)
         $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders)/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
@@ -26,7 +42,8 @@ rule WSA_Php_Generic_EvalRequest
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
         $ta = "<textarea" nocase
     condition:
-        $e1 or $e1u or (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
+        // small pages only, apart from WSA-PHP-001: large files do not pay for these strings
+        (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
 }
 
 rule WSA_Php_Generic_RequestAsCallable
@@ -45,9 +62,6 @@ rule WSA_Php_Generic_RequestAsCallable
         $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\(/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
-        // $f(stripslashes($_REQUEST['z']))
-        // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
-        $call4 = /\]\s{0,3}\(\s{0,3}\w{1,30}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
         // a closure defined in the file: $f($_POST[..]) is then most likely that local helper
         $closure = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}(static\s{1,3})?(function|fn)\s{0,3}\(/ nocase
@@ -58,13 +72,32 @@ rule WSA_Php_Generic_RequestAsCallable
         $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}(stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+    condition:
+        $call1 or ($call2 and not $closure) or $call3 or $call5 or $inc or $inc2 or $cb1
+}
+
+rule WSA_Php_Generic_CallbackByName
+{
+    meta:
+        id = "WSA-PHP-116"
+        description = "a dangerous function (assert, eval, system, exec, ...) passed by name as a callback (call_user_func, array_map, usort, preg_replace_callback, ...) in a page that reads request data, an array element called on decoded request data ($tbl[3](decode($_GET[p]))), or a variable callback applied to request data in a tiny page"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.php.net/manual/en/language.types.callable.php"
+        mitre_attack = "T1505.003"
+    strings:
         // dangerous function named as a string callback
         $cb2 = /(call_user_func(_array)?|array_map|array_filter|array_walk(_recursive)?|usort|uasort|uksort|array_reduce|register_shutdown_function|register_tick_function|forward_static_call(_array)?|iterator_apply|preg_replace_callback|mb_ereg_replace_callback|ob_start|filter_var)\s{0,5}\([^;]{0,120}['"](assert|eval|system|passthru|shell_exec|exec|popen|proc_open|create_function|pcntl_exec)['"]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input|getallheaders/ nocase
         // call_user_func with a string-built function name next to request data
         $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
+        $call4 = /\]\s{0,3}\(\s{0,3}\w{1,20}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
     condition:
-        $call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1 or ($cb2 and $req) or (filesize < 3KB and $cb3)
+        // apart from WSA-PHP-002 and capped: a bounded window per hit is what costs in a large file
+        filesize < 1MB and ($call4 or ($cb2 and $req) or (filesize < 3KB and $cb3))
 }
 
 rule WSA_Php_Generic_PregReplaceEval

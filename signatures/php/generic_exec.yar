@@ -19,10 +19,27 @@ rule WSA_Php_Generic_ExecRequest
         $xd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;\n]{0,120}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // `$_GET[c]`  /  `{$_POST['c']}`
         $bt = /(=|\(|echo|print|return)\s{0,5}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
-        // $c = $_POST['cmd']; ... system($c)
         // COM objects that run commands on Windows
         $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
         $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
+    condition:
+        (#x1 > #xd) or $bt or ($com and $req) or $com2
+}
+
+rule WSA_Php_Generic_ExecRequestVariable
+{
+    meta:
+        id = "WSA-PHP-117"
+        description = "system/passthru/shell_exec/popen/proc_open/pcntl_exec of a variable in a tiny page that put request data in a variable, or in a page with a command box (a form or a cmd-like parameter); WSA-PHP-010 covers request data in the call itself"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.php.net/manual/en/ref.exec.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // $c = $_POST['cmd']; ... system($c)
         $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $sd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
@@ -31,7 +48,8 @@ rule WSA_Php_Generic_ExecRequest
         $ui1 = /<(form|textarea|input)/ nocase
         $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
     condition:
-        (#x1 > #xd) or $bt or ($com and $req) or $com2 or (filesize < 4KB and $in and $sx) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
+        // small pages only, apart from WSA-PHP-010: large files do not pay for these strings
+        (filesize < 4KB and $in and $sx) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
 }
 
 rule WSA_Php_ReverseShell_Socket

@@ -26,7 +26,8 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         $d5 = /[^\w>:$]eval\s{0,5}\(\s{0,5}@?[a-zA-Z_]\w{1,30}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3}\)/ nocase
         // create_function('', $code) / create_function('$a', 'assert($a)')
         $f1 = /create_function\s{0,5}\(\s{0,5}(''|""|null)\s{0,5},\s{0,5}\$/ nocase
-        $f2 = /create_function\s{0,5}\([^;]{0,60},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/ nocase
+        // the first argument a literal or a variable: two free windows in a row cost their product
+        $f2 = /create_function\s{0,5}\(\s{0,5}(['"][^'"\n]{0,40}['"]|\$\w{1,20}|null)\s{0,5},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/ nocase
         // create_function('$'.'v', $t[18].$t[8]...) : body assembled from a character table
         $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
         // payload carried in EXIF fields of an image: preg_replace($exif['Make'], $exif['Model'], '')

@@ -208,7 +208,11 @@ def whole_set(worst: list[Cost], args: argparse.Namespace, size: int) -> None:
     """The tiered rule set on the costliest probes, just under each tier boundary and at `size`."""
     ruleset = load_rules(tuple(args.rules), default_rules=not args.no_default_rules)
     sizes = sorted({b - 1 for b in BOUNDARIES if b <= size} | {size})
-    top = sorted(worst, key=lambda c: -c.seconds / max(1, c.size))[:8]
+    top: list[Cost] = []
+    for c in sorted(worst, key=lambda c: -c.seconds / max(1, c.size)):
+        if all(c.data != t.data for t in top):
+            top.append(c)
+    top = top[:8]
     print(
         f"\nwhole set (tiers) on the {len(top)} costliest probes per byte, at "
         + ", ".join(f"{n:,}" for n in sizes)
