@@ -182,3 +182,27 @@ rule WSA_Asp_RemoteCode_FetchAndExecute
     condition:
         filesize < 256KB and $tag and $http and $resp and (#exec > #sql or $eval) and not $decl
 }
+
+rule WSA_Asp_Sql_CmdShellFromRequest
+{
+    meta:
+        id = "WSA-ASP-038"
+        description = "Classic ASP builds an xp_cmdshell (or sp_oacreate/sp_oamethod) call from request data and runs it through its database connection: an operating-system command shell by way of SQL Server"
+        family = "Generic SQL shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://learn.microsoft.com/en-us/sql/relational-databases/system-stored-procedures/xp-cmdshell-transact-sql"
+        mitre_attack = "T1505.003"
+    strings:
+        // "exec master..xp_cmdshell '" & Request.Form("cmd") & "'"
+        $x1 = /(xp_cmdshell|sp_oamethod)[^\r\n"]{0,30}["'][ \t]{0,2}[&+][ \t]{0,2}(trim[ \t]{0,2}\()?request/ nocase
+        // ... xp_cmdshell '" & cmd & "'" with cmd = Request("cmd") in the lines just before
+        $x2 = /(xp_cmdshell|sp_oamethod)[^\r\n"]{0,30}["'][ \t]{0,2}[&+][ \t]{0,2}[a-z_]\w{0,20}[ \t]{0,2}[&+]/ nocase
+        $in = /[a-z_]\w{0,20}[ \t]{0,2}=[ \t]{0,2}(trim[ \t]{0,2}\()?request[ \t]{0,2}(\.form|\.querystring)?[ \t]{0,2}\(/ nocase
+        $ex = /\.execute[ \t]{0,2}[( ]/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 1MB and $tag and $ex and ($x1 or (#x2 < 16 and #in < 256 and
+            for any i in (1..#x2) : (for any j in (1..#in) : (@in[j] < @x2[i] and @x2[i] - @in[j] < 400))))
+}
