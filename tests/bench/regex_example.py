@@ -36,7 +36,15 @@ def _class(items: list[Any]) -> str:
                 banned.add(av)
             elif op is C.RANGE:
                 banned.update(range(av[0], av[1] + 1))
-        return next(chr(c) for c in b"a1 _-x" if c not in banned)
+            elif op is C.CATEGORY:
+                sample = {
+                    C.CATEGORY_WORD: rb"\w",
+                    C.CATEGORY_DIGIT: rb"\d",
+                    C.CATEGORY_SPACE: rb"\s",
+                }
+                if av in sample:
+                    banned.update(c for c in range(128) if re.match(sample[av], bytes([c])))
+        return next(chr(c) for c in b"a1 _-x;" if c not in banned)
     for op, av in items:
         if op is C.LITERAL:
             return chr(av)

@@ -4,7 +4,8 @@
     python -m tests.bench.rule_cost --size 4MiB --rules DIR --budget 2
 
 Each rule is compiled alone. For every string it defines (text, hex, or one minimal match
-generated from a regex) and for all of its strings together, a file of that probe repeated to
+generated from a regex) and for all of its strings together, a file of that probe repeated
+(one per line, and again all on one line) to
 the largest size the rule is run on is scanned (`--size`, or for a rule whose condition starts
 `filesize < N and`, the size tier boundary at or above N: agent.rules.tiers), behind a small PHP one-liner (first at 1/16 of the size: a probe
 that, scaled linearly with a 2x margin, stays under budget is not run again; the others are
@@ -18,6 +19,8 @@ every tier and at `--size`, since every rule pays for the others' atoms too.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import re
 import sys
 import time
@@ -55,6 +58,7 @@ class Cost:
     timed_out: bool
     size: int = 0
     data: bytes = b""
+    sep: bytes = b"\n"
 
 
 def _text(lit: bytes) -> bytes:
@@ -87,6 +91,9 @@ def _hex(lit: bytes) -> bytes:
     return bytes.fromhex(re.sub(rb"\s+", b"", body).decode("ascii"))
 
 
+_WINDOW = re.compile(r"(\[\^(?:[^\]\\]|\\.)*\]|\.)\{\d*,\d{2,}\}")
+
+
 def probes(rule_text: bytes) -> list[tuple[str, bytes]]:
     """(label, bytes) per string, plus all strings together."""
     out: list[tuple[str, bytes]] = []
@@ -101,8 +108,15 @@ def probes(rule_text: bytes) -> list[tuple[str, bytes]]:
             else:
                 end = lit.rindex(b"/")
                 pattern = lit[1:end].decode("latin-1")
+                nocase = "i" in lit[end:].decode()
                 found += [(f"{name} atom {r!r}", r) for r in literal_runs(pattern)]
-                found.append((name, example(pattern, "i" in lit[end:].decode())))
+                found.append((name, example(pattern, nocase)))
+                # What leads into the first free window (`[^;]{0,120}`): each repetition of it
+                # starts a window that runs its full length.
+                window = _WINDOW.search(pattern)
+                if window and window.start() > 0:
+                    with contextlib.suppress(ValueError, IndexError, re.error, RecursionError):
+                        found.append((f"{name} prefix", example(pattern[: window.start()], nocase)))
         except (ValueError, IndexError, re.error, RecursionError):
             pass
         for label, data in found:
@@ -121,9 +135,14 @@ def rules_of(text: bytes) -> list[tuple[str, bytes]]:
     return [(m.group(1).decode(), imports + b"\n" + m.group(0)) for m in _RULE.finditer(text)]
 
 
-def fill(probe: bytes, size: int) -> bytes:
-    body = (probe + b"\n") * (max(0, size - len(PREFIX)) // (len(probe) + 1) + 1)
+def fill(probe: bytes, size: int, sep: bytes = b"\n") -> bytes:
+    body = (probe + sep) * (max(0, size - len(PREFIX)) // (len(probe) + len(sep)) + 1)
     return (PREFIX + body)[:size]
+
+
+# A probe is repeated one per line and also on a single line: a window such as `[^\r\n]{0,160}`
+# stops at the next line in the first file and runs its full length in the second.
+SEPARATORS = (b"\n", b" ")
 
 
 def timed(rules: yara.Rules, data: bytes, timeout: int) -> tuple[float, bool]:
@@ -165,15 +184,16 @@ def main() -> None:
                 continue
             reach = run_on(text, size)
             best: Cost | None = None
-            for label, probe in probes(text):
+            for (label, probe), sep in itertools.product(probes(text), SEPARATORS):
                 # Screen at 1/16 of the size: a probe far under budget there (scaled linearly,
                 # with a 2x margin) is not run at full size, which saves most of the time.
-                secs, to = timed(compiled, fill(probe, reach // 16), args.timeout)
+                secs, to = timed(compiled, fill(probe, reach // 16, sep), args.timeout)
                 if to or secs * 16 * 2 > args.budget:
-                    secs, to = timed(compiled, fill(probe, reach), args.timeout)
+                    secs, to = timed(compiled, fill(probe, reach, sep), args.timeout)
                 else:
                     secs *= 16
-                cost = Cost(src.namespace, name, label, secs, to, reach, probe)
+                label = label if sep == b"\n" else f"{label} (one line)"
+                cost = Cost(src.namespace, name, label, secs, to, reach, probe, sep)
                 if best is None or (to, secs) > (best.timed_out, best.seconds):
                     best = cost
             if best is None:
@@ -210,7 +230,7 @@ def whole_set(worst: list[Cost], args: argparse.Namespace, size: int) -> None:
     sizes = sorted({b - 1 for b in BOUNDARIES if b <= size} | {size})
     top: list[Cost] = []
     for c in sorted(worst, key=lambda c: -c.seconds / max(1, c.size)):
-        if all(c.data != t.data for t in top):
+        if all((c.data, c.sep) != (t.data, t.sep) for t in top):
             top.append(c)
     top = top[:8]
     print(
@@ -219,7 +239,9 @@ def whole_set(worst: list[Cost], args: argparse.Namespace, size: int) -> None:
         + " bytes:"
     )
     for c in top:
-        runs = [(timed(ruleset.rules_for(n), fill(c.data, n), args.timeout), n) for n in sizes]
+        runs = [
+            (timed(ruleset.rules_for(n), fill(c.data, n, c.sep), args.timeout), n) for n in sizes
+        ]
         (secs, to), n = max(runs)
         flag = "OVER" if to or secs > args.budget else "ok"
         print(f"  {flag:4} {secs:7.2f} s at {n:,} bytes: probe {c.probe} of {c.rule}", flush=True)
