@@ -115,7 +115,8 @@ rule WSA_Jsp_ClassLoading_FromBytes
         $jc2 = "JavaCompiler" ascii
         $ti1 = "TemplatesImpl" ascii
         $ti2 = "_bytecodes" ascii
-        $load = /loadClass|newInstance|forName|getConstructor/
+        $ti3 = /\.\s{0,3}(getOutputProperties|newTransformer)\s{0,3}\(/
+        $load = /loadClass|newInstance|forName|getConstructor|ServiceLoader\s{0,3}\.\s{0,3}load/
         $cafe1 = "\"yv66vg" ascii
         $cafe2 = /"cafebabe[0-9a-f]{24}/ nocase
         $tag1 = "<%" ascii
@@ -129,7 +130,7 @@ rule WSA_Jsp_ClassLoading_FromBytes
                 ($dc0 and $load) or
                 (($ucl or $ucl2) and any of ($in_*) and $load) or
                 ($jc1 and $jc2 and $load) or
-                ($ti1 and $ti2))))
+                ($ti1 and ($ti2 or $ti3)))))
 }
 
 rule WSA_Jsp_Eval_ScriptOrExpression
@@ -153,6 +154,8 @@ rule WSA_Jsp_Eval_ScriptOrExpression
         $se2 = /getEngineBy(Name|Extension|MimeType)|NashornScriptEngineFactory|getScriptEngine\s{0,3}\(/
         // eval of an expression built at run time (not of a constant literal)
         $se3 = /\.\s{0,3}eval\s{0,3}\(\s{0,3}[A-Za-z_$(]/
+        // ... or of a literal that names a process runner or a script engine itself
+        $se4 = /java\.lang\.(ProcessBuilder|Runtime)\b/
         $el1 = /new\s{1,3}(javax\.el\.|jakarta\.el\.)?ELProcessor\s{0,3}\(/
         $el2 = /create(Value|Method)Expression\s{0,3}\(/
         $el3 = /ExpressionFactory|ELContext|getELContext|ELManager/
@@ -167,7 +170,7 @@ rule WSA_Jsp_Eval_ScriptOrExpression
     condition:
         filesize < 1MB and any of ($tag*) and any of ($in_*) and (
             ($se1 and $se2 and $se3) or
-            ($el1 and $se3) or
+            ($el1 and ($se3 or $se4 or $se2)) or
             ($el2 and $el3) or
             ($sp1 and $sp2) or
             $og or
@@ -348,4 +351,26 @@ rule WSA_Jsp_Persistence_ServerConfigTamper
         $jsp = /<%[@!=]?/
     condition:
         filesize < 1MB and $jsp and $home and $conf and $map and #pat >= 2 and $edit and $write
+}
+
+rule WSA_Jsp_Deserialize_EmbeddedObject
+{
+    meta:
+        id = "WSA-JSP-040"
+        description = "JSP deserializes a Java object stream it carries itself (base64 rO0AB... or hex aced0005 into ObjectInputStream): a gadget chain (TemplatesImpl, InvokerTransformer, ...) run inside the server"
+        family = "Java deserialization loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://docs.oracle.com/javase/8/docs/platform/serialization/spec/protocol.html"
+        mitre_attack = "T1505.003"
+    strings:
+        // the stream magic AC ED 00 05 as a base64 or hex literal
+        $b64 = "\"rO0AB" ascii
+        $hex = /"aced0005[0-9a-f]{8}/ nocase
+        $ois = /new\s{1,3}(java\.io\.)?ObjectInputStream\s{0,3}\(/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 2MB and any of ($tag*) and $ois and ($b64 or $hex)
 }

@@ -49,9 +49,14 @@ rule WSA_Jsp_Generic_ReflectiveExec
         $b2 = "106,97,118,97,46"
         $b3 = "101, 120, 101, 99 }"
         $b4 = "101,120,101,99}"
+        // class and method names computed by the page's own decoder: forName(dec("..")) and
+        // getMethod(dec("..")) on the same page, then invoke
+        $c1 = /forName\s{0,3}\(\s{0,3}[A-Za-z_]\w{0,20}\s{0,3}\(\s{0,3}"/
+        $c2 = /getMethod\s{0,3}\(\s{0,3}[A-Za-z_]\w{0,20}\s{0,3}\(\s{0,3}"/
+        $c3 = /\.\s{0,3}invoke\s{0,3}\(/
         $req = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
     condition:
-        filesize < 1MB and $req and (2 of ($r*) or 1 of ($b*))
+        filesize < 1MB and $req and (2 of ($r*) or 1 of ($b*) or all of ($c*))
 }
 
 rule WSA_Jsp_Chopper_Server
