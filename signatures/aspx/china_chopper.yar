@@ -41,7 +41,26 @@ rule WSA_Aspx_ChinaChopper_UnsafeEval
         $a = /eval\s{0,5}\([^\r\n]{0,160}(["']|\\x22|\\")unsafe(["']|\\x22|\\")/ nocase ascii wide
         $b = /eval\s{0,5}\([^\r\n]{0,100}\\x75\\x6e\\x73\\x61/ nocase
     condition:
-        any of them
+        // a free window after every "eval(" costs in proportion to the file: pages and small
+        // containers here, the fixed one-liner shape below at any size
+        filesize < 300KB and any of them
+}
+
+rule WSA_Aspx_ChinaChopper_UnsafeEvalOneLiner
+{
+    meta:
+        id = "WSA-ASPX-133"
+        description = "The China Chopper one-liner itself, eval(Request.Item[\"x\"],\"unsafe\"), in a file of any size (a padded page or a large container): fixed shape, cheap on large files"
+        family = "China Chopper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /eval\s{0,3}\(\s{0,3}Request(\.Item|\.Form|\.QueryString)?\s{0,3}[\[(]\s{0,3}["'][^"'\r\n]{1,24}["']\s{0,3}[\])]\s{0,3},\s{0,3}["']unsafe["']\s{0,3}\)/ nocase ascii wide
+    condition:
+        $a
 }
 
 rule WSA_Aspx_ChinaChopper_Base64RequestEval
