@@ -20,7 +20,7 @@ rule WSA_Gen_Htaccess_StaticExtensionAsScript
         // the handler or type, then (on the same line) a static extension in the list
         $add = /(^|\n)[ \t]{0,20}Add(Type|Handler)[ \t]{1,20}[^\n]{0,80}(php|phtml|cgi-script|x-httpd)[^\n]{0,200}[ \t]\.?(jpe?g|png|gif|bmp|ico|webp|svg|txt|html?|css|js|json|xml|log|pdf|zip|md|csv)([ \t\r]|\n|$)/ nocase
     condition:
-        filesize < 512KB and $add
+        filesize < 256KB and $add
 }
 
 rule WSA_Gen_Htaccess_ForcedHandler
@@ -36,9 +36,12 @@ rule WSA_Gen_Htaccess_ForcedHandler
         mitre_attack = "T1505.003"
     strings:
         $force = /(^|\n)[ \t]{0,20}ForceType[ \t]{1,20}[^\n]{0,40}(php|x-httpd|cgi)/ nocase
-        $files = /<Files(Match)?[ \t]{1,20}[^>]{0,200}\.?(jpe?g|png|gif|bmp|ico|webp|txt|html?|css|js|log)\b[^>]{0,100}>[^<]{0,300}SetHandler[ \t]{1,20}[^\n]{0,60}(php|x-httpd|cgi-script)/ nocase
+        // <Files ...jpg...> then SetHandler php within the block: two short-windowed strings and
+        // a distance check, not one regex with nested free windows
+        $fm = /<Files(Match)?[ \t]{1,20}[^>\n]{0,120}(jpe?g|png|gif|bmp|ico|webp|txt|html?|css|js|log)\b[^>\n]{0,60}>/ nocase
+        $sh = /SetHandler[ \t]{1,20}[^\n]{0,60}(php|x-httpd|cgi-script)/ nocase
     condition:
-        filesize < 512KB and any of them
+        filesize < 256KB and ($force or (#fm < 256 and for any i in (1..#fm) : ($sh in (@fm[i]..@fm[i] + 400))))
 }
 
 rule WSA_Gen_PhpIni_AutoPrependDisguised
@@ -57,7 +60,7 @@ rule WSA_Gen_PhpIni_AutoPrependDisguised
         $wrapper = /auto_(prepend|append)_file[ \t]{0,10}=?[ \t]{0,10}["']?(php|data|phar|zip|expect|https?|ftp):/ nocase
         $tmp = /auto_(prepend|append)_file[ \t]{0,10}=?[ \t]{0,10}["']?(\/tmp\/|\/dev\/shm\/|\/var\/tmp\/)/ nocase
     condition:
-        filesize < 512KB and any of them
+        filesize < 256KB and any of them
 }
 
 rule WSA_Gen_PhpIni_AutoPrepend
@@ -76,5 +79,5 @@ rule WSA_Gen_PhpIni_AutoPrepend
         $htaccess = /(^|\n)[ \t]{0,20}php_(admin_)?value[ \t]{1,20}auto_(prepend|append)_file[ \t]{1,20}["']?[^"'\s]/ nocase
         $none = /auto_(prepend|append)_file[ \t]{0,10}=?[ \t]{0,10}["']?none["']?[ \t\r]{0,10}(\n|$)/ nocase
     condition:
-        filesize < 512KB and (#ini + #htaccess) > #none
+        filesize < 256KB and (#ini + #htaccess) > #none
 }
