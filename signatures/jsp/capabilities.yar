@@ -265,7 +265,7 @@ rule WSA_Jsp_Evasion_Encoding
 {
     meta:
         id = "WSA-JSP-037"
-        description = "JSP/JSPX written to defeat text inspection: an EBCDIC/UTF-16/UTF-32 page encoding, doubled \\uu escapes, identifiers split across CDATA sections, or numeric character references inside jsp:scriptlet code"
+        description = "JSP/JSPX written to defeat text inspection: an EBCDIC page encoding (UTF-16/32 pages are legitimate: the charset decode layer lets the other rules read them), doubled \\uu escapes, identifiers split across CDATA sections, or numeric character references inside jsp:scriptlet code"
         family = "Obfuscated JSP"
         severity = "high"
         author = "webshell-agent project"
@@ -274,9 +274,9 @@ rule WSA_Jsp_Evasion_Encoding
         mitre_attack = "T1505.003"
     strings:
         // every Latin EBCDIC code page Java knows (Cp037, IBM273, x-IBM1047, IBM01141, ...)
-        $pe = /pageEncoding\s{0,3}=\s{0,3}["']((x-)?(cp|ibm)-?0{0,2}(37|273|277|278|280|284|285|297|500|870|871|875|1025|1026|1047|1112|1122|114\d)|ebcdic[\w-]{0,20}|utf-?16(le|be)?|utf-?32(le|be)?|unicodebig\w{0,10}|unicodelittle\w{0,10})["']/ nocase
-        $ct = /contentType\s{0,3}=\s{0,3}["'][^"']{0,40}charset\s{0,3}=\s{0,3}((x-)?(cp|ibm)-?0{0,2}(37|273|277|278|280|284|285|297|500|870|871|875|1025|1026|1047|1112|1122|114\d)|ebcdic[\w-]{0,20}|utf-?16(le|be)?|utf-?32(le|be)?)["']/ nocase
-        $xe = /<\?xml[^>]{0,40}encoding\s{0,3}=\s{0,3}["'](cp0?37|cp1047|cp500|ibm-?0?37|utf-?32(le|be)?)["']/ nocase
+        $pe = /pageEncoding\s{0,3}=\s{0,3}["']((x-)?(cp|ibm)-?0{0,2}(37|273|277|278|280|284|285|297|500|870|871|875|1025|1026|1047|1112|1122|114\d)|ebcdic[\w-]{0,20})["']/ nocase
+        $ct = /contentType\s{0,3}=\s{0,3}["'][^"']{0,40}charset\s{0,3}=\s{0,3}((x-)?(cp|ibm)-?0{0,2}(37|273|277|278|280|284|285|297|500|870|871|875|1025|1026|1047|1112|1122|114\d)|ebcdic[\w-]{0,20})["']/ nocase
+        $xe = /<\?xml[^>]{0,40}encoding\s{0,3}=\s{0,3}["'](cp0?37|cp1047|cp500|ibm-?0?37|ebcdic[\w-]{0,20})["']/ nocase
         // "<?xml" and "<%@" in EBCDIC at the start of the file
         $eb1 = { 4C 6F A7 94 93 }
         $eb2 = { 4C 6C 7C }
