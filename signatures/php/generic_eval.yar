@@ -20,7 +20,27 @@ rule WSA_Php_Generic_EvalRequest
         $e1 = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(['"][^'"\r\n]{0,12}['"]\s{0,2}\.\s{0,2}|\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?\\?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
         $e1u = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
     condition:
-        $e1 or $e1u
+        // bounded windows, but one per "eval(": files up to 5 MB here, WSA-PHP-118 beyond
+        filesize < 5MB and ($e1 or $e1u)
+}
+
+rule WSA_Php_Generic_RequestOneLiner
+{
+    meta:
+        id = "WSA-PHP-118"
+        description = "eval/assert/system/exec/passthru/shell_exec/popen/proc_open/pcntl_exec called directly on request data ($_GET[..], or through one decoder such as base64_decode), in a file of any size (a padded one-liner): fixed shapes, cheap on large files"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.php.net/manual/en/function.eval.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // at the start of a statement or an expression (not quoted in a comment or a string)
+        $a = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        $b = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?(base64_decode|gzinflate|str_rot13|stripslashes|hex2bin|urldecode|trim)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+    condition:
+        any of them
 }
 
 rule WSA_Php_Generic_EvalRequestVariable

@@ -24,7 +24,9 @@ rule WSA_Php_Generic_ExecRequest
         $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
     condition:
-        (#x1 > #xd) or $bt or ($com and $req) or $com2
+        // a free window after every sink name costs in proportion to the file: pages up to
+        // 300 KB here; WSA-PHP-118 finds the one-liner shapes at any size
+        filesize < 300KB and ((#x1 > #xd) or $bt or ($com and $req) or $com2)
 }
 
 rule WSA_Php_Generic_ExecRequestVariable
