@@ -28,7 +28,7 @@ rule WSA_Php_Generic_RequestOneLiner
 {
     meta:
         id = "WSA-PHP-118"
-        description = "eval/assert/system/exec/passthru/shell_exec/popen/proc_open/pcntl_exec called directly on request data ($_GET[..], or through one decoder such as base64_decode), in a file of any size (a padded one-liner): fixed shapes, cheap on large files"
+        description = "eval/assert/system/exec/passthru/shell_exec/popen/proc_open/pcntl_exec called directly on request data ($_GET[..], or through one decoder such as base64_decode), or a request-named function called on request data, in a file of any size (a padded one-liner): fixed shapes, cheap on large files"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -39,6 +39,8 @@ rule WSA_Php_Generic_RequestOneLiner
         // at the start of a statement or an expression (not quoted in a comment or a string)
         $a = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
         $b = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?(base64_decode|gzinflate|str_rot13|stripslashes|hex2bin|urldecode|trim)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        // $_GET['f']($_POST['x']): the request names the function
+        $c = /\$_(GET|POST|REQUEST|COOKIE)\[['"]?\w{1,20}['"]?\] ?\( ?@?\$_(GET|POST|REQUEST|COOKIE)\[/
     condition:
         any of them
 }
@@ -93,7 +95,8 @@ rule WSA_Php_Generic_RequestAsCallable
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
     condition:
-        $call1 or ($call2 and not $closure) or $call3 or $call5 or $inc or $inc2 or $cb1
+        // windows after each request read: files up to 2 MB here, WSA-PHP-118 beyond
+        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call5 or $inc or $inc2 or $cb1)
 }
 
 rule WSA_Php_Generic_CallbackByName
