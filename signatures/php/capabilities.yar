@@ -177,7 +177,7 @@ rule WSA_Php_Dropper_DownloadAndRun
         $f = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'`$]/ nocase
         $b = /`\s{0,3}(wget|curl)\s/ nocase
     condition:
-        filesize < 1MB and $x and ($f or $b)
+        filesize < 256KB and $x and ($f or $b)
 }
 
 rule WSA_Php_Laudanum_Shell

@@ -140,7 +140,7 @@ rule WSA_Php_Generic_PregReplaceEval
         // ... or request data as the subject, with the code in the replacement string
         $p2 = /preg_replace\s{0,3}\(\s{0,3}['"][^'"\n]{0,60}[\/#|!~@][imsxuADSUX]{0,3}e[imsxuADSUX]{0,3}['"]\s{0,3},\s{0,3}('[^'\r\n]{0,40}'|"[^"\r\n]{0,40}")\s{0,3},\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
-        $p1 or $p2
+        filesize < 5MB and ($p1 or $p2)
 }
 
 rule WSA_Php_Generic_SmallCallbackBackdoor
