@@ -87,8 +87,10 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        // an ASP.NET page: its VBScript-looking eval/unescape/split are client-side JavaScript
+        $net = /<%@[ \t]{0,3}(Page|Control|Master)\b/ nocase
     condition:
-        filesize < 20KB and any of ($tag*) and (
+        filesize < 20KB and any of ($tag*) and not $net and (
             (any of ($x*) and any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
