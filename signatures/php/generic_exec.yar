@@ -98,3 +98,29 @@ rule WSA_Php_Tunnel_ReGeorg
     condition:
         filesize < 200KB and $php and ($a or ($b and $c and $d))
 }
+
+rule WSA_Php_Exec_FallbackChain
+{
+    meta:
+        id = "WSA-PHP-119"
+        description = "PHP command runner that tries one execution function after another (exec, shell_exec, system, passthru, popen, proc_open) on the same variable command, each behind an availability check: a web-shell helper built to get round disable_functions"
+        family = "Generic command execution of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.php.net/manual/en/ini.core.php#ini.disable-functions"
+        mitre_attack = "T1505.003"
+    strings:
+        // each sink called on a variable (the command), not on a literal
+        $s1 = /[^\w>:$]exec\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $s2 = /[^\w>:$]shell_exec\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $s3 = /[^\w>:$]system\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $s4 = /[^\w>:$]passthru\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $s5 = /[^\w>:$]popen\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $s6 = /[^\w>:$]proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/
+        // function_exists('exec') / is_callable("system") / a helper such as enabled("exec")
+        $c1 = /(function_exists|is_callable)\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]/
+        $c2 = /[a-z_]\w{0,20}\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]\s{0,3}\)/
+    condition:
+        filesize < 256KB and 3 of ($s*) and (#c1 >= 2 or #c2 >= 3)
+}
