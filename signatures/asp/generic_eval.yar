@@ -222,3 +222,30 @@ rule WSA_Asp_Xslt_ScriptTransform
     condition:
         filesize < 200KB and any of ($tag*) and $x and $d and $t
 }
+
+rule WSA_Asp_Obfuscated_ReversedCode
+{
+    meta:
+        id = "WSA-ASP-039"
+        description = "Classic ASP page holds its VBScript written backwards in string literals (\"noitcnuF dnE\", \"tcejbOetaerC\", \"etirW.esnopseR\") and executes the output of a decoder function: a reversed-code management shell, whatever the decoder is called"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://learn.microsoft.com/en-us/previous-versions/windows/internet-explorer/ie-developer/windows-scripting/03t418d2(v=vs.84)"
+        mitre_attack = "T1505.003"
+    strings:
+        // VBScript idioms, reversed
+        $r1 = "noitcnuF dnE" nocase
+        $r2 = "buS dnE" nocase
+        $r3 = "fI dnE" nocase
+        $r4 = "tcejbOetaerC" nocase
+        $r5 = "etirW.esnopseR" nocase
+        $r6 = "tseuqeR" nocase
+        $r7 = "gnihtoN=" nocase
+        // Execute(Decode(x)), ExecuteGlobal Decode(x)
+        $ex = /execute(global)?[ \t]{0,3}\(?[ \t]{0,3}[a-z_]\w{0,30}[ \t]{0,3}\(/ nocase
+        $tag = "<%"
+    condition:
+        filesize < 2MB and $tag and $ex and 3 of ($r*)
+}
