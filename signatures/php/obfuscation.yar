@@ -40,7 +40,9 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         // $b = gzinflate($a); eval($b);
         $d6 = /(gzinflate|gzuncompress|gzdecode|base64_decode|str_rot13|strrev)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)\s{0,3};\s{0,5}@?\s{0,3}(eval|assert)\s{0,3}\(\s{0,3}\$/ nocase
     condition:
-        any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB)
+        // a dozen strings verify at every "eval(": files up to 1 MB here; beyond, the one-liner
+        // shapes (WSA-PHP-118) and the rules on the decode stage's layers judge a packed payload
+        filesize < 1MB and (any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB))
 }
 
 rule WSA_Php_Obfuscation_EncodedFunctionNames
