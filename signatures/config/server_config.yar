@@ -38,7 +38,7 @@ rule WSA_Gen_Htaccess_ForcedHandler
         $force = /(^|\n)[ \t]{0,20}ForceType[ \t]{1,20}[^\n]{0,40}(php|x-httpd|cgi)/ nocase
         // <Files ...jpg...> then SetHandler php within the block: two short-windowed strings and
         // a distance check, not one regex with nested free windows
-        $fm = /<Files(Match)?[ \t]{1,20}[^>\n]{0,120}(jpe?g|png|gif|bmp|ico|webp|txt|html?|css|js|log)\b[^>\n]{0,60}>/ nocase
+        $fm = /<Files(Match)?[ \t]{1,20}[^>\n]{0,60}(jpe?g|png|gif|bmp|ico|webp|txt|html?|css|js|log)\b[^>\n]{0,40}>/ nocase
         $sh = /SetHandler[ \t]{1,20}[^\n]{0,60}(php|x-httpd|cgi-script)/ nocase
     condition:
         filesize < 256KB and ($force or (#fm < 256 and for any i in (1..#fm) : ($sh in (@fm[i]..@fm[i] + 400))))

@@ -106,14 +106,32 @@ rule WSA_Php_RemoteCode_FetchAndEval
         reference = "https://attack.mitre.org/techniques/T1105/"
         mitre_attack = "T1505.003"
     strings:
-        $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
         $f2 = /(eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        $php and $f2
+}
+
+rule WSA_Php_RemoteCode_FetchThenEval
+{
+    meta:
+        id = "WSA-PHP-120"
+        description = "A tiny PHP page reads code from a URL or a socket into a variable and evaluates that variable: a remote-code loader (the direct eval(file_get_contents(..)) form is WSA-PHP-104)"
+        family = "Remote code loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
         $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"](https?|ftp):\/\//
         $s1 = /(fsockopen|stream_socket_client|socket_connect)\s{0,3}\(/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@(]{0,3}\s{0,3}\$[a-zA-Z_]/ nocase
         $php = "<?" ascii
     condition:
-        $php and ($f2 or (filesize < 3KB and $f1 and $ev and ($u or $s1)))
+        // tiny pages only, apart from the uncapped direct form above
+        filesize < 3KB and $php and $f1 and $ev and ($u or $s1)
 }
 
 rule WSA_Php_Com_ShellObject
