@@ -106,10 +106,11 @@ rule WSA_Php_RemoteCode_FetchAndEval
         reference = "https://attack.mitre.org/techniques/T1105/"
         mitre_attack = "T1505.003"
     strings:
-        $f2 = /(eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
+        // one optional blank at each point: every "eval(" in a file is a place to try this
+        $f2 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
     condition:
-        $php and $f2
+        filesize < 5MB and $php and $f2
 }
 
 rule WSA_Php_RemoteCode_FetchThenEval

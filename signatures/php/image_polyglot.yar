@@ -19,5 +19,6 @@ rule WSA_Php_InImage_Header
         $c1 = /[^\w>:$](eval|assert|system|passthru|shell_exec|exec|popen|proc_open|create_function|base64_decode|gzinflate|str_rot13|include|require|file_put_contents|move_uploaded_file)\s{0,5}\(/ nocase
         $c2 = /\$_(GET|POST|REQUEST|COOKIE|FILES)/
     condition:
-        (uint32(0) == 0x38464947 or uint32(0) == 0x474e5089 or uint16(0) == 0xd8ff) and $php and ($c1 or $c2)
+        // a polyglot is an image header in front of a script, not a large photograph
+        filesize < 5MB and (uint32(0) == 0x38464947 or uint32(0) == 0x474e5089 or uint16(0) == 0xd8ff) and $php and ($c1 or $c2)
 }
