@@ -38,8 +38,8 @@ rule WSA_Aspx_ChinaChopper_UnsafeEval
         reference = "https://www.mandiant.com/resources/blog/breaking-down-china-chopper-web-shell-part-i"
         mitre_attack = "T1505.003"
     strings:
-        $a = /eval\s{0,5}\([^\r\n]{0,160}(["']|\\x22|\\")unsafe(["']|\\x22|\\")/ nocase ascii wide
-        $b = /eval\s{0,5}\([^\r\n]{0,100}\\x75\\x6e\\x73\\x61/ nocase
+        $a = /eval\s{0,5}\([^\r\n]{0,120}(["']|\\x22|\\")unsafe(["']|\\x22|\\")/ nocase ascii wide
+        $b = /eval\s{0,5}\([^\r\n]{0,80}\\x75\\x6e\\x73\\x61/ nocase
     condition:
         // a free window after every "eval(" costs in proportion to the file: pages and small
         // containers here, the fixed one-liner shape below at any size

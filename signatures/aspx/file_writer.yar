@@ -39,7 +39,7 @@ rule WSA_Aspx_Dropper_WritesServerScript
         mitre_attack = "T1505.003"
     strings:
         $w = /(StreamWriter|CreateText|WriteAllText|AppendAllText|FileStream|Create)\s{0,3}\([^;\r\n]{0,100}\.(aspx|asp|ashx|asmx|asa|cer|cdx|php|jsp)["']/ nocase
-        $c1 = /<\s{0,2}%[^\r\n]{0,200}(eval|execute|Request)/ nocase
+        $c1 = /<\s{0,2}%[^\r\n]{0,100}(eval|execute|Request)/ nocase
         $c2 = "#include" nocase
         $c3 = /\.Write\s{0,3}\(\s{0,3}(context\.)?Request/ nocase
         $c4 = /["']test by/ nocase

@@ -37,7 +37,7 @@ rule WSA_Aspx_WebConfig_EmbeddedCode
         mitre_attack = "T1505.003"
     strings:
         $cfg = "<configuration" nocase
-        $code = /<%[^%]{0,400}(Response\s{0,2}\.\s{0,2}Write|eval\s{0,3}[\( ]|execute\s{0,3}[\( ]|CreateObject|Request\s{0,3}[\(\.\[])/ nocase
+        $code = /<%[^%]{0,150}(Response\s{0,2}\.\s{0,2}Write|eval\s{0,3}[\( ]|execute\s{0,3}[\( ]|CreateObject|Request\s{0,3}[\(\.\[])/ nocase
         $cfgext = "<system.web" nocase
     condition:
         filesize < 200KB and (extension == ".config" or extension == "") and $cfg and $cfgext and $code
