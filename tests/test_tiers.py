@@ -169,3 +169,13 @@ def test_a_padded_one_liner_is_still_found_in_a_large_file(tmp_path: Path) -> No
     rules = {m.rule for m in result.matches}
     assert "WSA_Aspx_ChinaChopper_UnsafeEvalOneLiner" in rules
     assert "WSA_Aspx_ChinaChopper_UnsafeEval" not in rules
+
+
+def test_a_tier_is_never_cut_from_a_file_that_changed_since_the_whole_set(tmp_path: Path) -> None:
+    # The loaded rule set keeps digests, not texts; a tier made later re-reads the files, and
+    # one that no longer has its digest leaves the whole set in place.
+    (tmp_path / "t.yar").write_text(RULES)
+    rs = load_rules((tmp_path,), default_rules=False)
+    (tmp_path / "t.yar").write_text(RULES.replace("Any_Size", "Renamed"))
+    assert _names(rs.rules_for(BIG)) == _names(rs.rules)
+    assert all(not s.text for s in rs.sources)  # what a long-running agent holds

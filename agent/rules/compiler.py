@@ -7,6 +7,7 @@ rules from one libyara do not load in another.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -72,6 +73,7 @@ class RuleSet:
     compile_seconds: float = 0.0
     sources: tuple[RuleSource, ...] = field(default=(), repr=False)
     cache_dir: Path | None = field(default=None, repr=False)  # where its size tiers are kept
+    reads_md5: bool | None = field(default=None, repr=False)  # None: ask the sources
 
     @functools.cached_property
     def tiers(self) -> Tiers:
@@ -92,7 +94,16 @@ class RuleSet:
     @property
     def uses_md5(self) -> bool:
         """Whether any rule reads the `md5` external; if none does, clean files skip hashing it."""
+        if self.reads_md5 is not None:
+            return self.reads_md5
         return any(_reads_md5(s.text) for s in self.sources)
+
+    def lean(self) -> RuleSet:
+        """The same rule set keeping digests, not texts, of its sources (tiers re-read a file
+        whose digest still matches)."""
+        return dataclasses.replace(
+            self, sources=tuple(s.lean() for s in self.sources), reads_md5=self.uses_md5
+        )
 
 
 def ruleset_digest(sources: list[RuleSource]) -> str:
@@ -172,7 +183,7 @@ def _load_cached(cache: Path, key: str, sources: list[RuleSource]) -> RuleSet | 
         return RuleSet(
             rules, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources),
             cache,
-        )  # fmt: skip
+        ).lean()  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, yara.Error):
         return None  # missing or stale cache: compile again
 
@@ -212,4 +223,4 @@ def load_rules(
             _save(cache_dir, key, ruleset)
         if prepare_tiers:
             ruleset.tiers.prepare()
-    return ruleset
+    return ruleset.lean()

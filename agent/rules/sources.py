@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.errors import RuleError
@@ -33,15 +33,31 @@ def default_rules_dir(data_dir: Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class RuleSource:
-    """One rule file: where it is, the namespace it compiles into, and its bytes."""
+    """One rule file: where it is, the namespace it compiles into, and its bytes (empty once
+    compiled, when only its digest is kept: `lean`)."""
 
     path: Path
     namespace: str
     text: bytes
+    sha256: str = field(default="", compare=False)
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(self.text).hexdigest()
+        return self.sha256 or hashlib.sha256(self.text).hexdigest()
+
+    def lean(self) -> RuleSource:
+        """The same source without its text: a long-running agent keeps 250 KB less."""
+        return RuleSource(self.path, self.namespace, b"", self.digest)
+
+    def read_again(self) -> bytes | None:
+        """The text, from memory or from the file if it still has the same digest."""
+        if self.text or not self.sha256:
+            return self.text
+        try:
+            text = self.path.read_bytes()
+        except OSError:
+            return None
+        return text if hashlib.sha256(text).hexdigest() == self.sha256 else None
 
 
 def _files_under(root: Path) -> list[Path]:

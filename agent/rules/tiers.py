@@ -145,7 +145,10 @@ def compile_tier(
     texts: dict[str, str] = {}
     dropped = 0
     for s in sources:
-        text, n = cut(s.text, boundary)
+        original = s.read_again()
+        if original is None:  # the file changed since the whole set was compiled
+            return None
+        text, n = cut(original, boundary)
         dropped += n
         texts[s.namespace] = text.decode("utf-8", "replace")
     if not dropped:
