@@ -124,3 +124,26 @@ rule WSA_Php_Exec_FallbackChain
     condition:
         filesize < 256KB and 3 of ($s*) and (#c1 >= 2 or #c2 >= 3)
 }
+
+rule WSA_Php_Backdoor_IrcBot
+{
+    meta:
+        id = "WSA-PHP-121"
+        description = "PHP IRC bot left running in the web server: it opens a socket to an IRC server (NICK, USER, JOIN, PRIVMSG), detaches from the request (set_time_limit(0) / ignore_user_abort) and waits for commands: a remote-controlled backdoor (flooding, command execution, mail)"
+        family = "IRC bot"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://attack.mitre.org/techniques/T1071/"
+        mitre_attack = "T1505.003"
+    strings:
+        $nick = /["']NICK[ \t]/
+        $user = /["']USER[ \t]/
+        $join = /["']JOIN[ \t]/
+        $msg = "PRIVMSG" ascii
+        $sock = /(fsockopen|stream_socket_client|socket_connect)[ \t]{0,3}\(/ nocase
+        $live1 = /set_time_limit[ \t]{0,3}\([ \t]{0,3}0[ \t]{0,3}\)/ nocase
+        $live2 = "ignore_user_abort" nocase
+    condition:
+        filesize < 512KB and $nick and $user and $join and $msg and $sock and any of ($live*)
+}
