@@ -116,7 +116,7 @@ rule WSA_Jsp_ClassLoading_FromBytes
         $ti1 = "TemplatesImpl" ascii
         $ti2 = "_bytecodes" ascii
         $ti3 = /\.\s{0,3}(getOutputProperties|newTransformer)\s{0,3}\(/
-        $load = /loadClass|newInstance|forName|getConstructor|ServiceLoader\s{0,3}\.\s{0,3}load/
+        $load = /loadClass|newInstance|forName|getConstructor|ServiceLoader\s{0,30}\.\s{0,3}load/
         $cafe1 = "\"yv66vg" ascii
         $cafe2 = /"cafebabe[0-9a-f]{24}/ nocase
         $tag1 = "<%" ascii
