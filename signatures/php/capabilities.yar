@@ -193,10 +193,12 @@ rule WSA_Php_Dropper_DownloadAndRun
         mitre_attack = "T1505.003"
     strings:
         $x = /(wget|curl|fetch|lwp-download)\s{1,3}[^"'`\r\n]{0,100}(\|\s{0,3}(ba)?sh\b|chmod\s{1,3}(\+x|7[0-7]{2})|;\s{0,3}(perl|python\d?|sh|bash)\s)/ nocase
+        // the same command spread over string concatenation: 'curl -O '.$url.'x.txt;perl x.txt'
+        $x2 = /(wget|curl|fetch|lwp-download)\s{1,3}[^\r\n]{0,120};\s{0,3}(perl|python\d?|sh|bash)\s{1,3}[\w.\/]/ nocase
         $f = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'`$]/ nocase
         $b = /`\s{0,3}(wget|curl)\s/ nocase
     condition:
-        filesize < 256KB and $x and ($f or $b)
+        filesize < 256KB and ($x or $x2) and ($f or $b)
 }
 
 rule WSA_Php_Laudanum_Shell
