@@ -346,3 +346,25 @@ rule WSA_Php_StrReplaceBuiltEval
     condition:
         filesize < 4KB and #sr >= 4 and $ev
 }
+
+rule WSA_Php_Loader_LdPreload
+{
+    meta:
+        id = "WSA-PHP-122"
+        description = "PHP writes a file and starts a program with LD_PRELOAD set (export LD_PRELOAD=./x.so in a script it runs, or putenv(\"LD_PRELOAD=..\") then mail()/error_log() to spawn sendmail): native code loaded into a system binary, the disable_functions bypass and the miner/bot droppers built on it"
+        family = "Native payload loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://man7.org/linux/man-pages/man8/ld.so.8.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $ld = "LD_PRELOAD" ascii
+        $put = /(file_put_contents|fwrite|fputs|move_uploaded_file)\s{0,3}\(/ nocase
+        $run = /[^\w>:$](system|exec|passthru|shell_exec|popen|proc_open)\s{0,3}\(/ nocase
+        $env = /putenv\s{0,3}\(\s{0,3}["']LD_PRELOAD\s{0,3}=/ nocase
+        $child = /[^\w>:$](mail|error_log|mb_send_mail|imap_mail)\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 1MB and $php and $ld and $put and ($run or ($env and $child))
+}
