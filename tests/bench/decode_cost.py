@@ -21,7 +21,8 @@ from agent.rules import load_rules
 from agent.scanner import Scanner
 from tests.decode_helpers import script_encode
 
-SHELL = b'<?php @eval($_POST["x"]); ?>\n'
+# A harmless head: a file already judged critical skips the decode stage, which is what is timed.
+HEAD = b"<?php echo 'x'; ?>\n"
 
 
 def cases(size: int) -> dict[str, bytes]:
@@ -39,7 +40,15 @@ def cases(size: int) -> dict[str, bytes]:
         "long base64 literal": b"'" + base64.b64encode(os.urandom(3 << 20)) + b"'",
         "Select Case": b"Select Case 1\nCase 1\nx\nEnd Select\n",
     }
-    return {k: (SHELL + u * (size // len(u) + 1))[:size] for k, u in units.items()}
+    out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
+    # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
+    code = 'Response.Write("x"); Runtime.getRuntime().exec(request.getParameter("c"));\n'
+    ebcdic = b'<%@ page pageEncoding="Cp037" %>' + code.encode("cp037") * (size // len(code) + 1)
+    out["EBCDIC page (charset layer)"] = ebcdic[:size]
+    out["UTF-16 page (charset layer)"] = (code * (size // (2 * len(code)) + 1)).encode("utf-16")[
+        :size
+    ]
+    return out
 
 
 def main() -> None:
