@@ -179,3 +179,11 @@ def test_a_tier_is_never_cut_from_a_file_that_changed_since_the_whole_set(tmp_pa
     (tmp_path / "t.yar").write_text(RULES.replace("Any_Size", "Renamed"))
     assert _names(rs.rules_for(BIG)) == _names(rs.rules)
     assert all(not s.text for s in rs.sources)  # what a long-running agent holds
+
+
+def test_a_padded_jsp_one_liner_is_still_found_in_a_large_file(tmp_path: Path) -> None:
+    page = tmp_path / "padded.jsp"
+    one_liner = b'<% Process p = Runtime.getRuntime().exec(request.getParameter("c")); %>\n'
+    page.write_bytes(one_liner + b"<%-- " + b"x" * (3 * 1024 * 1024) + b" --%>\n")
+    rules = {m.rule for m in Scanner(load_rules()).scan(str(page)).matches}
+    assert "WSA_Jsp_Exec_RequestOneLiner" in rules

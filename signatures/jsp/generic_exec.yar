@@ -106,3 +106,21 @@ rule WSA_Jsp_ReverseShell_Socket
     condition:
         filesize < 500KB and all of them
 }
+
+rule WSA_Jsp_Exec_RequestOneLiner
+{
+    meta:
+        id = "WSA-JSP-041"
+        description = "JSP runs the request's text as a command in one expression, Runtime.getRuntime().exec(request.getParameter(..)) or new ProcessBuilder(request.getParameter(..)), in a file of any size (a padded page): fixed shape, cheap on large files"
+        family = "Generic command shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://docs.oracle.com/javase/8/docs/api/java/lang/Runtime.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $a = /getRuntime\(\)\s{0,3}\.\s{0,3}exec\(\s{0,3}request\s{0,3}\.\s{0,3}get(Parameter|Header)\(/
+        $b = /new\s{1,3}(java\.lang\.)?ProcessBuilder\(\s{0,3}request\s{0,3}\.\s{0,3}get(Parameter|Header)\(/
+    condition:
+        any of them
+}
