@@ -11,9 +11,7 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +21,7 @@ import yara
 import agent
 from agent.errors import RuleError
 from agent.rules.sources import RuleSource, bundle_version, collect_sources
-from agent.rules.tiers import Tiers
+from agent.rules.tiers import Tiers, save_rules
 
 # Defined for every scan (the set Loki and signature-base use); values are per file.
 EXTERNALS: dict[str, str] = {
@@ -158,14 +156,7 @@ def _count(rules: yara.Rules) -> int:
 
 def _save(cache: Path, key: str, ruleset: RuleSet) -> None:
     cache.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".rules-")
-    os.close(fd)
-    try:
-        ruleset.rules.save(tmp)
-        os.replace(tmp, cache / f"rules-{key[:32]}.yarc")
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_rules(ruleset.rules, cache / f"rules-{key[:32]}.yarc")
     meta = {
         "count": ruleset.count,
         "files": ruleset.files,

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -113,14 +115,6 @@ def rule_cap(block: bytes) -> int | None:
     return None if m is None else _cap_of(_NOISE.sub(b" ", m.group(1)))
 
 
-def caps(text: bytes) -> list[tuple[str, int | None]]:
-    """(rule name, cap) of each rule in a rule file, in order; private and global rules have none."""
-    return [
-        (m.group(2).decode(), None if m.group(1).strip() else rule_cap(m.group(0)))
-        for m in _RULE.finditer(text)
-    ]
-
-
 def cut(text: bytes, boundary: int) -> tuple[bytes, int]:
     """The file without the rules that cannot match a file of `boundary` bytes (each replaced by
     as many newlines, so line numbers stay), and how many went; a file that is not ours to split
@@ -206,11 +200,15 @@ class Tiers:
         if path is not None:
             with contextlib.suppress(OSError, yara.Error):
                 return yara.load(str(path))
+        return self._compile(tier, path) or self._whole
+
+    def _compile(self, tier: int, path: Path | None) -> yara.Rules | None:
+        """The tier compiled from the sources and kept in the cache (a read-only cache costs
+        only compile time); None when the whole set has to stand in."""
         rules = compile_tier(self._sources, BOUNDARIES[tier - 1], self._externals, self._count)
-        if rules is None:
-            return self._whole
-        if path is not None:
-            save(rules, path)
+        if rules is not None and path is not None:
+            with contextlib.suppress(OSError, yara.Error):
+                save_rules(rules, path)
         return rules
 
     def prepare(self) -> None:
@@ -218,18 +216,18 @@ class Tiers:
         so a long-running agent later only loads them)."""
         for tier in range(1, len(BOUNDARIES) + 1):
             path = self.path(tier)
-            if path is None or path.exists():
-                continue
-            rules = compile_tier(self._sources, BOUNDARIES[tier - 1], self._externals, self._count)
-            if rules is not None:
-                save(rules, path)
+            if path is not None and not path.exists():
+                self._compile(tier, path)
 
 
-def save(rules: yara.Rules, path: Path) -> None:
-    """Atomically, and quietly: a read-only cache costs only compile time."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with contextlib.suppress(OSError, yara.Error):
-        rules.save(str(tmp))
-        tmp.replace(path)
-    with contextlib.suppress(OSError):
-        tmp.unlink()
+def save_rules(rules: yara.Rules, path: Path) -> None:
+    """Compiled rules into `path` atomically: written to a private temporary file beside it,
+    then renamed over it, so a reader never loads half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-")
+    os.close(fd)
+    try:
+        rules.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

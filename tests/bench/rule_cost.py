@@ -6,8 +6,9 @@
 Each rule is compiled alone. For every string it defines (text, hex, or one minimal match
 generated from a regex) and for all of its strings together, a file of that probe repeated
 (one per line, and again all on one line) to
-the largest size the rule is run on is scanned (`--size`, or for a rule whose condition starts
-`filesize < N and`, the size tier boundary at or above N: agent.rules.tiers), behind a small PHP one-liner (first at 1/16 of the size: a probe
+the largest size the rule is run on is scanned (`--size`, or for a rule whose condition
+requires `filesize < N`, the size tier boundary at or above N: agent.rules.tiers), behind a
+small PHP one-liner (first at 1/16 of the size: a probe
 that, scaled linearly with a 2x margin, stays under budget is not run again; the others are
 measured at full size); the CPU time of the scan (yara runs in
 the calling thread, so `thread_time` counts it) is the rule's cost on that probe. A rule whose
