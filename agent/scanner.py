@@ -23,7 +23,15 @@ import yara
 from agent.confine import Escape, Roots
 from agent.decode import Limits, explore, is_trigger
 from agent.fileio import NotRegularFile, TooLarge, open_regular, read_edges, read_fd
-from agent.filetypes import SNIFF_EDGE, extension_of, server_code, sniff
+from agent.filetypes import (
+    SNIFF_EDGE,
+    Lang,
+    extension_of,
+    languages,
+    server_code,
+    sniff,
+    tagged_languages,
+)
 from agent.rules.compiler import RuleSet
 from agent.walk import Filter
 
@@ -315,24 +323,32 @@ class Scanner:
     def match_bytes(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
         """The rules on the bytes and, when a decode trigger fired, on the decoded layers.
         Raises yara.Error (yara.TimeoutError when the file itself takes too long)."""
-        rules = self.ruleset.rules_for(len(data))
+        lang = languages(data, externals["extension"])
+        rules = self.ruleset.rules_for(len(data), lang)
         found = rules.match(data=data, externals=externals, timeout=self.timeout)
         matches = _matches(found)
         # A file already judged critical (the top severity) gains nothing from its layers but
         # their cost; every other file with a trigger is decoded.
         critical = any(str(m.meta.get("severity", "")).lower() == "critical" for m in matches)
         if self.decode is not None and not critical and any(is_trigger(m) for m in found):
-            matches += self._decoded(data, found, externals, {m.rule for m in matches})
+            matches += self._decoded(data, found, externals, {m.rule for m in matches}, lang)
         return matches
 
     def _decoded(
-        self, data: bytes, found: list[yara.Match], externals: dict[str, str], known: set[str]
+        self,
+        data: bytes,
+        found: list[yara.Match],
+        externals: dict[str, str],
+        known: set[str],
+        lang: Lang,
     ) -> tuple[RuleMatch, ...]:
         """Rules that match only on a decoded layer, each with its layer path (first wins)."""
 
         def scan(layer: bytes, seconds: float) -> list[yara.Match]:
             timeout = max(1, min(self.timeout, round(seconds)))
-            rules = self.ruleset.rules_for(len(layer))
+            # A layer is code of the file's languages, or of another whose tags it carries (a
+            # PHP dropper's payload may be an ASPX page).
+            rules = self.ruleset.rules_for(len(layer), lang | tagged_languages(layer))
             return list(rules.match(data=layer, externals=externals, timeout=timeout))
 
         try:

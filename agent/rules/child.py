@@ -25,7 +25,7 @@ _CHILD = (
     "from agent.rules import load_rules\n"
     "paths = tuple(Path(p) for p in sys.argv[4:])\n"
     "load_rules(paths, default_rules=sys.argv[1] == '1', cache_dir=Path(sys.argv[2]),\n"
-    "           default_dir=Path(sys.argv[3]) if sys.argv[3] else None, prepare_tiers=True)\n"
+    "           default_dir=Path(sys.argv[3]) if sys.argv[3] else None, prepare_views=True)\n"
 )
 
 

@@ -20,8 +20,10 @@ import yara
 
 import agent
 from agent.errors import RuleError
+from agent.filetypes import Lang
 from agent.rules.sources import RuleSource, bundle_version, collect_sources
-from agent.rules.tiers import Tiers, save_rules
+from agent.rules.tiers import save_rules
+from agent.rules.views import Views
 
 # Defined for every scan (the set Loki and signature-base use); values are per file.
 EXTERNALS: dict[str, str] = {
@@ -62,7 +64,7 @@ class RuleProblem:
 
 @dataclass(frozen=True)
 class RuleSet:
-    rules: yara.Rules
+    compiled: yara.Rules | None  # the whole set; None: loaded from the cache on first use
     digest: str  # identifies exactly these sources under this engine
     count: int
     files: int
@@ -70,19 +72,24 @@ class RuleSet:
     from_cache: bool = False
     compile_seconds: float = 0.0
     sources: tuple[RuleSource, ...] = field(default=(), repr=False)
-    cache_dir: Path | None = field(default=None, repr=False)  # where its size tiers are kept
+    cache_dir: Path | None = field(default=None, repr=False)  # where its views are kept
     reads_md5: bool | None = field(default=None, repr=False)  # None: ask the sources
 
     @functools.cached_property
-    def tiers(self) -> Tiers:
+    def views(self) -> Views:
         broken = {p.path for p in self.broken}
         good = tuple(s for s in self.sources if str(s.path) not in broken)
-        return Tiers(self.rules, self.count, good, EXTERNALS, self.cache_dir, self.digest)
+        return Views(self.compiled, self.count, good, EXTERNALS, self.cache_dir, self.digest)
 
-    def rules_for(self, size: int) -> yara.Rules:
-        """The rules to scan `size` bytes with: without those whose condition rules out a file
-        that large (agent.rules.tiers)."""
-        return self.tiers.rules_for(size)
+    @property
+    def rules(self) -> yara.Rules:
+        """The whole set."""
+        return self.views.whole()
+
+    def rules_for(self, size: int, lang: Lang = Lang.ALL) -> yara.Rules:
+        """The rules to scan `size` bytes that may hold the languages `lang` with: without those
+        that cannot match such a buffer (agent.rules.views)."""
+        return self.views.rules_for(size, lang)
 
     @functools.cached_property
     def version(self) -> str | None:
@@ -169,10 +176,10 @@ def _load_cached(cache: Path, key: str, sources: list[RuleSource]) -> RuleSet | 
     compiled, meta_file = cache / f"rules-{key[:32]}.yarc", cache / f"rules-{key[:32]}.json"
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        rules = yara.load(str(compiled))
+        yara.load(str(compiled))  # a corrupt file is a miss; the set is loaded again when used
         broken = tuple(RuleProblem(p, ln, m) for p, ln, m in meta["broken"])
         return RuleSet(
-            rules, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources),
+            None, key, int(meta["count"]), int(meta["files"]), broken, True, 0.0, tuple(sources),
             cache,
         ).lean()  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, yara.Error):
@@ -186,12 +193,12 @@ def load_rules(
     cache_dir: Path | None = None,
     data_dir: Path | None = None,
     default_dir: Path | None = None,
-    prepare_tiers: bool = False,
+    prepare_views: bool = False,
 ) -> RuleSet:
     """The rules to scan with: from the cache when the sources are unchanged, else compiled.
 
-    `data_dir`: where an installed bundle may stand in for the default rules. `prepare_tiers`:
-    after a compile, also compile the size tiers into the cache (the compiling child does)."""
+    `data_dir`: where an installed bundle may stand in for the default rules. `prepare_views`:
+    after a compile, also compile the views into the cache (the compiling child does)."""
     sources = collect_sources(
         extra, default_rules=default_rules, data_dir=data_dir, default_dir=default_dir
     )
@@ -212,6 +219,6 @@ def load_rules(
         # A read-only cache folder costs only start-up time.
         with contextlib.suppress(OSError, yara.Error):
             _save(cache_dir, key, ruleset)
-        if prepare_tiers:
-            ruleset.tiers.prepare()
+        if prepare_views:
+            ruleset.views.prepare()
     return ruleset.lean()

@@ -10,25 +10,21 @@ at or above N on, it is left out of the rules a file is scanned with: its cost i
 that boundary, not by the size limit. Results are identical; only the work the condition would
 throw away is not done.
 
-A tier is compiled from the same sources with the capped rules cut out. Private and global
-rules are always kept (others may refer to them); a file that does not split cleanly (an
-`include`, a rule layout we do not recognise, a tier that does not compile) stays whole.
+A tier is compiled from the same sources with the capped rules cut out (agent.rules.views).
+Private and global rules are always kept (others may refer to them); a file that does not split
+cleanly (an `include`, a rule layout we do not recognise, a tier that does not compile) stays
+whole.
 """
 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import os
 import re
 import tempfile
-import threading
-from collections.abc import Iterable
 from pathlib import Path
 
 import yara
-
-from agent.rules.sources import RuleSource
 
 KIB, MIB = 1024, 1024 * 1024
 # Files of at least BOUNDARIES[k-1] bytes use tier k; tier 0 is the whole rule set. Each
@@ -115,6 +111,11 @@ def rule_cap(block: bytes) -> int | None:
     return None if m is None else _cap_of(_NOISE.sub(b" ", m.group(1)))
 
 
+def count_rules(text: bytes) -> int:
+    """How many rules (private and global ones too) a rule file's text holds, as `cut` sees them."""
+    return sum(1 for _ in _RULE.finditer(text))
+
+
 def cut(text: bytes, boundary: int) -> tuple[bytes, int]:
     """The file without the rules that cannot match a file of `boundary` bytes (each replaced by
     as many newlines, so line numbers stay), and how many went; a file that is not ours to split
@@ -129,95 +130,6 @@ def cut(text: bytes, boundary: int) -> tuple[bytes, int]:
             last, dropped = m.end(), dropped + 1
     out.append(text[last:])
     return b"".join(out), dropped
-
-
-def compile_tier(
-    sources: Iterable[RuleSource], boundary: int, externals: dict[str, str], whole: int
-) -> yara.Rules | None:
-    """The rules for files of at least `boundary` bytes, out of a set of `whole` rules; None when
-    nothing can be left out or the cut set is not exactly the whole set minus the capped rules."""
-    texts: dict[str, str] = {}
-    dropped = 0
-    for s in sources:
-        original = s.read_again()
-        if original is None:  # the file changed since the whole set was compiled
-            return None
-        text, n = cut(original, boundary)
-        dropped += n
-        texts[s.namespace] = text.decode("utf-8", "replace")
-    if not dropped:
-        return None
-    try:
-        rules = yara.compile(sources=texts, externals=externals)
-    except yara.Error:
-        return None  # the whole set stands in: the same results, at the full cost
-    return rules if sum(1 for _ in rules) == whole - dropped else None
-
-
-class Tiers:
-    """The tier rule sets of one RuleSet, each loaded (from the cache) or compiled on first use.
-
-    Thread-safe; a tier that cannot be made is the whole set, so a scan never fails for it."""
-
-    def __init__(
-        self,
-        whole: yara.Rules,
-        count: int,
-        sources: tuple[RuleSource, ...],
-        externals: dict[str, str],
-        cache: Path | None,
-        key: str,
-    ) -> None:
-        self._whole = whole
-        self._count = count
-        self._sources = sources
-        self._externals = externals
-        self._cache = cache
-        self._key = key
-        self._made: dict[int, yara.Rules] = {}
-        self._lock = threading.Lock()
-
-    def path(self, tier: int) -> Path | None:
-        if self._cache is None:
-            return None
-        return self._cache / f"rules-{self._key[:32]}-t{BOUNDARIES[tier - 1]}.yarc"
-
-    def rules_for(self, size: int) -> yara.Rules:
-        tier = tier_of(size)
-        if tier == 0 or not self._sources:
-            return self._whole
-        made = self._made.get(tier)
-        if made is not None:
-            return made
-        with self._lock:
-            made = self._made.get(tier)
-            if made is None:
-                made = self._made[tier] = self._make(tier)
-        return made
-
-    def _make(self, tier: int) -> yara.Rules:
-        path = self.path(tier)
-        if path is not None:
-            with contextlib.suppress(OSError, yara.Error):
-                return yara.load(str(path))
-        return self._compile(tier, path) or self._whole
-
-    def _compile(self, tier: int, path: Path | None) -> yara.Rules | None:
-        """The tier compiled from the sources and kept in the cache (a read-only cache costs
-        only compile time); None when the whole set has to stand in."""
-        rules = compile_tier(self._sources, BOUNDARIES[tier - 1], self._externals, self._count)
-        if rules is not None and path is not None:
-            with contextlib.suppress(OSError, yara.Error):
-                save_rules(rules, path)
-        return rules
-
-    def prepare(self) -> None:
-        """Compile every tier into the cache now (the child that compiles the whole set does this,
-        so a long-running agent later only loads them)."""
-        for tier in range(1, len(BOUNDARIES) + 1):
-            path = self.path(tier)
-            if path is not None and not path.exists():
-                self._compile(tier, path)
 
 
 def save_rules(rules: yara.Rules, path: Path) -> None:
