@@ -368,3 +368,26 @@ rule WSA_Php_Loader_LdPreload
     condition:
         filesize < 1MB and $php and $ld and $put and ($run or ($env and $child))
 }
+
+rule WSA_Php_SeoRelay_RemotePage
+{
+    meta:
+        id = "WSA-PHP-123"
+        description = "A small PHP page that fetches a page from a hard-coded remote address with its own host, path or query appended and prints it as its own: the doorway/SEO-spam relay planted on compromised sites (remote content served under the victim's domain)"
+        family = "SEO spam relay"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        // the remote base kept in a variable: $Remote_server = "http://203.0.113.9/";
+        $base = /\$\w{1,30}\s{0,3}=\s{0,3}["']https?:\/\/[^"'\s\/]{4,80}[^"'\s]{0,80}["']\s{0,3};/
+        $self = /\$_SERVER\s{0,3}\[\s{0,3}["']?(PHP_SELF|QUERY_STRING|REQUEST_URI)["']?\s{0,3}\]/
+        $host = /\$_SERVER\s{0,3}\[\s{0,3}["']?(HTTP_HOST|SERVER_NAME)["']?\s{0,3}\]/
+        $fetch = /(file_get_contents|curl_init|fopen)\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}[.,)]/ nocase
+        $echo = /(echo|print)\s{1,3}\$\w{1,30}\s{0,3}[;.]/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 8KB and $php and $base and $self and $host and $fetch and $echo
+}
