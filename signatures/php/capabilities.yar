@@ -391,3 +391,45 @@ rule WSA_Php_SeoRelay_RemotePage
     condition:
         filesize < 8KB and $php and $base and $self and $host and $fetch and $echo
 }
+
+rule WSA_Php_Writer_RequestNamedFile
+{
+    meta:
+        id = "WSA-PHP-124"
+        description = "A small PHP page that takes a folder, a file name and a body from the request into variables and writes the body to that path (fopen($dir.'/'.$name,'w') + fwrite): a remote publisher for planted pages and shells"
+        family = "File writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.php.net/manual/en/function.fwrite.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $req = /\$\w{1,30}\s{0,3}=\s{0,3}(@\s{0,3})?((stripslashes|trim|urldecode|base64_decode)\s{0,3}\(\s{0,3})?\$_(REQUEST|POST|GET)\s{0,3}\[/
+        $open = /fopen\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\.\s{0,3}(["'][\/\\]{1,2}["']\s{0,3}\.\s{0,3})?\$\w{1,30}\s{0,3},\s{0,3}["'][wa]b?\+?["']/ nocase
+        $write = /(fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3},[^;]{0,60}\$\w/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 16KB and $php and #req >= 3 and $open and $write
+}
+
+rule WSA_Php_Flooder_Udp
+{
+    meta:
+        id = "WSA-PHP-125"
+        description = "PHP UDP flooder: a request-chosen host hit through fsockopen('udp://'...) in a loop that outlives the request (set_time_limit(0) / ignore_user_abort): a DDoS tool planted next to web shells"
+        family = "DDoS tool"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://www.php.net/manual/en/function.fsockopen.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $udp = /fsockopen\s{0,3}\(\s{0,3}["']udp:\/\/["']\s{0,3}\.\s{0,3}\$/ nocase
+        $req = /\$_(GET|POST|REQUEST)\s{0,3}\[/
+        $write = /(fwrite|fputs)\s{0,3}\(/ nocase
+        $t1 = /set_time_limit\s{0,3}\(\s{0,3}0\s{0,3}\)/ nocase
+        $t2 = /ignore_user_abort\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 64KB and $php and $udp and $req and $write and ($t1 or $t2)
+}
