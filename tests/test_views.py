@@ -14,7 +14,7 @@ from agent.filetypes import WEB_EXTENSIONS, Lang, languages, tagged_languages
 from agent.rules import RuleSet, load_rules, samples
 from agent.rules.child import load_rules_lean
 from agent.rules.sources import default_rules_dir
-from agent.rules.testing import _externals, load_cases
+from agent.rules.testing import externals_for, load_cases
 from agent.rules.views import source_languages, view_of
 from agent.scanner import DECODE_LIMITS, Scanner, Verdict
 
@@ -87,7 +87,7 @@ def test_a_decoded_layer_is_judged_by_the_languages_its_tags_add() -> None:
     )
     page = b'<?php file_put_contents("x.aspx", base64_decode("%s")); ?>' % base64.b64encode(aspx)
     sc = Scanner(load_rules(), decode=DECODE_LIMITS)
-    found = sc.match_bytes(page, _externals("/www/drop.php", page))
+    found = sc.match_bytes(page, externals_for("/www/drop.php", page))
     assert any(m.rule.startswith("WSA_Aspx_") and m.layer for m in found), found
 
 
@@ -151,10 +151,10 @@ def test_on_every_case_sample_a_view_finds_what_the_whole_set_finds(
             lang = languages(data, ext)
             whole = {
                 m.rule
-                for m in bundled.rules.match(data=data, externals=_externals("x" + ext, data))
+                for m in bundled.rules.match(data=data, externals=externals_for("x" + ext, data))
             }
             view = bundled.rules_for(len(data), lang).match(
-                data=data, externals=_externals("x" + ext, data)
+                data=data, externals=externals_for("x" + ext, data)
             )
             expected = {r for r in whole if rule_lang[r] & view_of(lang)}
             assert {m.rule for m in view} == expected, (case.sample, ext)

@@ -62,7 +62,8 @@ def load_cases(tests_dir: Path) -> list[Case]:
     return cases
 
 
-def _externals(path: str, data: bytes) -> dict[str, str]:
+def externals_for(path: str, data: bytes) -> dict[str, str]:
+    """The externals the scanner gives a file at `path` holding `data`."""
     import hashlib
 
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
@@ -95,7 +96,7 @@ def run_cases(ruleset: RuleSet, cases: list[Case]) -> list[Outcome]:
             pretend = case.path or str(decoded)
             # The scanner's own matching: decoded layers count, decode triggers do not.
             try:
-                matches = scanner.match_bytes(data, _externals(pretend, data))
+                matches = scanner.match_bytes(data, externals_for(pretend, data))
             except yara.Error as e:
                 outcomes.append(Outcome(case, (), f"yara error: {e}"))
                 continue
