@@ -206,3 +206,25 @@ rule WSA_Asp_Sql_CmdShellFromRequest
         filesize < 1MB and $tag and $ex and ($x1 or (#x2 < 16 and #in < 256 and
             for any i in (1..#x2) : (for any j in (1..#in) : (@in[j] < @x2[i] and @x2[i] - @in[j] < 400))))
 }
+
+rule WSA_Asp_SeoRelay_RemotePage
+{
+    meta:
+        id = "WSA-ASP-040"
+        description = "A small classic-ASP page that fetches a hard-coded remote address with its own query string appended (ServerXMLHTTP) and writes the answer as its own page: the doorway/SEO-spam relay planted on compromised IIS sites"
+        family = "SEO spam relay"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $base = /\w{1,30}\s{0,3}=\s{0,3}"https?:\/\/[^"\s\/]{4,80}[^"\s]{0,80}"/ nocase
+        $relay = /\w{1,30}\s{0,3}&\s{0,3}("[?&\/][^"]{0,40}"\s{0,3}&\s{0,3})?Request\.(QueryString|ServerVariables\s{0,3}\(\s{0,3}"(QUERY_STRING|URL|PATH_INFO|HTTP_URL)")/ nocase
+        $http = /(Msxml2|Microsoft|WinHttp)\.(Server)?(XMLHTTP|WinHttpRequest)/ nocase
+        // the answer itself is written out: a fetching function's result or the response text
+        $write = /Response\.(Write|BinaryWrite)\s{0,3}\(?\s{0,3}\w{1,40}(\s{0,3}\(|\.Response(Text|Body))/ nocase
+        $tag = "<%" ascii
+    condition:
+        filesize < 16KB and $tag and $base and $relay and $http and $write
+}
