@@ -16,7 +16,7 @@ rule WSA_Aspx_Generic_WriteFileFromRequest
         mitre_attack = "T1505.003"
     strings:
         $w1 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|File\s{0,2}\.\s{0,2}Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(context\.|HttpContext\.Current\.)?Request\s{0,2}(\.\s{0,2}(Form|QueryString|Item|Params)\s{0,2})?[\[\(]/ nocase
-        $w2 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|FileInfo)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(this\.)?\w{1,20}\.(Text|Value)\s{0,3}[,)]/ nocase
+        $w2 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|FileInfo)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(this\.)?\w{1,20}\.(Text|Value)\s{0,3}[,)+]/ nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
