@@ -369,8 +369,13 @@ rule WSA_Php_MassMailer
         $s = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["']\\(r\\)?n["']\s{0,3},\s{0,3}\$\w{0,10}(\[\s{0,2}['"]\w{0,10})?(mail|to|list)/ nocase
         $m = /[^\w>:$]mail\s{0,3}\(/
         $f = "From:" nocase
+        // any list variable, when each mail goes to one entry of it and From: is a variable
+        $s2 = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["']\\(r\\)?n["']\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
+        $m2 = /[^\w>:$]mail\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\[\s{0,3}\$\w{1,10}\s{0,3}\]/
+        $f2 = /From:\s{0,3}(\$|["']\s{0,3}\.\s{0,3}\$)/ nocase
+        $req = /\$_(POST|REQUEST|GET)\s{0,3}\[/
     condition:
-        filesize < 50KB and all of them
+        filesize < 50KB and (($s and $m and $f) or ($s2 and $m2 and $f2 and $req))
 }
 
 rule WSA_Php_PhoneHome_Mailer
