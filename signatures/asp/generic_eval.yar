@@ -120,6 +120,33 @@ rule WSA_Asp_Obfuscated_DecoderFunctionExecuted
         filesize < 4MB and any of ($tag*) and $fd and #xd >= 3
 }
 
+rule WSA_Asp_Obfuscated_ShiftDecoderExecuted
+{
+    meta:
+        id = "WSA-ASP-041"
+        description = "Classic ASP page runs Execute(F(x)) where the page defines a decoder that shifts each character (Chr(Asc(Mid(s, i, 1)) - k) in a For ... To Len loop): a Caesar-encoded management shell, at any size up to 1 MB"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-04"
+        reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
+        mitre_attack = "T1505.003"
+    strings:
+        $xd1 = /[^a-z0-9_.](execute|executeglobal)[ \t]{0,3}\([ \t]{0,3}\w{1,30}[ \t]{0,3}\([ \t]{0,3}\w{1,30}[ \t]{0,3}\)[ \t]{0,3}\)/ nocase
+        $xd2 = /[^a-z0-9_.](execute|executeglobal)[ \t]{1,3}\w{1,30}[ \t]{0,3}\([ \t]{0,3}\w{1,30}[ \t]{0,3}\)[ \t]{0,3}(\r|\n|%>|:)/ nocase
+        $shift = /asc[ \t]{0,2}\([ \t]{0,2}mid[ \t]{0,2}\([^()\r\n]{1,40}\)[ \t]{0,2}\)[ \t]{0,2}([-+^*]|xor[ \t])[ \t]{0,2}\w/ nocase
+        $loop = /for[ \t]{1,3}\w{1,8}[ \t]{0,2}=[ \t]{0,2}1[ \t]{1,3}to[ \t]{1,3}len[ \t]{0,2}\(/ nocase
+        $fn = /function[ \t]{1,3}\w{1,30}[ \t]{0,3}\(/ nocase
+        // a class's own method named Execute (a database wrapper) is declared, not an eval
+        $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        $net = /<%@[ \t]{0,3}(Page|Control|Master)\b/ nocase
+    condition:
+        filesize < 1MB and any of ($tag*) and any of ($xd*) and $shift and $loop and $fn and
+        not $net and not $decl
+}
+
 rule WSA_Asp_Obfuscated_Utf7Codepage
 {
     meta:
