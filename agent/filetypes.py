@@ -6,22 +6,6 @@ import enum
 import os
 import re
 
-# Extensions a web server on IIS, Apache, nginx+PHP or Tomcat hands to an interpreter.
-# Lower-case, with the dot; matching is case-insensitive (IIS serves `.ASPX` too).
-WEB_EXTENSIONS: frozenset[str] = frozenset(
-    {
-        # ASP.NET and IIS handlers
-        ".aspx", ".ashx", ".asmx", ".asax", ".ascx", ".svc", ".soap", ".rem",
-        ".cshtml", ".vbhtml", ".config", ".master", ".axd",
-        # classic ASP and the old IIS aliases for it
-        ".asp", ".asa", ".cer", ".cdx",
-        # PHP
-        ".php", ".phtml", ".php3", ".php4", ".php5", ".php6", ".php7", ".pht", ".phar", ".inc",
-        # Java
-        ".jsp", ".jspx", ".jspf",
-    }
-)  # fmt: skip
-
 
 class Lang(enum.IntFlag):
     """The server-side languages a buffer can hold: which language-scoped rules run on it."""
@@ -32,14 +16,21 @@ class Lang(enum.IntFlag):
     ALL = PHP | ASP | JSP
 
 
+# Extensions a web server on IIS, Apache, nginx+PHP or Tomcat hands to an interpreter, and the
+# language each one means. Lower-case, with the dot; matching is case-insensitive (IIS serves
+# `.ASPX` too).
 _EXTENSION_LANG: dict[str, Lang] = {
+    # ASP.NET and IIS handlers
+    **dict.fromkeys((".aspx", ".ashx", ".asmx", ".asax", ".ascx", ".svc", ".soap", ".rem",
+                     ".cshtml", ".vbhtml", ".config", ".master", ".axd"), Lang.ASP),
+    # classic ASP and the old IIS aliases for it
+    **dict.fromkeys((".asp", ".asa", ".cer", ".cdx"), Lang.ASP),
     **dict.fromkeys((".php", ".phtml", ".php3", ".php4", ".php5", ".php6", ".php7", ".pht",
                      ".phar"), Lang.PHP),
-    **dict.fromkeys((".aspx", ".ashx", ".asmx", ".asax", ".ascx", ".svc", ".soap", ".rem",
-                     ".cshtml", ".vbhtml", ".config", ".master", ".axd", ".asp", ".asa", ".cer",
-                     ".cdx"), Lang.ASP),
     **dict.fromkeys((".jsp", ".jspx", ".jspf"), Lang.JSP),
 }  # fmt: skip
+# `.inc` is an include of PHP or classic ASP: scanned, with every rule.
+WEB_EXTENSIONS: frozenset[str] = frozenset({*_EXTENSION_LANG, ".inc"})
 
 
 def tagged_languages(buf: bytes) -> Lang:
@@ -47,7 +38,10 @@ def tagged_languages(buf: bytes) -> Lang:
     no PHP code: PHP would stop at it with a parse error), `<%` ASP and JSP (the same tag).
     Substring searches: a few milliseconds for a 20 MiB file."""
     lang = Lang(0)
-    if b"<?" in buf and (b"<?xml" not in buf or buf.count(b"<?") > buf.count(b"<?xml")):
+    first = buf.find(b"<?")  # a page's first `<?` is nearly always its code: one short look
+    if first >= 0 and (
+        not buf.startswith(b"<?xml", first) or buf.count(b"<?") > buf.count(b"<?xml")
+    ):
         lang |= Lang.PHP
     if b"<%" in buf:
         lang |= Lang.ASP | Lang.JSP

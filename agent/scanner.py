@@ -372,15 +372,16 @@ class Scanner:
         return Hashes(sha256, sha1, md5 or hashlib.md5(data, usedforsecurity=False).hexdigest())
 
     def _windows(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
-        """The rules on the first and the last TIMEOUT_WINDOW bytes, each with a short timeout."""
+        """The file's rules on its first and last TIMEOUT_WINDOW bytes, each with a short timeout."""
         spans = [(0, data[:TIMEOUT_WINDOW])]
         if len(data) > TIMEOUT_WINDOW:
             tail = max(TIMEOUT_WINDOW, len(data) - TIMEOUT_WINDOW)
             spans.append((tail, data[tail:]))
         seen: dict[str, RuleMatch] = {}
+        lang = languages(data, externals["extension"])
         for shift, chunk in spans:
             try:
-                found = self.ruleset.rules.match(
+                found = self.ruleset.rules_for(len(chunk), lang).match(
                     data=chunk, externals=externals, timeout=TIMEOUT_WINDOW_SECONDS
                 )
             except yara.Error:

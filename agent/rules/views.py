@@ -60,6 +60,18 @@ def view_of(lang: Lang) -> Lang:
     return lang if lang in VIEWS else Lang.ALL
 
 
+def _texts(sources: tuple[RuleSource, ...]) -> dict[RuleSource, bytes] | None:
+    """Each source's text as compiled, or None when a file changed since (a changed file is the
+    reloader's to pick up)."""
+    texts = {}
+    for s in sources:
+        text = s.read_again()
+        if text is None:
+            return None
+        texts[s] = text
+    return texts
+
+
 def compile_view(
     sources: tuple[RuleSource, ...],
     lang: Lang,
@@ -70,12 +82,12 @@ def compile_view(
     """The rules for buffers of languages `lang` and at least `boundary` bytes, out of a set of
     `whole` rules; None when nothing can be left out, when a file changed since the whole set
     was compiled, or when the view is not exactly the whole set minus the rules left out."""
+    originals = _texts(sources)
+    if originals is None:
+        return None
     texts: dict[str, str] = {}
     expected = whole
-    for s in sources:
-        original = s.read_again()
-        if original is None:
-            return None
+    for s, original in originals.items():
         if not source_languages(s.namespace) & lang:
             expected -= count_rules(original)
             continue
@@ -161,14 +173,12 @@ class Views:
 
     def _compile_whole(self) -> yara.Rules:
         """The whole set again when its cached file went missing: from the sources, if none
-        changed since (a changed file is the reloader's to pick up)."""
-        texts = {}
-        for s in self._sources:
-            text = s.read_again()
-            if text is None:
-                raise yara.Error(f"compiled rules left the cache and {s.path} changed since")
-            texts[s.namespace] = text.decode("utf-8", "replace")
-        rules = yara.compile(sources=texts, externals=self._externals)
+        changed since."""
+        texts = _texts(self._sources)
+        if texts is None:
+            raise yara.Error("compiled rules left the cache and a rule file changed since")
+        sources = {s.namespace: t.decode("utf-8", "replace") for s, t in texts.items()}
+        rules = yara.compile(sources=sources, externals=self._externals)
         path = self.path(Lang.ALL, 0)
         if path is not None:
             with contextlib.suppress(OSError, yara.Error):
