@@ -148,6 +148,7 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
         (b'$a = "\\x65\\x76\\141\\u006c";', b'$a = "eval";'),
         (b"$f = ('>'^'[').('3'^'E');", b"$f = 'ev';"),
         (b"ev/**/al(", b"eval("),
+        (b'$f = "as"."se"."rt"; @$f($x); $ff($y);', b'$f = "assert"; @assert($x); $ff($y);'),
     ],
 )
 def test_fold(code: bytes, expect: bytes) -> None:

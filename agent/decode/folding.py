@@ -2,7 +2,8 @@
 
 `"e"+"x"+"e"+"c"` -> `"exec"`; `Chr(101)&ChrW(118)` -> `"ev"`; `String.fromCharCode(101,118)`;
 `Join(Array("a","b"),"")`; `\\x65`, `\\145`, `\\u0065` escapes; PHP `'...'^'...'` (also `&`, `|`);
-`/* */` comments; `Select Case` on a constant keeps only the live branch. Each pass is one
+`/* */` comments; `Select Case` on a constant keeps only the live branch; a variable assigned the
+name of a sink or decoder and then called is replaced by the name (`$f = "assert"; $f(..)`). Each pass is one
 linear regular-expression sweep with bounded repetitions (no nested unbounded quantifiers), so
 hostile input costs at most a few passes over the bytes.
 """
@@ -57,6 +58,16 @@ _SELECT = re.compile(
     rb"\bSelect[ \t]+Case[ \t]+([^\r\n:]{1,64}?)[ \t]*(?:\r?\n|:)(.{0,65536}?)\bEnd[ \t]+Select\b",
     re.I | re.S,
 )
+# `$f = "assert"; ... $f($x)`: a variable holding the name of a sink or decoder, called later.
+_SINKS = (
+    rb"assert|eval|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|create_function|"
+    rb"call_user_func(?:_array)?|array_map|base64_decode|gzinflate|gzuncompress|gzdecode|"
+    rb"str_rot13|strrev|hex2bin|preg_replace|file_put_contents|fwrite|fputs|move_uploaded_file"
+)
+_NAME_ASSIGN = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}([\"'])(" + _SINKS + rb")\2[ \t]{0,8};", re.I
+)
+MAX_NAMES = 32  # variables resolved per window
 _CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
 _SPACE = frozenset(b" \t\r\n")
 MIN_VALUE = 3  # folded values shorter than this are not listed on their own
@@ -220,6 +231,18 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         return _quote(st.value(value), parts[0][:1])
 
     st.sub(_CONCAT, concat, telling=False)
+
+    # Only after folding: the name is often spelled in pieces (`$f = "as"."sert";`).
+    names: dict[bytes, bytes] = {}
+    for m in _NAME_ASSIGN.finditer(st.f.data):
+        if len(names) >= MAX_NAMES:
+            break
+        names.setdefault(m.group(1), m.group(3).lower())
+    if names:
+        calls = re.compile(
+            rb"\$(" + b"|".join(re.escape(n) for n in names) + rb")(?!\w)[ \t]{0,8}\("
+        )
+        st.sub(calls, lambda m: names[m.group(1)] + b"(")
     st.f.values = st.f.values[:max_values]
     return st.f
 

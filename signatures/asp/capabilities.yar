@@ -228,3 +228,24 @@ rule WSA_Asp_SeoRelay_RemotePage
     condition:
         filesize < 16KB and $tag and $base and $relay and $http and $write
 }
+
+rule WSA_Asp_Recon_LocalAccounts
+{
+    meta:
+        id = "WSA-ASP-042"
+        description = "Classic-ASP page binds the local machine's account database through ADSI (GetObject of WinNT:// the local host) and walks it listing users or groups: account reconnaissance page left by an intruder"
+        family = "Reconnaissance page"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1087/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = "<%"
+        $g = /GetObject\s{0,3}\(\s{0,3}"WinNT:\/\/(127\.0\.0\.1|localhost|\.)?["\/,]/ nocase
+        $g2 = /GetObject\s{0,3}\(\s{0,3}"WinNT:\/\/"\s{0,3}&\s{0,3}\w{0,40}(ComputerName|Server_Name|LOCAL_ADDR|SERVER_NAME|\.Network)/ nocase
+        $walk = /For\s{1,3}Each\s{1,3}\w{1,30}\s{1,3}In\s{1,3}\w{1,30}/ nocase
+        $cls = /\.Class\s{0,3}=\s{0,3}"(User|Group)"/ nocase
+    condition:
+        filesize < 200KB and $tag and ($g or $g2) and $walk and $cls
+}

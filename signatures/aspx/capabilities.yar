@@ -365,3 +365,27 @@ rule WSA_Aspx_SeoCloaking_RemoteContent
     condition:
         filesize < 64KB and any of ($srv*) and $ua and $ref and $bot and $engine and $fetch and $url and $out and $redir
 }
+
+rule WSA_Aspx_NativeShell_PInvokeProcess
+{
+    meta:
+        id = "WSA-ASPX-134"
+        description = "ASP.NET page declares P/Invoke to CreateProcess (or CreateProcessAsUser/WithToken) together with raw Winsock, named-pipe or token-impersonation APIs: a native bind/reverse shell or token-stealing privilege escalation inside a web page (InsomniaShell-style)"
+        family = "Native socket shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1134/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $d = "DllImport" nocase
+        $p = /extern\s{1,3}\w{1,10}\s{1,3}CreateProcess(A|W|AsUser[AW]?|WithToken[AW]?|WithLogon[AW]?)?\s{0,3}\(/ nocase
+        $n1 = /extern\s{1,3}\w{1,10}\s{1,3}WSASocket[AW]?\s{0,3}\(/ nocase
+        $n2 = /extern\s{1,3}\w{1,10}\s{1,3}(ImpersonateNamedPipeClient|DuplicateTokenEx|ImpersonateLoggedOnUser|SetThreadToken)\s{0,3}\(/ nocase
+        $n3 = /extern\s{1,3}\w{1,10}\s{1,3}(accept|connect)\s{0,3}\(/
+    condition:
+        filesize < 1MB and any of ($m*) and $d and $p and any of ($n*)
+}

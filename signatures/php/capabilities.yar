@@ -192,7 +192,7 @@ rule WSA_Php_Dropper_DownloadAndRun
         reference = "https://attack.mitre.org/techniques/T1105/"
         mitre_attack = "T1505.003"
     strings:
-        $x = /(wget|curl|fetch|lwp-download)\s{1,3}[^"'`\r\n]{0,100}(\|\s{0,3}(ba)?sh\b|chmod\s{1,3}(\+x|7[0-7]{2})|;\s{0,3}(perl|python\d?|sh|bash)\s)/ nocase
+        $x = /(wget|curl|fetch|lwp-download)\s{1,3}[^"'`\r\n]{0,100}(\|\s{0,3}((ba)?sh|perl|python\d?)\b|chmod\s{1,3}(\+x|7[0-7]{2})|;\s{0,3}(perl|python\d?|sh|bash)\s)/ nocase
         // the same command spread over string concatenation: 'curl -O '.$url.'x.txt;perl x.txt'
         $x2 = /(wget|curl|fetch|lwp-download)\s{1,3}[^\r\n]{0,120};\s{0,3}(perl|python\d?|sh|bash)\s{1,3}[\w.\/]/ nocase
         $f = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'`$]/ nocase
@@ -287,7 +287,7 @@ rule WSA_Php_WriteThenInclude
 {
     meta:
         id = "WSA-PHP-112"
-        description = "small PHP file that writes a PHP open tag and request-derived text into a file and then includes or requires that file: eval without eval"
+        description = "PHP writes a PHP open tag and request-derived text into a file and then includes or requires that file (a small page, or any page that includes a temporary file and deletes it at once): eval without eval"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -296,12 +296,16 @@ rule WSA_Php_WriteThenInclude
         mitre_attack = "T1505.003"
     strings:
         // the bare open tag as a whole string, alone or followed by a variable: "<?php\n" . $code
-        $w = /,\s{0,3}["']<\?(php)?\s{0,2}(\\r)?(\\n)?\s{0,2}["']\s{0,3}(\)|\.\s{0,3}\$)/ nocase
+        $w = /,\s{0,3}["']<\?(php)?\s{0,2}(\\r)?(\\n)?\s{0,2}["']\s{0,3}(\)|\.\s{0,3}(\$|[a-zA-Z_]\w{0,30}\s{0,3}\())/ nocase
         $wf = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
         $i = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(['"][^'"\r\n]{1,80}['"]|\$[a-zA-Z_]\w{0,30})\s{0,3}\)?\s{0,3};/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|php:\/\/input/ nocase
+        // a temporary file included and deleted at once: the code runs and leaves nothing behind
+        $t = /tempnam\s{0,3}\(/ nocase
+        $iu = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(\s{0,3}\$/ nocase
     condition:
-        filesize < 4KB and $w and $wf and $i and $req
+        (filesize < 4KB and $w and $wf and $i and $req) or
+        (filesize < 2MB and $w and $wf and $t and $iu and $req)
 }
 
 rule WSA_Php_UnderscoreVariableCall

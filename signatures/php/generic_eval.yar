@@ -92,7 +92,8 @@ rule WSA_Php_Generic_RequestAsCallable
         // include/require of a request-chosen file (remote or local file inclusion backdoor)
         $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         $inc2 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}(include|require)(_once)?\s{0,3}\(?\s{0,3}\$/ nocase
-        $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}(stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // one to three decoders between the variable function and the request: $f(urldecode(urldecode($_REQUEST[..])))
+        $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}((stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}){1,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
     condition:

@@ -84,6 +84,10 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $r8 = "\"lave\""
         $r9 = "rqbprq_46rfno" nocase
         $r10 = "nffreg" nocase
+        $r12 = "noitcnuf_etaerc" nocase
+        $r13 = "cexe_llehs" nocase
+        $r14 = "urhtssap" nocase
+        $r15 = /['"](metsys|nepop_corp|cexe)['"]/ nocase
         $r11 = /strrev\s{0,3}\(\s{0,3}[^\w\s]{1,3}(esab|edoced|taerc|noitcnu|tressa|lave|metsys|etalfnizg)/ nocase
         // ${"\x47LOBALS"} style variable names, hex text of code, "$"."_POST" splitting
         $v1 = /\$\{\s{0,3}"[A-Za-z]{0,8}\\x[0-9a-fA-F]{2}/
@@ -159,11 +163,13 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // well-known encoder stubs: $OOO0O0O00=__FILE__ ; $GLOBALS['_123456_']=Array(base64_decode(... ; $x=$t[1].$t[7].$t[3]...
         $e1 = /\$O{1,3}0[O0]{4,12}\s{0,2}=\s{0,2}(__FILE__|urldecode)/
         $e2 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]_\d{5,12}_['"]\s{0,2}\]\s{0,2}=\s{0,2}Array\s{0,2}\(\s{0,2}base64_decode/ nocase
+        // foreach ([21,29,2,4] as $p) $name .= $table[$p]; : names picked out of a table by index lists
+        $g2 = /foreach\s{0,2}\(\s{0,2}(array\s{0,2}\(|\[)\s{0,2}\d{1,3}(\s{0,2},\s{0,2}\d{1,3}){3,40}\s{0,2}[\])]\s{0,2}as\s{1,2}\$\w{1,20}\s{0,2}\)\s{0,2}\{?\s{0,8}\$\w{1,30}\s{0,2}\.=\s{0,2}\$\w{1,30}\s{0,2}\[\s{0,2}\$\w{1,20}\s{0,2}\]/ nocase
         $e3 = /\$\w{1,20}\s?=\s?\$\w{1,10}\[\d{2,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]/
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or (filesize < 2KB and $k2 and $k3) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or #g2 >= 2 or (filesize < 2KB and $k2 and $k3) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
