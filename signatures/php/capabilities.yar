@@ -393,7 +393,7 @@ rule WSA_Php_SeoRelay_RemotePage
         $echo = /(echo|print)\s{1,3}\$\w{1,30}\s{0,3}[;.]/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 8KB and $php and $base and $self and $host and $fetch and $echo
+        filesize < 16KB and $php and $base and $self and $host and $fetch and $echo
 }
 
 rule WSA_Php_Writer_RequestNamedFile
