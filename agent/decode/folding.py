@@ -3,7 +3,8 @@
 `"e"+"x"+"e"+"c"` -> `"exec"`; `Chr(101)&ChrW(118)` -> `"ev"`; `String.fromCharCode(101,118)`;
 `Join(Array("a","b"),"")`; `\\x65`, `\\145`, `\\u0065` escapes; PHP `'...'^'...'` (also `&`, `|`);
 `/* */` comments; `Select Case` on a constant keeps only the live branch; a variable assigned the
-name of a sink or decoder and then called is replaced by the name (`$f = "assert"; $f(..)`). Each pass is one
+name of a sink or decoder (or a constant defined as one) and then called is replaced by the name
+(`$f = "assert"; $f(..)`, `define('RUN', 'system'); RUN(..)`). Each pass is one
 linear regular-expression sweep with bounded repetitions (no nested unbounded quantifiers), so
 hostile input costs at most a few passes over the bytes.
 """
@@ -64,8 +65,16 @@ _SINKS = (
     rb"call_user_func(?:_array)?|array_map|base64_decode|gzinflate|gzuncompress|gzdecode|"
     rb"str_rot13|strrev|hex2bin|preg_replace|file_put_contents|fwrite|fputs|move_uploaded_file"
 )
+_SINK_RE = re.compile(rb"(?:" + _SINKS + rb")", re.I)
 _NAME_ASSIGN = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}([\"'])(" + _SINKS + rb")\2[ \t]{0,8};", re.I
+)
+# define('RUN', 'system'); RUN($x)
+_NAME_DEFINE = re.compile(
+    rb"\bdefine[ \t]{0,8}\([ \t]{0,8}([\"'])([A-Za-z_]\w{0,63})\1[ \t]{0,8},[ \t]{0,8}([\"'])("
+    + _SINKS
+    + rb")\3[ \t]{0,8}\)",
+    re.I,
 )
 MAX_NAMES = 32  # variables resolved per window
 _CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
@@ -226,7 +235,8 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     def concat(m: re.Match[bytes]) -> bytes:
         parts = _LIT_RE.findall(m.group(0))
         value = b"".join(_body(x) for x in parts)
-        if len(parts) >= 3 and len(value) <= 4 * len(parts):
+        # Three or more short pieces, or a sink's name in two: `'sy'.'stem'`.
+        if (len(parts) >= 3 and len(value) <= 4 * len(parts)) or _SINK_RE.fullmatch(value):
             st.f.telling += 1
         return _quote(st.value(value), parts[0][:1])
 
@@ -237,10 +247,16 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     for m in _NAME_ASSIGN.finditer(st.f.data):
         if len(names) >= MAX_NAMES:
             break
-        names.setdefault(m.group(1), m.group(3).lower())
+        names.setdefault(b"$" + m.group(1), m.group(3).lower())
+    for m in _NAME_DEFINE.finditer(st.f.data):
+        if len(names) >= 2 * MAX_NAMES:
+            break
+        names.setdefault(m.group(2), m.group(4).lower())
     if names:
         calls = re.compile(
-            rb"\$(" + b"|".join(re.escape(n) for n in names) + rb")(?!\w)[ \t]{0,8}\("
+            rb"(?<![\w$>:])("
+            + b"|".join(re.escape(n) for n in names)
+            + rb")(?!\w)[ \t]{0,8}\("
         )
         st.sub(calls, lambda m: names[m.group(1)] + b"(")
     st.f.values = st.f.values[:max_values]

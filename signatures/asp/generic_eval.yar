@@ -44,9 +44,12 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
         $sqltext = /"[ \t]{0,3}(select|insert[ \t]{1,3}into|update|delete[ \t]{1,3}from)[ \t]/ nocase
         $f = /(function|sub)[ \t]{1,3}\w{1,20}[ \t]{0,2}\([ \t]{0,2}(byval[ \t]{1,3})?\w{1,20}[ \t]{0,2}\)[ \t:\r\n]{1,6}(eval|execute|executeglobal)[ \t(]{1,3}\w{1,20}/ nocase
+        // the word in a VBScript comment ("' build the statement and execute it") is not a call
+        $xc = /'[^\r\n'"]{0,150}[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]/ nocase
     condition:
         filesize < 4KB and $a and ($f or
-            for any i in (1..#e) : (not (for any j in (1..#db) : (@db[j] == @e[i])) and not ($sqltext and #db > 0)))
+            for any i in (1..#e) : (not (for any j in (1..#db) : (@db[j] == @e[i])) and not ($sqltext and #db > 0) and
+                not (for any k in (1..#xc) : (@e[i] >= @xc[k] and @e[i] < @xc[k] + !xc[k]))))
 }
 
 rule WSA_Asp_Obfuscated_ExecuteDecoded
@@ -67,10 +70,13 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $x5 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}\([ \t]{0,3}\w{1,20}[ \t]{0,3}\)[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
         $x4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}\)/ nocase
         $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%>|:)/ nocase
+        // the word in a VBScript comment ("' build the statement and execute it") is not a call
+        $xc = /'[^\r\n'"]{0,150}[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]/ nocase
         $d1 = /chrw?[ \t]{0,2}\([ \t]{0,2}(\w{1,12}\([^)]{0,20}\)|\w{1,12})[ \t]{0,2}[-+^][ \t]{0,2}\d/ nocase
         $d5 = /unescape[ \t]{0,2}\(/ nocase
         $d7 = /(%65%76%61%6c|\\x65\\x76\\x61\\x6c|%72%65%71%75)/ nocase
-        $d9 = /split[ \t]{0,2}\([ \t]{0,2}\w{1,12}[ \t]{0,2},[ \t]{0,2}["'][%#@!$^*~|][ "']/ nocase
+        // split on a marker character: "|" and "," are how ordinary pages split lists, not decoders
+        $d9 = /split[ \t]{0,2}\([ \t]{0,2}\w{1,12}[ \t]{0,2},[ \t]{0,2}["'][%#@!$^*~][ "']/ nocase
         $d10 = /(eval|execute)[ \t(]{1,3}\w{1,12}[ \t]{0,2}\(?[ \t]{0,2}["'][0-9A-F]{24}/ nocase
         $d11 = /asc[ \t]{0,2}\([ \t]{0,2}(mid|curchar|\w{1,10})/ nocase
         $d13 = /(eval|execute|executeglobal)[ \t(]{1,4}StrReverse[ \t]{0,2}\(/ nocase
@@ -91,10 +97,10 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $net = /<%@[ \t]{0,3}(Page|Control|Master)\b/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and not $net and (
-            (any of ($x*) and any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
+            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc and any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
-            (filesize < 2KB and any of ($x*) and any of ($w*) and not any of ($ra*) and not $db and not $decl))
+            (filesize < 2KB and #x1 + #x2 + #x3 + #x4 + #x5 > #xc and any of ($w*) and not any of ($ra*) and not $db and not $decl))
 }
 
 rule WSA_Asp_Obfuscated_DecoderFunctionExecuted

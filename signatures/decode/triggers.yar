@@ -100,6 +100,8 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $s = /select case[ \t]{1,4}("[^"\r\n]{0,20}"|\d{1,6})[ \t]{0,4}[\r\n:]/ nocase
     condition:
         #c1 + #c2 + #c3 + #c4 + #c5 + #c6 + #c7 + #c8 + #c9 + #c10 >= 3
+        // a small page: one split is enough to look (`'sy'.'stem'`); folding it costs nothing
+        or (filesize < 4KB and any of ($c*))
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
         or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s
         or #e1 + #e2 + #e3 + #e4 + #e5 >= 8

@@ -437,3 +437,43 @@ rule WSA_Php_Flooder_Udp
     condition:
         filesize < 64KB and $php and $udp and $req and $write and ($t1 or $t2)
 }
+
+rule WSA_Php_Dropper_EmbeddedShell
+{
+    meta:
+        id = "WSA-PHP-126"
+        description = "PHP writes out a PHP page carried in a string literal whose code runs commands, evaluates or saves uploads from the request (move_uploaded_file of $_FILES, eval/system of $_POST...): a dropper planting a web shell"
+        family = "Dropper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $lit1 = /'<\?php[^'\r\n]{0,600}(move_uploaded_file\s{0,3}\(\s{0,3}\$_FILES|(eval|assert|system|passthru|shell_exec)\s{0,3}\(\s{0,3}(base64_decode\s{0,3}\(\s{0,3})?\$_(POST|GET|REQUEST|COOKIE))/ nocase
+        $lit2 = /"<\?php[^"\r\n]{0,600}(move_uploaded_file\s{0,3}\(\s{0,3}\\?\$_FILES|(eval|assert|system|passthru|shell_exec)\s{0,3}\(\s{0,3}(base64_decode\s{0,3}\(\s{0,3})?\\\$_(POST|GET|REQUEST|COOKIE))/ nocase
+        $w = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+    condition:
+        filesize < 512KB and ($lit1 or $lit2) and $w
+}
+
+rule WSA_Php_Downloader_RequestUrlToPath
+{
+    meta:
+        id = "WSA-PHP-127"
+        description = "small PHP page that fetches a URL taken from the request (curl, file_get_contents, copy) and saves the answer under a file name also taken from the request: a remote-file dropper"
+        family = "Dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        // two request values held in variables: $u = trim($_REQUEST['name']); $f = $_REQUEST['file'];
+        $in = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}(isset\s{0,3}\([^;?]{0,60}\?\s{0,3})?@?\s{0,3}((trim|urldecode|base64_decode|stripslashes)\s{0,3}\(\s{0,3})?\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        // the URL is the request's: a scheme glued to a variable, or the request value itself
+        $fetch = /[^\w>:$](curl_init|file_get_contents|fopen|copy)\s{0,3}\(\s{0,3}(["']https?:\/\/["']\s{0,3}\.\s{0,3}\$[a-zA-Z_]|\$_(GET|POST|REQUEST)\s{0,3}\[)/ nocase
+        $put = /[^\w>:$](file_put_contents|copy)\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3},\s{0,3}\$/ nocase
+    condition:
+        filesize < 8KB and #in >= 2 and $fetch and $put
+}

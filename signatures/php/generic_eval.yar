@@ -17,8 +17,8 @@ rule WSA_Php_Generic_EvalRequest
     strings:
         // The request read right inside the call, after an optional '...'. prefix, or inside one or two
         // decoder calls. Fixed shapes instead of a free window: a file of repeated "eval(" stays cheap.
-        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(['"][^'"\r\n]{0,12}['"]\s{0,2}\.\s{0,2}|\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?\\?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"]?(HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
-        $e1u = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"]?(HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers)/ nocase
+        $e1 = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(['"][^'"\r\n]{0,12}['"]\s{0,2}\.\s{0,2}|\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?\\?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"]?(HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
+        $e1u = /[^\w>:$](eval|assert|create_function)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|stripcslashes|urldecode|rawurldecode|trim|hex2bin|strrev|htmlspecialchars_decode|file_get_contents)\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|\$_SERVER\s{0,3}\[\s{0,3}['"]?(HTTP_|QUERY_STRING)|\$HTTP_(GET|POST|COOKIE)_VARS|\$GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE)|getenv\s{0,3}\(\s{0,3}['"]HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
     condition:
         // bounded windows, but a dozen alternatives tried at every "eval(": files up to 1 MB
         // here, the fixed one-liner shapes (WSA-PHP-118) beyond
@@ -59,10 +59,10 @@ rule WSA_Php_Generic_EvalRequestVariable
         mitre_attack = "T1505.003"
     strings:
         // request data placed in a variable, then evaluated: $x = $_POST['a']; ... eval($x)
-        $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders)/ nocase
+        $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         // eval of a variable in a page that offers a code text box
-        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/
         $ta = "<textarea" nocase
     condition:
         // small pages only, apart from WSA-PHP-001: large files do not pay for these strings
@@ -82,7 +82,7 @@ rule WSA_Php_Generic_RequestAsCallable
         mitre_attack = "T1505.003"
     strings:
         // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
-        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\(/
+        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
@@ -95,7 +95,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // one to three decoders between the variable function and the request: $f(urldecode(urldecode($_REQUEST[..])))
         $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}((stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}){1,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
-        $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,5}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,80}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
     condition:
         // windows after each request read: files up to 2 MB here, WSA-PHP-118 beyond
         filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call5 or $inc or $inc2 or $cb1)
@@ -115,9 +115,9 @@ rule WSA_Php_Generic_CallbackByName
     strings:
         // dangerous function named as a string callback
         $cb2 = /(call_user_func(_array)?|array_map|array_filter|array_walk(_recursive)?|usort|uasort|uksort|array_reduce|register_shutdown_function|register_tick_function|forward_static_call(_array)?|iterator_apply|preg_replace_callback|mb_ereg_replace_callback|ob_start|filter_var)\s{0,5}\([^;]{0,120}['"](assert|eval|system|passthru|shell_exec|exec|popen|proc_open|create_function|pcntl_exec)['"]/ nocase
-        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input|getallheaders/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input|getallheaders|filter_input\s{0,3}\(\s{0,3}INPUT_/ nocase
         // call_user_func with a string-built function name next to request data
-        $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
         $call4 = /\]\s{0,3}\(\s{0,3}\w{1,20}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
     condition:
@@ -157,7 +157,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         reference = "https://www.php.net/manual/en/language.types.callable.php"
         mitre_attack = "T1505.003"
     strings:
-        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input|filter_input\s{0,3}\(\s{0,3}INPUT_/
         $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)

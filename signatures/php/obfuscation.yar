@@ -165,11 +165,21 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $e2 = /\$GLOBALS\s{0,2}\[\s{0,2}['"]_\d{5,12}_['"]\s{0,2}\]\s{0,2}=\s{0,2}Array\s{0,2}\(\s{0,2}base64_decode/ nocase
         // foreach ([21,29,2,4] as $p) $name .= $table[$p]; : names picked out of a table by index lists
         $g2 = /foreach\s{0,2}\(\s{0,2}(array\s{0,2}\(|\[)\s{0,2}\d{1,3}(\s{0,2},\s{0,2}\d{1,3}){3,40}\s{0,2}[\])]\s{0,2}as\s{1,2}\$\w{1,20}\s{0,2}\)\s{0,2}\{?\s{0,8}\$\w{1,30}\s{0,2}\.=\s{0,2}\$\w{1,30}\s{0,2}\[\s{0,2}\$\w{1,20}\s{0,2}\]/ nocase
+        // $t = "/mhol(x8v6fzu.5iryn*bq4..."; function f($a, $b, $c) { return ''.$a.$b.''.$c; }
+        // $c1 = f($t[36], $t[41], ''); : names glued from characters of a shuffled table
+        $g3 = /function\s{1,3}\w{1,40}\s{0,2}\(\s{0,2}\$\w{1,20}\s{0,2},\s{0,2}\$\w{1,20}\s{0,2},\s{0,2}\$\w{1,20}\s{0,2}\)\s{0,2}\{\s{0,4}return\s{1,3}[\s.'"]{0,12}\$\w{1,20}[\s.'"]{1,12}\$\w{1,20}[\s.'"]{1,12}\$\w{1,20}[\s.'"]{0,8};\s{0,4}\}/
+        $g4a = "], $"
+        $g4b = "],$"
+        $g4c = "}, $"
+        $g4d = "},$"
+        // $z .= "Q21s"; $z .= "dWFW"; ... : a base64 payload appended four characters at a time, then run
+        $q4 = /\$\w{1,20}\s{0,2}\.=\s{0,2}["'][A-Za-z0-9+\/=]{4,8}["']\s{0,2};/
+        $q5 = /(eval|assert)\s{0,3}\(\s{0,3}\$/ nocase
         $e3 = /\$\w{1,20}\s?=\s?\$\w{1,10}\[\d{2,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]\.\$\w{1,10}\[\d{1,3}\]/
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or #g2 >= 2 or (filesize < 2KB and $k2 and $k3) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or #g2 >= 2 or ($g3 and #g4a + #g4b + #g4c + #g4d >= 8) or (#q4 >= 64 and $q5) or (filesize < 2KB and $k2 and $k3) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
