@@ -15,7 +15,8 @@ rule WSA_Seo_HiddenLinkFarm
         reference = "https://developers.google.com/search/docs/essentials/spam-policies#hidden-text-and-links"
         mitre_attack = "T1505.003"
     strings:
-        $off = /position\s{0,2}:\s{0,2}absolute\s{0,2};\s{0,2}(top|left)\s{0,2}:\s{0,2}-\d{3,5}px/ nocase
+        // in an element's own style attribute: a stylesheet hiding a widget (.fb_hidden{...}) is not it
+        $off = /style\s{0,2}=\s{0,2}\\?["']\s{0,2}position\s{0,2}:\s{0,2}absolute\s{0,2};\s{0,2}(top|left)\s{0,2}:\s{0,2}-\d{3,5}px/ nocase
         $dw = /document\.write\s{0,2}\(\s{0,2}["']<div[^\r\n]{0,40}position\s{0,2}:\s{0,2}absolute\s{0,2};\s{0,2}(top|left)\s{0,2}:\s{0,2}-\d{3,5}px/ nocase
         $hide = /getElementById\s{0,2}\(\s{0,2}["'][\w-]{1,30}["']\s{0,2}\)\s{0,2}\.\s{0,2}style\s{0,2}\.\s{0,2}display\s{0,2}=\s{0,2}["']none["']/ nocase
         $div = /<div\s{1,3}id\s{0,2}=\s{0,2}["']?[\w-]{1,30}/ nocase
