@@ -254,9 +254,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         names.setdefault(m.group(2), m.group(4).lower())
     if names:
         calls = re.compile(
-            rb"(?<![\w$>:])("
-            + b"|".join(re.escape(n) for n in names)
-            + rb")(?!\w)[ \t]{0,8}\("
+            rb"(?<![\w$>:])(" + b"|".join(re.escape(n) for n in names) + rb")(?!\w)[ \t]{0,8}\("
         )
         st.sub(calls, lambda m: names[m.group(1)] + b"(")
     st.f.values = st.f.values[:max_values]
