@@ -46,10 +46,13 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         $f = /(function|sub)[ \t]{1,3}\w{1,20}[ \t]{0,2}\([ \t]{0,2}(byval[ \t]{1,3})?\w{1,20}[ \t]{0,2}\)[ \t:\r\n]{1,6}(eval|execute|executeglobal)[ \t(]{1,3}\w{1,20}/ nocase
         // the word in a VBScript comment ("' build the statement and execute it") is not a call
         $xc = /'[^\r\n'"]{0,150}[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]/ nocase
+        // SQL text in a string: "EXECUTE DeleteFile '" & id & "'" runs a stored procedure, not code
+        $sx = /"[ \t]{0,3}(eval|execute|executeglobal)[ \t]{1,6}[a-z_]/ nocase
     condition:
         filesize < 4KB and $a and ($f or
             for any i in (1..#e) : (not (for any j in (1..#db) : (@db[j] == @e[i])) and not ($sqltext and #db > 0) and
-                not (for any k in (1..#xc) : (@e[i] >= @xc[k] and @e[i] < @xc[k] + !xc[k]))))
+                not (for any k in (1..#xc) : (@e[i] >= @xc[k] and @e[i] < @xc[k] + !xc[k])) and
+                not (for any k in (1..#sx) : (@sx[k] == @e[i]))))
 }
 
 rule WSA_Asp_Obfuscated_ExecuteDecoded
