@@ -85,7 +85,12 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $d13 = /(eval|execute|executeglobal)[ \t(]{1,4}StrReverse[ \t]{0,2}\(/ nocase
         $d14 = /chrw?[ \t]{0,2}\([ \t]{0,2}["']&h["'][ \t]{0,2}&/ nocase
         $d15 = /base64_?decode|DecodeBase64|FromBase64/ nocase
+        // String.fromCharCode is a decoder only on a JScript page; elsewhere it is client-side script
         $d16 = "fromCharCode" nocase
+        $js = /<%@[ \t]{0,3}language[ \t]{0,3}=[ \t]{0,3}"?jscript/ nocase
+        // a dynamic include: a file read whole, its <% %> tags stripped, then run (no shell reads
+        // its own code from disk this way; ASP has no other way to include a chosen file)
+        $inc = /replace[ \t]{0,2}\([^,\r\n]{1,40},[ \t]{0,2}"<"[ \t]{0,2}&[ \t]{0,2}"%"/ nocase
         $d12 = /for[ \t]{1,3}\w{1,8}[ \t]{0,2}=[ \t]{0,2}1[ \t]{1,3}to[ \t]{1,3}len[ \t]{0,2}\(/ nocase
         $w2 = /split[ \t]{0,2}\(/ nocase
         $w3 = /\bmid[ \t]{0,2}\(/ nocase
@@ -100,7 +105,8 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $net = /<%@[ \t]{0,3}(Page|Control|Master)\b/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and not $net and (
-            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc and any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15, $d16)) or
+            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc and (any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15) or ($d16 and $js)) and
+                not ($inc and any of ($ra*))) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
             (filesize < 2KB and #x1 + #x2 + #x3 + #x4 + #x5 > #xc and any of ($w*) and not any of ($ra*) and not $db and not $decl))
