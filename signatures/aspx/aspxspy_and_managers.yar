@@ -105,7 +105,9 @@ rule WSA_Aspx_Generic_SqlFromInput
         $q1 = /new\s{1,3}([\w.]{1,40}\.)?(Sql|OleDb|Odbc|MySql)(Command|DataAdapter)\s{0,3}\(\s{0,3}[^;\r\n,)]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q2 = /CommandText\s{0,3}=\s{0,3}[^;\r\n]{0,40}(\.Text\b|Request\s{0,3}[\.\[\(])/ nocase
         $q3 = /sql\w{0,10}\s{0,3}=\s{0,3}Request/ nocase
-        $q4 = /(select|insert|update|delete|drop)\s[^"\r\n]{0,40}["']\s{0,3}\+\s{0,3}Request/ nocase
+        // the request names the table or database (a client browsing any table); a request value
+        // in a WHERE clause is an ordinary (if injectable) business query
+        $q4 = /(select\s[^"'\r\n]{0,40}\sfrom|insert\s{1,3}into|update|delete\s{1,3}from|drop\s{1,3}(table|database)|use)\s{1,3}\[?["']\s{0,3}\+\s{0,3}Request/ nocase
         $b1 = /["'](server|data source)\s{0,2}=\s{0,2}["']\s{0,3}\+\s{0,3}[\w.]{1,30}/ nocase
         $b2 = /(pwd|password)\s{0,2}=\s{0,2}["']\s{0,3}\+\s{0,3}[\w.]{1,30}/ nocase
         $x1 = "ExecuteReader" nocase
