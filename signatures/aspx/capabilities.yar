@@ -18,7 +18,9 @@ rule WSA_Aspx_GlobalAsax_RequestHook
         mitre_attack = "T1505.003"
     strings:
         $ev1 = /(Application|Session)_(BeginRequest|AuthenticateRequest|PostAuthenticateRequest|AcquireRequestState|PreRequestHandlerExecute|Start|OnStart|EndRequest|Error)/ nocase
-        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead|ServerVariables)\b|\(|\[)/ nocase
+        // what the client sends; the server's own variables (LOGON_USER, REMOTE_ADDR) are not input,
+        // only its HTTP_ headers are
+        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\.\s{0,3}ServerVariables\s{0,3}[\(\[]\s{0,3}"HTTP_|\(|\[)/ nocase
         $s1 = /Process\s{0,3}\.\s{0,3}Start|ProcessStartInfo/ nocase
         $s2 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
         $s3 = /CreateInstance\s{0,3}\(|\.InvokeMember\s{0,3}\(/ nocase
