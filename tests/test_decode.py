@@ -149,6 +149,7 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
         (b"$f = ('>'^'[').('3'^'E');", b"$f = 'ev';"),
         (b"ev/**/al(", b"eval("),
         (b'$f = "as"."se"."rt"; @$f($x); $ff($y);', b'$f = "assert"; @assert($x); $ff($y);'),
+        (b"define('RUN', 'pass'.'thru'); RUN($x);", b"define('RUN', 'passthru'); passthru($x);"),
     ],
 )
 def test_fold(code: bytes, expect: bytes) -> None:
@@ -299,6 +300,8 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"ev/*x*/al($a);", True),
         (b"eval/**/ ($a);", True),
         (b"$f = ('sys'.'t'.'em');", True),
+        (b"$f = 'sy'.'stem';", True),  # a sink's name in two pieces
+        (b"$f = 'ab'.'cd';", False),  # two pieces of anything else
     ],
 )
 def test_only_folds_that_hide_code_make_a_layer(code: bytes, telling: bool) -> None:
