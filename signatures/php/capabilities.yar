@@ -477,3 +477,25 @@ rule WSA_Php_Downloader_RequestUrlToPath
     condition:
         filesize < 8KB and #in >= 2 and $fetch and $put
 }
+
+rule WSA_Php_Recon_RequestDirectoryListing
+{
+    meta:
+        id = "WSA-PHP-128"
+        description = "tiny PHP page that lists any directory the request names (opendir/scandir of a request value, directly or through a variable assigned just before) with sizes or permissions: a directory browser dropped to explore the server"
+        family = "Reconnaissance page"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1083/"
+        mitre_attack = "T1505.003"
+    strings:
+        $in = /\$\w{1,30}\s{0,3}=\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/
+        $d1 = /(opendir|scandir|dir)\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        $d2 = /(opendir|scandir)\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
+        $r = /readdir|is_dir|filesize|fileperms|scandir/ nocase
+        $php = "<?"
+    condition:
+        filesize < 3KB and $php and $r and ($d1 or (#in < 32 and #d2 < 32 and
+            for any i in (1..#in) : (for any j in (1..#d2) : (@d2[j] > @in[i] and @d2[j] - @in[i] < 300))))
+}
