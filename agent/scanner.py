@@ -21,7 +21,7 @@ from typing import Any
 import yara
 
 from agent.confine import Escape, Roots
-from agent.decode import Limits, explore, is_trigger
+from agent.decode import Limits, explore, is_trigger, triggered
 from agent.fileio import NotRegularFile, TooLarge, open_regular, read_edges, read_fd
 from agent.filetypes import (
     SNIFF_EDGE,
@@ -330,7 +330,7 @@ class Scanner:
         # A file already judged critical (the top severity) gains nothing from its layers but
         # their cost; every other file with a trigger is decoded.
         critical = any(str(m.meta.get("severity", "")).lower() == "critical" for m in matches)
-        if self.decode is not None and not critical and any(is_trigger(m) for m in found):
+        if self.decode is not None and not critical and triggered(data, found):
             matches += self._decoded(data, found, externals, {m.rule for m in matches}, lang)
         return matches
 

@@ -26,6 +26,7 @@ RULES = r"""
 rule T_Eval_Request { strings: $a = "eval(Request" nocase condition: $a }
 rule T_Eval_Post { strings: $a = "eval($_POST" condition: $a }
 rule T_Exec_Word { strings: $a = "exec_marker_word" condition: $a }
+rule T_System_Get { strings: $a = "system($_GET" condition: $a }
 rule T_WScript { strings: $a = "CreateObject(\"WScript.Shell\")" nocase condition: $a }
 rule T_Small_Execute { strings: $a = "Execute(\"eval(1)" condition: filesize < 20KB and $a }
 """
@@ -176,6 +177,16 @@ def test_a_fold_window_of_a_large_file_keeps_the_file_size(
     large = scan(ruleset, tmp_path, "l.asp", code + b"<p>static text</p>\r\n" * 2000)
     assert small.get("T_Small_Execute") == "fold"
     assert "T_Small_Execute" not in large
+
+
+def test_one_split_folds_a_small_page_only(ruleset: RuleSet, tmp_path: Path) -> None:
+    # One split name is enough to look at a small page; a large one needs the trigger rule's
+    # count, so a long page's `'.'` pays nothing.
+    code = b"<?php $f = 'sys'.'tem'; $f($_GET['c']); ?>\n"
+    small = scan(ruleset, tmp_path, "s.php", code)
+    large = scan(ruleset, tmp_path, "l.php", code + b"<p>static text</p>\n" * 250)
+    assert small == {"T_System_Get": "fold"}
+    assert large == {}
 
 
 def test_plain_concatenation_in_a_benign_page_is_no_finding(

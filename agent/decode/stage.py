@@ -11,6 +11,7 @@ limits (depth, layers, bytes, time) in `Limits`.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ CONTEXT = 256  # bytes of the enclosing layer kept in front of a decoded payload
 WHOLE = 64 * 1024
 FOLD_SPAN = 2 * 1024
 LOOSE_SPAN = 16 * 1024
+
+# A small page is folded on one split (`'sy'.'stem'`): two alphabetic pieces glued by a dot, or
+# a spaced dot between two literals. Checked here and not in the trigger rule, because yara
+# would test the regex at every `'.'` of a file of any size before `filesize` could rule it out.
+SMALL_PAGE = 4 * 1024
+SMALL_SPLIT = re.compile(rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \"")
 
 Hits = dict[str, list[int]]
 # scan(layer bytes, timeout seconds) -> yara matches; may raise yara.Error
@@ -49,6 +56,25 @@ def hits_of(found: list[Any], limit: int) -> Hits:
             for inst in s.instances[:limit]:
                 offsets.add(inst.offset)
     return {k: sorted(v)[:limit] for k, v in out.items()}
+
+
+def small_split(buf: bytes) -> int | None:
+    """Offset of the first split of a small page, if it is one and has one."""
+    if len(buf) >= SMALL_PAGE:
+        return None
+    m = SMALL_SPLIT.search(buf)
+    return m.start() if m else None
+
+
+def triggered(data: bytes, found: list[Any]) -> bool:
+    """Whether the decode stage has work on a file: a trigger matched, or a small page splits."""
+    return any(is_trigger(m) for m in found) or small_split(data) is not None
+
+
+def with_small_split(buf: bytes, hits: Hits) -> Hits:
+    """`hits`, plus a fold trigger at a small page's first split when folding has none yet."""
+    at = None if "fold" in hits else small_split(buf)
+    return hits if at is None else {**hits, "fold": [at]}
 
 
 def windows(buf: bytes, offsets: list[int], span: int, whole: int = WHOLE) -> bytes:
@@ -128,7 +154,9 @@ def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None =
     budget = Budget.start(limits, len(data))
     out = Outcome([])
     seen = {hashlib.sha1(data, usedforsecurity=False).digest()}
-    todo: list[tuple[tuple[str, ...], bytes, Hits]] = [((), data, hits_of(found, limits.regions))]
+    todo: list[tuple[tuple[str, ...], bytes, Hits]] = [
+        ((), data, with_small_split(data, hits_of(found, limits.regions)))
+    ]
     while todo:
         path, buf, hits = todo.pop(0)
         if not hits:
@@ -156,6 +184,8 @@ def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None =
             if findings:
                 out.layers.append(LayerMatches(" > ".join(here), findings))
             if len(here) < limits.depth:
-                todo.append((here, layer, hits_of(layer_found, limits.regions)))
+                todo.append(
+                    (here, layer, with_small_split(layer, hits_of(layer_found, limits.regions)))
+                )
     out.stopped = budget.exhausted
     return out

@@ -96,15 +96,12 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $e5 = "\\16"
         $k1 = "/**/"
         $k2 = "*//*"
-        // two short alphabetic pieces glued together: 'sy'.'stem' (not the literal '.' of a file name)
-        $p1 = /[A-Za-z_]'\.'[A-Za-z_]/
-        $p2 = /[A-Za-z_]"\."[A-Za-z_]/
         // Select Case on a constant: only one branch can run, the others are decoys
         $s = /select case[ \t]{1,4}("[^"\r\n]{0,20}"|\d{1,6})[ \t]{0,4}[\r\n:]/ nocase
     condition:
         #c1 + #c2 + #c3 + #c4 + #c5 + #c6 + #c7 + #c8 + #c9 + #c10 >= 3
-        // a small page: one split is enough to look (`'sy'.'stem'`); folding it costs nothing
-        or (filesize < 4KB and (any of ($p*) or $c6 or $c8))
+        // a small page is folded on one split (`'sy'.'stem'`): the decode stage checks that
+        // itself (agent/decode/stage.py), since a regex here would cost every large file
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
         or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s
         or #e1 + #e2 + #e3 + #e4 + #e5 >= 8
