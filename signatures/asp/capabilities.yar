@@ -133,7 +133,10 @@ rule WSA_Asp_SeoParasite_RemoteContent
         $out = /response\.(binary)?write[ \t(]{1,3}[a-z_]\w{0,30}[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|:|%)/ nocase
         $tag = "<%"
     condition:
-        filesize < 64KB and $tag and $http and $remote and $host and $page and $out
+        // the visited address is built from host and page together (one apart from the other is a
+        // cookie domain and a path check, as in any login page)
+        filesize < 64KB and $tag and $http and $remote and $out and
+        for any i in (1..#host) : (for any j in (1..#page) : (@page[j] - @host[i] < 300 and @host[i] - @page[j] < 300))
 }
 
 rule WSA_Asp_Writer_MswcProcessForm
@@ -226,7 +229,10 @@ rule WSA_Asp_SeoRelay_RemotePage
         $write = /Response\.(Write|BinaryWrite)\s{0,3}\(?\s{0,3}\w{1,40}(\s{0,3}\(|\.Response(Text|Body))/ nocase
         $tag = "<%" ascii
     condition:
-        filesize < 16KB and $tag and $base and $relay and $http and $write
+        // the query string is appended after the address is set (an error logger that copies the
+        // query string into its report and posts it elsewhere relays nothing)
+        filesize < 16KB and $tag and $http and $write and
+        for any i in (1..#base) : (for any j in (1..#relay) : (@relay[j] > @base[i] and @relay[j] - @base[i] < 2000))
 }
 
 rule WSA_Asp_Recon_LocalAccounts

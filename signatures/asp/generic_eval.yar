@@ -47,12 +47,19 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         // the word in a VBScript comment ("' build the statement and execute it") is not a call
         $xc = /'[^\r\n'"]{0,150}[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]/ nocase
         // SQL text in a string: "EXECUTE DeleteFile '" & id & "'" runs a stored procedure, not code
+        // JScript's eval(v).test(..): the value is used as an object (a regex literal), not run
+        $em = /[^a-z0-9_.]eval[ \t(]{1,6}[a-z_]\w{0,30}[ \t]{0,3}\)[ \t]{0,2}\./ nocase
+        // a method dispatch by name, checked against the object first (see WSA-ASP-005)
+        $disp = /\w{1,30}[ \t]{0,3}\+[ \t]{0,3}'\('[ \t]{0,3}\+[ \t]{0,3}\w{1,30}[ \t]{0,3}\+[ \t]{0,3}'\)'/
+        $val = /typeof[ \t]{0,2}\(?[ \t]{0,2}[\w.]{1,40}\[[ \t]{0,2}\w{1,30}[ \t]{0,2}\]/
         $sx = /"[ \t]{0,3}(eval|execute|executeglobal)[ \t]{1,6}[a-z_]/ nocase
     condition:
         filesize < 4KB and $a and ($f or
             for any i in (1..#e) : (not (for any j in (1..#db) : (@db[j] == @e[i])) and not ($sqltext and #db > 0) and
                 not (for any k in (1..#xc) : (@e[i] >= @xc[k] and @e[i] < @xc[k] + !xc[k])) and
-                not (for any k in (1..#sx) : (@sx[k] == @e[i]))))
+                not (for any k in (1..#sx) : (@sx[k] == @e[i])) and
+                not (for any k in (1..#em) : (@em[k] == @e[i])) and
+                not ($val and for any k in (1..#disp) : (@e[i] > @disp[k] and @e[i] - @disp[k] < 300))))
 }
 
 rule WSA_Asp_Obfuscated_ExecuteDecoded
@@ -67,14 +74,18 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $x1 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}(unescape|\w{1,20})[ \t]{0,3}\([ \t]{0,3}["\w]/ nocase
+        // a space or a parenthesis after the keyword: `ExecuteGlobal("Dim ..")` is no call of a
+        // function `Global`, nor `EvaluarVar(..)` an eval
+        $x1 = /[^a-z0-9_.](eval|execute|executeglobal)([ \t]{1,3}\(?|\()[ \t]{0,3}(unescape|\w{1,20})[ \t]{0,3}\([ \t]{0,3}["\w]/ nocase
         $x2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}["']{2}[ \t]{0,3}&/ nocase
         $x3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\(["']|\r|\n|%>|:)/ nocase
-        $x5 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}\([ \t]{0,3}\w{1,20}[ \t]{0,3}\)[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
+        $x5 = /[^a-z0-9_.](eval|execute|executeglobal)([ \t]{1,3}\(?|\()[ \t]{0,3}\w{1,20}[ \t]{0,3}\([ \t]{0,3}\w{1,20}[ \t]{0,3}\)[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
         $x4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}\)/ nocase
         $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%>|:)/ nocase
         // the word in a VBScript comment ("' build the statement and execute it") is not a call
         $xc = /'[^\r\n'"]{0,150}[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,3}[a-z_]/ nocase
+        // JScript's eval(v).test(..): the value is used as an object (a regex literal), not run
+        $em = /[^a-z0-9_.]eval[ \t(]{1,6}[a-z_]\w{0,30}[ \t]{0,3}\)[ \t]{0,2}\./ nocase
         $d1 = /chrw?[ \t]{0,2}\([ \t]{0,2}(\w{1,12}\([^)]{0,20}\)|\w{1,12})[ \t]{0,2}[-+^][ \t]{0,2}\d/ nocase
         $d5 = /unescape[ \t]{0,2}\(/ nocase
         $d7 = /(%65%76%61%6c|\\x65\\x76\\x61\\x6c|%72%65%71%75)/ nocase
@@ -105,11 +116,11 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
         $net = /<%@[ \t]{0,3}(Page|Control|Master)\b/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and not $net and (
-            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc and (any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15) or ($d16 and $js)) and
+            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em and (any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15) or ($d16 and $js)) and
                 not ($inc and any of ($ra*))) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
-            (filesize < 2KB and #x1 + #x2 + #x3 + #x4 + #x5 > #xc and any of ($w*) and not any of ($ra*) and not $db and not $decl))
+            (filesize < 2KB and #x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em and any of ($w*) and not any of ($ra*) and not $db and not $decl))
 }
 
 rule WSA_Asp_Obfuscated_DecoderFunctionExecuted
@@ -200,9 +211,18 @@ rule WSA_Asp_JScript_ServerEval
         $d4 = /(new[ \t]{1,3})?Function[ \t]{0,3}\([ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request/
         $ra = /=[ \t]{0,3}(String[ \t]{0,2}\([ \t]{0,2})?Request[ \t]{0,2}(\.(Form|QueryString|Item))?[ \t]{0,2}[\(\[]/ nocase
         $ev = /[^a-z0-9_.]eval[ \t]{0,5}\([ \t]{0,3}[a-z_]\w{0,20}[ \t]{0,3}[+)]/ nocase
+        // JScript's eval(v).test(..): the value is used as an object (a regex literal), not run
+        $em = /[^a-z0-9_.]eval[ \t(]{1,6}[a-z_]\w{0,30}[ \t]{0,3}\)[ \t]{0,2}\./ nocase
+        // a method dispatch: eval of 'table.' + name + '(' + args + ')', the name checked to be a
+        // function of the table first (Visual InterDev's Remote Scripting runtime), calls a
+        // method by name; it does not run request text
+        $disp = /\w{1,30}[ \t]{0,3}\+[ \t]{0,3}'\('[ \t]{0,3}\+[ \t]{0,3}\w{1,30}[ \t]{0,3}\+[ \t]{0,3}'\)'/
+        $val = /typeof[ \t]{0,2}\(?[ \t]{0,2}[\w.]{1,40}\[[ \t]{0,2}\w{1,30}[ \t]{0,2}\]/
     condition:
         filesize < 400KB and any of ($b*) and
-        ($d1 or $d2 or $d3 or $d4 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400)))
+        ($d1 or $d2 or $d3 or $d4 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400 and
+            not (for any k in (1..#em) : (@em[k] == @ev[j])) and
+            not ($val and for any k in (1..#disp) : (@ev[j] > @disp[k] and @ev[j] - @disp[k] < 300)))))
 }
 
 rule WSA_Asp_Generic_ScriptControl
