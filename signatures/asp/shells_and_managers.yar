@@ -367,7 +367,9 @@ rule WSA_Asp_Generic_UnboundedTimeoutTool
         $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
         $tag = "<%"
     condition:
-        filesize < 2MB and $tag and $t and ((2 of ($f*) and $r and $raw) or ($q and $q2))
+        // a folder walked or removed: an export page that writes a CSV and deletes the last one
+        // with a long timeout is no bulk tool
+        filesize < 2MB and $tag and $t and ((2 of ($f*) and any of ($f2, $f3, $f4) and $r and $raw) or ($q and $q2))
 }
 
 rule WSA_Asp_Obfuscated_SplitProgId

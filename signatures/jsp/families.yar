@@ -81,8 +81,12 @@ rule WSA_Jsp_Writer_RequestToFile
         // downloader: new URL(request.getParameter(..)).openStream() saved with FileOutputStream
         $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
         $u2 = "FileOutputStream"
+        // the saved name generated (a timestamp or UUID) and its type from a list of image types:
+        // an editor's remote-image grabber, which chooses neither the path nor the kind of file
+        $gen = /(getTime|currentTimeMillis|randomUUID)\s{0,3}\(\s{0,3}\)/
+        $img = /"\.(gif|png|jpe?g|bmp)"\s{0,3},\s{0,3}"\.(gif|png|jpe?g|bmp)"/ nocase
     condition:
-        filesize < 500KB and (($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr))
+        filesize < 500KB and (($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr and not ($gen and $img)))
 }
 
 rule WSA_Jsp_Jspx_Scriptlet_Exec
