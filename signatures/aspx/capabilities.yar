@@ -20,7 +20,10 @@ rule WSA_Aspx_GlobalAsax_RequestHook
         $ev1 = /(Application|Session)_(BeginRequest|AuthenticateRequest|PostAuthenticateRequest|AcquireRequestState|PreRequestHandlerExecute|Start|OnStart|EndRequest|Error)/ nocase
         // what the client sends; the server's own variables (LOGON_USER, REMOTE_ADDR) are not input,
         // only its HTTP_ headers are
-        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\.\s{0,3}ServerVariables\s{0,3}[\(\[]\s{0,3}"HTTP_|\(|\[)/ nocase
+        // (not the tail of an event name: Application_BeginRequest(..))
+        $req = /[^A-Za-z0-9_]Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\.\s{0,3}ServerVariables\s{0,3}[\(\[]\s{0,3}"HTTP_|\(|\[)/ nocase
+        // code commented out, a line at a time (`// foreach (string key in Request.Form)`)
+        $rc = /[\r\n][ \t]{0,40}(\/\/|')[^\r\n]{0,160}Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\.\s{0,3}ServerVariables\s{0,3}[\(\[]\s{0,3}"HTTP_|\(|\[)/ nocase
         $s1 = /Process\s{0,3}\.\s{0,3}Start|ProcessStartInfo/ nocase
         $s2 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
         $s3 = /CreateInstance\s{0,3}\(|\.InvokeMember\s{0,3}\(/ nocase
@@ -31,7 +34,8 @@ rule WSA_Aspx_GlobalAsax_RequestHook
         $s8 = "FromBase64String" nocase
         $cs1 = /Response\s{0,3}\.\s{0,3}(Write|BinaryWrite|End)\s{0,3}\(/ nocase
     condition:
-        filesize < 300KB and (extension == ".asax" or extension == ".asa") and $ev1 and $req and
+        filesize < 300KB and (extension == ".asax" or extension == ".asa") and $ev1 and
+        for any i in (1..#req) : (not for any k in (1..#rc) : (@req[i] >= @rc[k] and @req[i] < @rc[k] + !rc[k])) and
         (any of ($s1, $s2, $s4, $s5, $s7) or (($s3 or $s6) and ($s8 or $cs1)))
 }
 
