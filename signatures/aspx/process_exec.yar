@@ -65,7 +65,8 @@ rule WSA_Aspx_Generic_ComShell
         $c2 = /MSScriptControl\.ScriptControl|["']ScriptControl["']/ nocase
         $x2 = /(ExecuteStatement|AddCode|\.Eval)\s{0,3}\(/ nocase
         $o1 = /(CreateObject|GetTypeFromProgID)\s{0,3}\(\s{0,3}["'](WScript\.Shell|Shell\.Application)["']/ nocase
-        $o2 = /\.\s{0,2}(Exec|Run|ShellExecute|InvokeMember)\s{0,3}\(/ nocase
+        // a call with arguments: `.exec()` with none runs nothing (a probe testing the method)
+        $o2 = /\.\s{0,2}(Exec|Run|ShellExecute|InvokeMember)\s{0,3}\(\s{0,3}[^)\s]/ nocase
         // WScript.Shell / Shell.Application by CLSID (GetObject("new:..."), GetTypeFromCLSID)
         $o3 = /72C24DD5-D70A-438B-8A42-98424B88AFB8|13709620-C279-11CE-A49E-444553540000/ nocase
         $o4 = /new\s{1,3}ActiveXObject\s{0,3}\(/
