@@ -151,6 +151,11 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
         (b"ev/**/al(", b"eval("),
         (b'$f = "as"."se"."rt"; @$f($x); $ff($y);', b'$f = "assert"; @assert($x); $ff($y);'),
         (b"define('RUN', 'pass'.'thru'); RUN($x);", b"define('RUN', 'passthru'); passthru($x);"),
+        (b"$s = ['sy', 'st', 'em']; f($s[0].$s[1].$s[2]);", b"$s = ['sy', 'st', 'em']; f('system');"),
+        (b"$s = array('a',\n 'b'); $f = implode('', $s);", b"$s = array('a',\n 'b'); $f = 'ab';"),
+        (b"(sy.(st).(em))($x);", b"system($x);"),
+        (b"$f = 'exec'; call_user_func($f, $x);", b"$f = 'exec'; call_user_func('exec', $x);"),
+        (b"'passthru'($x); o['exec']($y);", b"passthru($x); o['exec']($y);"),
     ],
 )
 def test_fold(code: bytes, expect: bytes) -> None:
@@ -313,6 +318,10 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"$f = ('sys'.'t'.'em');", True),
         (b"$f = 'sy'.'stem';", True),  # a sink's name in two pieces
         (b"$f = 'ab'.'cd';", False),  # two pieces of anything else
+        (b"$m = ['a', 'b', 'c']; echo implode(', ', $m);", False),  # a list shown
+        (b"$m = ['a', 'b']; $m[0] = 'c'; echo $m[0];", False),  # written to: no constant
+        (b"$x = (PHP_EOL . SEP);", False),  # real constants glued
+        (b"$s = ['sys', 'tem']; $f = join('', $s);", True),  # a sink's name joined
     ],
 )
 def test_only_folds_that_hide_code_make_a_layer(code: bytes, telling: bool) -> None:

@@ -76,6 +76,27 @@ _NAME_DEFINE = re.compile(
     + rb")\3[ \t]{0,8}\)",
     re.I,
 )
+# PHP arrays of string pieces: `$s = ['sy', 'st', 'em'];` then `$s[0].$s[1].$s[2]` or
+# `implode('', $s)` (elements may sit on lines of their own).
+_WS = rb"[ \t\r\n]{0,16}"
+_ARRAY_ASSIGN = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(?:\[|array[ \t]{0,8}\()((?:" + _WS + _LIT
+    + _WS + rb"," + rb"){0,256}" + _WS + _LIT + rb")" + _WS + rb"(?:," + _WS + rb")?[\])][ \t]{0,8};",
+    re.I,
+)  # fmt: skip
+# A bare word is a string in PHP before 8 (an undefined constant): `(sy.(st).(em))`.
+# (white space only inside the optional parentheses, so a failed match cannot split it two ways)
+_BARE = rb"(?:\([ \t]{0,4})?[A-Za-z_]\w{0,31}(?:[ \t]{0,4}\))?"
+_BARE_CHAIN = re.compile(
+    rb"(?<![\w$>:\\])\([ \t]{0,4}(" + _BARE + rb"(?:[ \t]{0,4}\.[ \t]{0,4}" + _BARE + rb"){1,16})[ \t]{0,4}\)"
+)  # fmt: skip
+# `'system'($x)`: a quoted function name called is that function.
+_CALLED_NAME = re.compile(rb"(?<![\w$\\\[])([\"'])(" + _SINKS + rb")\1[ \t]{0,8}\(", re.I)
+# Functions whose first argument is the callback: `call_user_func($f, ..)` calls `$f`.
+_CALLBACK_FIRST = (
+    rb"call_user_func(?:_array)?|array_map|register_shutdown_function|register_tick_function|"
+    rb"forward_static_call(?:_array)?"
+)
 MAX_NAMES = 32  # variables resolved per window
 _CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
 _SPACE = frozenset(b" \t\r\n")
@@ -232,6 +253,10 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         (_body(m.group(2)) if m.group(2) else b",").join(_body(x) for x in _LIT_RE.findall(m.group(1)))
     )))  # fmt: skip
 
+    if b"." in st.f.data and b"(" in st.f.data:
+        st.sub(_BARE_CHAIN, _bare_chain)
+    _php_arrays(st)
+
     def concat(m: re.Match[bytes]) -> bytes:
         parts = _LIT_RE.findall(m.group(0))
         value = b"".join(_body(x) for x in parts)
@@ -253,12 +278,72 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             break
         names.setdefault(m.group(2), m.group(4).lower())
     if names:
-        calls = re.compile(
-            rb"(?<![\w$>:])(" + b"|".join(re.escape(n) for n in names) + rb")(?!\w)[ \t]{0,8}\("
-        )
+        alt = b"|".join(re.escape(n) for n in names)
+        calls = re.compile(rb"(?<![\w$>:])(" + alt + rb")(?!\w)[ \t]{0,8}\(")
         st.sub(calls, lambda m: names[m.group(1)] + b"(")
+        callbacks = re.compile(
+            rb"\b(" + _CALLBACK_FIRST + rb")([ \t]{0,8}\([ \t]{0,8})(" + alt + rb")(?!\w)", re.I
+        )
+        st.sub(callbacks, lambda m: m.group(1) + m.group(2) + _quote(names[m.group(3)], b"'"))
+    st.sub(_CALLED_NAME, lambda m: m.group(2) + b"(", telling=False)
     st.f.values = st.f.values[:max_values]
     return st.f
+
+
+def _bare_chain(m: re.Match[bytes]) -> bytes:
+    """`(sy.(st).(em))` -> `'system'`, only when the words spell a sink (else they may be real
+    constants joined, `(PHP_EOL . SEP)`)."""
+    value = re.sub(rb"[\s().]", b"", m.group(1))
+    return _quote(value, b"'") if _SINK_RE.fullmatch(value) else m.group(0)
+
+
+def _php_arrays(st: _Fold) -> None:
+    """Picks from and joins of PHP arrays of string literals, as the literals they give."""
+    if b"$" not in st.f.data:
+        return
+    arrays: dict[bytes, list[bytes]] = {}
+    for m in _ARRAY_ASSIGN.finditer(st.f.data):
+        if len(arrays) >= MAX_NAMES:
+            break
+        arrays.setdefault(m.group(1), [_body(x) for x in _LIT_RE.findall(m.group(2))])
+    for name in list(arrays):  # an array written to later is no constant
+        if re.search(rb"\$" + re.escape(name) + rb"\[[^\]\r\n]{0,64}\][ \t]{0,8}=[^=]", st.f.data):
+            del arrays[name]
+    if not arrays:
+        return
+    alt = b"|".join(re.escape(n) for n in arrays)
+
+    def pick(m: re.Match[bytes]) -> bytes:
+        items, i = arrays[m.group(1)], int(m.group(2))
+        return _quote(items[i], b"'") if i < len(items) else m.group(0)
+
+    # A read, not an assignment to the element (`$s[0] = ..`).
+    st.sub(
+        re.compile(rb"\$(" + alt + rb")\[[ \t]{0,4}(\d{1,3})[ \t]{0,4}\](?![ \t]{0,8}=[^=])"),
+        pick,
+        telling=False,
+    )
+
+    def joined(m: re.Match[bytes]) -> bytes:
+        sep, items = (_body(m.group(2)) if m.group(2) else b""), arrays[m.group(3)]
+        value = sep.join(items)
+        # Telling as a concatenation is: a sink's name, or three or more short pieces glued.
+        short = not sep and len(items) >= 3 and len(value) <= 4 * len(items)
+        st.f.telling += bool(_SINK_RE.fullmatch(value)) or short
+        return _quote(st.value(value), b"'")
+
+    st.sub(
+        re.compile(
+            rb"\b(implode|join)[ \t]{0,8}\([ \t]{0,8}(?:("
+            + _LIT
+            + rb")[ \t]{0,8},[ \t]{0,8})?\$("
+            + alt
+            + rb")[ \t]{0,8}\)",
+            re.I,
+        ),
+        joined,
+        telling=False,
+    )
 
 
 def _live_case(m: re.Match[bytes]) -> bytes:

@@ -29,11 +29,20 @@ WHOLE = 64 * 1024
 FOLD_SPAN = 2 * 1024
 LOOSE_SPAN = 16 * 1024
 
-# A small page is folded on one split (`'sy'.'stem'`): two alphabetic pieces glued by a dot, or
-# a spaced dot between two literals. Checked here and not in the trigger rule, because yara
-# would test the regex at every `'.'` of a file of any size before `filesize` could rule it out.
+# A small page is folded on one cue: a split (`'sy'.'stem'`: two alphabetic pieces glued by a dot,
+# or a spaced dot between two literals), picks from an array glued (`$s[0].$s[1]`), an array
+# joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`) or a quoted name called
+# (`'system'(..)`). Checked here and not in the trigger rule, because yara would test the regexes
+# at every `'.'` or `]` of a file of any size before `filesize` could rule it out.
 SMALL_PAGE = 4 * 1024
-SMALL_SPLIT = re.compile(rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \"")
+SMALL_SPLIT = re.compile(
+    rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \""
+    rb"|\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"
+    rb"|\b(?:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"
+    rb"|\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("
+    rb"|['\"][a-z_]{4,20}['\"][ \t]{0,8}\(",
+    re.I,
+)
 
 Hits = dict[str, list[int]]
 # scan(layer bytes, timeout seconds) -> yara matches; may raise yara.Error
