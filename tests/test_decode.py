@@ -151,11 +151,23 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
         (b"ev/**/al(", b"eval("),
         (b'$f = "as"."se"."rt"; @$f($x); $ff($y);', b'$f = "assert"; @assert($x); $ff($y);'),
         (b"define('RUN', 'pass'.'thru'); RUN($x);", b"define('RUN', 'passthru'); passthru($x);"),
-        (b"$s = ['sy', 'st', 'em']; f($s[0].$s[1].$s[2]);", b"$s = ['sy', 'st', 'em']; f('system');"),
+        (
+            b"$s = ['sy', 'st', 'em']; f($s[0].$s[1].$s[2]);",
+            b"$s = ['sy', 'st', 'em']; f('system');",
+        ),
         (b"$s = array('a',\n 'b'); $f = implode('', $s);", b"$s = array('a',\n 'b'); $f = 'ab';"),
         (b"(sy.(st).(em))($x);", b"system($x);"),
+        (b"$m = ['a', 'b']; echo implode(', ', $m);", b"$m = ['a', 'b']; echo 'a, b';"),
+        (
+            b"preg_replace('/a/e', 'ev'.'al($_'.'GET[1]);', 'a');",
+            b"preg_replace('/a/e', 'eval($_GET[1]);', 'a');",
+        ),
         (b"$f = 'exec'; call_user_func($f, $x);", b"$f = 'exec'; call_user_func('exec', $x);"),
         (b"'passthru'($x); o['exec']($y);", b"passthru($x); o['exec']($y);"),
+        (
+            b"$Wf = ['a', 'b']; $x = implode('', $wf); $y = $Wf[1];",
+            b"$Wf = ['a', 'b']; $x = implode('', $wf); $y = 'b';",
+        ),
     ],
 )
 def test_fold(code: bytes, expect: bytes) -> None:
@@ -322,6 +334,8 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"$m = ['a', 'b']; $m[0] = 'c'; echo $m[0];", False),  # written to: no constant
         (b"$x = (PHP_EOL . SEP);", False),  # real constants glued
         (b"$s = ['sys', 'tem']; $f = join('', $s);", True),  # a sink's name joined
+        (b"$c = 'ev'.'al($_'.'GET[1]);';", True),  # a sink's call no piece holds whole
+        (b"$q = 'EXEC(' . 'sp_who' . ');';", False),  # one piece holds the whole call
     ],
 )
 def test_only_folds_that_hide_code_make_a_layer(code: bytes, telling: bool) -> None:

@@ -66,6 +66,7 @@ _SINKS = (
     rb"str_rot13|strrev|hex2bin|preg_replace|file_put_contents|fwrite|fputs|move_uploaded_file"
 )
 _SINK_RE = re.compile(rb"(?:" + _SINKS + rb")", re.I)
+_SINK_CALL = re.compile(rb"\b((?:" + _SINKS + rb")[ \t]{0,8}\()", re.I)
 _NAME_ASSIGN = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}([\"'])(" + _SINKS + rb")\2[ \t]{0,8};", re.I
 )
@@ -260,8 +261,13 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     def concat(m: re.Match[bytes]) -> bytes:
         parts = _LIT_RE.findall(m.group(0))
         value = b"".join(_body(x) for x in parts)
-        # Three or more short pieces, or a sink's name in two: `'sy'.'stem'`.
-        if (len(parts) >= 3 and len(value) <= 4 * len(parts)) or _SINK_RE.fullmatch(value):
+        # Three or more short pieces, a sink's name in two (`'sy'.'stem'`), or a sink's call that
+        # no piece holds whole (`'ev'.'al($_'.'GET'..`).
+        if (
+            (len(parts) >= 3 and len(value) <= 4 * len(parts))
+            or _SINK_RE.fullmatch(value)
+            or _split_call(value, parts)
+        ):
             st.f.telling += 1
         return _quote(st.value(value), parts[0][:1])
 
@@ -288,6 +294,12 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     st.sub(_CALLED_NAME, lambda m: m.group(2) + b"(", telling=False)
     st.f.values = st.f.values[:max_values]
     return st.f
+
+
+def _split_call(value: bytes, parts: list[bytes]) -> bool:
+    """Whether `value` calls a sink whose name or call no single piece spells."""
+    m = _SINK_CALL.search(value)
+    return m is not None and not any(m.group(1).lower() in p.lower() for p in parts)
 
 
 def _bare_chain(m: re.Match[bytes]) -> bytes:
@@ -325,7 +337,7 @@ def _php_arrays(st: _Fold) -> None:
     )
 
     def joined(m: re.Match[bytes]) -> bytes:
-        sep, items = (_body(m.group(2)) if m.group(2) else b""), arrays[m.group(3)]
+        sep, items = (_body(m.group(1)) if m.group(1) else b""), arrays[m.group(2)]
         value = sep.join(items)
         # Telling as a concatenation is: a sink's name, or three or more short pieces glued.
         short = not sep and len(items) >= 3 and len(value) <= 4 * len(items)
@@ -334,12 +346,12 @@ def _php_arrays(st: _Fold) -> None:
 
     st.sub(
         re.compile(
-            rb"\b(implode|join)[ \t]{0,8}\([ \t]{0,8}(?:("
+            # (variable names are case-sensitive, function names are not)
+            rb"\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:("
             + _LIT
             + rb")[ \t]{0,8},[ \t]{0,8})?\$("
             + alt
             + rb")[ \t]{0,8}\)",
-            re.I,
         ),
         joined,
         telling=False,

@@ -107,7 +107,8 @@ rule WSA_Php_RemoteCode_FetchAndEval
         mitre_attack = "T1505.003"
     strings:
         // one optional blank at each point: every "eval(" in a file is a place to try this
-        $f2 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
+        // (a fetched document is often run whole, after a closing tag: eval("?>".file_get_contents(..)))
+        $f2 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?(['"]\?>['"][ \t]?\.[ \t]?@?)?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
     condition:
         filesize < 5MB and $php and $f2
@@ -129,10 +130,15 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"](https?|ftp):\/\//
         $s1 = /(fsockopen|stream_socket_client|socket_connect)\s{0,3}\(/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@(]{0,3}\s{0,3}\$[a-zA-Z_]/ nocase
+        // a whole PHP document run after a closing tag: eval('?>' . $page), the page fetched by a
+        // helper called on a URL written in the file (a template engine runs local files)
+        $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$[a-zA-Z_]/ nocase
+        $url = /\w\s{0,3}\(\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]/
+        $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
         $php = "<?" ascii
     condition:
         // tiny pages only, apart from the uncapped direct form above
-        filesize < 3KB and $php and $f1 and $ev and ($u or $s1)
+        filesize < 3KB and $php and (($f1 and $ev and ($u or $s1)) or ($ev2 and $url and $fetch))
 }
 
 rule WSA_Php_Com_ShellObject
