@@ -158,6 +158,7 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
         (b"$s = array('a',\n 'b'); $f = implode('', $s);", b"$s = array('a',\n 'b'); $f = 'ab';"),
         (b"(sy.(st).(em))($x);", b"system($x);"),
         (b"$m = ['a', 'b']; echo implode(', ', $m);", b"$m = ['a', 'b']; echo 'a, b';"),
+        (b"$k = '>3'; $f = '[E'^$k; $g = $k ^ '[E';", b"$k = '>3'; $f = 'ev'; $g = 'ev';"),
         (
             b"preg_replace('/a/e', 'ev'.'al($_'.'GET[1]);', 'a');",
             b"preg_replace('/a/e', 'eval($_GET[1]);', 'a');",

@@ -19,7 +19,10 @@ _LIT_RE = re.compile(_LIT)
 _CONCAT = re.compile(_LIT + rb"(?:[ \t]{0,8}(?:\+|\.|&)[ \t]{0,8}" + _LIT + rb"){1,256}")
 # A literal alone in parentheses that are not a call: `('a'^'b')` -> `'x'`, never `f('x')`.
 _PAREN = re.compile(rb"(?<![\w$\]\)])\([ \t]{0,8}(" + _LIT + rb")[ \t]{0,8}\)")
-_BITOP = re.compile(rb"(" + _LIT + rb")[ \t]{0,8}([\^|&])[ \t]{0,8}(" + _LIT + rb")")
+# XOR operands are payloads too, kilobytes long (a scan stops at the next quote or line end,
+# so each start costs at most the distance to it)
+_LONG_LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,65536}"|'(?:[^'\\\r\n]|\\.){0,65536}')"""
+_BITOP = re.compile(rb"(" + _LONG_LIT + rb")[ \t]{0,8}([\^|&])[ \t]{0,8}(" + _LONG_LIT + rb")")
 _NUM = rb"(?:&[hH][0-9A-Fa-f]{1,6}|0[xX][0-9A-Fa-f]{1,6}|\d{1,7})"
 _CHR = re.compile(
     rb"\b(?:chrw?|chrb|chr\$)[ \t]{0,4}\([ \t]{0,4}("
@@ -85,6 +88,10 @@ _ARRAY_ASSIGN = re.compile(
     + _WS + rb"," + rb"){0,256}" + _WS + _LIT + rb")" + _WS + rb"(?:," + _WS + rb")?[\])][ \t]{0,8};",
     re.I,
 )  # fmt: skip
+# `$k = 'literal';`: a variable that holds one literal (for the XOR pass).
+_VAR_LITERAL = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(" + _LONG_LIT + rb")[ \t]{0,8};"
+)
 # A bare word is a string in PHP before 8 (an undefined constant): `(sy.(st).(em))`.
 # (white space only inside the optional parentheses, so a failed match cannot split it two ways)
 _BARE = rb"(?:\([ \t]{0,4})?[A-Za-z_]\w{0,31}(?:[ \t]{0,4}\))?"
@@ -232,6 +239,8 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             )
         return _quote(st.value(v), m.group(1)[:1])
 
+    if b"^" in st.lower:
+        _xor_operands(st)
     if (
         b"^" in st.lower
         or b"'&" in st.lower
@@ -300,6 +309,29 @@ def _split_call(value: bytes, parts: list[bytes]) -> bool:
     """Whether `value` calls a sink whose name or call no single piece spells."""
     m = _SINK_CALL.search(value)
     return m is not None and not any(m.group(1).lower() in p.lower() for p in parts)
+
+
+def _xor_operands(st: _Fold) -> None:
+    """`$k = '..'; $f = '..' ^ $k;`: a variable holding one literal, used as an operand of `^`,
+    is written as that literal so the XOR pass can fold it (a common PHP obfuscator's shape)."""
+    held: dict[bytes, bytes] = {}
+    for m in _VAR_LITERAL.finditer(st.f.data):
+        if len(held) >= MAX_NAMES:
+            break
+        held.setdefault(m.group(1), m.group(2))
+    if not held:
+        return
+    alt = b"|".join(re.escape(n) for n in held)
+    st.sub(
+        re.compile(rb"(?<![\w$])\$(" + alt + rb")(?!\w)(?=[ \t]{0,8}\^)"),
+        lambda m: held[m.group(1)],
+        telling=False,
+    )
+    st.sub(
+        re.compile(rb"(\^[ \t]{0,8})\$(" + alt + rb")(?!\w)"),
+        lambda m: m.group(1) + held[m.group(2)],
+        telling=False,
+    )
 
 
 def _bare_chain(m: re.Match[bytes]) -> bytes:

@@ -87,6 +87,11 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $x2 = "\"^\""
         $x3 = "' ^ '"
         $x4 = "\" ^ \""
+        // a literal XORed with a variable that holds the other one: '..'^$k
+        $x5 = "'^$"
+        $x6 = "' ^ $"
+        $x7 = "\"^$"
+        $x8 = "\" ^ $"
         $j1 = "join(array(" nocase
         $j2 = "join( array(" nocase
         $e1 = "\\x6"

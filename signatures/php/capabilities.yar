@@ -107,11 +107,13 @@ rule WSA_Php_RemoteCode_FetchAndEval
         mitre_attack = "T1505.003"
     strings:
         // one optional blank at each point: every "eval(" in a file is a place to try this
-        // (a fetched document is often run whole, after a closing tag: eval("?>".file_get_contents(..)))
-        $f2 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?(['"]\?>['"][ \t]?\.[ \t]?@?)?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
+        $f2 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
+        // a fetched document run whole, after a closing tag, from a URL: eval("?>".file_get_contents(
+        // "https://..")) (template engines run their cached local files the same way)
+        $f3 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?['"]\?>['"][ \t]?\.[ \t]?@?[ \t]?file_get_contents[ \t]?\([ \t]?['"](https?|ftp):\/\// nocase
         $php = "<?" ascii
     condition:
-        filesize < 5MB and $php and $f2
+        filesize < 5MB and $php and ($f2 or $f3)
 }
 
 rule WSA_Php_RemoteCode_FetchThenEval
@@ -504,4 +506,24 @@ rule WSA_Php_Recon_RequestDirectoryListing
     condition:
         filesize < 3KB and $php and $r and ($d1 or (#in < 32 and #d2 < 32 and
             for any i in (1..#in) : (for any j in (1..#d2) : (@d2[j] > @in[i] and @d2[j] - @in[i] < 300))))
+}
+
+rule WSA_Php_Backdoor_DecodedRequestPayload
+{
+    meta:
+        id = "WSA-PHP-129"
+        description = "PHP decodes request or cookie data into a structure (unserialize/json_decode of base64 or a XOR helper) and evaluates one of its fields: a keyed payload backdoor (the code comes in the request, a key field gates it)"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $u = /(unserialize|json_decode)\s{0,3}\([^;]{0,160}(base64_decode|str_rot13|gzinflate|gzuncompress|hex2bin)\s{0,3}\(/ nocase
+        $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3}\[\s{0,3}['"]\w{1,30}['"]\s{0,3}\]\s{0,3}\)/ nocase
+        $req = /\$_(COOKIE|REQUEST|POST|GET)\b/
+        $php = "<?"
+    condition:
+        filesize < 64KB and $php and $u and $ev and $req
 }
