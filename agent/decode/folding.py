@@ -105,6 +105,18 @@ _CALLBACK_FIRST = (
     rb"call_user_func(?:_array)?|array_map|register_shutdown_function|register_tick_function|"
     rb"forward_static_call(?:_array)?"
 )
+# One of these is enough to fold a small page: a split (`'sy'.'stem'`: two alphabetic pieces
+# glued by a dot, or a spaced dot between two literals), picks from an array glued
+# (`$s[0].$s[1]`), an array joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`) or a
+# quoted sink name called (`'system'(..)`).
+SMALL_PAGE_CUES = re.compile(
+    rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \""
+    rb"|\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"
+    rb"|\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"
+    rb"|\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("
+    # (the only capturing group is the called name's quote, so its `\1` still refers to it)
+    rb"|(?i:" + _CALLED_NAME.pattern + rb")"
+)
 MAX_NAMES = 32  # variables resolved per window
 _CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
 _SPACE = frozenset(b" \t\r\n")

@@ -11,14 +11,13 @@ limits (depth, layers, bytes, time) in `Limits`.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from agent.decode import charset, payload, script_encoder
-from agent.decode.folding import fold
+from agent.decode.folding import SMALL_PAGE_CUES, fold
 from agent.decode.limits import Budget, Limits
 
 TRIGGER_TAG = "decode_trigger"
@@ -29,20 +28,10 @@ WHOLE = 64 * 1024
 FOLD_SPAN = 2 * 1024
 LOOSE_SPAN = 16 * 1024
 
-# A small page is folded on one cue: a split (`'sy'.'stem'`: two alphabetic pieces glued by a dot,
-# or a spaced dot between two literals), picks from an array glued (`$s[0].$s[1]`), an array
-# joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`) or a quoted name called
-# (`'system'(..)`). Checked here and not in the trigger rule, because yara would test the regexes
-# at every `'.'` or `]` of a file of any size before `filesize` could rule it out.
+# A page under this size is folded on one cue of `folding.SMALL_PAGE_CUES`; checked here and
+# not in the trigger rule, because yara would test those regexes at every `'.'` or `]` of a
+# file of any size before `filesize` could rule it out.
 SMALL_PAGE = 4 * 1024
-SMALL_SPLIT = re.compile(
-    rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \""
-    rb"|\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"
-    rb"|\b(?:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"
-    rb"|\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("
-    rb"|['\"][a-z_]{4,20}['\"][ \t]{0,8}\(",
-    re.I,
-)
 
 Hits = dict[str, list[int]]
 # scan(layer bytes, timeout seconds) -> yara matches; may raise yara.Error
@@ -71,7 +60,7 @@ def small_split(buf: bytes) -> int | None:
     """Offset of the first split of a small page, if it is one and has one."""
     if len(buf) >= SMALL_PAGE:
         return None
-    m = SMALL_SPLIT.search(buf)
+    m = SMALL_PAGE_CUES.search(buf)
     return m.start() if m else None
 
 
