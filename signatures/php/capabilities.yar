@@ -120,7 +120,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
 {
     meta:
         id = "WSA-PHP-120"
-        description = "A tiny PHP page reads code from a URL or a socket into a variable and evaluates that variable: a remote-code loader (the direct eval(file_get_contents(..)) form is WSA-PHP-104)"
+        description = "A small PHP page reads code from a URL or a socket into a variable and runs it: evaluates the variable, runs it whole after a closing tag, or writes it to a temporary file that it includes and deletes at once (a remote-code loader; the direct eval(file_get_contents(..)) form is WSA-PHP-104)"
         family = "Remote code loader"
         severity = "critical"
         author = "webshell-agent project"
@@ -131,16 +131,26 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
         $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"](https?|ftp):\/\//
         $s1 = /(fsockopen|stream_socket_client|socket_connect)\s{0,3}\(/ nocase
+        // curl only ever fetches from the network, whatever hides the address
+        $net = /curl_(init|exec|setopt)\s{0,3}\(|CURLOPT_URL/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@(]{0,3}\s{0,3}\$[a-zA-Z_]/ nocase
         // a whole PHP document run after a closing tag: eval('?>' . $page), the page fetched by a
-        // helper called on a URL written in the file (a template engine runs local files)
-        $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$[a-zA-Z_]/ nocase
+        // helper from a URL written in the file or by curl (a template engine runs local files)
+        $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         $url = /\w\s{0,3}\(\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]/
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
+        // the fetched code written to a temporary file, included and deleted at once
+        $t = /(tempnam|sys_get_temp_dir|tmpfile)\s{0,3}\(/ nocase
+        $wf = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        $iu = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(\s{0,3}\$/ nocase
         $php = "<?" ascii
     condition:
-        // tiny pages only, apart from the uncapped direct form above
-        filesize < 3KB and $php and (($f1 and $ev and ($u or $s1)) or ($ev2 and $url and $fetch))
+        // small pages only, apart from the uncapped direct form above
+        $php and (
+            (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
+            (filesize < 8KB and $ev2 and ($url or $net) and ($fetch or $net)) or
+            (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u))
+        )
 }
 
 rule WSA_Php_Com_ShellObject
