@@ -169,6 +169,13 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
             b"$Wf = ['a', 'b']; $x = implode('', $wf); $y = $Wf[1];",
             b"$Wf = ['a', 'b']; $x = implode('', $wf); $y = 'b';",
         ),
+        (b"$u = implode('', array_map('chr', [115, 0x79, 115]));", b"$u = 'sys';"),
+        (b"$f = pack(\"H*\", '73797374656d');", b"$f = 'system';"),
+        (b'$n = ["55706c", "73797374656d"];', b'$n = ["55706c", "system"];'),
+        (
+            b"$a='sy';goto L;L:$b='st';$c='em';$f=$a.$b.$c;$g=$a.$b.$z;",
+            b"$a='sy';goto L;L:$b='st';$c='em';$f='system';$g=$a.$b.$z;",
+        ),
     ],
 )
 def test_fold(code: bytes, expect: bytes) -> None:
@@ -205,6 +212,20 @@ def test_one_split_folds_a_small_page_only(ruleset: RuleSet, tmp_path: Path) -> 
     large = scan(ruleset, tmp_path, "l.php", code + b"<p>static text</p>\n" * 250)
     assert small == {"T_System_Get": "fold"}
     assert large == {}
+
+
+def test_a_fold_window_runs_on_to_the_end_of_a_packed_literal(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # A goto obfuscator glues `base64_decode` from one-letter variables, then runs a literal
+    # far longer than a fold window: the window must carry the literal whole to its decoder.
+    letters = b"base64_decodeXYZWV"  # the last five are decoys
+    pieces = b"".join(b"L%d:$v%d='%s';goto L%d;" % (i, i, bytes([c]), i + 1)
+                      for i, c in enumerate(letters))  # fmt: skip
+    name = b".".join(b"$v%d" % i for i in range(len(letters) - 5))
+    packed = base64.b64encode(b'eval($_POST["k"]); /*' + b"a" * 8000 + b"*/")
+    page = b"<?php goto L0;" + pieces + b"L%d:$f=%s;eval($f('%s'));" % (len(letters), name, packed)
+    assert scan(ruleset, tmp_path, "g.php", page) == {"T_Eval_Post": "fold > base64"}
 
 
 def test_plain_concatenation_in_a_benign_page_is_no_finding(
@@ -337,6 +358,9 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"$s = ['sys', 'tem']; $f = join('', $s);", True),  # a sink's name joined
         (b"$c = 'ev'.'al($_'.'GET[1]);';", True),  # a sink's call no piece holds whole
         (b"$q = 'EXEC(' . 'sp_who' . ');';", False),  # one piece holds the whole call
+        (b"$h = 'd41d8cd98f00b204e9800998ecf8427e';", False),  # hex that spells no name
+        (b"$a='x'; $a='y'; $b='q'; $c='r'; $f=$a.$b.$c;", False),  # reassigned: no constant
+        (b"$p = $dir . $sep . $name;", False),  # variables glued that hold no literal
     ],
 )
 def test_only_folds_that_hide_code_make_a_layer(code: bytes, telling: bool) -> None:

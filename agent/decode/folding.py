@@ -88,6 +88,38 @@ _ARRAY_ASSIGN = re.compile(
     + _WS + rb"," + rb"){0,256}" + _WS + _LIT + rb")" + _WS + rb"(?:," + _WS + rb")?[\])][ \t]{0,8};",
     re.I,
 )  # fmt: skip
+# PHP char codes joined: `implode('', array_map('chr', [104, 116, ..]))`.
+_CHR_ARRAY = re.compile(
+    rb"\b(?:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:(?:''|\"\")[ \t]{0,8},[ \t]{0,8})?array_map"
+    rb"[ \t]{0,8}\([ \t]{0,8}(['\"])chr\1[ \t]{0,8},[ \t]{0,8}(?:\[|array[ \t]{0,8}\()((?:"
+    + _WS + _NUM + _WS + rb",){0,4096}" + _WS + _NUM + rb")" + _WS + rb",?" + _WS
+    + rb"[\])][ \t]{0,8}\)[ \t]{0,8}\)",
+    re.I,
+)  # fmt: skip
+# `pack('H*', '73797374656d')` is the bytes that hex spells.
+_PACK_HEX = re.compile(
+    rb"\bpack[ \t]{0,8}\([ \t]{0,8}(['\"])H\*\1[ \t]{0,8},[ \t]{0,8}(['\"])((?:[0-9A-Fa-f]{2}){1,4096})\2"
+    rb"[ \t]{0,8}\)",
+    re.I,
+)
+# A quoted hex string that spells a function a shell needs (`"6d6f76655f..."`, decoded by a
+# helper of the page's own): written as the name. Other hex (hashes, colours) is left alone.
+_HEX_LIT = re.compile(rb"(['\"])((?:[0-9A-Fa-f]{2}){4,40})\1")
+_HEX_NAMES = re.compile(
+    rb"(?:"
+    + _SINKS
+    + rb"|php_uname|curl_exec|file_get_contents|fsockopen|proc_nice|posix_getpwuid)",
+    re.I,
+)
+# `$a = 's';` .. `$f = $a.$b.$c;`: variables holding one short literal each, glued (a goto
+# obfuscator's alphabet). Only variables assigned once count.
+_SHORT_VAR = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}('[^'\\\r\n]{1,4}'|\"[^\"\\$\r\n]{1,4}\")[ \t]{0,8};"
+)
+_VAR_CHAIN = re.compile(
+    rb"\$[A-Za-z_]\w{0,63}(?:[ \t]{0,8}\.[ \t]{0,8}\$[A-Za-z_]\w{0,63}){2,64}(?![\w\[(-])"
+)
+MAX_ALPHABET = 256  # one-literal variables resolved per window
 # `$k = 'literal';`: a variable that holds one literal (for the XOR pass).
 _VAR_LITERAL = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(" + _LONG_LIT + rb")[ \t]{0,8};"
@@ -107,13 +139,18 @@ _CALLBACK_FIRST = (
 )
 # One of these is enough to fold a small page: a split (`'sy'.'stem'`: two alphabetic pieces
 # glued by a dot, or a spaced dot between two literals), picks from an array glued
-# (`$s[0].$s[1]`), an array joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`) or a
-# quoted sink name called (`'system'(..)`).
+# (`$s[0].$s[1]`), an array joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`), a
+# quoted sink name called (`'system'(..)`), char codes or hex turned into text, or variables
+# glued.
 SMALL_PAGE_CUES = re.compile(
     rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \""
     rb"|\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"
     rb"|\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"
     rb"|\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("
+    # char codes mapped through chr, pack('H*', ..), a quoted hex string, a chain of variables
+    rb"|(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"
+    rb"|['\"](?:[0-9A-Fa-f]{2}){4,40}['\"]"
+    rb"|\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$"
     # (the only capturing group is the called name's quote, so its `\1` still refers to it)
     rb"|(?i:" + _CALLED_NAME.pattern + rb")"
 )
@@ -237,6 +274,22 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
 
     st.sub(_FROMCHARCODE, from_char_code, hint=b"fromcharcode")
 
+    def chr_array(m: re.Match[bytes]) -> bytes:
+        chars = [_char(_num(x.strip())) for x in m.group(2).split(b",")]
+        if any(c is None for c in chars):
+            return m.group(0)
+        return _quote(st.value(b"".join(c for c in chars if c is not None)), b"'")
+
+    st.sub(_CHR_ARRAY, chr_array, hint=b"array_map")
+    st.sub(_PACK_HEX, lambda m: _quote(st.value(bytes.fromhex(m.group(3).decode())), b"'"),
+           hint=b"pack")  # fmt: skip
+
+    def hex_name(m: re.Match[bytes]) -> bytes:
+        name = bytes.fromhex(m.group(2).decode())
+        return _quote(name, m.group(1)) if _HEX_NAMES.fullmatch(name) else m.group(0)
+
+    st.sub(_HEX_LIT, hex_name)
+
     def bitop(m: re.Match[bytes]) -> bytes:
         a, op, b = _body(m.group(1)), m.group(2), _body(m.group(3))
         if op != b"^" and not (m.group(1)[:1] == m.group(3)[:1] == b"'"):
@@ -278,6 +331,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     if b"." in st.f.data and b"(" in st.f.data:
         st.sub(_BARE_CHAIN, _bare_chain)
     _php_arrays(st)
+    _var_chains(st)
 
     def concat(m: re.Match[bytes]) -> bytes:
         parts = _LIT_RE.findall(m.group(0))
@@ -344,6 +398,33 @@ def _xor_operands(st: _Fold) -> None:
         lambda m: m.group(1) + held[m.group(2)],
         telling=False,
     )
+
+
+def _var_chains(st: _Fold) -> None:
+    """`$f = $a.$b.$c;` where each variable holds one short literal, assigned once: the literal
+    they spell (telling: three or more pieces)."""
+    if b"$" not in st.f.data or b"." not in st.f.data:
+        return
+    held: dict[bytes, bytes] = {}
+    twice: set[bytes] = set()
+    for m in _SHORT_VAR.finditer(st.f.data):
+        name = m.group(1)
+        if name in held:
+            twice.add(name)
+        elif len(held) < MAX_ALPHABET:
+            held[name] = _body(m.group(2))
+    for name in twice:
+        del held[name]
+    if len(held) < 3:
+        return
+
+    def chain(m: re.Match[bytes]) -> bytes:
+        names = re.findall(rb"\$([A-Za-z_]\w{0,63})", m.group(0))
+        if not all(n in held for n in names):
+            return m.group(0)
+        return _quote(st.value(b"".join(held[n] for n in names)), b"'")
+
+    st.sub(_VAR_CHAIN, chain)
 
 
 def _bare_chain(m: re.Match[bytes]) -> bytes:

@@ -27,6 +27,8 @@ CONTEXT = 256  # bytes of the enclosing layer kept in front of a decoded payload
 WHOLE = 64 * 1024
 FOLD_SPAN = 2 * 1024
 LOOSE_SPAN = 16 * 1024
+# How far a fold window may run on to finish the statement it cuts (a packed literal).
+STATEMENT_END = 256 * 1024
 
 # A page under this size is folded on one cue of `folding.SMALL_PAGE_CUES`; checked here and
 # not in the trigger rule, because yara would test those regexes at every `'.'` or `]` of a
@@ -75,13 +77,24 @@ def with_small_split(buf: bytes, hits: Hits) -> Hits:
     return hits if at is None else {**hits, "fold": [at]}
 
 
-def windows(buf: bytes, offsets: list[int], span: int, whole: int = WHOLE) -> bytes:
-    """`buf` itself when small, else the merged spans around `offsets`, one per line."""
+def windows(
+    buf: bytes, offsets: list[int], span: int, whole: int = WHOLE, to_end: int = 0
+) -> bytes:
+    """`buf` itself when small, else the merged spans around `offsets`, one per line. With
+    `to_end`, a span runs on to the end of its statement (`;` or a line end, at most `to_end`
+    bytes further), so a long literal the span cuts (a packed payload) arrives whole."""
     if len(buf) <= whole:
         return buf
     spans: list[list[int]] = []
     for off in sorted(offsets):
         lo, hi = max(0, off - span), min(len(buf), off + span)
+        if to_end and hi < len(buf):
+            ends = [
+                e + 1
+                for e in (buf.find(b";", hi, hi + to_end), buf.find(b"\n", hi, hi + to_end))
+                if e >= 0
+            ]
+            hi = min(ends, default=min(len(buf), hi + to_end))
         if spans and lo <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], hi)
         else:
@@ -121,7 +134,7 @@ def layers_of(
                 if data not in buf:
                     yield name, context + data
     if "fold" in hits and not from_fold:
-        near = windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN)
+        near = windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN, to_end=STATEMENT_END)
         folded = fold(near)
         if folded.telling:
             layer = (buf[:CONTEXT] + b"\n" + folded.layer(cap))[:cap]

@@ -99,6 +99,25 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $e3 = "\\u00"
         $e4 = "\\14"
         $e5 = "\\16"
+        // PHP char codes mapped through chr, and hex turned into bytes
+        $m1 = "array_map('chr'" nocase
+        $m2 = "array_map(\"chr\"" nocase
+        $m3 = "pack('H*'" nocase
+        $m4 = "pack(\"H*\"" nocase
+        // hex spellings of the names a shell needs, as a page's own helper would decode them
+        $h1 = "73797374656d" nocase
+        $h2 = "7368656c6c5f65786563" nocase
+        $h3 = "7061737374687275" nocase
+        $h4 = "6d6f76655f75706c6f616465645f66696c65" nocase
+        $h5 = "617373657274" nocase
+        $h6 = "626173653634" nocase
+        $h7 = "677a696e666c617465" nocase
+        $h8 = "70726f635f6f70656e" nocase
+        $h9 = "6372656174655f66756e6374696f6e" nocase
+        $h10 = "66696c655f7075745f636f6e74656e7473" nocase
+        $h11 = "7068705f756e616d65" nocase
+        // a goto obfuscator: code cut into labelled pieces, names glued from one-letter variables
+        $g = ";goto " nocase
         $k1 = "/**/"
         $k2 = "*//*"
         // Select Case on a constant: only one branch can run, the others are decoys
@@ -108,7 +127,8 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         // a small page is folded on one split (`'sy'.'stem'`): the decode stage checks that
         // itself (agent/decode/stage.py), since a regex here would cost every large file
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
-        or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s
+        or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s or any of ($m*)
+        or any of ($h*) or #g >= 16
         or #e1 + #e2 + #e3 + #e4 + #e5 >= 8
 }
 

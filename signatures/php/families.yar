@@ -374,8 +374,15 @@ rule WSA_Php_MassMailer
         $m2 = /[^\w>:$]mail\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\[\s{0,3}\$\w{1,10}\s{0,3}\]/
         $f2 = /From:\s{0,3}(\$|["']\s{0,3}\.\s{0,3}\$)/ nocase
         $req = /\$_(POST|REQUEST|GET)\s{0,3}\[/
+        // a list of any name split on line ends or commas, walked with foreach, one mail() per
+        // entry with the visitor's From: (the list and the sender both typed into the page)
+        $s3 = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["'](\\r)?\\n["']\s{0,3},\s{0,3}\$\w{1,30}(\s{0,3}\[[^\]\n]{1,30}\])?\s{0,3}\)/ nocase
+        $fe = /foreach\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}as\s{0,3}\$(\w{1,30})\s{0,3}\)/ nocase
+        $m3 = /[^\w>:$]mail\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3},/
+        $fp = /From:\s{0,3}(\$|["']\s{0,3}\.\s{0,3}\$)\w{0,30}\s{0,3}(\.|\\r|\\n|<|["'])/ nocase
     condition:
-        filesize < 50KB and (($s and $m and $f) or ($s2 and $m2 and $f2 and $req))
+        filesize < 50KB and (($s and $m and $f) or ($s2 and $m2 and $f2 and $req) or
+            ($s3 and $fe and $m3 and $fp and $req and #req >= 3))
 }
 
 rule WSA_Php_PhoneHome_Mailer
