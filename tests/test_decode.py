@@ -102,6 +102,20 @@ def test_packed_php_payload_is_unpacked(
     assert scan(ruleset, tmp_path, "p.php", page) == {"T_Eval_Post": layer}
 
 
+def test_a_binary_payload_written_as_escapes_is_unpacked(ruleset: RuleSet, tmp_path: Path) -> None:
+    # `gzinflate("\x95\x92..")`: the double-quoted literal's escapes are the payload's bytes.
+    raw = zlib.compress(b'@eval($_POST["k"]);')[2:-4]
+    lit = b"".join(b"\\x%02x" % c for c in raw)
+    page = b'<?php eval("?>" . gzinflate("' + lit + b'")); ?>'
+    assert scan(ruleset, tmp_path, "x.php", page) == {"T_Eval_Post": "gzinflate"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(["\\x%02x", "\\%03o"]))
+def test_escaped_bytes_read_back(raw: bytes, form: str) -> None:
+    assert payload.dq_unescape(b"".join((form % c).encode() for c in raw)) == raw
+
+
 def test_payload_in_a_variable_is_found_by_the_loose_literal_pass(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

@@ -154,6 +154,25 @@ def read_literal(buf: bytes, start: int, limit: int = LITERAL_MAX) -> tuple[byte
         i = end + 1
 
 
+_DQ_ESCAPE = re.compile(rb"\\(x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|[nrtvef\\$\"])")
+_DQ_CHAR = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\v", b"e": b"\x1b", b"f": b"\f"}
+
+
+def dq_unescape(body: bytes) -> bytes:
+    """A double-quoted literal's bytes as PHP (and C-like languages) read them: a payload
+    written as `"\x95\x92.."` is binary, not text."""
+
+    def one(m: re.Match[bytes]) -> bytes:
+        e = m.group(1)
+        if e[:1] == b"x":
+            return bytes([int(e[1:], 16)])
+        if e[:1].isdigit():
+            return bytes([int(e, 8) & 0xFF])
+        return _DQ_CHAR.get(e, e)
+
+    return _DQ_ESCAPE.sub(one, body)
+
+
 def chain_before(buf: bytes, quote: int) -> list[str]:
     """Call names right before a literal, innermost first: `a(b(c('x` -> [c, b, a]."""
     i = quote
@@ -197,7 +216,10 @@ def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, byte
         lit = read_literal(buf, quote, min(LITERAL_MAX, 4 * cap + 16))
         if lit is None:
             continue
-        done = apply_chain(lit[0], chain_before(buf, quote), cap)
+        body = lit[0]
+        if buf[quote] == 0x22 and b"\\" in body:
+            body = dq_unescape(body)
+        done = apply_chain(body, chain_before(buf, quote), cap)
         if done is not None and texty(done[0]):  # an image or other data is not code
             data, names = done
             yield " > ".join(_short(n) for n in names), data
