@@ -171,6 +171,10 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
         ),
         (b"$s = array('a',\n 'b'); $f = implode('', $s);", b"$s = array('a',\n 'b'); $f = 'ab';"),
         (b"(sy.(st).(em))($x);", b"system($x);"),
+        (
+            b"sy.'stem'($x); $f = 'pass'.thru; PHP_EOL.'x';",
+            b"system($x); $f = 'passthru'; PHP_EOL.'x';",
+        ),
         (b"$m = ['a', 'b']; echo implode(', ', $m);", b"$m = ['a', 'b']; echo 'a, b';"),
         (b"$k = '>3'; $f = '[E'^$k; $g = $k ^ '[E';", b"$k = '>3'; $f = 'ev'; $g = 'ev';"),
         (

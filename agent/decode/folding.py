@@ -130,6 +130,11 @@ _BARE = rb"(?:\([ \t]{0,4})?[A-Za-z_]\w{0,31}(?:[ \t]{0,4}\))?"
 _BARE_CHAIN = re.compile(
     rb"(?<![\w$>:\\])\([ \t]{0,4}(" + _BARE + rb"(?:[ \t]{0,4}\.[ \t]{0,4}" + _BARE + rb"){1,16})[ \t]{0,4}\)"
 )  # fmt: skip
+# A bare word glued to a literal: `sy.'stem'`, `'pass'.thru` (a sink's name only).
+_BARE_LIT = re.compile(
+    rb"(?<![\w$>:\\'\"])([A-Za-z_]\w{0,31})[ \t]{0,4}\.[ \t]{0,4}(" + _LIT + rb")"
+    rb"|(" + _LIT + rb")[ \t]{0,4}\.[ \t]{0,4}([A-Za-z_]\w{0,31})(?![\w(\[$])"
+)
 # `'system'($x)`: a quoted function name called is that function.
 _CALLED_NAME = re.compile(rb"(?<![\w$\\\[])([\"'])(" + _SINKS + rb")\1[ \t]{0,8}\(", re.I)
 # Functions whose first argument is the callback: `call_user_func($f, ..)` calls `$f`.
@@ -140,8 +145,8 @@ _CALLBACK_FIRST = (
 # One of these is enough to fold a small page: a split (`'sy'.'stem'`: two alphabetic pieces
 # glued by a dot, or a spaced dot between two literals), picks from an array glued
 # (`$s[0].$s[1]`), an array joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`), a
-# quoted sink name called (`'system'(..)`), char codes or hex turned into text, or variables
-# glued.
+# quoted sink name called (`'system'(..)`), char codes or hex turned into text, variables
+# glued, or a bare word glued to a literal (`sy.'stem'`).
 SMALL_PAGE_CUES = re.compile(
     rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \""
     rb"|\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"
@@ -151,6 +156,8 @@ SMALL_PAGE_CUES = re.compile(
     rb"|(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"
     rb"|['\"](?:[0-9A-Fa-f]{2}){4,40}['\"]"
     rb"|\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$"
+    # a bare word glued to a literal
+    rb"|(?<![\w$])[A-Za-z_]\w{0,31}\.['\"]"
     # (the only capturing group is the called name's quote, so its `\1` still refers to it)
     rb"|(?i:" + _CALLED_NAME.pattern + rb")"
 )
@@ -330,6 +337,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
 
     if b"." in st.f.data and b"(" in st.f.data:
         st.sub(_BARE_CHAIN, _bare_chain)
+        st.sub(_BARE_LIT, _bare_lit)
     _php_arrays(st)
     _var_chains(st)
 
@@ -431,6 +439,13 @@ def _bare_chain(m: re.Match[bytes]) -> bytes:
     """`(sy.(st).(em))` -> `'system'`, only when the words spell a sink (else they may be real
     constants joined, `(PHP_EOL . SEP)`)."""
     value = re.sub(rb"[\s().]", b"", m.group(1))
+    return _quote(value, b"'") if _SINK_RE.fullmatch(value) else m.group(0)
+
+
+def _bare_lit(m: re.Match[bytes]) -> bytes:
+    """`sy.'stem'` -> `'system'`, only when word and literal spell a sink."""
+    word, lit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    value = word + _body(lit) if m.group(1) else _body(lit) + word
     return _quote(value, b"'") if _SINK_RE.fullmatch(value) else m.group(0)
 
 

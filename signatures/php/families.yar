@@ -429,7 +429,7 @@ rule WSA_Php_FileManager_SingleFile
 {
     meta:
         id = "WSA-PHP-046"
-        description = "single-file web file manager: one page that lists directories, uploads, renames, chmods and deletes files on request parameters (drop-in management shell without command execution)"
+        description = "single-file web file manager: one page that lists directories and uploads, renames, chmods and deletes files on request parameters, or lists and changes files in three ways in a folder the request names, outside any application (drop-in management shell without command execution)"
         family = "Generic file-manager shell"
         severity = "medium"
         author = "webshell-agent project"
@@ -444,8 +444,19 @@ rule WSA_Php_FileManager_SingleFile
         $e = /[^\w>:$]rename\s{0,3}\(/
         $f = /<form/ nocase
         $g = /\$_(GET|POST|REQUEST)/
+        // a folder or file named by the request, and three kinds of change to files
+        $m = /[^\w>:$](mkdir|rmdir)\s{0,3}\(/
+        $w = /[^\w>:$](file_put_contents|fwrite)\s{0,3}\(/
+        $p1 = /\$\w{1,30}\s{0,3}=\s{0,3}(isset\s{0,3}\([^)]{1,60}\)\s{0,3}\?\s{0,3})?@?\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"]\w{0,8}(dir|path|folder|cwd)\w{0,8}['"]/ nocase
+        $p2 = /[^\w>:$](unlink|rename|rmdir|file_put_contents|scandir|opendir|is_dir|file_exists|mkdir)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        // an application's page: a class, a namespace, a CMS's own checks, its database
+        $app1 = /\$this\s{0,3}->/
+        $app2 = /^\s{0,8}namespace\s/
+        $app3 = /current_user_can|check_admin_referer|wp_verify_nonce|csrf/ nocase
+        $app4 = /mysqli?_connect\s{0,3}\(|new\s{1,3}PDO\s{0,3}\(/ nocase
     condition:
-        filesize < 200KB and all of them
+        filesize < 200KB and (all of ($a, $b, $c, $d, $e, $f, $g) or
+            ($d and $f and any of ($p*) and 3 of ($a, $b, $c, $e, $m, $w) and not any of ($app*)))
 }
 
 rule WSA_Php_WordPress_AutoLogin
