@@ -188,6 +188,14 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
             b"$Wf = ['a', 'b']; $x = implode('', $wf); $y = 'b';",
         ),
         (b"$u = implode('', array_map('chr', [115, 0x79, 115]));", b"$u = 'sys';"),
+        (
+            b"$t = 'xsyte\\'mab'; $f = $t[1].$t{2}.$t[1].$t[3].$t[4].$t[6];",
+            b"$t = 'xsyte\\'mab'; $f = 'system';",
+        ),
+        (
+            b"$a = Array(); $a[] = 'pa'.'ss'.'th'.'ru'; $a[] = 'x'; $f = $a[0];",
+            b"$a = Array(); $a[] = 'passthru'; $a[] = 'x'; $f = 'passthru';",
+        ),
         (b"$f = pack(\"H*\", '73797374656d');", b"$f = 'system';"),
         (b'$n = ["55706c", "73797374656d"];', b'$n = ["55706c", "system"];'),
         (
@@ -379,6 +387,11 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"$h = 'd41d8cd98f00b204e9800998ecf8427e';", False),  # hex that spells no name
         (b"$a='x'; $a='y'; $b='q'; $c='r'; $f=$a.$b.$c;", False),  # reassigned: no constant
         (b"$p = $dir . $sep . $name;", False),  # variables glued that hold no literal
+        # arrays pushed anything but literals, or written by index: no constants
+        (
+            b"$a = []; $a[] = 'x'; $a[] = $y; $b = []; $b[] = 'q'; $b[0] = 'r'; f($a[0], $b[0]);",
+            False,
+        ),
     ],
 )
 def test_only_folds_that_hide_code_make_a_layer(code: bytes, telling: bool) -> None:

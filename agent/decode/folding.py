@@ -120,6 +120,16 @@ _VAR_CHAIN = re.compile(
     rb"\$[A-Za-z_]\w{0,63}(?:[ \t]{0,8}\.[ \t]{0,8}\$[A-Za-z_]\w{0,63}){2,64}(?![\w\[(-])"
 )
 MAX_ALPHABET = 256  # one-literal variables resolved per window
+# `$t = '#9p5lr*ma_f..'; .. $t[17].$t[5]..`: characters picked from a string held in a variable.
+_STR_TABLE = re.compile(rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(" + _LIT + rb")[ \t]{0,8};")
+# `$a = Array();` then `$a[] = 'x';` pushes (a push of anything else ends the match in group 2).
+_ARRAY_EMPTY = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(?:array[ \t]{0,8}\([ \t]{0,8}\)|\[[ \t]{0,8}\])[ \t]{0,8};",
+    re.I,
+)
+_ARRAY_PUSH = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})\[\][ \t]{0,8}=[ \t]{0,8}(?:(" + _LIT + rb")[ \t]{0,8};)?"
+)
 # `$k = 'literal';`: a variable that holds one literal (for the XOR pass).
 _VAR_LITERAL = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(" + _LONG_LIT + rb")[ \t]{0,8};"
@@ -339,6 +349,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         st.sub(_BARE_CHAIN, _bare_chain)
         st.sub(_BARE_LIT, _bare_lit)
     _php_arrays(st)
+    _string_picks(st)
     _var_chains(st)
 
     def concat(m: re.Match[bytes]) -> bytes:
@@ -355,6 +366,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         return _quote(st.value(value), parts[0][:1])
 
     st.sub(_CONCAT, concat, telling=False)
+    _pushed_arrays(st)
 
     # Only after folding: the name is often spelled in pieces (`$f = "as"."sert";`).
     names: dict[bytes, bytes] = {}
@@ -408,6 +420,48 @@ def _xor_operands(st: _Fold) -> None:
     )
 
 
+def _string_picks(st: _Fold) -> None:
+    """`$t[17]` or `$t{17}` read from a variable assigned one literal, once: that character
+    (the concatenation pass then judges the pieces glued)."""
+    if b"[" not in st.f.data and b"{" not in st.f.data:
+        return
+    tables: dict[bytes, bytes] = {}
+    twice: set[bytes] = set()
+    for m in _STR_TABLE.finditer(st.f.data):
+        name = m.group(1)
+        if name in tables:
+            twice.add(name)
+        elif len(tables) < MAX_NAMES:
+            lit = m.group(2)
+            # PHP reads `\'` and `\\` in single quotes as one character; other escapes are
+            # left unread (a double-quoted table with escapes is skipped)
+            tables[name] = (
+                re.sub(rb"\\([\\'])", rb"\1", _body(lit)) if lit[:1] == b"'" else _body(lit)
+            )
+            if lit[:1] == b'"' and b"\\" in lit:
+                twice.add(name)
+    for name in twice:
+        tables.pop(name, None)
+    tables = {k: v for k, v in tables.items() if len(v) >= 8}
+    if not tables:
+        return
+    alt = b"|".join(re.escape(n) for n in tables)
+
+    def pick(m: re.Match[bytes]) -> bytes:
+        table, i = tables[m.group(1)], int(m.group(2))
+        if i >= len(table):
+            return m.group(0)
+        c = table[i : i + 1]
+        return b'"' + c + b'"' if c == b"'" else b"'" + c + b"'"
+
+    # (`[` or `{` around the index; a read, not an assignment to the character)
+    st.sub(
+        re.compile(rb"\$(" + alt + rb")[\[{][ \t]{0,4}(\d{1,4})[ \t]{0,4}[\]}](?![ \t]{0,8}=[^=])"),
+        pick,
+        telling=False,
+    )
+
+
 def _var_chains(st: _Fold) -> None:
     """`$f = $a.$b.$c;` where each variable holds one short literal, assigned once: the literal
     they spell (telling: three or more pieces)."""
@@ -447,6 +501,45 @@ def _bare_lit(m: re.Match[bytes]) -> bytes:
     word, lit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
     value = word + _body(lit) if m.group(1) else _body(lit) + word
     return _quote(value, b"'") if _SINK_RE.fullmatch(value) else m.group(0)
+
+
+def _pushed_arrays(st: _Fold) -> None:
+    """`$a = Array(); $a[] = 'create_function'; $a[] = 'pack'; .. $a[0]`: an array filled only
+    by pushing literals (after folding, so pieces glued into one count), read by index."""
+    if b"[]" not in st.f.data:
+        return
+    arrays: dict[bytes, list[bytes]] = {}
+    for m in _ARRAY_EMPTY.finditer(st.f.data):
+        if len(arrays) >= MAX_NAMES:
+            break
+        arrays.setdefault(m.group(1), [])
+    if not arrays:
+        return
+    for m in _ARRAY_PUSH.finditer(st.f.data):
+        name = m.group(1)
+        if name in arrays:
+            if m.group(2) is None:  # a push of anything but one literal: no constant
+                del arrays[name]
+            else:
+                arrays[name].append(_body(m.group(2)))
+    for name in list(arrays):  # an element written by index: no constant either
+        if not arrays[name] or re.search(
+            rb"\$" + re.escape(name) + rb"\[[^\]\r\n]{1,64}\][ \t]{0,8}=[^=]", st.f.data
+        ):
+            del arrays[name]
+    if not arrays:
+        return
+    alt = b"|".join(re.escape(n) for n in arrays)
+
+    def pick(m: re.Match[bytes]) -> bytes:
+        items, i = arrays[m.group(1)], int(m.group(2))
+        return _quote(items[i], b"'") if i < len(items) else m.group(0)
+
+    st.sub(
+        re.compile(rb"\$(" + alt + rb")\[[ \t]{0,4}(\d{1,3})[ \t]{0,4}\](?![ \t]{0,8}=[^=])"),
+        pick,
+        telling=False,
+    )
 
 
 def _php_arrays(st: _Fold) -> None:
