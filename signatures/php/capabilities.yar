@@ -537,3 +537,27 @@ rule WSA_Php_Backdoor_DecodedRequestPayload
     condition:
         filesize < 64KB and $php and $u and $ev and $req
 }
+
+rule WSA_Php_Persistence_RestoreOrReroute
+{
+    meta:
+        id = "WSA-PHP-130"
+        description = "PHP page that keeps a planted script alive: renames a quarantined copy (name.php.suspected, the suffix hosting scanners give) back to .php, or rewrites .htaccess to route the site's pages to a PHP script with a query (doorway/backdoor persistence)"
+        family = "Persistence helper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $q = /rename\s{0,3}\([^;\n]{0,120}\.suspected["']/ nocase
+        $ht = ".htaccess" nocase
+        // the rule written by the page itself: every page name sent to one script with a query
+        $rw = /RewriteRule\s{1,8}[^\n"']{1,120}\s{1,8}[\w.\/-]{1,80}\.php\?[^\n"']{1,120}\$1/
+        $wr = /(fwrite|fputs|file_put_contents)\s{0,3}\(/ nocase
+        $c = /chmod\s{0,3}\([^;\n]{1,80},\s{0,3}0?777\s{0,3}\)/
+        $i = /ignore_user_abort\s{0,3}\(/ nocase
+        $php = "<?"
+    condition:
+        filesize < 64KB and $php and ($q or ($ht and $rw and $wr and ($c or $i)))
+}

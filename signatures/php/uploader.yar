@@ -21,6 +21,9 @@ rule WSA_Php_Uploader_ClientNamedFile
         // the upload's temporary file passed to a function held in a variable or an array
         // (`$f[3]($_FILES['f']['tmp_name'], ..)`): move_uploaded_file with its name hidden
         $u4 = /\$\w{1,30}(\s{0,3}\[[^\]\n]{1,12}\])?\s{0,3}\(\s{0,3}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]/ nocase
+        // an archive the request names, unpacked into the web folder
+        $z1 = /->\s{0,3}open\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        $z2 = /->\s{0,3}extractTo\s{0,3}\(/ nocase
         $w1 = /(file_put_contents|fopen)\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
         $w2 = /fwrite\s{0,5}\(\s{0,5}fopen\s{0,5}\(\s{0,5}[^;]{0,60}\$_(GET|POST|REQUEST)/ nocase
         // fopen($_POST['f'], 'w') then fwrite($h, $_POST['c'])
@@ -60,5 +63,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // code inside an application class or framework call
         $v5 = /\$this\s{0,2}->|\w::\w/
     condition:
-        filesize < 30KB and ($w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (any of ($u1, $u2, $u3, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
+        filesize < 30KB and ($w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
 }
