@@ -111,9 +111,11 @@ rule WSA_Php_RemoteCode_FetchAndEval
         // a fetched document run whole, after a closing tag, from a URL: eval("?>".file_get_contents(
         // "https://..")) (template engines run their cached local files the same way)
         $f3 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?['"]\?>['"][ \t]?\.[ \t]?@?[ \t]?file_get_contents[ \t]?\([ \t]?['"](https?|ftp):\/\// nocase
+        // the same call commented out on its line
+        $f2c = /\/\/[^\n]{0,120}(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 5MB and $php and ($f2 or $f3)
+        filesize < 5MB and $php and (#f2 > #f2c or $f3)
 }
 
 rule WSA_Php_RemoteCode_FetchThenEval
@@ -292,13 +294,14 @@ rule WSA_Php_Dropper_PasteToWebRoot
         mitre_attack = "T1505.003"
     strings:
         $u = /https?:\/\/(pastebin\.com\/raw|hastebin\.com\/raw|paste\.ee\/r\/|ghostbin\.[a-z]{2,4}\/|rentry\.(co|org)\/[^'"\s]{1,40}\/raw|raw\.githubusercontent\.com\/|transfer\.sh\/|0x0\.st\/|controlc\.com\/|pastie\.org\/)/ nocase
-        $w1 = /(fwrite|fputs)\s{0,3}\(/ nocase
-        $w2 = /file_put_contents\s{0,3}\(/ nocase
-        $w3 = /copy\s{0,3}\(\s{0,3}['"]https?:/ nocase
+        $w = /(fwrite|fputs|file_put_contents)\s{0,3}\(|copy\s{0,3}\(\s{0,3}['"]https?:/ nocase
         $t1 = "DOCUMENT_ROOT"
         $t2 = /\.(php\d?|phtml|html?)['"]/ nocase
     condition:
-        filesize < 200KB and $u and any of ($w*) and any of ($t*)
+        // a small page, or the paste fetched and the write close together (an application that lists
+        // themes on a raw host and writes its own files elsewhere is no dropper)
+        filesize < 200KB and $u and $w and any of ($t*) and (filesize < 8KB or (#u < 64 and #w < 256 and
+            for any i in (1..#u) : (for any j in (1..#w) : (@w[j] > @u[i] - 600 and @w[j] < @u[i] + 600))))
 }
 
 rule WSA_Php_WriteThenInclude

@@ -60,7 +60,8 @@ rule WSA_Php_Generic_EvalRequestVariable
     strings:
         // request data placed in a variable, then evaluated: $x = $_POST['a']; ... eval($x)
         $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
-        $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
+        // the variable itself, glued or indexed (a method's result, `eval($o->hook())`, is other code)
+        $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]\w{0,40}\s{0,3}[).;\[,]/ nocase
         // eval of a variable in a page that offers a code text box
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/
         $ta = "<textarea" nocase
@@ -82,7 +83,8 @@ rule WSA_Php_Generic_RequestAsCallable
         mitre_attack = "T1505.003"
     strings:
         // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
-        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(/
+        // what follows the parenthesis is an argument (not prose in a comment: "via $_GET['url'] (see..")
+        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(\s{0,80}([$@'")(]|\w{1,30}\s{0,3}\()/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
