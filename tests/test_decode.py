@@ -116,6 +116,12 @@ def test_escaped_bytes_read_back(raw: bytes, form: str) -> None:
     assert payload.dq_unescape(b"".join((form % c).encode() for c in raw)) == raw
 
 
+def test_base64_of_base64_is_decoded_to_the_end(ruleset: RuleSet, tmp_path: Path) -> None:
+    inner = base64.b64encode(base64.b64encode(b'<?php @eval($_POST["k"]); /* padding */ ?>'))
+    page = b"<?php $z = '" + inner + b"'; $f = 'base64_decode'; eval($f($f($z))); ?>"
+    assert scan(ruleset, tmp_path, "bb.php", page) == {"T_Eval_Post": "base64 > base64"}
+
+
 def test_payload_in_a_variable_is_found_by_the_loose_literal_pass(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:
@@ -197,6 +203,7 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
             b"$a = Array(); $a[] = 'passthru'; $a[] = 'x'; $f = 'passthru';",
         ),
         (b"$f = pack(\"H*\", '73797374656d');", b"$f = 'system';"),
+        (b"$f = 'sy'; $f .= 'st';\n$f .= 'em'; g();", b"$f = 'system'; g();"),
         (b'$n = ["55706c", "73797374656d"];', b'$n = ["55706c", "system"];'),
         (
             b"$a='sy';goto L;L:$b='st';$c='em';$f=$a.$b.$c;$g=$a.$b.$z;",
@@ -387,6 +394,8 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"$h = 'd41d8cd98f00b204e9800998ecf8427e';", False),  # hex that spells no name
         (b"$a='x'; $a='y'; $b='q'; $c='r'; $f=$a.$b.$c;", False),  # reassigned: no constant
         (b"$p = $dir . $sep . $name;", False),  # variables glued that hold no literal
+        (b"$q = 'SELECT a'; $q .= ' FROM t'; $q .= ' WHERE b = 1';", False),  # a query built up
+        (b"$z = '';" + b"$z .= 'QUJD';" * 8, True),  # a payload cut into many short pieces
         # arrays pushed anything but literals, or written by index: no constants
         (
             b"$a = []; $a[] = 'x'; $a[] = $y; $b = []; $b[] = 'q'; $b[0] = 'r'; f($a[0], $b[0]);",

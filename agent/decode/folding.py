@@ -130,6 +130,13 @@ _ARRAY_EMPTY = re.compile(
 _ARRAY_PUSH = re.compile(
     rb"\$([A-Za-z_]\w{0,63})\[\][ \t]{0,8}=[ \t]{0,8}(?:(" + _LIT + rb")[ \t]{0,8};)?"
 )
+# `$z = ""; $z .= "UEQ5"; $z .= "d2FI"; ..`: a literal built by appending literals, statement by
+# statement (at least two appends, nothing else between them).
+_APPENDED = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(" + _LIT + rb")[ \t]{0,8};"
+    rb"((?:[ \t\r\n]{0,64}\$\1[ \t]{0,8}\.=[ \t]{0,8}" + _LIT + rb"[ \t]{0,8};){2,262144})"
+)
+_APPEND_ONE = re.compile(rb"\.=[ \t]{0,8}(" + _LIT + rb")")
 # `$k = 'literal';`: a variable that holds one literal (for the XOR pass).
 _VAR_LITERAL = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(" + _LONG_LIT + rb")[ \t]{0,8};"
@@ -156,7 +163,7 @@ _CALLBACK_FIRST = (
 # glued by a dot, or a spaced dot between two literals), picks from an array glued
 # (`$s[0].$s[1]`), an array joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`), a
 # quoted sink name called (`'system'(..)`), char codes or hex turned into text, variables
-# glued, or a bare word glued to a literal (`sy.'stem'`).
+# glued, a bare word glued to a literal (`sy.'stem'`), or a literal appended (`$z .= '..'`).
 SMALL_PAGE_CUES = re.compile(
     rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \""
     rb"|\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"
@@ -168,6 +175,8 @@ SMALL_PAGE_CUES = re.compile(
     rb"|\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$"
     # a bare word glued to a literal
     rb"|(?<![\w$])[A-Za-z_]\w{0,31}\.['\"]"
+    # a literal appended to a variable
+    rb"|\.=[ \t]{0,8}['\"]"
     # (the only capturing group is the called name's quote, so its `\1` still refers to it)
     rb"|(?i:" + _CALLED_NAME.pattern + rb")"
 )
@@ -352,6 +361,16 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     _string_picks(st)
     _var_chains(st)
 
+    def appended(m: re.Match[bytes]) -> bytes:
+        # Telling: many short pieces (a payload cut up), or a sink's name; a query or a page
+        # built up in a few long appends is ordinary.
+        parts = [m.group(2), *_APPEND_ONE.findall(m.group(3))]
+        value = b"".join(_body(x) for x in parts)
+        st.f.telling += (len(parts) >= 8 and len(value) <= 16 * len(parts)) or bool(
+            _SINK_RE.fullmatch(value)
+        )
+        return b"$" + m.group(1) + b" = " + _quote(st.value(value), parts[0][:1]) + b";"
+
     def concat(m: re.Match[bytes]) -> bytes:
         parts = _LIT_RE.findall(m.group(0))
         value = b"".join(_body(x) for x in parts)
@@ -366,6 +385,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         return _quote(st.value(value), parts[0][:1])
 
     st.sub(_CONCAT, concat, telling=False)
+    st.sub(_APPENDED, appended, telling=False, hint=b".=")
     _pushed_arrays(st)
 
     # Only after folding: the name is often spelled in pieces (`$f = "as"."sert";`).

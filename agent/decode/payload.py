@@ -33,6 +33,8 @@ _CALL = re.compile(rb"([A-Za-z_]\w*)\s*\(")
 CHAIN_LOOKBACK = 200
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
 LITERAL_MAX = 4 * 1024 * 1024
+REPEAT_B64 = 3  # times a decoded literal that is itself base64 text is decoded again
+_B64_TEXT = re.compile(rb"[A-Za-z0-9+/=\r\n]{40,}")
 
 
 def b64(data: bytes, cap: int) -> bytes | None:
@@ -236,6 +238,12 @@ def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
             out = fn(m.group(2), cap)
             if out is None:
                 continue
+            # base64 of base64 (of base64): decoded again while the text is still only base64
+            for _ in range(REPEAT_B64):
+                again = b64(out, cap) if _B64_TEXT.fullmatch(out[:4096]) else None
+                if again is None:
+                    break
+                out, name = again, name + " > base64"
             if texty(out):
                 yield name, out
                 continue
