@@ -308,7 +308,7 @@ rule WSA_Php_WriteThenInclude
 {
     meta:
         id = "WSA-PHP-112"
-        description = "PHP writes a PHP open tag and request-derived text into a file and then includes or requires that file (a small page, or any page that includes a temporary file and deletes it at once): eval without eval"
+        description = "PHP writes a PHP open tag and request-derived or fetched text into a file and then includes or requires that file (a small page, or any page that includes the file and deletes it at once): eval without eval"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -324,9 +324,15 @@ rule WSA_Php_WriteThenInclude
         // a temporary file included and deleted at once: the code runs and leaves nothing behind
         $t = /tempnam\s{0,3}\(/ nocase
         $iu = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(\s{0,3}\$/ nocase
+        // the open tag and a variable in one interpolated string ("<?php\n$code\n?>"), the file
+        // included and deleted at once (a quoted, interpolated path too): fetched or request code
+        $w2 = /(fwrite|fputs|file_put_contents)\s{0,3}\([^;]{0,80},\s{0,3}"<\?(php)?(\s|\\n|\\r){1,4}\$/ nocase
+        $iu2 = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(\$[a-zA-Z_]\w{0,30}|"[^"\n]{1,80}"|'[^'\n]{1,80}')\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(/ nocase
+        $fetch = /(file_get_contents|curl_exec|stream_get_contents)\s{0,3}\(/ nocase
     condition:
         (filesize < 4KB and $w and $wf and $i and $req) or
-        (filesize < 2MB and $w and $wf and $t and $iu and $req)
+        (filesize < 2MB and $w and $wf and $t and $iu and $req) or
+        (filesize < 2MB and $w2 and $iu2 and ($req or $fetch))
 }
 
 rule WSA_Php_UnderscoreVariableCall
