@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from agent.decode import Limits, explore, payload
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
-from agent.decode.folding import fold
+from agent.decode.folding import fold, small_page_cue
 from agent.decode.script_encoder import decode_page
 from agent.rules import default_rules_dir, load_rules
 from agent.rules.compiler import RuleSet
@@ -259,6 +259,26 @@ def test_a_fold_window_runs_on_to_the_end_of_a_packed_literal(
     packed = base64.b64encode(b'eval($_POST["k"]); /*' + b"a" * 8000 + b"*/")
     page = b"<?php goto L0;" + pieces + b"L%d:$f=%s;eval($f('%s'));" % (len(letters), name, packed)
     assert scan(ruleset, tmp_path, "g.php", page) == {"T_Eval_Post": "fold > base64"}
+
+
+@pytest.mark.parametrize(
+    ("code", "cue"),
+    [
+        (b"<?php sy.'stem'($_GET[1]);", True),
+        (b"<?php $k = 'W2vzV'^SJJs;", True),
+        (b"<?php $n = ['6d6f76655f75706c6f616465645f66696c65'];", True),
+        (b"<?php $a = 'sy'; $b = 'st'; $c = 'em';", True),
+        (b"<?php $z = ''; $z .= 'UEQ5'; $z .= 'd2FI';", True),
+        (b"<?php $u = implode('', array_map('chr', [115]));", True),
+        (b'<?php $p = explode("|", $line); $q = $dir . $sep . $name;', False),
+        (b"<?php $h = 'd41d8cd98f00b204e9800998ecf8427e'; echo PHP_EOL.'x';", False),
+        (b"<?php $q = 'SELECT a'; $q .= ' FROM t WHERE b = 1';", False),
+    ],
+)
+def test_small_page_cues(code: bytes, cue: bool) -> None:
+    # What makes the decode stage fold a small page: shapes of code in pieces, not the
+    # ordinary joins every page has (each cue costs a fold of the page).
+    assert (small_page_cue(code) is not None) is cue
 
 
 def test_plain_concatenation_in_a_benign_page_is_no_finding(

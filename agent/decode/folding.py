@@ -148,9 +148,11 @@ _BARE_CHAIN = re.compile(
     rb"(?<![\w$>:\\])\([ \t]{0,4}(" + _BARE + rb"(?:[ \t]{0,4}\.[ \t]{0,4}" + _BARE + rb"){1,16})[ \t]{0,4}\)"
 )  # fmt: skip
 # A bare word glued to a literal: `sy.'stem'`, `'pass'.thru` (a sink's name only).
-_BARE_LIT = re.compile(
-    rb"(?<![\w$>:\\'\"])([A-Za-z_]\w{0,31})[ \t]{0,4}\.[ \t]{0,4}(" + _LIT + rb")"
-    rb"|(" + _LIT + rb")[ \t]{0,4}\.[ \t]{0,4}([A-Za-z_]\w{0,31})(?![\w(\[$])"
+# (the literal side first: the dot is a literal a regex search finds fast, a leading word is not)
+_DOT_LIT = re.compile(rb"\.[ \t]{0,4}(['\"])([A-Za-z_]{1,24})\1")
+_WORD_BEFORE = re.compile(rb"(?<![\w$>:\\'\"])([A-Za-z_]\w{0,31})[ \t]{0,4}\Z")
+_LIT_DOT_WORD = re.compile(
+    rb"(['\"])([A-Za-z_]{1,24})\1[ \t]{0,4}\.[ \t]{0,4}([A-Za-z_]\w{0,31})(?![\w(\[$])"
 )
 # `'system'($x)`: a quoted function name called is that function.
 _CALLED_NAME = re.compile(rb"(?<![\w$\\\[])([\"'])(" + _SINKS + rb")\1[ \t]{0,8}\(", re.I)
@@ -162,24 +164,46 @@ _CALLBACK_FIRST = (
 # One of these is enough to fold a small page: a split (`'sy'.'stem'`: two alphabetic pieces
 # glued by a dot, or a spaced dot between two literals), picks from an array glued
 # (`$s[0].$s[1]`), an array joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`), a
-# quoted sink name called (`'system'(..)`), char codes or hex turned into text, variables
-# glued, a bare word glued to a literal (`sy.'stem'`), or a literal appended (`$z .= '..'`).
-SMALL_PAGE_CUES = re.compile(
-    rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]|' \. '|\" \. \""
-    rb"|\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"
-    rb"|\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"
-    rb"|\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("
-    # char codes mapped through chr, pack('H*', ..), a quoted hex string, a chain of variables
-    rb"|(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"
-    rb"|['\"](?:[0-9A-Fa-f]{2}){4,40}['\"]"
-    rb"|\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}[ \t]{0,4}\.[ \t]{0,4}\$"
-    # a bare word glued to a literal
-    rb"|(?<![\w$])[A-Za-z_]\w{0,31}\.['\"]"
-    # a literal appended to a variable
-    rb"|\.=[ \t]{0,8}['\"]"
-    # (the only capturing group is the called name's quote, so its `\1` still refers to it)
-    rb"|(?i:" + _CALLED_NAME.pattern + rb")"
-)
+# quoted sink name called (`'system'(..)`), char codes mapped through chr or `pack('H*', ..)`, a
+# quoted hex string of letters only (a name, not a hash), two short literals assigned in a row
+# (an alphabet), a short lowercase word glued to a literal (`sy.'stem'`), two short
+# base64-like pieces appended in a row, or a literal XORed or ORed with another operand. Each cue comes with substrings one of which it cannot
+# do without: a page holding none of them skips that regex (one alternation of all of them,
+# tried at every byte of every small page, cost more than the rest of the scan of such pages).
+_Q = rb"(?:'[^'\\\r\n]{1,4}'|\"[^\"\\\r\n]{1,4}\")"
+_PIECE = rb"(?:'[A-Za-z0-9+/=]{2,16}'|\"[A-Za-z0-9+/=]{2,16}\")"
+SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple(
+    (needles, re.compile(pattern))
+    for needles, pattern in (
+        ((b"'.'", b'"."'), rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]"),
+        ((b"' . '", b'" . "'), rb"' \. '|\" \. \""),
+        ((b"]",), rb"\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"),
+        ((b"implode", b"join"), rb"\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"),
+        ((b".(", b". (", b".\t("), rb"\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("),
+        ((b"chr", b"h*"), rb"(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"),
+        ((b"'", b'"'), rb"['\"](?:6[1-9a-fA-F]|7[0-9aA]|5[fF]){4,40}['\"]"),
+        ((b"=",), rb"=[ \t]{0,8}" + _Q + rb";[ \t]{0,8}\$\w{1,64}[ \t]{0,8}=[ \t]{0,8}" + _Q + rb";"),
+        ((b".'", b'."'), rb"(?<![\w$>:\\])[a-z]{2,8}\.['\"][a-z_]{2,}['\"]"),
+        ((b".=",), rb"\.=[ \t]{0,8}" + _PIECE + rb";[ \t\r\n]{0,64}\$\w{1,64}[ \t]{0,8}\.=[ \t]{0,8}" + _PIECE + rb";"),
+        ((b"'(", b'"(', b"' (", b'" ('), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
+        # a literal XORed or ORed with a literal, a bare word or a parenthesis ('W2v'^SJJs); the
+        # quote before the operator closes a literal (not `explode("|", ..)`)
+        ((b"'^", b'"^', b"'|", b'"|', b"' ^", b'" ^', b"' |", b'" |'), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
+    )
+)  # fmt: skip
+
+
+def small_page_cue(buf: bytes) -> int | None:
+    """Offset of a cue that a small page hides code in pieces, if it has one."""
+    lower = buf.lower()
+    for needles, pattern in SMALL_PAGE_CUES:
+        if any(n in lower for n in needles):
+            m = pattern.search(buf)
+            if m:
+                return m.start()
+    return None
+
+
 MAX_NAMES = 32  # variables resolved per window
 _CASE = re.compile(rb"\bCase[ \t]+([^\r\n:]{1,256})", re.I)
 _SPACE = frozenset(b" \t\r\n")
@@ -356,7 +380,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
 
     if b"." in st.f.data and b"(" in st.f.data:
         st.sub(_BARE_CHAIN, _bare_chain)
-        st.sub(_BARE_LIT, _bare_lit)
+        _bare_lits(st)
     _php_arrays(st)
     _string_picks(st)
     _var_chains(st)
@@ -516,11 +540,28 @@ def _bare_chain(m: re.Match[bytes]) -> bytes:
     return _quote(value, b"'") if _SINK_RE.fullmatch(value) else m.group(0)
 
 
-def _bare_lit(m: re.Match[bytes]) -> bytes:
-    """`sy.'stem'` -> `'system'`, only when word and literal spell a sink."""
-    word, lit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-    value = word + _body(lit) if m.group(1) else _body(lit) + word
-    return _quote(value, b"'") if _SINK_RE.fullmatch(value) else m.group(0)
+def _bare_lits(st: _Fold) -> None:
+    """`sy.'stem'` and `'pass'.thru` -> the quoted name, only when word and literal spell a sink
+    (else they may be a real constant and a string, `PHP_EOL . 'x'`)."""
+    data = st.f.data
+    out: list[bytes] = []
+    last = 0
+    for m in _DOT_LIT.finditer(data):
+        w = _WORD_BEFORE.search(data, max(last, m.start() - 40), m.start())
+        if w is None or not _SINK_RE.fullmatch(w.group(1) + m.group(2)):
+            continue
+        out += [data[last : w.start()], _quote(w.group(1) + m.group(2), b"'")]
+        last = m.end()
+        st.f.folds += 1
+        st.f.telling += 1
+    if out:
+        st.f.data = b"".join(out) + data[last:]
+
+    def lit_word(m: re.Match[bytes]) -> bytes:
+        value = m.group(2) + m.group(3)
+        return _quote(value, b"'") if _SINK_RE.fullmatch(value) else m.group(0)
+
+    st.sub(_LIT_DOT_WORD, lit_word)
 
 
 def _pushed_arrays(st: _Fold) -> None:

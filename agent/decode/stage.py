@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.decode import charset, payload, script_encoder
-from agent.decode.folding import SMALL_PAGE_CUES, fold
+from agent.decode.folding import fold, small_page_cue
 from agent.decode.limits import Budget, Limits
 
 TRIGGER_TAG = "decode_trigger"
@@ -62,8 +62,7 @@ def small_split(buf: bytes) -> int | None:
     """Offset of the first split of a small page, if it is one and has one."""
     if len(buf) >= SMALL_PAGE:
         return None
-    m = SMALL_PAGE_CUES.search(buf)
-    return m.start() if m else None
+    return small_page_cue(buf)
 
 
 def triggered(data: bytes, found: list[Any]) -> bool:
