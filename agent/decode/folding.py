@@ -564,6 +564,23 @@ def _bare_lits(st: _Fold) -> None:
     st.sub(_LIT_DOT_WORD, lit_word)
 
 
+def _read_elements(st: _Fold, arrays: dict[bytes, list[bytes]]) -> bytes:
+    """`$a[1]` of a constant array as its literal (a read, not an assignment to the element,
+    `$a[0] = ..`); returns the names' alternation for further passes."""
+    alt = b"|".join(re.escape(n) for n in arrays)
+
+    def pick(m: re.Match[bytes]) -> bytes:
+        items, i = arrays[m.group(1)], int(m.group(2))
+        return _quote(items[i], b"'") if i < len(items) else m.group(0)
+
+    st.sub(
+        re.compile(rb"\$(" + alt + rb")\[[ \t]{0,4}(\d{1,3})[ \t]{0,4}\](?![ \t]{0,8}=[^=])"),
+        pick,
+        telling=False,
+    )
+    return alt
+
+
 def _pushed_arrays(st: _Fold) -> None:
     """`$a = Array(); $a[] = 'create_function'; $a[] = 'pack'; .. $a[0]`: an array filled only
     by pushing literals (after folding, so pieces glued into one count), read by index."""
@@ -590,17 +607,7 @@ def _pushed_arrays(st: _Fold) -> None:
             del arrays[name]
     if not arrays:
         return
-    alt = b"|".join(re.escape(n) for n in arrays)
-
-    def pick(m: re.Match[bytes]) -> bytes:
-        items, i = arrays[m.group(1)], int(m.group(2))
-        return _quote(items[i], b"'") if i < len(items) else m.group(0)
-
-    st.sub(
-        re.compile(rb"\$(" + alt + rb")\[[ \t]{0,4}(\d{1,3})[ \t]{0,4}\](?![ \t]{0,8}=[^=])"),
-        pick,
-        telling=False,
-    )
+    _read_elements(st, arrays)
 
 
 def _php_arrays(st: _Fold) -> None:
@@ -617,18 +624,7 @@ def _php_arrays(st: _Fold) -> None:
             del arrays[name]
     if not arrays:
         return
-    alt = b"|".join(re.escape(n) for n in arrays)
-
-    def pick(m: re.Match[bytes]) -> bytes:
-        items, i = arrays[m.group(1)], int(m.group(2))
-        return _quote(items[i], b"'") if i < len(items) else m.group(0)
-
-    # A read, not an assignment to the element (`$s[0] = ..`).
-    st.sub(
-        re.compile(rb"\$(" + alt + rb")\[[ \t]{0,4}(\d{1,3})[ \t]{0,4}\](?![ \t]{0,8}=[^=])"),
-        pick,
-        telling=False,
-    )
+    alt = _read_elements(st, arrays)
 
     def joined(m: re.Match[bytes]) -> bytes:
         sep, items = (_body(m.group(1)) if m.group(1) else b""), arrays[m.group(2)]
