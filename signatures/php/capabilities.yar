@@ -326,7 +326,7 @@ rule WSA_Php_WriteThenInclude
         $iu = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(\s{0,3}\$/ nocase
         // the open tag and a variable in one interpolated string ("<?php\n$code\n?>"), the file
         // included and deleted at once (a quoted, interpolated path too): fetched or request code
-        $w2 = /(fwrite|fputs|file_put_contents)\s{0,3}\([^;]{0,80},\s{0,3}"<\?(php)?(\s|\\n|\\r){1,4}\$/ nocase
+        $w2 = /(fwrite|fputs|file_put_contents)\s{0,3}\([^;,()\n]{1,80},\s{0,3}"<\?(php)?(\s|\\n|\\r){1,4}\$/ nocase
         $iu2 = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(\$[a-zA-Z_]\w{0,30}|"[^"\n]{1,80}"|'[^'\n]{1,80}')\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(/ nocase
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\s{0,3}\(/ nocase
     condition:
