@@ -12,6 +12,7 @@ hostile input costs at most a few passes over the bytes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,512}"|'(?:[^'\\\r\n]|\\.){0,512}')"""
@@ -464,29 +465,43 @@ def _xor_operands(st: _Fold) -> None:
     )
 
 
+def _assigned_once(
+    pattern: re.Pattern[bytes], data: bytes, limit: int, read: Callable[[bytes], bytes | None]
+) -> dict[bytes, bytes]:
+    """Variable -> value of each `pattern` match (group 1 the name, group 2 the literal, read by
+    `read`), for variables assigned exactly once; a value `read` cannot give rules it out."""
+    held: dict[bytes, bytes] = {}
+    out: set[bytes] = set()
+    for m in pattern.finditer(data):
+        name = m.group(1)
+        if name in held or name in out:
+            out.add(name)
+        elif len(held) < limit:
+            value = read(m.group(2))
+            if value is None:
+                out.add(name)
+            else:
+                held[name] = value
+    return {k: v for k, v in held.items() if k not in out}
+
+
+def _table(lit: bytes) -> bytes | None:
+    """A literal as PHP reads it for indexing: `\'` and `\\` in single quotes are one
+    character; a double-quoted literal with escapes is not read (its indexes would shift)."""
+    if lit[:1] == b"'":
+        return re.sub(rb"\\([\\'])", rb"\1", _body(lit))
+    return None if b"\\" in lit else _body(lit)
+
+
 def _string_picks(st: _Fold) -> None:
     """`$t[17]` or `$t{17}` read from a variable assigned one literal, once: that character
     (the concatenation pass then judges the pieces glued)."""
     if b"[" not in st.f.data and b"{" not in st.f.data:
         return
-    tables: dict[bytes, bytes] = {}
-    twice: set[bytes] = set()
-    for m in _STR_TABLE.finditer(st.f.data):
-        name = m.group(1)
-        if name in tables:
-            twice.add(name)
-        elif len(tables) < MAX_NAMES:
-            lit = m.group(2)
-            # PHP reads `\'` and `\\` in single quotes as one character; other escapes are
-            # left unread (a double-quoted table with escapes is skipped)
-            tables[name] = (
-                re.sub(rb"\\([\\'])", rb"\1", _body(lit)) if lit[:1] == b"'" else _body(lit)
-            )
-            if lit[:1] == b'"' and b"\\" in lit:
-                twice.add(name)
-    for name in twice:
-        tables.pop(name, None)
-    tables = {k: v for k, v in tables.items() if len(v) >= 8}
+    tables = {
+        k: v for k, v in _assigned_once(_STR_TABLE, st.f.data, MAX_NAMES, _table).items()
+        if len(v) >= 8
+    }  # fmt: skip
     if not tables:
         return
     alt = b"|".join(re.escape(n) for n in tables)
@@ -511,16 +526,7 @@ def _var_chains(st: _Fold) -> None:
     they spell (telling: three or more pieces)."""
     if b"$" not in st.f.data or b"." not in st.f.data:
         return
-    held: dict[bytes, bytes] = {}
-    twice: set[bytes] = set()
-    for m in _SHORT_VAR.finditer(st.f.data):
-        name = m.group(1)
-        if name in held:
-            twice.add(name)
-        elif len(held) < MAX_ALPHABET:
-            held[name] = _body(m.group(2))
-    for name in twice:
-        del held[name]
+    held = _assigned_once(_SHORT_VAR, st.f.data, MAX_ALPHABET, _body)
     if len(held) < 3:
         return
 
