@@ -122,6 +122,13 @@ def test_base64_of_base64_is_decoded_to_the_end(ruleset: RuleSet, tmp_path: Path
     assert scan(ruleset, tmp_path, "bb.php", page) == {"T_Eval_Post": "base64 > base64"}
 
 
+def test_each_loose_literal_names_its_own_decoding_path() -> None:
+    twice = base64.b64encode(base64.b64encode(b"<?php echo 1; /* padding padding padding */ ?>"))
+    once = base64.b64encode(b"<?php echo 2; /* padding padding padding padding */ ?>")
+    page = b"'" + twice + b"' '" + once + b"'"
+    assert [n for n, _ in payload.loose(page, 1 << 20, 32)] == ["base64 > base64", "base64"]
+
+
 def test_payload_in_a_variable_is_found_by_the_loose_literal_pass(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

@@ -239,17 +239,18 @@ def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
             if out is None:
                 continue
             # base64 of base64 (of base64): decoded again while the text is still only base64
+            path = name
             for _ in range(REPEAT_B64):
                 again = b64(out, cap) if _B64_TEXT.fullmatch(out[:4096]) else None
                 if again is None:
                     break
-                out, name = again, name + " > base64"
+                out, path = again, path + " > base64"
             if texty(out):
-                yield name, out
+                yield path, out
                 continue
             inflated = any_inflate(out, cap)
             if inflated is not None and texty(inflated):
-                yield f"{name} > inflate", inflated
+                yield f"{path} > inflate", inflated
 
 
 def _short(name: str) -> str:
