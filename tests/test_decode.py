@@ -388,7 +388,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 4 decode triggers" in text.out
+    assert "plus 5 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])

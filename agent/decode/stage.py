@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decode import charset, payload, script_encoder
+from agent.decode import charset, flow, payload, script_encoder
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.limits import Budget, Limits
 
@@ -29,6 +29,10 @@ FOLD_SPAN = 2 * 1024
 LOOSE_SPAN = 16 * 1024
 # How far a fold window may run on to finish the statement it cuts (a packed literal).
 STATEMENT_END = 256 * 1024
+
+# A flow layer is padded to the file's size up to this, so rules that key on a small
+# `filesize` still judge the page and not the few lines the flow pass wrote out.
+FLOW_PAD = 256 * 1024
 
 # A page under this size is folded on one cue of `folding.SMALL_PAGE_CUES`; checked here and
 # not in the trigger rule, because yara would test those regexes at every `'.'` or `]` of a
@@ -74,6 +78,15 @@ def with_small_split(buf: bytes, hits: Hits) -> Hits:
     """`hits`, plus a fold trigger at a small page's first split when folding has none yet."""
     at = None if "fold" in hits else small_split(buf)
     return hits if at is None else {**hits, "fold": [at]}
+
+
+def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
+    """The file's own triggers. The flow pass only restates, as a one-liner, what a page does
+    through its variables: on a file the rules already judged it adds nothing but cost."""
+    hits = with_small_split(data, hits_of(found, limit))
+    if "flow" in hits and any(not is_trigger(m) for m in found):
+        del hits["flow"]
+    return hits
 
 
 def windows(
@@ -132,6 +145,10 @@ def layers_of(
             for name, data in payload.loose(near, cap, budget.limits.regions):
                 if data not in buf:
                     yield name, context + data
+    if "flow" in hits:
+        written = flow.flow_layer(buf)
+        if written is not None:
+            yield "flow", written[:cap].ljust(min(len(buf), FLOW_PAD, cap), b"\n")
     if "fold" in hits and not from_fold:
         near = windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN, to_end=STATEMENT_END)
         folded = fold(near)
@@ -165,7 +182,7 @@ def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None =
     out = Outcome([])
     seen = {hashlib.sha1(data, usedforsecurity=False).digest()}
     todo: list[tuple[tuple[str, ...], bytes, Hits]] = [
-        ((), data, with_small_split(data, hits_of(found, limits.regions)))
+        ((), data, _first_hits(data, found, limits.regions))
     ]
     while todo:
         path, buf, hits = todo.pop(0)

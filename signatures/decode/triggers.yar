@@ -2,7 +2,7 @@
     Decode triggers: not findings. Each rule tells the decode stage (agent/decode/) that a
     decoder may have work in this file, and its string offsets say where. The scanner drops
     every match tagged `decode_trigger` from findings and alerts; `rules list` shows them apart.
-    meta `decoder`: script-encoder | payload | fold | charset. Keep them cheap: literal atoms only.
+    meta `decoder`: script-encoder | payload | fold | charset | flow. Keep them cheap: literal atoms only.
 */
 
 rule WSA_Decode_ScriptEncoder : decode_trigger
@@ -151,4 +151,41 @@ rule WSA_Decode_DeclaredCharset : decode_trigger
         $d = /(pageEncoding|charset|encoding)[ \t]{0,3}=[ \t]{0,3}["']?(cp|ibm|x-ibm|ebcdic|ccsid|utf-?16|utf-?32|unicode)/ nocase
     condition:
         $d or uint16(0) == 0xFEFF or uint16(0) == 0xFFFE
+}
+
+rule WSA_Decode_RequestFlow : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-905"
+        description = "Decode trigger: a PHP page that reads request data and calls a command, code or callback sink (the flow pass follows the request through variables, helpers and properties to the sink)"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "flow"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://owasp.org/www-community/attacks/Command_Injection"
+        mitre_attack = "T1505.003"
+    strings:
+        $r1 = "$_GET"
+        $r2 = "$_POST"
+        $r3 = "$_REQUEST"
+        $r4 = "$_COOKIE"
+        $r5 = "$_SERVER"
+        $r6 = "$_FILES"
+        $r7 = "php://input" nocase
+        $r8 = "getallheaders" nocase
+        $r9 = "filter_input" nocase
+        $r10 = "_VARS"
+        $r11 = "request_headers" nocase
+        $s1 = "system" nocase
+        $s2 = "exec" nocase
+        $s3 = "passthru" nocase
+        $s4 = "popen" nocase
+        $s5 = "proc_open" nocase
+        $s6 = "eval" nocase
+        $s7 = "assert" nocase
+        $s8 = "create_function" nocase
+        $s9 = "call_user_func" nocase
+    condition:
+        any of ($r*) and any of ($s*)
 }

@@ -1,0 +1,548 @@
+"""Request flow in PHP: request data that reaches a command or code sink through variables.
+
+A shell rarely runs `system($_POST['c'])` in one statement; it copies the request into a
+variable, through a helper's parameter or a property, and runs that (`$c = trim($_POST['c']);
+... echo shell_exec($c . ' 2>&1');`). This pass follows the request the way data flows, not
+the way a sample is spelled, and writes each sink call it reaches with the request put back in
+place of the variables (`shell_exec($_POST['c'] . ' 2>&1');`): the plain-text rules judge that
+layer as they judge a one-liner.
+
+What counts as taint: the superglobals, request headers, `php://input`, `filter_input`.
+Taint passes through assignment (also `.=`, `??=`, list and foreach targets), string
+interpolation, calls of the page's own functions (argument to parameter) and properties
+(`$this->cmd`). It stops at sanitising calls and casts (`escapeshellarg`, `intval`, `(int)`,
+`htmlspecialchars`, `basename`, `md5`, ...) and at comparisons (a boolean is no command).
+Variables are scoped per named function, `global` declarations join the page's scope.
+
+Bounds: layers up to `MAX_INPUT` bytes; every scan is a linear regular-expression sweep
+or a bounded `find`; right-hand sides and argument lists are cut at `MAX_EXPR` bytes; taint is
+propagated in at most `ROUNDS` passes over a capped list of assignments.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+# The pass reads a layer token by token in Python (about 0.1 ms per KB): larger layers are left
+# to the rules and the other decoders, so no page makes it cost more than a few tens of ms.
+MAX_INPUT = 256 * 1024
+MAX_EXPR = 2048
+MAX_ITEMS = 20000  # assignments, calls and sinks looked at per layer
+ROUNDS = 6
+
+# Every pattern here runs on the lower-cased layer (no case-insensitive alternations: they
+# cost a test at every byte); what is written out comes from the original bytes.
+SOURCE = re.compile(
+    rb"\$_(?:get|post|request|cookie|files)\b|\$http_(?:get|post|cookie|post_files)_vars\b"
+    rb"|\$_server\s{0,4}\[\s{0,4}['\"](?:http_\w+|query_string|request_uri|path_info)"
+    rb"|\$globals\s{0,4}\[\s{0,4}['\"]_(?:get|post|request|cookie)"
+    rb"|getenv\s{0,4}\(\s{0,4}['\"]http_|php://input|getallheaders\s{0,4}\("
+    rb"|apache_request_headers\s{0,4}\(|filter_input(?:_array)?\s{0,4}\(\s{0,4}input_"
+)
+# Calls whose result carries nothing an attacker can steer into a command or code.
+_SANITISER = re.compile(
+    rb"(?<![\w$])(?:intval|floatval|boolval|abs|round|floor|ceil|count|sizeof|strlen|"
+    rb"mb_strlen|isset|empty|is_\w{1,16}|ctype_\w{1,8}|in_array|array_key_exists|"
+    rb"preg_match(?:_all)?|strpos|stripos|strcmp|strcasecmp|md5|sha1|crc32|hash|hash_hmac|"
+    rb"password_hash|password_verify|escapeshellarg|escapeshellcmd|htmlspecialchars|"
+    rb"htmlentities|strip_tags|basename|realpath|addslashes|urlencode|rawurlencode|"
+    rb"json_encode|var_export|serialize|filter_var|\w{0,16}real_escape_string|quote|"
+    rb"file_exists|is_file|is_dir|filesize|filemtime|date|strtotime|checkdate|uniqid|"
+    # what a file on disk holds is not the request (a request-named template or folder)
+    rb"file_get_contents|file|fread|fgets|stream_get_contents|parse_ini_file|glob|scandir|"
+    rb"readdir|simplexml_load_file)"
+    rb"\s{0,4}\("
+)
+# a cast and its operand (a variable with its subscripts, or a call)
+_CAST = re.compile(
+    rb"\(\s{0,4}(?:int|integer|bool|boolean|float|double)\s{0,4}\)\s{0,4}"
+    rb"(?:\$\w{1,64}(?:\s{0,4}\[[^\]\n]{0,64}\])*|\w{1,64}\s{0,4}\([^()]{0,256}\))"
+)
+# a ternary's `?` (not `??`, `?:`, `?->` or `?>`)
+_TERNARY = re.compile(rb"(?<!\?)\?(?![?:>-])")
+_COMPARE = re.compile(rb"===?|!==?|<>|<=|>=|\binstanceof\b")
+# `$name`, `$this->name` (properties are one name per page: `->name`); `$obj->x` is an
+# object's member, not request text.
+_VAR = re.compile(rb"\$(?:this\s{0,4}->\s{0,4}(\w{1,64})|(\w{1,64})(?!\w)(?!\s{0,4}->))")
+# After a variable's name: an assignment to it or to one of its elements.
+_ASSIGN_TAIL = rb"(?!\w)\s{0,4}(?:\[[^\]\n;]{0,64}\]\s{0,4}){0,4}(?:\.|\?\?)?=(?![=>])"
+_LIST = re.compile(
+    rb"(?:\blist\s{0,4}\(|\[)((?:\s{0,4}&?\$\w{1,64}\s{0,4},?){1,8})[\])]\s{0,4}=(?![=>])"
+)
+_FOREACH = re.compile(
+    rb"\bforeach\s{0,4}\(([^;{}]{1,256}?)\s+as\s+(?:&?\$(\w{1,64})\s{0,4}=>\s{0,4})?&?\$(\w{1,64})\s{0,4}\)"
+)
+_FUNCTION = re.compile(
+    rb"\bfunction\s{1,8}&?\s{0,4}(\w{1,64})\s{0,4}\(([^(){};]{0,512})\)[^{;]{0,128}\{"
+)
+_GLOBAL = re.compile(rb"\bglobal\s{1,8}(\$\w{1,64}(?:\s{0,4},\s{0,4}\$\w{1,64}){0,32})\s{0,4};")
+# Commands and code; a callback only where the page calls a function the request names.
+_SINK_NAMES = (
+    rb"system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|eval|assert|create_function|"
+    rb"call_user_func(?:_array)?"
+)
+# (no look-behinds in patterns that sweep a whole layer: they cost a test at every byte;
+# `_after_name` checks the byte before a match instead)
+_SINK = re.compile(rb"(" + _SINK_NAMES + rb")\s{0,8}\(")
+# The cheap look first: a sink with a variable in its first 256 bytes of arguments, a
+# backtick command holding a variable, a variable called on a request value. Three searches,
+# not one alternation (which costs twice their sum), and no look-behind, so each search skips
+# to its first letters.
+_CUES = (
+    re.compile(rb"(?:" + _SINK_NAMES + rb")\s{0,8}\([^;]{0,256}?\$"),
+    re.compile(rb"`[^`\n]{0,256}?\$\w"),
+    re.compile(rb"\$\w{1,64}\s{0,8}\([^;]{0,256}?\$_(?:get|post|request|cookie)"),
+)
+_VAR_CALL = re.compile(rb"\$(\w{1,64})\s{0,8}\(")
+_NOT_BEFORE_NAME = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_$>:")
+
+
+def _after_name(code: bytes, pos: int) -> bool:
+    """Whether a name starts at `pos` (not inside a longer name, a method or a namespace)."""
+    return pos == 0 or code[pos - 1] not in _NOT_BEFORE_NAME
+
+
+# A page's own table looked up by a request key yields the page's value, not the request's.
+_LOOKUP = re.compile(
+    rb"(\$(?!_(?:get|post|request|cookie|files|server)\b)\w{1,64}(?:\s{0,4}->\s{0,4}\w{1,64}){0,4})"
+    rb"\s{0,4}\[(?:[^\[\]]|\[[^\[\]]{0,64}\]){0,128}\]"
+)
+
+Key = tuple[int, bytes]  # (scope, name); scope -1 is the page, -2 holds properties
+
+
+@dataclass
+class _Scopes:
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    globals: dict[int, set[bytes]] = field(default_factory=dict)
+
+    def at(self, pos: int) -> int:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        for j in range(i, max(-1, i - 8), -1):  # nested functions: the innermost that holds pos
+            if self.ends[j] >= pos:
+                return j
+        return -1
+
+    def key(self, scope: int, prop: bytes | None, name: bytes | None) -> Key:
+        if prop is not None:
+            return (-2, prop)
+        assert name is not None
+        if scope >= 0 and name in self.globals.get(scope, ()):
+            return (-1, name)
+        return (scope, name)
+
+
+@dataclass
+class Lexed:
+    """A layer read once: comments blanked (same length), the matching `}` of each `{`, the
+    spans of quoted strings and of backtick commands (outside comments and strings)."""
+
+    code: bytes
+    braces: dict[int, int]
+    strings: list[tuple[int, int]]
+    ticks: list[tuple[int, int]]
+
+    def in_string(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.strings, (pos, len(self.code))) - 1
+        return i >= 0 and self.strings[i][0] < pos < self.strings[i][1]
+
+
+# A whole quoted string (possessive: no backtracking), a comment's start, a brace, or a lone
+# quote that opens a string never closed.
+_TOKEN = re.compile(
+    rb"'(?:[^'\\]++|\\.)*+'|\"(?:[^\"\\]++|\\.)*+\"|`[^`]*+`|\#|//|/\*|\?>|[{}'\"`]", re.S
+)
+_NOT_NEWLINE = re.compile(rb"[^\n]")
+
+
+def strip_comments(buf: bytes) -> Lexed:
+    """One pass over `buf`; an unterminated string or comment runs to the end."""
+    out = bytearray(buf)
+    braces: dict[int, int] = {}
+    strings: list[tuple[int, int]] = []
+    ticks: list[tuple[int, int]] = []
+    stack: list[int] = []
+    i, n = 0, len(buf)
+    # Text outside `<?php .. ?>` is no code (an apostrophe in HTML opens no string): blanked.
+    # A fragment with no open tag at all is read as code.
+    first = buf.find(b"<?")
+    if first > 0:
+        out[:first] = _NOT_NEWLINE.sub(b" ", buf[:first])
+        i = first
+    while (m := _TOKEN.search(buf, i)) is not None:
+        i, j = m.span()
+        c = buf[i]
+        if c == 0x3F:  # `?>`: on to the next open tag
+            e = buf.find(b"<?", j)
+            e = n if e < 0 else e
+            out[j:e] = _NOT_NEWLINE.sub(b" ", buf[j:e])
+            i = e
+            continue
+        if c in b"'\"`":
+            if j - i == 1:  # never closed: the rest is text
+                j = n
+            # a `$` that is no variable (single quotes, `\$`) must not read as a request
+            text = buf[i:j]
+            (ticks if c == 0x60 else strings).append((i, j))
+            if c == 0x27:
+                out[i:j] = text.replace(b"$", b" ")
+            elif b"\\$" in text:
+                out[i:j] = text.replace(b"\\$", b"  ")
+        elif c == 0x7B:
+            stack.append(i)
+        elif c == 0x7D:
+            if stack:
+                braces[stack.pop()] = i
+        elif j - i == 1 or buf[i + 1] == 0x2F:  # `#` or `//`, up to the line end or `?>`
+            e = buf.find(b"\n", i)
+            e = n if e < 0 else e
+            k = buf.find(b"?>", i, e)
+            j = k if k >= 0 else e
+            out[i:j] = b" " * (j - i)
+        else:  # `/*`
+            e = buf.find(b"*/", j)
+            j = n if e < 0 else e + 2
+            out[i:j] = _NOT_NEWLINE.sub(b" ", buf[i:j])
+        i = j
+    return Lexed(bytes(out), braces, strings, ticks)
+
+
+def _string_end(buf: bytes, i: int) -> int:
+    """Index after the quoted string that starts at `i` (its quote), escapes honoured."""
+    q = buf[i : i + 1]
+    j = i + 1
+    n = len(buf)
+    while True:
+        k = buf.find(q, j)
+        if k < 0:
+            return n
+        back = k - 1
+        while back > i and buf[back] == 0x5C:  # backslashes before the quote
+            back -= 1
+        if (k - 1 - back) % 2 == 0:
+            return k + 1
+        j = k + 1
+
+
+_PUNCT = {stop: re.compile(rb"['\"()\[\]{}" + re.escape(stop) + rb"]") for stop in (b";", b")")}
+
+
+def _expr_end(code: bytes, start: int, stop: bytes = b";") -> int:
+    """End of the expression from `start`: the first `stop` outside brackets, at most MAX_EXPR."""
+    depth = 0
+    limit = min(len(code), start + MAX_EXPR)
+    punct = _PUNCT[stop]
+    i = start
+    while True:
+        m = punct.search(code, i, limit)
+        if m is None:
+            return limit
+        i = m.start()
+        c = code[i]
+        if c in b"'\"":
+            i = min(_string_end(code, i), limit)
+            continue
+        if c in b"([{":
+            depth += 1
+        elif c in b")]}" and depth:
+            depth -= 1
+        else:  # `stop`, or a closing bracket opened before `start`
+            if depth == 0:
+                return i
+        i += 1
+
+
+def _args_end(code: bytes, open_paren: int) -> int:
+    """Index of the `)` closing the call opened at `open_paren` (or the cut at MAX_EXPR)."""
+    return _expr_end(code, open_paren + 1, b")")
+
+
+def _split_args(args: bytes) -> list[bytes]:
+    out, depth, last = [], 0, 0
+    i = 0
+    while i < len(args):
+        c = args[i : i + 1]
+        if c in b"'\"":
+            i = _string_end(args, i)
+            continue
+        if c in b"([{":
+            depth += 1
+        elif c in b")]}":
+            depth -= 1
+        elif c == b"," and depth == 0:
+            out.append(args[last:i])
+            last = i + 1
+        i += 1
+    out.append(args[last:])
+    return out
+
+
+def _cleaned(expr: bytes) -> bytes:
+    """The parts of an expression whose value may carry request data: sanitised calls and casts
+    cut out, a comparison's operands dropped, a ternary's condition dropped."""
+    for m in reversed(list(_SANITISER.finditer(expr))):
+        end = _args_end(expr, m.end() - 1)
+        if b"php://input" in expr[m.end() : end]:
+            continue  # reading the request body is reading the request
+        expr = expr[: m.start()] + b"0" + expr[end + 1 :]
+    expr = _CAST.sub(b"0", expr)
+    expr = _LOOKUP.sub(rb"\1[0]", expr)
+    q = _TERNARY.search(expr)
+    if q is not None:
+        return expr[q.end() :]
+    if _COMPARE.search(expr):
+        return b""
+    return expr
+
+
+@dataclass
+class _Flow:
+    code: bytes
+    scopes: _Scopes
+    tainted: set[Key] = field(default_factory=set)
+
+    def vars_in(self, scope: int, expr: bytes) -> list[Key]:
+        return [self.scopes.key(scope, m[1], m[2]) for m in _VAR.finditer(expr)]
+
+    def carries(self, scope: int, expr: bytes) -> bool:
+        expr = _cleaned(expr)
+        return SOURCE.search(expr) is not None or any(
+            k in self.tainted for k in self.vars_in(scope, expr)
+        )
+
+    def substituted(self, scope: int, text: bytes) -> bytes:
+        """`text` (original case) with each tainted variable written as a request read."""
+
+        def put(m: re.Match[bytes]) -> bytes:
+            name = m[1] or m[2]
+            prop, var = (m[1].lower(), None) if m[1] else (None, m[2].lower())
+            if self.scopes.key(scope, prop, var) in self.tainted:
+                return b"$_POST['" + name + b"']"
+            return m[0]
+
+        return _VAR.sub(put, text)
+
+
+def _scopes(
+    code: bytes, braces: dict[int, int]
+) -> tuple[_Scopes, dict[bytes, tuple[int, list[bytes]]]]:
+    """Named functions: their body spans (scopes) and, by name, (scope, parameter names)."""
+    sc = _Scopes()
+    found: list[tuple[int, int, bytes, list[bytes]]] = []
+    for m in _FUNCTION.finditer(code):
+        open_brace = m.end() - 1
+        close = braces.get(open_brace)
+        if close is None:
+            continue
+        params = [p[1] for p in re.finditer(rb"\$(\w{1,64})", m[2])]
+        found.append((open_brace, close, m[1].lower(), params))
+        if len(found) >= MAX_ITEMS:
+            break
+    found.sort()
+    functions: dict[bytes, tuple[int, list[bytes]]] = {}
+    for idx, (start, end, name, params) in enumerate(found):
+        sc.starts.append(start)
+        sc.ends.append(end)
+        functions.setdefault(name, (idx, params))
+        body = code[start:end]
+        names = {
+            g[1] for gm in _GLOBAL.finditer(body) for g in re.finditer(rb"\$(\w{1,64})", gm[1])
+        }
+        if names:
+            sc.globals[idx] = names
+    return sc, functions
+
+
+@dataclass(frozen=True, slots=True)
+class _Rhs:
+    """What an assignment's right-hand side may carry: a request read, or these variables."""
+
+    source: bool
+    keys: tuple[Key, ...]
+
+
+def flow_layer(buf: bytes) -> bytes | None:
+    """The sink calls request data reaches through variables, written with the request in
+    place of the variables (one per line, after `<?php`); None when there are none."""
+    if len(buf) > MAX_INPUT:
+        return None
+    low = buf.lower()
+    if not any(c.search(low) for c in _CUES) or SOURCE.search(low) is None:
+        return None
+    lexed = strip_comments(buf)
+    original = lexed.code
+    code = original.lower()  # names compared lower-cased; written out as the page has them
+    sinks = _sinks(code, lexed)
+    if not sinks:
+        return None
+    scopes, functions = _scopes(code, lexed.braces)
+    st = _Flow(code, scopes)
+    graph = _Graph(code, scopes, functions)
+    # Only what a sink can see is looked at: the variables in its arguments, what they were
+    # assigned from, and so on back (a page's other assignments cost nothing).
+    wanted: list[Key] = []
+    for start, end, callee in sinks:
+        sc = scopes.at(start)
+        wanted += [scopes.key(sc, None, callee)] if callee else st.vars_in(sc, code[start:end])
+    flows = graph.closure(wanted)
+    for _ in range(ROUNDS):
+        before = len(st.tainted)
+        for targets, rhs in flows:
+            if rhs.source or any(k in st.tainted for k in rhs.keys):
+                st.tainted.update(targets)
+        if len(st.tainted) == before:
+            break
+    if not st.tainted:
+        return None
+    lines = []
+    for start, end, callee in sinks:
+        sc = scopes.at(start)
+        text = code[start:end]
+        if callee is not None:  # `$f(..)`: only a request-named function is a sink
+            if scopes.key(sc, None, callee) not in st.tainted:
+                continue
+        elif not st.carries(sc, text):
+            continue
+        lines.append(st.substituted(sc, original[start:end]) + b";")
+    if not lines:
+        return None
+    return b"<?php\n" + b"\n".join(lines) + b"\n"
+
+
+class _Graph:
+    """Where each variable may get its value: assignments, list and foreach targets, and a
+    function's parameters from the arguments of its calls; read lazily, key by key."""
+
+    def __init__(
+        self, code: bytes, scopes: _Scopes, functions: dict[bytes, tuple[int, list[bytes]]]
+    ) -> None:
+        self.code, self.scopes = code, scopes
+        self.functions = functions
+        self.rhs_at: dict[Key, list[tuple[int, int]]] = {}  # key -> right-hand side spans
+        self.group: dict[tuple[int, int], list[Key]] = {}  # list/foreach span -> its targets
+        self.looked: set[tuple[bool, bytes]] = set()  # names whose assignments are read
+        for m in _LIST.finditer(code):
+            sc = scopes.at(m.start())
+            self._add(
+                [scopes.key(sc, None, v[1]) for v in re.finditer(rb"\$(\w{1,64})", m[1])],
+                m.end(),
+                -1,
+            )
+        for m in _FOREACH.finditer(code):
+            sc = scopes.at(m.start())
+            self._add([scopes.key(sc, None, v) for v in (m[2], m[3]) if v], m.start(1), m.end(1))
+        self.params: dict[Key, tuple[int, int]] = {}  # parameter key -> (function, position)
+        self.names: dict[int, bytes] = {}
+        for name, (idx, names) in functions.items():
+            self.names[idx] = name
+            for i, p in enumerate(names):
+                self.params[(idx, p)] = (idx, i)
+        self._calls: dict[int, list[tuple[int, list[bytes]]]] = {}
+
+    def assignments(self, key: Key) -> list[tuple[int, int]]:
+        """Right-hand side spans assigned to `key`, read the first time a name is asked for."""
+        prop = key[0] == -2
+        if (prop, key[1]) not in self.looked:
+            self.looked.add((prop, key[1]))
+            head = rb"\$this\s{0,4}->\s{0,4}" if prop else rb"\$"
+            pattern = re.compile(head + re.escape(key[1]) + _ASSIGN_TAIL)
+            for n, m in enumerate(pattern.finditer(self.code)):
+                if n >= MAX_ITEMS:
+                    break
+                sc = self.scopes.at(m.start())
+                target = self.scopes.key(sc, key[1] if prop else None, None if prop else key[1])
+                self._add([target], m.end(), -1)
+        return self.rhs_at.get(key, [])
+
+    def _add(self, targets: list[Key], start: int, end: int) -> None:
+        for t in targets:
+            self.rhs_at.setdefault(t, []).append((start, end))
+        self.group[(start, end)] = targets
+
+    def calls(self, idx: int) -> list[tuple[int, list[bytes]]]:
+        """(caller scope, argument texts) of each call of the function `idx`."""
+        if idx not in self._calls:
+            found: list[tuple[int, list[bytes]]] = []
+            code = self.code
+            pattern = re.compile(re.escape(self.names[idx]) + rb"\s{0,4}\(")
+            for m in pattern.finditer(code):
+                before = code[max(0, m.start() - 12) : m.start()]
+                if not (_after_name(code, m.start()) or before.endswith((b"->", b"::"))):
+                    continue
+                if before.rstrip().endswith(b"function"):
+                    continue
+                end = _args_end(code, m.end() - 1)
+                found.append((self.scopes.at(m.start()), _split_args(code[m.end() : end])))
+                if len(found) >= MAX_ITEMS:
+                    break
+            self._calls[idx] = found
+        return self._calls[idx]
+
+    def _rhs(self, scope: int, text: bytes) -> _Rhs:
+        text = _cleaned(text)
+        keys = tuple(self.scopes.key(scope, m[1], m[2]) for m in _VAR.finditer(text))
+        return _Rhs(SOURCE.search(text) is not None, keys)
+
+    def closure(self, wanted: list[Key]) -> list[tuple[list[Key], _Rhs]]:
+        """(targets, right-hand side) of every flow that can reach the `wanted` variables."""
+        seen = set(wanted)
+        todo = list(wanted)
+        out: list[tuple[list[Key], _Rhs]] = []
+        done: set[tuple[int, int]] = set()
+        while todo and len(out) < MAX_ITEMS:
+            key = todo.pop()
+            found: list[tuple[list[Key], _Rhs]] = []
+            for start, end in self.assignments(key):
+                if (start, end) in done:
+                    continue
+                done.add((start, end))
+                stop = end if end >= 0 else _expr_end(self.code, start)
+                found.append(
+                    (
+                        self.group[(start, end)],
+                        self._rhs(self.scopes.at(start), self.code[start:stop]),
+                    )
+                )
+            if key in self.params:
+                idx, pos = self.params[key]
+                for caller, args in self.calls(idx):
+                    if pos < len(args):
+                        found.append(([key], self._rhs(caller, args[pos])))
+            for flow in found:
+                out.append(flow)
+                for k in flow[1].keys:
+                    if k not in seen:
+                        seen.add(k)
+                        todo.append(k)
+        return out
+
+
+def _sinks(code: bytes, lexed: Lexed) -> list[tuple[int, int, bytes | None]]:
+    """(start, end, callee variable or None) of each sink call or backtick command with a
+    variable in it; not inside a quoted string (text, or SQL's backtick quoting)."""
+    out: list[tuple[int, int, bytes | None]] = []
+    for m in _SINK.finditer(code):
+        if not _after_name(code, m.start()) or lexed.in_string(m.start()):
+            continue
+        end = _args_end(code, m.end() - 1) + 1
+        if b"$" in code[m.end() : end]:
+            out.append((m.start(), end, None))
+        if len(out) >= MAX_ITEMS:
+            return out
+    for m in _VAR_CALL.finditer(code):
+        if (
+            not _after_name(code, m.start())
+            or lexed.in_string(m.start())
+            or code[max(0, m.start() - 12) : m.start()].rstrip().endswith(b"new")
+        ):
+            continue  # text, or `new $class(..)` building an object
+        out.append((m.start(), _args_end(code, m.end() - 1) + 1, m[1]))
+        if len(out) >= MAX_ITEMS:
+            return out
+    for start, end in lexed.ticks[:MAX_ITEMS]:
+        if end - start <= 512 and b"$" in code[start:end]:
+            out.append((start, end, None))
+    return sorted(out)

@@ -1,0 +1,155 @@
+"""The request-flow pass: request data followed through variables to a sink, written out as a
+one-liner for the plain rules (agent/decode/flow.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.decode.flow import MAX_INPUT, flow_layer, strip_comments
+from agent.rules import default_rules_dir, load_rules
+from agent.rules.compiler import RuleSet
+from agent.scanner import Scanner, Verdict
+
+RULES = r"""
+rule T_Exec_Post { strings: $a = /(system|shell_exec|exec)\(\$_POST/ condition: $a }
+rule T_Eval_Post { strings: $a = "eval($_POST" condition: $a }
+rule T_Small { strings: $a = "shell_exec($_POST" condition: filesize < 2KB and $a }
+"""
+
+
+@pytest.fixture(scope="module")
+def ruleset(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
+    d = tmp_path_factory.mktemp("rules")
+    (d / "t.yar").write_text(RULES)
+    return load_rules((d, default_rules_dir() / "decode" / "triggers.yar"), default_rules=False)
+
+
+def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
+    f = tmp_path / "page.php"
+    f.write_bytes(data)
+    r = Scanner(ruleset).scan(str(f))
+    assert r.verdict in (Verdict.MATCHED, Verdict.CLEAN), r
+    return {m.rule: m.layer for m in r.matches}
+
+
+@pytest.mark.parametrize(
+    ("code", "written"),
+    [
+        # through a variable, a call that passes the value on, and string interpolation
+        (b"<?php $c = trim($_POST['c']); echo shell_exec(\"$c 2>&1\");",
+         b"shell_exec(\"$_POST['c'] 2>&1\");"),
+        # a helper's parameter, a property, a global
+        (b"<?php function run($cmd) { return exec($cmd); }\n"
+         b"class A { function go() { $this->cmd = $_REQUEST['x']; run($this->cmd); } }",
+         b"exec($_POST['cmd']);"),
+        (b"<?php $q = $_COOKIE['q']; function f() { global $q; system($q); } f();",
+         b"system($_POST['q']);"),
+        # list and foreach targets; `??` and a ternary's branches
+        (b"<?php list($a, $b) = explode('|', $_COOKIE['z']); eval(base64_decode($b));",
+         b"eval(base64_decode($_POST['b']));"),
+        (b"<?php foreach ($_POST as $k => $v) { $c = $v ?? 'id'; } passthru($c);",
+         b"passthru($_POST['c']);"),
+        (b"<?php $f = isset($_GET['f']) ? $_GET['f'] : 'phpinfo'; $f($_GET['a']);",
+         b"$_POST['f']($_GET['a']);"),
+        # request body, headers, filter_input; backticks; a sink named with a leading `\`
+        (b"<?php $c = file_get_contents('php://input'); eval($c);", b"eval($_POST['c']);"),
+        (b"<?php $h = getallheaders(); $c = $h['X-C']; echo `$c`;", b"`$_POST['c']`;"),
+        (b"<?php $c = filter_input(INPUT_GET, 'c'); \\system($c);", b"system($_POST['c']);"),
+    ],
+)  # fmt: skip
+def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:
+    layer = flow_layer(code)
+    assert layer is not None and written in layer, layer
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # sanitised, cast, compared, counted: no command can be steered through these
+        b"<?php $f = escapeshellarg($_GET['f']); exec(\"convert $f out.png\");",
+        b"<?php $n = (int)$_GET['n']; system('sleep ' . $n);",
+        b"<?php $ok = $_GET['p'] == 'x'; eval($ok);",
+        b'<?php $n = count($_POST); system("echo $n");',
+        # the page's own table looked up by a request key; an object's member
+        b"<?php $cb = $this->callbacks[$_POST['m']]; call_user_func($cb, 1);",
+        b"<?php foreach ($_POST['t'] as $t => $v) { $o = get_taxonomy($t);"
+        b" call_user_func($o->sanitize_cb, 1); }",
+        # a file the request names is read: its content is not the request
+        b"<?php $tpl = file_get_contents('skins/' . $_GET['s']); eval('?>' . $tpl);",
+        # sinks in text: a string, a comment, HTML outside the PHP tags
+        b"<?php $c = $_GET['c']; echo 'run system($c) here'; // exec($c)\n",
+        b"<p>Don't system($c)</p><?php $c = $_GET['c']; ?><p>isn't exec($c)</p>",
+        # `new $class(..)` builds an object; a PDO `->exec` and `curl_exec` are no commands
+        b"<?php $class = $_GET['type']; $o = new $class($x);",
+        b"<?php $s = $_GET['s']; $db->exec($s); curl_exec($s);",
+        # a `$` in single quotes or escaped is no variable
+        b"<?php $c = 'x'; $t = '$_GET[1]'; $u = \"\\$_POST\"; system($c . $t . $u);",
+    ],
+)
+def test_look_alikes_write_nothing(code: bytes) -> None:
+    assert flow_layer(code) is None
+
+
+def test_the_rules_judge_the_written_layer(ruleset: RuleSet, tmp_path: Path) -> None:
+    code = b"<?php\n$cmd = $_POST['cmd'];\n$out = shell_exec($cmd);\necho $out;\n"
+    assert scan(ruleset, tmp_path, code) == {"T_Exec_Post": "flow", "T_Small": "flow"}
+    safe = code.replace(b"$_POST['cmd']", b"escapeshellarg($_POST['cmd'])")
+    assert scan(ruleset, tmp_path, safe) == {}
+
+
+def test_a_large_page_keeps_its_size_on_the_flow_layer(ruleset: RuleSet, tmp_path: Path) -> None:
+    # The layer is a few lines; a rule for small pages must still see the page's size.
+    code = b"<?php $cmd = $_POST['cmd']; echo shell_exec($cmd); ?>\n" + b"<p>text</p>\n" * 400
+    assert scan(ruleset, tmp_path, code) == {"T_Exec_Post": "flow"}
+
+
+def test_a_file_the_rules_already_match_is_not_followed(ruleset: RuleSet, tmp_path: Path) -> None:
+    # The flow pass only restates; on a page with a finding it would add cost and nothing else.
+    code = b"<?php eval($_POST['a']); $c = $_POST['c']; system($c);"
+    assert scan(ruleset, tmp_path, code) == {"T_Eval_Post": ""}
+
+
+def test_layers_over_the_input_bound_are_left_alone() -> None:
+    code = b"<?php $c = $_POST['c']; system($c); ?>"
+    assert flow_layer(code) is not None
+    assert flow_layer(code + b" " * MAX_INPUT) is None
+
+
+def test_the_lexer_keeps_offsets_and_reads_tags() -> None:
+    page = b"<p>it's {</p><?php $a = '$x{'; /* } */ if (1) { f(); } ?>'"
+    lexed = strip_comments(page)
+    assert len(lexed.code) == len(page)
+    assert b"it's" not in lexed.code and b"/*" not in lexed.code
+    assert list(lexed.braces.items()) == [(page.index(b"{ f"), page.index(b"} ?>"))]
+    assert lexed.strings == [(page.index(b"'$x"), page.index(b"; /*"))]
+
+
+@pytest.mark.parametrize(
+    "atom",
+    [b"$a = $a . $_GET['x'];", b"system($a);", b"function f($a) { f($a); }", b"'", b"/*", b"`$a`"],
+)
+def test_hostile_repetition_costs_little(atom: bytes) -> None:
+    # Every attacker-sized sweep is linear: a page of one atom repeated to the bound stays cheap.
+    code = b"<?php $a = $_GET['x']; system($a); " + atom * (MAX_INPUT // len(atom) - 64)
+    start = time.process_time()
+    flow_layer(code[:MAX_INPUT])
+    assert time.process_time() - start < 10  # a hang guard, not a benchmark (see make bench)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([b"<?php ", b"?>", b"$a", b" = ", b"$_GET['c']", b"system(",
+                                 b"eval(", b")", b";", b"'", b'"', b"`", b"{", b"}", b"//",
+                                 b"\n", b"/*", b"*/", b"function f($a)", b"f($a)", b"\\",
+                                 b"foreach ($_POST as $k => $v)", b"list($a, $b) = "]),
+                max_size=80))  # fmt: skip
+def test_flow_never_raises_and_writes_only_sinks(parts: list[bytes]) -> None:
+    code = b"".join(parts)
+    layer = flow_layer(code)
+    if layer is not None:
+        assert layer.startswith(b"<?php\n")
+        assert len(layer) <= 8 + 2 * len(code) + 64 * code.count(b"$")
