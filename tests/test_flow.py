@@ -60,6 +60,9 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         (b"<?php $c = file_get_contents('php://input'); eval($c);", b"eval($_POST['c']);"),
         (b"<?php $h = getallheaders(); $c = $h['X-C']; echo `$c`;", b"`$_POST['c']`;"),
         (b"<?php $c = filter_input(INPUT_GET, 'c'); \\system($c);", b"system($_POST['c']);"),
+        # a header read through getenv, its name unquoted (a bare constant read as a string)
+        (b"<?php $a = @getenv(HTTP_LOG); $k = preg_replace($p, 'x', $a); eval ($k);",
+         b"eval ($_POST['k']);"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:

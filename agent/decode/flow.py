@@ -38,7 +38,7 @@ SOURCE = re.compile(
     rb"\$_(?:get|post|request|cookie|files)\b|\$http_(?:get|post|cookie|post_files)_vars\b"
     rb"|\$_server\s{0,4}\[\s{0,4}['\"](?:http_\w+|query_string|request_uri|path_info)"
     rb"|\$globals\s{0,4}\[\s{0,4}['\"]_(?:get|post|request|cookie)"
-    rb"|getenv\s{0,4}\(\s{0,4}['\"]http_|php://input|getallheaders\s{0,4}\("
+    rb"|getenv\s{0,4}\(\s{0,4}['\"]?http_|php://input|getallheaders\s{0,4}\("
     rb"|apache_request_headers\s{0,4}\(|filter_input(?:_array)?\s{0,4}\(\s{0,4}input_"
 )
 # Calls whose result carries nothing an attacker can steer into a command or code.

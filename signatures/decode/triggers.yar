@@ -177,6 +177,7 @@ rule WSA_Decode_RequestFlow : decode_trigger
         $r9 = "filter_input" nocase
         $r10 = "_VARS"
         $r11 = "request_headers" nocase
+        $r12 = "HTTP_"
         $s1 = "system" nocase
         $s2 = "exec" nocase
         $s3 = "passthru" nocase
