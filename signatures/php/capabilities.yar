@@ -570,3 +570,26 @@ rule WSA_Php_Persistence_RestoreOrReroute
     condition:
         filesize < 64KB and $php and ($q or ($ht and $rw and $wr and ($c or $i)))
 }
+
+rule WSA_Php_Probe_FixedReconCommand
+{
+    meta:
+        id = "WSA-PHP-131"
+        description = "tiny PHP page whose work is running a fixed reconnaissance command (id, whoami, uname -a, ls, pwd, dir, ipconfig/ifconfig, hostname, cat /etc/passwd, net user) through system/exec/shell_exec/passthru/popen/proc_open or backticks: the probe dropped to test whether command execution works before a full shell follows"
+        family = "Command execution probe"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        // the command as the call's literal first argument: proc_open('id', ..), popen("ls", 'r')
+        $d = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open)\s{0,4}\(\s{0,4}["'](id|whoami|uname( -a)?|ls( -l?a?l?)?|pwd|dir|ipconfig( \/all)?|ifconfig|hostname|cat \/etc\/passwd|net user)(\\n|\s{0,2}2>&1)?["']\s{0,4}[,)]/ nocase
+        // or held in a variable first: $command = 'id'; passthru($command);
+        $v = /\$\w{1,32}\s{0,4}=\s{0,4}["'](id|whoami|uname( -a)?|ls( -l?a?l?)?|pwd|dir|ipconfig( \/all)?|ifconfig|hostname|cat \/etc\/passwd|net user)(\\n(id|whoami|pwd|ls|uname -a)){0,3}(\\n)?["']\s{0,4};/ nocase
+        $s = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open)\s{0,4}\(\s{0,4}\$\w{1,32}\s{0,4}[,)]/ nocase
+        $b = /(echo|print|=)\s{0,4}`(id|whoami|uname -a|ls -la|pwd|ifconfig|cat \/etc\/passwd)`/
+        $php = "<?"
+    condition:
+        filesize < 2KB and $php and ($d or ($v and $s) or $b)
+}
