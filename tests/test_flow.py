@@ -134,14 +134,23 @@ def test_the_lexer_keeps_offsets_and_reads_tags() -> None:
 
 @pytest.mark.parametrize(
     "atom",
-    [b"$a = $a . $_GET['x'];", b"system($a);", b"function f($a) { f($a); }", b"'", b"/*", b"`$a`"],
+    [
+        b"$a = $a . $_GET['x'];",
+        b"system($a);",
+        b"system(",
+        b"$a(",
+        b"function f($a) { f($a); }",
+        b"'",
+        b"/*",
+        b"`$a`",
+    ],
 )
 def test_hostile_repetition_costs_little(atom: bytes) -> None:
     # Every attacker-sized sweep is linear: a page of one atom repeated to the bound stays cheap.
     code = b"<?php $a = $_GET['x']; system($a); " + atom * (MAX_INPUT // len(atom) - 64)
     start = time.process_time()
     flow_layer(code[:MAX_INPUT])
-    assert time.process_time() - start < 10  # a hang guard, not a benchmark (see make bench)
+    assert time.process_time() - start < 10  # a hang guard, not a benchmark (make bench-rules)
 
 
 @settings(max_examples=200, deadline=None)
@@ -155,4 +164,5 @@ def test_flow_never_raises_and_writes_only_sinks(parts: list[bytes]) -> None:
     layer = flow_layer(code)
     if layer is not None:
         assert layer.startswith(b"<?php\n")
-        assert len(layer) <= 8 + 2 * len(code) + 64 * code.count(b"$")
+        # sink calls are written once each, a nested one inside its outer call
+        assert len(layer) <= 8 + 2 * len(code) + 16 * code.count(b"$")

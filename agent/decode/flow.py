@@ -31,6 +31,7 @@ MAX_INPUT = 256 * 1024
 MAX_EXPR = 2048
 MAX_ITEMS = 20000  # assignments, calls and sinks looked at per layer
 ROUNDS = 6
+MAX_OUTPUT = 64 * 1024  # bytes of sink calls written out per layer
 
 # Every pattern here runs on the lower-cased layer (no case-insensitive alternations: they
 # cost a test at every byte); what is written out comes from the original bytes.
@@ -397,8 +398,11 @@ def flow_layer(buf: bytes) -> bytes | None:
             break
     if not st.tainted:
         return None
-    lines = []
+    lines: list[bytes] = []
+    written, size = -1, 0
     for start, end, callee in sinks:
+        if start < written or size > MAX_OUTPUT:
+            continue  # inside a sink already written out (`system(system(..`), or enough
         sc = scopes.at(start)
         text = code[start:end]
         if callee is not None:  # `$f(..)`: only a request-named function is a sink
@@ -407,6 +411,7 @@ def flow_layer(buf: bytes) -> bytes | None:
         elif not st.carries(sc, text):
             continue
         lines.append(st.substituted(sc, original[start:end]) + b";")
+        written, size = end, size + len(lines[-1])
     if not lines:
         return None
     return b"<?php\n" + b"\n".join(lines) + b"\n"
@@ -489,7 +494,7 @@ class _Graph:
     def closure(self, wanted: list[Key]) -> list[tuple[list[Key], _Rhs]]:
         """(targets, right-hand side) of every flow that can reach the `wanted` variables."""
         seen = set(wanted)
-        todo = list(wanted)
+        todo = list(seen)  # each key once: a page may name one variable in thousands of sinks
         out: list[tuple[list[Key], _Rhs]] = []
         done: set[tuple[int, int]] = set()
         while todo and len(out) < MAX_ITEMS:
@@ -522,26 +527,31 @@ class _Graph:
 
 def _sinks(code: bytes, lexed: Lexed) -> list[tuple[int, int, bytes | None]]:
     """(start, end, callee variable or None) of each sink call or backtick command with a
-    variable in it; not inside a quoted string (text, or SQL's backtick quoting)."""
+    variable in it; not inside a quoted string (text, or SQL's backtick quoting), nor inside
+    the arguments of a sink already taken (the outer call is written out whole)."""
     out: list[tuple[int, int, bytes | None]] = []
+    last = -1
     for m in _SINK.finditer(code):
-        if not _after_name(code, m.start()) or lexed.in_string(m.start()):
+        if m.start() < last or not _after_name(code, m.start()) or lexed.in_string(m.start()):
             continue
-        end = _args_end(code, m.end() - 1) + 1
-        if b"$" in code[m.end() : end]:
-            out.append((m.start(), end, None))
+        last = _args_end(code, m.end() - 1) + 1
+        if b"$" in code[m.end() : last]:
+            out.append((m.start(), last, None))
         if len(out) >= MAX_ITEMS:
             return out
+    last = -1
     for m in _VAR_CALL.finditer(code):
         if (
-            not _after_name(code, m.start())
+            m.start() < last
+            or not _after_name(code, m.start())
             or lexed.in_string(m.start())
             or code[max(0, m.start() - 12) : m.start()].rstrip().endswith(b"new")
         ):
-            continue  # text, or `new $class(..)` building an object
-        out.append((m.start(), _args_end(code, m.end() - 1) + 1, m[1]))
-        if len(out) >= MAX_ITEMS:
-            return out
+            continue  # nested, text, or `new $class(..)` building an object
+        last = _args_end(code, m.end() - 1) + 1
+        out.append((m.start(), last, m[1]))
+        if len(out) >= 2 * MAX_ITEMS:
+            break
     for start, end in lexed.ticks[:MAX_ITEMS]:
         if end - start <= 512 and b"$" in code[start:end]:
             out.append((start, end, None))

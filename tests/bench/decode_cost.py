@@ -17,6 +17,7 @@ import warnings
 import zlib
 
 from agent.config import parse_size
+from agent.decode.flow import MAX_INPUT as FLOW_MAX
 from agent.rules import load_rules
 from agent.scanner import Scanner
 from tests.decode_helpers import script_encode
@@ -48,6 +49,17 @@ def cases(size: int) -> dict[str, bytes]:
     out["UTF-16 page (charset layer)"] = (code * (size // (2 * len(code)) + 1)).encode("utf-16")[
         :size
     ]
+    # the flow pass reads pages up to its own bound: hostile pages at that size
+    flow = min(size, FLOW_MAX)
+    head = b"<?php $a = $_GET['x'];\n"
+    for name, unit in {
+        "flow: nested sink calls": b"system(",
+        "flow: variable calls": b"$a($a);",
+        "flow: assignment chain": b"$a = $a . $_GET['x']; system($a);",
+        "flow: recursive helper": b"function f($a) { f($a); system($a); }",
+        "flow: unclosed quotes": b"'\\'",
+    }.items():
+        out[name] = (head + unit * (flow // len(unit) + 1))[:flow]
     return out
 
 
