@@ -216,6 +216,18 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
             b"$a='sy';goto L;L:$b='st';$c='em';$f=$a.$b.$c;$g=$a.$b.$z;",
             b"$a='sy';goto L;L:$b='st';$c='em';$f='system';$g=$a.$b.$z;",
         ),
+        # string functions on literals only are constants too
+        (b'$b = substr_replace("assexx", "rt", 4); $b($x);', b'$b = "assert"; assert($x);'),
+        (b"$f = str_replace('x', '', 'sxyxsxtxexm');", b"$f = 'system';"),
+        (b"$f = strrev('tressa'); $g = substr('xxexecyy', 2, -2);", b"$f = 'assert'; $g = 'exec';"),
+        (
+            b"$f = base64_decode('c3lzdGVt'); $g = strtr('4ss3rt', '43', 'ae');",
+            b"$f = 'system'; $g = 'assert';",
+        ),
+        (
+            b"$f = str_rot13('flfgrz'); $g = ucfirst(strtolower('EVAL'));",
+            b"$f = 'system'; $g = 'Eval';",
+        ),
     ],
 )
 def test_fold(code: bytes, expect: bytes) -> None:
@@ -418,6 +430,8 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"$s = ['sys', 'tem']; $f = join('', $s);", True),  # a sink's name joined
         (b"$c = 'ev'.'al($_'.'GET[1]);';", True),  # a sink's call no piece holds whole
         (b"$q = 'EXEC(' . 'sp_who' . ');';", False),  # one piece holds the whole call
+        (b"$f = strrev('metsys');", True),  # a string function makes a sink's name
+        (b"echo strtolower('Hello'); $t = substr('abc', 1);", False),  # and anything else
         (b"$h = 'd41d8cd98f00b204e9800998ecf8427e';", False),  # hex that spells no name
         (b"$a='x'; $a='y'; $b='q'; $c='r'; $f=$a.$b.$c;", False),  # reassigned: no constant
         (b"$p = $dir . $sep . $name;", False),  # variables glued that hold no literal

@@ -138,6 +138,29 @@ _APPENDED = re.compile(
     rb"((?:[ \t\r\n]{0,64}\$\1[ \t]{0,8}\.=[ \t]{0,8}" + _LIT + rb"[ \t]{0,8};){2,262144})"
 )
 _APPEND_ONE = re.compile(rb"\.=[ \t]{0,8}(" + _LIT + rb")")
+# PHP string functions run on literals only: what they return is a constant too
+# (`substr_replace("assexx", "rt", 4)` is "assert"). Results are capped at MAX_PURE bytes.
+_A = rb"[ \t]{0,8},[ \t]{0,8}"
+_INT = rb"(-?\d{1,4})"
+_PURE_ONE = re.compile(
+    rb"\b(strrev|str_rot13|strtolower|strtoupper|ucfirst|ucwords|trim|ltrim|rtrim|base64_decode|"
+    rb"hex2bin|urldecode|rawurldecode)[ \t]{0,8}\([ \t]{0,8}(" + _LIT + rb")[ \t]{0,8}\)",
+    re.I,
+)
+_PURE_SUBSTR = re.compile(
+    rb"\bsubstr[ \t]{0,8}\([ \t]{0,8}(" + _LIT + rb")" + _A + _INT + rb"(?:" + _A + _INT
+    + rb")?[ \t]{0,8}\)", re.I
+)  # fmt: skip
+_PURE_SUBSTR_REPLACE = re.compile(
+    rb"\bsubstr_replace[ \t]{0,8}\([ \t]{0,8}(" + _LIT + rb")" + _A + rb"(" + _LIT + rb")" + _A
+    + _INT + rb"(?:" + _A + _INT + rb")?[ \t]{0,8}\)", re.I
+)  # fmt: skip
+_PURE_REPLACE = re.compile(
+    rb"\b(str_i?replace|strtr)[ \t]{0,8}\([ \t]{0,8}(" + _LIT + rb")" + _A + rb"(" + _LIT + rb")"
+    + _A + rb"(" + _LIT + rb")[ \t]{0,8}\)", re.I
+)  # fmt: skip
+MAX_PURE = 256
+_PRINTABLE = re.compile(rb"[\x20-\x7e\t\r\n]{1,256}")
 # `$k = 'literal';`: a variable that holds one literal (for the XOR pass).
 _VAR_LITERAL = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}(" + _LONG_LIT + rb")[ \t]{0,8};"
@@ -168,7 +191,8 @@ _CALLBACK_FIRST = (
 # quoted sink name called (`'system'(..)`), char codes mapped through chr or `pack('H*', ..)`, a
 # quoted hex string of letters only (a name, not a hash), two short literals assigned in a row
 # (an alphabet), a short lowercase word glued to a literal (`sy.'stem'`), two short
-# base64-like pieces appended in a row, or a literal XORed or ORed with another operand. Each cue comes with substrings one of which it cannot
+# base64-like pieces appended in a row, a string function's result on a literal assigned, or a
+# literal XORed or ORed with another operand. Each cue comes with substrings one of which it cannot
 # do without: a page holding none of them skips that regex (one alternation of all of them,
 # tried at every byte of every small page, cost more than the rest of the scan of such pages).
 _Q = rb"(?:'[^'\\\r\n]{1,4}'|\"[^\"\\\r\n]{1,4}\")"
@@ -187,6 +211,11 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
         ((b".'", b'."'), rb"(?<![\w$>:\\])[a-z]{2,8}\.['\"][a-z_]{2,}['\"]"),
         ((b".=",), rb"\.=[ \t]{0,8}" + _PIECE + rb";[ \t\r\n]{0,64}\$\w{1,64}[ \t]{0,8}\.=[ \t]{0,8}" + _PIECE + rb";"),
         ((b"'(", b'"(', b"' (", b'" ('), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
+        # a variable assigned what a string function makes of a literal (`$f = strrev('..')`)
+        ((b"substr", b"replace", b"strtr", b"strrev", b"rot13", b"base64_decode", b"hex2bin",
+          b"ucfirst", b"strtolower", b"strtoupper"),
+         rb"=[ \t]{0,8}(?i:substr_replace|substr|str_i?replace|strtr|strrev|str_rot13|base64_decode|"
+         rb"hex2bin|ucfirst|strtolower|strtoupper)[ \t]{0,8}\([ \t]{0,8}['\"]"),
         # a literal XORed or ORed with a literal, a bare word or a parenthesis ('W2v'^SJJs); the
         # quote before the operator closes a literal (not `explode("|", ..)`)
         ((b"'^", b'"^', b"'|", b'"|', b"' ^", b'" ^', b"' |", b'" |'), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
@@ -412,6 +441,9 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     st.sub(_CONCAT, concat, telling=False)
     st.sub(_APPENDED, appended, telling=False, hint=b".=")
     _pushed_arrays(st)
+
+    if _pure_calls(st):
+        _pure_calls(st)  # once more for a call wrapped around another (`ucfirst(strtolower(..))`)
 
     # Only after folding: the name is often spelled in pieces (`$f = "as"."sert";`).
     names: dict[bytes, bytes] = {}
@@ -671,3 +703,92 @@ def _live_case(m: re.Match[bytes]) -> bytes:
         elif selector in labels:
             return branch
     return fallback if fallback is not None else b""
+
+
+def _php_span(size: int, start: int, length: int | None) -> tuple[int, int]:
+    """The [a, b) slice PHP's substr takes for (start, length), negatives counted from the end."""
+    a = max(0, size + start) if start < 0 else min(start, size)
+    if length is None:
+        return a, size
+    b = max(a, size + length) if length < 0 else min(size, a + length)
+    return a, b
+
+
+def _pure_one(name: bytes, text: bytes) -> bytes | None:
+    import base64
+    import binascii
+    import codecs
+    from urllib.parse import unquote_to_bytes
+
+    name = name.lower()
+    try:
+        if name == b"strrev":
+            return text[::-1]
+        if name == b"str_rot13":
+            return codecs.encode(text.decode("latin-1"), "rot13").encode("latin-1")
+        if name == b"strtolower":
+            return text.lower()
+        if name == b"strtoupper":
+            return text.upper()
+        if name == b"ucfirst":
+            return text[:1].upper() + text[1:]
+        if name == b"ucwords":
+            return b" ".join(w[:1].upper() + w[1:] for w in text.split(b" "))
+        if name in (b"trim", b"ltrim", b"rtrim"):
+            ws = b" \t\n\r\0\x0b"
+            return (
+                text.strip(ws)
+                if name == b"trim"
+                else (text.lstrip(ws) if name == b"ltrim" else text.rstrip(ws))
+            )
+        if name == b"base64_decode":
+            return base64.b64decode(text + b"=" * (-len(text) % 4), validate=False)
+        if name == b"hex2bin":
+            return binascii.unhexlify(text)
+        return unquote_to_bytes(text.replace(b"+", b" ") if name == b"urldecode" else text)
+    except (ValueError, binascii.Error):
+        return None
+
+
+def _pure_calls(st: _Fold) -> bool:
+    """String functions called on literals only are replaced by their (short, printable)
+    result; telling when that result is a sink's name. Whether any was."""
+
+    def put(m: re.Match[bytes], value: bytes | None, quote: bytes) -> bytes:
+        if value is None or not value or len(value) > MAX_PURE or not _PRINTABLE.fullmatch(value):
+            return m.group(0)
+        st.f.telling += bool(_SINK_RE.fullmatch(value))
+        return _quote(st.value(value), quote)
+
+    def one(m: re.Match[bytes]) -> bytes:
+        return put(m, _pure_one(m.group(1), _body(m.group(2))), m.group(2)[:1])
+
+    def substr(m: re.Match[bytes]) -> bytes:
+        text = _body(m.group(1))
+        a, b = _php_span(len(text), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+        return put(m, text[a:b], m.group(1)[:1])
+
+    def substr_replace(m: re.Match[bytes]) -> bytes:
+        text, rep = _body(m.group(1)), _body(m.group(2))
+        a, b = _php_span(len(text), int(m.group(3)), int(m.group(4)) if m.group(4) else None)
+        return put(m, text[:a] + rep + text[b:], m.group(1)[:1])
+
+    def replace(m: re.Match[bytes]) -> bytes:
+        name, x, y, z = m.group(1).lower(), _body(m.group(2)), _body(m.group(3)), _body(m.group(4))
+        if name == b"strtr":  # strtr(subject, from, to): byte for byte
+            n = min(len(y), len(z))
+            return put(m, x.translate(bytes.maketrans(y[:n], z[:n])), m.group(2)[:1])
+        if not x:
+            return m.group(0)
+        if name == b"str_ireplace":
+            value = re.sub(re.escape(x), lambda _: y, z, flags=re.I)
+        else:
+            value = z.replace(x, y)
+        return put(m, value, m.group(4)[:1])
+
+    before = st.f.folds
+    st.sub(_PURE_ONE, one, telling=False)
+    st.sub(_PURE_SUBSTR, substr, telling=False, hint=b"substr")
+    st.sub(_PURE_SUBSTR_REPLACE, substr_replace, telling=False, hint=b"substr_replace")
+    st.sub(_PURE_REPLACE, replace, telling=False, hint=b"str")
+    return st.f.folds > before
