@@ -496,3 +496,25 @@ rule WSA_Php_Defacer_IndexOverwrite
     condition:
         filesize < 20KB and $a
 }
+
+rule WSA_Php_WordPress_StandalonePanel
+{
+    meta:
+        id = "WSA-PHP-132"
+        description = "standalone script that loads WordPress itself (wp-load.php / wp-blog-header.php, so not a plugin that WordPress loads) and resets users' passwords from request data, or downloads the Adminer database tool into the site: a planted admin panel (an emergency password-reset script left in the web root does the same and is reported too)"
+        family = "WordPress backdoor"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-05"
+        reference = "https://developer.wordpress.org/reference/functions/wp_set_password/"
+        mitre_attack = "T1505.003"
+    strings:
+        $l = /(require|include)(_once)?[\s(]{1,4}[^;\n]{0,80}(wp-load|wp-blog-header)\.php/
+        $p1 = /wp_set_password\s{0,3}\(\s{0,3}\$/
+        $p2 = /wp_update_user\s{0,3}\([^;]{0,300}['"]user_pass['"]/
+        $req = /\$_(POST|GET|REQUEST)\s{0,3}\[/
+        $ad = /https?:\/\/[^'"\s]{1,120}adminer[^'"\s]{0,60}\.php/ nocase
+        $w = /(file_put_contents|copy|fopen|curl_exec)\s{0,3}\(/
+    condition:
+        filesize < 256KB and $l and (($req and 1 of ($p*)) or ($ad and $w))
+}
