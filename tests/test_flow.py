@@ -19,6 +19,7 @@ RULES = r"""
 rule T_Exec_Post { strings: $a = /(system|shell_exec|exec)\(\$_POST/ condition: $a }
 rule T_Eval_Post { strings: $a = "eval($_POST" condition: $a }
 rule T_Small { strings: $a = "shell_exec($_POST" condition: filesize < 2KB and $a }
+rule T_VarCall_Post { strings: $a = /\$\w{1,9}\(\$_POST/ condition: $a }
 """
 
 
@@ -60,6 +61,11 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         (b"<?php $c = file_get_contents('php://input'); eval($c);", b"eval($_POST['c']);"),
         (b"<?php $h = getallheaders(); $c = $h['X-C']; echo `$c`;", b"`$_POST['c']`;"),
         (b"<?php $c = filter_input(INPUT_GET, 'c'); \\system($c);", b"system($_POST['c']);"),
+        # a small page runs a function held in a variable (or an array element) on the request
+        (b"<?php function t($a) { $f = substr('xassert', 1); $f($a); } t($_REQUEST['x']);",
+         b"$f($_POST['a']);"),
+        (b"<?$x=explode('~',base64_decode(getallheaders()['x']));@$x[0]($x[1]);",
+         b"$_POST['x']($_POST['x']);"),
         # a header read through getenv, its name unquoted (a bare constant read as a string)
         (b"<?php $a = @getenv(HTTP_LOG); $k = preg_replace($p, 'x', $a); eval ($k);",
          b"eval ($_POST['k']);"),
@@ -90,6 +96,8 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         # `new $class(..)` builds an object; a PDO `->exec` and `curl_exec` are no commands
         b"<?php $class = $_GET['type']; $o = new $class($x);",
         b"<?php $s = $_GET['s']; $db->exec($s); curl_exec($s);",
+        # in an application's file (not a small page), a callback run on request data
+        b"<?php $cb = $this->handlers['save']; $cb($_POST['form']);" + b"\n// notes" * 500,
         # a `$` in single quotes or escaped is no variable
         b"<?php $c = 'x'; $t = '$_GET[1]'; $u = \"\\$_POST\"; system($c . $t . $u);",
     ],
@@ -103,6 +111,14 @@ def test_the_rules_judge_the_written_layer(ruleset: RuleSet, tmp_path: Path) -> 
     assert scan(ruleset, tmp_path, code) == {"T_Exec_Post": "flow", "T_Small": "flow"}
     safe = code.replace(b"$_POST['cmd']", b"escapeshellarg($_POST['cmd'])")
     assert scan(ruleset, tmp_path, safe) == {}
+
+
+def test_a_small_page_without_a_named_sink_is_followed(ruleset: RuleSet, tmp_path: Path) -> None:
+    # No trigger atom names a sink here; the page is small, calls a variable and reads the
+    # request, so the stage runs the flow pass on it anyway.
+    code = b"<?php $q = $_POST['q']; $n = 'sys' . $suffix; $n($q);"
+    assert scan(ruleset, tmp_path, code) == {"T_VarCall_Post": "flow"}
+    assert scan(ruleset, tmp_path, code + b"\n<p>text</p>" * 400) == {}  # not a small page
 
 
 def test_a_large_page_keeps_its_size_on_the_flow_layer(ruleset: RuleSet, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ MAX_EXPR = 2048
 MAX_ITEMS = 20000  # assignments, calls and sinks looked at per layer
 ROUNDS = 6
 MAX_OUTPUT = 64 * 1024  # bytes of sink calls written out per layer
+SMALL_PAGE = 4 * 1024  # a page this small is a tool of its own, not an application's file
 
 # Every pattern here runs on the lower-cased layer (no case-insensitive alternations: they
 # cost a test at every byte); what is written out comes from the original bytes.
@@ -67,6 +68,8 @@ _COMPARE = re.compile(rb"===?|!==?|<>|<=|>=|\binstanceof\b")
 # `$name`, `$this->name` (properties are one name per page: `->name`); `$obj->x` is an
 # object's member, not request text.
 _VAR = re.compile(rb"\$(?:this\s{0,4}->\s{0,4}(\w{1,64})|(\w{1,64})(?!\w)(?!\s{0,4}->))")
+# The same, with any subscripts after it (written over whole when the variable is tainted).
+_VAR_ELEMENTS = re.compile(_VAR.pattern + rb"(?:\s{0,4}\[[^\[\]\n]{0,64}\])*")
 # After a variable's name: an assignment to it or to one of its elements.
 _ASSIGN_TAIL = rb"(?!\w)\s{0,4}(?:\[[^\]\n;]{0,64}\]\s{0,4}){0,4}(?:\.|\?\?)?=(?![=>])"
 _LIST = re.compile(
@@ -96,7 +99,10 @@ _CUES = (
     re.compile(rb"`[^`\n]{0,256}?\$\w"),
     re.compile(rb"\$\w{1,64}\s{0,8}\([^;]{0,256}?\$_(?:get|post|request|cookie)"),
 )
-_VAR_CALL = re.compile(rb"\$(\w{1,64})\s{0,8}\(")
+# A small page calling a function held in a variable (`$f(`, `$x[0](`): looked at when it also
+# reads the request, trigger or not (agent/decode/stage.py).
+_SMALL_CUE = re.compile(rb"\$\w{1,64}(?:\s{0,4}\[[^\[\]\n]{0,32}\])?\s{0,8}\(")
+_VAR_CALL = re.compile(rb"\$(\w{1,64})(?:\s{0,4}\[[^\[\]\n]{0,32}\])?\s{0,8}\(")
 _NOT_BEFORE_NAME = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_$>:")
 
 
@@ -321,10 +327,10 @@ class _Flow:
             name = m[1] or m[2]
             prop, var = (m[1].lower(), None) if m[1] else (None, m[2].lower())
             if self.scopes.key(scope, prop, var) in self.tainted:
-                return b"$_POST['" + name + b"']"
+                return b"$_POST['" + name + b"']"  # its elements too: `$x[0]` is request data
             return m[0]
 
-        return _VAR.sub(put, text)
+        return _VAR_ELEMENTS.sub(put, text)
 
 
 def _scopes(
@@ -357,6 +363,15 @@ def _scopes(
     return sc, functions
 
 
+def small_page_cue(buf: bytes) -> bool:
+    """Whether a small page calls a function held in a variable and reads the request: the
+    flow pass looks at it even when no trigger rule named a sink."""
+    if len(buf) >= SMALL_PAGE:
+        return False
+    low = buf.lower()
+    return _SMALL_CUE.search(low) is not None and SOURCE.search(low) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class _Rhs:
     """What an assignment's right-hand side may carry: a request read, or these variables."""
@@ -371,7 +386,10 @@ def flow_layer(buf: bytes) -> bytes | None:
     if len(buf) > MAX_INPUT:
         return None
     low = buf.lower()
-    if not any(c.search(low) for c in _CUES) or SOURCE.search(low) is None:
+    cued = any(c.search(low) for c in _CUES) or (
+        len(buf) < SMALL_PAGE and _SMALL_CUE.search(low) is not None
+    )
+    if not cued or SOURCE.search(low) is None:
         return None
     lexed = strip_comments(buf)
     original = lexed.code
@@ -385,9 +403,9 @@ def flow_layer(buf: bytes) -> bytes | None:
     # Only what a sink can see is looked at: the variables in its arguments, what they were
     # assigned from, and so on back (a page's other assignments cost nothing).
     wanted: list[Key] = []
-    for start, end, callee in sinks:
+    for start, end, _ in sinks:
         sc = scopes.at(start)
-        wanted += [scopes.key(sc, None, callee)] if callee else st.vars_in(sc, code[start:end])
+        wanted += st.vars_in(sc, code[start:end])  # a called variable is among them
     flows = graph.closure(wanted)
     for _ in range(ROUNDS):
         before = len(st.tainted)
@@ -405,8 +423,11 @@ def flow_layer(buf: bytes) -> bytes | None:
             continue  # inside a sink already written out (`system(system(..`), or enough
         sc = scopes.at(start)
         text = code[start:end]
-        if callee is not None:  # `$f(..)`: only a request-named function is a sink
-            if scopes.key(sc, None, callee) not in st.tainted:
+        if callee is not None:
+            # `$f(..)`: a request-named function; or, in a small page, a function held in a
+            # variable run on request data (in an application, a callback's ordinary use)
+            named = scopes.key(sc, None, callee) in st.tainted
+            if not (named or (len(buf) < SMALL_PAGE and st.carries(sc, text[text.index(b"(") :]))):
                 continue
         elif not st.carries(sc, text):
             continue
@@ -414,7 +435,8 @@ def flow_layer(buf: bytes) -> bytes | None:
         written, size = end, size + len(lines[-1])
     if not lines:
         return None
-    return b"<?php\n" + b"\n".join(lines) + b"\n"
+    # each its own statement (`;` before it), as the call stood in the page
+    return b"<?php\n" + b"".join(b"; " + line + b"\n" for line in lines)
 
 
 class _Graph:

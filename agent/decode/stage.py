@@ -70,14 +70,24 @@ def small_split(buf: bytes) -> int | None:
 
 
 def triggered(data: bytes, found: list[Any]) -> bool:
-    """Whether the decode stage has work on a file: a trigger matched, or a small page splits."""
-    return any(is_trigger(m) for m in found) or small_split(data) is not None
+    """Whether the decode stage has work on a file: a trigger matched, or a small page splits
+    or calls a function held in a variable."""
+    return (
+        any(is_trigger(m) for m in found)
+        or small_split(data) is not None
+        or flow.small_page_cue(data)
+    )
 
 
 def with_small_split(buf: bytes, hits: Hits) -> Hits:
-    """`hits`, plus a fold trigger at a small page's first split when folding has none yet."""
+    """`hits`, plus a fold trigger at a small page's first split when folding has none yet,
+    and a flow trigger when a small page calls a variable and reads the request."""
     at = None if "fold" in hits else small_split(buf)
-    return hits if at is None else {**hits, "fold": [at]}
+    if at is not None:
+        hits = {**hits, "fold": [at]}
+    if "flow" not in hits and flow.small_page_cue(buf):
+        hits = {**hits, "flow": [0]}
+    return hits
 
 
 def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
