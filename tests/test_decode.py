@@ -216,6 +216,11 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
             b"$a='sy';goto L;L:$b='st';$c='em';$f=$a.$b.$c;$g=$a.$b.$z;",
             b"$a='sy';goto L;L:$b='st';$c='em';$f='system';$g=$a.$b.$z;",
         ),
+        # a decoder's name resolved makes its call on a literal constant
+        (
+            b"$b = \"base64_decode\"; $c = $b('YXNzZXJ0'); $c($x);",
+            b"$b = \"base64_decode\"; $c = 'assert'; assert($x);",
+        ),
         # string functions on literals only are constants too
         (b'$b = substr_replace("assexx", "rt", 4); $b($x);', b'$b = "assert"; assert($x);'),
         (b"$f = str_replace('x', '', 'sxyxsxtxexm');", b"$f = 'system';"),

@@ -66,6 +66,9 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
          b"$f($_POST['a']);"),
         (b"<?$x=explode('~',base64_decode(getallheaders()['x']));@$x[0]($x[1]);",
          b"$_POST['x']($_POST['x']);"),
+        # a small page's own function returning the request
+        (b"<?php function post() { $p = $_POST['cmd']; return $p; } eval('' . POST() . '');",
+         b"eval('' . $_POST['POST'] . '');"),
         # a header read through getenv, its name unquoted (a bare constant read as a string)
         (b"<?php $a = @getenv(HTTP_LOG); $k = preg_replace($p, 'x', $a); eval ($k);",
          b"eval ($_POST['k']);"),
@@ -98,6 +101,11 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         b"<?php $s = $_GET['s']; $db->exec($s); curl_exec($s);",
         # in an application's file (not a small page), a callback run on request data
         b"<?php $cb = $this->handlers['save']; $cb($_POST['form']);" + b"\n// notes" * 500,
+        # an object built from request data is no request text
+        b"<?php $c = new Controller($_GET['id']); $c($x);" + b"\n// notes" * 500,
+        # in an application, a method that returns the request (a request wrapper)
+        b"<?php function get($k) { return $_GET[$k]; } $f = get('f'); system($f);"
+        + b"\n// notes" * 500,
         # a `$` in single quotes or escaped is no variable
         b"<?php $c = 'x'; $t = '$_GET[1]'; $u = \"\\$_POST\"; system($c . $t . $u);",
     ],

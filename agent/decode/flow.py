@@ -57,6 +57,7 @@ _SANITISER = re.compile(
     rb"readdir|simplexml_load_file)"
     rb"\s{0,4}\("
 )
+_NEW = re.compile(rb"\bnew\s{1,8}[\w\\]{1,128}\s{0,4}\(")
 # a cast and its operand (a variable with its subscripts, or a call)
 _CAST = re.compile(
     rb"\(\s{0,4}(?:int|integer|bool|boolean|float|double)\s{0,4}\)\s{0,4}"
@@ -90,12 +91,12 @@ _SINK_NAMES = (
 # (no look-behinds in patterns that sweep a whole layer: they cost a test at every byte;
 # `_after_name` checks the byte before a match instead)
 _SINK = re.compile(rb"(" + _SINK_NAMES + rb")\s{0,8}\(")
-# The cheap look first: a sink with a variable in its first 256 bytes of arguments, a
+# The cheap look first: a sink with a variable or a call in its first 256 bytes of arguments, a
 # backtick command holding a variable, a variable called on a request value. Three searches,
 # not one alternation (which costs twice their sum), and no look-behind, so each search skips
 # to its first letters.
 _CUES = (
-    re.compile(rb"(?:" + _SINK_NAMES + rb")\s{0,8}\([^;]{0,256}?\$"),
+    re.compile(rb"(?:" + _SINK_NAMES + rb")\s{0,8}\([^;]{0,256}?(?:\$|\w\s{0,4}\()"),
     re.compile(rb"`[^`\n]{0,256}?\$\w"),
     re.compile(rb"\$\w{1,64}\s{0,8}\([^;]{0,256}?\$_(?:get|post|request|cookie)"),
 )
@@ -118,6 +119,11 @@ _LOOKUP = re.compile(
 )
 
 Key = tuple[int, bytes]  # (scope, name); scope -1 is the page, -2 holds properties
+RETURN = b"()"  # the name under which a function's return value is followed
+_NAME_CALL = re.compile(rb"(\w{1,64})\s{0,4}\(")
+_SIMPLE_CALL = re.compile(rb"(\w{1,64})\s{0,4}\([^()\n]{0,64}\)")
+_NOT_CALLER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$>:")
+_RETURN = re.compile(rb"\breturn\b\s{0,8}")
 
 
 @dataclass
@@ -290,6 +296,8 @@ def _split_args(args: bytes) -> list[bytes]:
 def _cleaned(expr: bytes) -> bytes:
     """The parts of an expression whose value may carry request data: sanitised calls and casts
     cut out, a comparison's operands dropped, a ternary's condition dropped."""
+    for m in reversed(list(_NEW.finditer(expr))):  # an object built from the request is no text
+        expr = expr[: m.start()] + b"0" + expr[_args_end(expr, m.end() - 1) + 1 :]
     for m in reversed(list(_SANITISER.finditer(expr))):
         end = _args_end(expr, m.end() - 1)
         if b"php://input" in expr[m.end() : end]:
@@ -309,10 +317,22 @@ def _cleaned(expr: bytes) -> bytes:
 class _Flow:
     code: bytes
     scopes: _Scopes
+    functions: dict[bytes, tuple[int, list[bytes]]]
+    # Return values are followed in small pages only: an application's request wrapper
+    # (`$this->get('x')`) would carry the request into every value it hands out.
+    returns: bool = False
     tainted: set[Key] = field(default_factory=set)
 
     def vars_in(self, scope: int, expr: bytes) -> list[Key]:
-        return [self.scopes.key(scope, m[1], m[2]) for m in _VAR.finditer(expr)]
+        """The variables an expression reads, and the page's own functions it calls (their
+        return value: key `(function, "()")`)."""
+        keys = [self.scopes.key(scope, m[1], m[2]) for m in _VAR.finditer(expr)]
+        if self.returns and self.functions and b"(" in expr:
+            for m in _NAME_CALL.finditer(expr):
+                f = self.functions.get(m[1])
+                if f is not None and (m.start() == 0 or expr[m.start() - 1] not in _NOT_CALLER):
+                    keys.append((f[0], RETURN))
+        return keys
 
     def carries(self, scope: int, expr: bytes) -> bool:
         expr = _cleaned(expr)
@@ -330,7 +350,15 @@ class _Flow:
                 return b"$_POST['" + name + b"']"  # its elements too: `$x[0]` is request data
             return m[0]
 
-        return _VAR_ELEMENTS.sub(put, text)
+        def call(m: re.Match[bytes]) -> bytes:
+            f = self.functions.get(m[1].lower())
+            before = m.string[m.start() - 1] if m.start() else 0
+            if f is not None and before not in _NOT_CALLER and (f[0], RETURN) in self.tainted:
+                return b"$_POST['" + m[1] + b"']"  # a function of the page's returning the request
+            return m[0]
+
+        text = _VAR_ELEMENTS.sub(put, text)
+        return _SIMPLE_CALL.sub(call, text) if self.functions else text
 
 
 def _scopes(
@@ -398,8 +426,8 @@ def flow_layer(buf: bytes) -> bytes | None:
     if not sinks:
         return None
     scopes, functions = _scopes(code, lexed.braces)
-    st = _Flow(code, scopes)
-    graph = _Graph(code, scopes, functions)
+    st = _Flow(code, scopes, functions, returns=len(buf) < SMALL_PAGE)
+    graph = _Graph(code, scopes, functions, st)
     # Only what a sink can see is looked at: the variables in its arguments, what they were
     # assigned from, and so on back (a page's other assignments cost nothing).
     wanted: list[Key] = []
@@ -444,9 +472,13 @@ class _Graph:
     function's parameters from the arguments of its calls; read lazily, key by key."""
 
     def __init__(
-        self, code: bytes, scopes: _Scopes, functions: dict[bytes, tuple[int, list[bytes]]]
+        self,
+        code: bytes,
+        scopes: _Scopes,
+        functions: dict[bytes, tuple[int, list[bytes]]],
+        flow: _Flow,
     ) -> None:
-        self.code, self.scopes = code, scopes
+        self.code, self.scopes, self.flow = code, scopes, flow
         self.functions = functions
         self.rhs_at: dict[Key, list[tuple[int, int]]] = {}  # key -> right-hand side spans
         self.group: dict[tuple[int, int], list[Key]] = {}  # list/foreach span -> its targets
@@ -510,8 +542,20 @@ class _Graph:
 
     def _rhs(self, scope: int, text: bytes) -> _Rhs:
         text = _cleaned(text)
-        keys = tuple(self.scopes.key(scope, m[1], m[2]) for m in _VAR.finditer(text))
-        return _Rhs(SOURCE.search(text) is not None, keys)
+        return _Rhs(SOURCE.search(text) is not None, tuple(self.flow.vars_in(scope, text)))
+
+    def returns(self, idx: int) -> list[tuple[list[Key], _Rhs]]:
+        """What the function `idx` returns: each `return` in its body."""
+        code, start, end = self.code, self.scopes.starts[idx], self.scopes.ends[idx]
+        out: list[tuple[list[Key], _Rhs]] = []
+        for m in _RETURN.finditer(code, start, end):
+            if self.scopes.at(m.start()) == idx:  # not a nested function's
+                out.append(
+                    ([(idx, RETURN)], self._rhs(idx, code[m.end() : _expr_end(code, m.end())]))
+                )
+            if len(out) >= 64:
+                break
+        return out
 
     def closure(self, wanted: list[Key]) -> list[tuple[list[Key], _Rhs]]:
         """(targets, right-hand side) of every flow that can reach the `wanted` variables."""
@@ -533,6 +577,8 @@ class _Graph:
                         self._rhs(self.scopes.at(start), self.code[start:stop]),
                     )
                 )
+            if key[1] == RETURN:
+                found += self.returns(key[0])
             if key in self.params:
                 idx, pos = self.params[key]
                 for caller, args in self.calls(idx):
@@ -557,7 +603,7 @@ def _sinks(code: bytes, lexed: Lexed) -> list[tuple[int, int, bytes | None]]:
         if m.start() < last or not _after_name(code, m.start()) or lexed.in_string(m.start()):
             continue
         last = _args_end(code, m.end() - 1) + 1
-        if b"$" in code[m.end() : last]:
+        if b"$" in code[m.end() : last] or b"(" in code[m.end() : last]:  # a variable or a call
             out.append((m.start(), last, None))
         if len(out) >= MAX_ITEMS:
             return out

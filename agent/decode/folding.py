@@ -445,24 +445,11 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     if _pure_calls(st):
         _pure_calls(st)  # once more for a call wrapped around another (`ucfirst(strtolower(..))`)
 
-    # Only after folding: the name is often spelled in pieces (`$f = "as"."sert";`).
-    names: dict[bytes, bytes] = {}
-    for m in _NAME_ASSIGN.finditer(st.f.data):
-        if len(names) >= MAX_NAMES:
-            break
-        names.setdefault(b"$" + m.group(1), m.group(3).lower())
-    for m in _NAME_DEFINE.finditer(st.f.data):
-        if len(names) >= 2 * MAX_NAMES:
-            break
-        names.setdefault(m.group(2), m.group(4).lower())
-    if names:
-        alt = b"|".join(re.escape(n) for n in names)
-        calls = re.compile(rb"(?<![\w$>:])(" + alt + rb")(?!\w)[ \t]{0,8}\(")
-        st.sub(calls, lambda m: names[m.group(1)] + b"(")
-        callbacks = re.compile(
-            rb"\b(" + _CALLBACK_FIRST + rb")([ \t]{0,8}\([ \t]{0,8})(" + alt + rb")(?!\w)", re.I
-        )
-        st.sub(callbacks, lambda m: m.group(1) + m.group(2) + _quote(names[m.group(3)], b"'"))
+    # Only after folding: the name is often spelled in pieces (`$f = "as"."sert";`). A name
+    # resolved may make a call constant (`$b = "base64_decode"; $c = $b('YXNzZXJ0');`): once more.
+    _resolve_names(st)
+    if _pure_calls(st):
+        _resolve_names(st)
     st.sub(_CALLED_NAME, lambda m: m.group(2) + b"(", telling=False)
     st.f.values = st.f.values[:max_values]
     return st.f
@@ -792,3 +779,25 @@ def _pure_calls(st: _Fold) -> bool:
     st.sub(_PURE_SUBSTR_REPLACE, substr_replace, telling=False, hint=b"substr_replace")
     st.sub(_PURE_REPLACE, replace, telling=False, hint=b"str")
     return st.f.folds > before
+
+
+def _resolve_names(st: _Fold) -> None:
+    """A variable or constant assigned a sink's or decoder's name, called (or passed as a
+    callback), is written as that function."""
+    names: dict[bytes, bytes] = {}
+    for m in _NAME_ASSIGN.finditer(st.f.data):
+        if len(names) >= MAX_NAMES:
+            break
+        names.setdefault(b"$" + m.group(1), m.group(3).lower())
+    for m in _NAME_DEFINE.finditer(st.f.data):
+        if len(names) >= 2 * MAX_NAMES:
+            break
+        names.setdefault(m.group(2), m.group(4).lower())
+    if names:
+        alt = b"|".join(re.escape(n) for n in names)
+        calls = re.compile(rb"(?<![\w$>:])(" + alt + rb")(?!\w)[ \t]{0,8}\(")
+        st.sub(calls, lambda m: names[m.group(1)] + b"(")
+        callbacks = re.compile(
+            rb"\b(" + _CALLBACK_FIRST + rb")([ \t]{0,8}\([ \t]{0,8})(" + alt + rb")(?!\w)", re.I
+        )
+        st.sub(callbacks, lambda m: m.group(1) + m.group(2) + _quote(names[m.group(3)], b"'"))
