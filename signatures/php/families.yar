@@ -311,7 +311,7 @@ rule WSA_Php_KnownShell_Banner
 {
     meta:
         id = "WSA-PHP-042"
-        description = "banner, title or variable name of a widely circulated PHP web-shell family (IndoXploit, Alfa, AnonymousFox, 0byt3m1n1, Ani-Shell, phpRemoteView, PHVayv, NTDaddy, PHPJackal, nstview, DxShell ...)"
+        description = "banner, title or variable name of a widely circulated PHP web-shell family (IndoXploit, Alfa, AnonymousFox, 0byt3m1n1, Ani-Shell, phpRemoteView, PHVayv, NTDaddy, PHPJackal, nstview, DxShell, SpyGrup, Sincap, Silic ...)"
         family = "Known shell families"
         severity = "critical"
         author = "webshell-agent project"
@@ -352,6 +352,12 @@ rule WSA_Php_KnownShell_Banner
         $n31 = "PHANTASMA" nocase
         $n32 = "Safe mode breaker" nocase
         $n33 = "Kacak FSO" nocase
+        $n34 = "SpyGrup" nocase
+        $n35 = "AventGrup" nocase
+        $n36 = "Sincap 1.0" nocase
+        $n37 = "Dz_SyM" nocase
+        $n38 = "Silic Group Hacker Army" nocase
+        $n39 = "zyklonshell" nocase
     condition:
         filesize < 3MB and any of them
 }
