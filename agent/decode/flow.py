@@ -22,12 +22,13 @@ propagated in at most `ROUNDS` passes over a capped list of assignments.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
 # The pass reads a layer token by token in Python (about 0.1 ms per KB): larger layers are left
 # to the rules and the other decoders, so no page makes it cost more than a few tens of ms.
-MAX_INPUT = 256 * 1024
+MAX_INPUT = 128 * 1024
 MAX_EXPR = 2048
 MAX_ITEMS = 20000  # assignments, calls and sinks looked at per layer
 ROUNDS = 6
@@ -506,9 +507,7 @@ class _Graph:
         prop = key[0] == -2
         if (prop, key[1]) not in self.looked:
             self.looked.add((prop, key[1]))
-            head = rb"\$this\s{0,4}->\s{0,4}" if prop else rb"\$"
-            pattern = re.compile(head + re.escape(key[1]) + _ASSIGN_TAIL)
-            for n, m in enumerate(pattern.finditer(self.code)):
+            for n, m in enumerate(_assign_pattern(prop, key[1]).finditer(self.code)):
                 if n >= MAX_ITEMS:
                     break
                 sc = self.scopes.at(m.start())
@@ -526,8 +525,7 @@ class _Graph:
         if idx not in self._calls:
             found: list[tuple[int, list[bytes]]] = []
             code = self.code
-            pattern = re.compile(re.escape(self.names[idx]) + rb"\s{0,4}\(")
-            for m in pattern.finditer(code):
+            for m in _call_pattern(self.names[idx]).finditer(code):
                 before = code[max(0, m.start() - 12) : m.start()]
                 if not (_after_name(code, m.start()) or before.endswith((b"->", b"::"))):
                     continue
@@ -591,6 +589,18 @@ class _Graph:
                         seen.add(k)
                         todo.append(k)
         return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _assign_pattern(prop: bool, name: bytes) -> re.Pattern[bytes]:
+    """Assignments to `$name` (or `$this->name`); compiled once, pages reuse the same names."""
+    head = rb"\$this\s{0,4}->\s{0,4}" if prop else rb"\$"
+    return re.compile(head + re.escape(name) + _ASSIGN_TAIL)
+
+
+@functools.lru_cache(maxsize=4096)
+def _call_pattern(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(re.escape(name) + rb"\s{0,4}\(")
 
 
 def _sinks(code: bytes, lexed: Lexed) -> list[tuple[int, int, bytes | None]]:

@@ -11,6 +11,7 @@ hostile input costs at most a few passes over the bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,6 +161,13 @@ _PURE_REPLACE = re.compile(
     + _A + rb"(" + _LIT + rb")[ \t]{0,8}\)", re.I
 )  # fmt: skip
 MAX_PURE = 256
+_PURE_ONE_NAMES = frozenset((b"strrev", b"str_rot13", b"strtolower", b"strtoupper", b"ucfirst",
+                             b"ucwords", b"trim", b"ltrim", b"rtrim", b"base64_decode", b"hex2bin",
+                             b"urldecode", b"rawurldecode"))  # fmt: skip
+_PURE_NAMES = _PURE_ONE_NAMES | {b"substr", b"substr_replace", b"str_replace", b"str_ireplace",
+                                 b"strtr"}  # fmt: skip
+_OPEN_LITERAL = re.compile(rb"\([ \t]{0,8}['\"]")
+_WORD_END = re.compile(rb"(\w{1,20})[ \t]{0,8}\Z")
 _PRINTABLE = re.compile(rb"[\x20-\x7e\t\r\n]{1,256}")
 # `$k = 'literal';`: a variable that holds one literal (for the XOR pass).
 _VAR_LITERAL = re.compile(
@@ -223,11 +231,15 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
 )  # fmt: skip
 
 
+_ALL_NEEDLES = tuple(sorted({n for needles, _ in SMALL_PAGE_CUES for n in needles}))
+
+
 def small_page_cue(buf: bytes) -> int | None:
     """Offset of a cue that a small page hides code in pieces, if it has one."""
     lower = buf.lower()
+    present = {n for n in _ALL_NEEDLES if n in lower}  # each substring tested once per page
     for needles, pattern in SMALL_PAGE_CUES:
-        if any(n in lower for n in needles):
+        if not present.isdisjoint(needles):
             m = pattern.search(buf)
             if m:
                 return m.start()
@@ -774,10 +786,22 @@ def _pure_calls(st: _Fold) -> bool:
         return put(m, value, m.group(4)[:1])
 
     before = st.f.folds
-    st.sub(_PURE_ONE, one, telling=False)
-    st.sub(_PURE_SUBSTR, substr, telling=False, hint=b"substr")
-    st.sub(_PURE_SUBSTR_REPLACE, substr_replace, telling=False, hint=b"substr_replace")
-    st.sub(_PURE_REPLACE, replace, telling=False, hint=b"str")
+    # One sweep finds which functions are called on a literal (as folded so far: a call may be
+    # on a literal only now); only their passes run.
+    low = st.f.data.lower()
+    called = set()
+    for m in _OPEN_LITERAL.finditer(low):  # `('`: a call on a literal; which function?
+        word = _WORD_END.search(low, max(0, m.start() - 24), m.start())
+        if word is not None and word[1] in _PURE_NAMES:
+            called.add(word[1])
+    if called & _PURE_ONE_NAMES:
+        st.sub(_PURE_ONE, one, telling=False)
+    if b"substr" in called:
+        st.sub(_PURE_SUBSTR, substr, telling=False)
+    if b"substr_replace" in called:
+        st.sub(_PURE_SUBSTR_REPLACE, substr_replace, telling=False)
+    if called & {b"str_replace", b"str_ireplace", b"strtr"}:
+        st.sub(_PURE_REPLACE, replace, telling=False)
     return st.f.folds > before
 
 
@@ -794,10 +818,16 @@ def _resolve_names(st: _Fold) -> None:
             break
         names.setdefault(m.group(2), m.group(4).lower())
     if names:
-        alt = b"|".join(re.escape(n) for n in names)
-        calls = re.compile(rb"(?<![\w$>:])(" + alt + rb")(?!\w)[ \t]{0,8}\(")
+        calls, callbacks = _name_patterns(b"|".join(re.escape(n) for n in names))
         st.sub(calls, lambda m: names[m.group(1)] + b"(")
-        callbacks = re.compile(
-            rb"\b(" + _CALLBACK_FIRST + rb")([ \t]{0,8}\([ \t]{0,8})(" + alt + rb")(?!\w)", re.I
-        )
         st.sub(callbacks, lambda m: m.group(1) + m.group(2) + _quote(names[m.group(3)], b"'"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_patterns(alt: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The calls and callbacks of these names (compiled once: pages reuse the same names)."""
+    calls = re.compile(rb"(?<![\w$>:])(" + alt + rb")(?!\w)[ \t]{0,8}\(")
+    callbacks = re.compile(
+        rb"\b(" + _CALLBACK_FIRST + rb")([ \t]{0,8}\([ \t]{0,8})(" + alt + rb")(?!\w)", re.I
+    )
+    return calls, callbacks

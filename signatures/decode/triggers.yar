@@ -178,14 +178,16 @@ rule WSA_Decode_RequestFlow : decode_trigger
         $r10 = "_VARS"
         $r11 = "request_headers" nocase
         $r12 = "HTTP_"
-        $s1 = "system" nocase
-        $s2 = "exec" nocase
-        $s3 = "passthru" nocase
-        $s4 = "popen" nocase
-        $s5 = "proc_open" nocase
-        $s6 = "eval" nocase
-        $s7 = "assert" nocase
-        $s8 = "create_function" nocase
+        // the sink called (not "system" or "evaluate" in prose); the flow pass allows spaces
+        // before the parenthesis, these atoms do not (a backtick is one byte: too common)
+        $s1 = "system(" nocase
+        $s2 = "exec(" nocase
+        $s3 = "passthru(" nocase
+        $s4 = "popen(" nocase
+        $s5 = "proc_open(" nocase
+        $s6 = "eval(" nocase
+        $s7 = "assert(" nocase
+        $s8 = "create_function(" nocase
         $s9 = "call_user_func" nocase
     condition:
         any of ($r*) and any of ($s*)
