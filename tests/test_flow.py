@@ -17,7 +17,7 @@ from agent.scanner import Scanner, Verdict
 
 RULES = r"""
 rule T_Exec_Post { strings: $a = /(system|shell_exec|exec)\(\$_POST/ condition: $a }
-rule T_Eval_Post { strings: $a = "eval($_POST" condition: $a }
+rule T_Eval_Post { strings: $a = /eval\s{0,4}\(\$_POST/ condition: $a }
 rule T_Small { strings: $a = "shell_exec($_POST" condition: filesize < 2KB and $a }
 rule T_VarCall_Post { strings: $a = /\$\w{1,9}\(\$_POST/ condition: $a }
 """
@@ -126,6 +126,8 @@ def test_a_small_page_without_a_named_sink_is_followed(ruleset: RuleSet, tmp_pat
     # request, so the stage runs the flow pass on it anyway.
     code = b"<?php $q = $_POST['q']; $n = 'sys' . $suffix; $n($q);"
     assert scan(ruleset, tmp_path, code) == {"T_VarCall_Post": "flow"}
+    spaced = b"<?php $k = preg_replace($p, 'x', $_POST['k']); eval  ($k);"  # no atom spells it
+    assert scan(ruleset, tmp_path, spaced) == {"T_Eval_Post": "flow"}
     assert scan(ruleset, tmp_path, code + b"\n<p>text</p>" * 400) == {}  # not a small page
 
 

@@ -393,12 +393,13 @@ def _scopes(
 
 
 def small_page_cue(buf: bytes) -> bool:
-    """Whether a small page calls a function held in a variable and reads the request: the
-    flow pass looks at it even when no trigger rule named a sink."""
+    """Whether a small page calls a function held in a variable, or a sink however spaced, and
+    reads the request: the flow pass looks at it even when no trigger atom matched."""
     if len(buf) >= SMALL_PAGE:
         return False
     low = buf.lower()
-    return _SMALL_CUE.search(low) is not None and SOURCE.search(low) is not None
+    called = _SMALL_CUE.search(low) is not None or _CUES[0].search(low) is not None
+    return called and SOURCE.search(low) is not None
 
 
 @dataclass(frozen=True, slots=True)

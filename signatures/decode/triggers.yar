@@ -178,8 +178,9 @@ rule WSA_Decode_RequestFlow : decode_trigger
         $r10 = "_VARS"
         $r11 = "request_headers" nocase
         $r12 = "HTTP_"
-        // the sink called (not "system" or "evaluate" in prose); the flow pass allows spaces
-        // before the parenthesis, these atoms do not (a backtick is one byte: too common)
+        // the sink called (not "system" or "evaluate" in prose), with one space at most; a
+        // small page is looked at however it is spaced (agent/decode/stage.py); a backtick is
+        // one byte: too common for an atom
         $s1 = "system(" nocase
         $s2 = "exec(" nocase
         $s3 = "passthru(" nocase
@@ -189,6 +190,9 @@ rule WSA_Decode_RequestFlow : decode_trigger
         $s7 = "assert(" nocase
         $s8 = "create_function(" nocase
         $s9 = "call_user_func" nocase
+        $s10 = "eval (" nocase
+        $s11 = "system (" nocase
+        $s12 = "assert (" nocase
     condition:
         any of ($r*) and any of ($s*)
 }
