@@ -129,6 +129,30 @@ def test_each_loose_literal_names_its_own_decoding_path() -> None:
     assert [n for n, _ in payload.loose(page, 1 << 20, 32)] == ["base64 > base64", "base64"]
 
 
+def _deflated(data: bytes, times: int) -> bytes:
+    for _ in range(times):
+        data = zlib.compress(data, 9)[2:-4]  # raw deflate, what gzinflate() takes
+    return data
+
+
+def test_backwards_base64_inflated_five_deep_is_unpacked() -> None:
+    # A packer's stack: strrev(base64) then gzinflate five times; the literal sits in a variable.
+    code = b"<?php eval($_POST['z']); ?>"
+    for pad in range(8):  # base64 with padding, so that written backwards it starts with `=`
+        plain = code + b" " * pad
+        lit = base64.b64encode(_deflated(plain, 5))
+        if lit.endswith(b"="):
+            break
+    found = dict(payload.loose(b"<?php $r = '" + lit[::-1] + b"'; ?>", 1 << 20, 8))
+    assert found == {"strrev > base64" + " > inflate" * 5: plain}
+
+
+def test_repeated_inflation_stays_within_the_byte_cap() -> None:
+    bomb = base64.b64encode(_deflated(b"A" * (32 << 20), 3))
+    out = list(payload.loose(b"'" + bomb + b"'", 1 << 20, 8))
+    assert all(len(data) <= 1 << 20 for _, data in out)
+
+
 def test_payload_in_a_variable_is_found_by_the_loose_literal_pass(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

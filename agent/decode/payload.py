@@ -34,6 +34,7 @@ CHAIN_LOOKBACK = 200
 _PRINTABLE = bytes([9, 10, 13, *range(32, 127)])
 LITERAL_MAX = 4 * 1024 * 1024
 REPEAT_B64 = 3  # times a decoded literal that is itself base64 text is decoded again
+REPEAT_INFLATE = 8  # rounds of a loose literal's inflation (packers stack gzinflate five deep)
 _B64_TEXT = re.compile(rb"[A-Za-z0-9+/=\r\n]{40,}")
 
 
@@ -228,29 +229,39 @@ def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, byte
 
 
 def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
-    """Long base64 / hex literals anywhere: decoded, then inflated if that gives text."""
+    """Long base64 / hex literals anywhere (base64 also backwards): decoded, then inflated
+    while that still inflates, until it gives text."""
     n = 0
     for pattern, fn, name in ((_LONG_B64, b64, "base64"), (_LONG_HEX, hex2bin, "hex2bin")):
         for m in pattern.finditer(buf):
             if n >= limit:
                 return
             n += 1
-            out = fn(m.group(2), cap)
+            body, path = m.group(2), name
+            if name == "base64" and body.startswith(b"="):
+                # padding first: base64 written backwards, for strrev() to turn round
+                body, path = body[::-1], "strrev > base64"
+            out = fn(body, cap)
             if out is None:
                 continue
             # base64 of base64 (of base64): decoded again while the text is still only base64
-            path = name
             for _ in range(REPEAT_B64):
                 again = b64(out, cap) if _B64_TEXT.fullmatch(out[:4096]) else None
                 if again is None:
                     break
                 out, path = again, path + " > base64"
-            if texty(out):
-                yield path, out
-                continue
-            inflated = any_inflate(out, cap)
-            if inflated is not None and texty(inflated):
-                yield f"{path} > inflate", inflated
+            # inflated (gzinflate, gzuncompress, gzdecode) as often as it still inflates, all
+            # rounds together within `cap` output bytes (a bomb of bombs stops there)
+            spent = 0
+            for _ in range(REPEAT_INFLATE):
+                if texty(out):
+                    yield path, out
+                    break
+                inflated = any_inflate(out, cap - spent) if spent < cap else None
+                if inflated is None:
+                    break
+                spent += len(inflated)
+                out, path = inflated, path + " > inflate"
 
 
 def _short(name: str) -> str:
