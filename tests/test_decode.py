@@ -147,6 +147,31 @@ def test_backwards_base64_inflated_five_deep_is_unpacked() -> None:
     assert found == {"strrev > base64" + " > inflate" * 5: plain}
 
 
+def test_a_wrapper_that_wraps_itself_is_unpacked_to_the_end(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # Each level: a literal (backwards base64, no padding, of deflated text) holding the next
+    # level, and no decoder named outside the literal (the call sits in another encoded
+    # string). The decoded layers are searched for literals again, to the depth limit.
+    def wrap(inner: bytes, call: bytes) -> bytes:
+        for pad in range(64):
+            lit = base64.b64encode(_deflated(inner + b"\n%d" % pad, 2))
+            if not lit.endswith(b"="):
+                return b"<?php $c = '" + lit[::-1] + b"'; " + call + b" ?>"
+        raise AssertionError("no padding-free length")
+
+    # (random filler keeps each literal long, so the 256 bytes of context a layer keeps of
+    # its parent do not reach the parent's call)
+    filler = base64.b64encode(__import__("random").Random(7).randbytes(600))
+    shell = b"<?php /* " + filler + b" */ eval($_POST['z']); ?>"
+    inner = wrap(shell, b"$f($c);")  # the decoder's name hidden
+    page = wrap(inner, b"eval(gzinflate(gzinflate(base64_decode(strrev($c)))));")
+    found = scan(ruleset, tmp_path, "w.php", page)
+    assert found == {
+        "T_Eval_Post": "strrev > base64 > inflate > inflate > strrev > base64 > inflate > inflate"
+    }
+
+
 def test_repeated_inflation_stays_within_the_byte_cap() -> None:
     bomb = base64.b64encode(_deflated(b"A" * (32 << 20), 3))
     out = list(payload.loose(b"'" + bomb + b"'", 1 << 20, 8))

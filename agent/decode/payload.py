@@ -23,7 +23,7 @@ _B64_JUNK = re.compile(rb"[\s\\]+|\\[rn]")
 _B64_OK = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
 _HEX_OK = re.compile(rb"(?:[0-9A-Fa-f]{2})+")
 # Long encoded literals, quoted: candidates even when the decoding call takes a variable.
-_LONG_B64 = re.compile(rb"""(['"])([A-Za-z0-9+/=_\-\r\n\\]{40,})\1""")
+LONG_B64 = re.compile(rb"""(['"])([A-Za-z0-9+/=_\-\r\n\\]{40,})\1""")
 _LONG_HEX = re.compile(rb"""(['"])((?:[0-9A-Fa-f]{2}){24,})\1""")
 # Characters a call chain is made of, read backwards from the opening quote of a literal.
 _CHAIN_CHARS = frozenset(
@@ -228,11 +228,16 @@ def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, byte
             yield " > ".join(_short(n) for n in names), data
 
 
+def _inflates(data: bytes) -> bool:
+    """Whether `data` starts a deflate, zlib or gzip stream (a few KB tried, no more)."""
+    return any_inflate(data[:4096], 256) is not None or data[:2] == b"\x1f\x8b"
+
+
 def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
     """Long base64 / hex literals anywhere (base64 also backwards): decoded, then inflated
     while that still inflates, until it gives text."""
     n = 0
-    for pattern, fn, name in ((_LONG_B64, b64, "base64"), (_LONG_HEX, hex2bin, "hex2bin")):
+    for pattern, fn, name in ((LONG_B64, b64, "base64"), (_LONG_HEX, hex2bin, "hex2bin")):
         for m in pattern.finditer(buf):
             if n >= limit:
                 return
@@ -244,6 +249,11 @@ def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
             out = fn(body, cap)
             if out is None:
                 continue
+            if name == "base64" and path == name and not (texty(out) or _inflates(out)):
+                # backwards base64 without padding decodes too, to noise: turned round once
+                back = fn(body[::-1], cap)
+                if back is not None and (texty(back) or _inflates(back)):
+                    out, path = back, "strrev > base64"
             # base64 of base64 (of base64): decoded again while the text is still only base64
             for _ in range(REPEAT_B64):
                 again = b64(out, cap) if _B64_TEXT.fullmatch(out[:4096]) else None

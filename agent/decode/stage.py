@@ -99,6 +99,15 @@ def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
     return hits
 
 
+def _nested_payload(name: str, layer: bytes, hits: Hits) -> Hits:
+    """A payload decoded from a literal that again holds long literals (a packer that wraps its
+    own wrapper) is searched for them too, though no decoder is named in it."""
+    if "payload" in hits or name in ("fold", "flow", "charset", "script-encoder"):
+        return hits
+    m = payload.LONG_B64.search(layer)
+    return hits if m is None else {**hits, "payload": [m.start()]}
+
+
 def windows(
     buf: bytes, offsets: list[int], span: int, whole: int = WHOLE, to_end: int = 0
 ) -> bytes:
@@ -221,8 +230,7 @@ def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None =
             if findings:
                 out.layers.append(LayerMatches(" > ".join(here), findings))
             if len(here) < limits.depth:
-                todo.append(
-                    (here, layer, with_small_split(layer, hits_of(layer_found, limits.regions)))
-                )
+                hits = with_small_split(layer, hits_of(layer_found, limits.regions))
+                todo.append((here, layer, _nested_payload(name, layer, hits)))
     out.stopped = budget.exhausted
     return out
