@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 # The pass reads a layer token by token in Python (about 0.1 ms per KB): larger layers are left
 # to the rules and the other decoders, so no page makes it cost more than a few tens of ms.
-MAX_INPUT = 256 * 1024
+MAX_INPUT = 128 * 1024
 MAX_EXPR = 2048
 MAX_ITEMS = 20000  # assignments, calls and sinks looked at per layer
 ROUNDS = 6
