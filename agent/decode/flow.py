@@ -314,6 +314,14 @@ def _cleaned(expr: bytes) -> bytes:
     return expr
 
 
+@dataclass(frozen=True, slots=True)
+class _Rhs:
+    """What an assignment's right-hand side may carry: a request read, or these variables."""
+
+    source: bool
+    keys: tuple[Key, ...]
+
+
 @dataclass
 class _Flow:
     code: bytes
@@ -335,11 +343,16 @@ class _Flow:
                     keys.append((f[0], RETURN))
         return keys
 
-    def carries(self, scope: int, expr: bytes) -> bool:
+    def read(self, scope: int, expr: bytes) -> _Rhs:
+        """What an expression may carry once sanitised parts are cut out of it."""
         expr = _cleaned(expr)
-        return SOURCE.search(expr) is not None or any(
-            k in self.tainted for k in self.vars_in(scope, expr)
-        )
+        return _Rhs(SOURCE.search(expr) is not None, tuple(self.vars_in(scope, expr)))
+
+    def carried(self, rhs: _Rhs) -> bool:
+        return rhs.source or any(k in self.tainted for k in rhs.keys)
+
+    def carries(self, scope: int, expr: bytes) -> bool:
+        return self.carried(self.read(scope, expr))
 
     def substituted(self, scope: int, text: bytes) -> bytes:
         """`text` (original case) with each tainted variable written as a request read."""
@@ -398,16 +411,13 @@ def small_page_cue(buf: bytes) -> bool:
     if len(buf) >= SMALL_PAGE:
         return False
     low = buf.lower()
-    called = _SMALL_CUE.search(low) is not None or _CUES[0].search(low) is not None
-    return called and SOURCE.search(low) is not None
+    return _cued(low, small=True) and SOURCE.search(low) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class _Rhs:
-    """What an assignment's right-hand side may carry: a request read, or these variables."""
-
-    source: bool
-    keys: tuple[Key, ...]
+def _cued(low: bytes, small: bool) -> bool:
+    """Whether a lower-cased page has something to follow: a sink, a backtick command or a
+    request-fed variable call, or in a small page any variable call."""
+    return any(c.search(low) for c in _CUES) or (small and _SMALL_CUE.search(low) is not None)
 
 
 def flow_layer(buf: bytes) -> bytes | None:
@@ -416,10 +426,7 @@ def flow_layer(buf: bytes) -> bytes | None:
     if len(buf) > MAX_INPUT:
         return None
     low = buf.lower()
-    cued = any(c.search(low) for c in _CUES) or (
-        len(buf) < SMALL_PAGE and _SMALL_CUE.search(low) is not None
-    )
-    if not cued or SOURCE.search(low) is None:
+    if not _cued(low, len(buf) < SMALL_PAGE) or SOURCE.search(low) is None:
         return None
     lexed = strip_comments(buf)
     original = lexed.code
@@ -429,7 +436,7 @@ def flow_layer(buf: bytes) -> bytes | None:
         return None
     scopes, functions = _scopes(code, lexed.braces)
     st = _Flow(code, scopes, functions, returns=len(buf) < SMALL_PAGE)
-    graph = _Graph(code, scopes, functions, st)
+    graph = _Graph(st)
     # Only what a sink can see is looked at: the variables in its arguments, what they were
     # assigned from, and so on back (a page's other assignments cost nothing).
     wanted: list[Key] = []
@@ -440,7 +447,7 @@ def flow_layer(buf: bytes) -> bytes | None:
     for _ in range(ROUNDS):
         before = len(st.tainted)
         for targets, rhs in flows:
-            if rhs.source or any(k in st.tainted for k in rhs.keys):
+            if st.carried(rhs):
                 st.tainted.update(targets)
         if len(st.tainted) == before:
             break
@@ -473,15 +480,9 @@ class _Graph:
     """Where each variable may get its value: assignments, list and foreach targets, and a
     function's parameters from the arguments of its calls; read lazily, key by key."""
 
-    def __init__(
-        self,
-        code: bytes,
-        scopes: _Scopes,
-        functions: dict[bytes, tuple[int, list[bytes]]],
-        flow: _Flow,
-    ) -> None:
-        self.code, self.scopes, self.flow = code, scopes, flow
-        self.functions = functions
+    def __init__(self, flow: _Flow) -> None:
+        self.flow, self.code, self.scopes = flow, flow.code, flow.scopes
+        code, scopes = flow.code, flow.scopes
         self.rhs_at: dict[Key, list[tuple[int, int]]] = {}  # key -> right-hand side spans
         self.group: dict[tuple[int, int], list[Key]] = {}  # list/foreach span -> its targets
         self.looked: set[tuple[bool, bytes]] = set()  # names whose assignments are read
@@ -497,7 +498,7 @@ class _Graph:
             self._add([scopes.key(sc, None, v) for v in (m[2], m[3]) if v], m.start(1), m.end(1))
         self.params: dict[Key, tuple[int, int]] = {}  # parameter key -> (function, position)
         self.names: dict[int, bytes] = {}
-        for name, (idx, names) in functions.items():
+        for name, (idx, names) in flow.functions.items():
             self.names[idx] = name
             for i, p in enumerate(names):
                 self.params[(idx, p)] = (idx, i)
@@ -539,10 +540,6 @@ class _Graph:
             self._calls[idx] = found
         return self._calls[idx]
 
-    def _rhs(self, scope: int, text: bytes) -> _Rhs:
-        text = _cleaned(text)
-        return _Rhs(SOURCE.search(text) is not None, tuple(self.flow.vars_in(scope, text)))
-
     def returns(self, idx: int) -> list[tuple[list[Key], _Rhs]]:
         """What the function `idx` returns: each `return` in its body."""
         code, start, end = self.code, self.scopes.starts[idx], self.scopes.ends[idx]
@@ -550,7 +547,7 @@ class _Graph:
         for m in _RETURN.finditer(code, start, end):
             if self.scopes.at(m.start()) == idx:  # not a nested function's
                 out.append(
-                    ([(idx, RETURN)], self._rhs(idx, code[m.end() : _expr_end(code, m.end())]))
+                    ([(idx, RETURN)], self.flow.read(idx, code[m.end() : _expr_end(code, m.end())]))
                 )
             if len(out) >= 64:
                 break
@@ -573,7 +570,7 @@ class _Graph:
                 found.append(
                     (
                         self.group[(start, end)],
-                        self._rhs(self.scopes.at(start), self.code[start:stop]),
+                        self.flow.read(self.scopes.at(start), self.code[start:stop]),
                     )
                 )
             if key[1] == RETURN:
@@ -582,7 +579,7 @@ class _Graph:
                 idx, pos = self.params[key]
                 for caller, args in self.calls(idx):
                     if pos < len(args):
-                        found.append(([key], self._rhs(caller, args[pos])))
+                        found.append(([key], self.flow.read(caller, args[pos])))
             for flow in found:
                 out.append(flow)
                 for k in flow[1].keys:

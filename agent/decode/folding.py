@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agent.decode import payload
+
 _LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,512}"|'(?:[^'\\\r\n]|\\.){0,512}')"""
 _LIT_RE = re.compile(_LIT)
 _CONCAT = re.compile(_LIT + rb"(?:[ \t]{0,8}(?:\+|\.|&)[ \t]{0,8}" + _LIT + rb"){1,256}")
@@ -713,40 +715,36 @@ def _php_span(size: int, start: int, length: int | None) -> tuple[int, int]:
     return a, b
 
 
-def _pure_one(name: bytes, text: bytes) -> bytes | None:
-    import base64
-    import binascii
-    import codecs
-    from urllib.parse import unquote_to_bytes
+# The decoders among them are the payload stage's own (agent/decode/payload.py).
+_PURE_DECODERS: dict[bytes, Callable[[bytes, int], bytes | None]] = {
+    b"strrev": payload.strrev,
+    b"str_rot13": payload.rot13,
+    b"base64_decode": payload.b64,
+    b"hex2bin": payload.hex2bin,
+    b"rawurldecode": payload.urldecode,
+    b"urldecode": lambda text, cap: payload.urldecode(text.replace(b"+", b" "), cap),
+}
+_TRIM = b" \t\n\r\0\x0b"
 
+
+def _pure_one(name: bytes, text: bytes) -> bytes | None:
     name = name.lower()
-    try:
-        if name == b"strrev":
-            return text[::-1]
-        if name == b"str_rot13":
-            return codecs.encode(text.decode("latin-1"), "rot13").encode("latin-1")
-        if name == b"strtolower":
-            return text.lower()
-        if name == b"strtoupper":
-            return text.upper()
-        if name == b"ucfirst":
-            return text[:1].upper() + text[1:]
-        if name == b"ucwords":
-            return b" ".join(w[:1].upper() + w[1:] for w in text.split(b" "))
-        if name in (b"trim", b"ltrim", b"rtrim"):
-            ws = b" \t\n\r\0\x0b"
-            return (
-                text.strip(ws)
-                if name == b"trim"
-                else (text.lstrip(ws) if name == b"ltrim" else text.rstrip(ws))
-            )
-        if name == b"base64_decode":
-            return base64.b64decode(text + b"=" * (-len(text) % 4), validate=False)
-        if name == b"hex2bin":
-            return binascii.unhexlify(text)
-        return unquote_to_bytes(text.replace(b"+", b" ") if name == b"urldecode" else text)
-    except (ValueError, binascii.Error):
-        return None
+    decoder = _PURE_DECODERS.get(name)
+    if decoder is not None:
+        return decoder(text, MAX_PURE + 1)  # one byte over the cap: too long, not cut short
+    if name == b"strtolower":
+        return text.lower()
+    if name == b"strtoupper":
+        return text.upper()
+    if name == b"ucfirst":
+        return text[:1].upper() + text[1:]
+    if name == b"ucwords":
+        return b" ".join(w[:1].upper() + w[1:] for w in text.split(b" "))
+    if name == b"ltrim":
+        return text.lstrip(_TRIM)
+    if name == b"rtrim":
+        return text.rstrip(_TRIM)
+    return text.strip(_TRIM)
 
 
 def _pure_calls(st: _Fold) -> bool:

@@ -230,7 +230,7 @@ def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, byte
 
 def _inflates(data: bytes) -> bool:
     """Whether `data` starts a deflate, zlib or gzip stream (a few KB tried, no more)."""
-    return any_inflate(data[:4096], 256) is not None or data[:2] == b"\x1f\x8b"
+    return any_inflate(data[:4096], 256) is not None
 
 
 def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
