@@ -70,6 +70,7 @@ class ScanConfig:
     max_size: int = 20 * 1024 * 1024
     timeout: float = 10.0  # seconds per file inside yara; then a scan-timeout alert
     threads: int = 2
+    processes: bool = True  # match in one child process per thread (agent.matchproc)
     extensions: tuple[str, ...] = tuple(sorted(WEB_EXTENSIONS))
     all_files: bool = False
     exclude: tuple[str, ...] = ()

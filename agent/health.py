@@ -6,6 +6,7 @@ window, so a service wrapper polling `figures()` does not skew them.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -57,26 +58,45 @@ class Health:
         self._last = (time.monotonic(), time.process_time(), 0)
 
     def figures(self, *, new_window: bool = False) -> dict[str, Any]:
-        now, cpu = time.monotonic(), time.process_time()
+        now = time.monotonic()
+        rss, cpu, processes = self._footprint()
         t0, c0, s0 = self._last
         scans = self.counters["scans"]
         wall = max(now - t0, 1e-9)
         if new_window:
             self._last = (now, cpu, scans)
-        try:
-            rss = self._proc.memory_info().rss
-        except psutil.Error:
-            rss = 0
         parts = self.parts()
         return {
             "state": parts.pop("state", "?"),
             "uptime_s": round(now - self.started, 1),
             "rss_mb": round(rss / 1024 / 1024, 1),
+            "processes": processes,
             "cpu_percent": round(100 * (cpu - c0) / wall, 2),
             "scans_per_second": round((scans - s0) / wall, 2),
             **parts,
             "counts": self.counters.snapshot(),
         }
+
+    def _footprint(self) -> tuple[int, float, int]:
+        """RSS bytes, CPU seconds and process count of the agent with its children (the scan
+        workers of agent.matchproc): what the host pays for us, not one process of it."""
+        times = os.times()  # children already reaped (a restarted scan worker) count too
+        cpu = time.process_time() + times.children_user + times.children_system
+        rss, processes = 0, 1
+        try:
+            rss = self._proc.memory_info().rss
+            children = self._proc.children(recursive=True)
+        except psutil.Error:
+            return rss, cpu, processes
+        for child in children:
+            try:
+                rss += child.memory_info().rss
+                used = child.cpu_times()
+            except psutil.Error:
+                continue  # gone since the listing
+            cpu += used.user + used.system
+            processes += 1
+        return rss, cpu, processes
 
     def heartbeat(self) -> dict[str, Any]:
         h = self.figures(new_window=True)

@@ -32,6 +32,7 @@ from agent.filetypes import (
     sniff,
     tagged_languages,
 )
+from agent.matchproc import MatchPool, WorkerLost, interpreter
 from agent.rules.compiler import RuleSet
 from agent.walk import Filter
 
@@ -114,6 +115,16 @@ class RuleMatch:
     meta: dict[str, Any]
     strings: tuple[StringHit, ...]
     layer: str = ""  # "" = the file's bytes; else the decode path, e.g. "script-encoder > base64"
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """What the rules made of one buffer. `timed_out`: yara gave up on the whole file (the matches
+    are then those of its head and tail); `why` says so in words when the cause was not yara."""
+
+    matches: tuple[RuleMatch, ...]
+    timed_out: bool = False
+    why: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +222,15 @@ def _escaped(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def _pool(
+    ruleset: RuleSet, processes: int, timeout: int, decode: Limits | None
+) -> MatchPool | None:
+    python = interpreter() if processes > 0 else None
+    if python is None:
+        return None
+    return MatchPool(ruleset, size=processes, timeout=timeout, limits=decode, python=python)
+
+
 class Scanner:
     """Thread-safe: yara-python releases the GIL in match(), so share one Scanner among workers."""
 
@@ -224,6 +244,7 @@ class Scanner:
         decode: Limits | None = DECODE_LIMITS,
         roots: Roots | None = None,
         select: Filter | None = None,
+        processes: int = 0,
     ) -> None:
         self.ruleset = ruleset
         # Files under these roots are reached by descriptor, never through a symlink.
@@ -236,6 +257,14 @@ class Scanner:
         self.hash_clean = hash_clean
         self._md5_first = ruleset.uses_md5
         self.decode = decode  # None: no decode stage (the rules see the file's bytes only)
+        # processes > 0: the rules and the decode stage run in that many children
+        # (agent.matchproc); this process still does every file-system access.
+        self.pool = _pool(ruleset, processes, self.timeout, decode)
+
+    def close(self) -> None:
+        """Stop the matching children (jobs in flight finish first); idempotent."""
+        if self.pool is not None:
+            self.pool.close()
 
     def scan(self, path: str) -> ScanResult:
         started = time.perf_counter()
@@ -291,14 +320,11 @@ class Scanner:
             "md5": md5,
         }
         try:
-            matches = self.match_bytes(data, externals)
-        except yara.TimeoutError:
-            # Never just an error: a file that exhausts the scanner is an alert of its own, with
-            # whatever the head and tail of the file show on their own.
-            matches = (*self._windows(data, externals), TIMEOUT_MATCH)
+            judged = (self.pool or self).judge(data, externals)
+        except WorkerLost as e:  # a child died on this file twice: say so, never drop it
             return ScanResult(
-                path, Verdict.MATCHED, Reason.TIMEOUT, f"yara gave up after {self.timeout}s",
-                info, self._hashes(data, md5), matches, time.perf_counter() - started, filetype,
+                path, Verdict.ERROR, Reason.INTERNAL, str(e), info,
+                duration=time.perf_counter() - started,
             )  # fmt: skip
         except yara.Error as e:
             return ScanResult(
@@ -309,6 +335,16 @@ class Scanner:
                 info,
                 duration=time.perf_counter() - started,
             )
+        matches = judged.matches
+        if judged.timed_out:
+            # Never just an error: a file that exhausts the scanner is an alert of its own, with
+            # whatever the head and tail of the file show on their own.
+            return ScanResult(
+                path, Verdict.MATCHED, Reason.TIMEOUT,
+                judged.why or f"yara gave up after {self.timeout}s", info,
+                self._hashes(data, md5), (*matches, TIMEOUT_MATCH),
+                time.perf_counter() - started, filetype,
+            )  # fmt: skip
         if not matches:
             hashes = Hashes(hashlib.sha256(data).hexdigest(), "", md5) if self.hash_clean else None
             return ScanResult(
@@ -319,6 +355,14 @@ class Scanner:
             path, Verdict.MATCHED, info=info, hashes=self._hashes(data, md5), matches=matches,
             duration=time.perf_counter() - started, filetype=filetype,
         )  # fmt: skip
+
+    def judge(self, data: bytes, externals: dict[str, str]) -> Judged:
+        """The rules (and decoded layers) on a buffer; after a yara timeout, its head and tail.
+        Raises yara.Error for any other yara failure."""
+        try:
+            return Judged(self.match_bytes(data, externals))
+        except yara.TimeoutError:
+            return Judged(self._windows(data, externals), True)
 
     def match_bytes(self, data: bytes, externals: dict[str, str]) -> tuple[RuleMatch, ...]:
         """The rules on the bytes and, when a decode trigger fired, on the decoded layers.

@@ -76,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = config_from(args)
     ruleset = rules_from(cfg, args)
     scanner = Scanner(
-        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False
-    )
+        ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False,
+        processes=args.threads if cfg.scan.processes else 0,
+    )  # fmt: skip
     tally = Tally(hold_out)
     lock = threading.Lock()
 

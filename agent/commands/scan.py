@@ -221,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
     )
     scanner = Scanner(
         ruleset, max_size=cfg.scan.max_size, timeout=cfg.scan.timeout, hash_clean=False,
-        roots=roots, select=flt,
+        roots=roots, select=flt, processes=cfg.scan.threads if cfg.scan.processes else 0,
     )  # fmt: skip
     quarantine = None
     if args.quarantine or cfg.response.quarantine:  # only inside the PATHs given

@@ -42,6 +42,7 @@ def new_scanner(
     return RulesetScanner(
         rules, max_size=config.scan.max_size, timeout=config.scan.timeout,
         roots=roots, select=select,
+        processes=config.scan.threads if config.scan.processes else 0,
     )  # fmt: skip
 
 

@@ -133,8 +133,11 @@ class Pipeline:
         return True
 
     def swap_scanner(self, scanner: Scanner) -> None:
-        """New rules: the next job uses them; jobs in flight finish with the old ones."""
-        self.scanner = scanner
+        """New rules: the next job uses them; jobs in flight finish with the old ones (whose
+        matching children stop when those jobs are done)."""
+        old, self.scanner = self.scanner, scanner
+        if old is not scanner:
+            old.close()
 
     @property
     def depth(self) -> int:
@@ -193,4 +196,6 @@ class Pipeline:
                 return False
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in self._threads)
+        stopped = not any(t.is_alive() for t in self._threads)
+        self.scanner.close()  # a job still in flight keeps its child until it is done
+        return stopped

@@ -37,6 +37,9 @@ KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("scan", "max_size", '"20MiB"', "Larger files are skipped (and reported as skipped)."),
     ("scan", "timeout", "10.0", "Seconds YARA may spend on one file (then a scan-timeout alert)."),
     ("scan", "threads", "2", "Scanning worker threads."),
+    ("scan", "processes", "true",
+     "Run the rules and the decoders in one child process per scanning thread (the agent\n"
+     "still opens and reads every file itself). false: all in the agent's own process."),
     ("scan", "extensions", '[".aspx", ".php", ".jsp"]',
      "File extensions to scan, case-insensitive. Default: every executable web extension\n"
      "(.aspx .ashx .asmx ... .php .phtml ... .jsp .jspx), plus .htaccess, .user.ini,\n"

@@ -1,0 +1,219 @@
+"""Matching in child processes: real children, real rules, real signals.
+
+The children must give exactly the in-process results; a child that dies costs one retry, a
+child that hangs is killed at its deadline and the file becomes a scan-timeout alert, and no
+child outlives its scanner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agent.decode import Limits
+from agent.matchproc import MatchPool, matches_from_json, matches_to_json
+from agent.pipeline.workers import Job, Pipeline
+from agent.rules import load_rules
+from agent.scanner import TIMEOUT_RULE, Reason, RuleMatch, Scanner, ScanResult, StringHit, Verdict
+from tests.conftest import SHELL
+
+ENCODED = (
+    b"<?php eval(base64_decode('" + __import__("base64").b64encode(b"system($_GET['c']);") + b"'));"
+)
+
+
+@pytest.fixture
+def pooled(rules_dir: Path) -> Iterator[Scanner]:
+    s = Scanner(load_rules((rules_dir,), default_rules=False), processes=2)
+    yield s
+    s.close()
+
+
+def _gone(pids: list[int]) -> bool:
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            psutil.Process(pid).wait(timeout=15)
+    return not any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in pids)
+
+
+def test_children_give_the_in_process_results_on_the_bundled_rules(tmp_path: Path) -> None:
+    rules = load_rules(())
+    files = {
+        "a.aspx": SHELL,
+        "b.php": ENCODED,  # found on a decoded layer only
+        "c.php": b"<?php echo 'hello';",
+        "d.jsp": b'<%Runtime.getRuntime().exec(request.getParameter("c"));%>',
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    alone, pooled = Scanner(rules), Scanner(rules, processes=2)
+    try:
+        for name in files:
+            a, b = alone.scan(str(tmp_path / name)), pooled.scan(str(tmp_path / name))
+            assert (a.verdict, a.matches, a.hashes) == (b.verdict, b.matches, b.hashes), name
+        assert pooled.pool is not None and pooled.pool.started >= 1
+        assert any(m.layer for m in pooled.scan(str(tmp_path / "b.php")).matches)
+    finally:
+        pooled.close()
+
+
+def test_the_child_never_gets_a_path_it_could_open(pooled: Scanner, tmp_path: Path) -> None:
+    # The parent opens and reads; the child sees bytes. A file readable only through the
+    # parent's descriptor is still judged: unlink it after open is the closest real check.
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    r = pooled.scan(str(f))
+    assert r.verdict is Verdict.MATCHED and [m.rule for m in r.matches] == ["T_Eval_Request"]
+    assert pooled.pool is not None
+    for pid in pooled.pool.pids():
+        opened = {p.path for p in psutil.Process(pid).open_files()}
+        assert str(f) not in opened
+
+
+def test_a_child_killed_between_files_is_replaced(pooled: Scanner, tmp_path: Path) -> None:
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    assert pooled.scan(str(f)).matched
+    assert pooled.pool is not None
+    for pid in pooled.pool.pids():
+        os.kill(pid, signal.SIGKILL)
+    r = pooled.scan(str(f))
+    assert r.verdict is Verdict.MATCHED and [m.rule for m in r.matches] == ["T_Eval_Request"]
+    assert pooled.pool.started >= 2
+
+
+def test_a_hung_child_is_killed_and_the_file_is_a_timeout_alert(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    s = Scanner(load_rules((rules_dir,), default_rules=False))
+    s.pool = MatchPool(s.ruleset, size=1, timeout=1, limits=None, python=sys.executable, deadline=1)
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    try:
+        assert s.scan(str(f)).matched  # the child is up
+        (pid,) = s.pool.pids()
+        os.kill(pid, signal.SIGSTOP)
+        r = s.scan(str(f))
+        assert r.verdict is Verdict.MATCHED and r.reason is Reason.TIMEOUT
+        assert [m.rule for m in r.matches] == [TIMEOUT_RULE]
+        assert "killed" in r.detail
+        assert _gone([pid])
+        assert s.scan(str(f)).matches[0].rule == "T_Eval_Request"  # a fresh child took over
+    finally:
+        s.close()
+
+
+def test_a_child_that_cannot_run_is_an_error_result_not_a_lost_file(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    s = Scanner(load_rules((rules_dir,), default_rules=False))
+    events: list[str] = []
+    s.pool = MatchPool(
+        s.ruleset, size=1, timeout=1, limits=None, python="/bin/false", on_event=events.append
+    )
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    try:
+        r = s.scan(str(f))
+        assert r.verdict is Verdict.ERROR and r.reason is Reason.INTERNAL
+        assert "exited with status 1" in r.detail
+        assert len(events) == 2 and s.pool.started == 2  # retried once in a fresh child
+    finally:
+        s.close()
+
+
+def test_yara_timeout_in_a_child_keeps_head_and_tail(rules_dir: Path, tmp_path: Path) -> None:
+    (rules_dir / "slow.yar").write_text(
+        "rule T_Slow { condition: filesize > 100000 and for all i in (0..filesize) : "
+        "( for all j in (0..filesize) : ( uint8(i) != 0xff or uint8(j) != 0xfe ) ) }"
+    )
+    s = Scanner(load_rules((rules_dir,), default_rules=False), timeout=1, processes=1)
+    f = tmp_path / "t.php"
+    data = SHELL + b"a" * 200_000 + b"MARKER-SCORED-75"
+    f.write_bytes(data)
+    try:
+        r = s.scan(str(f))
+        assert r.verdict is Verdict.MATCHED and r.reason is Reason.TIMEOUT
+        assert [m.rule for m in r.matches] == ["T_Eval_Request", "T_Scored", TIMEOUT_RULE]
+        assert r.matches[1].strings[0].offset == data.index(b"MARKER-SCORED-75")
+    finally:
+        s.close()
+
+
+def test_no_child_outlives_the_pipeline(rules_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    seen: list[ScanResult] = []
+    scanner = Scanner(load_rules((rules_dir,), default_rules=False), processes=2)
+    pipeline = Pipeline(scanner, lambda job, r: seen.append(r), threads=2).start()
+    for _ in range(20):
+        pipeline.submit(Job(str(f)))
+    assert scanner.pool is not None
+    assert pipeline.close()
+    assert [r.verdict for r in seen] == [Verdict.MATCHED] * 20
+    assert scanner.pool.pids() == [] and psutil.Process().children() == []
+
+
+def test_swap_scanner_stops_the_old_children(rules_dir: Path, tmp_path: Path) -> None:
+    rules = load_rules((rules_dir,), default_rules=False)
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    old, new = Scanner(rules, processes=1), Scanner(rules, processes=1)
+    assert old.scan(str(f)).matched
+    assert old.pool is not None
+    pids = old.pool.pids()
+    assert pids
+    pipeline = Pipeline(old, lambda job, r: None, threads=1).start()
+    try:
+        pipeline.swap_scanner(new)
+        assert _gone(pids)
+    finally:
+        pipeline.close()
+
+
+def test_decode_limits_reach_the_child(tmp_path: Path) -> None:
+    # No decode stage in the child: the encoded shell is not found, exactly as in-process.
+    rules = load_rules(())
+    f = tmp_path / "b.php"
+    f.write_bytes(ENCODED)
+    plain = Scanner(rules, decode=None, processes=1)
+    layered = Scanner(rules, decode=Limits(), processes=1)
+    try:
+        assert not any(m.layer for m in plain.scan(str(f)).matches)
+        assert any(m.layer for m in layered.scan(str(f)).matches)
+    finally:
+        plain.close()
+        layered.close()
+
+
+_text = st.text(max_size=20)
+_hit = st.builds(
+    StringHit, _text, st.integers(0, 2**40), st.integers(0, 2**20), st.binary(max_size=64)
+)
+_meta = st.dictionaries(_text, st.one_of(_text, st.integers(-(2**53), 2**53), st.booleans()))
+_match = st.builds(
+    RuleMatch,
+    _text,
+    _text,
+    st.lists(_text, max_size=3).map(tuple),
+    _meta,
+    st.lists(_hit, max_size=4).map(tuple),
+    _text,
+)
+
+
+@given(st.lists(_match, max_size=4).map(tuple))
+def test_matches_survive_the_wire(matches: tuple[RuleMatch, ...]) -> None:
+    import json
+
+    wire = json.loads(json.dumps(matches_to_json(matches)))
+    assert matches_from_json(wire) == matches
