@@ -44,7 +44,8 @@ _log = logging.getLogger(__name__)
 
 _REQ = struct.Struct(">II")
 _LEN = struct.Struct(">I")
-MAX_REPLY = 64 * 1024 * 1024  # a reply longer than this is a broken child, not a result
+MAX_REPLY = 64 * 1024 * 1024
+IDLE_SECONDS = 60.0  # a child without work this long stops; the next file starts one  # a reply longer than this is a broken child, not a result
 
 
 class WorkerLost(Exception):
@@ -165,6 +166,7 @@ class _Child:
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, close_fds=True
         )
         self.deadline: float | None = None  # set while a file is in it
+        self.idle_since = 0.0
         self.killed = False
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
@@ -226,15 +228,13 @@ class _Child:
             self.stdout.close()
 
 
-@dataclasses.dataclass
-class _Slots:
-    idle: list[_Child]
-    busy: set[_Child]
-
-
 class MatchPool:
     """Up to `size` children, each holding the rules; thread-safe. `judge` has Scanner.judge's
-    contract, plus WorkerLost when a child died twice on the same file."""
+    contract, plus WorkerLost when a child died twice on the same file.
+
+    Children start on demand and stop after `idle` seconds without a file, so an idle agent
+    costs its own memory only (each child holds ~40 MB of rules). A closed pool still serves a
+    job that took its scanner before a swap; that child stops when the job is done."""
 
     def __init__(
         self,
@@ -245,6 +245,7 @@ class MatchPool:
         limits: Limits | None,
         python: str,
         deadline: float | None = None,
+        idle: float = IDLE_SECONDS,
         on_event: Callable[[str], None] | None = None,
     ) -> None:
         self.size = max(1, size)
@@ -253,11 +254,12 @@ class MatchPool:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         spec = self._portable(ruleset)
         self._setup = pickle.dumps((spec, timeout, limits), protocol=pickle.HIGHEST_PROTOCOL)
-        self._slots = _Slots([], set())
+        self.idle = idle
+        self._idle: list[_Child] = []
+        self._busy: set[_Child] = set()
         self._cond = threading.Condition()
         self._closed = False
         self._watchdog: threading.Thread | None = None
-        self._wake = threading.Event()
         self.on_event = on_event or (lambda msg: _log.warning("%s", msg))
         self.started = 0  # children started in all (a restart counts)
 
@@ -305,20 +307,14 @@ class MatchPool:
 
     def _take(self) -> _Child:
         with self._cond:
-            while True:
-                if self._closed:
-                    raise WorkerLost("scan workers are closed")
-                if self._slots.idle:
-                    child = self._slots.idle.pop()
-                    break
-                if len(self._slots.busy) < self.size:
-                    child = self._start()
-                    break
+            while not self._idle and len(self._busy) >= self.size:
                 self._cond.wait()
-            self._slots.busy.add(child)
+            child = self._idle.pop() if self._idle else self._start()
+            self._busy.add(child)
             return child
 
     def _start(self) -> _Child:
+        """Called with the lock held."""
         self.started += 1
         try:
             child = _Child(self._argv, self._setup)
@@ -333,44 +329,57 @@ class MatchPool:
 
     def _give_back(self, child: _Child) -> None:
         with self._cond:
-            self._slots.busy.discard(child)
-            if self._closed:
-                child.close()
-            else:
-                self._slots.idle.append(child)
-            self._cond.notify()
+            self._busy.discard(child)
+            retire = self._closed
+            if not retire:
+                child.idle_since = time.monotonic()
+                self._idle.append(child)
+            self._cond.notify_all()
+        if retire:
+            child.close()
 
     def _drop(self, child: _Child) -> None:
         child.kill()
         child.close()
         with self._cond:
-            self._slots.busy.discard(child)
-            self._cond.notify()
+            self._busy.discard(child)
+            self._cond.notify_all()
 
     def _watch(self) -> None:
-        """Kills a child past its file's deadline (the scan thread then sees EOF)."""
-        while not self._wake.wait(1.0):
-            now = time.monotonic()
-            with self._cond:
-                late = [c for c in self._slots.busy if c.deadline is not None and now > c.deadline]
-            for child in late:
-                child.kill()
+        """While children live: kill one past its file's deadline (its scan thread then sees
+        EOF) and stop those idle for `idle` seconds."""
+        with self._cond:
+            while self._busy or self._idle:
+                now = time.monotonic()
+                for child in self._busy:
+                    if child.deadline is not None and now > child.deadline:
+                        child.kill()
+                stale = [c for c in self._idle if now - c.idle_since > self.idle]
+                if stale:
+                    self._idle = [c for c in self._idle if c not in stale]
+                    self._cond.release()
+                    try:
+                        for child in stale:
+                            child.close()
+                    finally:
+                        self._cond.acquire()
+                    continue
+                self._cond.wait(min(1.0, self.idle))
+            self._watchdog = None
 
     def pids(self) -> list[int]:
         with self._cond:
-            return [c.proc.pid for c in (*self._slots.idle, *self._slots.busy)]
+            return [c.proc.pid for c in (*self._idle, *self._busy)]
 
     def close(self) -> None:
-        """Idle children stop now; a busy one when its file is done."""
+        """Idle children stop now; a busy one when its file is done. The private rule folder,
+        if any, goes with the pool object."""
         with self._cond:
             self._closed = True
-            idle, self._slots.idle = self._slots.idle, []
+            idle, self._idle = self._idle, []
             self._cond.notify_all()
         for child in idle:
             child.close()
-        self._wake.set()
-        if self._tmp is not None and not self._slots.busy:
-            self._tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -67,8 +67,7 @@ def test_children_give_the_in_process_results_on_the_bundled_rules(tmp_path: Pat
 
 
 def test_the_child_never_gets_a_path_it_could_open(pooled: Scanner, tmp_path: Path) -> None:
-    # The parent opens and reads; the child sees bytes. A file readable only through the
-    # parent's descriptor is still judged: unlink it after open is the closest real check.
+    # The parent opens and reads; the child sees bytes and holds no descriptor of the file.
     f = tmp_path / "x.aspx"
     f.write_bytes(SHELL)
     r = pooled.scan(str(f))
@@ -217,3 +216,34 @@ def test_matches_survive_the_wire(matches: tuple[RuleMatch, ...]) -> None:
 
     wire = json.loads(json.dumps(matches_to_json(matches)))
     assert matches_from_json(wire) == matches
+
+
+def test_an_idle_child_stops_and_the_next_file_starts_one(rules_dir: Path, tmp_path: Path) -> None:
+    s = Scanner(load_rules((rules_dir,), default_rules=False))
+    s.pool = MatchPool(s.ruleset, size=1, timeout=1, limits=None, python=sys.executable, idle=0.2)
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    try:
+        assert s.scan(str(f)).matched
+        (pid,) = s.pool.pids()
+        assert _gone([pid]) and s.pool.pids() == []
+        assert s.scan(str(f)).matches[0].rule == "T_Eval_Request"
+        assert s.pool.started == 2
+    finally:
+        s.close()
+
+
+def test_a_job_that_took_a_swapped_scanner_is_still_scanned(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    # A rule reload closes the old scanner while a worker may already hold it.
+    s = Scanner(load_rules((rules_dir,), default_rules=False), processes=1)
+    f = tmp_path / "x.aspx"
+    f.write_bytes(SHELL)
+    s.close()
+    try:
+        r = s.scan(str(f))
+        assert r.verdict is Verdict.MATCHED and r.matches[0].rule == "T_Eval_Request"
+        assert s.pool is not None and _gone(s.pool.pids())
+    finally:
+        s.close()
