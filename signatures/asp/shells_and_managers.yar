@@ -413,3 +413,24 @@ rule WSA_Asp_FileManager_DriveRootDefault
     condition:
         filesize < 200KB and $tag and $fso and $d and $r and any of ($f*)
 }
+
+rule WSA_Asp_Laudanum_Page
+{
+    meta:
+        id = "WSA-ASP-043"
+        description = "Laudanum penetration-test page for classic ASP or ASP.NET (command, file, DNS or proxy page behind an allowed-IP list): the kit is planted by attackers as it is"
+        family = "Laudanum"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $n = "Laudanum" nocase
+        $kit = "Injectable Files used during a Penetration Test" nocase
+        $ips = /allowed_?ips/ nocase
+        $cap = /WScript\.Shell|Scripting\.FileSystemObject|ADODB\.Stream|XMLHTTP|Process\.Start|ProcessStartInfo|System\.Net\.Dns|File\.(Open|Read|Write)|Directory\.Get/ nocase
+        $tag = /<%|runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 200KB and $tag and $n and ($kit or ($ips and $cap))
+}

@@ -110,7 +110,7 @@ rule WSA_Php_RemoteCode_FetchAndEval
         $f2 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         // a fetched document run whole, after a closing tag, from a URL: eval("?>".file_get_contents(
         // "https://..")) (template engines run their cached local files the same way)
-        $f3 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?['"]\?>['"][ \t]?\.[ \t]?@?[ \t]?file_get_contents[ \t]?\([ \t]?['"](https?|ftp):\/\// nocase
+        $f3 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?['"]\?>['"][ \t]?\.[ \t]?@?[ \t]?file_get_contents[ \t]?\([ \t]?(\w{1,20}[ \t]?\([ \t]?){0,4}['"](https?|ftp):\/\// nocase
         // the same call commented out on its line
         $f2c = /\/\/[^\n]{0,120}(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
@@ -139,7 +139,13 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // a whole PHP document run after a closing tag: eval('?>' . $page), the page fetched by a
         // helper from a URL written in the file or by curl (a template engine runs local files)
         $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
+        // the page decoded first (eval('?>' . base64_decode($page))): no template engine encodes its views
+        $ev3 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\(?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         $url = /\w\s{0,3}\(\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]/
+        // the address kept in a variable (with a decoded page only: a template engine may name a
+        // documentation URL), or decoded by the decode stage onto a line of its own
+        $url2 = /=\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]\s{0,3};/
+        $url3 = /\n(https?|ftp):\/\/[^\s'"]{4,200}/
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
         // the fetched code written to a temporary file, included and deleted at once
         $t = /(tempnam|sys_get_temp_dir|tmpfile)\s{0,3}\(/ nocase
@@ -150,7 +156,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // small pages only, apart from the uncapped direct form above
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
-            (filesize < 8KB and $ev2 and ($url or $net) and ($fetch or $net)) or
+            (filesize < 8KB and $ev2 and ($url or $url3 or $net) and ($fetch or $net)) or
+            (filesize < 8KB and $ev3 and ($url or $url2 or $url3 or $net) and ($fetch or $net)) or
             (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u))
         )
 }
@@ -236,8 +243,10 @@ rule WSA_Php_Laudanum_Shell
         $n = "Laudanum" nocase
         $a = /\$allowedIPs\s{0,3}=/ nocase
         $s = /(proc_open|shell_exec|system|passthru|popen|fopen|file_get_contents|curl_exec)\s{0,3}\(/ nocase
+        // the kit's own banner on every page (its WordPress plugin templates call through helpers)
+        $kit = "Injectable Files used during a Penetration Test" nocase
     condition:
-        filesize < 200KB and $n and ($a or $s)
+        filesize < 200KB and $n and ($a or $s or $kit)
 }
 
 rule WSA_Php_Tool_BruteForcer
@@ -592,4 +601,102 @@ rule WSA_Php_Probe_FixedReconCommand
         $php = "<?"
     condition:
         filesize < 2KB and $php and ($d or ($v and $s) or $b)
+}
+
+rule WSA_Php_Probe_HostReport
+{
+    meta:
+        id = "WSA-PHP-133"
+        description = "A small PHP page that reports the host to whoever loads it: the kernel and host name (php_uname) together with safe_mode or the disabled functions, the questions an attacker asks of a freshly compromised server before choosing a shell or an exploit (a probe dropped and polled by mass-exploitation kits)"
+        family = "Recon probe"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1082/"
+        mitre_attack = "T1505.003"
+    strings:
+        // the whole uname, no argument: applications that ask want one field (php_uname('s'))
+        $u = /[^\w>:$]php_uname\s{0,3}\(\s{0,3}\)/ nocase
+        $s1 = /ini_get\s{0,3}\(\s{0,3}['"](safe_mode|disable_functions)['"]/ nocase
+        $s2 = /['"]safe_mode['"]/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 16KB and $php and $u and ($s1 or $s2)
+}
+
+rule WSA_Php_Seo_Cloaker
+{
+    meta:
+        id = "WSA-PHP-134"
+        description = "A PHP page that tells search engines from people (the Referer or User-Agent compared with google/bing/yahoo/yandex, or a pipe-separated list of engines) and then redirects to, or prints, a page from a remote address: the cloaking doorway of SEO-spam and traffic-redirect campaigns planted on compromised sites"
+        family = "SEO cloaking doorway"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1608/006/"
+        mitre_attack = "T1505.003"
+    strings:
+        $ref = /HTTP_REFERER[^\n]{0,100}(google|yahoo|bing|yandex|baidu)/ nocase
+        $list = /(google|yahoo|bing|yandex|baidu|msn|aol|rambler|sogou)\.?\|(google|yahoo|bing|yandex|baidu|msn|aol|rambler|sogou|bot|crawl|slurp|spider)/ nocase
+        // a redirect to a remote address built from variables
+        $redir = /header\s{0,3}\(\s{0,3}["']Location:\s{0,3}https?:\/\/[^"'\n]{0,200}\$/ nocase
+        $remote = /(file_get_contents|curl_init|fopen|file)\s{0,3}\(\s{0,3}["']https?:\/\// nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 1MB and $php and ($ref or $list) and ($redir or $remote)
+}
+
+rule WSA_Php_Loader_DecryptThenEval
+{
+    meta:
+        id = "WSA-PHP-135"
+        description = "A PHP page that decrypts code with a cipher (openssl_decrypt, mcrypt_decrypt) and runs it (eval, assert, create_function): a loader whose shell is encrypted so that no plain-text or base64 signature can see it; applications decrypt data, not code"
+        family = "Encrypted loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.openssl-decrypt.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $d = /(openssl_decrypt|mcrypt_decrypt)\s{0,3}\(/ nocase
+        $e = /[^\w>:$](eval|assert|create_function)\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 64KB and $php and $d and $e
+}
+
+rule WSA_Php_Exec_ReflectionByName
+{
+    meta:
+        id = "WSA-PHP-136"
+        description = "A command or code function reached through reflection by its name (new ReflectionFunction('passthru')->invoke(...)): the call never appears as system(...) or eval(...) in the text"
+        family = "Generic command shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/class.reflectionfunction.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $r = /new\s{1,3}ReflectionFunction\s{0,3}\(\s{0,3}['"](system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|create_function)['"]\s{0,3}\)/ nocase
+    condition:
+        filesize < 5MB and $r
+}
+
+rule WSA_Php_Backdoor_AdminCreator
+{
+    meta:
+        id = "WSA-PHP-137"
+        description = "A standalone PHP file that boots Magento (app/Mage.php) and creates a back-office user with a role, the drop-in admin creator left on shops after a compromise (the WordPress form is WSA-PHP-047)"
+        family = "CMS admin backdoor"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1136/"
+        mitre_attack = "T1505.003"
+    strings:
+        $boot = "app/Mage.php" ascii
+        $user = /Mage::getModel\s{0,3}\(\s{0,3}['"]admin\/user['"]\s{0,3}\)/ nocase
+        $role = /(setRoleIds|setRoleId|Mage::getModel\s{0,3}\(\s{0,3}['"]admin\/roles?['"])/ nocase
+    condition:
+        filesize < 32KB and $boot and $user and $role
 }

@@ -524,3 +524,23 @@ rule WSA_Php_WordPress_StandalonePanel
     condition:
         filesize < 256KB and $l and (($req and 1 of ($p*)) or ($ad and $w))
 }
+
+rule WSA_Php_Mailer_LeafKit
+{
+    meta:
+        id = "WSA-PHP-138"
+        description = "Leaf PHP Mailer: the password-gated bulk mailer most often planted on compromised PHP hosts to send spam and phishing from the victim's address space"
+        family = "Mass mailer"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1584/"
+        mitre_attack = "T1505.003"
+    strings:
+        $n1 = "Leaf PHP Mailer" nocase
+        $n2 = "leafmailer" nocase
+        $m = /[^\w>:$](mail|fsockopen)\s{0,3}\(|PHPMailer/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 2MB and $php and ($n1 or $n2) and $m
+}

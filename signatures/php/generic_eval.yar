@@ -74,7 +74,7 @@ rule WSA_Php_Generic_RequestAsCallable
 {
     meta:
         id = "WSA-PHP-002"
-        description = "request data used as a function name or include path: $_GET['f']($_POST['x']), call_user_func/array_map/usort with a request-supplied callback, or a dangerous callback string applied to request data"
+        description = "request data used as a function name or include path, or passed to a computed callee: $_GET['f']($_POST['x']), (expr)($_GET['a']), call_user_func/array_map/usort with a request-supplied callback, or a dangerous callback string applied to request data"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -95,12 +95,15 @@ rule WSA_Php_Generic_RequestAsCallable
         $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         $inc2 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}(include|require)(_once)?\s{0,3}\(?\s{0,3}\$/ nocase
         // one to three decoders between the variable function and the request: $f(urldecode(urldecode($_REQUEST[..])))
+        // a computed callee applied to request data: (substr($m,0,3).substr($m,4))($_GET['a']),
+        // f("php".$q)($_GET[2]); a cast, (int)($_GET['id']), ends in a letter and is not one
+        $call4 = /([^a-zA-Z \t(]|\$\w{1,20}|['"])\s{0,3}\)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
         $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}((stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}){1,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,80}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
     condition:
         // windows after each request read: files up to 2 MB here, WSA-PHP-118 beyond
-        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call5 or $inc or $inc2 or $cb1)
+        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1)
 }
 
 rule WSA_Php_Generic_CallbackByName
