@@ -334,6 +334,29 @@ def test_a_fold_window_runs_on_to_the_end_of_a_packed_literal(
     assert scan(ruleset, tmp_path, "g.php", page) == {"T_Eval_Post": "fold > base64"}
 
 
+def test_a_decoder_named_by_an_escaped_variable_decodes_a_literal_longer_than_a_fold_window(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # FOPO-style: the decoder's name hides in escapes in a variable, the payload is a literal of
+    # megabytes; a fold window cannot carry it, so the payload is read from the page itself.
+    name = b"".join(
+        (b"\\x%02x" if i % 2 else b"\\%03o") % c for i, c in enumerate(b"base64_decode")
+    )
+    packed = base64.b64encode(b'eval($_POST["k"]); /*' + b"a" * 400_000 + b"*/")
+    page = b'<?php $o0a7 = "' + name + b'"; @eval($o0a7(\r\n"' + packed + b'")); ?>'
+    assert scan(ruleset, tmp_path, "fopo.php", page) == {"T_Eval_Post": "base64"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_decoder_aliases_name_only_decoders(data: bytes) -> None:
+    found = payload.aliases(b"<?php $a = 'base64_decode'; " + data)
+    assert found.get("a") == "base64_decode"
+    assert set(found.values()) <= set(payload.TRANSFORMS)
+    assert len(found) <= payload.ALIASES_MAX
+    assert all(isinstance(o, int) for o in payload.alias_calls(data, found, 4))
+
+
 @pytest.mark.parametrize(
     ("code", "cue"),
     [

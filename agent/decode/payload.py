@@ -185,11 +185,44 @@ def chain_before(buf: bytes, quote: int) -> list[str]:
     return [m.group(1).decode("ascii").lower() for m in _CALL.finditer(buf, i, quote)][::-1]
 
 
-def apply_chain(body: bytes, names: list[str], cap: int) -> tuple[bytes, list[str]] | None:
-    """Apply the known calls innermost first; stop at the first unknown one (eval, assert...)."""
+# A variable that holds a decoder's name, the name written with escapes or pieces the fold pass
+# would join: `$f = "\x62\141se64_decode"; eval($f("..."))` (FOPO and many packers).
+_ALIAS = re.compile(rb"""\$([A-Za-z_]\w{0,40})\s{0,4}=\s{0,4}(["'])([^"'\n]{1,120})\2\s{0,4};""")
+ALIASES_MAX = 16
+
+
+def aliases(buf: bytes, limit: int = ALIASES_MAX) -> dict[str, str]:
+    """Variables holding the name of a decoding call: variable name (lower case) -> call name."""
+    out: dict[str, str] = {}
+    for m in _ALIAS.finditer(buf):
+        body = dq_unescape(m.group(3)) if m.group(2) == b'"' else m.group(3)
+        name = body.strip().lower().decode("latin-1")
+        if name in TRANSFORMS:
+            out[m.group(1).decode("ascii").lower()] = name
+            if len(out) >= limit:
+                break
+    return out
+
+
+def alias_calls(buf: bytes, names: dict[str, str], limit: int) -> list[int]:
+    """Offsets of `$alias(` calls (at most `limit`), where a literal payload may follow."""
+    if not names:
+        return []
+    call = re.compile(
+        rb"\$(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\s{0,4}\(", re.IGNORECASE
+    )
+    return [m.start() for _, m in zip(range(limit), call.finditer(buf), strict=False)]
+
+
+def apply_chain(
+    body: bytes, names: list[str], cap: int, alias: dict[str, str] | None = None
+) -> tuple[bytes, list[str]] | None:
+    """Apply the known calls innermost first; stop at the first unknown one (eval, assert...).
+    `alias`: variables called as functions that hold a decoder's name."""
     done: list[str] = []
     data = body
     for name in names:
+        name = (alias or {}).get(name, name)
         if name in PASS_THROUGH:
             continue
         fn = TRANSFORMS.get(name)
@@ -203,7 +236,9 @@ def apply_chain(body: bytes, names: list[str], cap: int) -> tuple[bytes, list[st
     return (data, done) if done else None
 
 
-def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, bytes]]:
+def chains(
+    buf: bytes, offsets: list[int], cap: int, alias: dict[str, str] | None = None
+) -> Iterator[tuple[str, bytes]]:
     """(layer name, decoded bytes) for the first literal after each trigger offset."""
     seen: set[int] = set()
     for off in offsets:
@@ -222,7 +257,7 @@ def chains(buf: bytes, offsets: list[int], cap: int) -> Iterator[tuple[str, byte
         body = lit[0]
         if buf[quote] == 0x22 and b"\\" in body:
             body = dq_unescape(body)
-        done = apply_chain(body, chain_before(buf, quote), cap)
+        done = apply_chain(body, chain_before(buf, quote), cap, alias)
         if done is not None and texty(done[0]):  # an image or other data is not code
             data, names = done
             yield " > ".join(_short(n) for n in names), data

@@ -147,11 +147,18 @@ def layers_of(
         decoded = script_encoder.decode_page(buf, cap)
         if decoded is not None:
             yield "script-encoder", decoded
-    if "payload" in hits:
+    offsets = hits.get("payload", [])
+    alias: dict[str, str] = {}
+    if "fold" in hits:
+        # a decoder named through a variable with an escaped name: the payload is read here, in
+        # the whole layer, because a fold layer keeps only windows of a long literal
+        alias = payload.aliases(buf)
+        offsets = offsets + payload.alias_calls(buf, alias, budget.limits.regions)
+    if offsets:
         context = buf[:CONTEXT] + b"\n"
         # One layer per decoding chain, however many literals went through it.
         by_chain: dict[str, list[bytes]] = {}
-        for name, data in payload.chains(buf, hits["payload"], cap):
+        for name, data in payload.chains(buf, offsets, cap, alias):
             # A payload found verbatim in the layer it came from (`strrev(strrev(..))`, a
             # rot13 pair) shows the rules nothing new: not scanned again.
             if data not in buf:
@@ -160,7 +167,7 @@ def layers_of(
         for name, datas in by_chain.items():
             yield name, (context + b"\n".join(datas))[:cap]
         if not found:
-            near = windows(buf, hits["payload"], LOOSE_SPAN)
+            near = windows(buf, offsets, LOOSE_SPAN)
             for name, data in payload.loose(near, cap, budget.limits.regions):
                 if data not in buf:
                     yield name, context + data
