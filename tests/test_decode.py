@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import urllib.parse
 import zlib
 from pathlib import Path
 
@@ -167,8 +168,10 @@ def test_a_wrapper_that_wraps_itself_is_unpacked_to_the_end(
     inner = wrap(shell, b"$f($c);")  # the decoder's name hidden
     page = wrap(inner, b"eval(gzinflate(gzinflate(base64_decode(strrev($c)))));")
     found = scan(ruleset, tmp_path, "w.php", page)
+    # the outer call names its decoders (its literal is read through `$c`), the inner one hides
+    # them, so the inner level is a loose literal's guess
     assert found == {
-        "T_Eval_Post": "strrev > base64 > inflate > inflate > strrev > base64 > inflate > inflate"
+        "T_Eval_Post": "strrev > base64 > gzinflate > gzinflate > strrev > base64 > inflate > inflate"
     }
 
 
@@ -345,6 +348,29 @@ def test_a_decoder_named_by_an_escaped_variable_decodes_a_literal_longer_than_a_
     packed = base64.b64encode(b'eval($_POST["k"]); /*' + b"a" * 400_000 + b"*/")
     page = b'<?php $o0a7 = "' + name + b'"; @eval($o0a7(\r\n"' + packed + b'")); ?>'
     assert scan(ruleset, tmp_path, "fopo.php", page) == {"T_Eval_Post": "base64"}
+
+
+def test_a_literal_in_a_variable_far_from_its_decoder_is_decoded(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # The literal sits in a variable 20 KB before the call; the call chain is read at the call.
+    text = urllib.parse.quote("eval(&#36;_POST[&quot;k&quot;]);").encode()
+    page = (
+        b'<?php $p = "' + base64.b64encode(text) + b'";\n/*' + b"x" * 20_000 + b"*/\n"
+        b"eval(htmlspecialchars_decode(urldecode(base64_decode($p)))); ?>"
+    )
+    got = scan(ruleset, tmp_path, "v.php", page)
+    assert got == {"T_Eval_Post": "base64 > urldecode > htmlspecialchars_decode"}
+
+
+def test_a_decoded_layer_may_name_a_variable_of_the_page(ruleset: RuleSet, tmp_path: Path) -> None:
+    # The first payload decodes to code that decodes another variable of the file.
+    inner = base64.b64encode(b'eval($_POST["k"]);')
+    outer = base64.b64encode(b"eval(base64_decode($inner));")
+    page = (
+        b'<?php $inner = "' + inner + b'"; $outer = "' + outer + b'"; eval(base64_decode($outer));'
+    )
+    assert scan(ruleset, tmp_path, "n.php", page) == {"T_Eval_Post": "base64 > base64"}
 
 
 @settings(max_examples=200, deadline=None)

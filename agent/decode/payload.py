@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import html
 import re
 import urllib.parse
 import zlib
@@ -105,6 +106,10 @@ def urldecode(data: bytes, cap: int) -> bytes | None:
     return urllib.parse.unquote_to_bytes(data[: cap * 3])[:cap]
 
 
+def html_unescape(data: bytes, cap: int) -> bytes | None:
+    return html.unescape(data[: cap * 8].decode("latin-1")).encode("latin-1", "replace")[:cap]
+
+
 def _same(data: bytes, cap: int) -> bytes | None:
     return data[:cap]
 
@@ -115,6 +120,7 @@ TRANSFORMS: dict[str, Transform] = {
     "gzinflate": gzinflate, "gzuncompress": gzuncompress, "gzdecode": gzdecode,
     "str_rot13": rot13, "strrev": strrev, "hex2bin": hex2bin,
     "urldecode": urldecode, "rawurldecode": urldecode,
+    "htmlspecialchars_decode": html_unescape, "html_entity_decode": html_unescape,
 }  # fmt: skip
 # Calls that pass a payload through unchanged (string conversions around the decoder).
 PASS_THROUGH = frozenset({
@@ -236,30 +242,78 @@ def apply_chain(
     return (data, done) if done else None
 
 
+_ARG_VAR = re.compile(rb"\$([A-Za-z_]\w{0,40})\s{0,4}[),]")
+
+
+def variable_literal(name: bytes, pages: tuple[bytes, ...], limit: int) -> tuple[bytes, int] | None:
+    """The quoted literal last assigned to `$name` in the first page that assigns one, with its
+    quote character (`$gz = "ZXZh.."; ... base64_decode($gz)`)."""
+    assign = re.compile(rb"\$" + re.escape(name) + rb"\s{0,4}=\s{0,4}([\"'])")
+    for page in pages:
+        last = None
+        for m in assign.finditer(page):
+            last = m
+        if last is not None:
+            lit = read_literal(page, last.start(1), limit)
+            if lit is not None:
+                return lit[0], page[last.start(1)]
+    return None
+
+
 def chains(
-    buf: bytes, offsets: list[int], cap: int, alias: dict[str, str] | None = None
+    buf: bytes,
+    offsets: list[int],
+    cap: int,
+    alias: dict[str, str] | None = None,
+    page: bytes = b"",
 ) -> Iterator[tuple[str, bytes]]:
-    """(layer name, decoded bytes) for the first literal after each trigger offset."""
+    """(layer name, decoded bytes) for the first literal after each trigger offset, or for the
+    literal a variable there was assigned (in this layer or, for a decoded layer, in `page`, the
+    file itself)."""
     seen: set[int] = set()
+    limit = min(LITERAL_MAX, 4 * cap + 16)
     for off in offsets:
         window_end = min(len(buf), off + 256)
         quote = -1
+        arg = None
         for j in range(off, window_end):
             if buf[j] in (0x22, 0x27):
+                quote = j
+                break
+            # `$v)`: a variable passed to the decoding call (`$f(` is a call, read on)
+            if buf[j] == 0x24 and (arg := _ARG_VAR.match(buf, j)) is not None:
                 quote = j
                 break
         if quote < 0 or quote in seen:
             continue
         seen.add(quote)
-        lit = read_literal(buf, quote, min(LITERAL_MAX, 4 * cap + 16))
-        if lit is None:
-            continue
-        body = lit[0]
-        if buf[quote] == 0x22 and b"\\" in body:
+        if arg is not None:
+            found = variable_literal(arg.group(1), (buf, page) if page else (buf,), limit)
+            if found is None:
+                continue
+            body, q = found
+        else:
+            lit = read_literal(buf, quote, limit)
+            if lit is None:
+                continue
+            body, q = lit[0], buf[quote]
+        if q == 0x22 and b"\\" in body:
             body = dq_unescape(body)
         done = apply_chain(body, chain_before(buf, quote), cap, alias)
-        if done is not None and texty(done[0]):  # an image or other data is not code
-            data, names = done
+        if done is None:
+            continue
+        data, names = done
+        # base64 of base64 decoded again while it is still only base64 (`$s2 = $fn($s1)`, a
+        # second round the chain cannot follow through variables), kept if it reads as text
+        more, extra = data, list(names)
+        for _ in range(REPEAT_B64 if TRANSFORMS.get(names[-1]) is b64 else 0):
+            again = b64(more, cap) if _B64_TEXT.fullmatch(more[:4096]) else None
+            if again is None:
+                break
+            more, extra = again, [*extra, "base64_decode"]
+        if more is not data and texty(more):
+            data, names = more, extra
+        if texty(data):  # an image or other data is not code
             yield " > ".join(_short(n) for n in names), data
 
 

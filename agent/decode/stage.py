@@ -134,10 +134,11 @@ def windows(
 
 
 def layers_of(
-    buf: bytes, hits: Hits, budget: Budget, from_fold: bool = False
+    buf: bytes, hits: Hits, budget: Budget, from_fold: bool = False, page: bytes = b""
 ) -> Iterator[tuple[str, bytes]]:
     """(name, bytes) of each layer the triggered decoders produce from `buf` (a folded layer
-    is not folded again: folding already did all it can)."""
+    is not folded again: folding already did all it can). `page`: the file, whose variables a
+    decoded layer may name."""
     cap = budget.bytes_left
     if "charset" in hits:
         decoded = charset.decode_declared(buf, hits["charset"], cap)
@@ -158,7 +159,7 @@ def layers_of(
         context = buf[:CONTEXT] + b"\n"
         # One layer per decoding chain, however many literals went through it.
         by_chain: dict[str, list[bytes]] = {}
-        for name, data in payload.chains(buf, offsets, cap, alias):
+        for name, data in payload.chains(buf, offsets, cap, alias, page):
             # A payload found verbatim in the layer it came from (`strrev(strrev(..))`, a
             # rot13 pair) shows the rules nothing new: not scanned again.
             if data not in buf:
@@ -214,7 +215,8 @@ def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None =
         path, buf, hits = todo.pop(0)
         if not hits:
             continue
-        for name, layer in layers_of(buf, hits, budget, from_fold=path[-1:] == ("fold",)):
+        from_fold = path[-1:] == ("fold",)
+        for name, layer in layers_of(buf, hits, budget, from_fold, data if path else b""):
             if budget.out_of_time():
                 out.stopped = budget.exhausted
                 return out

@@ -544,3 +544,25 @@ rule WSA_Php_Mailer_LeafKit
     condition:
         filesize < 2MB and $php and ($n1 or $n2) and $m
 }
+
+rule WSA_Php_FileManager_KnownKit
+{
+    meta:
+        id = "WSA-PHP-139"
+        description = "A stock single-file PHP file manager (phpFileManager, Tiny File Manager and their re-branded copies) in a web root: browse, upload, edit and delete anywhere the web server can, some with a command box; dual-use, and among the tools attackers plant most after a compromise"
+        family = "Dual-use file manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $n1 = "phpFileManager" nocase
+        $n2 = "Tiny File Manager" nocase
+        $n3 = "tinyfilemanager" nocase
+        $up = /move_uploaded_file\s{0,3}\(/ nocase
+        $ls = /scandir|opendir|readdir/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 5MB and $php and any of ($n*) and $up and $ls
+}
