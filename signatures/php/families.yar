@@ -525,11 +525,11 @@ rule WSA_Php_WordPress_StandalonePanel
         filesize < 256KB and $l and (($req and 1 of ($p*)) or ($ad and $w))
 }
 
-rule WSA_Php_Mailer_LeafKit
+rule WSA_Php_Mailer_KnownKit
 {
     meta:
         id = "WSA-PHP-138"
-        description = "Leaf PHP Mailer: the password-gated bulk mailer most often planted on compromised PHP hosts to send spam and phishing from the victim's address space"
+        description = "A stock bulk-mailer kit (Leaf PHP Mailer, Owl PHP Mailer): the password-gated mailers most often planted on compromised PHP hosts to send spam and phishing from the victim's address space"
         family = "Mass mailer"
         severity = "medium"
         author = "webshell-agent project"
@@ -539,10 +539,12 @@ rule WSA_Php_Mailer_LeafKit
     strings:
         $n1 = "Leaf PHP Mailer" nocase
         $n2 = "leafmailer" nocase
+        $n3 = "Owl PHP Mailer" nocase
+        $n4 = "owlmailer" nocase
         $m = /[^\w>:$](mail|fsockopen)\s{0,3}\(|PHPMailer/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 2MB and $php and ($n1 or $n2) and $m
+        filesize < 2MB and $php and any of ($n*) and $m
 }
 
 rule WSA_Php_FileManager_KnownKit

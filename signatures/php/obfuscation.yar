@@ -272,3 +272,22 @@ rule WSA_Php_Obfuscation_PhpInBase64
     condition:
         filesize < 500KB and 1 of ($b*) and $d and $w
 }
+
+rule WSA_Php_Obfuscation_CharArithmeticDecoder
+{
+    meta:
+        id = "WSA-PHP-140"
+        description = "A PHP page with its own character-arithmetic decoder (chr() of ord() shifted, rotated or XORed: ROT47, byte shifts, two-letter hex alphabets) that also evaluates code: the packer of a shell whose payload no standard decoder reads"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.chr.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $d = /chr\s{0,3}\([^;]{0,60}ord\s{0,3}\([^;]{0,60}\)\s{0,3}[-+^%]/ nocase
+        $e = /[^\w>:$](eval|assert|create_function)\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 64KB and $php and $d and $e
+}
