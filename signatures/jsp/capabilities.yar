@@ -374,3 +374,24 @@ rule WSA_Jsp_Deserialize_EmbeddedObject
     condition:
         filesize < 2MB and any of ($tag*) and $ois and ($b64 or $hex)
 }
+
+rule WSA_Jsp_SeoRelay_RemotePage
+{
+    meta:
+        id = "WSA-JSP-042"
+        description = "A small JSP page that reads a page from a hard-coded remote address line by line and prints it as its own: the SEO-spam/doorway relay planted on compromised Java sites (remote content served under the victim's domain)"
+        family = "SEO spam relay"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1608/006/"
+        mitre_attack = "T1505.003"
+    strings:
+        $url = /"https?:\/\/[^"\s]{4,200}"/
+        $open = /(openStream|openConnection|getInputStream)\s{0,3}\(/
+        $read = /readLine\s{0,3}\(/
+        $out = /out\.print(ln)?\s{0,3}\(\s{0,3}\w{1,40}\s{0,3}\)/
+        $tag = /<%|<jsp:/
+    condition:
+        filesize < 8KB and $tag and $url and $open and $read and $out
+}
