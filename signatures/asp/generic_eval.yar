@@ -38,7 +38,8 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item))?[ \t]{0,3}\(/ nocase
+        // (a cookie is request data too: cmd = Request.Cookies("browser"))
+        $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item|cookies))?[ \t]{0,3}\(/ nocase
         $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
         // a CMS database wrapper *named* Execute: Execute(sql), Execute(strSql) on a page that builds SQL text
         $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase

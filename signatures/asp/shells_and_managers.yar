@@ -23,6 +23,8 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $x4 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n.]{0,60}(szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
         $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n.]{0,60}(request|&[ \t]{0,2}\w{1,20})/ nocase
         $x3 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n.\/]{0,60}(request|&[ \t]{0,2}[a-z]{0,8}(cmd|command|str|exe|shell))/ nocase
+        // any variable appended to cmd /c (VBScript & or JScript +), in a page that reads the request
+        $x7 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n]{0,60}[&+][ \t]{0,2}[a-z_]\w{0,20}/ nocase
         // Shell.Application folder objects on request-chosen paths, files copied or moved with them
         $x5 = /\.namespace[ \t]{0,3}\([ \t]{0,3}(request|[a-z_]\w{0,20}[ \t]{0,3}\))/ nocase
         $x6 = /\.(copyhere|movehere)\b/ nocase
@@ -36,7 +38,7 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $jsp = /<%@[ \t]{0,3}page[ \t][^%]{0,200}(import|contentType|pageEncoding)[ \t]{0,3}=/
     condition:
         filesize < 1MB and any of ($tag*) and any of ($o*) and $r and not $jsp and
-        ($x2 or $x3 or (($x1 or $x4) and not $fixed) or ($o2 and $x5 and $x6))
+        ($x2 or $x3 or (($x1 or $x4 or $x7) and not $fixed) or ($o2 and $x5 and $x6))
 }
 
 rule WSA_Asp_Generic_WriteFileFromRequest

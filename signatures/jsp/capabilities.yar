@@ -111,6 +111,8 @@ rule WSA_Jsp_ClassLoading_FromBytes
         $in_q = "getQueryString" ascii
         $ucl = /new\s{1,3}(java\.net\.)?URLClassLoader\s{0,3}\(/
         $ucl2 = /URLClassLoader\s{0,3}\.\s{0,3}newInstance/
+        // a jar from a fixed remote (or dropped local) address: no page of an application loads one
+        $ucl3 = /URLClassLoader\s{0,3}(\.\s{0,3}newInstance\s{0,3})?\(\s{0,3}new\s{1,3}(java\.net\.)?URL\s{0,3}\[\s{0,3}\]\s{0,3}\{\s{0,3}new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}"(https?|ftp|file):/
         $jc1 = "getSystemJavaCompiler" ascii
         $jc2 = "JavaCompiler" ascii
         $ti1 = "TemplatesImpl" ascii
@@ -129,6 +131,7 @@ rule WSA_Jsp_ClassLoading_FromBytes
                 (($dc or $dcr) and ($dec1 or any of ($in_*))) or
                 ($dc0 and $load) or
                 (($ucl or $ucl2) and any of ($in_*) and $load) or
+                ($ucl3 and $load) or
                 ($jc1 and $jc2 and $load) or
                 ($ti1 and ($ti2 or $ti3)))))
 }
