@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from agent.decode import Limits, explore, payload
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
 from agent.decode.folding import fold, small_page_cue
+from agent.decode.jspx import decode_document
 from agent.decode.script_encoder import decode_page
 from agent.rules import default_rules_dir, load_rules
 from agent.rules.compiler import RuleSet
@@ -503,7 +504,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 5 decode triggers" in text.out
+    assert "plus 6 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])
@@ -627,3 +628,45 @@ def test_the_charset_decoder_never_raises_and_respects_its_cap(
 def test_any_encoding_name_is_resolved_or_refused(name: str) -> None:
     codec = codec_for(name)
     assert codec is None or isinstance(hides_ascii(codec), bool)
+
+
+# --- JSP documents ------------------------------------------------------------------------
+
+JSPX = b"""<?xml version="1.0"?>
+<jsp:root xmlns:jsp="http://java.sun.com/JSP/Page" version="2.0">
+<jsp:scriptlet>%s</jsp:scriptlet>
+</jsp:root>
+"""
+CODE = b' Runtime.getRuntime().exec(request.getParameter("c"));'
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        CODE.replace(b"Runtime", b"Run<![CDATA[time]]>", 1).replace(b"exec", b"ex<![CDATA[ec]]>"),
+        b"".join(b"&#x%x;" % c for c in CODE),
+        b"".join(b"&#%d;" % c for c in CODE[:20]) + CODE[20:],
+    ],
+    ids=["cdata-split", "hex-references", "decimal-references"],
+)
+def test_a_jsp_document_is_read_as_the_container_reads_it(tmp_path: Path, hidden: bytes) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text(
+        'rule T_Jspx_Exec { strings: $a = "<% Runtime.getRuntime().exec(request" condition: $a }'
+    )
+    rs = load_rules((d, TRIGGERS), default_rules=False)
+    assert scan(rs, tmp_path, "d.jspx", JSPX % hidden) == {"T_Jspx_Exec": "jspx"}
+
+
+def test_a_plain_jsp_document_makes_no_layer() -> None:
+    assert (
+        decode_document(JSPX % b' out.println("&lt;b&gt;");'.replace(b"&", b"x"), 1 << 20) is None
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.integers(0, 2000))
+def test_the_jsp_document_reader_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
+    out = decode_document(JSPX % data, cap)
+    assert out is None or len(out) <= cap

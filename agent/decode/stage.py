@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decode import charset, flow, payload, script_encoder
+from agent.decode import charset, flow, jspx, payload, script_encoder
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.limits import Budget, Limits
 
@@ -148,6 +148,10 @@ def layers_of(
         decoded = script_encoder.decode_page(buf, cap)
         if decoded is not None:
             yield "script-encoder", decoded
+    if "jspx" in hits:
+        decoded = jspx.decode_document(buf, cap)
+        if decoded is not None:
+            yield "jspx", decoded
     offsets = hits.get("payload", [])
     alias: dict[str, str] = {}
     if "fold" in hits:

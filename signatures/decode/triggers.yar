@@ -2,7 +2,7 @@
     Decode triggers: not findings. Each rule tells the decode stage (agent/decode/) that a
     decoder may have work in this file, and its string offsets say where. The scanner drops
     every match tagged `decode_trigger` from findings and alerts; `rules list` shows them apart.
-    meta `decoder`: script-encoder | payload | fold | charset | flow. Keep them cheap: literal atoms only.
+    meta `decoder`: script-encoder | payload | fold | charset | flow | jspx. Keep them cheap: literal atoms only.
 */
 
 rule WSA_Decode_ScriptEncoder : decode_trigger
@@ -195,4 +195,29 @@ rule WSA_Decode_RequestFlow : decode_trigger
         $s12 = "assert (" nocase
     condition:
         any of ($r*) and any of ($s*)
+}
+
+rule WSA_Decode_JspDocument : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-906"
+        description = "Decode trigger: a JSP document (JSPX) code element with a CDATA section or character references, which the XML parser removes or reads before Java sees the code"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "jspx"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://jakarta.ee/specifications/pages/3.1/jakarta-server-pages-spec-3.1#jsp-documents"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = "<jsp:scriptlet"
+        $e2 = "<jsp:declaration"
+        $e3 = "<jsp:expression"
+        $c1 = "<![CDATA["
+        $c2 = "&#"
+        $c3 = "&lt;"
+        $c4 = "&quot;"
+        $c5 = "&amp;"
+    condition:
+        any of ($e*) and any of ($c*)
 }

@@ -1,0 +1,46 @@
+"""JSP documents (JSPX): the code as the container compiles it.
+
+A JSP document is XML: its code sits in `<jsp:scriptlet>`, `<jsp:declaration>` and
+`<jsp:expression>` elements, where the XML parser removes `<![CDATA[`/`]]>` markers and turns
+character references (`&#x52;`, `&#82;`, `&lt;`) into characters before Java sees the text. A
+shell can therefore split `Runtime` as `Run<![CDATA[time]]>` or write all of its code as
+`&#x...;` references, and no rule reading the bytes sees it. This layer is the document read the
+way the container reads it, with the elements written as the `<% %>` tags the JSP rules know.
+
+Bounds: one linear pass of each regular expression; at most `cap` bytes come out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_CODE_ELEMENT = re.compile(
+    rb"<jsp:(scriptlet|declaration|expression)\b[^>]{0,200}>(.*?)</jsp:\1\s*>", re.S
+)
+_CDATA = re.compile(rb"<!\[CDATA\[|\]\]>")
+_REF = re.compile(rb"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos);")
+_OPEN = {b"scriptlet": b"<%", b"declaration": b"<%!", b"expression": b"<%="}
+
+
+def _text(body: bytes) -> bytes:
+    """An element's text as the XML parser hands it over: CDATA markers gone, references read."""
+    body = _CDATA.sub(b"", body)
+    return _REF.sub(
+        lambda m: html.unescape(m.group(0).decode("ascii")).encode("utf-8", "replace"), body
+    )
+
+
+def decode_document(buf: bytes, cap: int) -> bytes | None:
+    """`buf` with every JSP code element replaced by its text between `<% %>` tags; None when
+    no element hides anything (no CDATA marker or reference in any of them)."""
+    changed = False
+
+    def one(m: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        text = _text(m.group(2))
+        changed = changed or text != m.group(2)
+        return _OPEN[m.group(1)] + text + b"%>"
+
+    out = _CODE_ELEMENT.sub(one, buf[: cap * 4])
+    return out[:cap] if changed else None
