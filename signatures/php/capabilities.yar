@@ -628,7 +628,7 @@ rule WSA_Php_Seo_Cloaker
 {
     meta:
         id = "WSA-PHP-134"
-        description = "A PHP page that tells search engines from people (the Referer or User-Agent compared with google/bing/yahoo/yandex, or a pipe-separated list of engines) and then redirects to, or prints, a page from a remote address: the cloaking doorway of SEO-spam and traffic-redirect campaigns planted on compromised sites"
+        description = "A PHP page that tells search engines from people (the Referer or User-Agent compared with google/bing/yahoo/yandex, a pipe-separated list of engines, or a list of crawler names) and then redirects to, prints or includes another page: the cloaking doorway of SEO-spam and traffic-redirect campaigns planted on compromised sites"
         family = "SEO cloaking doorway"
         severity = "medium"
         author = "webshell-agent project"
@@ -638,12 +638,18 @@ rule WSA_Php_Seo_Cloaker
     strings:
         $ref = /HTTP_REFERER[^\n]{0,100}(google|yahoo|bing|yandex|baidu)/ nocase
         $list = /(google|yahoo|bing|yandex|baidu|msn|aol|rambler|sogou)\.?\|(google|yahoo|bing|yandex|baidu|msn|aol|rambler|sogou|bot|crawl|slurp|spider)/ nocase
+        // a list of crawler names as strings, compared with the User-Agent
+        $bots = /["'](Googlebot|bingbot|YandexBot|Baiduspider|AdsBot-Google|Google-InspectionTool)["']\s{0,3},/ nocase
+        $ua = "HTTP_USER_AGENT" ascii
+        // or the page served to crawlers is included from elsewhere
+        $inc = /[^\w>:$](include|require)(_once)?\b|readfile\s{0,3}\(|curl_exec/ nocase
         // a redirect to a remote address built from variables
         $redir = /header\s{0,3}\(\s{0,3}["']Location:\s{0,3}https?:\/\/[^"'\n]{0,200}\$/ nocase
         $remote = /(file_get_contents|curl_init|fopen|file)\s{0,3}\(\s{0,3}["']https?:\/\// nocase
         $php = "<?" ascii
     condition:
-        filesize < 1MB and $php and ($ref or $list) and ($redir or $remote)
+        filesize < 1MB and $php and (($ref or $list) and ($redir or $remote) or
+            (filesize < 64KB and $bots and $ua and ($redir or $remote or $inc)))
 }
 
 rule WSA_Php_Loader_DecryptThenEval
@@ -699,4 +705,49 @@ rule WSA_Php_Backdoor_AdminCreator
         $role = /(setRoleIds|setRoleId|Mage::getModel\s{0,3}\(\s{0,3}['"]admin\/roles?['"])/ nocase
     condition:
         filesize < 32KB and $boot and $user and $role
+}
+
+rule WSA_Php_RemoteCode_HiddenUrl
+{
+    meta:
+        id = "WSA-PHP-141"
+        description = "A PHP page that writes a web address in hex, base64 or rot13 (68747470.., aHR0cHM6Ly.., uggcf://..) and fetches, runs, includes or redirects to it: the remote loaders and redirectors of real-world compromises hide where their code comes from; an application has no reason to hide its own URLs"
+        family = "Remote code loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        mitre_attack = "T1505.003"
+    strings:
+        // "http://" / "https://" as hex, as base64 (its first 6 or 7 characters do not depend on
+        // what follows) and as rot13, at the start of a string literal
+        $u1 = /["'](68747470733a2f2f|687474703a2f2f|aHR0cHM6Ly|aHR0cDovL|uggcf?:\/\/)/ nocase
+        $use = /file_get_contents|curl_exec|curl_init|fopen|stream_get_contents|[^\w>:$]file\s{0,3}\(|[^\w>:$](eval|assert)\s{0,3}\(|[^\w>:$](include|require)(_once)?\b|header\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 5MB and $php and $u1 and $use
+}
+
+rule WSA_Php_Loader_ArchiveInclude
+{
+    meta:
+        id = "WSA-PHP-142"
+        description = "A tiny PHP page whose only work is to include code from inside an archive through a stream wrapper (phar://, zip://, compress.zlib://): the shell is kept in a .zip, .phar or .gz next to it where no scanner of .php files looks"
+        family = "Archive loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/wrappers.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // a phar that is not named .phar (a .zip, an image, a log), or named at run time; zip://
+        // and compressed streams are never how an application ships its code (a phar-packed
+        // application's stub, require 'phar://app.phar/index.php', is not matched)
+        $w1 = /phar:\/\/[^"'\s\/]{0,80}\.(zip|gz|tar|jpe?g|png|gif|ico|txt|tmp|log|dat|bak)\b/ nocase
+        $w2 = /phar:\/\/(%s|\$|["']\s{0,3}\.)/ nocase
+        $w3 = /(zip|compress\.zlib|compress\.bzip2):\/\// nocase
+        $i = /[^\w>:$](include|require)(_once)?\b/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 1KB and $php and any of ($w*) and $i
 }
