@@ -141,6 +141,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         // the page decoded first (eval('?>' . base64_decode($page))): no template engine encodes its views
         $ev3 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\(?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
+        // or the page's own fetch helper: eval('?>' . get_remote($url))
+        $ev4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}@?[a-zA-Z_]\w{0,40}\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,40}\s{0,3}\)/ nocase
         $url = /\w\s{0,3}\(\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]/
         // the address kept in a variable (with a decoded page only: a template engine may name a
         // documentation URL), or decoded by the decode stage onto a line of its own
@@ -157,7 +159,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
             (filesize < 8KB and $ev2 and ($url or $url3 or $net) and ($fetch or $net)) or
-            (filesize < 8KB and $ev3 and ($url or $url2 or $url3 or $net) and ($fetch or $net)) or
+            (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $net) and ($fetch or $net)) or
             (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u))
         )
 }
@@ -643,12 +645,14 @@ rule WSA_Php_Seo_Cloaker
         $ua = "HTTP_USER_AGENT" ascii
         // or the page served to crawlers is included from elsewhere
         $inc = /[^\w>:$](include|require)(_once)?\b|readfile\s{0,3}\(|curl_exec/ nocase
+        // a fetch from an address the page builds (pieces, a variable)
+        $net = /curl_exec|file_get_contents\s{0,3}\(\s{0,3}\$|fsockopen/ nocase
         // a redirect to a remote address built from variables
         $redir = /header\s{0,3}\(\s{0,3}["']Location:\s{0,3}https?:\/\/[^"'\n]{0,200}\$/ nocase
         $remote = /(file_get_contents|curl_init|fopen|file)\s{0,3}\(\s{0,3}["']https?:\/\// nocase
         $php = "<?" ascii
     condition:
-        filesize < 1MB and $php and (($ref or $list) and ($redir or $remote) or
+        filesize < 1MB and $php and (($ref or $list) and ($redir or $remote or $net) or
             (filesize < 64KB and $bots and $ua and ($redir or $remote or $inc)))
 }
 
@@ -722,10 +726,12 @@ rule WSA_Php_RemoteCode_HiddenUrl
         // "http://" / "https://" as hex, as base64 (its first 6 or 7 characters do not depend on
         // what follows) and as rot13, at the start of a string literal
         $u1 = /["'](68747470733a2f2f|687474703a2f2f|aHR0cHM6Ly|aHR0cDovL|uggcf?:\/\/)/ nocase
+        // or written backwards, for strrev: "war/..//:sptth"
+        $u2 = /\/\/:s?ptth["']/ nocase
         $use = /file_get_contents|curl_exec|curl_init|fopen|stream_get_contents|[^\w>:$]file\s{0,3}\(|[^\w>:$](eval|assert)\s{0,3}\(|[^\w>:$](include|require)(_once)?\b|header\s{0,3}\(/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 5MB and $php and $u1 and $use
+        filesize < 5MB and $php and ($u1 or $u2) and $use
 }
 
 rule WSA_Php_Loader_ArchiveInclude
