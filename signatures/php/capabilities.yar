@@ -757,3 +757,24 @@ rule WSA_Php_Loader_ArchiveInclude
     condition:
         filesize < 1KB and $php and any of ($w*) and $i
 }
+
+rule WSA_Php_Tamper_SecurityPlugin
+{
+    meta:
+        id = "WSA-PHP-144"
+        description = "A PHP page that renames, deletes or empties the folder or main file of a WordPress security plugin (Wordfence, Sucuri, iThemes Security, WP Cerber, All In One WP Security, MalCare): malware switching off what would find it"
+        family = "Defence evasion"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1562/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $p = /plugins\/(wordfence|sucuri-scanner|better-wp-security|ithemes-security-pro|wp-cerber|all-in-one-wp-security-and-firewall|malcare-security|wordfence-login-security)\b/ nocase
+        $act = /[^\w>:$](rename|unlink|rmdir|file_put_contents|chmod)\s{0,3}\([^;]{0,200}(wordfence|sucuri|better-wp-security|ithemes|cerber|all-in-one-wp-security|malcare)/ nocase
+        // in a small page, the path kept in a variable first
+        $op = /[^\w>:$](rename|unlink|rmdir)\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 2MB and $php and $p and ($act or (filesize < 16KB and $op))
+}

@@ -482,8 +482,11 @@ rule WSA_Php_WordPress_AutoLogin
         $l = /wp-blog-header\.php|wp-load\.php/
         $a1 = "wp_set_auth_cookie" ascii
         $a2 = /wp_(create|insert)_user\s{0,3}\([^;]{0,200}administrator/
+        // the user created first, the role given after: $u->set_role('administrator')
+        $c = /wp_(create|insert)_user\s{0,3}\(/
+        $r = /set_role\s{0,3}\(\s{0,3}['"]administrator['"]|add_cap\s{0,3}\(\s{0,3}['"](administrator|manage_options)['"]/
     condition:
-        filesize < 5KB and $l and 1 of ($a*)
+        filesize < 5KB and $l and (1 of ($a*) or ($c and $r))
 }
 
 rule WSA_Php_Defacer_IndexOverwrite

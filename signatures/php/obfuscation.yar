@@ -291,3 +291,23 @@ rule WSA_Php_Obfuscation_CharArithmeticDecoder
     condition:
         filesize < 64KB and $php and $d and $e
 }
+
+rule WSA_Php_Obfuscation_SuperglobalByName
+{
+    meta:
+        id = "WSA-PHP-143"
+        description = "A PHP page that reaches the request through a computed variable name (${\"_COOKIE\"}, ${\"_POST\"}, usually spelled in escapes or pieces and read on the fold layer) (the cookie-driven loaders of real-world compromises then call functions named by the request)"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/language.variables.variable.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // no application names an input array in a string: ${'_COOKIE'} is there to be spelled
+        // some other way in the file
+        $sg = /\$\{\s{0,3}["']_(COOKIE|POST|GET|REQUEST|FILES|SERVER)["']\s{0,3}\}/
+        $php = "<?" ascii
+    condition:
+        filesize < 64KB and $php and $sg
+}
