@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.decode import Limits, explore, payload
+from agent.decode import Limits, explore, payload, stage
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.jspx import decode_document
@@ -333,7 +333,10 @@ def test_a_fold_window_runs_on_to_the_end_of_a_packed_literal(
     pieces = b"".join(b"L%d:$v%d='%s';goto L%d;" % (i, i, bytes([c]), i + 1)
                       for i, c in enumerate(letters))  # fmt: skip
     name = b".".join(b"$v%d" % i for i in range(len(letters) - 5))
-    packed = base64.b64encode(b'eval($_POST["k"]); /*' + b"a" * 8000 + b"*/")
+    # (spaced every 76 characters, which base64_decode skips: no run long enough to be an
+    # opaque blob, which the stage would decode without the fold pass)
+    raw = base64.b64encode(b'eval($_POST["k"]); /*' + b"a" * 8000 + b"*/")
+    packed = b" ".join(raw[i : i + 76] for i in range(0, len(raw), 76))
     page = b"<?php goto L0;" + pieces + b"L%d:$f=%s;eval($f('%s'));" % (len(letters), name, packed)
     assert scan(ruleset, tmp_path, "g.php", page) == {"T_Eval_Post": "fold > base64"}
 
@@ -372,6 +375,34 @@ def test_a_decoded_layer_may_name_a_variable_of_the_page(ruleset: RuleSet, tmp_p
         b'<?php $inner = "' + inner + b'"; $outer = "' + outer + b'"; eval(base64_decode($outer));'
     )
     assert scan(ruleset, tmp_path, "n.php", page) == {"T_Eval_Post": "base64 > base64"}
+
+
+def test_an_opaque_literal_is_decoded_though_no_decoder_is_named(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # The decoder hides behind a variable built elsewhere; the literal alone is the cue.
+    noise = base64.b64encode(os.urandom(900))  # printable, and it does not compress away
+    blob = base64.b64encode(zlib.compress(b'eval($_POST["k"]); /*' + noise + b"*/")[2:-4])
+    page = b"<?php $d = $cfg['x']; $c = '" + blob + b"'; eval($d($c));"
+    assert scan(ruleset, tmp_path, "o.php", page) == {"T_Eval_Post": "base64 > inflate"}
+    # also when another decoding call, far from it, already triggered the payload decoder
+    far = page + b"\n/*" + b"x" * 40_000 + b"*/ echo base64_decode('aGk=');"
+    assert scan(ruleset, tmp_path, "f.php", far) == {"T_Eval_Post": "base64 > inflate"}
+    # an image carried as base64 is no payload: no decoding, nothing found
+    png = b"iVBORw0KGgo" + base64.b64encode(os.urandom(1200))
+    assert stage.blob_at(b"<?php $logo = '" + png + b"';") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_blob_at_finds_only_long_base64_runs(data: bytes) -> None:
+    at = stage.blob_at(data)
+    if at is not None:
+        run = data[at : at + stage.BLOB]
+        assert len(run) == stage.BLOB
+        assert all(
+            c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" for c in run
+        )
 
 
 @settings(max_examples=200, deadline=None)

@@ -69,13 +69,43 @@ def small_split(buf: bytes) -> int | None:
     return small_page_cue(buf)
 
 
+# An opaque literal: this many base64 characters in a row. yara cannot look for it (a run of a
+# character class has no atom), so it is found here with two C loops over the file.
+BLOB = 1000
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_RUNS = bytes(0x61 if c in _B64_ALPHABET else 0x2E for c in range(256))
+_BLOB_NEEDLE = b"a" * BLOB
+# What applications carry as base64 on purpose: images, fonts, certificates, SVG.
+_DATA_PREFIXES = (
+    b"iVBORw0KGgo", b"/9j/", b"R0lGOD", b"Qk", b"UklGR", b"AAABAA", b"PHN2Zy", b"PD94bWwg",
+    b"d09GR", b"d09GMg", b"AAEAAA", b"T1RUTw", b"LS0tLS1CRUdJTi", b"MII",
+)  # fmt: skip
+
+
+def blob_at(data: bytes) -> int | None:
+    """Offset of the first run of `BLOB` base64 characters that is not an image, font or
+    certificate: a payload whose decoding call may be hidden, to be tried as a loose literal."""
+    runs = data.translate(_RUNS)
+    i = runs.find(_BLOB_NEEDLE)
+    while i >= 0:
+        start = runs.rfind(b".", 0, i) + 1
+        if not data.startswith(_DATA_PREFIXES, start):
+            return start
+        end = runs.find(b".", i)
+        if end < 0:
+            return None
+        i = runs.find(_BLOB_NEEDLE, end)
+    return None
+
+
 def triggered(data: bytes, found: list[Any]) -> bool:
-    """Whether the decode stage has work on a file: a trigger matched, or a small page splits
-    or calls a function held in a variable."""
+    """Whether the decode stage has work on a file: a trigger matched, a small page splits
+    or calls a function held in a variable, or the file holds an opaque literal."""
     return (
         any(is_trigger(m) for m in found)
         or small_split(data) is not None
         or flow.small_page_cue(data)
+        or blob_at(data) is not None
     )
 
 
@@ -96,6 +126,9 @@ def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
     hits = with_small_split(data, hits_of(found, limit))
     if "flow" in hits and any(not is_trigger(m) for m in found):
         del hits["flow"]
+    if (at := blob_at(data)) is not None:
+        # its opening quote, where a literal is read (the call decoding it may be far away)
+        hits["blob"] = [max(0, at - 1)]
     return hits
 
 
@@ -152,7 +185,8 @@ def layers_of(
         decoded = jspx.decode_document(buf, cap)
         if decoded is not None:
             yield "jspx", decoded
-    offsets = hits.get("payload", [])
+    blob = hits.get("blob", [])
+    offsets = hits.get("payload", []) + blob
     alias: dict[str, str] = {}
     if "fold" in hits:
         # a decoder named through a variable with an escaped name: the payload is read here, in
@@ -171,8 +205,11 @@ def layers_of(
         found = bool(by_chain)
         for name, datas in by_chain.items():
             yield name, (context + b"\n".join(datas))[:cap]
-        if not found:
-            near = windows(buf, offsets, LOOSE_SPAN)
+        # an opaque literal is tried loose even when another call decoded something
+        loose_at = blob if found else offsets
+        if loose_at:
+            # (each span runs on to the end of its statement: a long literal arrives whole)
+            near = windows(buf, loose_at, LOOSE_SPAN, to_end=STATEMENT_END)
             for name, data in payload.loose(near, cap, budget.limits.regions):
                 if data not in buf:
                     yield name, context + data

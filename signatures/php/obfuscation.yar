@@ -311,3 +311,22 @@ rule WSA_Php_Obfuscation_SuperglobalByName
     condition:
         filesize < 64KB and $php and $sg
 }
+
+rule WSA_Php_Obfuscation_AlphabetPicks
+{
+    meta:
+        id = "WSA-PHP-145"
+        description = "Function names spelled by picking single characters out of an alphabet string with the old brace offset syntax ($O00OO0{3}.$O00OO0{6}.$O00OO0{33}...): the signature of a packer family that wraps many PHP shells"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/language.types.string.php#language.types.string.substr"
+        mitre_attack = "T1505.003"
+    strings:
+        // written without blanks, as the packer writes it ("}.$" is the atom)
+        $p = /\}\.\$\w{1,30}\{\d{1,3}\}\.\$\w{1,30}\{\d{1,3}\}\.\$\w{1,30}\{\d{1,3}\}/
+        $php = "<?" ascii
+    condition:
+        filesize < 5MB and $php and $p
+}
