@@ -398,3 +398,22 @@ rule WSA_Jsp_SeoRelay_RemotePage
     condition:
         filesize < 8KB and $tag and $url and $open and $read and $out
 }
+
+rule WSA_Jsp_Xslt_RequestStylesheet
+{
+    meta:
+        id = "WSA-JSP-043"
+        description = "A small JSP page that compiles a stylesheet from a stream (TransformerFactory.newTransformer(new StreamSource(..))) and reads the request body or parameters: an XSLT stylesheet sent by the visitor runs Java through extension functions"
+        family = "Java script engine shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://owasp.org/www-community/vulnerabilities/XSLT_Injection"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = /newTransformer\s{0,3}\(\s{0,3}new\s{1,3}(javax\.xml\.transform\.stream\.)?StreamSource/
+        $r = /request\s{0,3}\.\s{0,3}get(Reader|InputStream|Parameter)\s{0,3}\(/
+        $tag = /<%|<jsp:/
+    condition:
+        filesize < 16KB and $tag and $t and $r
+}
