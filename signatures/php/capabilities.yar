@@ -115,7 +115,7 @@ rule WSA_Php_RemoteCode_FetchAndEval
         $f2c = /\/\/[^\n]{0,120}(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 5MB and $php and (#f2 > #f2c or $f3)
+        filesize < 4MB and $php and (#f2 > #f2c or $f3)
 }
 
 rule WSA_Php_RemoteCode_FetchThenEval
@@ -149,6 +149,10 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $url2 = /=\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]\s{0,3};/
         $url3 = /\n(https?|ftp):\/\/[^\s'"]{4,200}/
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
+        $fo = /fopen\s{0,3}\(\s{0,3}\$/ nocase
+        $sgc = "stream_get_contents" nocase
+        // a page joined to what a helper fetches from a written address: eval($ok . get('https://..'))
+        $f5 = /(eval|assert)[ \t]?\([^;\n]{0,40}\.[ \t]?@?[a-zA-Z_]\w{0,40}[ \t]?\([ \t]?["'](https?|ftp):\/\// nocase
         // the fetched code written to a temporary file, included and deleted at once
         $t = /(tempnam|sys_get_temp_dir|tmpfile)\s{0,3}\(/ nocase
         $wf = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
@@ -159,6 +163,9 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
             (filesize < 8KB and $ev2 and ($url or $url3 or $net) and ($fetch or $net)) or
+            // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
+            (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
+            (filesize < 8KB and $f5) or
             (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $net) and ($fetch or $net)) or
             (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u))
         )
@@ -643,6 +650,7 @@ rule WSA_Php_Seo_Cloaker
         // a list of crawler names as strings, compared with the User-Agent
         $bots = /["'](Googlebot|bingbot|YandexBot|Baiduspider|AdsBot-Google|Google-InspectionTool)["']\s{0,3},/ nocase
         $ua = "HTTP_USER_AGENT" ascii
+        $botcmp = /(stripos|strpos|stristr|strstr|preg_match)\s{0,3}\([^;]{0,80}["'][^"'\n]{0,20}(Googlebot|bingbot|Google-InspectionTool|Google-Site-Verification|YandexBot|Baiduspider)/ nocase
         // or the page served to crawlers is included from elsewhere
         $inc = /[^\w>:$](include|require)(_once)?\b|readfile\s{0,3}\(|curl_exec/ nocase
         // a fetch from an address the page builds (pieces, a variable)
@@ -653,7 +661,8 @@ rule WSA_Php_Seo_Cloaker
         $php = "<?" ascii
     condition:
         filesize < 1MB and $php and (($ref or $list) and ($redir or $remote or $net) or
-            (filesize < 64KB and $bots and $ua and ($redir or $remote or $inc)))
+            (filesize < 64KB and $bots and $ua and ($redir or $remote or $inc)) or
+            (filesize < 64KB and $botcmp and $ua and ($redir or $remote)))
 }
 
 rule WSA_Php_Loader_DecryptThenEval
