@@ -637,7 +637,7 @@ rule WSA_Php_Seo_Cloaker
 {
     meta:
         id = "WSA-PHP-134"
-        description = "A PHP page that tells search engines from people (the Referer or User-Agent compared with google/bing/yahoo/yandex, a pipe-separated list of engines, or a list of crawler names) and then redirects to, prints or includes another page: the cloaking doorway of SEO-spam and traffic-redirect campaigns planted on compromised sites"
+        description = "A PHP page that tells search engines from people (the Referer or User-Agent compared with google/bing/yahoo/yandex, a pipe-separated list of engines, or a list of crawler names) and then redirects to, prints or includes another page, or serves crawlers a whole other document inline: the cloaking doorway of SEO-spam and traffic-redirect campaigns planted on compromised sites"
         family = "SEO cloaking doorway"
         severity = "medium"
         author = "webshell-agent project"
@@ -650,6 +650,8 @@ rule WSA_Php_Seo_Cloaker
         // a list of crawler names as strings, compared with the User-Agent
         $bots = /["'](Googlebot|bingbot|YandexBot|Baiduspider|AdsBot-Google|Google-InspectionTool)["']\s{0,3},/ nocase
         $ua = "HTTP_USER_AGENT" ascii
+        // or it closes PHP under the crawler test and serves a whole other document inline
+        $inline = /(googlebot|bingbot|google-inspectiontool)["'][^;{\n]{0,40}\)\s{0,3}\)?\s{0,3}\{\s{0,3}\?>\s{0,20}(<\?php[^>\n]{0,300}\?>\s{0,20})?<(!doctype|html)/ nocase
         $botcmp = /(stripos|strpos|stristr|strstr|preg_match)\s{0,3}\([^;]{0,80}["'][^"'\n]{0,20}(Googlebot|bingbot|Google-InspectionTool|Google-Site-Verification|YandexBot|Baiduspider)/ nocase
         // or the page served to crawlers is included from elsewhere
         $inc = /[^\w>:$](include|require)(_once)?\b|readfile\s{0,3}\(|curl_exec/ nocase
@@ -661,7 +663,8 @@ rule WSA_Php_Seo_Cloaker
         $php = "<?" ascii
     condition:
         filesize < 1MB and $php and (($ref or $list) and ($redir or $remote or $net) or
-            (filesize < 64KB and $bots and $ua and ($redir or $remote or $inc)) or
+            ($bots and $ua and ($redir or $remote or $inc)) or
+            ($inline and $ua) or
             (filesize < 64KB and $botcmp and $ua and ($redir or $remote)))
 }
 
