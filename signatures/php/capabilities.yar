@@ -115,7 +115,7 @@ rule WSA_Php_RemoteCode_FetchAndEval
         $f2c = /\/\/[^\n]{0,120}(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 4MB and $php and (#f2 > #f2c or $f3)
+        filesize < 2MB and $php and (#f2 > #f2c or $f3)
 }
 
 rule WSA_Php_RemoteCode_FetchThenEval
@@ -783,10 +783,11 @@ rule WSA_Php_Tamper_SecurityPlugin
         mitre_attack = "T1505.003"
     strings:
         $p = /plugins\/(wordfence|sucuri-scanner|better-wp-security|ithemes-security-pro|wp-cerber|all-in-one-wp-security-and-firewall|malcare-security|wordfence-login-security)\b/ nocase
-        $act = /[^\w>:$](rename|unlink|rmdir|file_put_contents|chmod)\s{0,3}\([^;]{0,200}(wordfence|sucuri|better-wp-security|ithemes|cerber|all-in-one-wp-security|malcare)/ nocase
+        $act = /[^\w>:$](rename|unlink|rmdir|file_put_contents|chmod)\s{0,3}\([^;\n]{0,120}(wordfence|sucuri|better-wp-security|ithemes|cerber|all-in-one-wp-security|malcare)/ nocase
         // in a small page, the path kept in a variable first
         $op = /[^\w>:$](rename|unlink|rmdir)\s{0,3}\(/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 2MB and $php and $p and ($act or (filesize < 16KB and $op))
+        // (a dropped tool is small; the cap keeps a page of repeated calls cheap)
+        filesize < 256KB and $php and $p and ($act or (filesize < 16KB and $op))
 }
