@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import html
 import re
 import urllib.parse
@@ -245,18 +246,34 @@ def apply_chain(
 _ARG_VAR = re.compile(rb"\$([A-Za-z_]\w{0,40})\s{0,4}[),]")
 
 
-def variable_literal(name: bytes, pages: tuple[bytes, ...], limit: int) -> tuple[bytes, int] | None:
-    """The quoted literal last assigned to `$name` in the first page that assigns one, with its
-    quote character (`$gz = "ZXZh.."; ... base64_decode($gz)`)."""
-    assign = re.compile(rb"\$" + re.escape(name) + rb"\s{0,4}=\s{0,4}([\"'])")
-    for page in pages:
-        last = None
-        for m in assign.finditer(page):
-            last = m
-        if last is not None:
-            lit = read_literal(page, last.start(1), limit)
-            if lit is not None:
-                return lit[0], page[last.start(1)]
+VARIABLE_TRIES = 64  # occurrences of a variable's name looked at, backwards, for its assignment
+
+
+@functools.lru_cache(maxsize=256)
+def _assignment(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\$" + re.escape(name) + rb"\s{0,4}=\s{0,4}([\"'])")
+
+
+def variable_literal(
+    name: bytes, pages: tuple[tuple[bytes, int], ...], limit: int
+) -> tuple[bytes, int] | None:
+    """The quoted literal last assigned to `$name` before the given end of the first page that
+    assigns one, with its quote character (`$gz = "ZXZh.."; ... base64_decode($gz)`). Read
+    backwards from the end, at most `VARIABLE_TRIES` occurrences per page: each lookup costs
+    one pass over the page at most, however many times the page names the variable."""
+    assign = _assignment(name)
+    needle = b"$" + name
+    for page, end in pages:
+        i = end
+        for _ in range(VARIABLE_TRIES):
+            i = page.rfind(needle, 0, i)
+            if i < 0:
+                break
+            m = assign.match(page, i)
+            if m is not None:
+                lit = read_literal(page, m.start(1), limit)
+                if lit is not None:
+                    return lit[0], page[m.start(1)]
     return None
 
 
@@ -288,7 +305,8 @@ def chains(
             continue
         seen.add(quote)
         if arg is not None:
-            found = variable_literal(arg.group(1), (buf, page) if page else (buf,), limit)
+            where = ((buf, quote), (page, len(page))) if page else ((buf, quote),)
+            found = variable_literal(arg.group(1), where, limit)
             if found is None:
                 continue
             body, q = found

@@ -40,6 +40,11 @@ def cases(size: int) -> dict[str, bytes]:
         "/**/ comments": b"e/**/v",
         "long base64 literal": b"'" + base64.b64encode(os.urandom(3 << 20)) + b"'",
         "Select Case": b"Select Case 1\nCase 1\nx\nEnd Select\n",
+        # decoders named through variables, literals read through variables, opaque literals
+        "decoder aliases": b"$f = '\\x62ase64_decode'; $f($f);\n",
+        "variable literals": b"$z = 'QUJD'; echo base64_decode($z);\n",
+        "opaque literals": b"'" + base64.b64encode(os.urandom(1500)) + b"';\n",
+        "JSP document elements": b"<jsp:scriptlet>R<![CDATA[u]]>n&#x41;</jsp:scriptlet>",
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
     # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
