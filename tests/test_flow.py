@@ -72,6 +72,9 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         # a header read through getenv, its name unquoted (a bare constant read as a string)
         (b"<?php $a = @getenv(HTTP_LOG); $k = preg_replace($p, 'x', $a); eval ($k);",
          b"eval ($_POST['k']);"),
+        # a variable naming the page's own function that runs a command is still followed
+        (b"<?php function run($c) { system($c); }\n$h = 'run';\n$p = $_GET['c'];\n$h($p);",
+         b"$h($_POST['p']);"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:
@@ -106,6 +109,9 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         # in an application, a method that returns the request (a request wrapper)
         b"<?php function get($k) { return $_GET[$k]; } $f = get('f'); system($f);"
         + b"\n// notes" * 500,
+        # a variable naming one of the page's own functions, which runs nothing: a callback table
+        b"<?php function render_page($p) { echo htmlspecialchars($p); }\n"
+        b"$handler = 'render_page';\n$p = $_GET['page'];\n$handler($p);",
         # a `$` in single quotes or escaped is no variable
         b"<?php $c = 'x'; $t = '$_GET[1]'; $u = \"\\$_POST\"; system($c . $t . $u);",
     ],

@@ -455,6 +455,7 @@ def flow_layer(buf: bytes) -> bytes | None:
         return None
     lines: list[bytes] = []
     written, size = -1, 0
+    sink_scopes = {scopes.at(start) for start, _, _ in sinks}
     for start, end, callee in sinks:
         if start < written or size > MAX_OUTPUT:
             continue  # inside a sink already written out (`system(system(..`), or enough
@@ -463,7 +464,10 @@ def flow_layer(buf: bytes) -> bytes | None:
         if callee is not None:
             # `$f(..)`: a request-named function; or, in a small page, a function held in a
             # variable run on request data (in an application, a callback's ordinary use)
-            named = scopes.key(sc, None, callee) in st.tainted
+            key = scopes.key(sc, None, callee)
+            named = key in st.tainted
+            if not named and _local_callback(graph, key, code, functions, sink_scopes):
+                continue  # `$f = 'render_page';` names one of the page's own, sink-free functions
             if not (named or (len(buf) < SMALL_PAGE and st.carries(sc, text[text.index(b"(") :]))):
                 continue
         elif not st.carries(sc, text):
@@ -474,6 +478,29 @@ def flow_layer(buf: bytes) -> bytes | None:
         return None
     # each its own statement (`;` before it), as the call stood in the page
     return b"<?php\n" + b"".join(b"; " + line + b"\n" for line in lines)
+
+
+_NAME_LITERAL = re.compile(rb"""\s{0,8}(['"])([a-z_]\w{0,63})\1\s{0,8}""")
+
+
+def _local_callback(
+    graph: _Graph,
+    key: Key,
+    code: bytes,
+    functions: dict[bytes, tuple[int, list[bytes]]],
+    sink_scopes: set[int],
+) -> bool:
+    """Whether a called variable is only ever assigned the quoted name of a function the page
+    defines itself and that calls no sink (an application's callback, not a function chosen
+    elsewhere; a local helper that runs a command is still followed through the call)."""
+    spans = graph.assignments(key)
+    if not spans:
+        return False
+    for start, end in spans:
+        m = _NAME_LITERAL.fullmatch(code, start, end if end >= 0 else _expr_end(code, start))
+        if m is None or m[2] not in functions or functions[m[2]][0] in sink_scopes:
+            return False
+    return True
 
 
 class _Graph:
