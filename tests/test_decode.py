@@ -690,6 +690,12 @@ def test_a_jsp_document_is_read_as_the_container_reads_it(tmp_path: Path, hidden
     assert scan(rs, tmp_path, "d.jspx", JSPX % hidden) == {"T_Jspx_Exec": "jspx"}
 
 
+def test_an_element_left_open_does_not_stop_the_other_kinds() -> None:
+    page = b"<jsp:declaration>&#65;" + JSPX % b"&#x52;&#x75;n"
+    out = decode_document(page, 1 << 20)
+    assert out is not None and b"<%Run%>" in out and b"<jsp:declaration>&#65;" in out
+
+
 def test_a_plain_jsp_document_makes_no_layer() -> None:
     assert (
         decode_document(JSPX % b' out.println("&lt;b&gt;");'.replace(b"&", b"x"), 1 << 20) is None

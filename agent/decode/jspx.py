@@ -15,9 +15,11 @@ from __future__ import annotations
 import html
 import re
 
-_CODE_ELEMENT = re.compile(
-    rb"<jsp:(scriptlet|declaration|expression)\b[^>]{0,200}>(.*?)</jsp:\1\s*>", re.S
-)
+_KINDS = (b"scriptlet", b"declaration", b"expression")
+_ELEMENT = {
+    k: re.compile(rb"<jsp:" + k + rb"\b[^<>]{0,200}>(.*?)</jsp:" + k + rb"\s*>", re.S)
+    for k in _KINDS
+}
 _CDATA = re.compile(rb"<!\[CDATA\[|\]\]>")
 _REF = re.compile(rb"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos);")
 _OPEN = {b"scriptlet": b"<%", b"declaration": b"<%!", b"expression": b"<%="}
@@ -33,14 +35,24 @@ def _text(body: bytes) -> bytes:
 
 def decode_document(buf: bytes, cap: int) -> bytes | None:
     """`buf` with every JSP code element replaced by its text between `<% %>` tags; None when
-    no element hides anything (no CDATA marker or reference in any of them)."""
+    no element hides anything (no CDATA marker or reference in any of them).
+
+    One regular-expression pass per kind of element, over the page up to the last closing tag
+    of that kind: every opening tag there has a closing tag after it, so the non-greedy body
+    never runs to the end of the page and back (a page of a million open tags costs one pass,
+    not one per tag)."""
+    buf = buf[: cap * 4]
     changed = False
 
     def one(m: re.Match[bytes]) -> bytes:
         nonlocal changed
-        text = _text(m.group(2))
-        changed = changed or text != m.group(2)
-        return _OPEN[m.group(1)] + text + b"%>"
+        text = _text(m.group(1))
+        changed = changed or text != m.group(1)
+        return _OPEN[kind] + text + b"%>"
 
-    out = _CODE_ELEMENT.sub(one, buf[: cap * 4])
-    return out[:cap] if changed else None
+    for kind in _KINDS:
+        cut = buf.rfind(b"</jsp:" + kind)
+        gt = buf.find(b">", cut) if cut >= 0 else -1
+        if gt >= 0:
+            buf = _ELEMENT[kind].sub(one, buf[: gt + 1]) + buf[gt + 1 :]
+    return buf[:cap] if changed else None
