@@ -377,6 +377,19 @@ def test_a_decoded_layer_may_name_a_variable_of_the_page(ruleset: RuleSet, tmp_p
     assert scan(ruleset, tmp_path, "n.php", page) == {"T_Eval_Post": "base64 > base64"}
 
 
+def test_junk_taken_out_of_variables_at_run_time_is_taken_out(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # `'ba<se6<4_de<code'` and a payload with `<` inserted, cleaned by str_replace on variables
+    code = base64.b64encode(b'eval($_POST["k"]);')
+    junk = b"<".join(code[i : i + 3] for i in range(0, len(code), 3))
+    page = (
+        b"<?php\n$a = 'ba<se6<4_de<code';\n$b = '" + junk + b"';\n"
+        b"$f = str_replace('<', '', $a);\neval($f(str_replace('<', '', $b)));\n"
+    )
+    assert scan(ruleset, tmp_path, "j.php", page) == {"T_Eval_Post": "fold"}
+
+
 def test_an_opaque_literal_is_decoded_though_no_decoder_is_named(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

@@ -456,6 +456,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     st.sub(_APPENDED, appended, telling=False, hint=b".=")
     _pushed_arrays(st)
 
+    _pure_subjects(st)
     if _pure_calls(st):
         _pure_calls(st)  # once more for a call wrapped around another (`ucfirst(strtolower(..))`)
 
@@ -745,6 +746,39 @@ def _pure_one(name: bytes, text: bytes) -> bytes | None:
     if name == b"rtrim":
         return text.rstrip(_TRIM)
     return text.strip(_TRIM)
+
+
+# `str_replace('<', '', $a)` where `$a` holds one literal, assigned once: the literal put in
+# its place, so the pure-call pass can fold the call (junk characters inserted in a decoder's
+# name, `'ba<se6<4_de<code'`, and taken out at run time).
+_PURE_SUBJECT = re.compile(
+    rb"\b(?i:str_i?replace|strtr|substr_replace|substr|strrev|str_rot13|strtolower|strtoupper|"
+    rb"ucfirst|trim)[ \t]{0,8}\((?:[ \t]{0,8}"
+    + _LIT
+    + rb"[ \t]{0,8},){0,2}[ \t]{0,8}\$([A-Za-z_]\w{0,63})"
+    rb"(?=[ \t]{0,8}[,)])"
+)
+
+
+def _pure_subjects(st: _Fold) -> None:
+    """A variable passed to a string function, holding one literal of at most MAX_PURE bytes
+    assigned once: the literal in its place (the call is then a constant)."""
+    if b"$" not in st.f.data or b"(" not in st.f.data:
+        return
+    held = {
+        k: v for k, v in _assigned_once(_STR_TABLE, st.f.data, MAX_NAMES, lambda x: x).items()
+        if len(v) <= MAX_PURE + 2
+    }  # fmt: skip
+    if not held:
+        return
+
+    def put(m: re.Match[bytes]) -> bytes:
+        lit = held.get(m.group(1))
+        if lit is None:
+            return m.group(0)
+        return m.group(0)[: m.start(1) - 1 - m.start()] + lit
+
+    st.sub(_PURE_SUBJECT, put, telling=False)
 
 
 def _pure_calls(st: _Fold) -> bool:

@@ -46,6 +46,7 @@ def cases(size: int) -> dict[str, bytes]:
         "opaque literals": b"'" + base64.b64encode(os.urandom(1500)) + b"';\n",
         "JSP document elements": b"<jsp:scriptlet>R<![CDATA[u]]>n&#x41;</jsp:scriptlet>",
         "JSP document, tags left open": b"<jsp:scriptlet>&#65;",
+        "string calls on variables": b"$a = 'x<y'; $b = str_replace('<', '', $a);\n",
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
     # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
