@@ -321,16 +321,12 @@ def chains(
         if done is None:
             continue
         data, names = done
-        # base64 of base64 decoded again while it is still only base64 (`$s2 = $fn($s1)`, a
-        # second round the chain cannot follow through variables), kept if it reads as text
-        more, extra = data, list(names)
-        for _ in range(REPEAT_B64 if TRANSFORMS.get(names[-1]) is b64 else 0):
-            again = b64(more, cap) if _B64_TEXT.fullmatch(more[:4096]) else None
-            if again is None:
-                break
-            more, extra = again, [*extra, "base64_decode"]
-        if more is not data and texty(more):
-            data, names = more, extra
+        # base64 of base64 (`$s2 = $fn($s1)`, a second round the chain cannot follow through
+        # variables), kept if it reads as text
+        if TRANSFORMS.get(names[-1]) is b64:
+            more, rounds = base64_again(data, cap)
+            if rounds and texty(more):
+                data, names = more, names + ["base64_decode"] * rounds
         if texty(data):  # an image or other data is not code
             yield " > ".join(_short(n) for n in names), data
 
@@ -338,6 +334,18 @@ def chains(
 def _inflates(data: bytes) -> bool:
     """Whether `data` starts a deflate, zlib or gzip stream (a few KB tried, no more)."""
     return any_inflate(data[:4096], 256) is not None
+
+
+def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
+    """Base64 of base64 (of base64): decoded again while the text is still only base64, at
+    most REPEAT_B64 times; the result and how many rounds were taken."""
+    rounds = 0
+    while rounds < REPEAT_B64 and _B64_TEXT.fullmatch(data[:4096]):
+        again = b64(data, cap)
+        if again is None:
+            break
+        data, rounds = again, rounds + 1
+    return data, rounds
 
 
 def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
@@ -361,12 +369,8 @@ def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
                 back = fn(body[::-1], cap)
                 if back is not None and (texty(back) or _inflates(back)):
                     out, path = back, "strrev > base64"
-            # base64 of base64 (of base64): decoded again while the text is still only base64
-            for _ in range(REPEAT_B64):
-                again = b64(out, cap) if _B64_TEXT.fullmatch(out[:4096]) else None
-                if again is None:
-                    break
-                out, path = again, path + " > base64"
+            out, rounds = base64_again(out, cap)
+            path += " > base64" * rounds
             # inflated (gzinflate, gzuncompress, gzdecode) as often as it still inflates, all
             # rounds together within `cap` output bytes (a bomb of bombs stops there)
             spent = 0
