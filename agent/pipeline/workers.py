@@ -109,9 +109,13 @@ class Pipeline:
         # it was queued). Lets the watcher coalesce: a path is "pending" only until this point.
         self.on_start = on_start
         self._queue = WorkQueue(queue_size)
+        # With matching children, a thread waits while its child matches, and the child waits
+        # while its thread reads the next file and hands the result on: a second thread per
+        # child keeps a file read and ready for each child (the children still bound the CPU).
+        feeders = scanner.pool.size if scanner.pool is not None else 0
         self._threads = [
             threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
-            for i in range(max(1, threads))
+            for i in range(max(1, threads) + feeders)
         ]
         self._started = False
         self.scanned = 0
