@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.decode import Limits, explore, payload, stage
+from agent.decode import Limits, explore, gotoflow, payload, stage
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.jspx import decode_document
@@ -719,4 +719,57 @@ def test_a_plain_jsp_document_makes_no_layer() -> None:
 @given(st.binary(max_size=400), st.integers(0, 2000))
 def test_the_jsp_document_reader_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
     out = decode_document(JSPX % data, cap)
+    assert out is None or len(out) <= cap
+
+
+# --- goto-threaded PHP ----------------------------------------------------------------------
+
+
+def _threaded(statements: list[bytes], seed: int) -> bytes:
+    """The statements as a yakpro-po-style page: each labelled, shuffled, chained by goto."""
+    import random
+
+    labels = [b"L%04d" % (seed * 1000 + i) for i in range(len(statements) + 1)]
+    pieces = [
+        labels[i] + b": " + s + b" goto " + labels[i + 1] + b";" for i, s in enumerate(statements)
+    ]
+    random.Random(seed).shuffle(pieces)
+    return b"<?php goto " + labels[0] + b"; " + b" ".join(pieces) + b" " + labels[-1] + b": ?>"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_goto_threaded_statements_are_put_back_in_running_order(tmp_path: Path, seed: int) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text(
+        'rule T_Goto_Chain { strings: $a = /\\$c = \\$_POST\\["c"\\];\\s+\\$f = "sys"/ '
+        "condition: $a }"
+    )
+    rs = load_rules((d, TRIGGERS), default_rules=False)
+    page = _threaded(
+        [b'$c = $_POST["c"];', b'$f = "sys";', b'$f .= "tem";', b"$f($c);", b"echo 1;"], seed
+    )
+    assert scan(rs, tmp_path, "g.php", page) == {"T_Goto_Chain": "goto"}
+
+
+def test_conditional_targets_and_strings_keep_their_text() -> None:
+    page = (
+        b'<?php goto a; b: echo "x: goto z;"; goto c; a: if ($q) { goto d; } goto b; '
+        b"c: $y = 1; goto e; d: $y = 2; goto e; e: exit;"
+    )
+    out = gotoflow.linearize(page, 1 << 20)
+    assert out is not None
+    # the chain from the top, then the conditional target nothing jumped to unconditionally
+    assert out.index(b"if ($q)") < out.index(b'echo "x: goto z;"') < out.index(b"$y = 1;")
+    assert out.index(b"$y = 1;") < out.index(b"exit;") < out.index(b"$y = 2;")
+
+
+def test_a_page_with_few_gotos_makes_no_layer() -> None:
+    assert gotoflow.linearize(b"<?php a: echo 1; goto a; b: goto b;", 1 << 20) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.integers(0, 2000))
+def test_the_goto_reader_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
+    out = gotoflow.linearize(b"goto a; a: goto b; b: goto c; c: goto d; d: " + data, cap)
     assert out is None or len(out) <= cap

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decode import charset, flow, jspx, payload, script_encoder
+from agent.decode import charset, flow, gotoflow, jspx, payload, script_encoder
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.limits import Budget, Limits
 
@@ -135,7 +135,7 @@ def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
 def _nested_payload(name: str, layer: bytes, hits: Hits) -> Hits:
     """A payload decoded from a literal that again holds long literals (a packer that wraps its
     own wrapper) is searched for them too, though no decoder is named in it."""
-    if "payload" in hits or name in ("fold", "flow", "charset", "script-encoder"):
+    if "payload" in hits or name in ("fold", "flow", "charset", "script-encoder", "goto"):
         return hits
     m = payload.LONG_B64.search(layer)
     return hits if m is None else {**hits, "payload": [m.start()]}
@@ -185,6 +185,10 @@ def layers_of(
         decoded = jspx.decode_document(buf, cap)
         if decoded is not None:
             yield "jspx", decoded
+    if "goto" in hits:
+        decoded = gotoflow.linearize(buf, cap)
+        if decoded is not None:
+            yield "goto", decoded
     blob = hits.get("blob", [])
     offsets = hits.get("payload", []) + blob
     alias: dict[str, str] = {}

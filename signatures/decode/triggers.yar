@@ -2,7 +2,7 @@
     Decode triggers: not findings. Each rule tells the decode stage (agent/decode/) that a
     decoder may have work in this file, and its string offsets say where. The scanner drops
     every match tagged `decode_trigger` from findings and alerts; `rules list` shows them apart.
-    meta `decoder`: script-encoder | payload | fold | charset | flow | jspx. Keep them cheap: literal atoms only.
+    meta `decoder`: script-encoder | payload | fold | charset | flow | jspx | goto. Keep them cheap: literal atoms only.
 */
 
 rule WSA_Decode_ScriptEncoder : decode_trigger
@@ -220,4 +220,23 @@ rule WSA_Decode_JspDocument : decode_trigger
         $c5 = "&amp;"
     condition:
         any of ($e*) and any of ($c*)
+}
+
+rule WSA_Decode_GotoThreaded : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-907"
+        description = "Decode trigger: PHP whose statements are chained by goto (yakpro-po-style obfuscators shuffle labelled statements), put back in the order they run"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "goto"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/control-structures.goto.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $g = /goto[ \t\r\n]{1,8}[A-Za-z_]\w{0,63}[ \t\r\n]{0,8};/
+        $php = "<?"
+    condition:
+        filesize < 20MB and $php and #g >= 4
 }

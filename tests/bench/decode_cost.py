@@ -47,6 +47,8 @@ def cases(size: int) -> dict[str, bytes]:
         "JSP document elements": b"<jsp:scriptlet>R<![CDATA[u]]>n&#x41;</jsp:scriptlet>",
         "JSP document, tags left open": b"<jsp:scriptlet>&#65;",
         "string calls on variables": b"$a = 'x<y'; $b = str_replace('<', '', $a);\n",
+        "goto chains": b"goto a; a: $x .= 'y'; goto a;\n",
+        "goto, comments left open": b"goto a; a: /* goto a;",
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
     # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
