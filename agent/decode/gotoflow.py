@@ -51,9 +51,9 @@ def linearize(data: bytes, cap: int) -> bytes | None:
     # A piece ending in a goto (only blanks after it) jumps; any other piece falls through.
     last_goto: dict[int, tuple[int, bytes]] = {}
     for start, end, target in gotos:
-        piece = _piece_of(bounds, start)
-        if data[end : bounds[piece][1]].strip() == b"":
-            last_goto[piece] = (start, target)
+        holder = _piece_of(bounds, start)
+        if data[end : bounds[holder][1]].strip() == b"":
+            last_goto[holder] = (start, target)
     out: list[bytes] = []
     size = 0
     seen: set[int] = set()
