@@ -190,6 +190,12 @@ _LIT_DOT_WORD = re.compile(
 )
 # `'system'($x)`: a quoted function name called is that function.
 _CALLED_NAME = re.compile(rb"(?<![\w$\\\[])([\"'])(" + _SINKS + rb")\1[ \t]{0,8}\(", re.I)
+# `call_user_func("fwrite", $h, ..)` is `fwrite($h, ..)`: written as the call it makes, so the
+# rules for the function itself see it (any function: a loader's tmpfile, fwrite, include path).
+_CALL_BY_NAME = re.compile(
+    rb"(?<![\w$>:])call_user_func[ \t]{0,8}\([ \t]{0,8}([\"'])([A-Za-z_]\w{0,63})\1[ \t]{0,8}(?:,[ \t]{0,8}|(?=\)))",
+    re.I,
+)
 # Functions whose first argument is the callback: `call_user_func($f, ..)` calls `$f`.
 _CALLBACK_FIRST = (
     rb"call_user_func(?:_array)?|array_map|register_shutdown_function|register_tick_function|"
@@ -466,6 +472,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     if _pure_calls(st):
         _resolve_names(st)
     st.sub(_CALLED_NAME, lambda m: m.group(2) + b"(", telling=False)
+    st.sub(_CALL_BY_NAME, lambda m: m.group(2) + b"(", hint=b"call_user_func")
     st.f.values = st.f.values[:max_values]
     return st.f
 

@@ -57,11 +57,13 @@ rule WSA_Asp_Evasion_SplitKeyword
         // FileSystemObject split is how CMSes dodged hosts that banned the name: it counts only
         // on a page that changes files (a CMS's disk-usage page only reads folder sizes)
         $fsox = /\.(CreateTextFile|OpenTextFile|DeleteFile|DeleteFolder|CopyFile|MoveFile|CopyFolder|MoveFolder|SaveToFile)[ \t]{0,2}[( ]|\.attributes[ \t]{0,2}=|Shell\.Application/ nocase
+        // ...and that stands alone: a CMS's upload class sits in pages that include the site's own
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         filesize < 2MB and any of ($tag*) and (any of ($k*) or
-            for any i in (1..#p1) : (!p1[i] > 31) or (for any i in (1..#p2) : (!p2[i] > 44) and $fsox) or
+            for any i in (1..#p1) : (!p1[i] > 31) or (for any i in (1..#p2) : (!p2[i] > 44) and $fsox and not $ssi) or
             for any i in (1..#p3) : (!p3[i] > 35) or for any i in (1..#p4) : (!p4[i] > 33))
 }
 

@@ -252,8 +252,10 @@ rule WSA_Asp_FileManager_FullDiskBrowser
         $t3 = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{3}/ nocase
         $abs = /request[ \t]{0,2}\([ \t]{0,2}["']\w{1,20}["'][ \t]{0,2}\)[ \t]{0,2}&[ \t]{0,2}["']\\["']/ nocase
         $tag = "<%"
+        // server-side includes of the site's own pages (a back office's session check, its classes)
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 2MB and $tag and 4 of ($f*) and (($t and any of ($p*)) or ($t3 and $abs))
+        filesize < 2MB and $tag and not $ssi and 4 of ($f*) and (($t and any of ($p*)) or ($t3 and $abs))
 }
 
 rule WSA_Asp_CmdAsp_Family
@@ -368,10 +370,13 @@ rule WSA_Asp_Generic_UnboundedTimeoutTool
         $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
         $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
         $tag = "<%"
+        // server-side includes of the site's own pages (a back office's session check, its classes)
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
         // a folder walked or removed: an export page that writes a CSV and deletes the last one
         // with a long timeout is no bulk tool
-        filesize < 2MB and $tag and $t and ((2 of ($f*) and any of ($f2, $f3, $f4) and $r and $raw) or ($q and $q2))
+        // and it stands alone: an application's admin page includes the site's own files
+        filesize < 2MB and $tag and $t and not $ssi and ((2 of ($f*) and any of ($f2, $f3, $f4) and $r and $raw) or ($q and $q2))
 }
 
 rule WSA_Asp_Obfuscated_SplitProgId

@@ -120,6 +120,9 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $a = /\.=\s{0,3}("[A-Za-z0-9+\/=]{2,16}"|'[A-Za-z0-9+\/=]{2,16}');/
         // a goto obfuscator: code cut into labelled pieces, names glued from one-letter variables
         $g = ";goto " nocase
+        // functions called by their quoted names: call_user_func("fwrite", ..)
+        $n1 = "call_user_func(\"" nocase
+        $n2 = "call_user_func('" nocase
         $k1 = "/**/"
         $k2 = "*//*"
         // Select Case on a constant: only one branch can run, the others are decoys
@@ -130,7 +133,7 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         // itself (agent/decode/stage.py), since a regex here would cost every large file
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
         or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s or any of ($m*)
-        or any of ($h*) or #g >= 16 or #a >= 24
+        or any of ($h*) or #g >= 16 or #a >= 24 or #n1 + #n2 >= 2
         or #e1 + #e2 + #e3 + #e4 + #e5 >= 8
 }
 

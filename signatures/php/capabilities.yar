@@ -344,7 +344,7 @@ rule WSA_Php_WriteThenInclude
         $iu = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(\s{0,3}\$/ nocase
         // the open tag and a variable in one interpolated string ("<?php\n$code\n?>"), the file
         // included and deleted at once (a quoted, interpolated path too): fetched or request code
-        $w2 = /(fwrite|fputs|file_put_contents)\s{0,3}\([^;,()\n]{1,80},\s{0,3}"<\?(php)?(\s|\\n|\\r){1,4}\$/ nocase
+        $w2 = /(fwrite|fputs|file_put_contents)\s{0,3}\([^;,()\n]{1,80},\s{0,3}"<\?(php)?(\s|\\n|\\r){1,4}\{?\$/ nocase
         $iu2 = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(\$[a-zA-Z_]\w{0,30}|"[^"\n]{1,80}"|'[^'\n]{1,80}')\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(/ nocase
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\s{0,3}\(/ nocase
     condition:
@@ -790,4 +790,28 @@ rule WSA_Php_Tamper_SecurityPlugin
     condition:
         // (a dropped tool is small; the cap keeps a page of repeated calls cheap)
         filesize < 256KB and $php and $p and ($act or (filesize < 16KB and $op))
+}
+
+rule WSA_Php_Loader_TempFileInclude
+{
+    meta:
+        id = "WSA-PHP-146"
+        description = "PHP writes fetched or request-supplied code into an anonymous temporary file (tmpfile) and includes it through the stream's own path (stream_get_meta_data(..)['uri']): eval without eval, and nothing left on disk when the request ends"
+        family = "Remote code loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.stream-get-meta-data.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $m = /stream_get_meta_data\s{0,3}\(/ nocase
+        $u = /\[\s{0,3}['"]uri['"]\s{0,3}\]/ nocase
+        $t = /tmpfile\s{0,3}\(/ nocase
+        // the include takes the stream's path, or a variable (that path kept in it)
+        $inc = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}(stream_get_meta_data\s{0,3}\([^;]{1,80}\)\s{0,3}\[\s{0,3}['"]uri['"]|\$\w{1,40}\s{0,3}\[\s{0,3}['"]uri['"]|\$\w{1,40}\s{0,3}\)?\s{0,3};)/ nocase
+        $fetch = /curl_exec|file_get_contents\s{0,3}\(\s{0,3}['"$]|stream_get_contents|fsockopen/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE|FILES)\b|php:\/\/input/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 256KB and $php and $m and $u and $t and $inc and ($fetch or $req)
 }

@@ -67,7 +67,8 @@ rule WSA_Php_Generic_EvalRequestVariable
         $ta = "<textarea" nocase
     condition:
         // small pages only, apart from WSA-PHP-001: large files do not pay for these strings
-        (filesize < 4KB and $in and $ev) or (filesize < 300KB and $ev and $req and $ta)
+        (filesize < 4KB and $in and $ev) or (filesize < 300KB and $req and #ev < 64 and #ta < 64 and
+            for any i in (1..#ev) : (for any j in (1..#ta) : (@ev[i] - @ta[j] < 3072 and @ta[j] - @ev[i] < 3072)))
 }
 
 rule WSA_Php_Generic_RequestAsCallable
@@ -195,12 +196,13 @@ rule WSA_Php_Generic_TinyDynamicCode
         $s4 = /call_user_func(_array)?\s{0,3}\(\s{0,3}(['"]?(assert|eval|system|passthru|shell_exec|exec|create_function)|\$_|\$\w{1,20}\s{0,3},\s{0,3}\$_)/ nocase
         $s5 = "Reflection" nocase
         $s6 = "usort" nocase
-        $s7 = "chr(" nocase
+        // chr of a number: a name spelled in char codes (chr($c) over a table is ordinary)
+        $s7 = /chr\s{0,3}\(\s{0,3}(\d|0x)/ nocase
         $s8 = "ob_start" nocase
         $s9 = "${"
         $s10 = /eval\s{0,3}\(\s{0,3}["$@(]/ nocase
         $s11 = "\"p\".\"r\""
-        $s12 = "ereg" nocase
+        $s12 = /ereg(i)?(_replace)?\s{0,3}\(/ nocase
         $s13 = /array_filter|uasort|array_walk|forward_static_call|array_udiff|array_intersect|iterator_apply|ReflectionClass/ nocase
         // payload parked in the session, called later
         $s14 = /\$_SESSION\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}=\s{0,2}(base64_decode\s{0,2}\()?\$_(COOKIE|POST|GET|REQUEST)/

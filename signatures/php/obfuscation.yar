@@ -149,6 +149,11 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // foreach (array('_POST') as $r) ... $$r : superglobal reached through its quoted name
         $k2 = /['"]_(POST|GET|REQUEST|COOKIE)['"]/
         $k3 = "$$"
+        // ...and calls an element or a sink with it (register_globals emulation only assigns)
+        $k4a = "]($"
+        $k4b = "] ($"
+        $k4c = "]( $"
+        $k5 = /(eval|assert|system|passthru|shell_exec|popen|proc_open|create_function)\s{0,2}\(/ nocase
         // @include "\057home\057..." : include path hidden in escapes (typical injected loader line)
         $l1 = /@?(include|require)(_once)?\s{0,3}\(?\s{0,3}["']\\(x[0-9a-fA-F]{2}|[0-7]{3})/ nocase
         // $GLOBALS["\x61\156..."] : hex and octal escapes mixed in a superglobal key
@@ -179,7 +184,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         // str_replace('`', '', 'a`s`s`e`r`t') : junk characters removed at run time
         $j1 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,6}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(a[^'"\n]{0,6}s[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}r[^'"\n]{0,6}t|e[^'"\n]{0,6}v[^'"\n]{0,6}a[^'"\n]{0,6}l|s[^'"\n]{0,6}y[^'"\n]{0,6}s[^'"\n]{0,6}t[^'"\n]{0,6}e[^'"\n]{0,6}m|b[^'"\n]{0,6}a[^'"\n]{0,6}s[^'"\n]{0,6}e[^'"\n]{0,6}6[^'"\n]{0,6}4)/ nocase
     condition:
-        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or #g2 >= 2 or ($g3 and #g4a + #g4b + #g4c + #g4d >= 8) or (#q4 >= 64 and $q5) or (filesize < 2KB and $k2 and $k3) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
+        filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or #g2 >= 2 or ($g3 and #g4a + #g4b + #g4c + #g4d >= 8) or (#q4 >= 64 and $q5) or (filesize < 2KB and $k2 and $k3 and (any of ($k4*) or $k5)) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
 }
 
 rule WSA_Php_Obfuscation_EncodedCodeInBlob
@@ -287,9 +292,11 @@ rule WSA_Php_Obfuscation_CharArithmeticDecoder
     strings:
         $d = /chr\s{0,3}\([^;]{0,60}ord\s{0,3}\([^;]{0,60}\)\s{0,3}[-+^%]/ nocase
         $e = /[^\w>:$](eval|assert|create_function)\s{0,3}\(/ nocase
+        // a packed page of any size: eval of the decoder's result on a literal, eval(Love("..
+        $e2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[A-Za-z_]\w{0,40}\s{0,3}\(\s{0,3}["']/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 64KB and $php and $d and $e
+        $php and $d and ((filesize < 64KB and $e) or (filesize < 5MB and $e2))
 }
 
 rule WSA_Php_Obfuscation_SuperglobalByName
