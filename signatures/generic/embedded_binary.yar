@@ -21,3 +21,26 @@ rule WSA_Gen_Dropper_EmbeddedExecutable
     condition:
         filesize < 20MB and $tag and any of ($hex, $b64, $esc)
 }
+
+rule WSA_Gen_Dropper_PowerShellCradle
+{
+    meta:
+        id = "WSA-GEN-031"
+        description = "A server page (PHP, ASP, ASP.NET or JSP) that starts a process with a PowerShell download cradle (IEX of WebClient.DownloadString, Invoke-WebRequest piped to IEX) or an encoded PowerShell command: a fixed-command stager, the page needs no request input to hand the host to its author"
+        family = "Dropper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1059/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $c1 = /(IEX|Invoke-Expression)[ \t]{0,3}\(?[ \t]{0,3}\(?[ \t]{0,3}New-Object[ \t]{1,3}(System\.)?Net\.WebClient[ \t]{0,3}\)?[ \t]{0,3}\.[ \t]{0,3}Download(String|Data)/ nocase
+        $c2 = /Download(String|Data)[ \t]{0,3}\([^)\r\n]{4,200}\)[ \t]{0,3}\|[ \t]{0,3}(IEX|Invoke-Expression)/ nocase
+        $c3 = /(Invoke-WebRequest|iwr|Invoke-RestMethod|irm)[ \t][^\r\n|]{4,200}\|[ \t]{0,3}(IEX|Invoke-Expression)/ nocase
+        $c4 = /powershell(\.exe)?[^\r\n]{0,80}[ \t]-(e|ec|en|enc|enco|encod|encode|encodedcommand)[ \t]{1,3}[A-Za-z0-9+\/]{40}/ nocase
+        // started by the page: a shell object, a process API or a command function
+        $x = /WScript\.Shell|Shell\.Application|\.Exec[ \t]{0,3}\(|Process\.Start|ProcessStartInfo|Runtime\.getRuntime|ProcessBuilder|shell_exec|passthru|proc_open|popen[ \t]{0,3}\(|[^\w>:$.](system|exec)[ \t]{0,3}\(/ nocase
+        $tag = /<\?|<%|runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 2MB and $tag and any of ($c*) and $x
+}

@@ -290,7 +290,8 @@ rule WSA_Php_Obfuscation_CharArithmeticDecoder
         reference = "https://www.php.net/manual/en/function.chr.php"
         mitre_attack = "T1505.003"
     strings:
-        $d = /chr\s{0,3}\([^;]{0,60}ord\s{0,3}\([^;]{0,60}\)\s{0,3}[-+^%]/ nocase
+        // chr(ord($s[$i]) - 1), chr((ord(substr($s, $i, 1)) ^ $k)): bounded, one nesting level
+        $d = /chr\s{0,3}\(\s{0,3}\(?\s{0,3}ord\s{0,3}\(([^;()\n]|\([^;()\n]{0,40}\)){0,40}\)\s{0,3}[-+^%]/ nocase
         $e = /[^\w>:$](eval|assert|create_function)\s{0,3}\(/ nocase
         // a packed page of any size: eval of the decoder's result on a literal, eval(Love("..
         $e2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[A-Za-z_]\w{0,40}\s{0,3}\(\s{0,3}["']/ nocase
