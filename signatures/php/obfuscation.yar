@@ -153,6 +153,8 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         $k4a = "]($"
         $k4b = "] ($"
         $k4c = "]( $"
+        // or copies it whole into a variable for a callback ($b = $$a; call_user_func(.., $b['x']))
+        $k4d = /=\s{0,2}\$\$\w{1,20}\s{0,2};/
         $k5 = /(eval|assert|system|passthru|shell_exec|popen|proc_open|create_function)\s{0,2}\(/ nocase
         // @include "\057home\057..." : include path hidden in escapes (typical injected loader line)
         $l1 = /@?(include|require)(_once)?\s{0,3}\(?\s{0,3}["']\\(x[0-9a-fA-F]{2}|[0-7]{3})/ nocase
