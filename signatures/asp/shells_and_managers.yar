@@ -141,8 +141,10 @@ rule WSA_Asp_Generic_FileManagerWithPassword
         $self = /mappath[ \t]{0,3}\([ \t]{0,3}request\.servervariables[ \t]{0,3}\([ \t]{0,3}["'](script_name|path_info|url)["']/ nocase
         $pw = /if[ \t]{1,3}(trim\()?request[ \t]{0,3}\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)[ \t]{0,3}=[ \t]{0,3}["'][^"'\r\n]{1,30}["'][ \t]{0,3}then/ nocase
         $rq = /request[ \t]{0,3}\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)/ nocase
+        // server-side includes of the site's own pages: an application's page, not a dropped one
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 20KB and $f and $c and $self and ($pw or #rq > 2)
+        filesize < 20KB and $f and $c and $self and not $ssi and ($pw or #rq > 2)
 }
 
 rule WSA_Asp_Dropper_WritesScriptFile

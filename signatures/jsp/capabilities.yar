@@ -411,7 +411,8 @@ rule WSA_Jsp_Xslt_RequestStylesheet
         reference = "https://owasp.org/www-community/vulnerabilities/XSLT_Injection"
         mitre_attack = "T1505.003"
     strings:
-        $t = /newTransformer\s{0,3}\(\s{0,3}new\s{1,3}(javax\.xml\.transform\.stream\.)?StreamSource/
+        // the stylesheet from the request, a string or bytes, or a variable (not a bundled resource)
+        $t = /newTransformer\s{0,3}\(\s{0,3}new\s{1,3}(javax\.xml\.transform\.stream\.)?StreamSource\s{0,3}\(\s{0,3}(request|new\s{1,3}(java\.io\.)?(StringReader|ByteArrayInputStream)|[a-zA-Z_]\w{0,30}\s{0,3}\))/
         $r = /request\s{0,3}\.\s{0,3}get(Reader|InputStream|Parameter)\s{0,3}\(/
         $tag = /<%|<jsp:/
     condition:
