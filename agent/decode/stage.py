@@ -27,6 +27,9 @@ CONTEXT = 256  # bytes of the enclosing layer kept in front of a decoded payload
 WHOLE = 64 * 1024
 FOLD_SPAN = 2 * 1024
 LOOSE_SPAN = 16 * 1024
+# A decoded layer (a payload) up to this size is folded whole, not in windows: 256 KB of the
+# costliest fold patterns takes under 0.2 s.
+DECODED_WHOLE = 256 * 1024
 # How far a fold window may run on to finish the statement it cuts (a packed literal).
 STATEMENT_END = 256 * 1024
 
@@ -149,15 +152,14 @@ def windows(
     bytes further), so a long literal the span cuts (a packed payload) arrives whole."""
     if len(buf) <= whole:
         return buf
+    # PHP ends a statement with `;` only (a packed literal may hold line breaks); VBScript and
+    # the others end one at a line break too.
+    stops = (b";",) if b"<?" in buf else (b";", b"\n")
     spans: list[list[int]] = []
     for off in sorted(offsets):
         lo, hi = max(0, off - span), min(len(buf), off + span)
         if to_end and hi < len(buf):
-            ends = [
-                e + 1
-                for e in (buf.find(b";", hi, hi + to_end), buf.find(b"\n", hi, hi + to_end))
-                if e >= 0
-            ]
+            ends = [e + 1 for e in (buf.find(c, hi, hi + to_end) for c in stops) if e >= 0]
             hi = min(ends, default=min(len(buf), hi + to_end))
         if spans and lo <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], hi)
@@ -222,7 +224,9 @@ def layers_of(
         if written is not None:
             yield "flow", written[:cap].ljust(min(len(buf), FLOW_PAD, cap), b"\n")
     if "fold" in hits and not from_fold:
-        near = windows(buf, hits["fold"], FOLD_SPAN, whole=2 * FOLD_SPAN, to_end=STATEMENT_END)
+        # A decoded layer is code its author hid whole: folded whole (up to DECODED_WHOLE)
+        whole = DECODED_WHOLE if page else 2 * FOLD_SPAN
+        near = windows(buf, hits["fold"], FOLD_SPAN, whole=whole, to_end=STATEMENT_END)
         folded = fold(near)
         if folded.telling:
             layer = (buf[:CONTEXT] + b"\n" + folded.layer(cap))[:cap]
