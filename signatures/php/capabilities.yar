@@ -139,6 +139,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // a whole PHP document run after a closing tag: eval('?>' . $page), the page fetched by a
         // helper from a URL written in the file or by curl (a template engine runs local files)
         $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
+        // the same in one interpolated string: eval("?>$page") (a variable name in any script)
+        $ev5 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}"\?>\s{0,3}\{?\$[a-zA-Z_\x80-\xff]/ nocase
         // the page decoded first (eval('?>' . base64_decode($page))): no template engine encodes its views
         $ev3 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\(?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         // or the page's own fetch helper: eval('?>' . get_remote($url))
@@ -162,7 +164,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // small pages only, apart from the uncapped direct form above
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
-            (filesize < 8KB and $ev2 and ($url or $url3 or $net) and ($fetch or $net)) or
+            (filesize < 8KB and ($ev2 or $ev5) and ($url or $url3 or $net) and ($fetch or $net)) or
             // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
             (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
             (filesize < 8KB and $f5) or
@@ -814,4 +816,47 @@ rule WSA_Php_Loader_TempFileInclude
         $php = "<?" ascii
     condition:
         filesize < 256KB and $php and $m and $u and $t and $inc and ($fetch or $req)
+}
+
+rule WSA_Php_Backdoor_WpAdminBySql
+{
+    meta:
+        id = "WSA-PHP-147"
+        description = "PHP inserts a WordPress administrator with raw SQL: a row in the users table and the serialized administrator capability (or user level 10) in usermeta. WordPress and its plugins create users through wp_insert_user and roles through the API; a raw insert of the capability is a backdoor account planted by a dropped page"
+        family = "Backdoor account creator"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://developer.wordpress.org/reference/functions/wp_insert_user/"
+        mitre_attack = "T1505.003"
+    strings:
+        $ins = /INSERT\s{1,3}INTO\s{1,3}[^;\n]{0,60}usermeta/ nocase
+        // a:1:{s:13:"administrator";b:1;} (its quotes escaped inside a PHP string too)
+        $cap = /s:13:\\{0,2}["']administrator\\{0,2}["'];b:1;/ nocase
+        $lvl = /user_level['"]?\s{0,3},\s{0,3}['"]?10\b/ nocase
+        $insu = /INSERT\s{1,3}INTO\s{1,3}[^;\n]{0,60}users\s{0,3}\([^)]{0,200}user_pass/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 64KB and $php and $ins and $insu and ($cap or $lvl)
+}
+
+rule WSA_Php_Persistence_CrontabDropper
+{
+    meta:
+        id = "WSA-PHP-148"
+        description = "PHP appends a line to the user's crontab through a shell ((crontab -l; echo ..) | crontab -) that downloads with wget or curl: a page that re-plants its files every minute after they are cleaned"
+        family = "Dropper"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1053/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $l = /crontab\s{1,3}-l/ nocase
+        $p = /\|\s{0,3}crontab\s{1,3}-["'\s)]/ nocase
+        $d = /(wget|curl)[ \t]{1,3}[^;\n'"]{0,120}(https?:|\$\w|['"]\s{0,3}\.)/ nocase
+        $x = /shell_exec|passthru|proc_open|popen\s{0,3}\(|[^\w>:$.](system|exec)\s{0,3}\(/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 256KB and $php and $l and $p and $d and $x
 }
