@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.decode import Limits, explore, gotoflow, payload, stage
+from agent.decode import Limits, explore, gotoflow, names, payload, stage
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.jspx import decode_document
@@ -794,3 +794,33 @@ def test_a_decoded_payload_is_folded_whole_not_in_windows(ruleset: RuleSet, tmp_
     code = b"<?php\n" + filler + b'$f = "\\x65\\x78\\x65\\x63_marker_word"; $f(1);\n'
     found = scan(ruleset, tmp_path, "p.php", php_packed(code, "base64"))
     assert found == {"T_Exec_Word": "base64 > fold"}
+
+
+# --- names above ASCII ----------------------------------------------------------------------
+
+
+def test_php_names_above_ascii_are_renamed_for_the_rules(tmp_path: Path) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text(
+        "rule T_Named { strings: "
+        "$a = /\\$[a-zA-Z_]\\w{0,9} = \\$_POST\\['c'\\]; system\\(\\$[a-zA-Z_]\\w{0,9}\\)/ "
+        "condition: $a }"
+    )
+    rs = load_rules((d, TRIGGERS), default_rules=False)
+    for name in ("命令".encode(), b"\xc7\xde"):  # UTF-8, and Latin-1 bytes of an obfuscator
+        page = b"<?php $%s = $_POST['c']; system($%s); $%s = 1;" % (name, name, "其他".encode())
+        assert scan(rs, tmp_path, "n.php", page) == {"T_Named": "names"}
+
+
+def test_the_same_name_gets_the_same_ascii_name_and_strings_need_no_layer() -> None:
+    out = names.ascii_names("<?php $变量 = 1; echo $变量 . $数; 加载($变量);".encode(), 1 << 20)
+    assert out == b"<?php $n1 = 1; echo $n1 . $n2; n3($n1);"
+    assert names.ascii_names('<?php echo "上传成功"; $ok = 1;'.encode(), 1 << 20) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.integers(0, 2000))
+def test_the_name_renamer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
+    out = names.ascii_names(b"<?php $\xe4\xb8\x80 = $\xe4\xba\x8c; " + data, cap)
+    assert out is None or len(out) <= cap

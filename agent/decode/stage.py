@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decode import charset, flow, gotoflow, jspx, payload, script_encoder
+from agent.decode import charset, flow, gotoflow, jspx, names, payload, script_encoder
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.limits import Budget, Limits
 
@@ -101,25 +101,40 @@ def blob_at(data: bytes) -> int | None:
     return None
 
 
+def names_at(data: bytes) -> int | None:
+    """Offset of a PHP variable named in bytes above ASCII, in a page with two of them (yara
+    cannot look for it: `$` and any of 128 bytes has no atom)."""
+    if b"<?" not in data:
+        return None
+    found = names.CUE.finditer(data)
+    first = next(found, None)
+    return first.start() if first is not None and next(found, None) is not None else None
+
+
 def triggered(data: bytes, found: list[Any]) -> bool:
     """Whether the decode stage has work on a file: a trigger matched, a small page splits
-    or calls a function held in a variable, or the file holds an opaque literal."""
+    or calls a function held in a variable, the file holds an opaque literal, or PHP names
+    written above ASCII."""
     return (
         any(is_trigger(m) for m in found)
         or small_split(data) is not None
         or flow.small_page_cue(data)
         or blob_at(data) is not None
+        or names_at(data) is not None
     )
 
 
 def with_small_split(buf: bytes, hits: Hits) -> Hits:
     """`hits`, plus a fold trigger at a small page's first split when folding has none yet,
-    and a flow trigger when a small page calls a variable and reads the request."""
+    a flow trigger when a small page calls a variable and reads the request, and a names
+    trigger when PHP names its variables above ASCII."""
     at = None if "fold" in hits else small_split(buf)
     if at is not None:
         hits = {**hits, "fold": [at]}
     if "flow" not in hits and flow.small_page_cue(buf):
         hits = {**hits, "flow": [0]}
+    if (at := names_at(buf)) is not None:
+        hits = {**hits, "names": [at]}
     return hits
 
 
@@ -138,7 +153,7 @@ def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
 def _nested_payload(name: str, layer: bytes, hits: Hits) -> Hits:
     """A payload decoded from a literal that again holds long literals (a packer that wraps its
     own wrapper) is searched for them too, though no decoder is named in it."""
-    if "payload" in hits or name in ("fold", "flow", "charset", "script-encoder", "goto"):
+    if "payload" in hits or name in ("fold", "flow", "charset", "script-encoder", "goto", "names"):
         return hits
     m = payload.LONG_B64.search(layer)
     return hits if m is None else {**hits, "payload": [m.start()]}
@@ -187,6 +202,10 @@ def layers_of(
         decoded = jspx.decode_document(buf, cap)
         if decoded is not None:
             yield "jspx", decoded
+    if "names" in hits:
+        decoded = names.ascii_names(buf, cap)
+        if decoded is not None:
+            yield "names", decoded
     if "goto" in hits:
         decoded = gotoflow.linearize(buf, cap)
         if decoded is not None:

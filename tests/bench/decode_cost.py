@@ -48,6 +48,8 @@ def cases(size: int) -> dict[str, bytes]:
         "JSP document, tags left open": b"<jsp:scriptlet>&#65;",
         "string calls on variables": b"$a = 'x<y'; $b = str_replace('<', '', $a);\n",
         "goto chains": b"goto a; a: $x .= 'y'; goto a;\n",
+        "names above ASCII": "$变量 = $数; 加载($变量);\n".encode(),
+        "bytes above ASCII": b"$\xe4" + b"\xb8" * 4000,
         "goto, comments left open": b"goto a; a: /* goto a;",
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
