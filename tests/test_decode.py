@@ -808,7 +808,7 @@ def test_php_names_above_ascii_are_renamed_for_the_rules(tmp_path: Path) -> None
         "condition: $a }"
     )
     rs = load_rules((d, TRIGGERS), default_rules=False)
-    for name in ("命令".encode(), b"\xc7\xde"):  # UTF-8, and Latin-1 bytes of an obfuscator
+    for name in ("命令".encode(), "команда".encode()):
         page = b"<?php $%s = $_POST['c']; system($%s); $%s = 1;" % (name, name, "其他".encode())
         assert scan(rs, tmp_path, "n.php", page) == {"T_Named": "names"}
 
@@ -817,6 +817,14 @@ def test_the_same_name_gets_the_same_ascii_name_and_strings_need_no_layer() -> N
     out = names.ascii_names("<?php $变量 = 1; echo $变量 . $数; 加载($变量);".encode(), 1 << 20)
     assert out == b"<?php $n1 = 1; echo $n1 . $n2; n3($n1);"
     assert names.ascii_names('<?php echo "上传成功"; $ok = 1;'.encode(), 1 << 20) is None
+
+
+def test_an_encoders_byte_names_get_no_layer() -> None:
+    # commercial encoders name their stub's variables with bytes that are no text; renaming
+    # them shows the rules the stub (eval of a variable's call), which applications ship too
+    stub = b"<?php $\xb9\xe0\xa1 = $\xc4\xac('x'); $\xd1\xa4\xff = 1; eval($\xb9\xe0\xa1('y'));"
+    assert stage.names_at(stub) is None
+    assert stage.names_at("<?php $结果 = 1; $地址 = 2;".encode()) == 6
 
 
 @settings(max_examples=300, deadline=None)

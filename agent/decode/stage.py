@@ -102,13 +102,9 @@ def blob_at(data: bytes) -> int | None:
 
 
 def names_at(data: bytes) -> int | None:
-    """Offset of a PHP variable named in bytes above ASCII, in a page with two of them (yara
+    """Offset of a PHP variable named in UTF-8 above ASCII, in a page with two of them (yara
     cannot look for it: `$` and any of 128 bytes has no atom)."""
-    if b"<?" not in data:
-        return None
-    found = names.CUE.finditer(data)
-    first = next(found, None)
-    return first.start() if first is not None and next(found, None) is not None else None
+    return names.written_names(data) if b"<?" in data else None
 
 
 def triggered(data: bytes, found: list[Any]) -> bool:
