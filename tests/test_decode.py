@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.decode import Limits, explore, gotoflow, names, payload, stage
+from agent.decode import Limits, explore, gotoflow, names, padding, payload, stage
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.jspx import decode_document
@@ -831,4 +831,31 @@ def test_an_encoders_byte_names_get_no_layer() -> None:
 @given(st.binary(max_size=400), st.integers(0, 2000))
 def test_the_name_renamer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
     out = names.ascii_names(b"<?php $\xe4\xb8\x80 = $\xe4\xba\x8c; " + data, cap)
+    assert out is None or len(out) <= cap
+
+
+# --- whitespace padding ---------------------------------------------------------------------
+
+
+def test_a_page_padded_with_blanks_is_squeezed(tmp_path: Path) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text(
+        'rule T_Small_System { strings: $a = "system($_GET" condition: filesize < 1KB and $a }'
+    )
+    rs = load_rules((d, TRIGGERS), default_rules=False)
+    page = b"<?php" + b" " * 30000 + b"\n" + b"\t" * 20000 + b"system($_GET['c']);" + b" " * 9000
+    assert scan(rs, tmp_path, "p.php", page) == {"T_Small_System": "padding"}
+
+
+def test_a_page_with_some_alignment_is_no_padded_page() -> None:
+    page = b"<?php\n" + b"$a = 1;\n" * 200 + b" " * 300 + b"\n$b = 2;\n"
+    assert padding.padded_at(page) is not None
+    assert padding.squeeze(page, 1 << 20) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600), st.integers(0, 2000))
+def test_the_squeezer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
+    out = padding.squeeze(b" " * 600 + data, cap)
     assert out is None or len(out) <= cap

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decode import charset, flow, gotoflow, jspx, names, payload, script_encoder
+from agent.decode import charset, flow, gotoflow, jspx, names, padding, payload, script_encoder
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.limits import Budget, Limits
 
@@ -109,14 +109,15 @@ def names_at(data: bytes) -> int | None:
 
 def triggered(data: bytes, found: list[Any]) -> bool:
     """Whether the decode stage has work on a file: a trigger matched, a small page splits
-    or calls a function held in a variable, the file holds an opaque literal, or PHP names
-    written above ASCII."""
+    or calls a function held in a variable, the file holds an opaque literal, PHP names
+    written above ASCII, or a long run of blanks."""
     return (
         any(is_trigger(m) for m in found)
         or small_split(data) is not None
         or flow.small_page_cue(data)
         or blob_at(data) is not None
         or names_at(data) is not None
+        or padding.padded_at(data) is not None
     )
 
 
@@ -143,13 +144,23 @@ def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
     if (at := blob_at(data)) is not None:
         # its opening quote, where a literal is read (the call decoding it may be far away)
         hits["blob"] = [max(0, at - 1)]
+    if (at := padding.padded_at(data)) is not None:
+        hits["padding"] = [at]
     return hits
 
 
 def _nested_payload(name: str, layer: bytes, hits: Hits) -> Hits:
     """A payload decoded from a literal that again holds long literals (a packer that wraps its
     own wrapper) is searched for them too, though no decoder is named in it."""
-    if "payload" in hits or name in ("fold", "flow", "charset", "script-encoder", "goto", "names"):
+    if "payload" in hits or name in (
+        "fold",
+        "flow",
+        "charset",
+        "script-encoder",
+        "goto",
+        "names",
+        "padding",
+    ):
         return hits
     m = payload.LONG_B64.search(layer)
     return hits if m is None else {**hits, "payload": [m.start()]}
@@ -198,6 +209,10 @@ def layers_of(
         decoded = jspx.decode_document(buf, cap)
         if decoded is not None:
             yield "jspx", decoded
+    if "padding" in hits:
+        decoded = padding.squeeze(buf, cap)
+        if decoded is not None:
+            yield "padding", decoded
     if "names" in hits:
         decoded = names.ascii_names(buf, cap)
         if decoded is not None:

@@ -50,6 +50,8 @@ def cases(size: int) -> dict[str, bytes]:
         "goto chains": b"goto a; a: $x .= 'y'; goto a;\n",
         "names above ASCII": "$变量 = $数; 加载($变量);\n".encode(),
         "bytes above ASCII": b"$\xe4" + b"\xb8" * 4000,
+        "blank padding": b" " * 300 + b"x",
+        "blanks just short of a run": b" " * 255 + b"x",
         "goto, comments left open": b"goto a; a: /* goto a;",
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
