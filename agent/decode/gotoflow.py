@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 
 # Strings and comments first, so a `label:` or `goto` inside them is no token; a label is an
-# identifier after `;`, `{`, `}` or another label's colon, followed by one colon (not `::`).
+# identifier after `;`, `{`, `}` or another label's colon, followed by one colon (not `::`);
+# like any PHP name it may hold bytes above ASCII (EnPHP's labels are GBK soup).
 _TOKENS = re.compile(
     rb"""'(?:[^'\\]|\\.)*+'?|"(?:[^"\\]|\\.)*+"?"""
     rb"|/\*(?:.*?\*/|.*)|(?://|\#)[^\n]*"
-    rb"|\bgoto[ \t\r\n]++([A-Za-z_]\w{0,63})[ \t\r\n]*+;"
-    rb"|(?<=[;{}:])[ \t\r\n]*+([A-Za-z_]\w{0,63})[ \t\r\n]*+:(?!:)",
+    rb"|\bgoto[ \t\r\n]++([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})[ \t\r\n]*+;"
+    rb"|(?<=[;{}:])[ \t\r\n]*+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})[ \t\r\n]*+:(?!:)",
     re.S,
 )
 _NOT_LABELS = frozenset((b"default", b"else", b"case", b"parent", b"self", b"static"))

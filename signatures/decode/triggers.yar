@@ -238,7 +238,7 @@ rule WSA_Decode_GotoThreaded : decode_trigger
         reference = "https://www.php.net/manual/en/control-structures.goto.php"
         mitre_attack = "T1505.003"
     strings:
-        $g = /goto[ \t\r\n]{1,8}[A-Za-z_]\w{0,63}[ \t\r\n]{0,8};/
+        $g = /goto[ \t\r\n]{1,8}[A-Za-z_\x80-\xff][\w\x80-\xff]{0,63}[ \t\r\n]{0,8};/
         $php = "<?"
     condition:
         filesize < 20MB and $php and #g >= 4

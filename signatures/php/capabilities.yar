@@ -150,6 +150,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // documentation URL), or decoded by the decode stage onto a line of its own
         $url2 = /=\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]\s{0,3};/
         $url3 = /\n(https?|ftp):\/\/[^\s'"]{4,200}/
+        // or assembled from pieces: $p = "https"; .. $p . "://" . $host
+        $url4 = /=\s{0,3}["'](https?|ftp)["']\s{0,3};|["']:\/\/["']/
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
         $fo = /fopen\s{0,3}\(\s{0,3}\$/ nocase
         $sgc = "stream_get_contents" nocase
@@ -164,7 +166,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // small pages only, apart from the uncapped direct form above
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
-            (filesize < 8KB and ($ev2 or $ev5) and ($url or $url3 or $net) and ($fetch or $net)) or
+            (filesize < 8KB and ($ev2 or $ev5) and ($url or $url3 or $url4 or $net) and ($fetch or $net)) or
             // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
             (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
             (filesize < 8KB and $f5) or
