@@ -114,6 +114,9 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         b"$handler = 'render_page';\n$p = $_GET['page'];\n$handler($p);",
         # a `$` in single quotes or escaped is no variable
         b"<?php $c = 'x'; $t = '$_GET[1]'; $u = \"\\$_POST\"; system($c . $t . $u);",
+        # a variable cleaned in place before the sink; an application's own shell quoting
+        b"<?php foreach ($_POST['db'] as $v) { $v = escapeshellarg($v); exec('x ' . $v); }",
+        b"<?php $u = $_GET['user']; $u = quoteshellarg($u); exec(CMD . 'v-delete-user ' . $u);",
     ],
 )
 def test_look_alikes_write_nothing(code: bytes) -> None:

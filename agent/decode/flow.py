@@ -45,18 +45,23 @@ SOURCE = re.compile(
     rb"|apache_request_headers\s{0,4}\(|filter_input(?:_array)?\s{0,4}\(\s{0,4}input_"
 )
 # Calls whose result carries nothing an attacker can steer into a command or code.
-_SANITISER = re.compile(
-    rb"(?<![\w$])(?:intval|floatval|boolval|abs|round|floor|ceil|count|sizeof|strlen|"
+_SANITISER_NAMES = (
+    rb"(?:intval|floatval|boolval|abs|round|floor|ceil|count|sizeof|strlen|"
     rb"mb_strlen|isset|empty|is_\w{1,16}|ctype_\w{1,8}|in_array|array_key_exists|"
     rb"preg_match(?:_all)?|strpos|stripos|strcmp|strcasecmp|md5|sha1|crc32|hash|hash_hmac|"
-    rb"password_hash|password_verify|escapeshellarg|escapeshellcmd|htmlspecialchars|"
+    rb"password_hash|password_verify|escapeshellarg|escapeshellcmd|\w{1,16}shellarg|htmlspecialchars|"
     rb"htmlentities|strip_tags|basename|realpath|addslashes|urlencode|rawurlencode|"
     rb"json_encode|var_export|serialize|filter_var|\w{0,16}real_escape_string|quote|"
     rb"file_exists|is_file|is_dir|filesize|filemtime|date|strtotime|checkdate|uniqid|"
     # what a file on disk holds is not the request (a request-named template or folder)
     rb"file_get_contents|file|fread|fgets|stream_get_contents|parse_ini_file|glob|scandir|"
     rb"readdir|simplexml_load_file)"
-    rb"\s{0,4}\("
+)
+_SANITISER = re.compile(rb"(?<![\w$])" + _SANITISER_NAMES + rb"\s{0,4}\(")
+# `$v = escapeshellarg($v);`: a variable cleaned in place (flow-insensitive here, so it stays
+# clean for the page: the sink that follows sees the cleaned value)
+_SELF_CLEANED = re.compile(
+    rb"\$(\w{1,64})\s{0,4}=\s{0,4}" + _SANITISER_NAMES + rb"\s{0,4}\(\s{0,4}\$\1(?![\w\[])"
 )
 _NEW = re.compile(rb"\bnew\s{1,8}[\w\\]{1,128}\s{0,4}\(")
 # a cast and its operand (a variable with its subscripts, or a call)
@@ -444,11 +449,12 @@ def flow_layer(buf: bytes) -> bytes | None:
         sc = scopes.at(start)
         wanted += st.vars_in(sc, code[start:end])  # a called variable is among them
     flows = graph.closure(wanted)
+    cleaned = {m[1] for m in _SELF_CLEANED.finditer(code)}
     for _ in range(ROUNDS):
         before = len(st.tainted)
         for targets, rhs in flows:
             if st.carried(rhs):
-                st.tainted.update(targets)
+                st.tainted.update(t for t in targets if t[0] == -2 or t[1] not in cleaned)
         if len(st.tainted) == before:
             break
     if not st.tainted:

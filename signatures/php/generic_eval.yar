@@ -198,7 +198,8 @@ rule WSA_Php_Generic_TinyDynamicCode
         $s6 = "usort" nocase
         // chr of a number: a name spelled in char codes (chr($c) over a table is ordinary)
         $s7 = /chr\s{0,3}\(\s{0,3}(\d|0x)/ nocase
-        $s8 = "ob_start" nocase
+        // an output buffer with a callback (ob_start('assert')); a bare ob_start() is everywhere
+        $s8 = /ob_start\s{0,3}\(\s{0,3}['"$]/ nocase
         $s9 = "${"
         $s10 = /eval\s{0,3}\(\s{0,3}["$@(]/ nocase
         $s11 = "\"p\".\"r\""
