@@ -22,8 +22,14 @@ rule WSA_Asp_Generic_EvalRequest
         $vb = /[^a-z0-9_.](eval|execute|executeglobal)[ \t]{1,4}(request|session)[ \t]{0,2}\(/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        // a CMS reading booleans: `IsOuter=eval(Request("IsOuter"))`, every one an assignment
+        // of a named parameter, in a page that includes the site's own files (a shell line put
+        // into such a page stands alone: `<%eval request("x")%>`)
+        $asg = /[\r\n \t:][A-Za-z_]\w{0,30}[ \t]{0,2}=[ \t]{0,2}eval[ \t]{0,2}\([ \t]{0,2}request[ \t]{0,2}\([ \t]{0,2}"[A-Za-z_]\w{0,30}"[ \t]{0,2}\)[ \t]{0,2}\)/ nocase
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 2MB and ((any of ($tag*) and any of ($e*)) or $vb or $e2)
+        filesize < 2MB and ((any of ($tag*) and any of ($e*)) or $vb or $e2) and
+        not ($ssi and #asg >= 2 and #asg == #e1 and not any of ($e2, $e3, $e4, $vb))
 }
 
 rule WSA_Asp_Generic_EvalVariableFromRequest

@@ -172,8 +172,10 @@ rule WSA_Asp_Dropper_WritesScriptFile
         $p3 = /\.Run[ \t]{1,3}["']/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        // server-side includes of the site's own pages: a settings or status page of an application
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 20KB and any of ($tag*) and $c and ($w1 or $w2 or ($w3 and $w4) or 2 of ($p*))
+        filesize < 20KB and any of ($tag*) and $c and ($w1 or $w2 or ($w3 and $w4) or 2 of ($p*)) and not $ssi
 }
 
 rule WSA_Asp_Generic_SelfAppendingScript
@@ -223,8 +225,10 @@ rule WSA_Asp_FileManager_DriveBrowser
         $f8 = "GetFolder" nocase
         $r = "request" nocase
         $tag = "<%"
+        // server-side includes of the site's own pages: a settings or status page of an application
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 2MB and $tag and $r and any of ($d*) and 3 of ($f*)
+        filesize < 2MB and $tag and $r and any of ($d*) and 3 of ($f*) and not $ssi
 }
 
 rule WSA_Asp_FileManager_FullDiskBrowser
