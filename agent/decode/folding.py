@@ -207,8 +207,8 @@ _CALLBACK_FIRST = (
 # quoted sink name called (`'system'(..)`), char codes mapped through chr or `pack('H*', ..)`, a
 # quoted hex string of letters only (a name, not a hash), two short literals assigned in a row
 # (an alphabet), a short lowercase word glued to a literal (`sy.'stem'`), two short
-# base64-like pieces appended in a row, a string function's result on a literal assigned, or a
-# literal XORed or ORed with another operand. Each cue comes with substrings one of which it cannot
+# base64-like pieces appended in a row, a string function's result on a literal assigned, a
+# literal XORed or ORed with another operand, or a variable named by a literal of escapes. Each cue comes with substrings one of which it cannot
 # do without: a page holding none of them skips that regex (one alternation of all of them,
 # tried at every byte of every small page, cost more than the rest of the scan of such pages).
 _Q = rb"(?:'[^'\\\r\n]{1,4}'|\"[^\"\\\r\n]{1,4}\")"
@@ -235,6 +235,8 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
         # a literal XORed or ORed with a literal, a bare word or a parenthesis ('W2v'^SJJs); the
         # quote before the operator closes a literal (not `explode("|", ..)`)
         ((b"'^", b'"^', b"'|", b'"|', b"' ^", b'" ^', b"' |", b'" |'), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
+        # a variable's name in escapes (`${"\137\103\117.."}` is `${"_COO.."}`)
+        ((b"${",), rb"\$\{[ \t\r\n]{0,8}['\"]\\(?:[0-7]|x[0-9A-Fa-f])"),
     )
 )  # fmt: skip
 

@@ -424,7 +424,8 @@ rule WSA_Asp_FileManager_DriveRootDefault
         $fso = "FileSystemObject" nocase
         $tag = "<%"
     condition:
-        filesize < 200KB and $tag and $fso and $d and $r and any of ($f*)
+        // ($fso is not one of the $f*: `any of ($f*)` would count it and need nothing more)
+        filesize < 200KB and $tag and $fso and $d and $r and any of ($f1, $f2, $f3)
 }
 
 rule WSA_Asp_Laudanum_Page

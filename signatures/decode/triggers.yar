@@ -99,6 +99,15 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $e3 = "\\u00"
         $e4 = "\\14"
         $e5 = "\\16"
+        // the other octal escapes of letters and digits (\101 .. \137: capitals, `_`)
+        $e6 = "\\10"
+        $e7 = "\\11"
+        $e8 = "\\12"
+        $e9 = "\\13"
+        $e10 = "\\15"
+        $e11 = "\\17"
+        $e12 = "\\x4"
+        $e13 = "\\x5"
         // PHP char codes mapped through chr, and hex turned into bytes
         $m1 = "array_map('chr'" nocase
         $m2 = "array_map(\"chr\"" nocase
@@ -124,6 +133,8 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $n1 = "call_user_func(\"" nocase
         $n2 = "call_user_func('" nocase
         $k1 = "/**/"
+        // a comment wedged after a sink's or a decoder's name: eval/****/(
+        $k3 = /(eval|assert|system|exec|passthru|shell_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func|preg_replace)[ \t]{0,2}\/\*/ nocase
         $k2 = "*//*"
         // Select Case on a constant: only one branch can run, the others are decoys
         $s = /select case[ \t]{1,4}("[^"\r\n]{0,20}"|\d{1,6})[ \t]{0,4}[\r\n:]/ nocase
@@ -134,7 +145,7 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
         or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s or any of ($m*)
         or any of ($h*) or #g >= 16 or #a >= 24 or #n1 + #n2 >= 2
-        or #e1 + #e2 + #e3 + #e4 + #e5 >= 8
+        or #e1 + #e2 + #e3 + #e4 + #e5 + #e6 + #e7 + #e8 + #e9 + #e10 + #e11 + #e12 + #e13 >= 8
 }
 
 rule WSA_Decode_DeclaredCharset : decode_trigger

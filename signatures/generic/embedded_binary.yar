@@ -44,3 +44,26 @@ rule WSA_Gen_Dropper_PowerShellCradle
     condition:
         filesize < 2MB and $tag and any of ($c*) and $x
 }
+
+rule WSA_Gen_ReverseShell_CommandLine
+{
+    meta:
+        id = "WSA-GEN-032"
+        description = "A server page (PHP, ASP, ASP.NET or JSP) holding a reverse-shell command line: bash -i to /dev/tcp/HOST/PORT, nc or ncat with -e/-c and a shell, a FIFO piped through nc, socat exec, or the python/perl socket one-liners: the page hands an interactive shell to a fixed address, whatever function it uses to start it"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1059/004/"
+        mitre_attack = "T1505.003"
+    strings:
+        $r1 = /\/dev\/(tcp|udp)\/[0-9A-Za-z.\-]{3,64}\/\d{1,5}/
+        $r2 = /\bnc(at)?(\.exe)?[ \t]{1,4}(-[a-z]{1,4}[ \t]{1,4}){0,3}-[ec][ \t]{1,4}['"]?(\/bin\/)?(ba|z|da)?sh\b/
+        $r3 = /mkfifo[ \t]{1,4}\/tmp\/[^;|\r\n]{1,40}[;|][^\r\n]{0,120}\bnc(at)?\b/
+        $r4 = /socat[ \t][^\r\n]{0,80}exec:['"]?(\/bin\/)?(ba)?sh/ nocase
+        $r5 = /socket\.socket\([^\r\n]{0,200}(subprocess|pty\.spawn|os\.dup2)/
+        $r6 = /use[ \t]{1,3}Socket;[^\r\n]{0,200}(exec|open)\s{0,3}\(/
+        $tag = /<\?|<%|runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 2MB and $tag and any of ($r*)
+}

@@ -56,7 +56,8 @@ rule WSA_Jsp_Generic_ReflectiveExec
         $c3 = /\.\s{0,3}invoke\s{0,3}\(/
         $req = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
     condition:
-        filesize < 1MB and $req and (2 of ($r*) or 1 of ($b*) or all of ($c*))
+        // ($req is not one of the $r*: `2 of ($r*)` counted it)
+        filesize < 1MB and $req and (2 of ($r1, $r2, $r3, $r4, $r5) or 1 of ($b*) or all of ($c*))
 }
 
 rule WSA_Jsp_Chopper_Server

@@ -144,14 +144,14 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // the page decoded first (eval('?>' . base64_decode($page))): no template engine encodes its views
         $ev3 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\(?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         // or the page's own fetch helper: eval('?>' . get_remote($url))
-        $ev4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}@?[a-zA-Z_]\w{0,40}\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,40}\s{0,3}\)/ nocase
+        $ev4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}@?[a-zA-Z_]\w{0,40}\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,40}\s{0,3}[).]/ nocase
         $url = /\w\s{0,3}\(\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]/
         // the address kept in a variable (with a decoded page only: a template engine may name a
         // documentation URL), or decoded by the decode stage onto a line of its own
         $url2 = /=\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]\s{0,3};/
         $url3 = /\n(https?|ftp):\/\/[^\s'"]{4,200}/
         // or assembled from pieces: $p = "https"; .. $p . "://" . $host
-        $url4 = /=\s{0,3}["'](https?|ftp)["']\s{0,3};|["']:\/\/["']/
+        $url4 = /=\s{0,3}["'](https?|ftp)["']\s{0,3};|["'][a-z]{0,5}:\/\/["']/
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
         $fo = /fopen\s{0,3}\(\s{0,3}\$/ nocase
         $sgc = "stream_get_contents" nocase
@@ -170,7 +170,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
             // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
             (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
             (filesize < 8KB and $f5) or
-            (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $net) and ($fetch or $net)) or
+            (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $url4 or $net) and ($fetch or $net)) or
             (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u))
         )
 }
@@ -419,7 +419,8 @@ rule WSA_Php_Loader_LdPreload
         $child = /[^\w>:$](mail|error_log|mb_send_mail|imap_mail)\s{0,3}\(/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 1MB and $php and $ld and $put and ($run or ($env and $child))
+        // or a page that only sets it and starts a child: the library was planted beside it
+        filesize < 1MB and $php and (($ld and $put and ($run or ($env and $child))) or ($env and $child))
 }
 
 rule WSA_Php_SeoRelay_RemotePage
@@ -861,4 +862,66 @@ rule WSA_Php_Persistence_CrontabDropper
         $php = "<?" ascii
     condition:
         filesize < 256KB and $php and $l and $p and $d and $x
+}
+
+rule WSA_Php_Bypass_ImapProxyCommand
+{
+    meta:
+        id = "WSA-PHP-149"
+        description = "PHP opens an IMAP mailbox whose server name carries an ssh -oProxyCommand: imap_open runs that command through rsh/ssh, a known way around disable_functions"
+        family = "disable_functions bypass"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.imap-open.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $i = /imap_open\s{0,3}\(/ nocase
+        $p = "ProxyCommand" nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 1MB and $php and $i and $p
+}
+
+rule WSA_Php_Backdoor_WpAutoLogin
+{
+    meta:
+        id = "WSA-PHP-150"
+        description = "A WordPress page or plugin that logs the visitor in (wp_set_auth_cookie) as an existing or hard-wired user when a request value is present, with no password, nonce or signature checked: a login backdoor (single sign-on and magic-link plugins verify a token first)"
+        family = "Backdoor account creator"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://developer.wordpress.org/reference/functions/wp_set_auth_cookie/"
+        mitre_attack = "T1505.003"
+    strings:
+        $c = /wp_set_auth_cookie\s{0,3}\(/ nocase
+        $u = /get_user_by\s{0,3}\(|get_users\s{0,3}\(|username_exists\s{0,3}\(|email_exists\s{0,3}\(/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        // what a genuine login link checks first
+        $v = /wp_check_password|wp_authenticate|wp_verify_nonce|check_admin_referer|hash_equals|hash_hmac|openssl_verify|password_verify|wp_validate_auth_cookie|get_transient|verify_token|validate_token|jwt/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 16KB and $php and $c and $u and $req and not $v
+}
+
+rule WSA_Php_Backdoor_WpAdminOnInit
+{
+    meta:
+        id = "WSA-PHP-151"
+        description = "A WordPress hook on every request (init, wp_loaded, admin_init, plugins_loaded) that creates a user with a password written in the page and makes it an administrator: a backdoor account re-created whenever it is deleted"
+        family = "Backdoor account creator"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://developer.wordpress.org/reference/functions/wp_create_user/"
+        mitre_attack = "T1505.003"
+    strings:
+        $h = /add_action\s{0,3}\(\s{0,3}['"](init|wp_loaded|admin_init|plugins_loaded|wp_head|wp_footer)['"]/ nocase
+        $cu = /wp_create_user\s{0,3}\(\s{0,3}(\$\w{1,30}|['"][^'"\n]{1,40}['"])\s{0,3},\s{0,3}(\$\w{1,30}|['"][^'"\n]{1,60}['"])/ nocase
+        $lit = /\$\w{0,20}(pass|pwd)\w{0,20}\s{0,3}=\s{0,3}['"][^'"\n]{3,60}['"]\s{0,3};|wp_create_user\s{0,3}\(\s{0,3}['"][^'"\n]{1,40}['"]\s{0,3},\s{0,3}['"]/ nocase
+        $r = /set_role\s{0,3}\(\s{0,3}['"]administrator['"]|['"]role['"]\s{0,3}=>\s{0,3}['"]administrator['"]/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 32KB and $php and $h and $cu and $lit and $r
 }
