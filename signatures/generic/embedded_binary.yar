@@ -61,8 +61,9 @@ rule WSA_Gen_ReverseShell_CommandLine
         $r2 = /\bnc(at)?(\.exe)?[ \t]{1,4}(-[a-z]{1,4}[ \t]{1,4}){0,3}-[ec][ \t]{1,4}['"]?(\/bin\/)?(ba|z|da)?sh\b/
         $r3 = /mkfifo[ \t]{1,4}\/tmp\/[^;|\r\n]{1,40}[;|][^\r\n]{0,120}\bnc(at)?\b/
         $r4 = /socat[ \t][^\r\n]{0,80}exec:['"]?(\/bin\/)?(ba)?sh/ nocase
-        $r5 = /socket\.socket\([^\r\n]{0,200}(subprocess|pty\.spawn|os\.dup2)/
-        $r6 = /use[ \t]{1,3}Socket;[^\r\n]{0,200}(exec|open)\s{0,3}\(/
+        // python's and perl's socket one-liners, by the step that ties the shell to the socket
+        $r5 = /os\.dup2\(\s{0,2}\w{1,8}\.fileno\(\)|pty\.spawn\(\s{0,2}["'](\/bin\/)?(ba)?sh/
+        $r6 = /open\s{0,2}\(\s{0,2}STDIN\s{0,2},\s{0,2}["']>&/
         $tag = /<\?|<%|runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
         filesize < 2MB and $tag and any of ($r*)
