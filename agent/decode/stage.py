@@ -191,6 +191,16 @@ def windows(
     return b"\n".join(buf[lo:hi] for lo, hi in spans)
 
 
+# Decoders that read the whole layer, in the order they run: (trigger name, decode(buf, cap)).
+WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
+    ("script-encoder", script_encoder.decode_page),
+    ("jspx", jspx.decode_document),
+    ("padding", padding.squeeze),
+    ("names", names.ascii_names),
+    ("goto", gotoflow.linearize),
+)
+
+
 def layers_of(
     buf: bytes, hits: Hits, budget: Budget, from_fold: bool = False, page: bytes = b""
 ) -> Iterator[tuple[str, bytes]]:
@@ -202,26 +212,9 @@ def layers_of(
         decoded = charset.decode_declared(buf, hits["charset"], cap)
         if decoded is not None:
             yield "charset", decoded
-    if "script-encoder" in hits:
-        decoded = script_encoder.decode_page(buf, cap)
-        if decoded is not None:
-            yield "script-encoder", decoded
-    if "jspx" in hits:
-        decoded = jspx.decode_document(buf, cap)
-        if decoded is not None:
-            yield "jspx", decoded
-    if "padding" in hits:
-        decoded = padding.squeeze(buf, cap)
-        if decoded is not None:
-            yield "padding", decoded
-    if "names" in hits:
-        decoded = names.ascii_names(buf, cap)
-        if decoded is not None:
-            yield "names", decoded
-    if "goto" in hits:
-        decoded = gotoflow.linearize(buf, cap)
-        if decoded is not None:
-            yield "goto", decoded
+    for name, decode in WHOLE_PAGE:
+        if name in hits and (decoded := decode(buf, cap)) is not None:
+            yield name, decoded
     blob = hits.get("blob", [])
     offsets = hits.get("payload", []) + blob
     alias: dict[str, str] = {}
