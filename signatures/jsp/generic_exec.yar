@@ -56,8 +56,9 @@ rule WSA_Jsp_Generic_ReflectiveExec
         $c3 = /\.\s{0,3}invoke\s{0,3}\(/
         $req = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
     condition:
-        // ($req is not one of the $r*: `2 of ($r*)` counted it)
-        filesize < 1MB and $req and (2 of ($r1, $r2, $r3, $r4, $r5) or 1 of ($b*) or all of ($c*))
+        // one reflective reach for Runtime/ProcessBuilder in a page that reads the request, as the
+        // description says (`2 of ($r*)` had counted $req among them: one was always enough)
+        filesize < 1MB and $req and (1 of ($r1, $r2, $r3, $r4, $r5) or 1 of ($b*) or all of ($c*))
 }
 
 rule WSA_Jsp_Chopper_Server
