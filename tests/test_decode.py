@@ -548,7 +548,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 7 decode triggers" in text.out
+    assert "plus 8 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])
@@ -858,4 +858,21 @@ def test_a_page_with_some_alignment_is_no_padded_page() -> None:
 @given(st.binary(max_size=600), st.integers(0, 2000))
 def test_the_squeezer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
     out = padding.squeeze(b" " * 600 + data, cap)
+    assert out is None or len(out) <= cap
+
+
+def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text("rule T_Eval_Page { strings: $a = \"eval('?>'\" condition: $a }")
+    rs = load_rules((d, TRIGGERS), default_rules=False)
+    page = b"<?php $a = fetch_page('x');\neval    ('?>'.$a);\n"
+    assert scan(rs, tmp_path, "g.php", page) == {"T_Eval_Page": "gap"}
+    assert padding.ungap(b"<?php eval('x'); if ($a) { f(1); }", 1 << 20) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600), st.integers(0, 2000))
+def test_the_gap_closer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
+    out = padding.ungap(b"eval     (" + data, cap)
     assert out is None or len(out) <= cap

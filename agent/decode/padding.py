@@ -1,4 +1,4 @@
-"""Pages padded with whitespace, squeezed.
+"""Pages padded with whitespace, squeezed; calls spaced apart from their name, closed up.
 
 A server page may hold its code between tens of kilobytes of blanks: the interpreter skips
 them, but a rule that allows a few blanks between two tokens, or keys on a small `filesize`,
@@ -6,7 +6,11 @@ no longer sees the page it was written for. This layer is the page with every lo
 blanks cut to one line break. Only a page that is mostly padding gets it: a page whose long
 runs of blanks are less than half of it is ordinary text (alignment, a fixed-width report).
 
-Bounds: two C passes to decide (`bytes.translate`, `find`), one regex substitution to cut.
+A call written with a run of blanks between its name and its parenthesis (`eval    ('?>'.$a)`)
+walks past rules that allow a few; the *gap* layer closes those runs up.
+
+Bounds: two C passes to decide (`bytes.translate`, `find`), one regex substitution to cut; the
+gap layer is one regex substitution over at most `cap` bytes.
 """
 
 from __future__ import annotations
@@ -34,3 +38,14 @@ def squeeze(data: bytes, cap: int) -> bytes | None:
     if len(out) * 2 > len(data):
         return None
     return out[:cap]
+
+
+# blanks between a name and the parenthesis of its call
+_GAP = re.compile(rb"(?<=[A-Za-z0-9_])[ \t]{2,64}(?=\()")
+
+
+def ungap(data: bytes, cap: int) -> bytes | None:
+    """The page with the blanks between each name and its call's parenthesis removed; None
+    when there were none."""
+    out, n = _GAP.subn(b"", data[:cap])
+    return out if n else None

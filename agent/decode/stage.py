@@ -153,15 +153,7 @@ def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
 def _nested_payload(name: str, layer: bytes, hits: Hits) -> Hits:
     """A payload decoded from a literal that again holds long literals (a packer that wraps its
     own wrapper) is searched for them too, though no decoder is named in it."""
-    if "payload" in hits or name in (
-        "fold",
-        "flow",
-        "charset",
-        "script-encoder",
-        "goto",
-        "names",
-        "padding",
-    ):
+    if "payload" in hits or name in _RESTATED:
         return hits
     m = payload.LONG_B64.search(layer)
     return hits if m is None else {**hits, "payload": [m.start()]}
@@ -196,9 +188,12 @@ WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
     ("script-encoder", script_encoder.decode_page),
     ("jspx", jspx.decode_document),
     ("padding", padding.squeeze),
+    ("gap", padding.ungap),
     ("names", names.ascii_names),
     ("goto", gotoflow.linearize),
 )
+# Layers that restate the page rather than decode a payload out of it
+_RESTATED = frozenset(("fold", "flow", "charset", *(name for name, _ in WHOLE_PAGE)))
 
 
 def layers_of(

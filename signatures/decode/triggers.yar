@@ -2,7 +2,7 @@
     Decode triggers: not findings. Each rule tells the decode stage (agent/decode/) that a
     decoder may have work in this file, and its string offsets say where. The scanner drops
     every match tagged `decode_trigger` from findings and alerts; `rules list` shows them apart.
-    meta `decoder`: script-encoder | payload | fold | charset | flow | jspx | goto. Keep them cheap: literal atoms only.
+    meta `decoder`: script-encoder | payload | fold | charset | flow | jspx | goto | gap. Keep them cheap: literal atoms only.
 */
 
 rule WSA_Decode_ScriptEncoder : decode_trigger
@@ -253,4 +253,22 @@ rule WSA_Decode_GotoThreaded : decode_trigger
         $php = "<?"
     condition:
         filesize < 20MB and $php and #g >= 4
+}
+
+rule WSA_Decode_SpacedCall : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-908"
+        description = "Decode trigger: a sink's name with a run of blanks before its call's parenthesis (eval    (..)), closed up so rules that allow a few blanks see the call"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "gap"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/functions.user-defined.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $g = /(eval|assert|system|exec|passthru|shell_exec|popen|proc_open|include|require|Execute|ExecuteGlobal|CreateObject|getRuntime|base64_decode|gzinflate|call_user_func|create_function|preg_replace)[ \t]{4,64}\(/ nocase
+    condition:
+        $g
 }

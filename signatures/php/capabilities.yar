@@ -139,6 +139,9 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // a whole PHP document run after a closing tag: eval('?>' . $page), the page fetched by a
         // helper from a URL written in the file or by curl (a template engine runs local files)
         $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
+        // a page stored from a URL and run from its file: eval('?>' . file_get_contents('/tmp/..'))
+        $ev6 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}@?file_get_contents\s{0,3}\(/ nocase
+        $st = /file_put_contents\s{0,3}\([^;]{1,80},\s{0,3}@?file_get_contents\s{0,3}\(\s{0,3}['"](https?|ftp):\/\// nocase
         // the same in one interpolated string: eval("?>$page") (a variable name in any script)
         $ev5 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}"\?>\s{0,3}\{?\$[a-zA-Z_\x80-\xff]/ nocase
         // the page decoded first (eval('?>' . base64_decode($page))): no template engine encodes its views
@@ -167,6 +170,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
             (filesize < 8KB and ($ev2 or $ev5) and ($url or $url3 or $url4 or $net) and ($fetch or $net)) or
+            (filesize < 4KB and $ev6 and $st) or
             // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
             (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
             (filesize < 8KB and $f5) or

@@ -51,6 +51,8 @@ def cases(size: int) -> dict[str, bytes]:
         "names above ASCII": "$变量 = $数; 加载($变量);\n".encode(),
         "bytes above ASCII": b"$\xe4" + b"\xb8" * 4000,
         "blank padding": b" " * 300 + b"x",
+        "spaced calls": b"eval" + b" " * 64 + b"(",
+        "blanks before parentheses": b"x" + b" " * 70 + b"(",
         "blanks just short of a run": b" " * 255 + b"x",
         "goto, comments left open": b"goto a; a: /* goto a;",
     }
