@@ -138,16 +138,16 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@(]{0,3}\s{0,3}\$[a-zA-Z_]/ nocase
         // a whole PHP document run after a closing tag: eval('?>' . $page), the page fetched by a
         // helper from a URL written in the file or by curl (a template engine runs local files)
-        $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
+        $ev2 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"][ \t]{0,3}\?>[ \t]{0,3}['"]\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         // a page stored from a URL and run from its file: eval('?>' . file_get_contents('/tmp/..'))
-        $ev6 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}@?file_get_contents\s{0,3}\(/ nocase
+        $ev6 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"][ \t]{0,3}\?>[ \t]{0,3}['"]\s{0,3}\.\s{0,3}@?file_get_contents\s{0,3}\(/ nocase
         $st = /file_put_contents\s{0,3}\([^;]{1,80},\s{0,3}@?file_get_contents\s{0,3}\(\s{0,3}['"](https?|ftp):\/\// nocase
         // the same in one interpolated string: eval("?>$page") (a variable name in any script)
         $ev5 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}"\?>\s{0,3}\{?\$[a-zA-Z_\x80-\xff]/ nocase
         // the page decoded first (eval('?>' . base64_decode($page))): no template engine encodes its views
-        $ev3 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}\(?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
+        $ev3 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"][ \t]{0,3}\?>[ \t]{0,3}['"]\s{0,3}\.\s{0,3}\(?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         // or the page's own fetch helper: eval('?>' . get_remote($url))
-        $ev4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"]\?>['"]\s{0,3}\.\s{0,3}@?[a-zA-Z_]\w{0,40}\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,40}\s{0,3}[).]/ nocase
+        $ev4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"][ \t]{0,3}\?>[ \t]{0,3}['"]\s{0,3}\.\s{0,3}@?[a-zA-Z_]\w{0,40}\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,40}\s{0,3}[).]/ nocase
         $url = /\w\s{0,3}\(\s{0,3}['"](https?|ftp):\/\/[^'"\s]{4,200}['"]/
         // the address kept in a variable (with a decoded page only: a template engine may name a
         // documentation URL), or decoded by the decode stage onto a line of its own
@@ -219,6 +219,8 @@ rule WSA_Php_MagicMethod_VariableCall
         $vc1 = /\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}\)\s{0,3}\(\s{0,3}\$this\s{0,3}->/
         $vc2 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3};\s{0,10}\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}\$this\s{0,3}->/
         $vc3 = /call_user_func(_array)?\s{0,3}\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3},\s{0,3}\$this\s{0,3}->/
+        // or evaluates a property, bare or through one call: eval(substr($this->c, 0))
+        $vc4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}([a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3})?\$this\s{0,3}->/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|php:\/\/input/
     condition:
         filesize < 4KB and $mm and any of ($vc*) and $req
