@@ -88,8 +88,10 @@ rule WSA_Asp_ImageHeader_ServerCode
         $s1 = /[^a-z0-9_.](eval|execute|executeglobal)\b/ nocase
         $s2 = /CreateTextFile|OpenTextFile|SaveToFile/ nocase
         $s3 = /CreateObject[ \t]{0,2}\(/ nocase
+        // or a fixed command: WScript.Shell run from inside an image
+        $w = /CreateObject[ \t]{0,2}\([ \t]{0,2}["']WScript\.Shell["'][ \t]{0,2}\)[ \t]{0,2}\.[ \t]{0,2}(Exec|Run)\b/ nocase
     condition:
-        filesize < 2MB and ($g1 at 0 or $g2 at 0 or $png at 0 or $jpg at 0) and $open and $rq and any of ($s*)
+        filesize < 2MB and ($g1 at 0 or $g2 at 0 or $png at 0 or $jpg at 0) and $open and (($rq and any of ($s*)) or $w)
 }
 
 rule WSA_Asp_Writer_RequestNamedFile
