@@ -7,6 +7,7 @@ import base64
 import os
 import urllib.parse
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -768,13 +769,6 @@ def test_a_page_with_few_gotos_makes_no_layer() -> None:
     assert gotoflow.linearize(b"<?php a: echo 1; goto a; b: goto b;", 1 << 20) is None
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=400), st.integers(0, 2000))
-def test_the_goto_reader_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
-    out = gotoflow.linearize(b"goto a; a: goto b; b: goto c; c: goto d; d: " + data, cap)
-    assert out is None or len(out) <= cap
-
-
 # --- fold windows ---------------------------------------------------------------------------
 
 
@@ -827,13 +821,6 @@ def test_an_encoders_byte_names_get_no_layer() -> None:
     assert stage.names_at("<?php $结果 = 1; $地址 = 2;".encode()) == 6
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=400), st.integers(0, 2000))
-def test_the_name_renamer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
-    out = names.ascii_names(b"<?php $\xe4\xb8\x80 = $\xe4\xba\x8c; " + data, cap)
-    assert out is None or len(out) <= cap
-
-
 # --- whitespace padding ---------------------------------------------------------------------
 
 
@@ -854,13 +841,6 @@ def test_a_page_with_some_alignment_is_no_padded_page() -> None:
     assert padding.squeeze(page, 1 << 20) is None
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=600), st.integers(0, 2000))
-def test_the_squeezer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
-    out = padding.squeeze(b" " * 600 + data, cap)
-    assert out is None or len(out) <= cap
-
-
 def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
     d = tmp_path / "rules"
     d.mkdir()
@@ -871,8 +851,20 @@ def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
     assert padding.ungap(b"<?php eval('x'); if ($a) { f(1); }", 1 << 20) is None
 
 
+@pytest.mark.parametrize(
+    ("decode", "head"),
+    [
+        (gotoflow.linearize, b"goto a; a: goto b; b: goto c; c: goto d; d: "),
+        (names.ascii_names, b"<?php $\xe4\xb8\x80 = $\xe4\xba\x8c; "),
+        (padding.squeeze, b" " * 600),
+        (padding.ungap, b"eval     ("),
+    ],
+    ids=["goto", "names", "padding", "gap"],
+)
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=600), st.integers(0, 2000))
-def test_the_gap_closer_never_raises_and_respects_its_cap(data: bytes, cap: int) -> None:
-    out = padding.ungap(b"eval     (" + data, cap)
+@given(data=st.binary(max_size=600), cap=st.integers(0, 2000))
+def test_whole_page_decoders_never_raise_and_respect_their_cap(
+    decode: Callable[[bytes, int], bytes | None], head: bytes, data: bytes, cap: int
+) -> None:
+    out = decode(head + data, cap)
     assert out is None or len(out) <= cap
