@@ -21,7 +21,7 @@ from typing import Any
 import yara
 
 from agent.confine import Escape, Roots
-from agent.decode import Limits, explore, is_trigger, triggered
+from agent.decode import Limits, explore, first_hits, is_trigger
 from agent.fileio import NotRegularFile, TooLarge, open_regular, read_edges, read_fd
 from agent.filetypes import (
     SNIFF_EDGE,
@@ -374,7 +374,7 @@ class Scanner:
         # A file already judged critical (the top severity) gains nothing from its layers but
         # their cost; every other file with a trigger is decoded.
         critical = any(str(m.meta.get("severity", "")).lower() == "critical" for m in matches)
-        if self.decode is not None and not critical and triggered(data, found):
+        if self.decode is not None and not critical:
             matches += self._decoded(data, found, externals, {m.rule for m in matches}, lang)
         return matches
 
@@ -386,7 +386,11 @@ class Scanner:
         known: set[str],
         lang: Lang,
     ) -> tuple[RuleMatch, ...]:
-        """Rules that match only on a decoded layer, each with its layer path (first wins)."""
+        """Rules that match only on a decoded layer, each with its layer path (first wins);
+        nothing when no trigger or cue gives the decode stage work."""
+        limits = self.decode
+        if limits is None:
+            return ()
 
         def scan(layer: bytes, seconds: float) -> list[yara.Match]:
             timeout = max(1, min(self.timeout, round(seconds)))
@@ -396,7 +400,11 @@ class Scanner:
             return list(rules.match(data=layer, externals=externals, timeout=timeout))
 
         try:
-            outcome = explore(data, found, scan, self.decode)
+            # the cues are looked for once: they decide whether to decode and where
+            hits = first_hits(data, found, limits.regions)
+            if not hits:
+                return ()
+            outcome = explore(data, found, scan, limits, hits)
         except Exception:  # a decoder bug must not cost the file's own findings
             _log.exception("decode stage failed; the file's own matches stand")
             return ()

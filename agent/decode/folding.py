@@ -208,9 +208,10 @@ _CALLBACK_FIRST = (
 # quoted hex string of letters only (a name, not a hash), two short literals assigned in a row
 # (an alphabet), a short lowercase word glued to a literal (`sy.'stem'`), two short
 # base64-like pieces appended in a row, a string function's result on a literal assigned, a
-# literal XORed or ORed with another operand, or a variable named by a literal of escapes. Each cue comes with substrings one of which it cannot
-# do without: a page holding none of them skips that regex (one alternation of all of them,
-# tried at every byte of every small page, cost more than the rest of the scan of such pages).
+# literal XORed or ORed with another operand, or a variable named by a literal of escapes. Each
+# cue comes with substrings one of which it cannot do without: a page holding none of them
+# skips that regex (one alternation of all of them, tried at every byte of every small page,
+# cost more than the rest of the scan of such pages).
 _Q = rb"(?:'[^'\\\r\n]{1,4}'|\"[^\"\\\r\n]{1,4}\")"
 _PIECE = rb"(?:'[A-Za-z0-9+/=]{2,16}'|\"[A-Za-z0-9+/=]{2,16}\")"
 SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple(

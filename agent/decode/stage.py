@@ -108,20 +108,6 @@ def names_at(data: bytes) -> int | None:
     return names.written_names(data) if b"<?" in data else None
 
 
-def triggered(data: bytes, found: list[Any]) -> bool:
-    """Whether the decode stage has work on a file: a trigger matched, a small page splits
-    or calls a function held in a variable, the file holds an opaque literal, PHP names
-    written above ASCII, or a long run of blanks."""
-    return (
-        any(is_trigger(m) for m in found)
-        or small_split(data) is not None
-        or flow.small_page_cue(data)
-        or blob_at(data) is not None
-        or names_at(data) is not None
-        or padding.padded_at(data) is not None
-    )
-
-
 def with_small_split(buf: bytes, hits: Hits) -> Hits:
     """`hits`, plus a fold trigger at a small page's first split when folding has none yet,
     a flow trigger when a small page calls a variable and reads the request, and a names
@@ -136,9 +122,12 @@ def with_small_split(buf: bytes, hits: Hits) -> Hits:
     return hits
 
 
-def _first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
-    """The file's own triggers. The flow pass only restates, as a one-liner, what a page does
-    through its variables: on a file the rules already judged it adds nothing but cost."""
+def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
+    """The file's own triggers, whose yara matches are `found`, and the cues yara cannot look
+    for (a small page's split, an opaque literal, names above ASCII, blank padding); empty when
+    the decode stage has no work on the file. The flow pass only restates, as a one-liner, what
+    a page does through its variables: on a file the rules already judged it adds nothing but
+    cost."""
     hits = with_small_split(data, hits_of(found, limit))
     if "flow" in hits and any(not is_trigger(m) for m in found):
         del hits["flow"]
@@ -270,15 +259,22 @@ class Outcome:
     stopped: str = ""  # why decoding stopped early ("time", "bytes", "layers", "scan-timeout")
 
 
-def explore(data: bytes, found: list[Any], scan: ScanFn, limits: Limits | None = None) -> Outcome:
-    """Breadth first through the layers below `data`, whose yara matches are `found`."""
+def explore(
+    data: bytes,
+    found: list[Any],
+    scan: ScanFn,
+    limits: Limits | None = None,
+    hits: Hits | None = None,
+) -> Outcome:
+    """Breadth first through the layers below `data`, whose yara matches are `found`; `hits`:
+    `first_hits` of them when the caller has it already."""
     limits = limits or Limits()
+    if hits is None:
+        hits = first_hits(data, found, limits.regions)
     budget = Budget.start(limits, len(data))
     out = Outcome([])
     seen = {hashlib.sha1(data, usedforsecurity=False).digest()}
-    todo: list[tuple[tuple[str, ...], bytes, Hits]] = [
-        ((), data, _first_hits(data, found, limits.regions))
-    ]
+    todo: list[tuple[tuple[str, ...], bytes, Hits]] = [((), data, hits)]
     while todo:
         path, buf, hits = todo.pop(0)
         if not hits:
