@@ -73,3 +73,24 @@ def test_spread_is_a_bounded_even_subset(items: list[str], cap: int) -> None:
     assert len(got) == (len(items) if cap <= 0 else min(cap, len(items)))
     assert len(set(got)) == len(got)
     assert got == spread(list(reversed(items)), cap)
+
+
+def test_a_set_is_rebuilt_from_its_recorded_commit(tmp_path: Path) -> None:
+    gitdir = _repo(tmp_path, {"a.php": b"<?php system($_GET['c']);"})
+    first = (
+        subprocess.run(
+            ["git", "--git-dir", gitdir, "rev-parse", "HEAD"], capture_output=True, check=True
+        )
+        .stdout.decode()
+        .strip()
+    )
+    work = Path(gitdir).parent
+    (work / "b.php").write_bytes(b"<?php eval($_POST['x']);")
+    env = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "-C", str(work), "add", "-A"], check=True)
+    subprocess.run(["git", *env, "-C", str(work), "commit", "-qm", "y"], check=True)
+    # the abbreviated commit a manifest's page records names the tree as it was then
+    assert add(tmp_path / "old", "malicious", "o/r", gitdir, rev=first[:10])["added"] == 1
+    rows = (tmp_path / "old/manifest.tsv").read_text().splitlines()
+    assert rows[1].split("\t")[2] == first
+    assert add(tmp_path / "new", "malicious", "o/r", gitdir)["added"] == 2

@@ -1,7 +1,7 @@
 """Add one repository (a git clone, bare or not) to an evaluation set outside the project.
 
     python -m tests.bench.eval_set SETDIR malicious|benign OWNER/REPO GITDIR \
-        [--under FOLDER ...] [--skip REGEX] [--cap N] [--seen MANIFEST ...]
+        [--under FOLDER ...] [--skip REGEX] [--cap N] [--seen MANIFEST ...] [--rev COMMIT]
 
 Writes `SETDIR/<label>/<owner+repo>/<sha16>.<ext>` (the layout `webshell-agent eval` reads) and
 appends `SETDIR/manifest.tsv` (label, source_repo, commit, original_path, sha256, size,
@@ -87,11 +87,11 @@ def _git(gitdir: str, *args: str) -> bytes:
     ).stdout
 
 
-def tree(gitdir: str) -> tuple[str, dict[str, tuple[str, int]]]:
-    """The HEAD commit and its blobs: path -> (object id, size)."""
-    commit = _git(gitdir, "rev-parse", "HEAD").decode().strip()
+def tree(gitdir: str, rev: str = "HEAD") -> tuple[str, dict[str, tuple[str, int]]]:
+    """The commit `rev` names and its blobs: path -> (object id, size)."""
+    commit = _git(gitdir, "rev-parse", "--verify", rev + "^{commit}").decode().strip()
     blobs: dict[str, tuple[str, int]] = {}
-    for entry in _git(gitdir, "ls-tree", "-r", "-z", "--long", "HEAD").split(b"\0"):
+    for entry in _git(gitdir, "ls-tree", "-r", "-z", "--long", commit).split(b"\0"):
         if not entry:
             continue
         meta, path = entry.split(b"\t", 1)
@@ -111,9 +111,10 @@ def add(
     skip: str = "",
     cap: int = 0,
     seen: set[str] | None = None,
+    rev: str = "HEAD",
 ) -> Counter[str]:
     """Add the repository's web-language files; returns counts (added, duplicate, not-code)."""
-    commit, blobs = tree(gitdir)
+    commit, blobs = tree(gitdir, rev)
     wanted: dict[str, str] = {}
     for path, (_oid, size) in blobs.items():
         if under and not any(path.startswith(u.rstrip("/") + "/") for u in under):
@@ -160,12 +161,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip", default="", help="leave out paths matching this regex")
     ap.add_argument("--cap", type=int, default=0, help="at most N files (an even spread)")
     ap.add_argument("--seen", action="append", default=[], type=Path, help="manifest to dedupe on")
+    ap.add_argument("--rev", default="HEAD", help="the commit to read (a set rebuilt as recorded)")
     a = ap.parse_args(argv)
     seen: set[str] = set()
     for m in a.seen:
         seen |= read_hashes(m)
     stats = add(
-        a.setdir, a.label, a.repo, a.gitdir, under=tuple(a.under), skip=a.skip, cap=a.cap, seen=seen
+        a.setdir,
+        a.label,
+        a.repo,
+        a.gitdir,
+        under=tuple(a.under),
+        skip=a.skip,
+        cap=a.cap,
+        seen=seen,
+        rev=a.rev,
     )
     print(a.repo, dict(stats))
     return 0
