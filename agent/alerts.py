@@ -29,14 +29,12 @@ from agent.document import (
 from agent.filetypes import extension_of
 from agent.identity import Identity
 from agent.scanner import Reason, ScanResult
+from agent.severity import SEVERITY, SEVERITY_NAMES, severity_of
 from agent.timefmt import iso, utc_text
 
 Alert = Document
 __all__ = ["ECS_VERSION", "SCHEMA_VERSION", "Alert", "build_alert", "iso", "utc_text"]
 
-SEVERITY = {"low": 21, "medium": 47, "high": 73, "critical": 99}
-SEVERITY_NAMES = {v: k for k, v in SEVERITY.items()}
-DEFAULT_SEVERITY = "high"  # third-party rules without our metadata
 TRIGGERS = ("oneoff", "created", "modified", "moved", "rescan", "catchup", "reverify", "baseline")
 
 
@@ -58,25 +56,6 @@ _EXCERPT = tuple(
 def excerpt(data: bytes) -> str:
     """Matched bytes as printable ASCII; everything else (and the backslash) escaped."""
     return "".join(map(_EXCERPT.__getitem__, data))
-
-
-def severity_of(meta: dict[str, Any]) -> str:
-    """Our `severity` meta, else a signature-base style numeric `score`, else the default."""
-    sev = str(meta.get("severity", "")).lower()
-    if sev in SEVERITY:
-        return sev
-    score = meta.get("score")
-    if isinstance(score, int) and not isinstance(score, bool):
-        return (
-            "critical"
-            if score >= 90
-            else "high"
-            if score >= 70
-            else "medium"
-            if score >= 40
-            else "low"
-        )
-    return DEFAULT_SEVERITY
 
 
 def event_id(hostname: str, path: str, sha256: str, ruleset: str) -> str:

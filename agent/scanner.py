@@ -34,6 +34,7 @@ from agent.filetypes import (
 )
 from agent.matchproc import MatchPool, WorkerLost, interpreter
 from agent.rules.compiler import RuleSet
+from agent.severity import SEVERITY, severity_of
 from agent.walk import Filter
 
 _log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ STRINGS_PER_RULE = 10
 TIMEOUT_WINDOW = 64 * 1024
 TIMEOUT_WINDOW_SECONDS = 2
 DECODE_LIMITS = Limits()
+SETTLED = SEVERITY["high"]  # a file matched at this severity or above is not decoded
 TIMEOUT_RULE = "WSA_Scan_Timeout"
 TIMEOUT_META: dict[str, Any] = {
     "id": "WSA-SCAN-TIMEOUT",
@@ -371,10 +373,12 @@ class Scanner:
         rules = self.ruleset.rules_for(len(data), lang)
         found = rules.match(data=data, externals=externals, timeout=self.timeout)
         matches = _matches(found)
-        # A file already judged critical (the top severity) gains nothing from its layers but
-        # their cost; every other file with a trigger is decoded.
-        critical = any(str(m.meta.get("severity", "")).lower() == "critical" for m in matches)
-        if self.decode is not None and not critical:
+        # A file a rule already judged high or critical is an alert whatever its layers say:
+        # they could add rule names and at most a step of severity, and decoding those files was
+        # a quarter of a scan's CPU on the dev corpus (docs/scanning.md). A low or medium one
+        # is decoded, as is every unmatched file with a trigger.
+        settled = any(SEVERITY[severity_of(m.meta)] >= SETTLED for m in matches)
+        if self.decode is not None and not settled:
             matches += self._decoded(data, found, externals, {m.rule for m in matches}, lang)
         return matches
 

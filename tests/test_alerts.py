@@ -12,7 +12,7 @@ import jsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.alerts import SEVERITY, build_alert, display_path, excerpt, severity_of
+from agent.alerts import build_alert, display_path, excerpt
 from agent.identity import Identity
 from agent.outputs import console, jsonl, sarif
 from agent.scanner import (
@@ -25,6 +25,7 @@ from agent.scanner import (
     StringHit,
     Verdict,
 )
+from agent.severity import SEVERITY, severity_of
 from agent.summary import Summary
 from tests.test_cli_scan import sarif_schema
 

@@ -215,6 +215,23 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
     assert scan(ruleset, tmp_path, "both.php", page) == {"T_Eval_Post": ""}
 
 
+@pytest.mark.parametrize(
+    ("severity", "decoded"), [("low", True), ("medium", True), ("high", False)]
+)
+def test_a_file_already_judged_high_is_not_decoded(
+    tmp_path: Path, severity: str, decoded: bool
+) -> None:
+    rules = tmp_path / "r.yar"
+    rules.write_text(
+        f'rule Judged {{ meta: severity = "{severity}" strings: $a = "judged_marker" '
+        "condition: $a }\n" + RULES
+    )
+    ruleset = load_rules((rules, TRIGGERS), default_rules=False)
+    page = php_packed(b'@eval($_POST["k"]);', "base64") + b" // judged_marker"
+    expect = {"Judged": "", "T_Eval_Post": "base64"} if decoded else {"Judged": ""}
+    assert scan(ruleset, tmp_path, "j.php", page) == expect
+
+
 # --- String folding -----------------------------------------------------------------------
 
 

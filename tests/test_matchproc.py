@@ -25,10 +25,10 @@ from agent.pipeline.workers import Job, Pipeline
 from agent.rules import load_rules
 from agent.scanner import TIMEOUT_RULE, Reason, RuleMatch, Scanner, ScanResult, StringHit, Verdict
 from tests.conftest import SHELL
+from tests.decode_helpers import script_encode
 
-ENCODED = (
-    b"<?php eval(base64_decode('" + __import__("base64").b64encode(b"system($_GET['c']);") + b"'));"
-)
+# A shell that only its decoded layer shows (the encoded page alone is no finding)
+ENCODED = b"<%@ LANGUAGE = VBScript.Encode %>\r\n<%" + script_encode(b'eval request("x")') + b"%>"
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_children_give_the_in_process_results_on_the_bundled_rules(tmp_path: Pat
     rules = load_rules(())
     files = {
         "a.aspx": SHELL,
-        "b.php": ENCODED,  # found on a decoded layer only
+        "b.asp": ENCODED,  # found on a decoded layer only
         "c.php": b"<?php echo 'hello';",
         "d.jsp": b'<%Runtime.getRuntime().exec(request.getParameter("c"));%>',
     }
@@ -61,7 +61,7 @@ def test_children_give_the_in_process_results_on_the_bundled_rules(tmp_path: Pat
             a, b = alone.scan(str(tmp_path / name)), pooled.scan(str(tmp_path / name))
             assert (a.verdict, a.matches, a.hashes) == (b.verdict, b.matches, b.hashes), name
         assert pooled.pool is not None and pooled.pool.started >= 1
-        assert any(m.layer for m in pooled.scan(str(tmp_path / "b.php")).matches)
+        assert any(m.layer for m in pooled.scan(str(tmp_path / "b.asp")).matches)
     finally:
         pooled.close()
 
@@ -182,12 +182,12 @@ def test_swap_scanner_stops_the_old_children(rules_dir: Path, tmp_path: Path) ->
 def test_decode_limits_reach_the_child(tmp_path: Path) -> None:
     # No decode stage in the child: the encoded shell is not found, exactly as in-process.
     rules = load_rules(())
-    f = tmp_path / "b.php"
+    f = tmp_path / "b.asp"
     f.write_bytes(ENCODED)
     plain = Scanner(rules, decode=None, processes=1)
     layered = Scanner(rules, decode=Limits(), processes=1)
     try:
-        assert not any(m.layer for m in plain.scan(str(f)).matches)
+        assert not plain.scan(str(f)).matches
         assert any(m.layer for m in layered.scan(str(f)).matches)
     finally:
         plain.close()

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agent.alerts import severity_of
 from agent.commands.common import add_config_arg, add_rule_args, config_from, rules_from
 from agent.decode import TRIGGER_TAG
 from agent.errors import UsageError
 from agent.rules import collect_sources, default_rules_dir, load_rules, samples
 from agent.rules.lint import lint
 from agent.rules.testing import load_cases, run_cases, untested_rules
+from agent.severity import severity_of
 
 
 def register(sub: Any) -> None:

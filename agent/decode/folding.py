@@ -242,15 +242,13 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
 )  # fmt: skip
 
 
-_ALL_NEEDLES = tuple(sorted({n for needles, _ in SMALL_PAGE_CUES for n in needles}))
-
-
 def small_page_cue(buf: bytes) -> int | None:
     """Offset of a cue that a small page hides code in pieces, if it has one."""
     lower = buf.lower()
-    present = {n for n in _ALL_NEEDLES if n in lower}  # each substring tested once per page
     for needles, pattern in SMALL_PAGE_CUES:
-        if not present.isdisjoint(needles):
+        # a pattern is searched only when one of its needles is in the page (the first found
+        # decides: the common needles, a quote or `=`, stop at once)
+        if any(n in lower for n in needles):
             m = pattern.search(buf)
             if m:
                 return m.start()

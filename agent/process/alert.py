@@ -14,10 +14,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from agent.alerts import SEVERITY, Alert, Technique, threat
+from agent.alerts import Alert, Technique, threat
 from agent.document import SCHEMA_VERSION, EventFields, envelope
 from agent.identity import Identity
 from agent.process.lineage import Finding, ProcInfo
+from agent.severity import SEVERITY
 from agent.timefmt import iso
 
 EXECUTION: Technique = ("T1059", "Command and Scripting Interpreter", None, None)
