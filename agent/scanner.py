@@ -50,6 +50,7 @@ TIMEOUT_WINDOW = 64 * 1024
 TIMEOUT_WINDOW_SECONDS = 2
 DECODE_LIMITS = Limits()
 SETTLED = SEVERITY["high"]  # a file matched at this severity or above is not decoded
+CONCEALS = "conceals"  # tag of rules about how code is hidden, not what it does
 TIMEOUT_RULE = "WSA_Scan_Timeout"
 TIMEOUT_META: dict[str, Any] = {
     "id": "WSA-SCAN-TIMEOUT",
@@ -373,11 +374,13 @@ class Scanner:
         rules = self.ruleset.rules_for(len(data), lang)
         found = rules.match(data=data, externals=externals, timeout=self.timeout)
         matches = _matches(found)
-        # A file a rule already judged high or critical is an alert whatever its layers say:
-        # they could add rule names and at most a step of severity, and decoding those files was
-        # a quarter of a scan's CPU on the dev corpus (docs/scanning.md). A low or medium one
-        # is decoded, as is every unmatched file with a trigger.
-        settled = any(SEVERITY[severity_of(m.meta)] >= SETTLED for m in matches)
+        # A file a rule already judged high or critical for what its code does is an alert
+        # whatever its layers say: they could add rule names and at most a step of severity.
+        # A rule tagged `conceals` says only that code is hidden: the layers then say what it
+        # does (docs/scanning.md). Every other file with a trigger is decoded.
+        settled = any(
+            SEVERITY[severity_of(m.meta)] >= SETTLED and CONCEALS not in m.tags for m in matches
+        )
         if self.decode is not None and not settled:
             matches += self._decoded(data, found, externals, {m.rule for m in matches}, lang)
         return matches

@@ -216,14 +216,16 @@ def test_a_rule_matching_the_file_itself_keeps_the_empty_layer(
 
 
 @pytest.mark.parametrize(
-    ("severity", "decoded"), [("low", True), ("medium", True), ("high", False)]
+    ("severity", "tag", "decoded"),
+    [("low", "", True), ("medium", "", True), ("high", "", False), ("high", " : conceals", True)],
 )
 def test_a_file_already_judged_high_is_not_decoded(
-    tmp_path: Path, severity: str, decoded: bool
+    tmp_path: Path, severity: str, tag: str, decoded: bool
 ) -> None:
+    # unless the rule only says that code is hidden (tag `conceals`): the layers say what it does
     rules = tmp_path / "r.yar"
     rules.write_text(
-        f'rule Judged {{ meta: severity = "{severity}" strings: $a = "judged_marker" '
+        f'rule Judged{tag} {{ meta: severity = "{severity}" strings: $a = "judged_marker" '
         "condition: $a }\n" + RULES
     )
     ruleset = load_rules((rules, TRIGGERS), default_rules=False)

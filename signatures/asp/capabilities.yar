@@ -32,7 +32,7 @@ rule WSA_Asp_Eval_RuntimeBuiltCode
         filesize < 1MB and any of ($tag*) and ($p1 or $j1 or ($ev and any of ($c*, $j2, $j3)))
 }
 
-rule WSA_Asp_Evasion_SplitKeyword
+rule WSA_Asp_Evasion_SplitKeyword : conceals
 {
     meta:
         id = "WSA-ASP-031"

@@ -69,7 +69,7 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
                 not ($val and for any k in (1..#disp) : (@e[i] > @disp[k] and @e[i] - @disp[k] < 300))))
 }
 
-rule WSA_Asp_Obfuscated_ExecuteDecoded
+rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
 {
     meta:
         id = "WSA-ASP-003"
@@ -130,7 +130,7 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded
             (filesize < 2KB and #x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em and any of ($w*) and not any of ($ra*) and not $db and not $decl))
 }
 
-rule WSA_Asp_Obfuscated_DecoderFunctionExecuted
+rule WSA_Asp_Obfuscated_DecoderFunctionExecuted : conceals
 {
     meta:
         id = "WSA-ASP-037"
@@ -153,7 +153,7 @@ rule WSA_Asp_Obfuscated_DecoderFunctionExecuted
         filesize < 4MB and any of ($tag*) and $fd and #xd >= 3
 }
 
-rule WSA_Asp_Obfuscated_ShiftDecoderExecuted
+rule WSA_Asp_Obfuscated_ShiftDecoderExecuted : conceals
 {
     meta:
         id = "WSA-ASP-041"
@@ -180,7 +180,7 @@ rule WSA_Asp_Obfuscated_ShiftDecoderExecuted
         not $net and not $decl
 }
 
-rule WSA_Asp_Obfuscated_Utf7Codepage
+rule WSA_Asp_Obfuscated_Utf7Codepage : conceals
 {
     meta:
         id = "WSA-ASP-004"
@@ -254,7 +254,7 @@ rule WSA_Asp_Generic_ScriptControl
         filesize < 100KB and $r and 3 of ($a*)
 }
 
-rule WSA_Asp_Obfuscated_SessionCachedExecute
+rule WSA_Asp_Obfuscated_SessionCachedExecute : conceals
 {
     meta:
         id = "WSA-ASP-007"
@@ -292,7 +292,7 @@ rule WSA_Asp_Xslt_ScriptTransform
         filesize < 200KB and any of ($tag*) and $x and $d and $t
 }
 
-rule WSA_Asp_Obfuscated_ReversedCode
+rule WSA_Asp_Obfuscated_ReversedCode : conceals
 {
     meta:
         id = "WSA-ASP-039"

@@ -385,7 +385,7 @@ rule WSA_Asp_Generic_UnboundedTimeoutTool
         filesize < 2MB and $tag and $t and not $ssi and ((2 of ($f*) and any of ($f2, $f3, $f4) and $r and $raw) or ($q and $q2))
 }
 
-rule WSA_Asp_Obfuscated_SplitProgId
+rule WSA_Asp_Obfuscated_SplitProgId : conceals
 {
     meta:
         id = "WSA-ASP-025"

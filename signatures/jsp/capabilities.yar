@@ -264,7 +264,7 @@ rule WSA_Jsp_MemShell_Registration
             ($a3 and ($r1 or any of ($i*))))
 }
 
-rule WSA_Jsp_Evasion_Encoding
+rule WSA_Jsp_Evasion_Encoding : conceals
 {
     meta:
         id = "WSA-JSP-037"

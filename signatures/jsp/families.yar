@@ -114,7 +114,7 @@ rule WSA_Jsp_Jspx_Scriptlet_Exec
         filesize < 1MB and 1 of ($x*) and 1 of ($p*) and $in
 }
 
-rule WSA_Jsp_UnicodeEscaped_Source
+rule WSA_Jsp_UnicodeEscaped_Source : conceals
 {
     meta:
         id = "WSA-JSP-024"

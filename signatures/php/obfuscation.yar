@@ -2,7 +2,7 @@
   PHP: encoded payload chains fed to eval/assert, and encoded names of dangerous functions.
 */
 
-rule WSA_Php_Obfuscation_EvalDecodeChain
+rule WSA_Php_Obfuscation_EvalDecodeChain : conceals
 {
     meta:
         id = "WSA-PHP-020"
@@ -45,7 +45,7 @@ rule WSA_Php_Obfuscation_EvalDecodeChain
         filesize < 1MB and (any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB))
 }
 
-rule WSA_Php_Obfuscation_EncodedFunctionNames
+rule WSA_Php_Obfuscation_EncodedFunctionNames : conceals
 {
     meta:
         id = "WSA-PHP-021"
@@ -189,7 +189,7 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames
         filesize < 2MB and (any of ($h*, $o*, $r*, $v*, $t*, $s*, $j*, $c*, $g1, $e*, $n*, $a*, $i1, $p1, $p2, $m1) or #q1 >= 2 or (#q2 >= 6 and $q3) or #k1 >= 4 or #g2 >= 2 or ($g3 and #g4a + #g4b + #g4c + #g4d >= 8) or (#q4 >= 64 and $q5) or (filesize < 2KB and $k2 and $k3 and (any of ($k4*) or $k5)) or $l1 or $l2 or ($l3 and $l4) or #x2 > 3 or ($p3 and $p4))
 }
 
-rule WSA_Php_Obfuscation_EncodedCodeInBlob
+rule WSA_Php_Obfuscation_EncodedCodeInBlob : conceals
 {
     meta:
         id = "WSA-PHP-022"
@@ -219,7 +219,7 @@ rule WSA_Php_Obfuscation_EncodedCodeInBlob
         filesize < 3MB and $dec and (any of ($b1, $b2, $b3, $b6, $b7, $b8) or 2 of ($b4, $b5, $b9, $b10, $b11, $b12, $b13))
 }
 
-rule WSA_Php_Obfuscation_ChrChain
+rule WSA_Php_Obfuscation_ChrChain : conceals
 {
     meta:
         id = "WSA-PHP-023"
@@ -240,7 +240,7 @@ rule WSA_Php_Obfuscation_ChrChain
         filesize < 1MB and (($c1 and $ev) or (#c2 > 15 and ($ev or $pr)))
 }
 
-rule WSA_Php_Obfuscation_BitwiseStrings
+rule WSA_Php_Obfuscation_BitwiseStrings : conceals
 {
     meta:
         id = "WSA-PHP-024"
@@ -260,7 +260,7 @@ rule WSA_Php_Obfuscation_BitwiseStrings
         filesize < 8KB and (#x + #a + #o) >= 6 and #s >= 8
 }
 
-rule WSA_Php_Obfuscation_PhpInBase64
+rule WSA_Php_Obfuscation_PhpInBase64 : conceals
 {
     meta:
         id = "WSA-PHP-025"
@@ -280,7 +280,7 @@ rule WSA_Php_Obfuscation_PhpInBase64
         filesize < 500KB and 1 of ($b*) and $d and $w
 }
 
-rule WSA_Php_Obfuscation_CharArithmeticDecoder
+rule WSA_Php_Obfuscation_CharArithmeticDecoder : conceals
 {
     meta:
         id = "WSA-PHP-140"
@@ -302,7 +302,7 @@ rule WSA_Php_Obfuscation_CharArithmeticDecoder
         $php and $d and ((filesize < 64KB and $e) or (filesize < 5MB and $e2))
 }
 
-rule WSA_Php_Obfuscation_SuperglobalByName
+rule WSA_Php_Obfuscation_SuperglobalByName : conceals
 {
     meta:
         id = "WSA-PHP-143"
@@ -322,7 +322,7 @@ rule WSA_Php_Obfuscation_SuperglobalByName
         filesize < 64KB and $php and $sg
 }
 
-rule WSA_Php_Obfuscation_AlphabetPicks
+rule WSA_Php_Obfuscation_AlphabetPicks : conceals
 {
     meta:
         id = "WSA-PHP-145"
