@@ -75,6 +75,14 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         # a variable naming the page's own function that runs a command is still followed
         (b"<?php function run($c) { system($c); }\n$h = 'run';\n$p = $_GET['c'];\n$h($p);",
          b"$h($_POST['p']);"),
+        # a command line on a constant's path, but the word there launches what follows, or a
+        # separator appended after it starts a command of the request's own
+        (b"<?php $c = BIN . 'sh -c ' . $_POST['c']; system($c);", b"system($_POST['c']);"),
+        (b"<?php $c = BIN . '/usr/bin/env ' . $_POST['c']; system($c);", b"system($_POST['c']);"),
+        (b"<?php $c = TOOLS . 'ls ' . $d; $c .= ' | ' . $_POST['c']; system($c);",
+         b"system($_POST['c']);"),
+        (b"<?php $c = TOOLS . 'ls ' . $_GET['d'] . ';' . $_GET['e']; exec($c);",
+         b"exec($_POST['c']);"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:
@@ -117,6 +125,11 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         # a variable cleaned in place before the sink; an application's own shell quoting
         b"<?php foreach ($_POST['db'] as $v) { $v = escapeshellarg($v); exec('x ' . $v); }",
         b"<?php $u = $_GET['user']; $u = quoteshellarg($u); exec(CMD . 'v-delete-user ' . $u);",
+        # a hosting panel's command line: its own program (a constant's path and a word) with
+        # the request as arguments, appended to with no separator
+        b"<?php $c = PANEL_CMD . 'v-change-user-ns ' . $user . ' ' . $_POST['ns1'];\n"
+        b"if (!empty($_POST['ns2'])) { $c = $c . ' ' . $_POST['ns2']; }\n"
+        b"$c .= ' ' . $_POST['ns3'];\nexec($c, $output, $rc);",
     ],
 )
 def test_look_alikes_write_nothing(code: bytes) -> None:

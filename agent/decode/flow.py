@@ -64,6 +64,28 @@ _SELF_CLEANED = re.compile(
     rb"\$(\w{1,64})\s{0,4}=\s{0,4}" + _SANITISER_NAMES + rb"\s{0,4}\(\s{0,4}\$\1(?![\w\[])"
 )
 _NEW = re.compile(rb"\bnew\s{1,8}[\w\\]{1,128}\s{0,4}\(")
+# A command line that starts with a program the page chose: a constant's path and a literal
+# word (`PANEL_CMD . "v-list-user " . $_POST['u']`). Request data after it is arguments, not
+# the command: a hosting panel, not a shell. Not when the word launches what follows (a shell,
+# `env`, `sudo`, an interpreter) or the line holds a separator or an escape (`" | sh"`).
+_FIXED_PROGRAM = re.compile(
+    rb"\s{0,8}[a-z_][a-z0-9_]{2,30}\s{0,4}\.\s{0,8}['\"]([a-z][\w./-]{0,40})[ '\"]"
+)
+_LAUNCHERS = frozenset(
+    b"sh bash zsh dash ksh cmd cmd.exe powershell pwsh env sudo su nohup xargs busybox timeout "
+    b"nice ionice setsid stdbuf chroot exec eval python python3 perl php ruby node lua awk find".split()
+)
+_SEPARATOR = re.compile(rb"['\"][^'\"\n]{0,256}(?:[;|&`\\]|\$\()")
+
+
+def fixed_program(rhs: bytes) -> bool:
+    """Whether an assigned command line (lower-cased) starts with a program the page chose."""
+    m = _FIXED_PROGRAM.match(rhs)
+    if m is None or _SEPARATOR.search(rhs):
+        return False
+    return m[1].rsplit(b"/", 1)[-1] not in _LAUNCHERS
+
+
 # a cast and its operand (a variable with its subscripts, or a call)
 _CAST = re.compile(
     rb"\(\s{0,4}(?:int|integer|bool|boolean|float|double)\s{0,4}\)\s{0,4}"
@@ -586,6 +608,16 @@ class _Graph:
                 break
         return out
 
+    def _appended(self, key: Key, start: int, rhs: bytes) -> bool:
+        """Whether an assignment appends to the variable itself (`.=`, `$x = $x . ..`) with
+        no shell separator: more arguments for the same program."""
+        if _SEPARATOR.search(rhs):
+            return False
+        if self.code[max(0, start - 2) : start].endswith(b".="):
+            return True
+        m = _VAR.match(rhs.lstrip())
+        return m is not None and (m[1] or m[2]) == key[1] and b"." in rhs
+
     def closure(self, wanted: list[Key]) -> list[tuple[list[Key], _Rhs]]:
         """(targets, right-hand side) of every flow that can reach the `wanted` variables."""
         seen = set(wanted)
@@ -595,17 +627,21 @@ class _Graph:
         while todo and len(out) < MAX_ITEMS:
             key = todo.pop()
             found: list[tuple[list[Key], _Rhs]] = []
-            for start, end in self.assignments(key):
-                if (start, end) in done:
-                    continue
+            spans = [
+                (start, end, end if end >= 0 else _expr_end(self.code, start))
+                for start, end in self.assignments(key)
+                if (start, end) not in done
+            ]
+            # a command line built on a fixed program, and what is appended to it, carry the
+            # request as arguments only
+            fixed = any(fixed_program(self.code[s:stop]) for s, _, stop in spans)
+            for start, end, stop in spans:
                 done.add((start, end))
-                stop = end if end >= 0 else _expr_end(self.code, start)
-                found.append(
-                    (
-                        self.group[(start, end)],
-                        self.flow.read(self.scopes.at(start), self.code[start:stop]),
-                    )
-                )
+                rhs = self.code[start:stop]
+                if fixed and (fixed_program(rhs) or self._appended(key, start, rhs)):
+                    found.append((self.group[(start, end)], _Rhs(False, ())))
+                    continue
+                found.append((self.group[(start, end)], self.flow.read(self.scopes.at(start), rhs)))
             if key[1] == RETURN:
                 found += self.returns(key[0])
             if key in self.params:

@@ -18,7 +18,8 @@ rule WSA_Php_Exec_RequestViaVariable
     strings:
         // the value itself, or a ternary/trim/decode of it: casts and escaping break the match
         $in = /\$[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}@?\s{0,3}((isset|empty)\s{0,3}\([^;?]{0,60}\?\s{0,3}@?|(trim|stripslashes|urldecode|rawurldecode|base64_decode|str_rot13|hex2bin|strrev)\s{0,3}\(\s{0,3}@?)?\s{0,3}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders\s{0,3}\()/ nocase
-        $esc = /escapeshell(arg|cmd)\s{0,3}\(/ nocase
+        // shell quoting (PHP's own, or a panel's `quoteshellarg`): a fixed program is run
+        $esc = /(escapeshellcmd|shell_?args?)\s{0,3}\(/ nocase
         $sk1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,5}\(\s{0,5}[@(]{0,3}\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,5}[,)\.]/ nocase
         $php = "<?" ascii
     condition:

@@ -170,11 +170,15 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         // or a callback built at run time: variable, function result, escapes, concatenation
         $s4 = /array_map\s{0,3}\(\s{0,3}(\$[a-zA-Z_]|[a-zA-Z_]\w{0,30}\s{0,3}\(|['"][^'",)\n]{0,30}(\\x[0-9a-fA-F]|\\[0-7]{2}|['"]\s{0,3}\.))/ nocase
         $s5 = /array_walk\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$/ nocase
-        $s3 = /[^\w>:$](eval|assert|system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
-        // the same call quoted inside a doc comment
-        $s3d = / \*[^\n]{0,150}[^\w>:$](eval|assert|system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
+        $s3 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@$]/ nocase
+        $s6 = /[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
+        // the same calls quoted inside a doc comment
+        $s3d = / \*[^\n]{0,150}[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@$]/ nocase
+        $s6d = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
+        // a page that shell-quotes its arguments runs a fixed program, not the request (panels)
+        $esc = /(escapeshellcmd|shell_?args?)\s{0,3}\(/ nocase
     condition:
-        filesize < 2KB and $req and (any of ($s1, $s2, $s4, $s5) or #s3 > #s3d)
+        filesize < 2KB and $req and (any of ($s1, $s2, $s4, $s5) or #s3 > #s3d or (#s6 > #s6d and not $esc))
 }
 
 rule WSA_Php_Generic_TinyDynamicCode

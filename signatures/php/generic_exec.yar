@@ -23,10 +23,24 @@ rule WSA_Php_Generic_ExecRequest
         $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
         $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/
+        // A fixed program the page chose runs with request data as its arguments (a hosting
+        // panel's `exec(HESTIA_CMD . "v-list-user " . $_POST['user'])`): the command starts
+        // with a constant and a literal word, or its first variable is a shell-quoted request
+        // value. Not when that word is a launcher that runs the rest (sh -c, env, sudo, ...),
+        // nor when the statement holds a shell separator or an escape (`. " | sh"`, `"\n"`).
+        $fx = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[A-Z][A-Z0-9_]{2,30}\s{0,3}\.\s{0,10}['"][a-z][\w.\/-]{1,40}[ '"][^;|&`\\]{0,1200}\)\s{0,10};/
+        $fq = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;$]{0,40}(escapeshellarg|quote_?shell_?arg)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $fl = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[A-Z][A-Z0-9_]{2,30}\s{0,3}\.\s{0,10}['"](sh|bash|zsh|dash|ksh|cmd|cmd\.exe|powershell|pwsh|env|sudo|su|nohup|xargs|busybox|timeout|nice|ionice|setsid|stdbuf|chroot|exec|eval|python[0-9.]{0,4}|perl|php|ruby|node|lua|awk|find)[ '"]/
     condition:
         // a free window after every sink name costs in proportion to the file: pages up to
         // 300 KB here; WSA-PHP-118 finds the one-liner shapes at any size
-        filesize < 300KB and ((#x1 > #xd) or $bt or ($com and $req) or $com2)
+        filesize < 300KB and (
+            // a call with request data that is not a fixed program with quoted/argument data
+            (#x1 > #xd and for any i in (1..#x1) : (
+                not (for any j in (1..#fx) : (@fx[j] == @x1[i] and
+                        not for any k in (1..#fl) : (@fl[k] == @x1[i]))) and
+                not (for any j in (1..#fq) : (@fq[j] == @x1[i]))))
+            or $bt or ($com and $req) or $com2)
 }
 
 rule WSA_Php_Generic_ExecRequestVariable
@@ -49,9 +63,11 @@ rule WSA_Php_Generic_ExecRequestVariable
         // page traits of a command box: a form field or a cmd-like parameter
         $ui1 = /<(form|textarea|input)/ nocase
         $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
+        // shell quoting: a fixed program is run with quoted arguments (hosting panels)
+        $esc = /(escapeshellcmd|shell_?args?)\s{0,3}\(/ nocase
     condition:
         // small pages only, apart from WSA-PHP-010: large files do not pay for these strings
-        (filesize < 4KB and $in and $sx) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
+        (filesize < 4KB and $in and $sx and not $esc) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
 }
 
 rule WSA_Php_ReverseShell_Socket
