@@ -8,7 +8,7 @@ import pytest
 
 from agent.errors import RuleError
 from agent.rules import load_rules
-from agent.rules.lint import lint
+from agent.rules.lint import lint, wildcard_findings
 from agent.rules.sources import collect_sources
 
 
@@ -105,3 +105,27 @@ def test_lint_reports_yara_performance_warnings(tmp_path: Path) -> None:
     (tmp_path / "slow.yar").write_text("rule T_Slow { strings: $a = { 00 ?? } condition: $a }")
     findings = lint(collect_sources((tmp_path,), default_rules=False))
     assert any("may slow down scanning" in str(f) for f in findings)
+
+
+def test_lint_flags_a_wildcard_set_that_takes_a_stray_string() -> None:
+    text = """
+rule WSA_Gen_Test_One
+{
+    strings:
+        $c1 = "a"
+        $c_x = "b"
+        $cd = "c"
+        $k4a = "d"
+        $php = "<?"
+    condition:
+        any of ($c*) and any of ($k4*) and any of ($p*)
+}
+"""
+    found = [f.message for f in wildcard_findings("x.yar", text)]
+    # `$cd` and `$php` joined their sets by accident; `$c1`, `$c_x` and `$k4a` are their own
+    assert found == ["($c*) also takes $cd: rename it", "($p*) also takes $php: rename it"]
+
+
+def test_the_bundled_rules_have_no_stray_wildcard_strings() -> None:
+    for source in collect_sources((), default_rules=True):
+        assert wildcard_findings(str(source.path), source.path.read_text(encoding="utf-8")) == []

@@ -55,6 +55,33 @@ def _meta_findings(where: str, meta: dict[str, object]) -> list[Finding]:
     return out
 
 
+_RULE = re.compile(r"^\s*(?:private\s+|global\s+)*rule\s+(\w+)[^{]*\{(.*?)^\}", re.M | re.S)
+_STRING = re.compile(r"^\s*\$(\w+)\s*=", re.M)
+_WILDCARD = re.compile(r"\$(\w*)\*")
+
+
+def wildcard_findings(path: str, text: str) -> list[Finding]:
+    """`any of ($c*)` takes every string whose name starts with `c`: `$cd` and `$php` too. A
+    set whose prefix ends in a letter must not take a name that goes on with a letter (`$c1`,
+    `$c_x` are its own; `$cd` joined it by accident and made the set always true)."""
+    out = []
+    for m in _RULE.finditer(text):
+        body = m[2]
+        cut = body.find("condition:")
+        if cut < 0:
+            continue
+        names = _STRING.findall(body[:cut])
+        for prefix in sorted(set(_WILDCARD.findall(body[cut:]))):
+            if not prefix or not prefix[-1].isalpha():
+                continue
+            strays = [n for n in names if n.startswith(prefix) and n[len(prefix) :][:1].isalpha()]
+            if strays:
+                where = f"{path}: {m[1]}"
+                taken = ", ".join("$" + n for n in strays)
+                out.append(Finding(where, f"(${prefix}*) also takes {taken}: rename it"))
+    return out
+
+
 def lint(sources: list[RuleSource], *, ours: set[str] | None = None) -> list[Finding]:
     """`ours`: namespaces held to our metadata standard (third-party files get compile checks only)."""
     findings: list[Finding] = []
@@ -72,6 +99,10 @@ def lint(sources: list[RuleSource], *, ours: set[str] | None = None) -> list[Fin
             findings.append(Finding(str(s.path), f"yara warning: {w}"))
         if ours is not None and s.namespace not in ours:
             continue
+        try:
+            findings += wildcard_findings(str(s.path), s.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            findings.append(Finding(str(s.path), f"cannot read: {e}"))
         for r in rules:
             where = f"{s.path}: {r.identifier}"
             if not _NAME.fullmatch(r.identifier):

@@ -421,11 +421,11 @@ rule WSA_Asp_FileManager_DriveRootDefault
         $f1 = "GetFolder" nocase
         $f2 = "OpenTextFile" nocase
         $f3 = ".SubFolders" nocase
-        $fso = "FileSystemObject" nocase
+        $obj = "FileSystemObject" nocase
         $tag = "<%"
     condition:
-        // ($fso is not one of the $f*: `any of ($f*)` would count it and need nothing more)
-        filesize < 200KB and $tag and $fso and $d and $r and any of ($f1, $f2, $f3)
+        // ($obj is not one of the $f*: `any of ($f*)` would count it and need nothing more)
+        filesize < 200KB and $tag and $obj and $d and $r and any of ($f1, $f2, $f3)
 }
 
 rule WSA_Asp_Laudanum_Page

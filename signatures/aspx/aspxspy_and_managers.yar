@@ -180,7 +180,7 @@ rule WSA_Aspx_Generic_InlineFileManager
         mitre_attack = "T1505.003"
     strings:
         $s = /<script[^>]{0,80}runat\s{0,3}=\s{0,3}["']?server/ nocase
-        $inh = /Inherits\s{0,3}=/ nocase
+        $code_behind = /Inherits\s{0,3}=/ nocase
         $l1 = "GetDirectories" nocase
         $l2 = "GetFiles" nocase
         $l3 = "DirectoryInfo" nocase
@@ -193,7 +193,7 @@ rule WSA_Aspx_Generic_InlineFileManager
         $i1 = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params)\s{0,3})?[\[\(]/ nocase
         $i2 = /\w{1,30}\.Text\b/
     condition:
-        filesize < 300KB and $s and not $inh and 2 of ($l*) and 2 of ($f*) and any of ($i*)
+        filesize < 300KB and $s and not $code_behind and 2 of ($l*) and 2 of ($f*) and any of ($i*)
 }
 
 rule WSA_Aspx_Generic_UnboundedTimeoutDump

@@ -130,3 +130,30 @@ rule WSA_Aspx_Generic_PrecompiledBackdoorStub
     condition:
         filesize < 2KB and $s and $n
 }
+
+rule WSA_Aspx_Loader_DownloadedAssembly
+{
+    meta:
+        id = "WSA-ASPX-135"
+        description = "Server page that downloads bytes (WebClient.DownloadData, WebRequest, HttpClient) and loads them as a .NET assembly (Assembly.Load, AppDomain.CurrentDomain.Load) to run them (EntryPoint, Invoke, CreateInstance): a stager pulling its payload from the attacker's server, often decrypting it first"
+        family = "Generic Assembly.Load loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $l1 = /Assembly\s{0,3}\)?\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
+        $l2 = /CurrentDomain\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
+        $n1 = /\.\s{0,3}Download(Data|String)(Async|TaskAsync)?\s{0,3}\(/ nocase
+        $n2 = /WebRequest\s{0,3}\.\s{0,3}Create\s{0,3}\(|new\s{1,3}HttpClient\s{0,3}\(|GetByteArrayAsync|GetResponseStream/ nocase
+        $u1 = "EntryPoint" nocase
+        $u2 = /\.\s{0,3}Invoke\s{0,3}\(/ nocase
+        $u3 = "CreateInstance" nocase
+    condition:
+        filesize < 300KB and any of ($m*) and any of ($l*) and any of ($n*) and any of ($u*)
+}

@@ -101,11 +101,11 @@ rule WSA_Aspx_Loader_NativeCodeInPage
         $c3 = /COFF|BeaconData|IMAGE_RELOCATION/
         // P/Invoke declared at run time (the library and function names can be decrypted first)
         $p1 = "DefinePInvokeMethod"
-        $mc = /Marshal\s{0,2}\.\s{0,2}Copy\s{0,2}\(/
+        $rt_copy = /Marshal\s{0,2}\.\s{0,2}Copy\s{0,2}\(/
     condition:
         filesize < 1MB and any of ($m*) and
         (($d and 2 of ($k*)) or (($k1 or $k2) and $k7) or (2 of ($c*) and any of ($k*)) or
-         ($p1 and ($mc or any of ($k*))))
+         ($p1 and ($rt_copy or any of ($k*))))
 }
 
 rule WSA_Aspx_PowerShell_RunspaceFromRequest

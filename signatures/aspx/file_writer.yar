@@ -45,9 +45,9 @@ rule WSA_Aspx_Dropper_WritesServerScript
         $c4 = /["']test by/ nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
-        $mp = "MapPath" nocase
+        $server_map = "MapPath" nocase
     condition:
-        filesize < 200KB and $w and (any of ($m*) or $mp) and any of ($c*)
+        filesize < 200KB and $w and (any of ($m*) or $server_map) and any of ($c*)
 }
 
 rule WSA_Aspx_Generic_InlineUploader

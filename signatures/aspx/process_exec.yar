@@ -41,11 +41,11 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $wm1 = "[WebMethod" nocase
         $wm2 = "OperationContract" nocase
         $rf = /["']System\.Diagnostics\.Process(StartInfo)?["']/
-        $pv = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
+        $p_vars = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
     condition:
         filesize < 500KB and any of ($m*) and (any of ($p*) or $rf) and
         ((any of ($sh*) and (any of ($in2, $in3, $in4, $in5, $in6, $in7) or ($in1 and filesize < 8KB))) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB) or
-         (any of ($wm*) and ($pv or $fv) and $rd) or
+         (any of ($wm*) and ($p_vars or $fv) and $rd) or
          ($rf and $in1))
 }
 

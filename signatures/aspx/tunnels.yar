@@ -22,10 +22,10 @@ rule WSA_Aspx_Tunnel_SocketVerbs
         $v4 = "\"READ\""
         $h1 = "X-STATUS" nocase
         $h2 = "X-ERROR" nocase
-        $st1 = /Session\s{0,3}\[/ nocase
-        $st2 = /Application\s{0,3}\[/ nocase
+        $kept1 = /Session\s{0,3}\[/ nocase
+        $kept2 = /Application\s{0,3}\[/ nocase
     condition:
-        filesize < 300KB and any of ($s*) and any of ($st*) and (3 of ($v*) or ($h1 and $h2))
+        filesize < 300KB and any of ($s*) and any of ($kept*) and (3 of ($v*) or ($h1 and $h2))
 }
 
 rule WSA_Aspx_Tunnel_NeoReGeorg

@@ -54,11 +54,11 @@ rule WSA_Jsp_Generic_ReflectiveExec
         $c1 = /forName\s{0,3}\(\s{0,3}[A-Za-z_]\w{0,20}\s{0,3}\(\s{0,3}"/
         $c2 = /getMethod\s{0,3}\(\s{0,3}[A-Za-z_]\w{0,20}\s{0,3}\(\s{0,3}"/
         $c3 = /\.\s{0,3}invoke\s{0,3}\(/
-        $req = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
+        $in = /(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader|getInputStream|getReader)/
     condition:
         // one reflective reach for Runtime/ProcessBuilder in a page that reads the request, as the
-        // description says (`2 of ($r*)` had counted $req among them: one was always enough)
-        filesize < 1MB and $req and (1 of ($r1, $r2, $r3, $r4, $r5) or 1 of ($b*) or all of ($c*))
+        // description says (`2 of ($r*)` had counted $in among them: one was always enough)
+        filesize < 1MB and $in and (1 of ($r1, $r2, $r3, $r4, $r5) or 1 of ($b*) or all of ($c*))
 }
 
 rule WSA_Jsp_Chopper_Server

@@ -932,3 +932,139 @@ rule WSA_Php_Backdoor_WpAdminOnInit
     condition:
         filesize < 32KB and $php and $h and $cu and $lit and $r
 }
+
+rule WSA_Php_Loader_WriteIncludeDelete
+{
+    meta:
+        id = "WSA-PHP-152"
+        description = "PHP writes code it was handed (a string opening with <?php followed by a variable) to a temporary file, includes that file and deletes it: eval without eval, leaving nothing on disk. Template engines compile to files too, but keep them in their cache folder and never delete what they include"
+        family = "Remote code loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.tempnam.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        // "<?php {$code}", '<?php ' . $code, "<?php\n$code"
+        $code = /["']<\?(php)?(\s|\\n|\\x20|\\40){0,4}(\{\$|\$\w|["']\s{0,3}\.\s{0,3}\$)/ nocase
+        $w = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        $inc = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}\$\w{1,40}\s{0,3}\)?\s{0,3}[;)]/ nocase
+        $del = /unlink\s{0,3}\(\s{0,3}\$\w{1,40}\s{0,3}\)/ nocase
+        $tmp = /tempnam|sys_get_temp_dir|tmpfile|upload_tmp_dir|['"]\/tmp\/|\/dev\/shm/ nocase
+    condition:
+        filesize < 256KB and $php and $code and $w and $inc and $del and $tmp
+}
+
+rule WSA_Php_Dropper_RemoteCodeInclude
+{
+    meta:
+        id = "WSA-PHP-153"
+        description = "small PHP page that fetches code from a URL (file_get_contents/curl/copy of an http address, or curl/wget in a shell command) into a temporary file and includes it: a stager that pulls the real shell at run time"
+        family = "Remote code loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $url = /['"](https?:\/\/|\/\/)?[\w.-]{3,64}\.[a-z]{2,10}\/[^'"\s]{0,200}\.(php\d?|txt|phtml|inc|jpg|png|gif)['"]/ nocase
+        $f1 = /(file_get_contents|curl_exec|fopen|copy|readfile|stream_get_contents)\s{0,3}\(/ nocase
+        $f2 = /(curl|wget)\s[^'"\n]{0,40}(-[kLsSO]|\$|\{)/
+        $w = /(file_put_contents|fwrite|fputs|copy)\s{0,3}\(/ nocase
+        $inc = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}(\$\w{1,40}|\$GLOBALS\s{0,3}\[)/ nocase
+        $tmp = /tempnam|sys_get_temp_dir|['"]\/tmp\/|\/dev\/shm|\/var\/tmp/ nocase
+    condition:
+        filesize < 12KB and $php and $url and ($f1 or $f2) and $w and $inc and $tmp
+}
+
+rule WSA_Php_Tunnel_ConnectForwardVerbs
+{
+    meta:
+        id = "WSA-PHP-154"
+        description = "PHP HTTP-to-TCP tunnel: a page that opens a socket (fsockopen/stream_socket_client/socket_connect) and dispatches tunnel verbs (CONNECT, FORWARD, READ, DISCONNECT) read from the request body: reGeorg, Neo-reGeorg and their rewrites, whatever their headers or banners"
+        family = "HTTP tunnel"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://github.com/L-codes/Neo-reGeorg"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $s = /fsockopen|stream_socket_client|socket_connect|socket_create/ nocase
+        $v1 = /(case|==)\s{0,3}['"]CONNECT['"]/
+        $v2 = /(case|==)\s{0,3}['"]DISCONNECT['"]/
+        $v3 = /(case|==)\s{0,3}['"]FORWARD['"]/
+        $v4 = /(case|==)\s{0,3}['"]READ['"]/
+        $req = /php:\/\/input|\$_(POST|GET|REQUEST|COOKIE|SERVER)|getallheaders|apache_request_headers/ nocase
+    condition:
+        filesize < 200KB and $php and $s and 3 of ($v*) and $req
+}
+
+rule WSA_Php_Obfuscation_NonAlphanumeric : conceals
+{
+    meta:
+        id = "WSA-PHP-155"
+        description = "PHP written without letters or digits: names and strings built from empty arrays, XOR and concatenation ([]^[], [][[]], ([].[])[..]), the PHP counterpart of JSFuck. No application writes code this way"
+        family = "Non-alphanumeric PHP"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/language.operators.bitwise.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $a = /\(\[\]\^\[\[?\]\]?\)/
+        $b = "[][[]]" ascii
+        $c = "([].[])" ascii
+    condition:
+        filesize < 2MB and $php and #a > 20 and (#b > 5 or #c > 5)
+}
+
+rule WSA_Php_Eval_RegexEvalModifierCall
+{
+    meta:
+        id = "WSA-PHP-156"
+        description = "a function held in a variable (or built at run time) called with a regular expression that carries the e modifier: preg_replace('/.+/e', $code, ..) evaluates its replacement as PHP, the name kept out of sight"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/reference.pcre.pattern.modifiers.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        // a regular expression with the e modifier as a call's first argument...
+        $x1 = /\('[\/#~][^'\n]{0,120}[\/#~][imsxuADSUXJ]{0,8}e[imsxuADSUXJ]{0,8}'\s{0,3},/
+        $x2 = /\("[\/#~][^"\n]{0,120}[\/#~][imsxuADSUXJ]{0,8}e[imsxuADSUXJ]{0,8}"\s{0,3},/
+        // ...where the call is not preg_replace/preg_filter named in plain sight (legacy code)
+        $n1 = /preg_(replace|filter)\s{0,3}\('[\/#~][^'\n]{0,120}[\/#~][imsxuADSUXJ]{0,8}e[imsxuADSUXJ]{0,8}'\s{0,3},/ nocase
+        $n2 = /preg_(replace|filter)\s{0,3}\("[\/#~][^"\n]{0,120}[\/#~][imsxuADSUXJ]{0,8}e[imsxuADSUXJ]{0,8}"\s{0,3},/ nocase
+    condition:
+        filesize < 512KB and $php and #x1 + #x2 > #n1 + #n2
+}
+
+rule WSA_Php_Exfil_MessengerCredentials
+{
+    meta:
+        id = "WSA-PHP-157"
+        description = "PHP sends what it captures to a chat bot (the Telegram or Discord bot API): a login hook's password, a request's cookie, or the planted file's own address. Credential and cookie stealers and implant beacons report to attackers this way"
+        family = "Credential exfiltration"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1567/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $bot = /api\.telegram\.org\/bot|discord(app)?\.com\/api\/webhooks/ nocase
+        // a login password, a cookie handed over in the request, a page reporting its own URL
+        $c1 = /\$_(POST|REQUEST)\s{0,3}\[\s{0,3}['"](pwd|pass|passwd|password|log_pass|user_pass)['"]/ nocase
+        $c2 = /add_action\s{0,3}\(\s{0,3}['"](wp_login|wp_authenticate|authenticate)['"]/ nocase
+        $c3 = /\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"](c|cookie|cookies)['"]\s{0,3}\]/ nocase
+        $ck = "cookie" nocase
+        $c4 = /\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_HOST['"]\s{0,3}\]\s{0,3}\.\s{0,3}\$_SERVER\s{0,3}\[\s{0,3}['"](REQUEST_URI|PHP_SELF|SCRIPT_NAME)['"]/ nocase
+    condition:
+        filesize < 64KB and $php and $bot and ($c1 or $c2 or $c4 or ($c3 and $ck))
+}

@@ -219,7 +219,7 @@ rule WSA_Php_ShellToolkit_Traits
         $t28 = "open_basedir" nocase
         $k1 = /<title>[^<]{0,80}(shell|backdoor|hack|bypass|r00t|exploit|priv8|sh3ll|symlink|kernel|back\s{0,2}connect)/ nocase
         // an "uploader" title is common in editors' upload dialogs: it counts less
-        $ku = /<title>[^<]{0,80}uploader/ nocase
+        $k_u = /<title>[^<]{0,80}uploader/ nocase
         $k2 = /name\s{0,2}=\s{0,2}["']?(cmd|command|comd|exec|shell)["' >]/ nocase
         $k3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]/ nocase
         $u1 = "getcwd()"
@@ -239,7 +239,7 @@ rule WSA_Php_ShellToolkit_Traits
         $q1 = /\$_(GET|POST|REQUEST)/
         $q2 = /<form/ nocase
     condition:
-        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and (1 of ($k*) or 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27))) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or ($ku and 2 of ($t*, $k1, $k2, $k3) and 1 of ($u*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
+        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and (1 of ($k*) or 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27))) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or ($k_u and 2 of ($t*, $k1, $k2, $k3) and 1 of ($u*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
 }
 
 rule WSA_Php_DataTheft_DownloadPage
@@ -255,14 +255,14 @@ rule WSA_Php_DataTheft_DownloadPage
         mitre_attack = "T1505.003"
     strings:
         $dl1 = /(readfile|fpassthru|file_get_contents|fopen)\s{0,3}\(\s{0,3}(base64_decode|hex2bin|str_rot13|urldecode)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
-        $cd = /Content-Disposition:\s{0,3}attachment/ nocase
+        $attachment = /Content-Disposition:\s{0,3}attachment/ nocase
         $b1 = /base64_decode\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
         $c1 = /unlink\s{0,3}\(\s{0,3}__FILE__/ nocase
         $c2 = "sudo " ascii
         $c3 = "rm -rf" ascii
         $s1 = /select\s{1,5}[^;]{1,80}\sfrom\s/ nocase
     condition:
-        filesize < 100KB and ($dl1 or ($cd and $b1 and (1 of ($c*) or $s1)))
+        filesize < 100KB and ($dl1 or ($attachment and $b1 and (1 of ($c*) or $s1)))
 }
 
 rule WSA_Php_ConfigGrabber_Symlink
