@@ -289,6 +289,11 @@ def test_a_file_already_judged_high_is_not_decoded(
             b"$a='sy';goto L;L:$b='st';$c='em';$f=$a.$b.$c;$g=$a.$b.$z;",
             b"$a='sy';goto L;L:$b='st';$c='em';$f='system';$g=$a.$b.$z;",
         ),
+        # a call's pieces held in variables, one a dollar sign that starts no variable
+        (
+            b'$a="e";\n$b="val($";\n$c="_GET";\n$p=$a.$b.$c."[k]);";',
+            b'$a="e";\n$b="val($";\n$c="_GET";\n$p=\'eval($_GET[k]);\';',
+        ),
         # a decoder's name resolved makes its call on a literal constant
         (
             b"$b = \"base64_decode\"; $c = $b('YXNzZXJ0'); $c($x);",
@@ -332,6 +337,12 @@ def test_a_fold_window_of_a_large_file_keeps_the_file_size(
     large = scan(ruleset, tmp_path, "l.asp", code + b"<p>static text</p>\r\n" * 2000)
     assert small.get("T_Small_Execute") == "fold"
     assert "T_Small_Execute" not in large
+
+
+def test_a_small_page_of_one_line_assignments_is_folded(ruleset: RuleSet, tmp_path: Path) -> None:
+    # Short literals assigned a line apart are pieces of a name as much as on one line.
+    code = b'<?php\n$a="e";\n$b="val($";\n$c="_P";\n$d="OST";\n$p=$a.$b.$c.$d."[k]);";\neval($p);\n'
+    assert scan(ruleset, tmp_path, "p.php", code) == {"T_Eval_Post": "fold"}
 
 
 def test_one_split_folds_a_small_page_only(ruleset: RuleSet, tmp_path: Path) -> None:

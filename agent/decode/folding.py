@@ -118,7 +118,8 @@ _HEX_NAMES = re.compile(
 # `$a = 's';` .. `$f = $a.$b.$c;`: variables holding one short literal each, glued (a goto
 # obfuscator's alphabet). Only variables assigned once count.
 _SHORT_VAR = re.compile(
-    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}('[^'\\\r\n]{1,4}'|\"[^\"\\$\r\n]{1,4}\")[ \t]{0,8};"
+    # (a `$` that starts no variable is a dollar sign: `"val($"` is a piece of `eval($_POST`)
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}('[^'\\\r\n]{1,8}'|\"(?:[^\"\\$\r\n]|\$(?![A-Za-z_{])){1,8}\")[ \t]{0,8};"
 )
 _VAR_CHAIN = re.compile(
     rb"\$[A-Za-z_]\w{0,63}(?:[ \t]{0,8}\.[ \t]{0,8}\$[A-Za-z_]\w{0,63}){2,64}(?![\w\[(-])"
@@ -224,7 +225,7 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
         ((b".(", b". (", b".\t("), rb"\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("),
         ((b"chr", b"h*"), rb"(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"),
         ((b"'", b'"'), rb"['\"](?:6[1-9a-fA-F]|7[0-9aA]|5[fF]){4,40}['\"]"),
-        ((b"=",), rb"=[ \t]{0,8}" + _Q + rb";[ \t]{0,8}\$\w{1,64}[ \t]{0,8}=[ \t]{0,8}" + _Q + rb";"),
+        ((b"=",), rb"=[ \t]{0,8}" + _Q + rb";\s{0,8}\$\w{1,64}[ \t]{0,8}=[ \t]{0,8}" + _Q + rb";"),
         ((b".'", b'."'), rb"(?<![\w$>:\\])[a-z]{2,8}\.['\"][a-z_]{2,}['\"]"),
         ((b".=",), rb"\.=[ \t]{0,8}" + _PIECE + rb";[ \t\r\n]{0,64}\$\w{1,64}[ \t]{0,8}\.=[ \t]{0,8}" + _PIECE + rb";"),
         ((b"'(", b'"(', b"' (", b'" ('), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
