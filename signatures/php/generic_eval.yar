@@ -175,10 +175,8 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         // the same calls quoted inside a doc comment
         $s3d = / \*[^\n]{0,150}[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@$]/ nocase
         $s6d = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
-        // a page that shell-quotes its arguments runs a fixed program, not the request (panels)
-        $esc = /(escapeshellcmd|shell_?args?)\s{0,3}\(/ nocase
     condition:
-        filesize < 2KB and $req and (any of ($s1, $s2, $s4, $s5) or #s3 > #s3d or (#s6 > #s6d and not $esc))
+        filesize < 2KB and $req and (any of ($s1, $s2, $s4, $s5) or #s3 > #s3d or #s6 > #s6d)
 }
 
 rule WSA_Php_Generic_TinyDynamicCode

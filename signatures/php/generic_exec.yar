@@ -63,11 +63,9 @@ rule WSA_Php_Generic_ExecRequestVariable
         // page traits of a command box: a form field or a cmd-like parameter
         $ui1 = /<(form|textarea|input)/ nocase
         $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
-        // shell quoting: a fixed program is run with quoted arguments (hosting panels)
-        $esc = /(escapeshellcmd|shell_?args?)\s{0,3}\(/ nocase
     condition:
         // small pages only, apart from WSA-PHP-010: large files do not pay for these strings
-        (filesize < 4KB and $in and $sx and not $esc) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
+        (filesize < 4KB and $in and $sx) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
 }
 
 rule WSA_Php_ReverseShell_Socket
