@@ -97,3 +97,33 @@ rule WSA_Aspx_Generic_WritableDirProbe
     condition:
         filesize < 100KB and any of ($m*) and $g and $c and ($d or $w)
 }
+
+rule WSA_Aspx_Writer_RequestBytesToRequestPath
+{
+    meta:
+        id = "WSA-ASPX-136"
+        description = "small ASP.NET page or handler that writes bytes or text taken from the request (base64 in a field, the request body) to a path the request names (MapPath of a request value): a remote file writer that plants the next shell"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $code_behind = /Inherits\s{0,3}=/ nocase
+        $w1 = /File\s{0,2}\.\s{0,2}(WriteAllBytes|WriteAllText|AppendAllText|WriteAllLines)\s{0,2}\(/ nocase
+        $w2 = /new\s{1,3}(System\.IO\.)?(FileStream|StreamWriter)\s{0,2}\(/ nocase
+        $w3 = /\.\s{0,2}SaveToFile\s{0,2}\(/ nocase
+        // the path: MapPath (or a path join) of a request value
+        $path = /(MapPath|Path\s{0,2}\.\s{0,2}Combine)\s{0,2}\(\s{0,2}[^;)]{0,40}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
+        // the content: a request value decoded, or the request body
+        $body1 = /FromBase64String\s{0,2}\(\s{0,2}[\w.]{0,20}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
+        $body2 = /Request\s{0,2}\.\s{0,2}(InputStream|BinaryRead|TotalBytes)/ nocase
+        $body3 = /(WriteAllText|AppendAllText|\.Write)\s{0,2}\([^;]{0,80},\s{0,2}[\w.]{0,20}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
+    condition:
+        filesize < 12KB and any of ($m*) and not $code_behind and any of ($w*) and $path and any of ($body*)
+}
