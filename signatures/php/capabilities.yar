@@ -937,7 +937,7 @@ rule WSA_Php_Loader_WriteIncludeDelete
 {
     meta:
         id = "WSA-PHP-152"
-        description = "PHP writes code it was handed (a string opening with <?php followed by a variable) to a temporary file, includes that file and deletes it: eval without eval, leaving nothing on disk. Template engines compile to files too, but keep them in their cache folder and never delete what they include"
+        description = "PHP writes code it was handed (a string opening with <?php followed by a variable, then deleted after the include; or request data itself) to a temporary file and includes that file: eval without eval, leaving nothing on disk. Template engines compile to files too, but keep them in their cache folder and never delete what they include"
         family = "Remote code loader"
         severity = "critical"
         author = "webshell-agent project"
@@ -952,8 +952,10 @@ rule WSA_Php_Loader_WriteIncludeDelete
         $inc = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}\$\w{1,40}\s{0,3}\)?\s{0,3}[;)]/ nocase
         $del = /unlink\s{0,3}\(\s{0,3}\$\w{1,40}\s{0,3}\)/ nocase
         $tmp = /tempnam|sys_get_temp_dir|tmpfile|upload_tmp_dir|['"]\/tmp\/|\/dev\/shm/ nocase
+        // the request written as it came
+        $reqw = /(file_put_contents|fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,40}\s{0,3},\s{0,3}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
     condition:
-        filesize < 256KB and $php and $code and $w and $inc and $del and $tmp
+        filesize < 256KB and $php and $w and $inc and $tmp and (($code and $del) or $reqw)
 }
 
 rule WSA_Php_Dropper_RemoteCodeInclude
@@ -1067,4 +1069,61 @@ rule WSA_Php_Exfil_MessengerCredentials
         $c4 = /\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_HOST['"]\s{0,3}\]\s{0,3}\.\s{0,3}\$_SERVER\s{0,3}\[\s{0,3}['"](REQUEST_URI|PHP_SELF|SCRIPT_NAME)['"]/ nocase
     condition:
         filesize < 64KB and $php and $bot and ($c1 or $c2 or $c4 or ($c3 and $ck))
+}
+
+rule WSA_Php_Include_RequestAsCode
+{
+    meta:
+        id = "WSA-PHP-158"
+        description = "PHP includes the request itself as code: the request body (php://input), a data: URL built from request data, or the temporary file of an upload: eval without eval"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/wrappers.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $i1 = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}['"]php:\/\/input['"]/ nocase
+        $i2 = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}['"]data:(\/\/)?[\w\/+.-]{0,40}(;base64)?,[^'"\n]{0,40}['"]\s{0,3}\.\s{0,3}[^;]{0,40}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        $i3 = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]/ nocase
+    condition:
+        filesize < 2MB and $php and any of ($i*)
+}
+
+rule WSA_Php_Exec_NativeCallFFI
+{
+    meta:
+        id = "WSA-PHP-159"
+        description = "PHP declares a C library's command function (system, popen, execve, execl) through FFI and calls it: command execution that disable_functions does not stop"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/class.ffi.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $d = /FFI\s{0,3}::\s{0,3}cdef\s{0,3}\(\s{0,3}["'][^"']{0,300}\b(system|popen|execve|execl|execvp)\s{0,3}\(/ nocase
+        $c = /->\s{0,3}(system|popen|execve|execl|execvp)\s{0,3}\(/ nocase
+    condition:
+        filesize < 1MB and $php and $d and $c
+}
+
+rule WSA_Php_Exec_SendmailArguments
+{
+    meta:
+        id = "WSA-PHP-160"
+        description = "PHP passes sendmail options taken with request data to mail()/mb_send_mail(): -X writes a log file the request names (a PHP file planted through the mail log), -C/-O QueueDirectory read or write files, -be runs expansions"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.mail.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $m = /[^\w>:$](mail|mb_send_mail)\s{0,3}\([^;]{0,300},\s{0,3}['"]\s{0,3}(-[a-zA-Z]{0,4}\s{0,3})?-(X|C|O\s{0,2}QueueDirectory|be)[^;]{0,120}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+    condition:
+        filesize < 1MB and $php and $m
 }

@@ -102,9 +102,13 @@ rule WSA_Php_Generic_RequestAsCallable
         $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}((stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}){1,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,80}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
+        // a callback taken as a later argument: preg_replace_callback, array_filter, usort, ...
+        $cb2 = /(preg_replace_callback|array_filter|array_walk(_recursive)?|usort|uasort|uksort|iterator_apply|array_reduce)\s{0,3}\(([^;,()]{1,120}|[^;,()]{0,40}\([^;()]{0,80}\)[^;,()]{0,40}),\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}[,)]/ nocase
+        $cb3 = /header_register_callback\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $cb4 = /FILTER_CALLBACK\s{0,3},\s{0,3}(array\s{0,3}\(|\[)\s{0,3}['"]options['"]\s{0,3}=>\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
         // windows after each request read: files up to 2 MB here, WSA-PHP-118 beyond
-        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $inc or $inc2 or $cb1)
+        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $inc or $inc2 or any of ($cb*))
 }
 
 rule WSA_Php_Generic_CallbackByName
@@ -123,12 +127,16 @@ rule WSA_Php_Generic_CallbackByName
         $cb2 = /(call_user_func(_array)?|array_map|array_filter|array_walk(_recursive)?|usort|uasort|uksort|array_reduce|register_shutdown_function|register_tick_function|forward_static_call(_array)?|iterator_apply|preg_replace_callback|mb_ereg_replace_callback|ob_start|filter_var)\s{0,5}\([^;]{0,120}['"](assert|eval|system|passthru|shell_exec|exec|popen|proc_open|create_function|pcntl_exec)['"]/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)|php:\/\/input|getallheaders|filter_input\s{0,3}\(\s{0,3}INPUT_/ nocase
         // call_user_func with a string-built function name next to request data
-        $cb3 = /(call_user_func(_array)?|array_map|usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
+        // a callback in a variable applied to request data (call_user_func, array_map), or the
+        // request value itself as the comparison or filter callback (usort($a, $_GET['f'])):
+        // not an expression that merely starts with one (`$_GET['o'] == 'asc' ? .. : ..`)
+        $cb3 = /(call_user_func(_array)?|array_map)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
+        $cb4 = /(usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)(\s{0,3}\[[^\]\n]{1,30}\])?\s{0,3}[,)]|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
         $call4 = /\]\s{0,3}\(\s{0,3}\w{1,20}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
     condition:
         // apart from WSA-PHP-002 and capped: a bounded window per hit is what costs in a large file
-        filesize < 1MB and ($call4 or ($cb2 and $req) or (filesize < 3KB and $cb3))
+        filesize < 1MB and ($call4 or ($cb2 and $req) or (filesize < 3KB and ($cb3 or $cb4)))
 }
 
 rule WSA_Php_Generic_PregReplaceEval
@@ -166,6 +174,8 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input|filter_input\s{0,3}\(\s{0,3}INPUT_/
         $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // parse_str of the request with no result array: every parameter becomes a variable
+        $s2b = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3}\)/ nocase
         // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)
         // or a callback built at run time: variable, function result, escapes, concatenation
         $s4 = /array_map\s{0,3}\(\s{0,3}(\$[a-zA-Z_]|[a-zA-Z_]\w{0,30}\s{0,3}\(|['"][^'",)\n]{0,30}(\\x[0-9a-fA-F]|\\[0-7]{2}|['"]\s{0,3}\.))/ nocase
@@ -176,7 +186,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         $s3d = / \*[^\n]{0,150}[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@$]/ nocase
         $s6d = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
     condition:
-        filesize < 2KB and $req and (any of ($s1, $s2, $s4, $s5) or #s3 > #s3d or #s6 > #s6d)
+        filesize < 2KB and ($req or $s2b) and (any of ($s1, $s2, $s2b, $s4, $s5) or #s3 > #s3d or #s6 > #s6d)
 }
 
 rule WSA_Php_Generic_TinyDynamicCode
