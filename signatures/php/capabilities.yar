@@ -1123,7 +1123,9 @@ rule WSA_Php_Exec_SendmailArguments
         mitre_attack = "T1505.003"
     strings:
         $php = "<?" ascii
-        $m = /[^\w>:$](mail|mb_send_mail)\s{0,3}\([^;]{0,300},\s{0,3}['"]\s{0,3}(-[a-zA-Z]{0,4}\s{0,3})?-(X|C|O\s{0,2}QueueDirectory|be)[^;]{0,120}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $m = /[^\w>:$](mail|mb_send_mail)\s{0,3}\(/ nocase
+        // a sendmail option literal that the request completes: `'-X' . $_GET['log']`
+        $o = /['"]\s{0,3}-(X|C|OQueueDirectory=|O\s{1,2}QueueDirectory=|be)[^'"\n]{0,80}['"]\s{0,3}\.\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
     condition:
-        filesize < 1MB and $php and $m
+        filesize < 1MB and $php and $m and $o
 }
