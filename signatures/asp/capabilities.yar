@@ -262,3 +262,25 @@ rule WSA_Asp_Recon_LocalAccounts
     condition:
         filesize < 200KB and $tag and ($g or $g2) and $walk and $cls
 }
+
+rule WSA_Asp_Exec_ShellApplicationOrScriptlet
+{
+    meta:
+        id = "WSA-ASP-140"
+        description = "classic ASP runs what the request says through other COM doors than WScript.Shell: Shell.Application's ShellExecute, or a scriptlet loaded with GetObject(\"script:...\") from a request-given address"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/windows/win32/shell/shell-shellexecute"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        $sa = /CreateObject[ \t]{0,3}\([ \t]{0,3}["']Shell\.Application["']/ nocase
+        $se = /\.ShellExecute([ \t]{1,3}|[ \t]{0,3}\()/ nocase
+        $sc = /GetObject[ \t]{0,3}\([ \t]{0,3}["']script:["']?[ \t]{0,3}&?[ \t]{0,3}[^)\r\n]{0,40}request/ nocase
+        $req = /request[ \t]{0,3}(\.[ \t]{0,2}(form|querystring|item|cookies|servervariables))?[ \t]{0,3}[\(\[]/ nocase
+    condition:
+        filesize < 200KB and any of ($tag*) and (($sa and $se and $req) or $sc)
+}

@@ -15,7 +15,7 @@ rule WSA_Asp_Generic_EvalRequest
         reference = "https://media.defense.gov/2020/Jun/09/2002313081/-1/-1/0/CSI-DETECT-AND-PREVENT-WEB-SHELL-MALWARE-20200422.PDF"
         mitre_attack = "T1505.003"
     strings:
-        $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}(\(|\[|\.[ \t]{0,2}(form|querystring|item|cookies)\b)/ nocase
+        $e1 = /[^a-z0-9_.](eval|execute|executeglobal)(_r)?[ \t(]{1,6}(request|session)[ \t]{0,3}(\(|\[|\.[ \t]{0,2}(form|querystring|item|cookies|servervariables)\b)/ nocase
         $e2 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(request|session)[ \t]{0,3}\(/ nocase wide
         $e3 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(\w{1,20}\.)?(Item|Form|QueryString)[ \t]{0,3}[\(\[]/ nocase
         $e4 = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}(trim|replace|unescape|cstr|strreverse|lcase|ucase|decode\w{0,8}|base64\w{0,8})[ \t]{0,2}\([ \t]{0,2}(request|session)[ \t]{0,3}[\(\.]/ nocase
@@ -45,7 +45,9 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         mitre_attack = "T1505.003"
     strings:
         // (a cookie is request data too: cmd = Request.Cookies("browser"))
-        $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item|cookies))?[ \t]{0,3}\(/ nocase
+        $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item|cookies|servervariables|binaryread))?[ \t]{0,3}\(/ nocase
+        // or a helper called with request data, the helper running its parameter ($f)
+        $call = /[^a-z0-9_.][a-z_]\w{0,20}[ \t(]{1,3}request[ \t]{0,3}(\.(form|querystring|item|cookies))?[ \t]{0,3}\(/ nocase
         $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
         // a CMS database wrapper *named* Execute: Execute(sql), Execute(strSql) on a page that builds SQL text
         $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
@@ -61,12 +63,12 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         $val = /typeof[ \t]{0,2}\(?[ \t]{0,2}[\w.]{1,40}\[[ \t]{0,2}\w{1,30}[ \t]{0,2}\]/
         $sx = /"[ \t]{0,3}(eval|execute|executeglobal)[ \t]{1,6}[a-z_]/ nocase
     condition:
-        filesize < 4KB and $a and ($f or
+        filesize < 4KB and (($f and $call) or ($a and ($f or
             for any i in (1..#e) : (not (for any j in (1..#db) : (@db[j] == @e[i])) and not ($sqltext and #db > 0) and
                 not (for any k in (1..#xc) : (@e[i] >= @xc[k] and @e[i] < @xc[k] + !xc[k])) and
                 not (for any k in (1..#sx) : (@sx[k] == @e[i])) and
                 not (for any k in (1..#em) : (@em[k] == @e[i])) and
-                not ($val and for any k in (1..#disp) : (@e[i] > @disp[k] and @e[i] - @disp[k] < 300))))
+                not ($val and for any k in (1..#disp) : (@e[i] > @disp[k] and @e[i] - @disp[k] < 300))))))
 }
 
 rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
@@ -245,8 +247,9 @@ rule WSA_Asp_Generic_ScriptControl
         mitre_attack = "T1505.003"
     strings:
         $a1 = /\.AddObject[ \t]{0,3}\(?[ \t]{0,3}["'][^"']{0,12}["']/ nocase
-        $a2 = /\.AddCode[ \t]{0,3}\(/ nocase
-        $a3 = /\.ExecuteStatement[ \t]{0,3}\(/ nocase
+        // a method called with parentheses or, in VBScript, without (`o.AddCode Request(..)`)
+        $a2 = /\.AddCode([ \t]{1,3}|[ \t]{0,3}\()/ nocase
+        $a3 = /\.(ExecuteStatement|Eval)([ \t]{1,3}|[ \t]{0,3}\()/ nocase
         $a4 = "ScriptControl" nocase
         $a5 = /\.Language[ \t]{0,3}=/ nocase
         $r = "request" nocase
