@@ -289,6 +289,16 @@ def test_a_file_already_judged_high_is_not_decoded(
             b"$a='sy';goto L;L:$b='st';$c='em';$f=$a.$b.$c;$g=$a.$b.$z;",
             b"$a='sy';goto L;L:$b='st';$c='em';$f='system';$g=$a.$b.$z;",
         ),
+        # letters picked from an alphabet that range() made
+        (
+            b"$l = range('a', 'z'); $f = $l[18].$l[24].$l[18].$l[19].$l[4].$l[12];",
+            b"$l = range('a', 'z'); $f = 'system';",
+        ),
+        # a variable variable naming a superglobal, once its name is folded
+        (
+            b"$g = '_'.'PO'.'ST'; $h = $$g; ${$g}['x']($h['y']);",
+            b"$g = '_POST'; $h = $_POST; $_POST['x']($h['y']);",
+        ),
         # a call's pieces held in variables, one a dollar sign that starts no variable
         (
             b'$a="e";\n$b="val($";\n$c="_GET";\n$p=$a.$b.$c."[k]);";',

@@ -468,6 +468,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     if _pure_calls(st):
         _pure_calls(st)  # once more for a call wrapped around another (`ucfirst(strtolower(..))`)
 
+    _superglobal_names(st)  # after the concatenations: `"_" . "GET"` is a literal now
     # Only after folding: the name is often spelled in pieces (`$f = "as"."sert";`). A name
     # resolved may make a call constant (`$b = "base64_decode"; $c = $b('YXNzZXJ0');`): once more.
     _resolve_names(st)
@@ -536,15 +537,28 @@ def _table(lit: bytes) -> bytes | None:
     return None if b"\\" in lit else _body(lit)
 
 
+# `$low = range('a', 'z');`: an alphabet array whose elements are picked like a string's.
+_RANGE_TABLE = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}range[ \t]{0,8}\([ \t]{0,8}(['\"][A-Za-z0-9]['\"]"
+    rb"[ \t]{0,8},[ \t]{0,8}['\"][A-Za-z0-9]['\"])[ \t]{0,8}\)[ \t]{0,8};",
+    re.I,
+)
+
+
+def _range(args: bytes) -> bytes | None:
+    a, b = args[1], args[-2]
+    return bytes(range(a, b + 1)) if a <= b else None
+
+
 def _string_picks(st: _Fold) -> None:
-    """`$t[17]` or `$t{17}` read from a variable assigned one literal, once: that character
-    (the concatenation pass then judges the pieces glued)."""
+    """`$t[17]` or `$t{17}` read from a variable assigned one literal (or one `range('a', 'z')`),
+    once: that character (the concatenation pass then judges the pieces glued)."""
     if b"[" not in st.f.data and b"{" not in st.f.data:
         return
-    tables = {
-        k: v for k, v in _assigned_once(_STR_TABLE, st.f.data, MAX_NAMES, _table).items()
-        if len(v) >= 8
-    }  # fmt: skip
+    found = _assigned_once(_STR_TABLE, st.f.data, MAX_NAMES, _table)
+    if b"range" in st.lower:
+        found.update(_assigned_once(_RANGE_TABLE, st.f.data, MAX_NAMES, _range))
+    tables = {k: v for k, v in found.items() if len(v) >= 8}
     if not tables:
         return
     alt = b"|".join(re.escape(n) for n in tables)
@@ -561,6 +575,29 @@ def _string_picks(st: _Fold) -> None:
         re.compile(rb"\$(" + alt + rb")[\[{][ \t]{0,4}(\d{1,4})[ \t]{0,4}[\]}](?![ \t]{0,8}=[^=])"),
         pick,
         telling=False,
+    )
+
+
+_SUPERGLOBALS = frozenset(
+    (b"_GET", b"_POST", b"_REQUEST", b"_COOKIE", b"_SERVER", b"_FILES", b"_ENV", b"GLOBALS")
+)
+
+
+def _superglobal_names(st: _Fold) -> None:
+    """`$g = '_GET'; .. $$g` (or `${$g}`): a variable variable naming a superglobal is that
+    superglobal, written as such so the request is seen where it is read."""
+    if b"$$" not in st.f.data and b"${$" not in st.f.data:
+        return
+    held = {
+        k: v for k, v in _assigned_once(_STR_TABLE, st.f.data, MAX_NAMES, _table).items()
+        if v in _SUPERGLOBALS
+    }  # fmt: skip
+    if not held:
+        return
+    alt = b"|".join(re.escape(n) for n in held)
+    st.sub(
+        re.compile(rb"\$(?:\$(" + alt + rb")(?!\w)|\{[ \t]{0,4}\$(" + alt + rb")[ \t]{0,4}\})"),
+        lambda m: b"$" + held[m.group(1) or m.group(2)],
     )
 
 

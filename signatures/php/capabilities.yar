@@ -1129,3 +1129,79 @@ rule WSA_Php_Exec_SendmailArguments
     condition:
         filesize < 1MB and $php and $m and $o
 }
+
+rule WSA_Php_Include_ImageFile
+{
+    meta:
+        id = "WSA-PHP-161"
+        description = "PHP includes a file named as an image or icon (.jpg, .png, .gif, .ico, .bmp, .webp): code hidden where a scanner skips by name and an admin sees a picture. Applications include .php files, and show images with <img>"
+        family = "Hidden code loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1036/008/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $i = /[^\w>:$\/](include|require)(_once)?[\s(]\s{0,3}\(?\s{0,3}[^;\n]{0,80}\.(jpe?g|png|gif|ico|bmp|webp)['"]\s{0,3}\)?\s{0,3};/ nocase
+    condition:
+        filesize < 1MB and $php and $i
+}
+
+rule WSA_Php_Obfuscation_JunkLiteralAssignments : conceals
+{
+    meta:
+        id = "WSA-PHP-162"
+        description = "PHP that assigns long runs of random letters to the same few variables again and again (decoys named after decoding functions, $str_rot13, $b64x ...) around a small decoder: the padding of a commercial-grade PHP obfuscator"
+        family = "Obfuscated PHP"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/language.variables.basics.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $j = /\$\w{1,20}\s{0,2}=\s{0,2}'[A-Za-z]{80,}';/
+    condition:
+        filesize < 4MB and $php and #j > 30
+}
+
+rule WSA_Php_Loader_PayloadAfterHaltCompiler
+{
+    meta:
+        id = "WSA-PHP-163"
+        description = "PHP reads its own file past __halt_compiler() (__COMPILER_HALT_OFFSET__), decodes what follows and includes or evaluates it: a packed shell riding as data after the code. Phar stubs read past the halt too, through Phar::mapPhar, and are not judged here"
+        family = "Packed PHP loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.halt-compiler.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        // the offset passed to a read of the file (fseek, file_get_contents), not a name in a list
+        $off = /[,(]\s{0,3}__COMPILER_HALT_OFFSET__\s{0,3}[,)]/ nocase
+        $run = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}\$|[^\w>:$](eval|assert)\s{0,3}\(/ nocase
+        $phar = /Phar\s{0,3}::|PharData|Phar::mapPhar/ nocase
+    condition:
+        filesize < 4MB and $php and $off and $run and not $phar
+}
+
+rule WSA_Php_Loader_PropertyPickedNames
+{
+    meta:
+        id = "WSA-PHP-164"
+        description = "a PHP class that builds function names from single picks of its own array properties ($this->a[1].$this->a[2]..), and decodes its data with a character-difference cipher (chr of ord(x) - ord(key)): a WordPress-infecting loader family hiding under random class names"
+        family = "Obfuscated PHP"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $pick = /\$this\s{0,2}->\s{0,2}\w{1,30}\[\d\]\s{0,3}\.\s{0,3}\$this\s{0,2}->\s{0,2}\w{1,30}\[\d\]\s{0,3}\.\s{0,3}\$this\s{0,2}->\s{0,2}\w{1,30}\[\d\]/
+        $diff = /ord\s{0,2}\(\s{0,2}\$\w{1,30}\s{0,2}\[[^\]\n]{1,40}\]\s{0,2}\)\s{0,3}[-+^]\s{0,3}ord\s{0,2}\(/
+    condition:
+        filesize < 1MB and $php and $pick and $diff
+}

@@ -63,7 +63,8 @@ rule WSA_Php_Uploader_ClientNamedFile
         $v3 = "pathinfo"
         $v4 = /csrf|nonce|require_acl|current_user_can|check_admin_referer/ nocase
         // code inside an application class or framework call
-        $v5 = /\$this\s{0,2}->|\w::\w/
+        // an application's objects (`$this->`, `Class::method(`), not a CSS `a::placeholder`
+        $v5 = /\$this\s{0,2}->|\w::\$?[a-zA-Z_]\w{0,40}\s{0,2}\(/
     condition:
         filesize < 30KB and ($w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
 }
