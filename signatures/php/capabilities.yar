@@ -175,6 +175,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
             // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
             (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
             (filesize < 8KB and $f5) or
+            // eval("?>$page") of a page fetched from a URL kept in a variable
+            (filesize < 8KB and $ev5 and $url2 and $fetch) or
             (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $url4 or $net) and ($fetch or $net)) or
             (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u))
         )
@@ -1205,3 +1207,4 @@ rule WSA_Php_Loader_PropertyPickedNames
     condition:
         filesize < 1MB and $php and $pick and $diff
 }
+

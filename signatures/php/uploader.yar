@@ -16,6 +16,13 @@ rule WSA_Php_Uploader_ClientNamedFile
     strings:
         $u1 = /(move_uploaded_file|copy)\s{0,5}\(\s{0,5}\$(_FILES|HTTP_POST_FILES)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]\s{0,3}\](\s{0,3}\[[^\]\n]{1,12}\])?\s{0,5},[^;]{0,100}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]name['"]\s{0,3}\](\s{0,3}\[[^\]\n]{1,12}\])?\s{0,5}\)/ nocase
         $u2 = /copy\s{0,3}\(\s{0,3}\$HTTP_POST_FILES/ nocase
+        // the request body streamed into a file (a PUT uploader): read from php://input,
+        // written through another handle
+        $pb1 = /fopen\s{0,3}\(\s{0,3}['"]php:\/\/input['"]/ nocase
+        $pb2 = /fopen\s{0,3}\([^;,]{1,80},\s{0,3}['"][wax]b?\+?['"]/ nocase
+        $pb3 = /(fputs|fwrite|stream_copy_to_stream)\s{0,3}\(/ nocase
+        // ...under a name the request gives (a webhook logging its body to a fixed file is not)
+        $pb4 = /\$_SERVER\s{0,3}\[\s{0,3}['"](REQUEST_URI|PATH_INFO|QUERY_STRING|HTTP_\w{1,30})['"]|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
         // the upload stored where another request field says
         $u5 = /(move_uploaded_file|copy)\s{0,5}\(\s{0,5}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]\s{0,3}\]\s{0,5},\s{0,5}[^;]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         // the upload's bytes written under the client's name without move_uploaded_file
@@ -66,5 +73,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // an application's objects (`$this->`, `Class::method(`), not a CSS `a::placeholder`
         $v5 = /\$this\s{0,2}->|\w::\$?[a-zA-Z_]\w{0,40}\s{0,2}\(/
     condition:
-        filesize < 30KB and ($w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
+        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
 }
