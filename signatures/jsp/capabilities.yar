@@ -168,6 +168,11 @@ rule WSA_Jsp_Eval_ScriptOrExpression
         $gr = /new\s{1,3}(groovy\.lang\.)?GroovyShell\s{0,3}\(/
         $gr2 = /\.\s{0,3}(evaluate|parse)\s{0,3}\(/
         $js = /JShell\s{0,3}\.\s{0,3}(create|builder)\s{0,3}\(/
+        // other embedded interpreters: BeanShell, Jython, JRuby, Rhino's own context
+        $ip = /new\s{1,3}(bsh\.)?Interpreter\s{0,3}\(|new\s{1,3}(org\.python\.util\.)?PythonInterpreter\s{0,3}\(|ScriptingContainer\s{0,3}\(|Context\s{0,3}\.\s{0,3}(enter|getCurrentContext)\s{0,3}\(\s{0,3}\)/
+        $ip2 = /\.\s{0,3}(eval|exec|runScript|evaluateString|runScriptlet)\s{0,3}\(\s{0,3}[A-Za-z_$(]/
+        // a method handle found by name for a process runner's method
+        $mh = /find(Virtual|Static)\s{0,3}\(\s{0,3}(java\.lang\.)?(Runtime|ProcessBuilder)\.class\s{0,3},\s{0,3}"(exec|start|getRuntime)"/
         $tag1 = "<%" ascii
         $tag2 = "jsp:" ascii
     condition:
@@ -178,7 +183,9 @@ rule WSA_Jsp_Eval_ScriptOrExpression
             ($sp1 and $sp2) or
             $og or
             ($gr and $gr2) or
-            ($js and $se3))
+            ($js and $se3) or
+            ($ip and $ip2) or
+            $mh)
 }
 
 rule WSA_Jsp_Jndi_RequestLookup
