@@ -399,3 +399,48 @@ rule WSA_Aspx_NativeShell_PInvokeProcess
     condition:
         filesize < 1MB and any of ($m*) and $d and $p and any of ($n*)
 }
+
+rule WSA_Aspx_Exec_AlternateRunners
+{
+    meta:
+        id = "WSA-ASPX-137"
+        description = "ASP.NET page that hands request data to a runner other than Process.Start: VB's Interaction.Shell, or the Roslyn scripting API (CSharpScript.EvaluateAsync/RunAsync) that compiles and runs C# text"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/dotnet/api/microsoft.visualbasic.interaction.shell"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $m4 = "@using System"
+        $r1 = /Interaction\s{0,2}\.\s{0,2}Shell\s{0,2}\([^;\r\n]{0,80}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item|Headers|Cookies)\s{0,2})?[\[\(]/ nocase
+        $r2 = /CSharpScript\s{0,2}\.\s{0,2}(EvaluateAsync|RunAsync|Create|Evaluate)\s{0,2}\([^;\r\n]{0,60}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item|Headers|Cookies)\s{0,2})?[\[\(]/ nocase
+    condition:
+        filesize < 500KB and any of ($m*) and any of ($r*)
+}
+
+rule WSA_Aspx_FileManager_RequestPathOps
+{
+    meta:
+        id = "WSA-ASPX-138"
+        description = "small inline ASP.NET page that lists, copies, moves, deletes or reads files and folders at paths the request gives (File.Copy/Move/Delete/ReadAll*, Directory.GetFiles/GetDirectories/Delete of a request value): a file-manager shell in a few lines; application pages keep such code behind, in compiled classes"
+        family = "Generic file manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/dotnet/api/system.io.file"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $code_behind = /(Inherits|CodeBehind|CodeFile)\s{0,3}=/ nocase
+        $op1 = /File\s{0,2}\.\s{0,2}(Copy|Move|Delete|ReadAllText|ReadAllBytes|ReadAllLines|OpenRead)\s{0,2}\(\s{0,2}[\w.]{0,24}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
+        $op2 = /Directory\s{0,2}\.\s{0,2}(GetFiles|GetDirectories|GetFileSystemEntries|EnumerateFiles|EnumerateFileSystemEntries|Delete|Move)\s{0,2}\(\s{0,2}[\w.]{0,24}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
+        $op3 = /new\s{1,3}(System\.IO\.)?DirectoryInfo\s{0,2}\(\s{0,2}[\w.]{0,24}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
+    condition:
+        filesize < 12KB and any of ($m*) and not $code_behind and any of ($op*)
+}

@@ -70,7 +70,7 @@ rule WSA_Aspx_Generic_InlineUploader
         $n2 = /SaveAs\s{0,2}\([^;\r\n]{0,100}(\]|\w)\.FileName\s{0,2}\)/ nocase
         $tag = "<%"
         $d1 = /FileInfo\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}PhysicalPath/ nocase
-        $d2 = /MapPath\s{0,2}\(\s{0,2}["']\.\/?["']\s{0,2}\)/ nocase
+        $d2 = /MapPath\s{0,2}\(\s{0,2}["'](\.|~)?\/?["']\s{0,2}\)/ nocase
         $d3 = /MapPath\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}(Path|FilePath|ServerVariables)/ nocase
     condition:
         filesize < 30KB and ($s or $tag) and not $inh and any of ($u*) and ($n or $n2) and any of ($d*)
