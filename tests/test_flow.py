@@ -83,6 +83,9 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
          b"system($_POST['c']);"),
         (b"<?php $c = TOOLS . 'ls ' . $_GET['d'] . ';' . $_GET['e']; exec($c);",
          b"exec($_POST['c']);"),
+        # a page of its own writing a file whose name and content the request gives
+        (b"<?php $n = $_GET['n']; $body = $_GET['b']; if ($n) { file_put_contents($path . '/' . $n, $body); }",
+         b"file_put_contents($path . '/' . $_POST['n'], $_POST['body']);"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:
@@ -130,6 +133,15 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         b"<?php $c = PANEL_CMD . 'v-change-user-ns ' . $user . ' ' . $_POST['ns1'];\n"
         b"if (!empty($_POST['ns2'])) { $c = $c . ' ' . $_POST['ns2']; }\n"
         b"$c .= ' ' . $_POST['ns3'];\nexec($c, $output, $rc);",
+        # a document fetched with curl is not the request, whatever its address holds
+        b"<?php $u = 'https://api.example.org/?q=' . $_GET['q']; $ch = curl_init($u);"
+        b" $d = curl_exec($ch); file_put_contents('cache/' . $_GET['q'], $d);",
+        # an upload whose name the page checks and makes itself
+        b"<?php $e = pathinfo($_FILES['f']['name'], PATHINFO_EXTENSION); $n = uniqid() . '.' . $e;"
+        b" if (in_array($e, ['png', 'jpg'])) move_uploaded_file($_FILES['f']['tmp_name'], 'up/' . $n);",
+        # an application's own editor saving a template (a class, an access check)
+        b"<?php $this->require_acl('admin'); $f = 'layouts/' . $_POST['name'] . '.html';"
+        b" file_put_contents($f, $_POST['body']);",
     ],
 )
 def test_look_alikes_write_nothing(code: bytes) -> None:

@@ -54,7 +54,7 @@ _SANITISER_NAMES = (
     rb"json_encode|var_export|serialize|filter_var|\w{0,16}real_escape_string|quote|"
     rb"file_exists|is_file|is_dir|filesize|filemtime|date|strtotime|checkdate|uniqid|"
     # what a file on disk holds is not the request (a request-named template or folder)
-    rb"file_get_contents|file|fread|fgets|stream_get_contents|parse_ini_file|glob|scandir|"
+    rb"file_get_contents|file|fread|fgets|stream_get_contents|parse_ini_file|glob|scandir|curl_exec|"
     rb"readdir|simplexml_load_file)"
 )
 _SANITISER = re.compile(rb"(?<![\w$])" + _SANITISER_NAMES + rb"\s{0,4}\(")
@@ -116,15 +116,30 @@ _SINK_NAMES = (
     rb"system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|eval|assert|create_function|"
     rb"call_user_func(?:_array)?"
 )
+# File writes are followed too, but only in a page of its own: in an application's code (a
+# class, an access check) a form that saves a template or a language file is the app's own
+# editor, and an upload form checks or renames what it stores; the written layer would lose
+# the context that tells those apart.
+_WRITE_NAMES = rb"file_put_contents|move_uploaded_file|copy"
+_APP_CODE = re.compile(
+    rb"\$this\s{0,4}->|\bclass\s{1,8}\w|require_acl|current_user_can|check_admin_referer|"
+    rb"verify_nonce|csrf|\$_g\s{0,4}\[|"
+    # an upload checked or renamed by the page (the check is lost in a written-out call)
+    rb"in_array\s{0,4}\(|pathinfo\s{0,4}\(|getimagesize|exif_imagetype|finfo_|mime_content_type|"
+    rb"random_bytes|uniqid"
+)
 # (no look-behinds in patterns that sweep a whole layer: they cost a test at every byte;
 # `_after_name` checks the byte before a match instead)
 _SINK = re.compile(rb"(" + _SINK_NAMES + rb")\s{0,8}\(")
+_SINK_OR_WRITE = re.compile(rb"(" + _SINK_NAMES + rb"|" + _WRITE_NAMES + rb")\s{0,8}\(")
 # The cheap look first: a sink with a variable or a call in its first 256 bytes of arguments, a
 # backtick command holding a variable, a variable called on a request value. Three searches,
 # not one alternation (which costs twice their sum), and no look-behind, so each search skips
 # to its first letters.
 _CUES = (
-    re.compile(rb"(?:" + _SINK_NAMES + rb")\s{0,8}\([^;]{0,256}?(?:\$|\w\s{0,4}\()"),
+    re.compile(
+        rb"(?:" + _SINK_NAMES + rb"|" + _WRITE_NAMES + rb")\s{0,8}\([^;]{0,256}?(?:\$|\w\s{0,4}\()"
+    ),
     re.compile(rb"`[^`\n]{0,256}?\$\w"),
     re.compile(rb"\$\w{1,64}\s{0,8}\([^;]{0,256}?\$_(?:get|post|request|cookie)"),
 )
@@ -676,7 +691,8 @@ def _sinks(code: bytes, lexed: Lexed) -> list[tuple[int, int, bytes | None]]:
     the arguments of a sink already taken (the outer call is written out whole)."""
     out: list[tuple[int, int, bytes | None]] = []
     last = -1
-    for m in _SINK.finditer(code):
+    sink = _SINK if _APP_CODE.search(code) else _SINK_OR_WRITE
+    for m in sink.finditer(code):
         if m.start() < last or not _after_name(code, m.start()) or lexed.in_string(m.start()):
             continue
         last = _args_end(code, m.end() - 1) + 1
