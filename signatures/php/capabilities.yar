@@ -846,7 +846,7 @@ rule WSA_Php_Backdoor_WpAdminBySql
         // a:1:{s:13:"administrator";b:1;} (its quotes escaped inside a PHP string too)
         $cap = /s:13:\\{0,2}["']administrator\\{0,2}["'];b:1;/ nocase
         $lvl = /user_level['"]?\s{0,3},\s{0,3}['"]?10\b/ nocase
-        $insu = /INSERT\s{1,3}INTO\s{1,3}[^;\n]{0,60}users\s{0,3}\([^)]{0,200}user_pass/ nocase
+        $insu = /INSERT\s{1,3}INTO\s{1,3}[^;\n]{0,60}users[`'"]?\s{0,3}\([^)]{0,200}user_pass/ nocase
         $php = "<?" ascii
     condition:
         filesize < 64KB and $php and $ins and $insu and ($cap or $lvl)
