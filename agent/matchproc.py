@@ -257,7 +257,13 @@ class MatchPool:
         self.idle = idle
         self._idle: list[_Child] = []
         self._busy: set[_Child] = set()
-        self._cond = threading.Condition()
+        # One lock, two queues of waiters: scan threads wait for a child (`_cond`), the
+        # watchdog for a deadline or a close (`_wake`). A child given back wakes one scan
+        # thread, not every waiter: a notify_all per file woke the watchdog and the other
+        # threads each time, a GIL hand-off per file for nothing.
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)
+        self._wake = threading.Condition(lock)
         self._closed = False
         self._watchdog: threading.Thread | None = None
         self.on_event = on_event or (lambda msg: _log.warning("%s", msg))
@@ -334,7 +340,7 @@ class MatchPool:
             if not retire:
                 child.idle_since = time.monotonic()
                 self._idle.append(child)
-            self._cond.notify_all()
+            self._cond.notify()
         if retire:
             child.close()
 
@@ -343,7 +349,7 @@ class MatchPool:
         child.close()
         with self._cond:
             self._busy.discard(child)
-            self._cond.notify_all()
+            self._cond.notify()
 
     def _watch(self) -> None:
         """While children live: kill one past its file's deadline (its scan thread then sees
@@ -364,7 +370,7 @@ class MatchPool:
                     finally:
                         self._cond.acquire()
                     continue
-                self._cond.wait(min(1.0, self.idle))
+                self._wake.wait(min(1.0, self.idle))
             self._watchdog = None
 
     def pids(self) -> list[int]:
@@ -378,6 +384,7 @@ class MatchPool:
             self._closed = True
             idle, self._idle = self._idle, []
             self._cond.notify_all()
+            self._wake.notify_all()
         for child in idle:
             child.close()
 
