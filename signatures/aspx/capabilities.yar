@@ -444,3 +444,25 @@ rule WSA_Aspx_FileManager_RequestPathOps
     condition:
         filesize < 12KB and any of ($m*) and not $code_behind and any of ($op*)
 }
+
+rule WSA_Aspx_Exec_ReflectedProcessStart
+{
+    meta:
+        id = "WSA-ASPX-139"
+        description = "ASP.NET page that reaches a process runner or an assembly loader through reflection on a type name it decodes at run time (Type.GetType of FromBase64String or a byte decoding, of a reversed string) and invokes it with request data: Process.Start with the name kept out of sight. A type name joined from a fixed prefix and a choice (a report or plugin picker) is not judged here"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/dotnet/api/system.type.gettype"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "IHttpHandler" nocase
+        $t1 = /Type\s{0,2}\.\s{0,2}GetType\s{0,2}\(\s{0,2}[\w.]{0,40}(GetString|FromBase64String|Reverse|Decode)\s{0,2}\(/ nocase
+        $inv = /\.\s{0,2}(Invoke|InvokeMember)\s{0,2}\(/ nocase
+        $req = /Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item|Headers|Cookies)\s{0,2})?[\[\(]/ nocase
+    condition:
+        filesize < 300KB and any of ($m*) and $t1 and $inv and $req
+}

@@ -21,9 +21,11 @@ rule WSA_Aspx_ChinaChopper_JScriptEval
         $blk2 = /<script[^>]{0,80}runat\s{0,3}=[^a-zA-Z0-9>]{0,4}server[^a-zA-Z0-9][^>]{0,80}language\s{0,3}=[^a-zA-Z0-9>]{0,4}(jscript|javascript|js)[^a-zA-Z0-9]/ nocase ascii wide
         $eval = /[^a-z0-9_.]eval[ \t\r\n]{0,20}(\/\*[^\r\n]{0,40}\*\/)?[ \t\r\n]{0,4}\([ \t]{0,3}[^"' \t]/ nocase ascii wide
         $alias = /:\s{0,3}eval\s{0,3}[,}]/ nocase ascii wide
+        // JScript's other compiler: new Function(text) of request data
+        $fn = /new\s{1,3}Function\s{0,3}\(\s{0,3}([\w.]{1,60}\(\s{0,3}){0,2}Request\s{0,2}[.\[(]/ nocase ascii wide
         $eval2 = /[^a-z0-9_.]eval[ \t\r\n]{0,20}(\/\*[^\r\n]{0,40}\*\/)?[ \t\r\n]{0,4}\([^,()\r\n]{1,80}(\([^()\r\n]{0,40}\))?[^,()\r\n]{0,40},[^,)\r\n]{1,60}\)/ nocase ascii wide
     condition:
-        filesize < 400KB and (($dir and ($eval or $alias)) or (($blk1 or $blk2) and $eval2))
+        filesize < 400KB and (($dir and ($eval or $alias or $fn)) or (($blk1 or $blk2) and ($eval2 or $fn)))
 }
 
 rule WSA_Aspx_ChinaChopper_UnsafeEval
