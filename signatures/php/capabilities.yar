@@ -246,8 +246,12 @@ rule WSA_Php_Dropper_DownloadAndRun
         $x2 = /(wget|curl|fetch|lwp-download)\s{1,3}[^\r\n]{0,120};\s{0,3}(perl|python\d?|sh|bash)\s{1,3}[\w.\/]/ nocase
         $f = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'`$]/ nocase
         $b = /`\s{0,3}(wget|curl)\s/ nocase
+        // an application's class installing a tool the vendor documents that way (a hosting
+        // panel's `curl https://get.acme.sh | sh`), unless the request is in the file
+        $app = /\bnamespace\s{1,3}[\w\\]{1,80}\s{0,3};|\b(private|protected)\s{1,3}(static\s{1,3})?(function\s|\$)/
+        $req = /\$_(GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|php:\/\/input/
     condition:
-        filesize < 256KB and ($x or $x2) and ($f or $b)
+        filesize < 256KB and ($x or $x2) and ($f or $b) and (not $app or $req)
 }
 
 rule WSA_Php_Laudanum_Shell
