@@ -56,6 +56,9 @@ rule WSA_Php_Uploader_ClientNamedFile
         $e1 = /=\s{0,3}@?\$_(POST|GET|REQUEST)\s{0,2}\[/
         $e2 = /fopen\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}['"][wa]/
         $e3 = /(fwrite|fputs)\s{0,3}\(/
+        // ...into a temporary file the page names itself (a panel handing a password to its
+        // tool through a temp file), not a path of the request's
+        $tn = /\$\w{1,30}\s{0,3}=\s{0,3}@?\s{0,3}tempnam\s{0,3}\(/
         // Chopper-style writer: hex text turned into bytes with urldecode("%" . substr(...))
         $w4 = /urldecode\s{0,3}\(\s{0,3}["']%["']\s{0,3}\.\s{0,3}substr/ nocase
         // any small move_uploaded_file page keeping the client file name
@@ -73,5 +76,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // an application's objects (`$this->`, `Class::method(`), not a CSS `a::placeholder`
         $v5 = /\$this\s{0,2}->|\w::\$?[a-zA-Z_]\w{0,40}\s{0,2}\(/
     condition:
-        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
+        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
 }
