@@ -133,6 +133,9 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         b"<?php $c = PANEL_CMD . 'v-change-user-ns ' . $user . ' ' . $_POST['ns1'];\n"
         b"if (!empty($_POST['ns2'])) { $c = $c . ' ' . $_POST['ns2']; }\n"
         b"$c .= ' ' . $_POST['ns3'];\nexec($c, $output, $rc);",
+        # what a store holds under a request-given key is not the request
+        b"<?php $data = get_transient('job-' . $_POST['key']);"
+        b" $r = call_user_func_array($data['callback'], $data['params']);",
         # a document fetched with curl is not the request, whatever its address holds
         b"<?php $u = 'https://api.example.org/?q=' . $_GET['q']; $ch = curl_init($u);"
         b" $d = curl_exec($ch); file_put_contents('cache/' . $_GET['q'], $d);",

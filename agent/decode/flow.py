@@ -55,7 +55,10 @@ _SANITISER_NAMES = (
     rb"file_exists|is_file|is_dir|filesize|filemtime|date|strtotime|checkdate|uniqid|"
     # what a file on disk holds is not the request (a request-named template or folder)
     rb"file_get_contents|file|fread|fgets|stream_get_contents|parse_ini_file|glob|scandir|curl_exec|"
-    rb"readdir|simplexml_load_file)"
+    rb"readdir|simplexml_load_file|"
+    # what a store holds under a request-given key is the store's, not the request
+    rb"get_transient|get_site_transient|get_option|get_site_option|get_\w{1,8}_meta|"
+    rb"wp_cache_get|apcu?_fetch|memcache_get)"
 )
 _SANITISER = re.compile(rb"(?<![\w$])" + _SANITISER_NAMES + rb"\s{0,4}\(")
 # `$v = escapeshellarg($v);`: a variable cleaned in place (flow-insensitive here, so it stays
