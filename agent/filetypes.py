@@ -52,12 +52,30 @@ def languages(buf: bytes, extension: str) -> Lang:
     """The languages a file may hold, so the rules of the others need not run on it.
 
     A name the server hands to one interpreter (`.php`, `.aspx`, `.jsp`, ...) gives its language,
-    and the tags in the bytes add theirs: an ASP page renamed `.php` is still judged as ASP. Any
-    other name (`.inc`, `.htaccess`, an image served as PHP) may hold anything: every rule runs."""
+    and the tags in the bytes add theirs: an ASP page renamed `.php` is still judged as ASP. But
+    `<%` is the tag of both ASP and JSP: in a `.jsp` page it is JSP, in an ASP name it is ASP (a
+    JSP page's client-side `eval(` is no classic-ASP finding). Any other name (`.inc`,
+    `.htaccess`, an image served as PHP) may hold anything: every rule runs."""
     lang = _EXTENSION_LANG.get(extension)
     if lang is None:
         return Lang.ALL
-    return lang | tagged_languages(buf)
+    tags = tagged_languages(buf)
+    if lang in (Lang.ASP, Lang.JSP):
+        tags &= ~(Lang.ASP | Lang.JSP)
+        # ...unless the page's directive names the other one (a JSP shell saved as `.asp`)
+        head = buf[:DIRECTIVE_WINDOW]
+        if b"<%@" in head:
+            m = _DIRECTIVE_LANGUAGE.search(head)
+            if m is not None:
+                tags |= Lang.JSP if m[1].lower() == b"java" else Lang.ASP
+    return lang | tags
+
+
+DIRECTIVE_WINDOW = 4096
+_DIRECTIVE_LANGUAGE = re.compile(
+    rb"<%@[^>]{0,200}?\blanguage\s{0,3}=\s{0,3}[\"']?(java|vbscript|jscript|javascript|c#|vb|csharp)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
