@@ -991,12 +991,12 @@ rule WSA_Php_Tunnel_ConnectForwardVerbs
 {
     meta:
         id = "WSA-PHP-154"
-        description = "PHP HTTP-to-TCP tunnel: a page that opens a socket (fsockopen/stream_socket_client/socket_connect) and dispatches tunnel verbs (CONNECT, FORWARD, READ, DISCONNECT) read from the request body: reGeorg, Neo-reGeorg and their rewrites, whatever their headers or banners"
+        description = "PHP HTTP-to-TCP tunnel: a page that opens a socket (fsockopen/stream_socket_client/socket_connect) and dispatches tunnel verbs (CONNECT, FORWARD, READ, DISCONNECT) read from the request body: reGeorg-style tunnels and their rewrites, whatever their headers or banners"
         family = "HTTP tunnel"
         severity = "critical"
         author = "webshell-agent project"
         date = "2026-12-06"
-        reference = "https://github.com/L-codes/Neo-reGeorg"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
         mitre_attack = "T1505.003"
     strings:
         $php = "<?" ascii
