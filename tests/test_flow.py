@@ -79,6 +79,7 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         # separator appended after it starts a command of the request's own
         (b"<?php $c = BIN . 'sh -c ' . $_POST['c']; system($c);", b"system($_POST['c']);"),
         (b"<?php $c = BIN . '/usr/bin/env ' . $_POST['c']; system($c);", b"system($_POST['c']);"),
+        (b"<?php $c = BIN . 'python3.11 -c ' . $_POST['c']; system($c);", b"system($_POST['c']);"),
         (b"<?php $c = TOOLS . 'ls ' . $d; $c .= ' | ' . $_POST['c']; system($c);",
          b"system($_POST['c']);"),
         (b"<?php $c = TOOLS . 'ls ' . $_GET['d'] . ';' . $_GET['e']; exec($c);",

@@ -74,9 +74,10 @@ _NEW = re.compile(rb"\bnew\s{1,8}[\w\\]{1,128}\s{0,4}\(")
 _FIXED_PROGRAM = re.compile(
     rb"\s{0,8}[a-z_][a-z0-9_]{2,30}\s{0,4}\.\s{0,8}['\"]([a-z][\w./-]{0,40})[ '\"]"
 )
+# (the same list as WSA-PHP-010's `$fl`; a version suffix is dropped first: `python3.11`)
 _LAUNCHERS = frozenset(
     b"sh bash zsh dash ksh cmd cmd.exe powershell pwsh env sudo su nohup xargs busybox timeout "
-    b"nice ionice setsid stdbuf chroot exec eval python python3 perl php ruby node lua awk find".split()
+    b"nice ionice setsid stdbuf chroot exec eval python perl php ruby node lua awk find".split()
 )
 _SEPARATOR = re.compile(rb"['\"][^'\"\n]{0,256}(?:[;|&`\\]|\$\()")
 
@@ -86,7 +87,7 @@ def fixed_program(rhs: bytes) -> bool:
     m = _FIXED_PROGRAM.match(rhs)
     if m is None or _SEPARATOR.search(rhs):
         return False
-    return m[1].rsplit(b"/", 1)[-1] not in _LAUNCHERS
+    return m[1].rsplit(b"/", 1)[-1].rstrip(b"0123456789.") not in _LAUNCHERS
 
 
 # a cast and its operand (a variable with its subscripts, or a call)
@@ -652,11 +653,11 @@ class _Graph:
             ]
             # a command line built on a fixed program, and what is appended to it, carry the
             # request as arguments only
-            fixed = any(fixed_program(self.code[s:stop]) for s, _, stop in spans)
-            for start, end, stop in spans:
+            programs = [fixed_program(self.code[s:stop]) for s, _, stop in spans]
+            for (start, end, stop), program in zip(spans, programs, strict=True):
                 done.add((start, end))
                 rhs = self.code[start:stop]
-                if fixed and (fixed_program(rhs) or self._appended(key, start, rhs)):
+                if any(programs) and (program or self._appended(key, start, rhs)):
                     found.append((self.group[(start, end)], _Rhs(False, ())))
                     continue
                 found.append((self.group[(start, end)], self.flow.read(self.scopes.at(start), rhs)))
