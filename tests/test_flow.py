@@ -75,6 +75,11 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         # a variable naming the page's own function that runs a command is still followed
         (b"<?php function run($c) { system($c); }\n$h = 'run';\n$p = $_GET['c'];\n$h($p);",
          b"$h($_POST['p']);"),
+        # a static call whose class and method the request names
+        (b"<?php $c = $_GET['c']; $m = $_GET['m']; $c::$m($_GET['a']);",
+         b"$_POST['c']::$_POST['m']($_GET['a']);"),
+        (b"<?php $m = $_GET['m']; Util :: $x; $k = $_COOKIE['k']; $k :: $m(1);",
+         b"$_POST['k'] :: $_POST['m'](1);"),
         # a command line on a constant's path, but the word there launches what follows, or a
         # separator appended after it starts a command of the request's own
         (b"<?php $c = BIN . 'sh -c ' . $_POST['c']; system($c);", b"system($_POST['c']);"),
@@ -124,6 +129,8 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         # a variable naming one of the page's own functions, which runs nothing: a callback table
         b"<?php function render_page($p) { echo htmlspecialchars($p); }\n"
         b"$handler = 'render_page';\n$p = $_GET['page'];\n$handler($p);",
+        # a static call of the page's own class and method names
+        b"<?php $c = 'Report'; $m = 'render'; $c::$m($_GET['id']);" + b"\n// notes" * 500,
         # a `$` in single quotes or escaped is no variable
         b"<?php $c = 'x'; $t = '$_GET[1]'; $u = \"\\$_POST\"; system($c . $t . $u);",
         # a variable cleaned in place before the sink; an application's own shell quoting

@@ -152,6 +152,8 @@ _CUES = (
 _SMALL_CUE = re.compile(rb"\$\w{1,64}(?:\s{0,4}\[[^\[\]\n]{0,32}\])?\s{0,8}\(")
 _VAR_CALL = re.compile(rb"\$(\w{1,64})(?:\s{0,4}\[[^\[\]\n]{0,32}\])?\s{0,8}\(")
 _NOT_BEFORE_NAME = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_$>:")
+# `$c::$m(..)`: a static call whose class and method are both held in variables
+_STATIC_CLASS = re.compile(rb"\$\w{1,64}\s{0,4}::\s{0,4}$")
 
 
 def _after_name(code: bytes, pos: int) -> bool:
@@ -512,7 +514,9 @@ def flow_layer(buf: bytes) -> bytes | None:
             # `$f(..)`: a request-named function; or, in a small page, a function held in a
             # variable run on request data (in an application, a callback's ordinary use)
             key = scopes.key(sc, None, callee)
-            named = key in st.tainted
+            named = key in st.tainted or (
+                not text.startswith(b"$" + callee) and st.carries(sc, text[: text.index(b"::")])
+            )  # `$c::$m(..)` with a request-chosen class
             if not named and _local_callback(graph, key, code, functions, sink_scopes):
                 continue  # `$f = 'render_page';` names one of the page's own, sink-free functions
             if not (named or (len(buf) < SMALL_PAGE and st.carries(sc, text[text.index(b"(") :]))):
@@ -706,15 +710,20 @@ def _sinks(code: bytes, lexed: Lexed) -> list[tuple[int, int, bytes | None]]:
             return out
     last = -1
     for m in _VAR_CALL.finditer(code):
+        start = m.start()
+        if code[max(0, start - 5) : start].rstrip().endswith(b"::"):
+            cls = _STATIC_CLASS.search(code, max(0, start - 72), start)
+            if cls is not None and _after_name(code, cls.start()):
+                start = cls.start()  # the class variable is part of the callee
         if (
-            m.start() < last
-            or not _after_name(code, m.start())
-            or lexed.in_string(m.start())
+            start < last
+            or not _after_name(code, start)
+            or lexed.in_string(start)
             or code[max(0, m.start() - 12) : m.start()].rstrip().endswith(b"new")
         ):
             continue  # nested, text, or `new $class(..)` building an object
         last = _args_end(code, m.end() - 1) + 1
-        out.append((m.start(), last, m[1]))
+        out.append((start, last, m[1]))
         if len(out) >= 2 * MAX_ITEMS:
             break
     for start, end in lexed.ticks[:MAX_ITEMS]:

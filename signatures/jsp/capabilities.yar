@@ -188,6 +188,24 @@ rule WSA_Jsp_Eval_ScriptOrExpression
             $mh)
 }
 
+rule WSA_Jsp_El_ProcessRunner
+{
+    meta:
+        id = "WSA-JSP-044"
+        description = "A JSP expression-language expression (${...} or #{...}) that reaches a process runner, a script engine or class loading: EL 3.0 resolves java.lang classes by their simple names, so ${Runtime.getRuntime().exec(param.c)} is a one-line shell with no scriptlet at all"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://jakarta.ee/specifications/expression-language/3.0/"
+        mitre_attack = "T1505.003"
+    strings:
+        // one expression: no closing brace between its opening and the runner
+        $run = /[$#]\{[^}\n]{0,200}(Runtime\s{0,3}\.\s{0,3}getRuntime\s{0,3}\(|ProcessBuilder\s{0,3}\(|ScriptEngineManager\s{0,3}\(|getEngineByName\s{0,3}\(|java\.lang\.(Runtime|ProcessBuilder)|forName\s{0,3}\([^}\n]{0,80}\.\s{0,3}(getMethod|getDeclaredMethod|newInstance)\s{0,3}\(|getClassLoader\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}(loadClass|defineClass)\s{0,3}\()/
+    condition:
+        filesize < 1MB and $run
+}
+
 rule WSA_Jsp_Jndi_RequestLookup
 {
     meta:
