@@ -284,3 +284,48 @@ rule WSA_Asp_Exec_ShellApplicationOrScriptlet
     condition:
         filesize < 200KB and any of ($tag*) and (($sa and $se and $req) or $sc)
 }
+
+rule WSA_Asp_Wmi_ProcessCreate
+{
+    meta:
+        id = "WSA-ASP-141"
+        description = "classic ASP or ASP.NET page starts a process through WMI (Win32_Process.Create, winmgmts or ManagementClass.InvokeMethod(\"Create\")) with request data: a command shell that never names WScript.Shell or Process"
+        family = "Generic command execution of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/windows/win32/cimwin32prov/create-method-in-class-win32-process"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        $w = "Win32_Process" nocase
+        // the Create method: invoked by name, called on the class object, or given the request
+        $c1 = /InvokeMethod[ \t]{0,3}\([ \t]{0,3}"Create"/ nocase
+        $c2 = /Win32_Process["'][ \t]{0,3}\)[ \t]{0,3}\.[ \t]{0,3}Create[ \t]{0,3}[( ]/ nocase
+        $c3 = /\.[ \t]{0,3}Create[ \t]{0,3}[( ][ \t]{0,3}[^)\r\n]{0,60}request/ nocase
+        $req = /request[ \t]{0,3}(\.[ \t]{0,2}(form|querystring|item|cookies|servervariables|headers|params))?[ \t]{0,3}[\(\[]/ nocase
+    condition:
+        filesize < 500KB and any of ($tag*) and $w and $req and any of ($c*)
+}
+
+rule WSA_Asp_Execute_RequestInCodeLiteral
+{
+    meta:
+        id = "WSA-ASP-142"
+        description = "classic ASP Eval/Execute/ExecuteGlobal of a string that carries the request call inside a literal (Eval n & \"(Request(\"\"p\"\"))\"): the code to run is assembled at run time around request data, whatever spells the keyword"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/previous-versions/windows/internet-explorer/ie-developer/scripting-articles/0z5x4094(v=vs.84)"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag1 = "<%"
+        $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        // not a method (`conn.Execute(sql)`): the VBScript statement or function itself, the
+        // literal appended (`&`) within the statement (not a `<%# Eval(..) %>` binding's line)
+        $x = /(^|[^.\w])(Eval|Execute|ExecuteGlobal)[ \t(]{1,3}[^\r\n%]{0,120}&[ \t]{0,3}"[^"\r\n]{0,60}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\(/ nocase
+    condition:
+        filesize < 500KB and any of ($tag*) and $x
+}

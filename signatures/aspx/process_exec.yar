@@ -70,12 +70,15 @@ rule WSA_Aspx_Generic_ComShell
         // WScript.Shell / Shell.Application by CLSID (GetObject("new:..."), GetTypeFromCLSID)
         $o3 = /72C24DD5-D70A-438B-8A42-98424B88AFB8|13709620-C279-11CE-A49E-444553540000/ nocase
         $o4 = /new\s{1,3}ActiveXObject\s{0,3}\(/
+        // the ProgID built at run time ("WScript." + "Shell"), its command method called by name
+        $o5 = /GetTypeFromProgID\s{0,3}\(/ nocase
+        $o6 = /InvokeMember\s{0,3}\(\s{0,3}"(Exec|Run|ShellExecute)"/ nocase
         $js = /<%@\s{0,3}Page[^>]{0,200}Language\s{0,3}=\s{0,3}["']?(jscript|javascript)/ nocase
         $req = "request" nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
-        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and ($o1 or $o3 or ($o4 and $js)) and $o2 and $req))
+        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and ($o1 or $o3 or ($o4 and $js) or ($o5 and $o6)) and $o2 and $req))
 }
 
 rule WSA_Aspx_Generic_JScriptEvaluateFromCSharp

@@ -91,3 +91,25 @@ rule WSA_Aspx_Sniffer_RawSocket
     condition:
         filesize < 500KB and any of ($m*) and $r and $i
 }
+
+rule WSA_Aspx_Tunnel_RequestSocketRelay
+{
+    meta:
+        id = "WSA-ASPX-140"
+        description = "ASP.NET page opens a TCP connection to a host the request names, keeps it in Session/Application and relays request bytes into it and its bytes into the response: an HTTP tunnel of any verb set (reGeorg, suo5 and their rewrites)"
+        family = "Tunnel"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /new\s{1,3}(System\.Net\.Sockets\.)?(TcpClient|Socket)\s{0,3}\(/
+        // the peer comes from the request (a header, a form field, the query)
+        $h = /(TcpClient|Connect|ConnectAsync|IPEndPoint|GetHostAddresses|GetHostEntry|IPAddress\.Parse)\s{0,3}\([^;\n]{0,80}Request/
+        $kept = /(Session|Application)\s{0,3}\[/
+        $in = /BinaryRead\s{0,3}\(|Request\s{0,3}\.\s{0,3}InputStream|GetBufferlessInputStream/
+        $out = /BinaryWrite\s{0,3}\(|OutputStream\s{0,3}\.\s{0,3}Write\s{0,3}\(/
+    condition:
+        filesize < 300KB and $s and $h and $kept and $in and $out
+}

@@ -85,7 +85,7 @@ rule WSA_Php_Generic_RequestAsCallable
     strings:
         // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
         // what follows the parenthesis is an argument (not prose in a comment: "via $_GET['url'] (see..")
-        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(\s{0,80}([$@'")(]|\w{1,30}\s{0,3}\()/
+        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(\s{0,80}([$@'")(]|\.\.\.\s{0,3}\$|\w{1,30}\s{0,3}\()/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
@@ -247,4 +247,47 @@ rule WSA_Php_Generic_PasswordGate
         $h = /\$_(REQUEST|GET|POST|COOKIE)\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}===?\s{0,2}['"][0-9a-f]{32}['"]/
     condition:
         filesize < 2MB and ($g or $h)
+}
+
+rule WSA_Php_Generic_SinkAsCallable
+{
+    meta:
+        id = "WSA-PHP-165"
+        description = "PHP takes a command or code sink as a value and runs request data through it: a first-class callable (`$r = shell_exec(...)`, PHP 8.1), or a function picked by position from get_defined_functions(): neither spells the call"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/functions.first_class_callable_syntax.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $fc = /[=(,]\s{0,3}\\?(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|create_function|call_user_func|include_file|file_put_contents)\s{0,3}\(\s{0,3}\.\.\.\s{0,3}\)/ nocase
+        $gd = /get_defined_functions\s{0,3}\(\s{0,3}\)/ nocase
+        // an element of a table called: $f[(int)$_GET['i']](..)
+        $ix = /\]\((\s{0,3}@?\$|\.\.\.)/
+        $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[|php:\/\/input|getallheaders/ nocase
+    condition:
+        $req and ((filesize < 200KB and $fc) or (filesize < 20KB and $gd and $ix))
+}
+
+rule WSA_Php_Loader_StreamWrapperInclude
+{
+    meta:
+        id = "WSA-PHP-166"
+        description = "PHP registers its own stream wrapper and includes a path of that scheme on a page that reads the request: code served from memory (the request) to include, no file, no eval"
+        family = "Remote code loader"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.stream-wrapper-register.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $reg = /stream_wrapper_register\s{0,3}\(/ nocase
+        // a whole constant path of the scheme: what runs is not chosen by a name (a template
+        // engine includes `'tpl://' . $name`), it is what the wrapper itself serves
+        $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}['"][a-z][a-z0-9]{0,15}:\/\/[^'"\n$]{0,40}['"]\s{0,3}\)?\s{0,3};/ nocase
+        $std = /(include|require)(_once)?\s{0,3}\(?\s{0,3}['"](https?|ftp|php|file|phar|data|zip|vfs):\/\// nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input|getallheaders/ nocase
+    condition:
+        filesize < 100KB and $reg and $req and #inc > #std
 }

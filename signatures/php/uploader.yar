@@ -6,7 +6,7 @@ rule WSA_Php_Uploader_ClientNamedFile
 {
     meta:
         id = "WSA-PHP-040"
-        description = "small PHP uploader/dropper: move_uploaded_file/copy of $_FILES tmp_name to the client-supplied file name, or file_put_contents/fwrite of request data to a request-supplied path"
+        description = "small PHP uploader/dropper: move_uploaded_file/copy of $_FILES tmp_name to the client-supplied file name, or file_put_contents/fwrite/SplFileObject of request data to a request-supplied path"
         family = "Uploader"
         severity = "high"
         author = "webshell-agent project"
@@ -38,6 +38,9 @@ rule WSA_Php_Uploader_ClientNamedFile
         // fopen($_POST['f'], 'w') then fwrite($h, $_POST['c'])
         $w5 = /fopen\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3},\s{0,3}['"][wa]/ nocase
         $w6 = /(fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // the same through SplFileObject: new SplFileObject($_GET['n'], 'w') then ->fwrite(..)
+        $w8 = /new\s{1,3}\\?SplFileObject\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3},\s{0,3}['"][wax]/ nocase
+        $w9 = /->\s{0,3}fwrite\s{0,3}\([^;]{0,40}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         $w7 = /file_put_contents\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3},\s{0,3}(base64_decode|gzinflate|file_get_contents|hex2bin|urldecode|str_rot13)\s{0,3}\(/ nocase
         // upload or remote download saved under a script extension
         $x1 = /move_uploaded_file\s{0,3}\([^;]{0,80}\.(php\d?|phtml|pht|asp|aspx|jsp)["']\s{0,3}\)/ nocase
@@ -76,5 +79,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // an application's objects (`$this->`, `Class::method(`), not a CSS `a::placeholder`
         $v5 = /\$this\s{0,2}->|\w::\$?[a-zA-Z_]\w{0,40}\s{0,2}\(/
     condition:
-        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
+        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or (filesize < 20KB and $w8 and $w9) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
 }
