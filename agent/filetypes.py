@@ -68,10 +68,25 @@ def languages(buf: bytes, extension: str) -> Lang:
             m = _DIRECTIVE_LANGUAGE.search(head)
             if m is not None:
                 tags |= Lang.JSP if m[1].lower() == b"java" else Lang.ASP
+        # ...or its code uses the other one's server objects (an ASPX one-liner saved as
+        # `.jsp`, `Request.Item[..]`, is no JSP: judged as what it is)
+        if b"<%" in buf:
+            window = buf[:OBJECT_WINDOW]
+            if lang == Lang.JSP and any(o in window for o in _ASP_OBJECTS):
+                tags |= Lang.ASP
+            elif lang == Lang.ASP and any(o in window for o in _JSP_OBJECTS):
+                tags |= Lang.JSP
     return lang | tags
 
 
 DIRECTIVE_WINDOW = 4096
+OBJECT_WINDOW = 64 * 1024
+# Server objects only one of the two `<%` languages has, spelled as its code spells them
+# (case matters: JSP's objects are lower-case Java variables, ASP's are capitalised).
+_ASP_OBJECTS = (b"Request.Item", b"Request.Form", b"Request.QueryString", b"Server.CreateObject",
+                b"Response.Write")  # fmt: skip
+_JSP_OBJECTS = (b"request.getParameter", b"request.getInputStream", b"Runtime.getRuntime",
+                b"pageContext.")  # fmt: skip
 _DIRECTIVE_LANGUAGE = re.compile(
     rb"<%@[^>]{0,200}?\blanguage\s{0,3}=\s{0,3}[\"']?(java|vbscript|jscript|javascript|c#|vb|csharp)(?!\w)",
     re.IGNORECASE,

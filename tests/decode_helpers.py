@@ -32,6 +32,37 @@ def script_encode(plain: bytes) -> bytes:
     return b"#@~^" + length + b"==" + bytes(out) + b"AAAAAA==^#~@"
 
 
+def lzw_compress(data: bytes) -> bytes:
+    """LZW as PHP packers write it (the inverse of agent.decode.payload.lzw_decompress): codes
+    from 8 bits, one bit wider each time the code count reaches a power of two, MSB first."""
+    table = {bytes([i]): i for i in range(256)}
+    codes: list[int] = []
+    word = b""
+    for byte in data:
+        longer = word + bytes([byte])
+        if longer in table:
+            word = longer
+            continue
+        codes.append(table[word])
+        table[longer] = len(table)
+        word = bytes([byte])
+    if word:
+        codes.append(table[word])
+    out, acc, acc_bits, bits, count = bytearray(), 0, 0, 8, 256
+    for code in codes:
+        acc, acc_bits = (acc << bits) | code, acc_bits + bits
+        while acc_bits >= 8:
+            acc_bits -= 8
+            out.append((acc >> acc_bits) & 0xFF)
+        acc &= (1 << acc_bits) - 1
+        count += 1
+        if count >> bits:
+            bits += 1
+    if acc_bits:
+        out.append((acc << (8 - acc_bits)) & 0xFF)
+    return bytes(out)
+
+
 def php_packed(code: bytes, chain: str = "gzinflate>base64") -> bytes:
     """`eval(gzinflate(base64_decode('...')))` and friends, innermost call last in `chain`."""
     data = code
@@ -47,6 +78,8 @@ def php_packed(code: bytes, chain: str = "gzinflate>base64") -> bytes:
             data, call = codecs.encode(data.decode(), "rot13").encode(), "str_rot13"
         elif step == "strrev":
             data, call = data[::-1], "strrev"
+        elif step == "lzw":
+            data, call = lzw_compress(data), "lzw_decompress"
         else:
             raise ValueError(step)
         calls.append(call)

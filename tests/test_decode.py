@@ -22,7 +22,7 @@ from agent.decode.script_encoder import decode_page
 from agent.rules import default_rules_dir, load_rules
 from agent.rules.compiler import RuleSet
 from agent.scanner import Scanner, Verdict
-from tests.decode_helpers import ENCODABLE, php_packed, script_encode
+from tests.decode_helpers import ENCODABLE, lzw_compress, php_packed, script_encode
 
 TRIGGERS = default_rules_dir() / "decode" / "triggers.yar"
 RULES = r"""
@@ -96,6 +96,7 @@ def test_dbcs_characters_pass_through_and_do_not_count() -> None:
         ("gzinflate>base64", "base64 > gzinflate"),
         ("rot13>base64", "base64 > str_rot13"),
         ("strrev", "strrev"),
+        ("lzw>base64", "base64 > lzw_decompress"),
     ],
 )
 def test_packed_php_payload_is_unpacked(
@@ -103,6 +104,11 @@ def test_packed_php_payload_is_unpacked(
 ) -> None:
     page = php_packed(b'@eval($_POST["k"]);', chain)
     assert scan(ruleset, tmp_path, "p.php", page) == {"T_Eval_Post": layer}
+
+
+@given(st.binary(max_size=3000))
+def test_lzw_round_trip(data: bytes) -> None:
+    assert payload.lzw_decompress(lzw_compress(data), 1 << 20) == (data or None)
 
 
 def test_a_binary_payload_written_as_escapes_is_unpacked(ruleset: RuleSet, tmp_path: Path) -> None:

@@ -197,6 +197,12 @@ def test_the_shared_tag_is_the_language_of_the_name_unless_a_directive_says_othe
     page = b'<%@ page contentType="text/html" %><script>eval(x)</script><% int a = 1; %>'
     assert languages(page, ".jsp") == Lang.JSP
     assert languages(b'<% Response.Write("x") %>', ".asp") == Lang.ASP
+    # an ASPX one-liner saved as `.jsp` uses ASP's objects, a JSP page saved as `.asp` Java's
+    assert languages(b'<%eval(Request.Item["p"],"unsafe");%>', ".jsp") == Lang.JSP | Lang.ASP
+    assert languages(b'<% out.print(request.getParameter("a")); %>', ".asp") == Lang.ASP | Lang.JSP
+    assert languages(b'<% String r = "Response"; %><script>Response.write(1)</script>', ".jsp") == (
+        Lang.JSP
+    )
     # a JSP shell saved under an ASP name says so in its directive, and the reverse
     assert languages(b'<%@ page language="java" import="java.io.*" %><% x %>', ".asp") == (
         Lang.ASP | Lang.JSP

@@ -111,6 +111,40 @@ def html_unescape(data: bytes, cap: int) -> bytes | None:
     return html.unescape(data[: cap * 8].decode("latin-1")).encode("latin-1", "replace")[:cap]
 
 
+def lzw_decompress(data: bytes, cap: int) -> bytes | None:
+    """The LZW of PHP packers (Adminer's compile step, the obfuscators built on it): codes of
+    growing width from 9 bits up, most significant bit first, a dictionary of the 256 bytes
+    and of each word plus the next one's first byte. Output stops at `cap`; every dictionary
+    entry is a prefix of the output plus one byte, so memory stays in proportion to it."""
+    codes: list[int] = []
+    count, bits, rest, rest_bits = 256, 8, 0, 0
+    for byte in data:
+        rest, rest_bits = (rest << 8) | byte, rest_bits + 8
+        if rest_bits >= bits:
+            rest_bits -= bits
+            codes.append(rest >> rest_bits)
+            rest &= (1 << rest_bits) - 1
+            count += 1
+            if count >> bits:
+                bits += 1
+    table = [bytes([i]) for i in range(256)]
+    out, word = bytearray(), b""
+    for i, code in enumerate(codes):
+        if code < len(table):
+            element = table[code]
+        elif code == len(table) and word:
+            element = word + word[:1]  # the entry this very code is about to make
+        else:
+            return None
+        out += element
+        if len(out) >= cap:
+            return bytes(out[:cap])
+        if i:
+            table.append(word + element[:1])
+        word = element
+    return bytes(out) or None
+
+
 def _same(data: bytes, cap: int) -> bytes | None:
     return data[:cap]
 
@@ -122,6 +156,7 @@ TRANSFORMS: dict[str, Transform] = {
     "str_rot13": rot13, "strrev": strrev, "hex2bin": hex2bin,
     "urldecode": urldecode, "rawurldecode": urldecode,
     "htmlspecialchars_decode": html_unescape, "html_entity_decode": html_unescape,
+    "lzw_decompress": lzw_decompress,
 }  # fmt: skip
 # Calls that pass a payload through unchanged (string conversions around the decoder).
 PASS_THROUGH = frozenset({

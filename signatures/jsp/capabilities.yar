@@ -443,3 +443,23 @@ rule WSA_Jsp_Xslt_RequestStylesheet
     condition:
         filesize < 16KB and $tag and $t and $r
 }
+
+rule WSA_Jsp_Recon_PortScanner
+{
+    meta:
+        id = "WSA-JSP-045"
+        description = "JSP network scanner: connects sockets to the hosts and ports the request lists (a port list split on commas, an address range) from a pool of threads: internal reconnaissance planted beside a shell"
+        family = "Network scanner"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1046/"
+        mitre_attack = "T1505.003"
+    strings:
+        $s = /new\s{1,3}(java\.net\.)?Socket\s{0,3}\(|\.connect\s{0,3}\(\s{0,3}new\s{1,3}InetSocketAddress/
+        $p = /getParameter\s{0,3}\(\s{0,3}"[^"\r\n]{0,20}"\s{0,3}\)\s{0,3}\.\s{0,3}split\s{0,3}\(\s{0,3}","/
+        $t = /new\s{1,3}Thread\s{0,3}\(|ThreadGroup|Executors\s{0,3}\.\s{0,3}new\w{0,20}ThreadPool/
+        $tag = "<%" ascii
+    condition:
+        filesize < 300KB and $tag and $s and $p and $t
+}

@@ -26,8 +26,10 @@ rule WSA_Jsp_ClassLoader_DefineClass
         $i5 = "pageContext" ascii
         // base64 of a class file header (CAFEBABE) embedded in the page
         $c1 = "\"yv66vg" ascii
+        // ...or as a Java array literal of signed bytes (CA FE BA BE = -54,-2,-70,-66)
+        $c2 = /\{\s{0,3}-54\s{0,3},\s{0,3}-2\s{0,3},\s{0,3}-70\s{0,3},\s{0,3}-66\s{0,3},/
     condition:
-        filesize < 1MB and (($d1 and ($d2 or $d3 or $d4) and $i1 and 1 of ($i2, $i3, $i4, $i5)) or $c1)
+        filesize < 1MB and (($d1 and ($d2 or $d3 or $d4) and $i1 and 1 of ($i2, $i3, $i4, $i5)) or $c1 or ($c2 and $d1))
 }
 
 rule WSA_Jsp_MemShell_Injector

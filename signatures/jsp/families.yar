@@ -38,7 +38,7 @@ rule WSA_Jsp_Tunnel_SocketChannel
 {
     meta:
         id = "WSA-JSP-021"
-        description = "reGeorg / Neo-reGeorg / pystinger-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session and driven by request headers or CONNECT/FORWARD/READ commands"
+        description = "reGeorg / Neo-reGeorg / pystinger / Tunna-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session and driven by request headers, CONNECT/FORWARD/READ commands or request parameters"
         family = "reGeorg"
         severity = "critical"
         author = "webshell-agent project"
@@ -58,8 +58,13 @@ rule WSA_Jsp_Tunnel_SocketChannel
         $a1 = "AsynchronousSocketChannel" ascii
         $a2 = "ServerContainer" ascii
         $h7 = /setAttribute\s{0,3}\(\s{0,3}"[^"\r\n]{0,30}"\s{0,3},\s{0,3}\w{0,20}(socket|Socket|channel|Channel)\w{0,10}\s{0,3}\)/
+        // any verb set (Tunna's proxy/close parameters): a socket kept in the session, its
+        // peer and its data given by the request
+        $in1 = /getParameter\s{0,3}\(|getHeader\s{0,3}\(|getInputStream\s{0,3}\(/
+        $h8 = /\(\s{0,3}(Socket|SocketChannel)\s{0,3}\)\s{0,3}(session|getSession\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getAttribute/
+        $io = /\.\s{0,3}(read|write)\s{0,3}\(\s{0,3}(ByteBuffer|\w{1,20}\s{0,3}[,)])/
     condition:
-        filesize < 500KB and ((1 of ($s*) and ($h6 or 3 of ($h*))) or ($a1 and $a2))
+        filesize < 500KB and ((1 of ($s*) and ($h6 or 3 of ($h*))) or ($a1 and $a2) or (1 of ($s*) and ($h7 or $h8) and $in1 and $io))
 }
 
 rule WSA_Jsp_Writer_RequestToFile
@@ -188,6 +193,10 @@ rule WSA_Jsp_DbDump_Tool
         $t3 = "from all_tables" nocase
         $t4 = "information_schema.tables" nocase
         $t5 = "Dumping data for table" nocase
+        // the catalogue of other databases: Oracle's user and DBA views, SQL Server, PostgreSQL,
+        // SQLite, or JDBC's own table listing
+        $t6 = /from\s{1,3}(user_tables|dba_tables|user_tab_columns|all_tab_columns|sysobjects|sys\.tables|pg_tables|sqlite_master)/ nocase
+        $t7 = /getMetaData\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}getTables\s{0,3}\(/
         $o1 = "FileOutputStream" ascii
         $o2 = /getParameter\s{0,3}\(\s{0,3}"(sql|table|oraUrl|conUrl|dbUrl)"/ nocase
     condition:

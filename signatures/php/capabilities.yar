@@ -224,6 +224,10 @@ rule WSA_Php_MagicMethod_VariableCall
         $vc3 = /call_user_func(_array)?\s{0,3}\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3},\s{0,3}\$this\s{0,3}->/
         // or evaluates a property, bare or through one call: eval(substr($this->c, 0))
         $vc4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}([a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3})?\$this\s{0,3}->/ nocase
+        // ...or a concatenation that holds one: eval('' . $c . "$this->name")
+        $vc5 = /[^\w>:$](eval|assert)\s{0,3}\([^;)]{0,60}["'.]\s{0,3}\{?\$this\s{0,3}->/ nocase
+        // a variable's function (not a method) on a property, bare or interpolated: @$f("$this->p")
+        $vc6 = /[@=(\s]\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}["']?\{?\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}\}?["']?\s{0,3}\)/
         $req = /\$_(GET|POST|REQUEST|COOKIE)|php:\/\/input/
     condition:
         filesize < 4KB and $mm and any of ($vc*) and $req
@@ -1212,3 +1216,48 @@ rule WSA_Php_Loader_PropertyPickedNames
         filesize < 1MB and $php and $pick and $diff
 }
 
+
+rule WSA_Php_Bypass_MemoryCorruption
+{
+    meta:
+        id = "WSA-PHP-167"
+        description = "PHP page that reads its own process map (/proc/self/maps or /proc/self/mem) and parses ELF structures (program headers, the dynamic section, symbol tables) to find native functions: the use-after-free and heap exploits that run shell code or call system() past disable_functions"
+        family = "disable_functions bypass"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/ini.core.php#ini.disable-functions"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $m = /\/proc\/self\/(maps|mem)/
+        // ELF parsing: the magic as an integer, segment and dynamic-section tags, the C handlers
+        $e1 = /0x464c457f|PT_DYNAMIC|PT_LOAD|DT_SYMTAB|DT_STRTAB|DT_JMPREL|zif_system|basic_functions/
+        // ...and raw memory read as integers: bytes shifted in one by one, or 64-bit (un)packing
+        $e2 = /<<=?\s{0,3}8\s{0,3};?\s{0,40}\$\w{1,20}\s{0,3}\|=\s{0,3}ord\s{0,3}\(|ord\s{0,3}\([^;\n]{0,60}<<\s{0,3}(8|\(\s{0,3}8)|pack\s{0,3}\(\s{0,3}["'][QPJ]["']/
+    condition:
+        filesize < 300KB and $php and $m and $e1 and $e2
+}
+
+rule WSA_Php_Tunnel_SessionSocketRelay
+{
+    meta:
+        id = "WSA-PHP-168"
+        description = "PHP HTTP-to-TCP tunnel of any verb set: a non-blocking socket whose data is passed through $_SESSION between requests, read and written on the request's behalf (Tunna and its rewrites)"
+        family = "HTTP tunnel"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $s = /socket_connect\s{0,3}\(|fsockopen\s{0,3}\(|stream_socket_client\s{0,3}\(/ nocase
+        $nb = /socket_set_nonblock\s{0,3}\(|stream_set_blocking\s{0,3}\([^;)]{0,40},\s{0,3}(0|false)\s{0,3}\)/ nocase
+        $rd = /socket_read\s{0,3}\(|socket_recv\s{0,3}\(/ nocase
+        $wr = /socket_write\s{0,3}\(|socket_send\s{0,3}\(/ nocase
+        $ss = /\$_SESSION\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}(\.=|=)/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input/ nocase
+    condition:
+        filesize < 100KB and $php and $s and $nb and $rd and $wr and $ss and $req
+}

@@ -88,6 +88,8 @@ rule WSA_Php_Generic_RequestAsCallable
         $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(\s{0,80}([$@'")(]|\.\.\.\s{0,3}\$|\w{1,30}\s{0,3}\()/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
+        // $$b($_REQUEST['p']): a variable variable's function on request data
+        $call6 = /\$\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
         // a closure defined in the file: $f($_POST[..]) is then most likely that local helper
         $closure = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}(static\s{1,3})?(function|fn)\s{0,3}\(/ nocase
@@ -108,7 +110,7 @@ rule WSA_Php_Generic_RequestAsCallable
         $cb4 = /FILTER_CALLBACK\s{0,3},\s{0,3}(array\s{0,3}\(|\[)\s{0,3}['"]options['"]\s{0,3}=>\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
         // windows after each request read: files up to 2 MB here, WSA-PHP-118 beyond
-        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $inc or $inc2 or any of ($cb*))
+        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $call6 or $inc or $inc2 or any of ($cb*))
 }
 
 rule WSA_Php_Generic_CallbackByName
