@@ -41,8 +41,10 @@ rule WSA_Jsp_Exec_ShellFromRequest
         $x5 = /\.\s{0,3}command\s{0,3}\([^;]{0,80}\.\s{0,3}split\s{0,3}\(/
         // reverse shell one-liners handed to exec need no request data at all
         $x6 = /\.\s{0,3}exec\s{0,3}\([^;]{0,200}\/dev\/(tcp|udp)\//
+        // the runner made by the container as a bean: <jsp:useBean class="java.lang.ProcessBuilder">
+        $x7 = /useBean\s[^>]{0,120}class\s{0,3}=\s{0,3}["']java\.lang\.(ProcessBuilder|Runtime)["']/
     condition:
-        filesize < 1MB and ($x6 or (any of ($in*) and ($xd or ($rt and $x2) or ($rv and $pv and ($x1 or $x2)) or $x3 or $x4 or $x5)))
+        filesize < 1MB and ($x6 or (any of ($in*) and ($xd or ($rt and $x2) or ($rv and $pv and ($x1 or $x2)) or $x3 or $x4 or $x5 or $x7)))
 }
 
 rule WSA_Jsp_Reflection_HiddenRuntime
@@ -270,8 +272,8 @@ rule WSA_Jsp_MemShell_Registration
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
-        $c1 = /StandardContext|ApplicationContext(Facade)?|WebAppServletContext|ServletHandler|RequestMappingHandlerMapping|AbstractHandlerMapping|com\.caucho|io\.undertow|DeploymentInfo|WebApplicationContext|getServletContext|ServletContext/
-        $a1 = /addFilterDef|addFilterMap(Before)?|addServletMapping(Decoded)?|addApplicationEventListener|addApplicationListener|addValve|registerMapping|registerHandler|addFilterWithMapping|addServletWithMapping|addChild\s{0,3}\(\s{0,3}\w{0,20}[wW]rapper|addMappingForUrlPatterns|addMappingForServletNames|createWrapper|FilterDef\s{0,3}\(|FilterMap\s{0,3}\(|setFilterClass|filterConfigs/
+        $c1 = /StandardContext|ApplicationContext(Facade)?|WebAppServletContext|ServletHandler|RequestMappingHandlerMapping|AbstractHandlerMapping|com\.caucho|io\.undertow|DeploymentInfo|WebApplicationContext|getServletContext|ServletContext|ServerContainer/
+        $a1 = /addFilterDef|addFilterMap(Before)?|addServletMapping(Decoded)?|addApplicationEventListener|addApplicationListener|addValve|registerMapping|registerHandler|addFilterWithMapping|addServletWithMapping|addChild\s{0,3}\(\s{0,3}\w{0,20}[wW]rapper|addEndpoint\s{0,3}\(|addMappingForUrlPatterns|addMappingForServletNames|createWrapper|FilterDef\s{0,3}\(|FilterMap\s{0,3}\(|setFilterClass|filterConfigs/
         $a2 = /\.\s{0,3}add(Filter|Servlet|Listener)\s{0,3}\(\s{0,3}[^;]{0,60}\)\s{0,3};/
         $a3 = /getPipeline\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}add(First|Valve|Last)?/
         $r1 = "getDeclaredField" ascii
@@ -280,6 +282,7 @@ rule WSA_Jsp_MemShell_Registration
         $i2 = /extends\s{1,3}[\w.]{0,40}(ValveBase|HttpServlet|GenericServlet)\b/
         $i3 = /new\s{1,3}(javax\.servlet\.|jakarta\.servlet\.)?(Filter|Servlet|ServletRequestListener)\s{0,3}\(\s{0,3}\)\s{0,3}\{/
         $i4 = /\.\s{0,3}(defineClass|newInstance)\s{0,3}\(/
+        $i5 = /extends\s{1,3}[\w.]{0,40}Endpoint\b|implements\s{1,3}[\w.]{0,40}MessageHandler/
         $tag1 = "<%" ascii
         $tag2 = "jsp:" ascii
     condition:
@@ -329,14 +332,17 @@ rule WSA_Jsp_Writer_RequestPathSink
     strings:
         // sink(request.getParameter(..)) or sink(getRealPath("/") + request.getParameter(..)):
         // short or fixed-shape windows keep the cost of repeated atoms bounded
-        $s0 = /FileHandler\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s1 = /Files\.write\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s2 = /Files\.copy\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s3 = /FileUtils\.write\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s4 = /FileUtils\.copy\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s5 = /FileOutputStream\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s6 = /FileWriter\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s7 = /RandomAccessFile\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s0 = /FileHandler\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s1 = /Files\.write\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s2 = /Files\.copy\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s3 = /FileUtils\.write\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s4 = /FileUtils\.copy\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s5 = /FileOutputStream\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s6 = /FileWriter\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s7 = /RandomAccessFile\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        // an upload's part written under the name the client gave it
+        $s8 = /\.\s{0,3}write\s{0,3}\([^;]{0,80}getSubmittedFileName\s{0,3}\(/
+        $part = /getPart\s{0,3}\(/
         $rp = /getRealPath\s{0,3}\(\s{0,3}"[^"\r\n]{0,20}"\s{0,3}\)\s{0,3}\+\s{0,3}("[^"\r\n]{0,20}"\s{0,3}\+\s{0,3})?(request|req|r|rq|httpRequest|servletRequest)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
         $sink0 = "FileHandler" ascii
         $sink1 = "Files.write" ascii
@@ -354,7 +360,7 @@ rule WSA_Jsp_Writer_RequestPathSink
         $tag1 = "<%" ascii
         $tag2 = "jsp:" ascii
     condition:
-        filesize < 200KB and any of ($tag*) and (any of ($s0, $s1, $s2, $s3, $s4, $s5, $s6, $s7) or ($rp and any of ($sink*))) and (#in_p + #in_h + #in_i + #in_r + #in_q) > 1
+        filesize < 200KB and any of ($tag*) and (((any of ($s0, $s1, $s2, $s3, $s4, $s5, $s6, $s7) or ($rp and any of ($sink*))) and (#in_p + #in_h + #in_i + #in_r + #in_q) > 1) or ($s8 and $part))
 }
 
 rule WSA_Jsp_Persistence_ServerConfigTamper
@@ -440,8 +446,9 @@ rule WSA_Jsp_Xslt_RequestStylesheet
         $t = /newTransformer\s{0,3}\(\s{0,3}new\s{1,3}(javax\.xml\.transform\.stream\.)?StreamSource\s{0,3}\(\s{0,3}(request|new\s{1,3}(java\.io\.)?(StringReader|ByteArrayInputStream)|[a-zA-Z_]\w{0,30}\s{0,3}\))/
         $r = /request\s{0,3}\.\s{0,3}get(Reader|InputStream|Parameter)\s{0,3}\(/
         $tag = /<%|<jsp:/
+        $t2 = /<x:transform\s[^\r\n]{0,200}xslt\s{0,3}=\s{0,3}["']\$\{\s{0,3}(param|header|cookie)\b/
     condition:
-        filesize < 16KB and $tag and $t and $r
+        filesize < 16KB and (($tag and $t and $r) or $t2)
 }
 
 rule WSA_Jsp_Recon_PortScanner
@@ -462,4 +469,44 @@ rule WSA_Jsp_Recon_PortScanner
         $tag = "<%" ascii
     condition:
         filesize < 300KB and $tag and $s and $p and $t
+}
+
+rule WSA_Jsp_Loader_NativeOrAgent
+{
+    meta:
+        id = "WSA-JSP-046"
+        description = "JSP loads native code or a Java agent the request names: System.load/Runtime.load of a request path (a JNI library run in the server), or the Attach API loading an agent jar into the server's own JVM (an agent memory shell)"
+        family = "Java memory shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://docs.oracle.com/javase/8/docs/jdk/api/attach/spec/com/sun/tools/attach/VirtualMachine.html"
+        mitre_attack = "T1505.003"
+    strings:
+        $n = /(System|getRuntime\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}load(Library)?\s{0,3}\(\s{0,3}(request|req)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $a1 = /VirtualMachine\s{0,3}\.\s{0,3}attach\s{0,3}\(/
+        $a2 = /\.\s{0,3}loadAgent(Library|Path)?\s{0,3}\(/
+        $tag = /<%|<jsp:/
+    condition:
+        filesize < 500KB and $tag and ($n or ($a1 and $a2))
+}
+
+rule WSA_Jsp_Include_RequestPage
+{
+    meta:
+        id = "WSA-JSP-047"
+        description = "JSP includes the page or address the request names, as given: <jsp:include page=<%= request.getParameter(..) %>>, pageContext.include, a request dispatcher's include, or <c:import url=${param..}>: runs a JSP planted elsewhere (an upload) or relays any address, the JSP counterpart of PHP's include $_GET"
+        family = "Remote code loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/07-Input_Validation_Testing/11.1-Testing_for_Local_File_Inclusion"
+        mitre_attack = "T1505.003"
+    strings:
+        $i1 = /<jsp:include\s{1,3}page\s{0,3}=\s{0,3}["']<%=\s{0,3}request\s{0,3}\.\s{0,3}getParameter\s{0,3}\(\s{0,3}"[^"\r\n]{1,30}"\s{0,3}\)\s{0,3}%>["']/
+        $i2 = /pageContext\s{0,3}\.\s{0,3}include\s{0,3}\(\s{0,3}request\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $i3 = /getRequestDispatcher\s{0,3}\(\s{0,3}request\s{0,3}\.\s{0,3}getParameter\s{0,3}\([^)\r\n]{1,30}\)\s{0,3}\)\s{0,3}\.\s{0,3}include\s{0,3}\(/
+        $i4 = /<c:import\s{1,3}url\s{0,3}=\s{0,3}["']\$\{\s{0,3}param\s{0,3}[.\[]/
+    condition:
+        filesize < 100KB and any of them
 }
