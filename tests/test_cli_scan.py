@@ -248,3 +248,22 @@ def test_version_help_and_module_entry_point() -> None:
     assert "--format" in h.stdout and "--all-files" in h.stdout
     exe = shutil.which("webshell-agent", path=os.path.dirname(sys.executable))
     assert exe is not None, "the console script is installed next to the interpreter"
+
+
+def test_a_reader_that_goes_away_stops_the_scan_quietly(rules_dir: Path, tmp_path: Path) -> None:
+    # `webshell-agent scan /var/www | head`: more findings than a pipe holds, the reader leaves
+    # after the first line; the scan stops with SIGPIPE's shell status and no traceback
+    root = tmp_path / "www"
+    root.mkdir()
+    for i in range(400):
+        (root / f"s{i:03}.aspx").write_bytes(SHELL)
+    cmd = [sys.executable, "-m", "agent", "scan", "--no-progress", "--no-default-rules",
+           "--no-cache", "--rules", str(rules_dir), str(root)]  # fmt: skip
+    env = dict(os.environ, WEBSHELL_AGENT_AGENT_DATA_DIR=str(tmp_path / "data"))
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline().startswith(b"FOUND")
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "Broken pipe" not in err

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import threading
 import time
@@ -23,6 +25,9 @@ from agent.summary import Summary
 from agent.walk import Filter, walk
 
 FORMATS = ("text", "json", "jsonl", "sarif")
+# The report's reader closed its end: the status a shell shows for a command stopped by SIGPIPE
+# (128 + 13), as `find /var/www | head` gives.
+EXIT_READER_GONE = 141
 
 
 def register(sub: Any) -> None:
@@ -132,6 +137,9 @@ class _Report:
         # the same de-duplicate/respond path as the running agent; the alert it returns is
         # written below, in walk order
         self.sink = AlertSink(identity, lambda alert: None)
+        # The reader of the report went away (`scan /var/www | head`): nobody reads what
+        # follows, so the scan stops, as `find` does when its pipe closes.
+        self.reader_gone = threading.Event()
 
     @property
     def quarantine(self) -> Quarantine | None:  # scan --quarantine
@@ -177,8 +185,14 @@ class _Report:
 
     def _emit(self, alert: dict[str, Any] | None) -> None:
         """Under the lock: one finding to the report, whole."""
-        if alert is None:
+        if alert is None or self.reader_gone.is_set():
             return
+        try:
+            self._write(alert)
+        except BrokenPipeError:
+            self.reader_gone.set()
+
+    def _write(self, alert: dict[str, Any]) -> None:
         if self.fmt == "jsonl":
             self.out.write(jsonl.render_line(alert) + "\n")
             self.out.flush()
@@ -242,6 +256,8 @@ def run(args: argparse.Namespace) -> int:
     submitted = 0
     try:
         for found in walk([str(p) for p in args.paths], flt, roots):
+            if report.reader_gone.is_set():
+                break
             if found.error is not None:
                 err = found.error
                 report.error(found.path, "cannot read", getattr(err, "strerror", None) or str(err))
@@ -251,12 +267,19 @@ def run(args: argparse.Namespace) -> int:
             submitted += 1
             progress.update(summary)
         progress.total = submitted  # the walk is counted: done/total and an ETA from now on
-        while report.handled < submitted:
+        while report.handled < submitted and not report.reader_gone.is_set():
             time.sleep(0.05)
             progress.update(summary)
     finally:
         pipeline.close()
         progress.done()
+    if report.reader_gone.is_set():
+        if out is sys.stdout:  # Python would report the closed pipe again at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        else:
+            with contextlib.suppress(OSError):
+                out.close()
+        return EXIT_READER_GONE
     alerts, notifications = report.alerts, report.notifications
     summary.finish()
     if args.format == "text":
