@@ -466,3 +466,66 @@ rule WSA_Aspx_Exec_ReflectedProcessStart
     condition:
         filesize < 300KB and any of ($m*) and $t1 and $inv and $req
 }
+
+rule WSA_Aspx_Include_RequestPage
+{
+    meta:
+        id = "WSA-ASPX-141"
+        description = "ASP.NET runs a page or user control the request names (Server.Execute/Transfer, LoadControl of a request value), or compiles a page it has just written from request data (BuildManager): the .NET counterpart of PHP's include $_GET, running code planted elsewhere or sent in the request"
+        family = "Remote code loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/dotnet/api/system.web.compilation.buildmanager.createinstancefromvirtualpath"
+        mitre_attack = "T1505.003"
+    strings:
+        $e1 = /Server\s{0,3}\.\s{0,3}(Execute|Transfer)\s{0,3}\(\s{0,3}Request\s{0,3}[\[\(\.]/ nocase
+        $e2 = /LoadControl\s{0,3}\(\s{0,3}Request\s{0,3}[\[\(\.]/ nocase
+        $b1 = /BuildManager\s{0,3}\.\s{0,3}(CreateInstanceFromVirtualPath|GetCompiledType|GetCompiledAssembly)\s{0,3}\(/ nocase
+        $b2 = /File\s{0,3}\.\s{0,3}(WriteAllText|WriteAllBytes|AppendAllText)\s{0,3}\([^;]{0,120}Request\s{0,3}[\[\(\.]/ nocase
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 300KB and any of ($m*) and ($e1 or $e2 or ($b1 and $b2))
+}
+
+rule WSA_Aspx_Reader_RequestPathFile
+{
+    meta:
+        id = "WSA-ASPX-142"
+        description = "ASP.NET sends the file at a path the request gives, as given (Response.TransmitFile/WriteFile, File.ReadAllText/ReadAllBytes/OpenRead of a request value): a reader that hands out web.config, machine keys and anything else the worker can read"
+        family = "Config grabber"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1005/"
+        mitre_attack = "T1505.003"
+    strings:
+        $r1 = /Response\s{0,3}\.\s{0,3}(TransmitFile|WriteFile)\s{0,3}\(\s{0,3}(Server\s{0,3}\.\s{0,3}MapPath\s{0,3}\(\s{0,3})?Request\s{0,3}[\[\(\.]/ nocase
+        $r2 = /File\s{0,3}\.\s{0,3}(ReadAllText|ReadAllBytes|OpenRead|ReadAllLines)\s{0,3}\(\s{0,3}(Server\s{0,3}\.\s{0,3}MapPath\s{0,3}\(\s{0,3})?Request\s{0,3}[\[\(\.]/ nocase
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 300KB and any of ($m*) and any of ($r*)
+}
+
+rule WSA_Aspx_Proxy_RequestUrl
+{
+    meta:
+        id = "WSA-ASPX-143"
+        description = "ASP.NET fetches the address the request gives and copies the answer into its response (WebRequest.Create/WebClient of a request value): an open relay into the internal network, planted beside shells to reach what the server can"
+        family = "Tunnel"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $f1 = /WebRequest\s{0,3}\.\s{0,3}Create(Http)?\s{0,3}\(\s{0,3}(new\s{1,3}Uri\s{0,3}\(\s{0,3})?Request\s{0,3}[\[\(\.]/ nocase
+        $f2 = /\.\s{0,3}(DownloadString|DownloadData|OpenRead)\s{0,3}\(\s{0,3}Request\s{0,3}[\[\(\.]/ nocase
+        $o = /CopyTo\s{0,3}\(\s{0,3}Response\s{0,3}\.\s{0,3}OutputStream|Response\s{0,3}\.\s{0,3}(Write|BinaryWrite|OutputStream)/ nocase
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 100KB and any of ($m*) and any of ($f*) and $o
+}

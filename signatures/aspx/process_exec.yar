@@ -23,6 +23,8 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $p1 = "ProcessStartInfo" nocase
         $p2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)/ nocase
         $p3 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\(/ nocase
+        // an object initializer: new Process { StartInfo = { FileName = .., Arguments = .. } }
+        $p4 = /StartInfo\s{0,3}=\s{0,3}(new\s{1,3}[\w.]{0,40}ProcessStartInfo\s{0,3}(\(\s{0,3}\))?\s{0,3})?\{/ nocase
         $sh1 = "cmd.exe" nocase
         $sh2 = /["']cmd["']/ nocase
         $sh3 = "powershell" nocase
@@ -36,6 +38,7 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $in6 = /ProcessStartInfo\s{0,3}\([^;\r\n)]{0,60}\.(Text|Value)\b/ nocase
         $d1 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\([^;\r\n]{0,100}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
         $d2 = /StartInfo\s{0,3}\.\s{0,3}(FileName|Arguments)\s{0,3}=\s{0,3}[^;\r\n]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
+        $d3 = /Arguments\s{0,3}=\s{0,3}[^,}\r\n;]{0,60}(\.Text\b|\.Value\b|Request\s{0,3}[\[\(\.])/ nocase
         $fv = /StartInfo\s{0,3}\.\s{0,3}FileName\s{0,3}=\s{0,3}[a-zA-Z_]/
         $rd = "RedirectStandardOutput" nocase
         $wm1 = "[WebMethod" nocase
@@ -44,7 +47,7 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $p_vars = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
     condition:
         filesize < 500KB and any of ($m*) and (any of ($p*) or $rf) and
-        ((any of ($sh*) and (any of ($in2, $in3, $in4, $in5, $in6, $in7) or ($in1 and filesize < 8KB))) or $d1 or $d2 or ($fv and $rd and $in1 and filesize < 50KB) or
+        ((any of ($sh*) and (any of ($in2, $in3, $in4, $in5, $in6, $in7) or ($in1 and filesize < 8KB))) or $d1 or $d2 or $d3 or ($fv and $rd and $in1 and filesize < 50KB) or
          (any of ($wm*) and ($p_vars or $fv) and $rd) or
          ($rf and $in1))
 }
