@@ -69,6 +69,8 @@ rule WSA_Php_Uploader_ClientNamedFile
         // the same call commented out: a line comment before it on its line
         $mc = /\/\/[^\n]{0,120}(move_uploaded_file|[^\w>:$]copy)\s{0,3}\(/ nocase
         $n = /\[\s{0,2}['"]name['"]\s{0,2}\]/
+        // ...of an upload this page receives (a CMS's helper moving a file it was handed is not)
+        $fl = /\$_FILES|\$HTTP_POST_FILES/
         $v6 = /in_array|getimagesize|mime|strtolower|strrchr|extension|\.(jpg|png|gif)/ nocase
         // validation seen in application upload handlers, absent from drop-in uploaders
         $v1 = "json_encode"
@@ -79,5 +81,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // an application's objects (`$this->`, `Class::method(`), not a CSS `a::placeholder`
         $v5 = /\$this\s{0,2}->|\w::\$?[a-zA-Z_]\w{0,40}\s{0,2}\(/
     condition:
-        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or $x1 or $x2 or (filesize < 20KB and $w5 and $w6) or (filesize < 20KB and $w8 and $w9) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and not any of ($v*)))
+        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or (filesize < 6KB and $x1) or $x2 or (filesize < 20KB and $w5 and $w6) or (filesize < 20KB and $w8 and $w9) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and $fl and not any of ($v*)))
 }
