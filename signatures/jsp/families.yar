@@ -90,8 +90,11 @@ rule WSA_Jsp_Writer_RequestToFile
         // an editor's remote-image grabber, which chooses neither the path nor the kind of file
         $gen = /(getTime|currentTimeMillis|randomUUID)\s{0,3}\(\s{0,3}\)/
         $img = /"\.(gif|png|jpe?g|bmp)"\s{0,3},\s{0,3}"\.(gif|png|jpe?g|bmp)"/ nocase
+        // application code logs what it stores (a signature pad saving to a temp path its own
+        // helper made); a planted writer does not
+        $log = /getLogger\s{0,3}\(|\blog(ger)?\s{0,3}\.\s{0,3}(debug|info|warn|error)\s{0,3}\(/
     condition:
-        filesize < 500KB and (($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr and not ($gen and $img)))
+        filesize < 500KB and (($u1 and $u2) or (filesize < 6KB and $in and $fo and $wr and not ($gen and $img) and not $log))
 }
 
 rule WSA_Jsp_Jspx_Scriptlet_Exec
