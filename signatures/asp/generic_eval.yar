@@ -253,8 +253,12 @@ rule WSA_Asp_Generic_ScriptControl
         $a4 = "ScriptControl" nocase
         $a5 = /\.Language[ \t]{0,3}=/ nocase
         $r = "request" nocase
+        // the code is the request's (`sc.AddCode Request("c")`), or the objects are exposed
+        $x = /\.(AddCode|ExecuteStatement|Eval|Run)[ \t(]{1,3}[^\r\n]{0,60}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\(/ nocase
+        // a JSON helper: the control given JavaScript functions of the page's own to parse with
+        $json = /\.AddCode[ \t(]{1,3}"(var|function)[ \t]/ nocase
     condition:
-        filesize < 100KB and $r and 3 of ($a*)
+        filesize < 100KB and $r and ((3 of ($a*) and ($a1 or $x or not $json)) or ($a4 and $x))
 }
 
 rule WSA_Asp_Obfuscated_SessionCachedExecute : conceals

@@ -191,13 +191,15 @@ rule WSA_Asp_Generic_SelfAppendingScript
         mitre_attack = "T1505.003"
     strings:
         $s = /ServerVariables[ \t]{0,2}\([ \t]{0,2}["'](SCRIPT_NAME|PATH_INFO|URL|PATH_TRANSLATED)["']/ nocase
+        // a log file of a fixed name (a payment plugin appending to wx.txt) is not the script
+        $fixed = /MapPath[ \t]{0,2}\([ \t]{0,2}"[^"\r\n]{1,60}\.(txt|log)"[ \t]{0,2}\)/ nocase
         $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?\w{1,20}[ \t]{0,2}\)?[ \t]{0,2},[ \t]{0,2}8/ nocase
         $r = /request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
         $w = /\.write(line)?[ \t]/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and any of ($tag*) and $s and $o and $r and $w
+        filesize < 20KB and any of ($tag*) and $s and $o and $r and $w and not $fixed
 }
 
 rule WSA_Asp_FileManager_DriveBrowser
