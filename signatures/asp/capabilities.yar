@@ -329,3 +329,107 @@ rule WSA_Asp_Execute_RequestInCodeLiteral
     condition:
         filesize < 500KB and any of ($tag*) and $x
 }
+
+rule WSA_Asp_Reader_RequestPathFile
+{
+    meta:
+        id = "WSA-ASP-143"
+        description = "classic ASP reads the file at a path the request gives, as given and not mapped into the site (ADODB.Stream.LoadFromFile, FileSystemObject.OpenTextFile of a raw request value), and sends it: a reader of any file the worker can open (global.asa, databases, configuration elsewhere on the disk)"
+        family = "Config grabber"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1005/"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = "<%"
+        // a raw request value: Server.MapPath(Request(..)) stays inside the site (a page showing
+        // one of the site's files), an absolute path from the request does not
+        $r1 = /\.LoadFromFile[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item))?[ \t]{0,2}\(/ nocase
+        $r2 = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item))?[ \t]{0,2}\(/ nocase
+        $out = /Response\.(BinaryWrite|Write)/ nocase
+        // a page of an application (it includes the site's own files: a forum's download or
+        // admin page) is not a planted reader
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
+    condition:
+        filesize < 200KB and $tag and $out and ($r1 or $r2) and not $ssi
+}
+
+rule WSA_Asp_Proxy_RequestUrl
+{
+    meta:
+        id = "WSA-ASP-144"
+        description = "classic ASP fetches the address the request gives with a server-side HTTP object (ServerXMLHTTP, XMLHTTP, WinHttpRequest) and writes the answer into its response: an open relay into the internal network"
+        family = "Tunnel"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = "<%"
+        $h = /(ServerXMLHTTP|Microsoft\.XMLHTTP|WinHttp\.WinHttpRequest)/ nocase
+        $o = /\.Open[ \t(]{1,3}("\w{3,7}"|Request[^,\r\n]{0,40})[ \t]{0,2},[ \t]{0,2}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item))?[ \t]{0,2}\(/ nocase
+        $w = /Response\.(BinaryWrite|Write)[ \t(]{1,3}\w{1,20}\.(responseBody|responseText|responseStream)/ nocase
+        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
+    condition:
+        filesize < 100KB and $tag and $h and $o and $w and not $ssi
+}
+
+rule WSA_Asp_Sql_RequestConnection
+{
+    meta:
+        id = "WSA-ASP-145"
+        description = "classic ASP opens a database connection the request describes (ADODB.Connection.Open of a request value) and runs SQL the request gives: a database console for any server the web host can reach"
+        family = "Generic SQL shell"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = "<%"
+        $c = /\.Open[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\(/ nocase
+        $a = /ADODB\.Connection/ nocase
+        $x = /\.Execute[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\(/ nocase
+    condition:
+        filesize < 200KB and $tag and $a and $c and $x
+}
+
+rule WSA_Asp_Execute_ApplicationStored
+{
+    meta:
+        id = "WSA-ASP-146"
+        description = "classic ASP stores request data in the Application object and executes it (Application(\"c\") = Request(..) ... Execute Application(\"c\")): a one-liner whose code outlives the request and runs for every visitor"
+        family = "Generic eval of request data"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://learn.microsoft.com/en-us/previous-versions/iis/6.0-sdk/ms525360(v=vs.90)"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = "<%"
+        $s = /Application[ \t]{0,2}\([^)\r\n]{1,30}\)[ \t]{0,2}=[ \t]{0,2}Request/ nocase
+        $x = /(^|[^.\w])(Eval|Execute|ExecuteGlobal)[ \t(]{1,6}Application[ \t]{0,2}\(/ nocase
+    condition:
+        filesize < 200KB and $tag and $s and $x
+}
+
+rule WSA_Asp_Writer_RequestCopy
+{
+    meta:
+        id = "WSA-ASP-147"
+        description = "classic ASP copies or moves a file between paths the request gives (FileSystemObject.CopyFile/MoveFile, ADODB.Stream.SaveToFile with a request path on a small page), or runs a page the request names (Server.Execute/Transfer): an uploaded image turned into a script, or a planted page run"
+        family = "Generic file writer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = "<%"
+        $c = /\.(CopyFile|MoveFile)[ \t(]{1,3}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?Request[^,\r\n]{0,40},[ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?Request/ nocase
+        $e = /Server\.(Execute|Transfer)[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item))?[ \t]{0,2}\(/ nocase
+    condition:
+        filesize < 200KB and $tag and ($c or $e)
+}

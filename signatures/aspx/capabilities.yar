@@ -493,7 +493,7 @@ rule WSA_Aspx_Reader_RequestPathFile
 {
     meta:
         id = "WSA-ASPX-142"
-        description = "ASP.NET sends the file at a path the request gives, as given (Response.TransmitFile/WriteFile, File.ReadAllText/ReadAllBytes/OpenRead of a request value): a reader that hands out web.config, machine keys and anything else the worker can read"
+        description = "ASP.NET sends the file at a path the request gives, as given and not mapped into the site (Response.TransmitFile/WriteFile, File.ReadAllText/ReadAllBytes/OpenRead of a request value): a reader that hands out web.config, machine keys and anything else the worker can read"
         family = "Config grabber"
         severity = "high"
         author = "webshell-agent project"
@@ -501,8 +501,9 @@ rule WSA_Aspx_Reader_RequestPathFile
         reference = "https://attack.mitre.org/techniques/T1005/"
         mitre_attack = "T1505.003"
     strings:
-        $r1 = /Response\s{0,3}\.\s{0,3}(TransmitFile|WriteFile)\s{0,3}\(\s{0,3}(Server\s{0,3}\.\s{0,3}MapPath\s{0,3}\(\s{0,3})?Request\s{0,3}[\[\(\.]/ nocase
-        $r2 = /File\s{0,3}\.\s{0,3}(ReadAllText|ReadAllBytes|OpenRead|ReadAllLines)\s{0,3}\(\s{0,3}(Server\s{0,3}\.\s{0,3}MapPath\s{0,3}\(\s{0,3})?Request\s{0,3}[\[\(\.]/ nocase
+        // a raw request value (Server.MapPath(Request[..]) stays inside the site)
+        $r1 = /Response\s{0,3}\.\s{0,3}(TransmitFile|WriteFile)\s{0,3}\(\s{0,3}Request\s{0,3}[\[\(\.]/ nocase
+        $r2 = /File\s{0,3}\.\s{0,3}(ReadAllText|ReadAllBytes|OpenRead|ReadAllLines)\s{0,3}\(\s{0,3}Request\s{0,3}[\[\(\.]/ nocase
         $m1 = "<%@" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
