@@ -510,3 +510,23 @@ rule WSA_Jsp_Include_RequestPage
     condition:
         filesize < 100KB and any of them
 }
+
+rule WSA_Jsp_Persistence_ServerJarTamper
+{
+    meta:
+        id = "WSA-JSP-048"
+        description = "JSP rewrites a servlet container's own library: a JarOutputStream that writes classes into the server's packages (org/apache/tomcat, org/apache/catalina) or into a jar of its lib folder: a backdoor loaded with the server at its next start, surviving the removal of the page"
+        family = "Java memory shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1554/"
+        mitre_attack = "T1505.003"
+    strings:
+        $j = /new\s{1,3}(java\.util\.jar\.)?JarOutputStream\s{0,3}\(/
+        $t1 = /"org\/apache\/(tomcat|catalina|coyote|jasper)\/[\w\/$]{1,120}\.class"/
+        $t2 = /(catalina\.home|catalina\.base|CATALINA_HOME|\/lib\/(tomcat|catalina)[\w.-]{0,40}\.jar)/
+        $tag = /<%|<jsp:/
+    condition:
+        filesize < 500KB and $tag and $j and ($t1 or $t2)
+}

@@ -161,3 +161,39 @@ rule WSA_Php_Backdoor_IrcBot
     condition:
         filesize < 512KB and $nick and $user and $join and $msg and $sock and any of ($live*)
 }
+
+rule WSA_Php_ReverseShell_CommandLine
+{
+    meta:
+        id = "WSA-PHP-169"
+        description = "PHP hands a reverse-shell command line to a command function or backticks (bash -i >& /dev/tcp/.., nc -e, a mkfifo relay, socat exec:, an interpreter's socket one-liner): a reverse shell with no socket code of its own, also with a placeholder host"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1059/004/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $x = /([^\w>:$](system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s{0,3}\(|`)[^;`]{0,200}(\/dev\/(tcp|udp)\/|\bnc(at)?\s[^;`]{0,80}\s-[ce]\s|mkfifo\s[^;`]{0,80}\|\s{0,3}(nc|ncat|telnet)\s|socat\s[^;`]{0,80}exec:|import\s{1,3}socket\s{0,3},\s{0,3}subprocess|use\s{1,3}Socket\s{0,3};|Net\.Sockets\.TCPClient)/
+    condition:
+        filesize < 500KB and $php and $x
+}
+
+rule WSA_Php_Staging_WebRootArchive
+{
+    meta:
+        id = "WSA-PHP-170"
+        description = "A small PHP page whose command packs the web root or home folders into an archive (tar, zip -r, 7z a) for download: data staged for exfiltration by a planted page"
+        family = "Data-theft page"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1560/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $x = /[^\w>:$](system|exec|shell_exec|passthru|popen|proc_open)\s{0,3}\(\s{0,3}["'][^"'\n]{0,40}(tar\s{1,3}-?[a-z]{0,6}[cr][a-z]{0,6}\s|zip\s{1,3}-[a-z]{0,4}r|7z\s{1,3}a\s)[^"'\n]{0,200}(\/var\/www|\/home\/|public_html|htdocs|wwwroot)/
+    condition:
+        filesize < 4KB and $php and $x
+}
