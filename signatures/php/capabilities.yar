@@ -1261,3 +1261,37 @@ rule WSA_Php_Tunnel_SessionSocketRelay
     condition:
         filesize < 100KB and $php and $s and $nb and $rd and $wr and $ss and $req
 }
+
+rule WSA_Php_Generic_CapabilityMix
+{
+    meta:
+        id = "WSA-PHP-171"
+        description = "A small PHP page that reads the request and holds seven or more of the capability families a web shell combines (commands, code evaluation, file writes, file reads, folder listing, sockets, databases, decoders, permissions, system reconnaissance, outbound fetches, mail, no time limit, silenced errors, uploads, its own path): no application page of that size mixes them (2 of 39,044 benign PHP files in the evaluation sets at the session's threshold), a tool of any family does"
+        family = "Generic web-shell manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input/
+        $c01 = /[^\w>:$](system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s{0,3}\(/ nocase
+        $c02 = /[^\w>:$](eval|assert|create_function)\s{0,3}\(/ nocase
+        $c03 = /(fwrite|file_put_contents|move_uploaded_file|rename|unlink|rmdir)\s{0,3}\(/ nocase
+        $c04 = /(readfile|fread|file_get_contents|highlight_file|show_source)\s{0,3}\(/ nocase
+        $c05 = /(opendir|scandir|readdir|glob)\s{0,3}\(/ nocase
+        $c06 = /fsockopen|socket_create|stream_socket_client|stream_socket_server/ nocase
+        $c07 = /mysqli?_connect|new\s{1,3}(mysqli|PDO)\b|pg_connect|mssql_connect|oci_connect/ nocase
+        $c08 = /base64_decode|gzinflate|str_rot13|gzuncompress|hex2bin|convert_uudecode/ nocase
+        $c09 = /(chmod|chown|fileperms|posix_getpwuid|is_writable)\s{0,3}\(/ nocase
+        $c10 = /php_uname|getmyuid|get_current_user|disk_free_space|ini_get\s{0,3}\(\s{0,3}['"](disable_functions|safe_mode|open_basedir)/ nocase
+        $c11 = /curl_exec|(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"]https?:\/\// nocase
+        $c12 = /[^\w>:$]mail\s{0,3}\(/ nocase
+        $c13 = /set_time_limit\s{0,3}\(\s{0,3}0|ignore_user_abort/ nocase
+        $c14 = /error_reporting\s{0,3}\(\s{0,3}0\s{0,3}\)|ini_set\s{0,3}\(\s{0,3}['"]display_errors['"]\s{0,3},\s{0,3}['"]?0/ nocase
+        $c15 = "$_FILES" ascii
+        $c16 = /__FILE__|SCRIPT_FILENAME/
+    condition:
+        filesize < 20KB and $php and $req and 7 of ($c*)
+}
