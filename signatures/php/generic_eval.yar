@@ -293,3 +293,24 @@ rule WSA_Php_Loader_StreamWrapperInclude
     condition:
         filesize < 100KB and $reg and $req and #inc > #std
 }
+
+rule WSA_Php_Generic_CallbackNamedByCall
+{
+    meta:
+        id = "WSA-PHP-172"
+        description = "PHP names a callback by calling a function on a string literal (call_user_func_array(decode('xhhfsw'), array($_POST['a']))) and hands it request data: the callee's name is computed by the page's own cipher, a shape no application needs"
+        family = "Generic eval of request data"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://www.php.net/manual/en/function.call-user-func-array.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $cb = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\(\s{0,3}['"][^'"\n]{3,60}['"]\s{0,3}\)\s{0,3},/ nocase
+        // ...not a translation or a framework's own getter (`__('..')`, `config('..')`)
+        $own = /(call_user_func(_array)?|array_map)\s{0,3}\(\s{0,3}(__|_e|_x|esc_\w{1,10}|config|env|app|get_option|array_get|data_get|value)\s{0,3}\(/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input/ nocase
+    condition:
+        filesize < 8KB and $php and $cb and $req and not $own
+}
