@@ -530,3 +530,46 @@ rule WSA_Aspx_Proxy_RequestUrl
     condition:
         filesize < 100KB and any of ($m*) and any of ($f*) and $o
 }
+
+rule WSA_Aspx_Generic_CapabilityMix
+{
+    meta:
+        id = "WSA-ASPX-144"
+        description = "An ASP.NET page or handler with inline code that reads the request and holds four or more of the capability families a shell combines (processes, COM shells, assembly loading, reflection, run-time compilation, file writes, file reads, folder and drive listing, database connections, sockets, outbound HTTP, ciphers, Base64, host reconnaissance, the registry, WMI, PowerShell, P/Invoke, directory services): none of 5,732 benign ASP.NET pages in the evaluation sets does (their code lives in compiled code-behind), a tool of any family does"
+        family = "Generic web-shell manager"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $m1 = "<%" ascii
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+        $m3 = "@{" ascii
+        // the request, or a text box of the page's own form (a shell's command box)
+        $req = /Request\s{0,3}[.(\[]|<asp:TextBox\b/ nocase
+        $c01 = /ProcessStartInfo|Process\.Start|StartInfo\./ nocase
+        $c02 = /WScript\.Shell|Shell\.Application|GetTypeFromProgID/ nocase
+        $c03 = /Assembly\.Load|AppDomain\.|Activator\.CreateInstance/ nocase
+        $c04 = /GetMethod\s{0,3}\(|BindingFlags|\.InvokeMember\s{0,3}\(/ nocase
+        $c05 = /CodeDomProvider|CSharpCodeProvider|CompileAssemblyFromSource|JScriptEvaluate|Microsoft\.JScript/ nocase
+        $c06 = /File\.(WriteAll|AppendAll|Copy|Move|Delete|Create)|StreamWriter\s{0,3}\(|\.SaveAs\s{0,3}\(|Directory\.(Delete|Move|CreateDirectory)/ nocase
+        $c07 = /File\.(ReadAll|OpenRead)\w{0,8}\s{0,3}\(|StreamReader\s{0,3}\(|TransmitFile|\.WriteFile\s{0,3}\(/ nocase
+        $c08 = /Directory\.Get(Files|Directories|LogicalDrives)|DirectoryInfo|GetFileSystemInfos|DriveInfo/ nocase
+        $c09 = /SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|OracleConnection/ nocase
+        $c10 = /TcpClient|TcpListener|new\s{1,3}Socket\s{0,3}\(|System\.Net\.Sockets/ nocase
+        $c11 = /WebClient|WebRequest\.|HttpClient|HttpWebRequest/ nocase
+        $c12 = /RijndaelManaged|AesManaged|Aes\.Create|CreateDecryptor|TripleDES/ nocase
+        $c13 = /FromBase64String/ nocase
+        $c14 = /Environment\.(MachineName|UserName|OSVersion|GetEnvironmentVariable)|WindowsIdentity|APPL_PHYSICAL_PATH|LOCAL_ADDR/ nocase
+        $c15 = /Microsoft\.Win32\.Registry|RegistryKey/ nocase
+        $c16 = /ManagementClass|ManagementObjectSearcher|Win32_\w{3,30}/ nocase
+        $c17 = /System\.Management\.Automation|RunspaceFactory|PowerShell\.Create/ nocase
+        $c18 = /DllImport|Marshal\.\w{3,30}\s{0,3}\(/ nocase
+        $c19 = /DirectoryEntry|DirectorySearcher/ nocase
+    condition:
+        // .NET code runs in ASP.NET pages only: a classic ASP page (a server probe listing
+        // drives and copying files through the FileSystemObject) is not judged by it
+        filesize < 2MB and not (extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx") and
+        any of ($m*) and $req and 4 of ($c*)
+}
