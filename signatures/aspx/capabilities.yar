@@ -535,7 +535,7 @@ rule WSA_Aspx_Generic_CapabilityMix
 {
     meta:
         id = "WSA-ASPX-144"
-        description = "An ASP.NET page or handler with inline code that reads the request and holds four or more of the capability families a shell combines (processes, COM shells, assembly loading, reflection, run-time compilation, file writes, file reads, folder and drive listing, database connections, sockets, outbound HTTP, ciphers, Base64, host reconnaissance, the registry, WMI, PowerShell, P/Invoke, directory services): none of 5,732 benign ASP.NET pages in the evaluation sets does (their code lives in compiled code-behind), a tool of any family does"
+        description = "An ASP.NET page or handler with inline code that reads the request (or has a form text box) and holds three or more of the capability families a shell combines (processes, COM shells, assembly loading, reflection, run-time compilation, file writes, file reads, folder and drive listing, database connections, sockets, outbound HTTP, ciphers, Base64, host reconnaissance, the registry, WMI, PowerShell, P/Invoke, directory services): the lowest count at which the benign sets flag at most 1 page in 10,000 (none of 5,732 benign ASP.NET pages: their code lives in compiled code-behind)"
         family = "Generic web-shell manager"
         severity = "medium"
         author = "webshell-agent project"
@@ -571,5 +571,5 @@ rule WSA_Aspx_Generic_CapabilityMix
         // .NET code runs in ASP.NET pages only: a classic ASP page (a server probe listing
         // drives and copying files through the FileSystemObject) is not judged by it
         filesize < 2MB and not (extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx") and
-        any of ($m*) and $req and 4 of ($c*)
+        any of ($m*) and $req and 3 of ($c*)
 }

@@ -1266,7 +1266,7 @@ rule WSA_Php_Generic_CapabilityMix
 {
     meta:
         id = "WSA-PHP-171"
-        description = "A small PHP page that reads the request and holds seven or more of the capability families a web shell combines (commands, code evaluation, file writes, file reads, folder listing, sockets, databases, decoders, permissions, system reconnaissance, outbound fetches, mail, no time limit, silenced errors, uploads, its own path): no application page of that size mixes them (2 of 39,044 benign PHP files in the evaluation sets at the session's threshold), a tool of any family does"
+        description = "A small PHP page that reads the request and holds six or more of the capability families a web shell combines (commands, code evaluation, file writes, file reads, folder listing, sockets, databases, decoders, permissions, system reconnaissance, outbound fetches, mail, no time limit, silenced errors, uploads, its own path): the threshold is the lowest count at which the benign sets flag at most 1 file in 10,000 (3 of 39,044 benign PHP files under 20 KB); a tool of any family reaches it"
         family = "Generic web-shell manager"
         severity = "medium"
         author = "webshell-agent project"
@@ -1293,5 +1293,5 @@ rule WSA_Php_Generic_CapabilityMix
         $c15 = "$_FILES" ascii
         $c16 = /__FILE__|SCRIPT_FILENAME/
     condition:
-        filesize < 20KB and $php and $req and 7 of ($c*)
+        filesize < 20KB and $php and $req and 6 of ($c*)
 }
