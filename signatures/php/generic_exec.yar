@@ -197,3 +197,24 @@ rule WSA_Php_Staging_WebRootArchive
     condition:
         filesize < 4KB and $php and $x
 }
+
+rule WSA_Php_Loader_EvalFromSocket
+{
+    meta:
+        id = "WSA-PHP-173"
+        description = "PHP connects out (stream_socket_client, fsockopen, socket_create/connect; the name may sit in a string) and evaluates what it reads back: the staged back-connect of exploit kits (Meterpreter's PHP stager reads a length, then the code, then evals it)"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-06"
+        reference = "https://attack.mitre.org/techniques/T1059/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        // called, or named alone in a string to be called through a variable (not a list of names)
+        $s = /(stream_socket_client|fsockopen|socket_connect|socket_create)\s{0,3}\(|=\s{0,3}['"](stream_socket_client|fsockopen|socket_create)['"]/ nocase
+        $r = /(fread|fgets|socket_read|socket_recv|stream_get_contents)\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $e = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}(\$\w{1,20}|base64_decode\s{0,3}\(\s{0,3}\$\w{1,20}|gzinflate\s{0,3}\(\s{0,3}\$\w{1,20})\s{0,3}\)|create_function\s{0,3}\(\s{0,3}['"]['"]\s{0,3},\s{0,3}\$\w{1,20}/ nocase
+    condition:
+        filesize < 20KB and $php and $s and $r and $e
+}
