@@ -135,7 +135,7 @@ rule WSA_Aspx_Loader_DownloadedAssembly
 {
     meta:
         id = "WSA-ASPX-135"
-        description = "Server page that downloads bytes (WebClient.DownloadData, WebRequest, HttpClient) and loads them as a .NET assembly (Assembly.Load, AppDomain.CurrentDomain.Load) to run them (EntryPoint, Invoke, CreateInstance): a stager pulling its payload from the attacker's server, often decrypting it first"
+        description = "Server page that downloads bytes (WebClient.DownloadData, WebRequest, HttpClient, or its own TCP socket) and loads them as a .NET assembly (Assembly.Load, AppDomain.CurrentDomain.Load) to run them (EntryPoint, Invoke, CreateInstance): a stager pulling its payload from the attacker's server, often decrypting it first"
         family = "Generic Assembly.Load loader"
         severity = "critical"
         author = "webshell-agent project"
@@ -151,6 +151,8 @@ rule WSA_Aspx_Loader_DownloadedAssembly
         $l2 = /CurrentDomain\s{0,3}\.\s{0,3}Load\s{0,3}\(/ nocase
         $n1 = /\.\s{0,3}Download(Data|String)(Async|TaskAsync)?\s{0,3}\(/ nocase
         $n2 = /WebRequest\s{0,3}\.\s{0,3}Create\s{0,3}\(|new\s{1,3}HttpClient\s{0,3}\(|GetByteArrayAsync|GetResponseStream/ nocase
+        // ...or read from a socket of its own (a staged back-connect)
+        $n3 = /new\s{1,3}(System\.Net\.Sockets\.)?(TcpClient|Socket)\s{0,3}\(\s{0,3}["A-Za-z]/ nocase
         $u1 = "EntryPoint" nocase
         $u2 = /\.\s{0,3}Invoke\s{0,3}\(/ nocase
         $u3 = "CreateInstance" nocase
