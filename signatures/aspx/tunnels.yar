@@ -1,5 +1,5 @@
 /*
-  SOCKS/TCP-over-HTTP tunnels: reGeorg, Neo-reGeorg, Tunna and relatives.
+  SOCKS/TCP-over-HTTP tunnels: reGeorg, Tunna and relatives.
 */
 
 rule WSA_Aspx_Tunnel_SocketVerbs
@@ -26,28 +26,6 @@ rule WSA_Aspx_Tunnel_SocketVerbs
         $kept2 = /Application\s{0,3}\[/ nocase
     condition:
         filesize < 300KB and any of ($s*) and any of ($kept*) and (3 of ($v*) or ($h1 and $h2))
-}
-
-rule WSA_Aspx_Tunnel_NeoReGeorg
-{
-    meta:
-        id = "WSA-ASPX-051"
-        description = "Neo-reGeorg style tunnel: custom-alphabet base64 translated back with a StrTr helper, TLV (blv) decode/encode of CMD/MARK/DATA fields, sockets kept per mark"
-        family = "Neo-reGeorg"
-        severity = "high"
-        author = "webshell-agent project"
-        date = "2026-11-21"
-        reference = "https://github.com/L-codes/Neo-reGeorg"
-        mitre_attack = "T1505.003"
-    strings:
-        $a1 = "StrTr" nocase
-        $a2 = /blv_(de|en)code/ nocase
-        $a3 = "NeoGeorg" nocase
-        $s1 = "Socket" nocase
-        $s2 = /Application\s{0,3}\[/ nocase
-        $s3 = "BinaryWrite" nocase
-    condition:
-        filesize < 300KB and 2 of ($a*) and 2 of ($s*)
 }
 
 rule WSA_Aspx_Tunnel_Tunna

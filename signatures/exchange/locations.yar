@@ -31,7 +31,7 @@ rule WSA_Exch_Location_OwaAuthNonStockScript
         severity = "low"
         author = "webshell-agent project"
         date = "2026-11-21"
-        reference = "https://github.com/microsoft/CSS-Exchange/blob/main/Security/Defender-MSERT-Guidance.md"
+        reference = "https://www.microsoft.com/en-us/security/blog/2021/03/02/hafnium-targeting-exchange-servers/"
         mitre_attack = "T1505.003"
     condition:
         filepath matches /[\\\/]owa[\\\/]auth[\\\/]/is and

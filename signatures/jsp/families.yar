@@ -38,7 +38,7 @@ rule WSA_Jsp_Tunnel_SocketChannel
 {
     meta:
         id = "WSA-JSP-021"
-        description = "reGeorg / Neo-reGeorg / pystinger / Tunna-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session and driven by request headers, CONNECT/FORWARD/READ commands or request parameters"
+        description = "reGeorg-style, pystinger-style and Tunna-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session and driven by request headers, CONNECT/FORWARD/READ commands or request parameters"
         family = "reGeorg"
         severity = "critical"
         author = "webshell-agent project"
