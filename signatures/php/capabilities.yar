@@ -1266,7 +1266,7 @@ rule WSA_Php_Generic_CapabilityMix
 {
     meta:
         id = "WSA-PHP-171"
-        description = "A small PHP page that reads the request and holds six or more of the capability families a web shell combines (commands, code evaluation, file writes, file reads, folder listing, sockets, databases, decoders, permissions, system reconnaissance, outbound fetches, mail, no time limit, silenced errors, uploads, its own path): the threshold is the lowest count at which the benign sets flag at most 1 file in 10,000 (3 of 39,044 benign PHP files under 20 KB); a tool of any family reaches it"
+        description = "A PHP page that reads the request and holds many of the capability families a web shell combines (commands, code evaluation, file writes, file reads, folder listing, sockets, databases, decoders, permissions, system reconnaissance, outbound fetches, mail, no time limit, silenced errors, uploads, its own path): under 20 KB six of the sixteen; up to 1 MB seven of the nine no application page combines (commands, eval, sockets, permissions, reconnaissance, no time limit, silenced errors, uploads, its own path). Each threshold is the lowest count at which the benign sets flag at most 1 file in 10,000 (3 and 0 of 39,044 benign PHP files)"
         family = "Generic web-shell manager"
         severity = "medium"
         author = "webshell-agent project"
@@ -1293,5 +1293,5 @@ rule WSA_Php_Generic_CapabilityMix
         $c15 = "$_FILES" ascii
         $c16 = /__FILE__|SCRIPT_FILENAME/
     condition:
-        filesize < 20KB and $php and $req and 6 of ($c*)
+        $php and $req and ((filesize < 20KB and 6 of ($c*)) or (filesize < 1MB and 7 of ($c01, $c02, $c06, $c09, $c10, $c13, $c14, $c15, $c16)))
 }
