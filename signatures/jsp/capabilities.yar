@@ -535,7 +535,7 @@ rule WSA_Jsp_Generic_CapabilityMix
 {
     meta:
         id = "WSA-JSP-049"
-        description = "A JSP page that reads the request and holds five or more of the capability families a web shell combines (processes, reflection, class loading, sockets, file writes, file reads, JDBC, script engines, archives, threads, ciphers, Base64, outbound connections, system properties, the container's internals): none of 7,391 benign JSP pages in the evaluation sets does, a tool of any family does"
+        description = "A JSP page that holds many of the capability families a web shell combines (processes, reflection, class loading, sockets, file writes, file reads, JDBC, script engines, archives, threads, ciphers, Base64, outbound connections, system properties, the container's internals): five of the fifteen with request data, or, request read or not, three of the nine no benign page combines (processes, reflection, class loading, sockets, script engines, threads, ciphers, Base64, system properties). Each threshold is the lowest count at which the benign sets flag at most 1 page in 10,000 (0 of 9,811 benign JSP pages)"
         family = "Generic web-shell manager"
         severity = "medium"
         author = "webshell-agent project"
@@ -561,5 +561,5 @@ rule WSA_Jsp_Generic_CapabilityMix
         $c14 = /getProperty\s{0,3}\(\s{0,3}"(os\.name|user\.name|user\.dir)"|System\.getenv\s{0,3}\(|InetAddress\.getLocalHost/
         $c15 = /StandardContext|ApplicationContext|getRealPath/
     condition:
-        filesize < 1MB and $tag and $req and 5 of ($c*)
+        filesize < 1MB and $tag and (($req and 5 of ($c*)) or 3 of ($c01, $c02, $c03, $c04, $c08, $c10, $c11, $c12, $c14))
 }
