@@ -61,6 +61,7 @@ def languages(buf: bytes, extension: str) -> Lang:
         return Lang.ALL
     tags = tagged_languages(buf)
     if lang in (Lang.ASP, Lang.JSP):
+        shared_tag = bool(tags & Lang.ASP)  # `<%` is in the page (tagged_languages looked once)
         tags &= ~(Lang.ASP | Lang.JSP)
         # ...unless the page's directive names the other one (a JSP shell saved as `.asp`)
         head = buf[:DIRECTIVE_WINDOW]
@@ -70,7 +71,7 @@ def languages(buf: bytes, extension: str) -> Lang:
                 tags |= Lang.JSP if m[1].lower() == b"java" else Lang.ASP
         # ...or its code uses the other one's server objects (an ASPX one-liner saved as
         # `.jsp`, `Request.Item[..]`, is no JSP: judged as what it is)
-        if b"<%" in buf:
+        if shared_tag:
             window = buf[:OBJECT_WINDOW]
             if lang == Lang.JSP and any(o in window for o in _ASP_OBJECTS):
                 tags |= Lang.ASP

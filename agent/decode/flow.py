@@ -514,9 +514,8 @@ def flow_layer(buf: bytes) -> bytes | None:
             # `$f(..)`: a request-named function; or, in a small page, a function held in a
             # variable run on request data (in an application, a callback's ordinary use)
             key = scopes.key(sc, None, callee)
-            named = key in st.tainted or (
-                not text.startswith(b"$" + callee) and st.carries(sc, text[: text.index(b"::")])
-            )  # `$c::$m(..)` with a request-chosen class
+            head = text[: text.index(b"(")]  # `$f` or, for a static call, `$c::$m`
+            named = key in st.tainted or (b"::" in head and st.carries(sc, head))
             if not named and _local_callback(graph, key, code, functions, sink_scopes):
                 continue  # `$f = 'render_page';` names one of the page's own, sink-free functions
             if not (named or (len(buf) < SMALL_PAGE and st.carries(sc, text[text.index(b"(") :]))):

@@ -113,8 +113,9 @@ def html_unescape(data: bytes, cap: int) -> bytes | None:
 
 def lzw_decompress(data: bytes, cap: int) -> bytes | None:
     """The LZW of PHP packers (Adminer's compile step, the obfuscators built on it): codes of
-    growing width from 9 bits up, most significant bit first, a dictionary of the 256 bytes
-    and of each word plus the next one's first byte. Output stops at `cap`; every dictionary
+    8 bits, one bit wider each time the count of codes read reaches a power of two, most
+    significant bit first; a dictionary of the 256 bytes and of each word plus the next one's
+    first byte. Output stops at `cap`; every dictionary
     entry is a prefix of the output plus one byte, so memory stays in proportion to it."""
     codes: list[int] = []
     count, bits, rest, rest_bits = 256, 8, 0, 0
