@@ -459,7 +459,8 @@ def small_page_cue(buf: bytes) -> bool:
     if len(buf) >= SMALL_PAGE:
         return False
     low = buf.lower()
-    return _cued(low, small=True) and SOURCE.search(low) is not None
+    # the request first: one regex that few pages match, before the cues' several
+    return SOURCE.search(low) is not None and _cued(low, small=True)
 
 
 def _cued(low: bytes, small: bool) -> bool:
@@ -474,7 +475,7 @@ def flow_layer(buf: bytes) -> bytes | None:
     if len(buf) > MAX_INPUT:
         return None
     low = buf.lower()
-    if not _cued(low, len(buf) < SMALL_PAGE) or SOURCE.search(low) is None:
+    if SOURCE.search(low) is None or not _cued(low, len(buf) < SMALL_PAGE):
         return None
     lexed = strip_comments(buf)
     original = lexed.code

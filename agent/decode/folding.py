@@ -22,7 +22,7 @@ _LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,512}"|'(?:[^'\\\r\n]|\\.){0,512}')"""
 _LIT_RE = re.compile(_LIT)
 _CONCAT = re.compile(_LIT + rb"(?:[ \t]{0,8}(?:\+|\.|&)[ \t]{0,8}" + _LIT + rb"){1,256}")
 # A literal alone in parentheses that are not a call: `('a'^'b')` -> `'x'`, never `f('x')`.
-_PAREN = re.compile(rb"(?<![\w$\]\)])\([ \t]{0,8}(" + _LIT + rb")[ \t]{0,8}\)")
+_PAREN = re.compile(rb"\((?<![\w$\]\)]\()[ \t]{0,8}(" + _LIT + rb")[ \t]{0,8}\)")
 # XOR operands are payloads too, kilobytes long (a scan stops at the next quote or line end,
 # so each start costs at most the distance to it)
 _LONG_LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,65536}"|'(?:[^'\\\r\n]|\\.){0,65536}')"""
@@ -180,7 +180,7 @@ _VAR_LITERAL = re.compile(
 # (white space only inside the optional parentheses, so a failed match cannot split it two ways)
 _BARE = rb"(?:\([ \t]{0,4})?[A-Za-z_]\w{0,31}(?:[ \t]{0,4}\))?"
 _BARE_CHAIN = re.compile(
-    rb"(?<![\w$>:\\])\([ \t]{0,4}(" + _BARE + rb"(?:[ \t]{0,4}\.[ \t]{0,4}" + _BARE + rb"){1,16})[ \t]{0,4}\)"
+    rb"\((?<![\w$>:\\]\()[ \t]{0,4}(" + _BARE + rb"(?:[ \t]{0,4}\.[ \t]{0,4}" + _BARE + rb"){1,16})[ \t]{0,4}\)"
 )  # fmt: skip
 # A bare word glued to a literal: `sy.'stem'`, `'pass'.thru` (a sink's name only).
 # (the literal side first: the dot is a literal a regex search finds fast, a leading word is not)
@@ -190,11 +190,11 @@ _LIT_DOT_WORD = re.compile(
     rb"(['\"])([A-Za-z_]{1,24})\1[ \t]{0,4}\.[ \t]{0,4}([A-Za-z_]\w{0,31})(?![\w(\[$])"
 )
 # `'system'($x)`: a quoted function name called is that function.
-_CALLED_NAME = re.compile(rb"(?<![\w$\\\[])([\"'])(" + _SINKS + rb")\1[ \t]{0,8}\(", re.I)
+_CALLED_NAME = re.compile(rb"([\"'])(?<![\w$\\\[][\"'])(" + _SINKS + rb")\1[ \t]{0,8}\(", re.I)
 # `call_user_func("fwrite", $h, ..)` is `fwrite($h, ..)`: written as the call it makes, so the
 # rules for the function itself see it (any function: a loader's tmpfile, fwrite, include path).
 _CALL_BY_NAME = re.compile(
-    rb"(?<![\w$>:])call_user_func[ \t]{0,8}\([ \t]{0,8}([\"'])([A-Za-z_]\w{0,63})\1[ \t]{0,8}(?:,[ \t]{0,8}|(?=\)))",
+    rb"call_user_func(?<![\w$>:]call_user_func)[ \t]{0,8}\([ \t]{0,8}([\"'])([A-Za-z_]\w{0,63})\1[ \t]{0,8}(?:,[ \t]{0,8}|(?=\)))",
     re.I,
 )
 # Functions whose first argument is the callback: `call_user_func($f, ..)` calls `$f`.
@@ -226,7 +226,7 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
         ((b"chr", b"h*"), rb"(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"),
         ((b"'", b'"'), rb"['\"](?:6[1-9a-fA-F]|7[0-9aA]|5[fF]){4,40}['\"]"),
         ((b"=",), rb"=[ \t]{0,8}" + _Q + rb";\s{0,8}\$\w{1,64}[ \t]{0,8}=[ \t]{0,8}" + _Q + rb";"),
-        ((b".'", b'."'), rb"(?<![\w$>:\\])[a-z]{2,8}\.['\"][a-z_]{2,}['\"]"),
+        ((b".'", b'."'), rb"[a-z](?<![\w$>:\\][a-z])[a-z]{1,7}\.['\"][a-z_]{2,}['\"]"),
         ((b".=",), rb"\.=[ \t]{0,8}" + _PIECE + rb";[ \t\r\n]{0,64}\$\w{1,64}[ \t]{0,8}\.=[ \t]{0,8}" + _PIECE + rb";"),
         ((b"'(", b'"(', b"' (", b'" ('), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
         # a variable assigned what a string function makes of a literal (`$f = strrev('..')`)
@@ -248,11 +248,14 @@ def small_page_cue(buf: bytes) -> int | None:
     lower = buf.lower()
     for needles, pattern in SMALL_PAGE_CUES:
         # a pattern is searched only when one of its needles is in the page (the first found
-        # decides: the common needles, a quote or `=`, stop at once)
-        if any(n in lower for n in needles):
-            m = pattern.search(buf)
-            if m:
-                return m.start()
+        # decides: the common needles, a quote or `=`, stop at once); a plain loop, since a
+        # generator per cue cost more than the searches on a page of a few kilobytes
+        for n in needles:
+            if n in lower:
+                m = pattern.search(buf)
+                if m:
+                    return m.start()
+                break
     return None
 
 
