@@ -567,6 +567,44 @@ def test_deep_nesting_stops_at_the_depth_limit(ruleset: RuleSet) -> None:
     assert not outcome.layers  # the shell sits at depth 11: not reached, and that is the bound
 
 
+# A packed shell whose first layer is judged critical, holding a packed uploader below it.
+_UPLOADER = (
+    b'<?php if(isset($_FILES["f"])){move_uploaded_file($_FILES["f"]["tmp_name"], $_POST["p"]);} ?>'
+)
+_TWO_DEEP = php_packed(
+    b'<?php system($_GET["c"]); eval(base64_decode("' + base64.b64encode(_UPLOADER) + b'")); ?>',
+    "base64",
+)
+
+
+def test_a_layer_that_settles_the_file_ends_the_decoding(ruleset: RuleSet) -> None:
+    _, layers = _explore(ruleset, _TWO_DEEP, Limits())
+    assert len(layers) >= 2  # the uploader's layer is reached when nothing settles
+    seen: list[bytes] = []
+
+    def scan_layer(layer: bytes, seconds: float) -> list[object]:
+        seen.append(layer)
+        return list(ruleset.rules.match(data=layer, timeout=max(1, round(seconds))))
+
+    found = list(ruleset.rules.match(data=_TWO_DEEP))
+    settled = explore(_TWO_DEEP, found, scan_layer, Limits(), settles=lambda f: bool(f))
+    assert len(seen) == 1 and settled.stopped == "settled"
+
+
+def test_decoding_stops_below_a_critical_layer(tmp_path: Path) -> None:
+    (tmp_path / "r.yar").write_text(
+        'rule T_Crit { meta: severity = "critical" strings: $a = "system($_GET" condition: $a }\n'
+        'rule T_Upload { meta: severity = "high" strings: $a = "move_uploaded_file" condition: $a }\n'
+    )
+    rules = load_rules((tmp_path / "r.yar", TRIGGERS), default_rules=False)
+    found = scan(rules, tmp_path, "two.php", _TWO_DEEP)
+    assert found["T_Crit"] == "base64"  # critical on the first layer
+    # the uploader one layer further down could change nothing but the list of names
+    assert "T_Upload" not in found
+    found = scan(rules, tmp_path, "one.php", php_packed(_UPLOADER, "base64"))
+    assert found["T_Upload"] == "base64"  # found where nothing critical stands above it
+
+
 def test_many_triggers_look_at_a_bounded_number_of_regions(ruleset: RuleSet) -> None:
     page = b"<?php " + b"base64_decode('QUJD'); " * 50_000
     _, layers = _explore(ruleset, page, Limits())

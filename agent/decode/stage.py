@@ -256,7 +256,9 @@ class LayerMatches:
 class Outcome:
     layers: list[LayerMatches]
     decoded: int = 0  # layers produced and scanned
-    stopped: str = ""  # why decoding stopped early ("time", "bytes", "layers", "scan-timeout")
+    # why decoding stopped early: "time", "bytes", "layers", "scan-timeout", or "settled" (a
+    # layer's findings left nothing for the others to change)
+    stopped: str = ""
 
 
 def explore(
@@ -265,9 +267,11 @@ def explore(
     scan: ScanFn,
     limits: Limits | None = None,
     hits: Hits | None = None,
+    settles: Callable[[list[Any]], bool] | None = None,
 ) -> Outcome:
     """Breadth first through the layers below `data`, whose yara matches are `found`; `hits`:
-    `first_hits` of them when the caller has it already."""
+    `first_hits` of them when the caller has it already. `settles(findings)`: True when a
+    layer's findings decide the file for good; the layers left are then not produced."""
     limits = limits or Limits()
     if hits is None:
         hits = first_hits(data, found, limits.regions)
@@ -302,6 +306,9 @@ def explore(
             findings = [m for m in layer_found if not is_trigger(m)]
             if findings:
                 out.layers.append(LayerMatches(" > ".join(here), findings))
+                if settles is not None and settles(findings):
+                    out.stopped = "settled"
+                    return out
             if len(here) < limits.depth:
                 hits = with_small_split(layer, hits_of(layer_found, limits.regions))
                 todo.append((here, layer, _nested_payload(name, layer, hits)))
