@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.decode.flow import MAX_INPUT, flow_layer, strip_comments
+from agent.decode.flow import MAX_INPUT, SOURCE, flow_layer, reads_request, strip_comments
 from agent.rules import default_rules_dir, load_rules
 from agent.rules.compiler import RuleSet
 from agent.scanner import Scanner, Verdict
@@ -237,3 +237,42 @@ def test_flow_never_raises_and_writes_only_sinks(parts: list[bytes]) -> None:
         assert layer.startswith(b"<?php\n")
         # sink calls are written once each, a nested one inside its outer call
         assert len(layer) <= 8 + 2 * len(code) + 16 * code.count(b"$")
+
+
+_REQUEST_BITS = st.lists(
+    st.sampled_from(
+        [
+            b"$_get",
+            b"$_post[",
+            b"$_server['http_x']",
+            b'$_server [ "query_string',
+            b"$globals['_get",
+            b"$http_post_vars",
+            b"getenv('http_",
+            b"getenv ( http_",
+            b"php://input",
+            b"getallheaders (",
+            b"apache_request_headers(",
+            b"filter_input(input_",
+            b"filter_input_array ( input_",
+            b"$_",
+            b"$http_",
+            b"getenv",
+            b"filter_input",
+            b"$_files",
+            b"x",
+            b" ",
+            b"(",
+            b"'",
+            b"\n",
+        ]
+    ),
+    max_size=12,
+).map(b"".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_REQUEST_BITS, st.binary(max_size=200).map(bytes.lower)))
+def test_reads_request_is_the_source_regex(low: bytes) -> None:
+    # the substring gate in front of the regex may only save work, never change the answer
+    assert reads_request(low) == (SOURCE.search(low) is not None)

@@ -44,6 +44,16 @@ SOURCE = re.compile(
     rb"|getenv\s{0,4}\(\s{0,4}['\"]?http_|php://input|getallheaders\s{0,4}\("
     rb"|apache_request_headers\s{0,4}\(|filter_input(?:_array)?\s{0,4}\(\s{0,4}input_"
 )
+# A literal each of SOURCE's alternatives holds: a page with none of them skips the regex.
+_SOURCE_NEEDLES = (b"$_", b"$http_", b"$globals", b"getenv", b"php://input", b"getallheaders",
+                   b"apache_request_headers", b"filter_input")  # fmt: skip
+
+
+def reads_request(low: bytes) -> bool:
+    """Whether a lower-cased layer reads request data (SOURCE), substrings first."""
+    return any(n in low for n in _SOURCE_NEEDLES) and SOURCE.search(low) is not None
+
+
 # Calls whose result carries nothing an attacker can steer into a command or code.
 _SANITISER_NAMES = (
     rb"(?:intval|floatval|boolval|abs|round|floor|ceil|count|sizeof|strlen|"
@@ -460,7 +470,7 @@ def small_page_cue(buf: bytes) -> bool:
         return False
     low = buf.lower()
     # the request first: one regex that few pages match, before the cues' several
-    return SOURCE.search(low) is not None and _cued(low, small=True)
+    return reads_request(low) and _cued(low, small=True)
 
 
 def _cued(low: bytes, small: bool) -> bool:
@@ -475,7 +485,7 @@ def flow_layer(buf: bytes) -> bytes | None:
     if len(buf) > MAX_INPUT:
         return None
     low = buf.lower()
-    if SOURCE.search(low) is None or not _cued(low, len(buf) < SMALL_PAGE):
+    if not reads_request(low) or not _cued(low, len(buf) < SMALL_PAGE):
         return None
     lexed = strip_comments(buf)
     original = lexed.code

@@ -31,6 +31,8 @@ def written_names(data: bytes) -> int | None:
     the first CHECKED is UTF-8: names a person wrote in their language (`$结果`). An encoder's
     names are bytes that are no text (`$\xb9\xe0\xa1`); renaming those would show the rules the
     encoder's own decoding stub, which commercial applications ship too."""
+    if data.isascii():  # one C pass; most pages hold nothing above ASCII at all
+        return None
     first = None
     count = 0
     for m in CUE.finditer(data):
