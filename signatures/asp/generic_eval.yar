@@ -117,7 +117,8 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
         $w4 = /replace[ \t]{0,2}\(/ nocase
         $ra1 = ".ReadAll" nocase
         $ra2 = "ReadText" nocase
-        // a class's own method named Execute (a database wrapper) is declared, not an eval
+        // a class's own method named Execute (a database wrapper) is declared, not an eval; its
+        // declarations and its calls on SQL are not counted as evals (a CMS's site class)
         $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
@@ -125,7 +126,7 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
         $net = /<%@[ \t]{0,3}(Page|Control|Master)\b/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and not $net and (
-            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em and (any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15) or ($d16 and $js)) and
+            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em + #db + #decl and (any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15) or ($d16 and $js)) and
                 not ($inc and any of ($ra*))) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
