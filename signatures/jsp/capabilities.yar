@@ -27,6 +27,9 @@ rule WSA_Jsp_Exec_ShellFromRequest
         $in_c = "getCookies" ascii
         $in_t = "getPart" ascii
         $in2 = /\$\{\s{0,3}(param|header|cookie)\b/
+        // a process's output is read with getInputStream too, beside its getErrorStream: only
+        // getInputStream calls beyond those pairs can be the request body's
+        $pe = /getErrorStream\s{0,3}\(/
         // Runtime.exec whose first argument starts with an identifier, a call or an array of them
         $rt = "getRuntime" ascii
         // Runtime rt = Runtime.getRuntime(); Process p = rt.exec(cmd)
@@ -44,7 +47,8 @@ rule WSA_Jsp_Exec_ShellFromRequest
         // the runner made by the container as a bean: <jsp:useBean class="java.lang.ProcessBuilder">
         $x7 = /useBean\s[^>]{0,120}class\s{0,3}=\s{0,3}["']java\.lang\.(ProcessBuilder|Runtime)["']/
     condition:
-        filesize < 1MB and ($x6 or (any of ($in*) and ($xd or ($rt and $x2) or ($rv and $pv and ($x1 or $x2)) or $x3 or $x4 or $x5 or $x7)))
+        filesize < 1MB and ($x6 or ((any of ($in_p, $in_h, $in_r, $in_q, $in_c, $in_t, $in2) or #in_i > #pe) and
+            ($xd or ($rt and $x2) or ($rv and $pv and ($x1 or $x2)) or $x3 or $x4 or $x5 or $x7)))
 }
 
 rule WSA_Jsp_Reflection_HiddenRuntime
