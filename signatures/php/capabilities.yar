@@ -158,6 +158,10 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $url4 = /=\s{0,3}["'](https?|ftp)["']\s{0,3};|["'][a-z]{0,5}:\/\/["']/
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
         $fo = /fopen\s{0,3}\(\s{0,3}\$/ nocase
+        // an address that names code (a .php/.txt file, a raw paste or repository file) kept in
+        // a variable, fetched through that variable
+        $url5 = /=\s{0,3}['"]https?:\/\/([^'"\s]{4,200}\.(php\d?|phtml|txt)|(raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw)\/[^'"\s]{1,200})['"]\s{0,3};/ nocase
+        $fv = /file_get_contents\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3}\)/ nocase
         $sgc = "stream_get_contents" nocase
         // a page joined to what a helper fetches from a written address: eval($ok . get('https://..'))
         $f5 = /(eval|assert)[ \t]?\([^;\n]{0,40}\.[ \t]?@?[a-zA-Z_]\w{0,40}[ \t]?\([ \t]?["'](https?|ftp):\/\// nocase
@@ -178,7 +182,9 @@ rule WSA_Php_RemoteCode_FetchThenEval
             // eval("?>$page") of a page fetched from a URL kept in a variable
             (filesize < 8KB and $ev5 and $url2 and $fetch) or
             (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $url4 or $net) and ($fetch or $net)) or
-            (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u))
+            (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u)) or
+            // a code file's address in a variable, fetched, and the page run whole (2026-12-07)
+            (filesize < 4KB and $ev2 and $f1 and $fv and $url5)
         )
 }
 

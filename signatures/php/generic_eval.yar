@@ -85,7 +85,9 @@ rule WSA_Php_Generic_RequestAsCallable
     strings:
         // $_GET['f'](...)  /  @$_POST[x]($_POST[y])
         // what follows the parenthesis is an argument (not prose in a comment: "via $_GET['url'] (see..")
-        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(\s{0,80}([$@'")(]|\.\.\.\s{0,3}\$|\w{1,30}\s{0,3}\()/
+        // (with an argument: a forum dispatching $_POST['item']() after an in_array check
+        // passes nothing an attacker wrote)
+        $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(\s{0,80}([$@'"(]|\.\.\.\s{0,3}\$|\w{1,30}\s{0,3}\()/
         // $f($_POST['x'])  -- variable function applied to request data
         $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $$b($_REQUEST['p']): a variable variable's function on request data
@@ -96,12 +98,16 @@ rule WSA_Php_Generic_RequestAsCallable
         $call5 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}\$\w{1,20}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)/
         // include/require of a request-chosen file (remote or local file inclusion backdoor)
         $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
-        $inc2 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}(include|require)(_once)?\s{0,3}\(?\s{0,3}\$/ nocase
+        // (the file a bare variable or one with a suffix: a forum's require_once($sourcedir .
+        // '/Subs-Post.php') after reading a message number joins a folder before the name)
+        $inc2 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}(include|require)(_once)?\s{0,3}\(?\s{0,3}\$\w{1,30}\s{0,3}(\)|;|\.\s{0,3}['"]\.)/ nocase
         // one to three decoders between the variable function and the request: $f(urldecode(urldecode($_REQUEST[..])))
         // a computed callee applied to request data: (substr($m,0,3).substr($m,4))($_GET['a']),
         // f("php".$q)($_GET[2]); a cast, (int)($_GET['id']), ends in a letter and is not one
         $call4 = /([^a-zA-Z \t(]|\$\w{1,20}|['"])\s{0,3}\)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
-        $call3 = /(\$\w{1,20}|\])\s{0,3}\(\s{0,3}((stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}){1,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // (an array element only under a number, a variable or a short key: a forum's function
+        // table, $smcFunc['htmlspecialchars'](trim($_REQUEST[..])), names what it calls)
+        $call3 = /(\$\w{1,20}|\[\s{0,3}(\d{1,3}|\$\w{1,20}|['"]\w{1,3}['"])\s{0,3}\])\s{0,3}\(\s{0,3}((stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}){1,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,80}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
         // a callback taken as a later argument: preg_replace_callback, array_filter, usort, ...
@@ -135,7 +141,8 @@ rule WSA_Php_Generic_CallbackByName
         $cb3 = /(call_user_func(_array)?|array_map)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         $cb4 = /(usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)(\s{0,3}\[[^\]\n]{1,30}\])?\s{0,3}[,)]|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
-        $call4 = /\]\s{0,3}\(\s{0,3}\w{1,20}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
+        // (the key a number, a variable or a short string, as WSA-PHP-002's $call3)
+        $call4 = /\[\s{0,3}(\d{1,3}|\$\w{1,20}|['"]\w{1,3}['"])\s{0,3}\]\s{0,3}\(\s{0,3}\w{1,20}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
     condition:
         // apart from WSA-PHP-002 and capped: a bounded window per hit is what costs in a large file
         filesize < 1MB and ($call4 or ($cb2 and $req) or (filesize < 3KB and ($cb3 or $cb4)))

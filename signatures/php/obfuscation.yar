@@ -340,3 +340,24 @@ rule WSA_Php_Obfuscation_AlphabetPicks : conceals
     condition:
         filesize < 5MB and $php and $p
 }
+
+rule WSA_Php_Obfuscation_SplitDecoderName : conceals
+{
+    meta:
+        id = "WSA-PHP-174"
+        description = "A decoder's name kept in two literal pieces, each assigned to a variable ($a = \"base\"; $b = \"64_decode\"), and a variable evaluated: the decoding call of a packed payload is spelled only at run time"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://www.php.net/manual/en/functions.variable-functions.php"
+        mitre_attack = "T1505.003"
+    strings:
+        // the head piece assigned, then the tail of a decoder's name on its own (no application
+        // keeps that in a variable; the tail is the atom)
+        $t = /=\s{0,3}["'](b|ba|bas|base|base6|base64|g|gz|gzi|gzin|gzun|str|str_|str_r)["']\s{0,3};\s{0,40}\$\w{1,30}\s{0,3}=\s{0,3}["'](a?s?e?64_decode|g?z?inflate|_rot13|uncompress)["']\s{0,3};/
+        $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@(]{0,3}\s{0,3}\$[a-zA-Z_]/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 20MB and $php and $t and $ev
+}
