@@ -59,11 +59,15 @@ rule WSA_Asp_Evasion_SplitKeyword : conceals
         $fsox = /\.(CreateTextFile|OpenTextFile|DeleteFile|DeleteFolder|CopyFile|MoveFile|CopyFolder|MoveFolder|SaveToFile)[ \t]{0,2}[( ]|\.attributes[ \t]{0,2}=|Shell\.Application/ nocase
         // ...and that stands alone: a CMS's upload class sits in pages that include the site's own
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
+        // ...or is one: an upload class parsing the posted body, whose helpers make the folder
+        // and move the file it saved
+        $ucls = /[\r\n][ \t]{0,8}Class[ \t]{1,3}\w{1,40}[ \t]{0,8}[\r\n]/ nocase
+        $ubin = /Request\.BinaryRead[ \t]{0,2}\([ \t]{0,2}Request\.TotalBytes/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         filesize < 2MB and any of ($tag*) and (any of ($k*) or
-            for any i in (1..#p1) : (!p1[i] > 31) or (for any i in (1..#p2) : (!p2[i] > 44) and $fsox and not $ssi) or
+            for any i in (1..#p1) : (!p1[i] > 31) or (for any i in (1..#p2) : (!p2[i] > 44) and $fsox and not $ssi and not ($ucls and $ubin)) or
             for any i in (1..#p3) : (!p3[i] > 35) or for any i in (1..#p4) : (!p4[i] > 33))
 }
 
