@@ -183,7 +183,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
             (filesize < 8KB and $ev5 and $url2 and $fetch) or
             (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $url4 or $net) and ($fetch or $net)) or
             (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u)) or
-            // a code file's address in a variable, fetched, and the page run whole (2026-12-07)
+            // a code file's address in a variable, fetched, and the page run whole (2026-12-06)
             (filesize < 4KB and $ev2 and $f1 and $fv and $url5)
         )
 }

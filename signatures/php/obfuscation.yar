@@ -349,7 +349,7 @@ rule WSA_Php_Obfuscation_SplitDecoderName : conceals
         family = "Encoded payload chain"
         severity = "high"
         author = "webshell-agent project"
-        date = "2026-12-07"
+        date = "2026-12-06"
         reference = "https://www.php.net/manual/en/functions.variable-functions.php"
         mitre_attack = "T1505.003"
     strings:
