@@ -691,7 +691,9 @@ rule WSA_Php_Seo_Cloaker
         $php = "<?" ascii
     condition:
         filesize < 1MB and $php and (($ref or $list) and ($redir or $remote or $net) or
-            ($bots and $ua and ($redir or $remote or $inc)) or
+            // (an include alone only in a small page: an application's user class lists crawler
+            // names to leave them out of its online users and requires its own files)
+            ($bots and $ua and ($redir or $remote or (filesize < 20KB and $inc))) or
             ($inline and $ua) or
             (filesize < 64KB and $botcmp and $ua and ($redir or $remote)))
 }
