@@ -253,9 +253,11 @@ rule WSA_Php_Generic_PasswordGate
         mitre_attack = "T1505.003"
     strings:
         $g = /(md5|sha1|crypt)\s{0,3}\(\s{0,3}@?\$_(COOKIE|GET|POST|REQUEST|SERVER)\s{0,3}\[[^\]\n]{1,30}\][^)\n]{0,10}\)\s{0,3}[!=]==?\s{0,3}['"][0-9a-zA-Z.\/]{13,64}['"]/ nocase
+        // ...but not the Referer, which a browser sets: a forum checks where a page was opened from
+        $gref = /(md5|sha1|crypt)\s{0,3}\(\s{0,3}@?\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_REFERER['"]\s{0,3}\][^)\n]{0,10}\)\s{0,3}[!=]==?\s{0,3}['"][0-9a-zA-Z.\/]{13,64}['"]/ nocase
         $h = /\$_(REQUEST|GET|POST|COOKIE)\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}===?\s{0,2}['"][0-9a-f]{32}['"]/
     condition:
-        filesize < 2MB and ($g or $h)
+        filesize < 2MB and (#g > #gref or $h)
 }
 
 rule WSA_Php_Generic_SinkAsCallable
