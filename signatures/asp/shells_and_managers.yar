@@ -36,8 +36,11 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // a JSP page (client-side ActiveXObject("WScript.Shell") next to Java code)
         $jsp = /<%@[ \t]{0,3}page[ \t][^%]{0,200}(import|contentType|pageEncoding)[ \t]{0,3}=/
+        // ...or in a client-side VBScript block (no runat=server, no server tag before it): the
+        // browser's object, a back office opening a local file on the operator's PC
+        $cvb = /<script[ \t]{1,3}language[ \t]{0,3}=[ \t]{0,3}["']?vbscript["']?[ \t]{0,3}>[^%]{0,1500}CreateObject[ \t]{0,3}\([ \t]{0,3}["']WScript\.Shell/ nocase
     condition:
-        filesize < 1MB and any of ($tag*) and any of ($o*) and $r and not $jsp and
+        filesize < 1MB and any of ($tag*) and (#o1 > #cvb or any of ($o2, $o3, $o4)) and $r and not $jsp and
         ($x2 or $x3 or (($x1 or $x4 or $x7) and not $fixed) or ($o2 and $x5 and $x6))
 }
 
