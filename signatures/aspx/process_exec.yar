@@ -73,7 +73,7 @@ rule WSA_Aspx_Generic_ComShell
         // WScript.Shell / Shell.Application by CLSID (GetObject("new:..."), GetTypeFromCLSID)
         $o3 = /72C24DD5-D70A-438B-8A42-98424B88AFB8|13709620-C279-11CE-A49E-444553540000/ nocase
         // a client-side VBScript block's WScript.Shell runs in the browser (a back office's page)
-        $cvb = /<script[ \t]{1,3}language[ \t]{0,3}=[ \t]{0,3}["']?vbscript["']?[ \t]{0,3}>[^%]{0,1500}CreateObject[ \t]{0,3}\([ \t]{0,3}["']WScript\.Shell/ nocase
+        $cvb = /<script[ \t]{1,3}language[ \t]{0,3}=[ \t]{0,3}["']?vbscript["']?[ \t]{0,3}>[^%]{0,400}CreateObject[ \t]{0,3}\([ \t]{0,3}["']WScript\.Shell/ nocase
         $o4 = /new\s{1,3}ActiveXObject\s{0,3}\(/
         // the ProgID built at run time ("WScript." + "Shell"), its command method called by name
         $o5 = /GetTypeFromProgID\s{0,3}\(/ nocase
