@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -211,16 +212,16 @@ def _matches(found: list[yara.Match], shift: int = 0, layer: str = "") -> tuple[
     return tuple(out)
 
 
-def _judged_at(matches: tuple[RuleMatch, ...], severity: int) -> bool:
+def _judged_at(matches: Iterable[RuleMatch] | list[yara.Match], severity: int) -> bool:
     """Whether a rule judged the code at `severity` or above for what it does (a `conceals` rule
-    says only that code is hidden)."""
+    says only that code is hidden). Takes our matches or yara's: both carry meta and tags."""
     return any(
         SEVERITY[severity_of(m.meta)] >= severity and CONCEALS not in m.tags for m in matches
     )
 
 
 def _settles(found: list[yara.Match]) -> bool:
-    return _judged_at(_matches(found), FINAL)
+    return _judged_at(found, FINAL)  # on yara's own matches: no excerpts built to be dropped
 
 
 TIMEOUT_MATCH = RuleMatch(TIMEOUT_RULE, "webshell-agent", ("scan_timeout",), TIMEOUT_META, ())
