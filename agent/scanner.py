@@ -33,7 +33,7 @@ from agent.filetypes import (
     sniff,
     tagged_languages,
 )
-from agent.matchproc import MatchPool, WorkerLost, interpreter
+from agent.matchproc import BATCH_BYTES, BATCH_FILES, MatchPool, WorkerLost, interpreter
 from agent.rules.compiler import RuleSet
 from agent.severity import SEVERITY, severity_of
 from agent.walk import Filter
@@ -130,6 +130,24 @@ class Judged:
     matches: tuple[RuleMatch, ...]
     timed_out: bool = False
     why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A file read once by descriptor, waiting to be matched."""
+
+    data: bytes
+    st: os.stat_result
+    sniffed: str  # the language found by sniffing a file not taken by its name, else ""
+    started: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    info: FileInfo
+    md5: str
+    filetype: str
+    externals: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +302,46 @@ class Scanner:
             self.pool.close()
 
     def scan(self, path: str) -> ScanResult:
+        read = self._read(path)
+        if isinstance(read, ScanResult):
+            return read
+        return self._scanned(read, self.scan_bytes(path, read.data, read.st, read.started))
+
+    def scan_many(self, paths: list[str]) -> list[ScanResult]:
+        """`scan` of each path, in order. With matching children, the files read go to a child
+        in batches (agent.matchproc: one pipe round trip for up to BATCH_FILES files), at most
+        BATCH_BYTES of them held at once beyond the last one read."""
+        if self.pool is None or len(paths) < 2:
+            return [self.scan(p) for p in paths]
+        out: list[ScanResult | None] = [None] * len(paths)
+        batch: list[tuple[int, _Read, _Prepared]] = []
+        held = 0
+        for i, path in enumerate(paths):
+            read = self._read(path)
+            if isinstance(read, ScanResult):
+                out[i] = read
+                continue
+            batch.append((i, read, self._prepare(path, read.data, read.st)))
+            held += len(read.data)
+            if held >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+                self._judge_batch(paths, batch, out)
+                batch, held = [], 0
+        self._judge_batch(paths, batch, out)
+        return [r for r in out if r is not None]
+
+    def _judge_batch(
+        self, paths: list[str], batch: list[tuple[int, _Read, _Prepared]], out: list[Any]
+    ) -> None:
+        if not batch:
+            return
+        assert self.pool is not None
+        judged = self.pool.judge_many([(read.data, prep.externals) for _, read, prep in batch])
+        for (i, read, prep), outcome in zip(batch, judged, strict=True):
+            result = self._result(paths[i], read.data, prep, outcome, read.started)
+            out[i] = self._scanned(read, result)
+
+    def _read(self, path: str) -> _Read | ScanResult:
+        """The file's bytes, read once by descriptor; or the result that ends its scan."""
         started = time.perf_counter()
         sniffing = self.select is not None and not self.select.direct(path)
         lang = ""
@@ -314,15 +372,27 @@ class Scanner:
             return ScanResult(path, Verdict.SKIPPED, Reason.SYMLINK, e.why)
         except OSError as e:
             return _os_error(path, e, started)
-        result = self.scan_bytes(path, data, st, started)
-        if lang:  # scanned because of what it holds, not its name: say so
-            result = dataclasses.replace(result, extra={**result.extra, "sniffed": lang})
+        return _Read(data, st, lang, started)
+
+    @staticmethod
+    def _scanned(read: _Read, result: ScanResult) -> ScanResult:
+        if read.sniffed:  # scanned because of what it holds, not its name: say so
+            return dataclasses.replace(result, extra={**result.extra, "sniffed": read.sniffed})
         return result
 
     def scan_bytes(
         self, path: str, data: bytes, st: os.stat_result, started: float | None = None
     ) -> ScanResult:
         started = time.perf_counter() if started is None else started
+        prep = self._prepare(path, data, st)
+        outcome: Judged | Exception
+        try:
+            outcome = (self.pool or self).judge(data, prep.externals)
+        except (WorkerLost, yara.Error) as e:
+            outcome = e
+        return self._result(path, data, prep, outcome, started)
+
+    def _prepare(self, path: str, data: bytes, st: os.stat_result) -> _Prepared:
         info = _info(st)
         md5 = hashlib.md5(data, usedforsecurity=False).hexdigest() if self._md5_first else ""
         filetype = sniff(data[:16])
@@ -336,22 +406,28 @@ class Scanner:
             "owner": info.owner,
             "md5": md5,
         }
-        try:
-            judged = (self.pool or self).judge(data, externals)
-        except WorkerLost as e:  # a child died on this file twice: say so, never drop it
+        return _Prepared(info, md5, filetype, externals)
+
+    def _result(
+        self, path: str, data: bytes, prep: _Prepared, outcome: Judged | Exception, started: float
+    ) -> ScanResult:
+        info, md5, filetype = prep.info, prep.md5, prep.filetype
+        if isinstance(outcome, WorkerLost):  # a child died on this file twice: say so
             return ScanResult(
-                path, Verdict.ERROR, Reason.INTERNAL, str(e), info,
+                path, Verdict.ERROR, Reason.INTERNAL, str(outcome), info,
                 duration=time.perf_counter() - started,
             )  # fmt: skip
-        except yara.Error as e:
+        if isinstance(outcome, yara.Error):
             return ScanResult(
-                path,
-                Verdict.ERROR,
-                Reason.YARA_ERROR,
-                str(e),
-                info,
+                path, Verdict.ERROR, Reason.YARA_ERROR, str(outcome), info,
                 duration=time.perf_counter() - started,
-            )
+            )  # fmt: skip
+        if isinstance(outcome, Exception):  # a bug in a child: an error result, never a lost file
+            return ScanResult(
+                path, Verdict.ERROR, Reason.INTERNAL, f"{type(outcome).__name__}: {outcome}", info,
+                duration=time.perf_counter() - started,
+            )  # fmt: skip
+        judged = outcome
         matches = judged.matches
         if judged.timed_out:
             # Never just an error: a file that exhausts the scanner is an alert of its own, with

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from agent.confine import Roots
 from agent.decode import Limits
 from agent.matchproc import MatchPool, matches_from_json, matches_to_json
 from agent.pipeline.workers import Job, Pipeline
@@ -247,3 +248,123 @@ def test_a_job_that_took_a_swapped_scanner_is_still_scanned(
         assert s.pool is not None and _gone(s.pool.pids())
     finally:
         s.close()
+
+
+# A child that crashes (SIGABRT) on a file holding CRASH and stops answering on one holding
+# HANG: a real `agent.matchproc` child, with its judge wrapped before it serves.
+_FAULTY_CHILD = """
+import os, signal, sys
+import agent.scanner, agent.matchproc
+judge = agent.scanner.Scanner.judge
+def faulty(self, data, externals):
+    if b"CRASH" in data:
+        os.abort()
+    if b"HANG" in data:
+        os.kill(os.getpid(), signal.SIGSTOP)
+    return judge(self, data, externals)
+agent.scanner.Scanner.judge = faulty
+agent.matchproc.child_main()
+"""
+
+
+def _faulty_python(tmp_path: Path) -> str:
+    script = tmp_path / "faulty_child.py"
+    script.write_text(_FAULTY_CHILD)
+    launcher = tmp_path / "python-faulty"
+    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}"\n')
+    launcher.chmod(0o755)
+    return str(launcher)
+
+
+def _batch(tmp_path: Path, names: dict[str, bytes]) -> list[str]:
+    paths = []
+    for name, data in names.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    return paths
+
+
+def test_a_batch_gives_what_each_file_gives_alone(tmp_path: Path) -> None:
+    rules = load_rules(())
+    paths = _batch(
+        tmp_path,
+        {
+            "a.aspx": SHELL,
+            "b.asp": ENCODED,
+            "c.php": b"<?php echo 'hello';",
+            "d.jsp": b'<%Runtime.getRuntime().exec(request.getParameter("c"));%>',
+            "e.php": b"x" * 300,
+        },
+    )
+    (tmp_path / "link.php").symlink_to(tmp_path / "a.aspx")
+    paths[2:2] = [str(tmp_path / "missing.php"), str(tmp_path / "link.php")]
+    roots = Roots([str(tmp_path)])
+    alone = Scanner(rules, max_size=200, roots=roots)
+    pooled = Scanner(rules, max_size=200, roots=roots, processes=1)
+    try:
+        one = [alone.scan(p) for p in paths]
+        many = pooled.scan_many(paths)
+        assert [(r.path, r.verdict, r.reason, r.matches) for r in many] == [
+            (r.path, r.verdict, r.reason, r.matches) for r in one
+        ]
+        assert [r.reason for r in many][2:4] == [Reason.VANISHED, Reason.SYMLINK]
+        assert [r.verdict for r in many].count(Verdict.MATCHED) == 3
+        assert pooled.pool is not None and pooled.pool.started == 1  # one child, one batch
+    finally:
+        pooled.close()
+
+
+def test_a_child_dying_mid_batch_costs_one_file_a_retry_and_no_other_file(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    s = Scanner(load_rules((rules_dir,), default_rules=False))
+    events: list[str] = []
+    s.pool = MatchPool(
+        s.ruleset, size=1, timeout=1, limits=None, python=_faulty_python(tmp_path),
+        on_event=events.append,
+    )  # fmt: skip
+    paths = _batch(
+        tmp_path,
+        {"1.aspx": SHELL, "2.php": b"CRASH", "3.aspx": SHELL, "4.php": b"<?php echo 1;"},
+    )
+    try:
+        r = s.scan_many(paths)
+        assert [x.verdict for x in r] == [
+            Verdict.MATCHED, Verdict.ERROR, Verdict.MATCHED, Verdict.CLEAN
+        ]  # fmt: skip
+        assert r[1].reason is Reason.INTERNAL and "SIGABRT" in r[1].detail
+        assert [m.rule for m in r[2].matches] == ["T_Eval_Request"]
+        # the first child, the crashing file's retry, then a fresh child for the rest
+        assert len(events) == 2 and s.pool.started == 3
+    finally:
+        s.close()
+
+
+def test_a_file_that_hangs_its_child_mid_batch_is_a_timeout_alert_the_rest_are_scanned(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    s = Scanner(load_rules((rules_dir,), default_rules=False))
+    s.pool = MatchPool(
+        s.ruleset, size=1, timeout=1, limits=None, python=_faulty_python(tmp_path), deadline=2
+    )
+    paths = _batch(tmp_path, {"1.aspx": SHELL, "2.php": b"HANG", "3.aspx": SHELL})
+    try:
+        r = s.scan_many(paths)
+        assert [x.verdict for x in r] == [Verdict.MATCHED] * 3
+        assert r[1].reason is Reason.TIMEOUT and "killed" in r[1].detail
+        assert [m.rule for m in r[2].matches] == ["T_Eval_Request"]
+    finally:
+        s.close()
+
+
+def test_a_worker_takes_a_batch_but_never_a_stop_meant_for_another() -> None:
+    from agent.pipeline.workers import WorkQueue
+
+    q = WorkQueue(10)
+    stop = Job("")
+    for job in (Job("a"), Job("b"), stop, stop, Job("c")):
+        q.put(job)
+    assert [j.path for j in q.get_batch(16, stop)] == ["a", "b"]
+    assert q.get_batch(16, stop) == [stop]
+    assert q.get_batch(16, stop) == [stop]
+    assert [j.path for j in q.get_batch(16, stop)] == ["c"]

@@ -28,7 +28,12 @@ class RulesetScanner(Scanner):
     """Tags each result with the ruleset that produced it (rules may be swapped mid-scan)."""
 
     def scan(self, path: str) -> ScanResult:
-        result = super().scan(path)
+        return self._tagged(super().scan(path))
+
+    def scan_many(self, paths: list[str]) -> list[ScanResult]:
+        return [self._tagged(r) for r in super().scan_many(paths)]
+
+    def _tagged(self, result: ScanResult) -> ScanResult:
         result.extra["ruleset"] = self.ruleset.digest
         result.extra["rules_version"] = self.ruleset.version  # the signed bundle, if any
         return result

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agent.matchproc import BATCH_FILES
 from agent.scanner import Reason, Scanner, ScanResult, Verdict
 
 
@@ -65,6 +66,22 @@ class WorkQueue:
             while not self._items:
                 self._not_empty.wait()
             return self._take()
+
+    def get_batch(self, limit: int, until: Job) -> list[Job]:
+        """The first job (waiting for one), then up to `limit` in all of what is queued already,
+        never waiting for more and never past `until` (each worker takes one stop job)."""
+        with self._not_empty:
+            while not self._items:
+                self._not_empty.wait()
+            batch = [self._take()]
+            while (
+                batch[0] is not until
+                and len(batch) < limit
+                and self._items
+                and self._items[0] is not until
+            ):
+                batch.append(self._take())
+            return batch
 
     def get_nowait(self) -> Job:
         with self._lock:
@@ -149,32 +166,37 @@ class Pipeline:
         return self._queue.qsize()
 
     def _work(self) -> None:
+        # With matching children a worker takes what is queued, up to a batch, so that its
+        # child gets the files in one round trip (agent.matchproc); alone, one job at a time.
         while True:
-            job = self._queue.get()
+            limit = BATCH_FILES if self.scanner.pool is not None else 1
+            jobs = self._queue.get_batch(limit, _STOP)
+            if jobs[0] is _STOP:
+                return
+            if self.on_start is not None:
+                jobs = [job for job in jobs if self._starts(job)]
+            scanner = self.scanner  # one scanner for the batch, even across a swap
             try:
-                if job is _STOP:
-                    return
-                if self.on_start is not None:
-                    try:
-                        if not self.on_start(job):
-                            continue
-                    except Exception:
-                        _log.exception("start handler failed for %r", job.path)
-                try:
-                    result = self.scanner.scan(job.path)
-                except Exception as e:  # a scanner bug must still yield a result: nothing is lost
-                    _log.exception("scan failed for %r", job.path)
-                    result = ScanResult(
-                        job.path, Verdict.ERROR, Reason.INTERNAL, f"{type(e).__name__}: {e}"
-                    )
-                with self._lock:
-                    self.scanned += 1
+                results = scanner.scan_many([job.path for job in jobs])
+            except Exception as e:  # a scanner bug must still yield results: nothing is lost
+                _log.exception("scan failed for %d files from %r", len(jobs), jobs[0].path)
+                why = f"{type(e).__name__}: {e}"
+                results = [ScanResult(j.path, Verdict.ERROR, Reason.INTERNAL, why) for j in jobs]
+            with self._lock:
+                self.scanned += len(jobs)
+            for job, result in zip(jobs, results, strict=True):
                 try:
                     self.on_result(job, result)
                 except Exception:  # a consumer bug must not kill a scan worker
                     _log.exception("result handler failed for %r", job.path)
-            finally:
-                self._queue.task_done()
+
+    def _starts(self, job: Job) -> bool:
+        assert self.on_start is not None
+        try:
+            return self.on_start(job)
+        except Exception:
+            _log.exception("start handler failed for %r", job.path)
+            return True
 
     def discard(self) -> list[Job]:
         """Take every queued job out unscanned (a stop whose drain time is up); returns them."""
