@@ -19,8 +19,9 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase
         $o4 = "13709620-C279-11CE-A49E-444553540000" nocase
         // the command line itself comes from the request (directly or through a cmd-like variable)
-        $x1 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n.]{0,40}request/ nocase
-        $x4 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}[^\r\n.]{0,60}(szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n])/ nocase
+        // one string for both ways the command arrives (request data, or a variable named for a
+        // command): the two had one atom, and each of its hits verified two regexes
+        $x1 = /\.(exec|run)\b[ \t]{0,3}\(?[ \t]{0,3}([^\r\n.]{0,40}request|[^\r\n.]{0,60}(szCMD|[&(][ \t]{0,2}\w{0,10}(cmd|command|str|exe|shell|defcmd)\w{0,10}[ \t]{0,2}[&),\r\n]))/ nocase
         $x2 = /\.ShellExecute[ \t]{0,3}\(?[^\r\n.]{0,40}(request|&[ \t]{0,2}\w{1,20})/ nocase
         $x3 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n.\/]{0,40}(request|&[ \t]{0,2}[a-z]{0,8}(cmd|command|str|exe|shell))/ nocase
         // any variable appended to cmd /c (VBScript & or JScript +), in a page that reads the request
@@ -41,7 +42,7 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $cvb = /<script[ \t]{1,3}language[ \t]{0,3}=[ \t]{0,3}["']?vbscript["']?[ \t]{0,3}>[^%]{0,400}CreateObject[ \t]{0,3}\([ \t]{0,3}["']WScript\.Shell/ nocase
     condition:
         filesize < 1MB and any of ($tag*) and (#o1 > #cvb or any of ($o2, $o3, $o4)) and $r and not $jsp and
-        ($x2 or $x3 or (($x1 or $x4 or $x7) and not $fixed) or ($o2 and $x5 and $x6))
+        ($x2 or $x3 or (($x1 or $x7) and not $fixed) or ($o2 and $x5 and $x6))
 }
 
 rule WSA_Asp_Generic_WriteFileFromRequest
