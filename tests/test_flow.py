@@ -92,6 +92,12 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         # a page of its own writing a file whose name and content the request gives
         (b"<?php $n = $_GET['n']; $body = $_GET['b']; if ($n) { file_put_contents($path . '/' . $n, $body); }",
          b"file_put_contents($path . '/' . $_POST['n'], $_POST['body']);"),
+        # in an application's class, a callback that is the request read, or a variable
+        # assigned from one, is still request-named
+        (b"<?php class A { function go() { $a = $_GET['a']; call_user_func($a, $this); } }"
+         + b"\n// notes" * 500, b"call_user_func($_POST['a'], $this);"),
+        (b"<?php class A { function go() { $f = trim($_POST['f']); $f($_GET['x']); } }"
+         + b"\n// notes" * 500, b"$_POST['f']($_GET['x']);"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:
@@ -150,6 +156,17 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         # an upload whose name the page checks and makes itself
         b"<?php $e = pathinfo($_FILES['f']['name'], PATHINFO_EXTENSION); $n = uniqid() . '.' . $e;"
         b" if (in_array($e, ['png', 'jpg'])) move_uploaded_file($_FILES['f']['tmp_name'], 'up/' . $n);",
+        # an application's hook: the request's sub-action goes to a hook, whose answer (kept
+        # in a property) names a callback made callable by a helper (a forum's likes)
+        b"<?php class Likes { protected $sa; protected $valid = array();\n"
+        b" function __construct() { $this->sa = isset($_GET['sa']) ? $_GET['sa'] : 'like'; }\n"
+        b" function check() { $found = run_hooks('valid', array($this->sa));\n"
+        b"  foreach ($found as $r) { $this->valid = array_merge($this->valid, $r); } }\n"
+        b" function like() { $call = make_callable($this->valid['callback']);\n"
+        b"  if (!empty($call)) call_user_func_array($call, array($this)); }\n"
+        b" function save() { foreach ($this->valid['on_save'] as $fn) $fn(); } }"
+        + b"\n// notes"
+        * 500,
         # an application's own editor saving a template (a class, an access check)
         b"<?php $this->require_acl('admin'); $f = 'layouts/' . $_POST['name'] . '.html';"
         b" file_put_contents($f, $_POST['body']);",

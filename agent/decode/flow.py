@@ -504,11 +504,16 @@ def flow_layer(buf: bytes) -> bytes | None:
         wanted += st.vars_in(sc, code[start:end])  # a called variable is among them
     flows = graph.closure(wanted)
     cleaned = {m[1] for m in _SELF_CLEANED.finditer(code)}
+    # Variables assigned from an expression that reads the request itself (one hop).
+    direct: set[Key] = set()
     for _ in range(ROUNDS):
         before = len(st.tainted)
         for targets, rhs in flows:
             if st.carried(rhs):
-                st.tainted.update(t for t in targets if t[0] == -2 or t[1] not in cleaned)
+                kept = [t for t in targets if t[0] == -2 or t[1] not in cleaned]
+                st.tainted.update(kept)
+                if rhs.source:
+                    direct.update(kept)
         if len(st.tainted) == before:
             break
     if not st.tainted:
@@ -516,6 +521,13 @@ def flow_layer(buf: bytes) -> bytes | None:
     lines: list[bytes] = []
     written, size = -1, 0
     sink_scopes = {scopes.at(start) for start, _, _ in sinks}
+    # In an application's code, a callback computed from request data through its own
+    # properties and helpers is how hooks and routers dispatch (SMF's likes and profile hooks:
+    # `$call = call_helper($this->_validLikes['callback'])`): there, a called function counts
+    # as request-named only when it is the request read itself or a variable assigned from one.
+    # A shell's callback is a tool of its own; the dev corpus's shells found through a callback
+    # on this layer alone are all pages under 4 KB.
+    app = len(buf) >= SMALL_PAGE and _APP_CODE.search(code) is not None
     for start, end, callee in sinks:
         if start < written or size > MAX_OUTPUT:
             continue  # inside a sink already written out (`system(system(..`), or enough
@@ -526,13 +538,20 @@ def flow_layer(buf: bytes) -> bytes | None:
             # variable run on request data (in an application, a callback's ordinary use)
             key = scopes.key(sc, None, callee)
             head = text[: text.index(b"(")]  # `$f` or, for a static call, `$c::$m`
-            named = key in st.tainted or (b"::" in head and st.carries(sc, head))
+            if app:
+                named = key in direct or (b"::" in head and _reads_directly(st, direct, sc, head))
+            else:
+                named = key in st.tainted or (b"::" in head and st.carries(sc, head))
             if not named and _local_callback(graph, key, code, functions, sink_scopes):
                 continue  # `$f = 'render_page';` names one of the page's own, sink-free functions
             if not (named or (len(buf) < SMALL_PAGE and st.carries(sc, text[text.index(b"(") :]))):
                 continue
         elif not st.carries(sc, text):
             continue
+        elif app and text.startswith(b"call_user_func"):
+            callback = _split_args(text[text.index(b"(") + 1 : -1])[0]
+            if not _reads_directly(st, direct, sc, callback):
+                continue
         lines.append(st.substituted(sc, original[start:end]) + b";")
         written, size = end, size + len(lines[-1])
     if not lines:
@@ -542,6 +561,12 @@ def flow_layer(buf: bytes) -> bytes | None:
 
 
 _NAME_LITERAL = re.compile(rb"""\s{0,8}(['"])([a-z_]\w{0,63})\1\s{0,8}""")
+
+
+def _reads_directly(st: _Flow, direct: set[Key], scope: int, expr: bytes) -> bool:
+    """Whether `expr` reads the request itself or holds a variable assigned from a read."""
+    rhs = st.read(scope, expr)
+    return rhs.source or any(k in direct for k in rhs.keys)
 
 
 def _local_callback(
