@@ -336,9 +336,11 @@ rule WSA_Php_Obfuscation_AlphabetPicks : conceals
     strings:
         // written without blanks, as the packer writes it ("}.$" is the atom)
         $p = /\}\.\$\w{1,30}\{\d{1,3}\}\.\$\w{1,30}\{\d{1,3}\}\.\$\w{1,30}\{\d{1,3}\}/
+        // and with one blank around each dot, as hand-written droppers space it ("} . $")
+        $p2 = /\} \. \$\w{1,30}\{\d{1,3}\} \. \$\w{1,30}\{\d{1,3}\} \. \$\w{1,30}\{\d{1,3}\}/
         $php = "<?" ascii
     condition:
-        filesize < 5MB and $php and $p
+        filesize < 5MB and $php and ($p or $p2)
 }
 
 rule WSA_Php_Obfuscation_SplitDecoderName : conceals
