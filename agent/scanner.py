@@ -327,10 +327,15 @@ class Scanner:
                 self._judge_batch(paths, batch, out)
                 batch, held = [], 0
         self._judge_batch(paths, batch, out)
-        return [r for r in out if r is not None]
+        results = [r for r in out if r is not None]
+        assert len(results) == len(paths)  # every path has its result: none is dropped
+        return results
 
     def _judge_batch(
-        self, paths: list[str], batch: list[tuple[int, _Read, _Prepared]], out: list[Any]
+        self,
+        paths: list[str],
+        batch: list[tuple[int, _Read, _Prepared]],
+        out: list[ScanResult | None],
     ) -> None:
         if not batch:
             return
@@ -412,21 +417,15 @@ class Scanner:
         self, path: str, data: bytes, prep: _Prepared, outcome: Judged | Exception, started: float
     ) -> ScanResult:
         info, md5, filetype = prep.info, prep.md5, prep.filetype
-        if isinstance(outcome, WorkerLost):  # a child died on this file twice: say so
+        if isinstance(outcome, Exception):
+            # A yara failure, a child that died on this file twice, or a bug in a child: an
+            # error result that says so, never a lost file.
+            reason = Reason.YARA_ERROR if isinstance(outcome, yara.Error) else Reason.INTERNAL
+            known = isinstance(outcome, (yara.Error, WorkerLost))
+            detail = str(outcome) if known else f"{type(outcome).__name__}: {outcome}"
             return ScanResult(
-                path, Verdict.ERROR, Reason.INTERNAL, str(outcome), info,
-                duration=time.perf_counter() - started,
-            )  # fmt: skip
-        if isinstance(outcome, yara.Error):
-            return ScanResult(
-                path, Verdict.ERROR, Reason.YARA_ERROR, str(outcome), info,
-                duration=time.perf_counter() - started,
-            )  # fmt: skip
-        if isinstance(outcome, Exception):  # a bug in a child: an error result, never a lost file
-            return ScanResult(
-                path, Verdict.ERROR, Reason.INTERNAL, f"{type(outcome).__name__}: {outcome}", info,
-                duration=time.perf_counter() - started,
-            )  # fmt: skip
+                path, Verdict.ERROR, reason, detail, info, duration=time.perf_counter() - started
+            )
         judged = outcome
         matches = judged.matches
         if judged.timed_out:
