@@ -490,7 +490,8 @@ def flow_layer(buf: bytes) -> bytes | None:
     lexed = strip_comments(buf)
     original = lexed.code
     code = original.lower()  # names compared lower-cased; written out as the page has them
-    sinks = _sinks(code, lexed)
+    app_code = _APP_CODE.search(code) is not None
+    sinks = _sinks(code, lexed, app_code)
     if not sinks:
         return None
     scopes, functions = _scopes(code, lexed.braces)
@@ -527,7 +528,7 @@ def flow_layer(buf: bytes) -> bytes | None:
     # as request-named only when it is the request read itself or a variable assigned from one.
     # A shell's callback is a tool of its own; the dev corpus's shells found through a callback
     # on this layer alone are all pages under 4 KB.
-    app = len(buf) >= SMALL_PAGE and _APP_CODE.search(code) is not None
+    app = len(buf) >= SMALL_PAGE and app_code
     for start, end, callee in sinks:
         if start < written or size > MAX_OUTPUT:
             continue  # inside a sink already written out (`system(system(..`), or enough
@@ -728,13 +729,14 @@ def _call_pattern(name: bytes) -> re.Pattern[bytes]:
     return re.compile(re.escape(name) + rb"\s{0,4}\(")
 
 
-def _sinks(code: bytes, lexed: Lexed) -> list[tuple[int, int, bytes | None]]:
+def _sinks(code: bytes, lexed: Lexed, app_code: bool) -> list[tuple[int, int, bytes | None]]:
     """(start, end, callee variable or None) of each sink call or backtick command with a
     variable in it; not inside a quoted string (text, or SQL's backtick quoting), nor inside
-    the arguments of a sink already taken (the outer call is written out whole)."""
+    the arguments of a sink already taken (the outer call is written out whole). In an
+    application's code (`app_code`), file writes are no sinks."""
     out: list[tuple[int, int, bytes | None]] = []
     last = -1
-    sink = _SINK if _APP_CODE.search(code) else _SINK_OR_WRITE
+    sink = _SINK if app_code else _SINK_OR_WRITE
     for m in sink.finditer(code):
         if m.start() < last or not _after_name(code, m.start()) or lexed.in_string(m.start()):
             continue
