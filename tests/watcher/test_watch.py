@@ -369,6 +369,8 @@ def test_a_polled_root_settles_on_quiet_like_windows(
     wait_for(lambda: agent.scans[str(p)] == 1, what="the first version")
     p.write_bytes(SHELL)  # modified: a new scan once quiet
     wait_for(lambda: str(p) in agent.alerted_paths(), what="the modified version's alert")
+    # the alert is written before the scan callback runs: wait for the callback too
+    wait_for(lambda: agent.scans[str(p)] == 2, what="the second scan's callback")
     assert agent.triggers[str(p)] == ["created", "modified"]
 
 
