@@ -495,6 +495,24 @@ def test_small_page_cues(code: bytes, cue: bool) -> None:
     assert (small_page_cue(code) is not None) is cue
 
 
+_CUE_TEXT = st.lists(
+    st.sampled_from([b"'", b'"', b".", b" ", b"\t", b"(", b"^", b"|", b"=", b";", b"$", b"a", b"Sy",
+                     b"STEM", b"implode", b"JOIN", b"chr", b"H*", b"array_map", b"pack", b"6", b"f"]),
+    max_size=60,
+).map(b"".join)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CUE_TEXT)
+def test_small_page_cue_gates_never_hide_a_cue(code: bytes) -> None:
+    # The substring gates only save regex passes: the first cue found is the one an ungated
+    # search of every cue would find, whatever the case, quotes or spacing.
+    from agent.decode.folding import SMALL_PAGE_CUES
+
+    ungated = next((m.start() for _, p in SMALL_PAGE_CUES if (m := p.search(code))), None)
+    assert small_page_cue(code) == ungated
+
+
 def test_plain_concatenation_in_a_benign_page_is_no_finding(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:
