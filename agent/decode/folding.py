@@ -246,7 +246,7 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
 )  # fmt: skip
 
 
-_GATE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\"\t", b"abcdefghijklmnopqrstuvwxyz' ")
+_GATE = bytes.maketrans(b'ABCDEFGHIJKLMNOPQRSTUVWXYZ"\t', b"abcdefghijklmnopqrstuvwxyz' ")
 
 
 def small_page_cue(buf: bytes) -> int | None:
