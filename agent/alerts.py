@@ -53,8 +53,13 @@ _EXCERPT = tuple(
 )
 
 
+_AS_IS = bytes(b for b in range(0x20, 0x7F) if b != 0x5C)
+
+
 def excerpt(data: bytes) -> str:
     """Matched bytes as printable ASCII; everything else (and the backslash) escaped."""
+    if not data.translate(None, _AS_IS):  # nothing to escape: most matches are code as text
+        return data.decode("ascii")
     return "".join(map(_EXCERPT.__getitem__, data))
 
 

@@ -63,12 +63,13 @@ def render(value: Any) -> Any:
         for name, key in layout:
             v = getattr(value, name)
             if v is not None:
-                out[key] = render(v)
+                # plain values inline: a call per string excerpt was most of an alert's cost
+                out[key] = v if type(v) in _PLAIN else render(v)
         return out
     if isinstance(value, Mapping):
-        return {k: render(v) for k, v in value.items()}
+        return {k: v if type(v) in _PLAIN else render(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [render(v) for v in value]
+        return [v if type(v) in _PLAIN else render(v) for v in value]
     return value
 
 
