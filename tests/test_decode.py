@@ -520,6 +520,29 @@ def test_plain_concatenation_in_a_benign_page_is_no_finding(
     assert scan(ruleset, tmp_path, "ok.php", page) == {}
 
 
+PAD = b"\n<p>" + b"text " * 1000 + b"</p>\n"  # past the small-page cues: only the triggers count
+
+
+@pytest.mark.parametrize(
+    ("code", "folded"),
+    [
+        # a dot glued onto variables, or passed: what every page does
+        (b"<?php $f = $a.'.'.$b; $g = $c.'.'.$d; $h = explode('.', $e); $i = $j.'.'.$k;", False),
+        (b'<?php $v = $maj . "." . $min . "." . $rev; $w = $x . "+" . $y;', False),
+        (b'<?php $m = "Hello"." "."World"."!"."Bye"." ";', False),  # words joined by spaces
+        # a name or a payload cut inside its words
+        (b'<?php $f = "gzin"."flate"; $g = "base"."64_de"."code"; $f($g($_POST["p"]));', True),
+        (b"<?php $s = 'sy'.'s'.'te'.'m'; $s($_GET[1]);", True),
+        # two cuts, and a XOR: the other trigger string decides as before
+        (b"<?php $k = 'sy'.'st'; $n = 'W2v'^'SJJ';", True),
+    ],
+)
+def test_fold_triggers_on_splits_inside_words(ruleset: RuleSet, code: bytes, folded: bool) -> None:
+    data = code + PAD
+    hits = stage.first_hits(data, list(ruleset.rules.match(data=data)), 64)
+    assert ("fold" in hits) is folded
+
+
 # --- Bounds: property and fuzz tests --------------------------------------------------------
 
 
