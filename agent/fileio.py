@@ -16,7 +16,7 @@ import os
 import stat
 import sys
 
-from agent.confine import O_NOFOLLOW, Roots, kind, lstat_at
+from agent.confine import O_NOFOLLOW, HeldFolder, Roots, kind, lstat_at
 
 
 class NotRegularFile(Exception):
@@ -55,8 +55,11 @@ def _checked(fd: int, path: str, first: os.stat_result) -> os.stat_result:
     return st
 
 
-def _open_posix(path: str, roots: Roots | None) -> tuple[int, os.stat_result]:
-    """An open descriptor of the regular file at `path` and its fstat."""
+def _open_posix(
+    path: str, roots: Roots | None, held: HeldFolder | None = None
+) -> tuple[int, os.stat_result]:
+    """An open descriptor of the regular file at `path` and its fstat. `held`: its folder may
+    be the one the previous file was in (agent.confine.HeldFolder, for `roots`)."""
     found = roots.locate(path) if roots is not None else None
     if found is None or not found[1]:
         # No roots, or the path is itself a root (a file named on the command line): the
@@ -67,14 +70,18 @@ def _open_posix(path: str, roots: Roots | None) -> tuple[int, os.stat_result]:
         fd = os.open(path, _FLAGS)
     else:
         assert roots is not None
-        parent, name = roots.open_parent_of(found, path)
+        if held is not None:
+            parent, name = held.parent_of(found, path)
+        else:
+            parent, name = roots.open_parent_of(found, path)
         try:
             first = lstat_at(parent, name)
             if not stat.S_ISREG(first.st_mode):
                 raise NotRegularFile(path, kind(first.st_mode))
             fd = os.open(name, _FLAGS | O_NOFOLLOW, dir_fd=parent)
         finally:
-            os.close(parent)
+            if held is None:
+                os.close(parent)
     try:
         return fd, _checked(fd, path, first)
     except BaseException:
@@ -117,13 +124,17 @@ def _read_at(fd: int, offset: int, n: int) -> bytes:
 if sys.platform == "win32":
     from agent import fileio_windows
 
-    def open_regular(path: str, roots: Roots | None = None) -> tuple[int, os.stat_result]:
-        return fileio_windows.open_shared(path, roots)
+    def open_regular(
+        path: str, roots: Roots | None = None, held: HeldFolder | None = None
+    ) -> tuple[int, os.stat_result]:
+        return fileio_windows.open_shared(path, roots)  # handles: no folder is held
 
 else:
 
-    def open_regular(path: str, roots: Roots | None = None) -> tuple[int, os.stat_result]:
-        return _open_posix(path, roots)
+    def open_regular(
+        path: str, roots: Roots | None = None, held: HeldFolder | None = None
+    ) -> tuple[int, os.stat_result]:
+        return _open_posix(path, roots, held)
 
 
 def read_file(path: str, limit: int, roots: Roots | None = None) -> tuple[bytes, os.stat_result]:

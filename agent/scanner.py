@@ -21,7 +21,7 @@ from typing import Any
 
 import yara
 
-from agent.confine import Escape, Roots
+from agent.confine import Escape, HeldFolder, Roots
 from agent.decode import Limits, explore, first_hits, is_trigger
 from agent.fileio import NotRegularFile, TooLarge, open_regular, read_edges, read_fd
 from agent.filetypes import (
@@ -316,16 +316,21 @@ class Scanner:
         out: list[ScanResult | None] = [None] * len(paths)
         batch: list[tuple[int, _Read, _Prepared]] = []
         held = 0
-        for i, path in enumerate(paths):
-            read = self._read(path)
-            if isinstance(read, ScanResult):
-                out[i] = read
-                continue
-            batch.append((i, read, self._prepare(path, read.data, read.st)))
-            held += len(read.data)
-            if held >= BATCH_BYTES or len(batch) >= BATCH_FILES:
-                self._judge_batch(paths, batch, out)
-                batch, held = [], 0
+        folder = HeldFolder(self.roots) if self.roots is not None else None
+        try:
+            for i, path in enumerate(paths):
+                read = self._read(path, folder)
+                if isinstance(read, ScanResult):
+                    out[i] = read
+                    continue
+                batch.append((i, read, self._prepare(path, read.data, read.st)))
+                held += len(read.data)
+                if held >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+                    self._judge_batch(paths, batch, out)
+                    batch, held = [], 0
+        finally:
+            if folder is not None:
+                folder.close()
         self._judge_batch(paths, batch, out)
         results = [r for r in out if r is not None]
         assert len(results) == len(paths)  # every path has its result: none is dropped
@@ -345,13 +350,14 @@ class Scanner:
             result = self._result(paths[i], read.data, prep, outcome, read.started)
             out[i] = self._scanned(read, result)
 
-    def _read(self, path: str) -> _Read | ScanResult:
-        """The file's bytes, read once by descriptor; or the result that ends its scan."""
+    def _read(self, path: str, folder: HeldFolder | None = None) -> _Read | ScanResult:
+        """The file's bytes, read once by descriptor; or the result that ends its scan.
+        `folder`: the folder of the batch's previous file, held open (agent.confine)."""
         started = time.perf_counter()
         sniffing = self.select is not None and not self.select.direct(path)
         lang = ""
         try:
-            fd, st = open_regular(path, self.roots)
+            fd, st = open_regular(path, self.roots, folder)
             try:
                 if sniffing:
                     # A bounded look at both ends decides whether a non-web file is read.

@@ -68,6 +68,31 @@ def test_one_off_walk_and_scan_under_an_exchange_loop_read_nothing_outside(
     assert "T_Inside" in rules_seen
 
 
+def test_batched_scans_holding_a_folder_read_nothing_outside(arena: Arena, tmp_path: Path) -> None:
+    # scan_many keeps the folder of a batch's previous file open (agent.confine.HeldFolder):
+    # a folder swapped for a symlink mid-batch must not lead the rest of the batch outside.
+    d, link = plant(arena)
+    roots = Roots([str(arena.www)])
+    rules = load_rules((rules_dir(tmp_path),), default_rules=False)
+    scanner = Scanner(rules, roots=roots, processes=1)
+    paths = [str(d / f"s{i}.php") for i in range(FILES)] + [
+        str(link / f"s{i}.php") for i in range(FILES)
+    ]
+    attacker = arena.attack("exchange", str(d), str(link))
+    rules_seen: set[str] = set()
+    try:
+        for rounds in range(500):
+            for r in scanner.scan_many(paths):
+                rules_seen.update(m.rule for m in r.matches)
+            if rounds >= 20 and "T_Inside" in rules_seen:
+                break
+    finally:
+        scanner.close()
+    assert attacker.stop() > 0, "the attacker never swapped: the race was not run"
+    assert "T_Outside" not in rules_seen, "a file outside the root was read"
+    assert "T_Inside" in rules_seen
+
+
 def test_a_root_swapped_for_a_symlink_is_not_walked(arena: Arena) -> None:
     plant(arena)
     roots = Roots([str(arena.www)])
