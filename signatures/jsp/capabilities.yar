@@ -347,7 +347,8 @@ rule WSA_Jsp_Writer_RequestPathSink
         // an upload's part written under the name the client gave it
         $s8 = /\.\s{0,3}write\s{0,3}\([^;]{0,80}getSubmittedFileName\s{0,3}\(/
         $part = /getPart\s{0,3}\(/
-        $rp = /getRealPath\s{0,3}\(\s{0,3}"[^"\r\n]{0,20}"\s{0,3}\)\s{0,3}\+\s{0,3}("[^"\r\n]{0,20}"\s{0,3}\+\s{0,3})?(request|req|r|rq|httpRequest|servletRequest)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        // the web root's path however it is asked for: "/", File.separator, a variable
+        $rp = /getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3}\+\s{0,3}("[^"\r\n]{0,20}"\s{0,3}\+\s{0,3})?(request|req|r|rq|httpRequest|servletRequest)\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
         $sink0 = "FileHandler" ascii
         $sink1 = "Files.write" ascii
         $sink2 = "Files.copy" ascii
