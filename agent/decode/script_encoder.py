@@ -93,7 +93,7 @@ _WORDS = re.compile(
 
 
 def _best(text: bytes) -> bytes:
-    if not any(b >= 0x80 for b in text):
+    if text.isascii():
         return decode_text(text)
     try:  # cipher text is ASCII: if the rest is valid UTF-8, the page was UTF-8
         text.decode("utf-8")
