@@ -228,9 +228,12 @@ rule WSA_Asp_JScript_ServerEval
         // method by name; it does not run request text
         $disp = /\w{1,30}[ \t]{0,3}\+[ \t]{0,3}'\('[ \t]{0,3}\+[ \t]{0,3}\w{1,30}[ \t]{0,3}\+[ \t]{0,3}'\)'/
         $val = /typeof[ \t]{0,2}\(?[ \t]{0,2}[\w.]{1,40}\[[ \t]{0,2}\w{1,30}[ \t]{0,2}\]/
+        // an object or variable holding eval is a shell's only when the page reads the request
+        // at all (a JScript "require" aliases eval to run script files from disk)
+        $rq = /Request[ \t]{0,2}[.(\[]/ nocase
     condition:
         filesize < 400KB and any of ($b*) and
-        ($d1 or $d2 or $d3 or $d4 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400 and
+        ($d1 or (($d2 or $d3) and $rq) or $d4 or for any i in (1..#ra) : (for any j in (1..#ev) : (@ev[j] > @ra[i] and @ev[j] - @ra[i] < 400 and
             not (for any k in (1..#em) : (@em[k] == @ev[j])) and
             not ($val and for any k in (1..#disp) : (@ev[j] > @disp[k] and @ev[j] - @disp[k] < 300)))))
 }

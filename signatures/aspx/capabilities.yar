@@ -565,7 +565,9 @@ rule WSA_Aspx_Generic_CapabilityMix
         $c15 = /Microsoft\.Win32\.Registry|RegistryKey/ nocase
         $c16 = /ManagementClass|ManagementObjectSearcher|Win32_\w{3,30}/ nocase
         $c17 = /System\.Management\.Automation|RunspaceFactory|PowerShell\.Create/ nocase
-        $c18 = /DllImport|Marshal\.\w{3,30}\s{0,3}\(/ nocase
+        // P/Invoke, or the Marshal calls that move code into memory and run it (not the memory
+        // helpers an imaging page uses on pixel buffers: SizeOf, ReadInt32, WriteByte)
+        $c18 = /DllImport|Marshal\.(Copy|AllocHGlobal|GetDelegateForFunctionPointer|GetFunctionPointerForDelegate|WriteIntPtr|ReadIntPtr)\s{0,3}\(/ nocase
         $c19 = /DirectoryEntry|DirectorySearcher/ nocase
     condition:
         // .NET code runs in ASP.NET pages only: a classic ASP page (a server probe listing
