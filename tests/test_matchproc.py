@@ -314,6 +314,41 @@ def test_a_batch_gives_what_each_file_gives_alone(tmp_path: Path) -> None:
         pooled.close()
 
 
+def test_a_batch_across_folders_gives_what_each_file_gives_alone(tmp_path: Path) -> None:
+    # The batch keeps the folder of its previous file open (confine.HeldFolder): files from
+    # folders taken back and forth, a deeper one, a folder symlink and a vanished folder must
+    # each be found where they are, as a lone scan finds them.
+    rules = load_rules(())
+    for d in ("a", "b", "a/deep"):
+        (tmp_path / d).mkdir()
+    files = {
+        "a/1.aspx": SHELL,
+        "b/1.php": b"<?php echo 'hello';",
+        "a/2.php": b"<?php echo 'world';",
+        "a/deep/1.jsp": b'<%Runtime.getRuntime().exec(request.getParameter("c"));%>',
+        "a/3.aspx": SHELL,
+        "b/2.aspx": SHELL,
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "ln").symlink_to(tmp_path / "a")  # a folder reached through a symlink: refused
+    paths = [str(tmp_path / n) for n in files]
+    paths[3:3] = [str(tmp_path / "ln" / "1.aspx"), str(tmp_path / "gone" / "1.php")]
+    roots = Roots([str(tmp_path)])
+    alone = Scanner(rules, roots=roots)
+    pooled = Scanner(rules, roots=roots, processes=1)
+    try:
+        one = [alone.scan(p) for p in paths]
+        many = pooled.scan_many(paths)
+        assert [(r.path, r.verdict, r.reason, r.matches) for r in many] == [
+            (r.path, r.verdict, r.reason, r.matches) for r in one
+        ]
+        assert [r.verdict for r in many].count(Verdict.MATCHED) == 4
+        assert [r.reason for r in many][3:5] == [Reason.SYMLINK, Reason.VANISHED]
+    finally:
+        pooled.close()
+
+
 def test_a_child_dying_mid_batch_costs_one_file_a_retry_and_no_other_file(
     rules_dir: Path, tmp_path: Path
 ) -> None:
