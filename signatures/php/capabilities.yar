@@ -306,6 +306,26 @@ rule WSA_Php_Tool_BruteForcer
         filesize < 200KB and $l1 and $w1 and $w2 and ($l2 or $w3)
 }
 
+rule WSA_Php_Tool_NetworkScanner
+{
+    meta:
+        id = "WSA-PHP-175"
+        description = "PHP page that opens sockets (fsockopen, socket_connect, stream_socket_client) across an address or port range whose both ends the request gives (start and end IP, first and last port): network scanner planted next to web shells to map the internal network"
+        family = "Attack tool"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1046/"
+        mitre_attack = "T1505.003"
+    strings:
+        $conn = /(fsockopen|socket_connect|stream_socket_client)\s{0,3}\(/ nocase
+        // a range boundary read from the request: start_ip, endport, ip_from, port_max ...
+        $lo = /\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"]((start|begin|from|first|min|low)[_-]?(ip|port|host|addr)s?|(ip|port|host|addr)s?[_-]?(start|begin|from|first|min|low))['"]/ nocase
+        $hi = /\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"]((end|stop|to|last|max|high)[_-]?(ip|port|host|addr)s?|(ip|port|host|addr)s?[_-]?(end|stop|to|last|max|high))['"]/ nocase
+    condition:
+        filesize < 500KB and $conn and $lo and $hi
+}
+
 rule WSA_Php_SelfDecode_OwnSource
 {
     meta:
