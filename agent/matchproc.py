@@ -311,13 +311,6 @@ class MatchPool:
             save_rules(ruleset.rules, cache / f"rules-{ruleset.digest[:32]}.yarc")
         return dataclasses.replace(ruleset, compiled=None, cache_dir=cache)
 
-    def judge(self, data: bytes, externals: dict[str, str]) -> Judged:
-        """Scanner.judge's contract, plus WorkerLost when a child died twice on the file."""
-        (out,) = self.judge_many([(data, externals)])
-        if isinstance(out, BaseException):
-            raise out
-        return out
-
     def judge_many(
         self, items: list[tuple[bytes, dict[str, str]]], *, lives: int = 2
     ) -> list[Judged | Exception]:

@@ -397,10 +397,13 @@ class Scanner:
         started = time.perf_counter() if started is None else started
         prep = self._prepare(path, data, st)
         outcome: Judged | Exception
-        try:
-            outcome = (self.pool or self).judge(data, prep.externals)
-        except (WorkerLost, yara.Error) as e:
-            outcome = e
+        if self.pool is not None:  # a child's failure comes back as the outcome, as in a batch
+            (outcome,) = self.pool.judge_many([(data, prep.externals)])
+        else:
+            try:
+                outcome = self.judge(data, prep.externals)
+            except yara.Error as e:
+                outcome = e
         return self._result(path, data, prep, outcome, started)
 
     def _prepare(self, path: str, data: bytes, st: os.stat_result) -> _Prepared:

@@ -251,13 +251,13 @@ _GATE = bytes.maketrans(b'ABCDEFGHIJKLMNOPQRSTUVWXYZ"\t', b"abcdefghijklmnopqrst
 
 def small_page_cue(buf: bytes) -> int | None:
     """Offset of a cue that a small page hides code in pieces, if it has one."""
-    lower = buf.translate(_GATE)
+    gate = buf.translate(_GATE)
     for needles, pattern in SMALL_PAGE_CUES:
         # a plain loop, since a generator per cue cost more than the searches on a page of a
         # few kilobytes
         if needles:
             for n in needles:
-                if n in lower:
+                if n in gate:
                     break
             else:
                 continue

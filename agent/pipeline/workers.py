@@ -98,9 +98,6 @@ class WorkQueue:
     def qsize(self) -> int:
         return len(self._items)
 
-    def task_done(self) -> None:
-        """Nothing to track; kept so the queue.Queue call sites stay as they are."""
-
 
 ResultHandler = Callable[[Job, ScanResult], None]
 StartHandler = Callable[[Job], bool]
@@ -206,7 +203,6 @@ class Pipeline:
                 job = self._queue.get_nowait()
             except queue.Empty:
                 return dropped
-            self._queue.task_done()
             if job is not _STOP:
                 dropped.append(job)
 
