@@ -1,0 +1,405 @@
+"""Meaning-preserving rewrites of a web page's server code, to test how far a rule generalises.
+
+An attacker who reuses a public shell changes what costs nothing: the case of a case-insensitive
+name, spacing and line breaks, variable names, how a string is spelt, which request collection
+is read, where the page lives (inside a larger application file), an encoding wrapper. A rule
+that misses such a rewrite of a shell it finds is fitted to the sample's spelling, not to what
+the shell does. Each mutation below is one such rewrite, applied only where the language keeps
+the page's meaning (VBScript names but not JScript's, `\\u` escapes in Java and C# code but not
+in VB), outside string literals and comments where it would change them. A mutation that has
+nothing to rewrite in a page returns None: the page does not count for it.
+
+Pages are handled as latin-1 text, so every byte survives a rewrite it is not part of.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import re
+import zlib
+from collections.abc import Callable, Iterator
+
+Mutation = Callable[[str, random.Random], "str | None"]
+
+# Server-code regions: PHP tags; ASP/JSP/ASPX `<% %>` blocks (not directives or comments) and
+# server-side <script> blocks.
+_PHP_REGION = re.compile(r"<\?(?:php\b|=)?(.*?)(?:\?>|\Z)", re.S | re.I)
+_TAG_REGION = re.compile(
+    r"<%(?![@-])=?(.*?)(?:%>|\Z)"
+    r"|<script\b[^>]*\brunat\s*=\s*[\"']?server[^>]*>(.*?)(?:</script\s*>|\Z)",
+    re.S | re.I,
+)
+
+
+def _regions(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    for m in pattern.finditer(text):
+        for g in range(1, (pattern.groups or 0) + 1):
+            if m.group(g) is not None:
+                yield m.span(g)
+
+
+def _on_regions(text: str, pattern: re.Pattern[str], edit: Callable[[str], str]) -> str:
+    out, last = [], 0
+    for a, b in _regions(text, pattern):
+        out += [text[last:a], edit(text[a:b])]
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+def c_like_parts(
+    code: str, *, hash_comments: bool = False, verbatim: bool = False
+) -> list[tuple[bool, str]]:
+    """Split C-like code into (is_code, chunk): string and char literals and comments are not
+    code. Backslash escapes inside quotes; `#` comments for PHP; `@"..."` verbatim strings (with
+    `""` inside) for C#. An unterminated literal runs to the end."""
+    parts: list[tuple[bool, str]] = []
+    i, start, n = 0, 0, len(code)
+
+    def cut(end: int) -> None:
+        nonlocal start
+        if end > start:
+            parts.append((True, code[start:end]))
+        start = end
+
+    while i < n:
+        c = code[i]
+        j = -1
+        if verbatim and c == "@" and code.startswith('@"', i):
+            j = i + 2
+            while j < n:
+                if code[j] == '"':
+                    if code.startswith('""', j):
+                        j += 2
+                        continue
+                    j += 1
+                    break
+                j += 1
+        elif c in "\"'":
+            j = i + 1
+            while j < n and code[j] != c:
+                j += 2 if code[j] == "\\" else 1
+            j = min(j + 1, n)
+        elif code.startswith("//", i) or (hash_comments and c == "#"):
+            j = code.find("\n", i)
+            j = n if j < 0 else j
+        elif code.startswith("/*", i):
+            j = code.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+        if j < 0:
+            i += 1
+            continue
+        cut(i)
+        parts.append((False, code[i:j]))
+        start = i = j
+    cut(n)
+    return parts
+
+
+def _on_code(code: str, edit: Callable[[str], str], **kw: bool) -> str:
+    return "".join(edit(chunk) if is_code else chunk for is_code, chunk in c_like_parts(code, **kw))
+
+
+def _mixed_case(word: str, rng: random.Random) -> str:
+    letters = [i for i, ch in enumerate(word) if ch.isalpha()]
+    while True:
+        out = "".join(ch.upper() if rng.random() < 0.5 else ch.lower() for ch in word)
+        if out != word or len(letters) < 2:
+            return out
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _changed(before: str, after: str) -> str | None:
+    return after if after != before else None
+
+
+# ---- PHP -------------------------------------------------------------------------------------
+
+_PHP_CALLS = _words(
+    "eval assert system exec shell_exec passthru popen proc_open pcntl_exec base64_decode "
+    "gzinflate gzuncompress gzdecode str_rot13 strrev hex2bin create_function call_user_func "
+    "call_user_func_array array_map array_filter usort preg_replace file_put_contents fwrite "
+    "fopen fputs move_uploaded_file copy include require include_once require_once unlink "
+    "file_get_contents readfile fsockopen curl_exec mysql_query mysqli_query chmod"
+)
+_PHP_CALL = re.compile(r"(?<![\w$>:\\])(" + "|".join(_PHP_CALLS) + r")(?=\s*\()", re.I)
+_SUPERGLOBAL = {"_GET", "_POST", "_REQUEST", "_COOKIE", "_SERVER", "_FILES", "_SESSION", "_ENV",
+                "GLOBALS", "this", "http_raw_post_data", "php_errormsg"}  # fmt: skip
+_PHP_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def php_case(text: str, rng: random.Random) -> str | None:
+    """PHP function names and `eval` are case-insensitive: `SyStEm(`."""
+
+    def code(c: str) -> str:
+        return _PHP_CALL.sub(lambda m: _mixed_case(m.group(1), rng), c)
+
+    return _changed(
+        text, _on_regions(text, _PHP_REGION, lambda r: _on_code(r, code, hash_comments=True))
+    )
+
+
+def php_space(text: str, rng: random.Random) -> str | None:
+    """A comment and a line break between a called name and its `(`: `eval /**/\n(`."""
+
+    def code(c: str) -> str:
+        return _PHP_CALL.sub(lambda m: m.group(1) + " /**/\n", c)
+
+    return _changed(
+        text, _on_regions(text, _PHP_REGION, lambda r: _on_code(r, code, hash_comments=True))
+    )
+
+
+def php_request(text: str, rng: random.Random) -> str | None:
+    """Another request collection: `$_POST`/`$_GET` read as `$_REQUEST`, `$_REQUEST` as `$_POST`."""
+    swap = {"_POST": "_REQUEST", "_GET": "_REQUEST", "_REQUEST": "_POST"}
+    return _changed(
+        text, re.sub(r"\$(_POST|_GET|_REQUEST)\b", lambda m: "$" + swap[m.group(1)], text)
+    )
+
+
+def php_rename(text: str, rng: random.Random) -> str | None:
+    """Local variables renamed consistently (`$cmd` -> `$q7f3a`). Pages that name variables at
+    run time (`$$x`, `${..}`, `extract`, `compact`, `get_defined_vars`) or use a variable name
+    as a property are left alone."""
+    if re.search(r"\$\$|\$\{|\b(?:extract|compact|get_defined_vars|parse_str)\s*\(", text, re.I):
+        return None
+    props = set(re.findall(r"(?:->|::\$?)([A-Za-z_]\w*)", text))
+    salt = rng.getrandbits(32)
+    names: dict[str, str] = {}
+
+    def new(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in _SUPERGLOBAL or name in props:
+            return m.group(0)
+        if name not in names:
+            digest = hashlib.sha1(f"{salt}:{name}".encode()).hexdigest()
+            names[name] = "q" + digest[:6]
+        return "$" + names[name]
+
+    return _changed(text, _on_regions(text, _PHP_REGION, lambda r: _PHP_VAR.sub(new, r)))
+
+
+def php_split(text: str, rng: random.Random) -> str | None:
+    """Single-quoted literals of four or more plain characters split: `'sys'.'tem'`."""
+
+    def lit(chunk: str) -> str:
+        body = chunk[1:-1]
+        if not (chunk.startswith("'") and chunk.endswith("'")) or len(body) < 4:
+            return chunk
+        if re.search(r"[\\'\n]", body):
+            return chunk
+        k = rng.randrange(1, len(body))
+        return f"'{body[:k]}'.'{body[k:]}'"
+
+    def region(r: str) -> str:
+        return "".join(c if code else lit(c) for code, c in c_like_parts(r, hash_comments=True))
+
+    return _changed(text, _on_regions(text, _PHP_REGION, region))
+
+
+def php_base64(text: str, rng: random.Random) -> str | None:
+    """The whole page run through `eval('?>' . base64_decode('..'))`."""
+    b64 = base64.b64encode(text.encode("latin-1")).decode()
+    return f"<?php eval('?>'.base64_decode('{b64}')); ?>"
+
+
+def php_gzip(text: str, rng: random.Random) -> str | None:
+    """The whole page deflated, base64-encoded and run: `eval('?>'.gzinflate(base64_decode(..)))`."""
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = raw.compress(text.encode("latin-1")) + raw.flush()
+    return f"<?php eval('?>'.gzinflate(base64_decode('{base64.b64encode(packed).decode()}'))); ?>"
+
+
+# ---- classic ASP (VBScript) ----------------------------------------------------------------
+
+_VB_WORDS = _words(
+    "execute executeglobal eval request form querystring item server createobject mappath "
+    "response write scripting filesystemobject wscript shell run exec stdout readall adodb "
+    "stream savetofile createtextfile opentextfile writeline binaryread totalbytes chr chrw "
+    "session application cmd"
+)
+_VB_WORD = re.compile(
+    r"(?<![\w.])\b(" + "|".join(_VB_WORDS) + r")\b|(?<=\.)(" + "|".join(_VB_WORDS) + r")\b", re.I
+)
+_JSCRIPT = re.compile(r"language\s*=\s*[\"']?(?:j|java)script", re.I)
+
+
+def _vbscript_page(text: str) -> bool:
+    return not _JSCRIPT.search(text)
+
+
+def asp_case(text: str, rng: random.Random) -> str | None:
+    """VBScript and COM ProgIDs are case-insensitive: `eXeCuTe ReQuest("x")`."""
+    if not _vbscript_page(text):
+        return None
+    return _changed(
+        text,
+        _on_regions(
+            text, _TAG_REGION, lambda r: _VB_WORD.sub(lambda m: _mixed_case(m.group(0), rng), r)
+        ),
+    )
+
+
+def asp_item(text: str, rng: random.Random) -> str | None:
+    """`Request("x")` read through its default property: `Request.Item("x")`."""
+    if not _vbscript_page(text):
+        return None
+    return _changed(
+        text,
+        _on_regions(
+            text, _TAG_REGION, lambda r: re.sub(r"\b(Request)\s*\(", r"\1.Item(", r, flags=re.I)
+        ),
+    )
+
+
+_VB_STRING = re.compile(r'"((?:[^"\r\n]|"")*)"')
+
+
+def _vb_strings(
+    text: str, rng: random.Random, spell: Callable[[str, random.Random], str]
+) -> str | None:
+    """Rewrite VBScript string literals in server code, outside comments and Const lines."""
+    if not _vbscript_page(text):
+        return None
+
+    def line(ln: str) -> str:
+        if re.match(r"\s*(?:(?:public|private)\s+)?const\b", ln, re.I):
+            return ln
+        out, i = [], 0
+        for m in _VB_STRING.finditer(ln):
+            before = ln[i : m.start()]
+            if "'" in before or re.search(r"\brem\b", before, re.I):
+                break  # a comment: the rest of the line is not code
+            out += [
+                before,
+                spell(m.group(1), rng)
+                if len(m.group(1)) >= 4 and '""' not in m.group(1)
+                else m.group(0),
+            ]
+            i = m.end()
+        out.append(ln[i:])
+        return "".join(out)
+
+    return _changed(
+        text,
+        _on_regions(text, _TAG_REGION, lambda r: "".join(line(ln) for ln in r.splitlines(True))),
+    )
+
+
+def asp_split(text: str, rng: random.Random) -> str | None:
+    """String literals of four or more characters split: `"WScr" & "ipt.Shell"`."""
+
+    def spell(body: str, r: random.Random) -> str:
+        k = r.randrange(1, len(body))
+        return f'"{body[:k]}" & "{body[k:]}"'
+
+    return _vb_strings(text, rng, spell)
+
+
+def asp_chr(text: str, rng: random.Random) -> str | None:
+    """String literals of 4 to 40 characters spelt as `Chr(..)&Chr(..)`."""
+
+    def spell(body: str, r: random.Random) -> str:
+        if len(body) > 40:
+            return f'"{body}"'
+        return "(" + "&".join(f"Chr({ord(ch)})" for ch in body) + ")"
+
+    return _vb_strings(text, rng, spell)
+
+
+# ---- JSP and ASPX (C#) ---------------------------------------------------------------------
+
+_JAVA_NAMES = _words(
+    "Runtime getRuntime exec ProcessBuilder start getParameter getHeader getInputStream "
+    "ClassLoader defineClass forName getMethod invoke newInstance getDeclaredMethod "
+    "FileOutputStream write ScriptEngineManager getEngineByName eval Base64 decode "
+    "getDecoder decodeBuffer BASE64Decoder Cipher"
+)
+_CS_NAMES = _words(
+    "Process Start ProcessStartInfo FileName Arguments Request Form QueryString Item "
+    "Assembly Load CreateInstance Convert FromBase64String File WriteAllBytes WriteAllText "
+    "StreamWriter Server MapPath Eval GetType InvokeMember"
+)
+
+
+def _name_re(names: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w\\])(" + "|".join(names) + r")\b")
+
+
+_JAVA_NAME = _name_re(_JAVA_NAMES)
+_CS_NAME = _name_re(_CS_NAMES)
+_CSHARP_PAGE = re.compile(r"language\s*=\s*[\"']?(?:c#|csharp|cs)\b", re.I)
+
+
+def _escape_first(m: re.Match[str]) -> str:
+    w = m.group(1)
+    return f"\\u{ord(w[0]):04x}{w[1:]}"
+
+
+def _code_edit(text: str, edit: Callable[[str], str], *, verbatim: bool = False) -> str | None:
+    return _changed(
+        text, _on_regions(text, _TAG_REGION, lambda r: _on_code(r, edit, verbatim=verbatim))
+    )
+
+
+def jsp_unicode(text: str, rng: random.Random) -> str | None:
+    """Java reads `\\uXXXX` escapes anywhere in code: `\\u0052untime.getRuntime()`."""
+    return _code_edit(text, lambda c: _JAVA_NAME.sub(_escape_first, c))
+
+
+_MEMBER_DOT = re.compile(r"(?<=[\w)\]])\s*\.(?=[A-Za-z_])")
+
+
+def jsp_newline(text: str, rng: random.Random) -> str | None:
+    """A line break and a comment before each member access: `Runtime\\n  /**/.getRuntime()`."""
+    return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  /**/.", c))
+
+
+def aspx_unicode(text: str, rng: random.Random) -> str | None:
+    """C# reads `\\uXXXX` escapes in identifiers: `\\u0050rocess.Start(..)` (C# pages only)."""
+    if not _CSHARP_PAGE.search(text):
+        return None
+    return _code_edit(text, lambda c: _CS_NAME.sub(_escape_first, c), verbatim=True)
+
+
+def aspx_newline(text: str, rng: random.Random) -> str | None:
+    """A line break and a comment before each member access (C# pages only)."""
+    if not _CSHARP_PAGE.search(text):
+        return None
+    return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  /**/.", c), verbatim=True)
+
+
+# ---- every language ------------------------------------------------------------------------
+
+
+def crlf(text: str, rng: random.Random) -> str | None:
+    """Line ends swapped: LF pages saved with CRLF and CRLF pages with LF."""
+    if "\r\n" in text:
+        return _changed(text, text.replace("\r\n", "\n"))
+    return _changed(text, text.replace("\n", "\r\n"))
+
+
+MUTATIONS: dict[str, tuple[str, Mutation]] = {
+    "php-case": ("PHP", php_case),
+    "php-space": ("PHP", php_space),
+    "php-request": ("PHP", php_request),
+    "php-rename": ("PHP", php_rename),
+    "php-split": ("PHP", php_split),
+    "php-base64": ("PHP", php_base64),
+    "php-gzip": ("PHP", php_gzip),
+    "asp-case": ("ASP", asp_case),
+    "asp-item": ("ASP", asp_item),
+    "asp-split": ("ASP", asp_split),
+    "asp-chr": ("ASP", asp_chr),
+    "jsp-unicode": ("JSP", jsp_unicode),
+    "jsp-newline": ("JSP", jsp_newline),
+    "aspx-unicode": ("ASPX family", aspx_unicode),
+    "aspx-newline": ("ASPX family", aspx_newline),
+    "crlf": ("*", crlf),
+}

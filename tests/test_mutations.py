@@ -1,0 +1,111 @@
+"""The mutation bench's rewrites keep a page's meaning: what they may not touch stays as it was."""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import zlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.bench import mutations as m
+
+CODE = st.text(alphabet=st.sampled_from(list("ab$_.()'\"\\/*#\n @=;<?%>")), max_size=80)
+
+
+@given(CODE, st.booleans(), st.booleans())
+def test_code_parts_cover_the_code_exactly(code: str, hashes: bool, verbatim: bool) -> None:
+    parts = m.c_like_parts(code, hash_comments=hashes, verbatim=verbatim)
+    assert "".join(chunk for _, chunk in parts) == code
+    for is_code, chunk in parts:
+        if not is_code:
+            assert chunk[0] in "\"'/#@"
+
+
+def test_code_parts_keep_literals_and_comments_apart() -> None:
+    parts = m.c_like_parts("a(\"x.y\", 'z') // c.d\nb /* e.f */ . g", hash_comments=False)
+    assert [c for is_code, c in parts if not is_code] == ['"x.y"', "'z'", "// c.d", "/* e.f */"]
+
+
+def test_php_case_changes_only_the_case_of_calls_in_code() -> None:
+    page = "<p>system(1)</p><?php system($_GET['c']); echo 'eval(x)'; ?>"
+    out = m.php_case(page, random.Random(1))
+    assert out is not None and out.lower() == page.lower()
+    assert out.startswith("<p>system(1)</p>") and "'eval(x)'" in out
+    assert re.search(r"(?i)system\(\$_GET", out) and "system($_GET" not in out
+
+
+def test_php_rename_keeps_superglobals_and_properties() -> None:
+    page = "<?php $c = $_POST['c']; $this->d = $c; $d = 1; system($c . \"$c\"); ?>"
+    out = m.php_rename(page, random.Random(1))
+    assert out is not None
+    assert "$_POST['c']" in out and "$this->d" in out and "$d = 1" in out and "$c " not in out
+    new = re.search(r"\$(q[0-9a-f]{6}) =", out)
+    assert new and out.count("$" + new.group(1)) == 4
+
+
+def test_php_rename_leaves_pages_that_name_variables_at_run_time() -> None:
+    assert m.php_rename("<?php $a = 'b'; $$a = 1; ?>", random.Random(1)) is None
+
+
+@given(st.text(max_size=200))
+def test_php_wrappers_carry_the_page_whole(page: str) -> None:
+    page = page.encode("utf-8").decode("latin-1")
+    b64 = re.search(r"base64_decode\('([^']*)'\)", m.php_base64(page, random.Random(0)) or "")
+    assert b64 and base64.b64decode(b64.group(1)).decode("latin-1") == page
+    gz = re.search(r"base64_decode\('([^']*)'\)", m.php_gzip(page, random.Random(0)) or "")
+    assert gz and zlib.decompress(base64.b64decode(gz.group(1)), -15).decode("latin-1") == page
+
+
+def test_php_split_splits_plain_literals_only() -> None:
+    page = "<?php $f = 'system'; $g = 'a\\'b'; $h = 'ab'; ?>"
+    out = m.php_split(page, random.Random(3))
+    assert out is not None
+    assert re.search(r"'sys?t?e?m?'\.'\w+'", out) and "'a\\'b'" in out and "'ab'" in out
+    assert out.replace("'.'", "") == page
+
+
+def test_asp_rewrites_leave_jscript_pages_and_html_alone() -> None:
+    js = '<%@ Language="JScript" %><% eval(Request("x")) %>'
+    assert m.asp_case(js, random.Random(1)) is None
+    assert m.asp_split(js, random.Random(1)) is None
+    page = '<p>"Request text"</p><% Execute Request("pass") %>'
+    out = m.asp_item(page, random.Random(1))
+    assert out == '<p>"Request text"</p><% Execute Request.Item("pass") %>'
+
+
+def test_asp_chr_spells_strings_and_spares_consts_and_comments() -> None:
+    page = '<%\nConst K = "abcd"\nx = "cmd /c" \' "note"\n%>'
+    out = m.asp_chr(page, random.Random(1))
+    assert out is not None
+    assert 'Const K = "abcd"' in out and '\' "note"' in out
+    assert "(Chr(99)&Chr(109)&Chr(100)&Chr(32)&Chr(47)&Chr(99))" in out
+
+
+def test_asp_split_joins_back_to_the_page() -> None:
+    page = '<% Set o = CreateObject("WScript.Shell") %>'
+    out = m.asp_split(page, random.Random(5))
+    assert out is not None and out.replace('" & "', "") == page
+
+
+def test_java_unicode_escapes_names_in_code_not_in_strings() -> None:
+    page = '<% Runtime.getRuntime().exec(request.getParameter("Runtime")); %>'
+    out = m.jsp_unicode(page, random.Random(1))
+    assert out is not None and '"Runtime"' in out
+    assert re.sub(r"\\u([0-9a-f]{4})", lambda x: chr(int(x.group(1), 16)), out) == page
+
+
+def test_newlines_before_members_keep_strings() -> None:
+    page = '<% String s = "a.b"; Runtime.getRuntime().exec(s); %>'
+    out = m.jsp_newline(page, random.Random(1))
+    assert out is not None and '"a.b"' in out
+    assert out.replace("\n  /**/", "") == page
+    assert m.aspx_newline('<%@ Page Language="VB" %><% a.b() %>', random.Random(1)) is None
+
+
+def test_crlf_swaps_line_ends_both_ways() -> None:
+    assert m.crlf("a\nb", random.Random(0)) == "a\r\nb"
+    assert m.crlf("a\r\nb", random.Random(0)) == "a\nb"
+    assert m.crlf("ab", random.Random(0)) is None
