@@ -14,7 +14,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.decode import Limits, explore, gotoflow, names, padding, payload, stage
+from agent.decode import (
+    Limits,
+    cstyle,
+    explore,
+    gotoflow,
+    names,
+    padding,
+    payload,
+    stage,
+    vbscript,
+)
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.jspx import decode_document
@@ -487,6 +497,10 @@ def test_decoder_aliases_name_only_decoders(data: bytes) -> None:
         (b'<?php $p = explode("|", $line); $q = $dir . $sep . $name;', False),
         (b"<?php $h = 'd41d8cd98f00b204e9800998ecf8427e'; echo PHP_EOL.'x';", False),
         (b"<?php $q = 'SELECT a'; $q .= ' FROM t WHERE b = 1';", False),
+        (b'<% Set o = CreateObject("Scrip"&"tControl") %>', True),
+        (b"<% o = 'java.lang.Run'  +\t'time'; %>", True),
+        (b'<% x = "WScr" & "ipt.Shell" %>', True),
+        (b'<% msg = "Total: " & n & " files" %>', False),
     ],
 )
 def test_small_page_cues(code: bytes, cue: bool) -> None:
@@ -496,7 +510,7 @@ def test_small_page_cues(code: bytes, cue: bool) -> None:
 
 
 _CUE_TEXT = st.lists(
-    st.sampled_from([b"'", b'"', b".", b" ", b"\t", b"(", b"^", b"|", b"=", b";", b"$", b"a", b"Sy",
+    st.sampled_from([b"'", b'"', b".", b" ", b"\t", b"(", b"^", b"|", b"=", b";", b"$", b"a", b"Sy", b"&", b"+",
                      b"STEM", b"implode", b"JOIN", b"chr", b"H*", b"array_map", b"pack", b"6", b"f"]),
     max_size=60,
 ).map(b"".join)  # fmt: skip
@@ -674,7 +688,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 8 decode triggers" in text.out
+    assert "plus 10 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])
@@ -1011,8 +1025,10 @@ def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
         (names.ascii_names, b"<?php $\xe4\xb8\x80 = $\xe4\xba\x8c; "),
         (padding.squeeze, b" " * 600),
         (padding.ungap, b"eval     ("),
+        (cstyle.normalise, b"<% \\u0052untime /**/ .exec("),
+        (vbscript.normalise, b"<% Execute Request.Item( _\n"),
     ],
-    ids=["goto", "names", "padding", "gap"],
+    ids=["goto", "names", "padding", "gap", "cstyle", "vbscript"],
 )
 @settings(max_examples=300, deadline=None)
 @given(data=st.binary(max_size=600), cap=st.integers(0, 2000))
@@ -1021,3 +1037,88 @@ def test_whole_page_decoders_never_raise_and_respect_their_cap(
 ) -> None:
     out = decode(head + data, cap)
     assert out is None or len(out) <= cap
+
+
+# --- C-style and VBScript spelling ----------------------------------------------------------
+
+EXEC_RULES = r"""
+rule T_Jsp_Exec { strings: $a = "Runtime.getRuntime().exec(request" condition: $a }
+rule T_Asp_Exec { strings: $a = "Execute(Request(\"" nocase condition: $a }
+rule T_ScriptControl { strings: $a = "CreateObject(\"ScriptControl\")" nocase condition: $a }
+rule T_Unescape { strings: $a = "unescape(\"eval" nocase condition: $a }
+"""
+
+
+@pytest.fixture(scope="module")
+def exec_rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
+    d = tmp_path_factory.mktemp("rules")
+    (d / "t.yar").write_text(EXEC_RULES)
+    return load_rules((d, TRIGGERS), default_rules=False)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # Java reads \\u escapes before any token, with any number of u
+        b'<%@ page import="java.io.*" %><% \\u0052untime.\\uu0067etRuntime().exec(request'
+        b'.getParameter("c")); %>',
+        # a comment and line breaks inside the member chain
+        b'<% Runtime\n   /**/.getRuntime()\n   .exec(request.getParameter("c")); %>',
+        b"<% Runtime. /* x */ getRuntime() . exec (request.getParameter(1)); %>",
+    ],
+    ids=["escapes", "line-breaks", "comments"],
+)
+def test_java_written_past_its_compiler_is_read_as_it_compiles(
+    exec_rules: RuleSet, tmp_path: Path, page: bytes
+) -> None:
+    assert scan(exec_rules, tmp_path, "a.jsp", page) == {"T_Jsp_Exec": "cstyle"}
+
+
+def test_ordinary_java_gets_no_cstyle_layer(exec_rules: RuleSet, tmp_path: Path) -> None:
+    page = b'<% String s = "a\\u00e9"; // note\nout.println(s.length()); %>'
+    assert cstyle.normalise(b"<% out.println(s.length()); %>", 1 << 20) is None
+    assert scan(exec_rules, tmp_path, "b.jsp", page) == {}
+
+
+def test_escapes_outside_printable_ascii_stay() -> None:
+    assert cstyle.normalise(b"<% a\\u0000b \\u00e9 %>", 1 << 20) is None
+    assert cstyle.normalise(b"<% \\u0041 %>", 1 << 20) == b"<% A %>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'<% Execute(Request.Item("c")) %>',
+        b'<% Execute(Request . Item ("c")) %>',
+        b'<% Execute( _\r\n   Request("c")) %>',
+    ],
+    ids=["item", "form-item", "continued"],
+)
+def test_vbscript_in_another_spelling_is_read_plain(
+    exec_rules: RuleSet, tmp_path: Path, page: bytes
+) -> None:
+    assert scan(exec_rules, tmp_path, "a.asp", page) == {"T_Asp_Exec": "vbscript"}
+
+
+def test_vbscript_spelling_keeps_collections_and_words_apart() -> None:
+    out = vbscript.normalise(b'<% a = Request.Form . Item("c")\nIf a _\n  And b Then %>', 1 << 20)
+    assert out == b'<% a = Request.Form("c")\nIf a And b Then %>'
+
+
+def test_plain_vbscript_gets_no_vbscript_layer() -> None:
+    assert vbscript.normalise(b'<% x = Request("a") & my_var %>', 1 << 20) is None
+
+
+def test_a_progid_split_in_two_is_telling(exec_rules: RuleSet, tmp_path: Path) -> None:
+    page = b'<% Set o = Server.CreateObject("Scrip" & "tControl")\r\no.addcode(Request("c")) %>'
+    assert scan(exec_rules, tmp_path, "s.asp", page) == {"T_ScriptControl": "fold"}
+    # an ordinary pair of pieces is not
+    assert fold(b'<% x = "Hello " & "world" %>').telling == 0
+
+
+def test_a_literal_spelt_in_char_codes_inside_parentheses_is_unwrapped(
+    exec_rules: RuleSet, tmp_path: Path
+) -> None:
+    codes = b"&".join(b"Chr(%d)" % c for c in b"eval%20request%28%22a%22%29")
+    page = b"<%execute(unescape((" + codes + b")))%>"
+    assert scan(exec_rules, tmp_path, "c.asp", page) == {"T_Unescape": "fold"}

@@ -73,6 +73,19 @@ _SINKS = (
     rb"str_rot13|strrev|hex2bin|preg_replace|file_put_contents|fwrite|fputs|move_uploaded_file"
 )
 _SINK_RE = re.compile(rb"(?:" + _SINKS + rb")", re.I)
+# Besides a PHP sink, the names whose spelling in pieces is telling: the COM objects, VBScript
+# calls, Java and .NET classes and methods, and shells that ASP, JSP and ASPX shells split to
+# hide (`"Scrip" & "tControl"`, `"java.lang.Run" + "time"`).
+_NAMED = re.compile(
+    rb"(?:" + _SINKS + rb"|execute(?:global)?|wscript\.(?:shell|network)|shell\.application|"
+    rb"scripting\.filesystemobject|adodb\.(?:stream|connection)|(?:msscriptcontrol\.)?scriptcontrol|"
+    rb"microsoft\.xmlhttp|msxml2\.(?:server)?xmlhttp(?:\.[36]\.0)?|winhttp\.winhttprequest\.5\.1|"
+    rb"java\.lang\.(?:runtime|processbuilder|classloader|reflect\.method)|getruntime|processbuilder|"
+    rb"defineclass|getdeclaredmethod|forname|javax\.script\.scriptenginemanager|nashorn|"
+    rb"system\.diagnostics\.process(?:startinfo)?|system\.reflection\.assembly|cmd\.exe|cmd \/c|"
+    rb"powershell(?:\.exe)?|\/bin\/(?:ba)?sh)",
+    re.I,
+)
 _SINK_CALL = re.compile(rb"\b((?:" + _SINKS + rb")[ \t]{0,8}\()", re.I)
 _NAME_ASSIGN = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}([\"'])(" + _SINKS + rb")\2[ \t]{0,8};", re.I
@@ -224,6 +237,9 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
     for needles, pattern in (
         ((b"'.'",), rb"[A-Za-z_]'\.'[A-Za-z_]|[A-Za-z_]\"\.\"[A-Za-z_]"),
         ((b"' . '",), rb"' \. '|\" \. \""),
+        # a word cut by VBScript's `&` or a `+` of Java, C# or JScript (`"Scrip" & "tControl"`)
+        ((b"'&", b"' &", b"'  &", b"'+", b"' +", b"'  +"),
+         rb"[A-Za-z_][\"'][ \t]{0,2}[&+][ \t]{0,2}[\"'][A-Za-z_]"),
         ((), rb"\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"),
         ((b"implode", b"join"), rb"\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"),
         ((), rb"\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("),
@@ -465,7 +481,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         # no piece holds whole (`'ev'.'al($_'.'GET'..`).
         if (
             (len(parts) >= 3 and len(value) <= 4 * len(parts))
-            or _SINK_RE.fullmatch(value)
+            or _NAMED.fullmatch(value)
             or _split_call(value, parts)
         ):
             st.f.telling += 1
@@ -473,6 +489,8 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
 
     st.sub(_CONCAT, concat, telling=False)
     st.sub(_APPENDED, appended, telling=False, hint=b".=")
+    if st.f.telling:  # a literal the concatenations made may stand alone in parentheses now
+        st.sub(_PAREN, lambda m: m.group(1), telling=False)
     _pushed_arrays(st)
 
     _pure_subjects(st)

@@ -17,7 +17,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent.decode import charset, flow, gotoflow, jspx, names, padding, payload, script_encoder
+from agent.decode import (
+    charset,
+    cstyle,
+    flow,
+    gotoflow,
+    jspx,
+    names,
+    padding,
+    payload,
+    script_encoder,
+    vbscript,
+)
 from agent.decode.folding import fold, small_page_cue
 from agent.decode.limits import Budget, Limits
 
@@ -208,6 +219,8 @@ WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
     ("gap", padding.ungap),
     ("names", names.ascii_names),
     ("goto", gotoflow.linearize),
+    ("cstyle", cstyle.normalise),
+    ("vbscript", vbscript.normalise),
 )
 # Layers that restate the page rather than decode a payload out of it
 _RESTATED = frozenset(("fold", "flow", "charset", *(name for name, _ in WHOLE_PAGE)))

@@ -234,15 +234,19 @@ def _vbscript_page(text: str) -> bool:
     return not _JSCRIPT.search(text)
 
 
+def _on_vbscript(text: str, edit: Callable[[str], str]) -> str:
+    """`edit` applied to each server-code region that is plain VBScript (a Script Encoder
+    region, `#@~^..^#~@`, is left whole: any change to it breaks its checksum)."""
+    return _on_regions(text, _TAG_REGION, lambda r: r if "#@~^" in r else edit(r))
+
+
 def asp_case(text: str, rng: random.Random) -> str | None:
     """VBScript and COM ProgIDs are case-insensitive: `eXeCuTe ReQuest("x")`."""
     if not _vbscript_page(text):
         return None
     return _changed(
         text,
-        _on_regions(
-            text, _TAG_REGION, lambda r: _VB_WORD.sub(lambda m: _mixed_case(m.group(0), rng), r)
-        ),
+        _on_vbscript(text, lambda r: _VB_WORD.sub(lambda m: _mixed_case(m.group(0), rng), r)),
     )
 
 
@@ -252,9 +256,7 @@ def asp_item(text: str, rng: random.Random) -> str | None:
         return None
     return _changed(
         text,
-        _on_regions(
-            text, _TAG_REGION, lambda r: re.sub(r"\b(Request)\s*\(", r"\1.Item(", r, flags=re.I)
-        ),
+        _on_vbscript(text, lambda r: re.sub(r"\b(Request)\s*\(", r"\1.Item(", r, flags=re.I)),
     )
 
 
@@ -288,7 +290,7 @@ def _vb_strings(
 
     return _changed(
         text,
-        _on_regions(text, _TAG_REGION, lambda r: "".join(line(ln) for ln in r.splitlines(True))),
+        _on_vbscript(text, lambda r: "".join(line(ln) for ln in r.splitlines(True))),
     )
 
 
@@ -334,7 +336,7 @@ def _name_re(names: list[str]) -> re.Pattern[str]:
 
 _JAVA_NAME = _name_re(_JAVA_NAMES)
 _CS_NAME = _name_re(_CS_NAMES)
-_CSHARP_PAGE = re.compile(r"language\s*=\s*[\"']?(?:c#|csharp|cs)\b", re.I)
+_CSHARP_PAGE = re.compile(r"language\s*=\s*[\"']?(?:c#|csharp|cs)(?![\w#])", re.I)
 
 
 def _escape_first(m: re.Match[str]) -> str:
