@@ -711,7 +711,9 @@ def test_multibyte_pages_decode_in_their_code_page(codec: str) -> None:
         (b"eval/**/ ($a);", True),
         (b"$f = ('sys'.'t'.'em');", True),
         (b"$f = 'sy'.'stem';", True),  # a sink's name in two pieces
-        (b"$f = 'ab'.'cd';", False),  # two pieces of anything else
+        (b"$f = 'tmp'.'_name';", True),  # a word cut in two: names are cut to hide them
+        (b"$f = 'Hello, '.'world' . \"\\n\";", False),  # text joined at a space or a mark
+        (b"$f = 'a'.'b';", False),  # single characters
         (b"$m = ['a', 'b', 'c']; echo implode(', ', $m);", False),  # a list shown
         (b"$m = ['a', 'b']; $m[0] = 'c'; echo $m[0];", False),  # written to: no constant
         (b"$x = (PHP_EOL . SEP);", False),  # real constants glued

@@ -8,7 +8,7 @@ import pytest
 
 from agent.errors import RuleError
 from agent.rules import load_rules
-from agent.rules.lint import lint, wildcard_findings
+from agent.rules.lint import case_findings, lint, wildcard_findings
 from agent.rules.sources import collect_sources
 
 
@@ -124,6 +124,30 @@ rule WSA_Gen_Test_One
     found = [f.message for f in wildcard_findings("x.yar", text)]
     # `$cd` and `$php` joined their sets by accident; `$c1`, `$c_x` and `$k4a` are their own
     assert found == ["($c*) also takes $cd: rename it", "($p*) also takes $php: rename it"]
+
+
+def test_lint_flags_a_php_function_name_that_is_not_nocase() -> None:
+    text = r"""
+rule WSA_Php_Test_One
+{
+    strings:
+        $a = /(fsockopen|socket_connect)\s{0,3}\(/
+        $b = "move_uploaded_file(" nocase
+        $c = /\$_POST\[/
+        $d = "$system" // a variable, not the function
+        $e = "eval(" ascii // eval
+    condition:
+        all of them
+}
+"""
+    found = [f.message for f in case_findings("x.yar", text)]
+    assert found == ["$a names fsockopen() but is not nocase", "$e names eval() but is not nocase"]
+
+
+def test_the_bundled_php_rules_match_function_names_in_any_case() -> None:
+    for source in collect_sources((), default_rules=True):
+        if source.namespace.startswith("wsa/php/"):
+            assert case_findings(str(source.path), source.path.read_text(encoding="utf-8")) == []
 
 
 def test_the_bundled_rules_have_no_stray_wildcard_strings() -> None:

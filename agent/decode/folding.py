@@ -12,6 +12,7 @@ hostile input costs at most a few passes over the bytes.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -483,6 +484,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             (len(parts) >= 3 and len(value) <= 4 * len(parts))
             or _NAMED.fullmatch(value)
             or _split_call(value, parts)
+            or _cut_word(parts)
         ):
             st.f.telling += 1
         return _quote(st.value(value), parts[0][:1])
@@ -507,6 +509,25 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     st.sub(_CALL_BY_NAME, lambda m: m.group(2) + b"(", hint=b"call_user_func")
     st.f.values = st.f.values[:max_values]
     return st.f
+
+
+_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+def _cut_word(parts: list[bytes]) -> bool:
+    """Whether a piece ends and the next begins inside a word of letters (`'tmp'.'_name'`,
+    `"Scrip" & "tControl"`): text is joined at spaces and punctuation, names are cut to hide."""
+    for a, b in itertools.pairwise(parts):
+        x, y = _body(a), _body(b)
+        if (
+            len(x) >= 2
+            and len(y) >= 2
+            and x[-2] in _LETTERS
+            and x[-1] in _LETTERS
+            and (y[0] in _LETTERS and y[1] in _LETTERS)
+        ):
+            return True
+    return False
 
 
 def _split_call(value: bytes, parts: list[bytes]) -> bool:

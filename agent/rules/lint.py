@@ -82,6 +82,38 @@ def wildcard_findings(path: str, text: str) -> list[Finding]:
     return out
 
 
+# PHP calls functions whatever their case (`SyStEm(..)` is `system(..)`): a PHP rule string that
+# names one must be `nocase`, or a shell that changes the case of a name walks past it.
+_PHP_FUNCTIONS = (
+    "fsockopen stream_socket_client stream_socket_server socket_create socket_connect proc_open "
+    "popen shell_exec system passthru exec fgets fread socket_read fopen fwrite fputs symlink "
+    "file_get_contents file_put_contents curl_exec curl_init eval assert base64_decode gzinflate "
+    "gzuncompress str_rot13 create_function preg_replace move_uploaded_file copy unlink chmod mail "
+    "readfile opendir scandir readdir glob getcwd phpinfo ini_get ini_set set_time_limit "
+    "error_reporting ignore_user_abort posix_getpwuid disk_free_space php_uname call_user_func "
+    "array_map array_filter usort hex2bin strrev pcntl_exec escapeshellarg mkdir rmdir rename "
+    "touch is_writable"
+)
+_FUNCTION = re.compile(r"(?<![$\w>:\\])(?:" + "|".join(_PHP_FUNCTIONS.split()) + r")(?![a-z0-9])")
+_DEFINITION = re.compile(
+    r'^\s*\$(\w*)\s*=\s*(/(?:[^/\\\n]|\\.)+/[is]*|"(?:[^"\\\n]|\\.)*")([^\n]*)$', re.M
+)
+
+
+def case_findings(path: str, text: str) -> list[Finding]:
+    """PHP rule strings that name a PHP function but are not `nocase`."""
+    out = []
+    for m in _RULE.finditer(text):
+        for d in _DEFINITION.finditer(m[2]):
+            mods = d[3].split("//")[0]
+            if "nocase" in mods or "xor" in mods or "base64" in mods:
+                continue
+            if name := _FUNCTION.search(d[2]):
+                where = f"{path}: {m[1]}"
+                out.append(Finding(where, f"${d[1]} names {name[0]}() but is not nocase"))
+    return out
+
+
 def lint(sources: list[RuleSource], *, ours: set[str] | None = None) -> list[Finding]:
     """`ours`: namespaces held to our metadata standard (third-party files get compile checks only)."""
     findings: list[Finding] = []
@@ -100,7 +132,10 @@ def lint(sources: list[RuleSource], *, ours: set[str] | None = None) -> list[Fin
         if ours is not None and s.namespace not in ours:
             continue
         try:
-            findings += wildcard_findings(str(s.path), s.path.read_text(encoding="utf-8"))
+            text = s.path.read_text(encoding="utf-8")
+            findings += wildcard_findings(str(s.path), text)
+            if s.namespace.startswith("wsa/php/"):
+                findings += case_findings(str(s.path), text)
         except (OSError, UnicodeDecodeError) as e:
             findings.append(Finding(str(s.path), f"cannot read: {e}"))
         for r in rules:

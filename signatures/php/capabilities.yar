@@ -132,7 +132,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
         mitre_attack = "T1505.003"
     strings:
         $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
-        $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"](https?|ftp):\/\//
+        $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"](https?|ftp):\/\// nocase
         $s1 = /(fsockopen|stream_socket_client|socket_connect)\s{0,3}\(/ nocase
         // curl only ever fetches from the network, whatever hides the address
         $net = /curl_(init|exec|setopt)\s{0,3}\(|CURLOPT_URL/ nocase
@@ -227,7 +227,7 @@ rule WSA_Php_MagicMethod_VariableCall
         $mm = /function\s{1,3}__(destruct|wakeup|toString|get|set|call|callStatic|invoke|unserialize)\s{0,3}\(/ nocase
         $vc1 = /\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}\)\s{0,3}\(\s{0,3}\$this\s{0,3}->/
         $vc2 = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3};\s{0,10}\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}\$this\s{0,3}->/
-        $vc3 = /call_user_func(_array)?\s{0,3}\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3},\s{0,3}\$this\s{0,3}->/
+        $vc3 = /call_user_func(_array)?\s{0,3}\(\s{0,3}\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3},\s{0,3}\$this\s{0,3}->/ nocase
         // or evaluates a property, bare or through one call: eval(substr($this->c, 0))
         $vc4 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}([a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3})?\$this\s{0,3}->/ nocase
         // ...or a concatenation that holds one: eval('' . $c . "$this->name")
@@ -501,7 +501,7 @@ rule WSA_Php_Writer_RequestNamedFile
         reference = "https://www.php.net/manual/en/function.fwrite.php"
         mitre_attack = "T1505.003"
     strings:
-        $req = /\$\w{1,30}\s{0,3}=\s{0,3}(@\s{0,3})?((stripslashes|trim|urldecode|base64_decode)\s{0,3}\(\s{0,3})?\$_(REQUEST|POST|GET)\s{0,3}\[/
+        $req = /\$\w{1,30}\s{0,3}=\s{0,3}(@\s{0,3})?((stripslashes|trim|urldecode|base64_decode)\s{0,3}\(\s{0,3})?\$_(REQUEST|POST|GET)\s{0,3}\[/ nocase
         $open = /fopen\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\.\s{0,3}(["'][\/\\]{1,2}["']\s{0,3}\.\s{0,3})?\$\w{1,30}\s{0,3},\s{0,3}["'][wa]b?\+?["']/ nocase
         $write = /(fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3},[^;]{0,60}\$\w/ nocase
         $php = "<?" ascii
@@ -630,7 +630,7 @@ rule WSA_Php_Persistence_RestoreOrReroute
         // the rule written by the page itself: every page name sent to one script with a query
         $rw = /RewriteRule\s{1,8}[^\n"']{1,120}\s{1,8}[\w.\/-]{1,80}\.php\?[^\n"']{1,120}\$1/
         $wr = /(fwrite|fputs|file_put_contents)\s{0,3}\(/ nocase
-        $c = /chmod\s{0,3}\([^;\n]{1,80},\s{0,3}0?777\s{0,3}\)/
+        $c = /chmod\s{0,3}\([^;\n]{1,80},\s{0,3}0?777\s{0,3}\)/ nocase
         $i = /ignore_user_abort\s{0,3}\(/ nocase
         $php = "<?"
     condition:
@@ -1239,7 +1239,7 @@ rule WSA_Php_Loader_PropertyPickedNames
     strings:
         $php = "<?" ascii
         $pick = /\$this\s{0,2}->\s{0,2}\w{1,30}\[\d\]\s{0,3}\.\s{0,3}\$this\s{0,2}->\s{0,2}\w{1,30}\[\d\]\s{0,3}\.\s{0,3}\$this\s{0,2}->\s{0,2}\w{1,30}\[\d\]/
-        $diff = /ord\s{0,2}\(\s{0,2}\$\w{1,30}\s{0,2}\[[^\]\n]{1,40}\]\s{0,2}\)\s{0,3}[-+^]\s{0,3}ord\s{0,2}\(/
+        $diff = /ord\s{0,2}\(\s{0,2}\$\w{1,30}\s{0,2}\[[^\]\n]{1,40}\]\s{0,2}\)\s{0,3}[-+^]\s{0,3}ord\s{0,2}\(/ nocase
     condition:
         filesize < 1MB and $php and $pick and $diff
 }
@@ -1262,7 +1262,7 @@ rule WSA_Php_Bypass_MemoryCorruption
         // ELF parsing: the magic as an integer, segment and dynamic-section tags, the C handlers
         $e1 = /0x464c457f|PT_DYNAMIC|PT_LOAD|DT_SYMTAB|DT_STRTAB|DT_JMPREL|zif_system|basic_functions/
         // ...and raw memory read as integers: bytes shifted in one by one, or 64-bit (un)packing
-        $e2 = /<<=?\s{0,3}8\s{0,3};?\s{0,40}\$\w{1,20}\s{0,3}\|=\s{0,3}ord\s{0,3}\(|ord\s{0,3}\([^;\n]{0,60}<<\s{0,3}(8|\(\s{0,3}8)|pack\s{0,3}\(\s{0,3}["'][QPJ]["']/
+        $e2 = /<<=?\s{0,3}8\s{0,3};?\s{0,40}\$\w{1,20}\s{0,3}\|=\s{0,3}ord\s{0,3}\(|ord\s{0,3}\([^;\n]{0,60}<<\s{0,3}(8|\(\s{0,3}8)|pack\s{0,3}\(\s{0,3}["'][QPJ]["']/ nocase
     condition:
         filesize < 300KB and $php and $m and $e1 and $e2
 }

@@ -123,10 +123,10 @@ rule WSA_Php_Weevely_Agent
         $cf = /\$[a-zA-Z_]\w{0,15}\s{0,3}=\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}(''|"")\s{0,3},\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\)\s{0,3};\s{0,3}\$[a-zA-Z_]\w{0,15}\s{0,3}\(\s{0,3}\)/
         $cf2 = /=\s{0,3}create_function\s{0,3}\(\s{0,3}(''|"")\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)\s{0,3};\s{0,3}\$\w{1,30}\s{0,3}\(\s{0,3}\)/ nocase
         // str_replace('junk','', 'crjunkeate_function')
-        $sr = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_/
+        $sr = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{1,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_/ nocase
         $k1 = "php://input"
         $k2 = "ob_start"
-        $k3 = "gzuncompress"
+        $k3 = "gzuncompress" nocase
         $k4 = "gzcompress"
         $k5 = /\$k[hf]\s{0,2}=\s{0,2}["'][0-9a-f]{4,12}["']/
     condition:
@@ -201,18 +201,18 @@ rule WSA_Php_ShellToolkit_Traits
         $t10 = /self[ _-]?(remove|delete|kill|destruct)/ nocase
         $t11 = /brute\s{0,2}-?\s{0,2}force/ nocase
         $t12 = "find / -type f -perm" nocase
-        $t13 = "posix_getpwuid"
-        $t14 = "php_uname"
+        $t13 = "posix_getpwuid" nocase
+        $t14 = "php_uname" nocase
         $t15 = "/etc/shadow"
         $t16 = "milw0rm" nocase
         $t17 = "locate config." nocase
         $t18 = /hack(ed)?\s{0,2}by/ nocase
         $t19 = "ps aux" 
-        $t20 = "fsockopen" 
-        $t21 = "chmod 777"
+        $t20 = "fsockopen" nocase 
+        $t21 = "chmod 777" nocase
         $t22 = "/tmp/" 
-        $t23 = "shell_exec"
-        $t24 = "passthru"
+        $t23 = "shell_exec" nocase
+        $t24 = "passthru" nocase
         $t25 = "wget http" nocase
         $t26 = "perl -e" nocase
         $t27 = "exploit" nocase
@@ -222,19 +222,19 @@ rule WSA_Php_ShellToolkit_Traits
         $k_u = /<title>[^<]{0,80}uploader/ nocase
         $k2 = /name\s{0,2}=\s{0,2}["']?(cmd|command|comd|exec|shell)["' >]/ nocase
         $k3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]/ nocase
-        $u1 = "getcwd()"
+        $u1 = "getcwd()" nocase
         $u2 = "fileperms"
         $u3 = "posix_getgrgid"
-        $u4 = "ini_get("
-        $u5 = "is_writable"
+        $u4 = "ini_get(" nocase
+        $u5 = "is_writable" nocase
         $u6 = "mysql_connect"
-        $u7 = "phpinfo()"
+        $u7 = "phpinfo()" nocase
         $u8 = "2>&1"
-        $u9 = "move_uploaded_file"
-        $u10 = /[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(/
-        $u11 = "set_time_limit(0)"
-        $u12 = "error_reporting(0)"
-        $u13 = "ignore_user_abort"
+        $u9 = "move_uploaded_file" nocase
+        $u10 = /[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(/ nocase
+        $u11 = "set_time_limit(0)" nocase
+        $u12 = "error_reporting(0)" nocase
+        $u13 = "ignore_user_abort" nocase
         // quiet long-running page driven by a form: set_time_limit(0) + error_reporting(0) + request + <form>
         $q1 = /\$_(GET|POST|REQUEST)/
         $q2 = /<form/ nocase
@@ -284,7 +284,7 @@ rule WSA_Php_ConfigGrabber_Symlink
         $c2 = "configuration.php" ascii
         $c3 = "config.php" ascii
         // tiny page that just prints /etc/passwd or /etc/shadow
-        $r = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}["']\/etc\/(passwd|shadow)["']/
+        $r = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}["']\/etc\/(passwd|shadow)["']/ nocase
     condition:
         filesize < 300KB and $p and ($s1 or ($s2 and 1 of ($c*)) or ($r and filesize < 2KB))
 }
@@ -375,18 +375,18 @@ rule WSA_Php_MassMailer
         mitre_attack = "T1505.003"
     strings:
         $s = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["']\\(r\\)?n["']\s{0,3},\s{0,3}\$\w{0,10}(\[\s{0,2}['"]\w{0,10})?(mail|to|list)/ nocase
-        $m = /[^\w>:$]mail\s{0,3}\(/
+        $m = /[^\w>:$]mail\s{0,3}\(/ nocase
         $f = "From:" nocase
         // any list variable, when each mail goes to one entry of it and From: is a variable
         $s2 = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["']\\(r\\)?n["']\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
-        $m2 = /[^\w>:$]mail\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\[\s{0,3}\$\w{1,10}\s{0,3}\]/
+        $m2 = /[^\w>:$]mail\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\[\s{0,3}\$\w{1,10}\s{0,3}\]/ nocase
         $f2 = /From:\s{0,3}(\$|["']\s{0,3}\.\s{0,3}\$)/ nocase
         $req = /\$_(POST|REQUEST|GET)\s{0,3}\[/
         // a list of any name split on line ends or commas, walked with foreach, one mail() per
         // entry with the visitor's From: (the list and the sender both typed into the page)
         $s3 = /(explode|split|preg_split)\s{0,3}\(\s{0,3}["'](\\r)?\\n["']\s{0,3},\s{0,3}\$\w{1,30}(\s{0,3}\[[^\]\n]{1,30}\])?\s{0,3}\)/ nocase
         $fe = /foreach\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}as\s{0,3}\$(\w{1,30})\s{0,3}\)/ nocase
-        $m3 = /[^\w>:$]mail\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3},/
+        $m3 = /[^\w>:$]mail\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3},/ nocase
         $fp = /From:\s{0,3}(\$|["']\s{0,3}\.\s{0,3}\$)\w{0,30}\s{0,3}(\.|\\r|\\n|<|["'])/ nocase
     condition:
         filesize < 50KB and (($s and $m and $f) or ($s2 and $m2 and $f2 and $req) or
@@ -406,7 +406,7 @@ rule WSA_Php_PhoneHome_Mailer
         mitre_attack = "T1505.003"
     strings:
         $a = /["'][\w.+-]{3,40}@(gmail|yahoo|hotmail|outlook|yandex|mail|aol|protonmail|qq|163)\.(com|ru|cn)["']/ nocase
-        $m = /[^\w>:$]mail\s{0,3}\(/
+        $m = /[^\w>:$]mail\s{0,3}\(/ nocase
         $s = /\$_SERVER\s{0,2}\[\s{0,2}['"](HTTP_HOST|SERVER_NAME|REQUEST_URI|SCRIPT_NAME|PHP_SELF|DOCUMENT_ROOT|SERVER_ADDR|SCRIPT_FILENAME)/
         $p = "$_POST"
     condition:
@@ -445,16 +445,16 @@ rule WSA_Php_FileManager_SingleFile
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
-        $a = /move_uploaded_file\s{0,3}\(/
-        $b = /[^\w>:$]unlink\s{0,3}\(/
-        $c = /[^\w>:$]chmod\s{0,3}\(/
-        $d = /opendir|scandir|readdir/
-        $e = /[^\w>:$]rename\s{0,3}\(/
+        $a = /move_uploaded_file\s{0,3}\(/ nocase
+        $b = /[^\w>:$]unlink\s{0,3}\(/ nocase
+        $c = /[^\w>:$]chmod\s{0,3}\(/ nocase
+        $d = /opendir|scandir|readdir/ nocase
+        $e = /[^\w>:$]rename\s{0,3}\(/ nocase
         $f = /<form/ nocase
         $g = /\$_(GET|POST|REQUEST)/
         // a folder or file named by the request, and three kinds of change to files
-        $m = /[^\w>:$](mkdir|rmdir)\s{0,3}\(/
-        $w = /[^\w>:$](file_put_contents|fwrite)\s{0,3}\(/
+        $m = /[^\w>:$](mkdir|rmdir)\s{0,3}\(/ nocase
+        $w = /[^\w>:$](file_put_contents|fwrite)\s{0,3}\(/ nocase
         $p1 = /\$\w{1,30}\s{0,3}=\s{0,3}(isset\s{0,3}\([^)]{1,60}\)\s{0,3}\?\s{0,3})?@?\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"]\w{0,8}(dir|path|folder|cwd)\w{0,8}['"]/ nocase
         $p2 = /[^\w>:$](unlink|rename|rmdir|file_put_contents|scandir|opendir|is_dir|file_exists|mkdir)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
         // an application's page: a class, a namespace, a CMS's own checks, its database
@@ -481,10 +481,10 @@ rule WSA_Php_WordPress_AutoLogin
     strings:
         $l = /wp-blog-header\.php|wp-load\.php/
         $a1 = "wp_set_auth_cookie" ascii
-        $a2 = /wp_(create|insert)_user\s{0,3}\([^;]{0,200}administrator/
+        $a2 = /wp_(create|insert)_user\s{0,3}\([^;]{0,200}administrator/ nocase
         // the user created first, the role given after: $u->set_role('administrator')
-        $c = /wp_(create|insert)_user\s{0,3}\(/
-        $r = /set_role\s{0,3}\(\s{0,3}['"]administrator['"]|add_cap\s{0,3}\(\s{0,3}['"](administrator|manage_options)['"]/
+        $c = /wp_(create|insert)_user\s{0,3}\(/ nocase
+        $r = /set_role\s{0,3}\(\s{0,3}['"]administrator['"]|add_cap\s{0,3}\(\s{0,3}['"](administrator|manage_options)['"]/ nocase
     condition:
         filesize < 5KB and $l and (1 of ($a*) or ($c and $r))
 }
@@ -519,11 +519,11 @@ rule WSA_Php_WordPress_StandalonePanel
         mitre_attack = "T1505.003"
     strings:
         $l = /(require|include)(_once)?[\s(]{1,4}[^;\n]{0,80}(wp-load|wp-blog-header)\.php/
-        $p1 = /wp_set_password\s{0,3}\(\s{0,3}\$/
-        $p2 = /wp_update_user\s{0,3}\([^;]{0,300}['"]user_pass['"]/
+        $p1 = /wp_set_password\s{0,3}\(\s{0,3}\$/ nocase
+        $p2 = /wp_update_user\s{0,3}\([^;]{0,300}['"]user_pass['"]/ nocase
         $req = /\$_(POST|GET|REQUEST)\s{0,3}\[/
         $ad = /https?:\/\/[^'"\s]{1,120}adminer[^'"\s]{0,60}\.php/ nocase
-        $w = /(file_put_contents|copy|fopen|curl_exec)\s{0,3}\(/
+        $w = /(file_put_contents|copy|fopen|curl_exec)\s{0,3}\(/ nocase
     condition:
         filesize < 256KB and $l and (($req and 1 of ($p*)) or ($ad and $w))
 }

@@ -38,8 +38,8 @@ rule WSA_Php_Generic_RequestOneLiner
         mitre_attack = "T1505.003"
     strings:
         // at the start of a statement or an expression (not quoted in a comment or a string)
-        $a = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
-        $b = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?(base64_decode|gzinflate|str_rot13|stripslashes|hex2bin|urldecode|trim)\s{0,3}\(\s{0,3}@?(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]?HTTP_)/
+        $a = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $b = /([;{}=(,]|<\?php|<\?|\n)[ \t]{0,8}@?[ \t]{0,3}(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,3}\(\s{0,3}@?(base64_decode|gzinflate|str_rot13|stripslashes|hex2bin|urldecode|trim)\s{0,3}\(\s{0,3}@?(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]?HTTP_)/ nocase
         // $_GET['f']($_POST['x']): the request names the function
         $c = /\$_(GET|POST|REQUEST|COOKIE)\[['"]?\w{1,20}['"]?\] ?\( ?@?\$_(GET|POST|REQUEST|COOKIE)\[/
     condition:
@@ -63,7 +63,7 @@ rule WSA_Php_Generic_EvalRequestVariable
         // the variable itself, glued or indexed (a method's result, `eval($o->hook())`, is other code)
         $ev = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}[@(]{0,3}\s{0,5}\$[a-zA-Z_]\w{0,40}\s{0,3}[).;\[,]/ nocase
         // eval of a variable in a page that offers a code text box
-        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/ nocase
         $ta = "<textarea" nocase
     condition:
         // small pages only, apart from WSA-PHP-001: large files do not pay for these strings
@@ -180,7 +180,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         reference = "https://www.php.net/manual/en/language.types.callable.php"
         mitre_attack = "T1505.003"
     strings:
-        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input|filter_input\s{0,3}\(\s{0,3}INPUT_/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input|filter_input\s{0,3}\(\s{0,3}INPUT_/ nocase
         $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // parse_str of the request with no result array: every parameter becomes a variable
@@ -227,7 +227,7 @@ rule WSA_Php_Generic_TinyDynamicCode
         $s12 = /ereg(i)?(_replace)?\s{0,3}\(/ nocase
         $s13 = /array_filter|uasort|array_walk|forward_static_call|array_udiff|array_intersect|iterator_apply|ReflectionClass/ nocase
         // payload parked in the session, called later
-        $s14 = /\$_SESSION\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}=\s{0,2}(base64_decode\s{0,2}\()?\$_(COOKIE|POST|GET|REQUEST)/
+        $s14 = /\$_SESSION\s{0,2}\[[^\]\n]{1,20}\]\s{0,2}=\s{0,2}(base64_decode\s{0,2}\()?\$_(COOKIE|POST|GET|REQUEST)/ nocase
         $s15 = /\$\w{1,10}\s{0,2}\(\s{0,2}\$_SESSION/
         // ${$x}[a](${$x}[b]) : variable-variable superglobal called as a function
         $v1 = "](${"

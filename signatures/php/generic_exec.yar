@@ -22,15 +22,15 @@ rule WSA_Php_Generic_ExecRequest
         // COM objects that run commands on Windows
         $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
         $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
-        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/ nocase
         // A fixed program the page chose runs with request data as its arguments (a hosting
         // panel's `exec(HESTIA_CMD . "v-list-user " . $_POST['user'])`): the command starts
         // with a constant and a literal word, or its first variable is a shell-quoted request
         // value. Not when that word is a launcher that runs the rest (sh -c, env, sudo, ...),
         // nor when the statement holds a shell separator or an escape (`. " | sh"`, `"\n"`).
-        $fx = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[A-Z][A-Z0-9_]{2,30}\s{0,3}\.\s{0,10}['"][a-z][\w.\/-]{1,40}[ '"][^;|&`\\]{0,1200}\)\s{0,10};/
+        $fx = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[A-Z][A-Z0-9_]{2,30}\s{0,3}\.\s{0,10}['"][a-z][\w.\/-]{1,40}[ '"][^;|&`\\]{0,1200}\)\s{0,10};/ nocase
         $fq = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;$]{0,40}(escapeshellarg|quote_?shell_?arg)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
-        $fl = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[A-Z][A-Z0-9_]{2,30}\s{0,3}\.\s{0,10}['"](sh|bash|zsh|dash|ksh|cmd|cmd\.exe|powershell|pwsh|env|sudo|su|nohup|xargs|busybox|timeout|nice|ionice|setsid|stdbuf|chroot|exec|eval|python[0-9.]{0,4}|perl|php|ruby|node|lua|awk|find)[ '"]/
+        $fl = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[A-Z][A-Z0-9_]{2,30}\s{0,3}\.\s{0,10}['"](sh|bash|zsh|dash|ksh|cmd|cmd\.exe|powershell|pwsh|env|sudo|su|nohup|xargs|busybox|timeout|nice|ionice|setsid|stdbuf|chroot|exec|eval|python[0-9.]{0,4}|perl|php|ruby|node|lua|awk|find)[ '"]/ nocase
     condition:
         // a free window after every sink name costs in proportion to the file: pages up to
         // 300 KB here; WSA-PHP-118 finds the one-liner shapes at any size
@@ -59,7 +59,7 @@ rule WSA_Php_Generic_ExecRequestVariable
         $in = /=\s{0,5}[@(]{0,2}\s{0,2}(\w{1,20}\s{0,3}\(\s{0,3}[@(]{0,2}\s{0,2})?(\$_(GET|POST|REQUEST|COOKIE)\b|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input|getallheaders|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         $sx = /[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
         $sd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,5}[@("]{0,3}\s{0,5}\$[a-zA-Z_]/ nocase
-        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)|HTTP_(POST|GET)_VARS|filter_input\s{0,3}\(\s{0,3}INPUT_/ nocase
         // page traits of a command box: a form field or a cmd-like parameter
         $ui1 = /<(form|textarea|input)/ nocase
         $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
@@ -80,14 +80,14 @@ rule WSA_Php_ReverseShell_Socket
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         mitre_attack = "T1505.003"
     strings:
-        $s1 = /(fsockopen|stream_socket_client|stream_socket_server|socket_create|socket_connect)\s{0,3}\(/
+        $s1 = /(fsockopen|stream_socket_client|stream_socket_server|socket_create|socket_connect)\s{0,3}\(/ nocase
         $s2 = /\/bin\/(ba)?sh|cmd\.exe/
-        $e = /[^\w>:$](proc_open|popen|shell_exec|system|passthru|exec)\s{0,3}\(/
+        $e = /[^\w>:$](proc_open|popen|shell_exec|system|passthru|exec)\s{0,3}\(/ nocase
         // commands read back from the socket and run
-        $g = /(fgets|fread|socket_read)\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $x = /[^\w>:$](shell_exec|system|passthru)\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $sr = /socket_read\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $po = /proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $g = /(fgets|fread|socket_read)\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $x = /[^\w>:$](shell_exec|system|passthru)\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $sr = /socket_read\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $po = /proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
     condition:
         filesize < 100KB and $s1 and (($s2 and $e) or (filesize < 30KB and $g and $x) or (filesize < 30KB and $sr and $po))
 }
@@ -106,7 +106,7 @@ rule WSA_Php_Tunnel_ReGeorg
     strings:
         $a = "Georg says" ascii
         $b = /X-(CMD|STATUS|ERROR)/
-        $c = /fsockopen|socket_create|stream_socket_client/
+        $c = /fsockopen|socket_create|stream_socket_client/ nocase
         $d = /apache_request_headers|getallheaders|HTTP_X_CMD/
         $php = "<?" ascii
     condition:
@@ -126,15 +126,15 @@ rule WSA_Php_Exec_FallbackChain
         mitre_attack = "T1505.003"
     strings:
         // each sink called on a variable (the command), not on a literal
-        $s1 = /[^\w>:$]exec\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $s2 = /[^\w>:$]shell_exec\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $s3 = /[^\w>:$]system\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $s4 = /[^\w>:$]passthru\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $s5 = /[^\w>:$]popen\s{0,3}\(\s{0,3}\$\w{1,20}/
-        $s6 = /[^\w>:$]proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/
+        $s1 = /[^\w>:$]exec\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $s2 = /[^\w>:$]shell_exec\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $s3 = /[^\w>:$]system\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $s4 = /[^\w>:$]passthru\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $s5 = /[^\w>:$]popen\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
+        $s6 = /[^\w>:$]proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
         // function_exists('exec') / is_callable("system") / a helper such as enabled("exec")
-        $c1 = /(function_exists|is_callable)\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]/
-        $c2 = /[a-z_]\w{0,20}\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]\s{0,3}\)/
+        $c1 = /(function_exists|is_callable)\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]/ nocase
+        $c2 = /[a-z_]\w{0,20}\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]\s{0,3}\)/ nocase
     condition:
         filesize < 256KB and 3 of ($s*) and (#c1 >= 2 or #c2 >= 3)
 }
@@ -175,7 +175,7 @@ rule WSA_Php_ReverseShell_CommandLine
         mitre_attack = "T1505.003"
     strings:
         $php = "<?" ascii
-        $x = /([^\w>:$](system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s{0,3}\(|`)[^;`]{0,200}(\/dev\/(tcp|udp)\/|\bnc(at)?\s[^;`]{0,80}\s-[ce]\s|mkfifo\s[^;`]{0,80}\|\s{0,3}(nc|ncat|telnet)\s|socat\s[^;`]{0,80}exec:|import\s{1,3}socket\s{0,3},\s{0,3}subprocess|use\s{1,3}Socket\s{0,3};|Net\.Sockets\.TCPClient)/
+        $x = /([^\w>:$](system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec)\s{0,3}\(|`)[^;`]{0,200}(\/dev\/(tcp|udp)\/|\bnc(at)?\s[^;`]{0,80}\s-[ce]\s|mkfifo\s[^;`]{0,80}\|\s{0,3}(nc|ncat|telnet)\s|socat\s[^;`]{0,80}exec:|import\s{1,3}socket\s{0,3},\s{0,3}subprocess|use\s{1,3}Socket\s{0,3};|Net\.Sockets\.TCPClient)/ nocase
     condition:
         filesize < 500KB and $php and $x
 }
@@ -193,7 +193,7 @@ rule WSA_Php_Staging_WebRootArchive
         mitre_attack = "T1505.003"
     strings:
         $php = "<?" ascii
-        $x = /[^\w>:$](system|exec|shell_exec|passthru|popen|proc_open)\s{0,3}\(\s{0,3}["'][^"'\n]{0,40}(tar\s{1,3}-?[a-z]{0,6}[cr][a-z]{0,6}\s|zip\s{1,3}-[a-z]{0,4}r|7z\s{1,3}a\s)[^"'\n]{0,200}(\/var\/www|\/home\/|public_html|htdocs|wwwroot)/
+        $x = /[^\w>:$](system|exec|shell_exec|passthru|popen|proc_open)\s{0,3}\(\s{0,3}["'][^"'\n]{0,40}(tar\s{1,3}-?[a-z]{0,6}[cr][a-z]{0,6}\s|zip\s{1,3}-[a-z]{0,4}r|7z\s{1,3}a\s)[^"'\n]{0,200}(\/var\/www|\/home\/|public_html|htdocs|wwwroot)/ nocase
     condition:
         filesize < 4KB and $php and $x
 }

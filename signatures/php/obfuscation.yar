@@ -109,8 +109,8 @@ rule WSA_Php_Obfuscation_EncodedFunctionNames : conceals
         $c6 = "\"a\".\"s\".\"s\".\"e\".\"r\".\"t\""
         $c7 = "'e'.'v'.'a'.'l'"
         $c8 = "\"e\".\"v\".\"a\".\"l\""
-        $c9 = "chr(99).chr(104).chr(114)"
-        $c10 = "chr(99) . chr(104) . chr(114)"
+        $c9 = "chr(99).chr(104).chr(114)" nocase
+        $c10 = "chr(99) . chr(104) . chr(114)" nocase
         // names hidden by junk tokens removed with str_replace: str_r, create_, base64
         $j2 = /str_replace\s{0,3}\(\s{0,3}['"][^'"\n]{2,12}['"]\s{0,3},\s{0,3}(''|"")\s{0,3},\s{0,3}['"][^'"\n]{0,12}(s[^'"\n]{0,12}t[^'"\n]{0,12}r[^'"\n]{0,12}_[^'"\n]{0,12}r[^'"\n]{0,12}e|c[^'"\n]{0,12}r[^'"\n]{0,12}e[^'"\n]{0,12}a[^'"\n]{0,12}t[^'"\n]{0,12}e[^'"\n]{0,12}_|b[^'"\n]{0,12}a[^'"\n]{0,12}s[^'"\n]{0,12}e[^'"\n]{0,12}6[^'"\n]{0,12}4)/ nocase
         // (chr(63)^chr(96)) : characters produced by XOR of two chr() calls

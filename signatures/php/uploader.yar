@@ -55,16 +55,16 @@ rule WSA_Php_Uploader_ClientNamedFile
         $r4 = /(file_get_contents|curl_exec|fopen|copy)\s{0,3}\(/ nocase
         // $r = $_REQUEST; file_put_contents($r['n'], $r['b'])  /  chmod($p, 0777) of a request path
         $a1 = /=\s{0,3}\$_(REQUEST|POST|GET|COOKIE)\s{0,3};/
-        $a2 = /(file_put_contents|fwrite)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[[^\]\n]{1,20}\]\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\[/
-        $c1 = /chmod\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}0?777\s{0,3}\)/
+        $a2 = /(file_put_contents|fwrite)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[[^\]\n]{1,20}\]\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\[/ nocase
+        $c1 = /chmod\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}0?777\s{0,3}\)/ nocase
         $c2 = /=\s{0,3}[^;]{0,30}\$_(GET|POST|REQUEST)\s{0,2}\[/
         // tiny editor: $p = $_POST['p']; fopen($p, 'w'); fwrite(..)
         $e1 = /=\s{0,3}@?\$_(POST|GET|REQUEST)\s{0,2}\[/
-        $e2 = /fopen\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}['"][wa]/
-        $e3 = /(fwrite|fputs)\s{0,3}\(/
+        $e2 = /fopen\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}['"][wa]/ nocase
+        $e3 = /(fwrite|fputs)\s{0,3}\(/ nocase
         // ...into a temporary file the page names itself (a panel handing a password to its
         // tool through a temp file), not a path of the request's
-        $tn = /\$\w{1,30}\s{0,3}=\s{0,3}@?\s{0,3}tempnam\s{0,3}\(/
+        $tn = /\$\w{1,30}\s{0,3}=\s{0,3}@?\s{0,3}tempnam\s{0,3}\(/ nocase
         // Chopper-style writer: hex text turned into bytes with urldecode("%" . substr(...))
         $w4 = /urldecode\s{0,3}\(\s{0,3}["']%["']\s{0,3}\.\s{0,3}substr/ nocase
         // any small move_uploaded_file page keeping the client file name
@@ -77,7 +77,7 @@ rule WSA_Php_Uploader_ClientNamedFile
         $v6 = /in_array|getimagesize|mime|strtolower|strrchr|extension|\.(jpg|png|gif)/ nocase
         // validation seen in application upload handlers, absent from drop-in uploaders
         $v1 = "json_encode"
-        $v2 = /preg_match\s{0,3}\(/
+        $v2 = /preg_match\s{0,3}\(/ nocase
         $v3 = "pathinfo"
         $v4 = /csrf|nonce|require_acl|current_user_can|check_admin_referer/ nocase
         // code inside an application class or framework call
