@@ -19,6 +19,7 @@ from agent.decode import (
     cstyle,
     explore,
     gotoflow,
+    islands,
     names,
     padding,
     payload,
@@ -360,9 +361,43 @@ def test_a_fold_window_of_a_large_file_keeps_the_file_size(
     # A rule for small shells must not fire on a few folded windows of a large page.
     code = b"<% Execute(" + b"&".join(b"Chr(%d)" % c for c in b"eval(1)") + b") %>\r\n"
     small = scan(ruleset, tmp_path, "s.asp", code)
-    large = scan(ruleset, tmp_path, "l.asp", code + b"<p>static text</p>\r\n" * 2000)
+    text = b"<p>static text</p>\r\n" * 1000
+    page = b"<% x = 1 %>" + text + code + text + b"<% y = 2 %>"  # neither first nor last block
+    large = scan(ruleset, tmp_path, "l.asp", page)
     assert small.get("T_Small_Execute") == "fold"
     assert "T_Small_Execute" not in large
+
+
+@pytest.mark.parametrize("where", ["top", "bottom"])
+def test_a_block_planted_at_an_edge_of_a_large_page_is_judged_alone(
+    ruleset: RuleSet, tmp_path: Path, where: str
+) -> None:
+    code = b'<% Execute("eval(1)") %>'
+    text = b"<p>static text</p>\r\n" * 2000 + b"<% y = 2 %>\r\n"
+    page = code + text if where == "top" else text + code
+    assert scan(ruleset, tmp_path, "e.asp", page) == {"T_Small_Execute": "island"}
+
+
+def test_edge_blocks_only_of_large_pages_and_never_large_blocks() -> None:
+    small = b"<?php echo 1; ?>" + b"x" * 1000
+    assert islands.edge_blocks(small) == []
+    body = b"<p>" + b"x" * islands.ISLAND_PAGE + b"</p>"
+    assert islands.edge_blocks(b"<?php eval($_POST[1]); ?>" + body + b"<?php } ?>") == [
+        b"<?php eval($_POST[1]); ?>",
+        b"<?php } ?>",
+    ]
+    big = b"<?php " + b"f();" * islands.ISLAND_MAX + b"?>" + body
+    assert islands.edge_blocks(big) == []
+    assert islands.edge_blocks(body + b"<% run %>") == [b"<% run %>"]  # one block: first and last
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000), st.integers(0, 3))
+def test_edge_blocks_are_bounded_slices_of_the_page(data: bytes, copies: int) -> None:
+    page = data * (islands.ISLAND_PAGE // max(1, len(data)) + copies) + b"<?x" + data
+    blocks = islands.edge_blocks(page)
+    assert len(blocks) <= 4
+    assert all(len(b) <= islands.ISLAND_MAX + 2 and b in page for b in blocks)
 
 
 def test_a_small_page_of_one_line_assignments_is_folded(ruleset: RuleSet, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from agent.decode import (
     cstyle,
     flow,
     gotoflow,
+    islands,
     jspx,
     names,
     padding,
@@ -175,6 +176,8 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
         hits["blob"] = [max(0, at - 1)]
     if (at := padding.padded_at(data)) is not None:
         hits["padding"] = [at]
+    if len(data) > islands.ISLAND_PAGE:
+        hits["islands"] = [0]
     return hits
 
 
@@ -223,7 +226,7 @@ WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
     ("vbscript", vbscript.normalise),
 )
 # Layers that restate the page rather than decode a payload out of it
-_RESTATED = frozenset(("fold", "flow", "charset", *(name for name, _ in WHOLE_PAGE)))
+_RESTATED = frozenset(("fold", "flow", "charset", "islands", *(name for name, _ in WHOLE_PAGE)))
 
 
 def layers_of(
@@ -233,6 +236,9 @@ def layers_of(
     is not folded again: folding already did all it can). `page`: the file, whose variables a
     decoded layer may name."""
     cap = budget.bytes_left
+    if "islands" in hits:
+        for block in islands.edge_blocks(buf):
+            yield "island", block
     if "charset" in hits:
         decoded = charset.decode_declared(buf, hits["charset"], cap)
         if decoded is not None:
