@@ -6,7 +6,7 @@ rule WSA_Php_Obfuscation_EvalDecodeChain : conceals
 {
     meta:
         id = "WSA-PHP-020"
-        description = "eval/assert applied directly to a decoder (base64_decode, gzinflate, gzuncompress, str_rot13, strrev, hex2bin, convert_uudecode ...) or to a variable function call: packed payload executed at run time"
+        description = "eval/assert applied directly to a decoder (base64_decode, gzinflate, gzuncompress, str_rot13, strrev, hex2bin, convert_uudecode ...) of anything but a literal, to a variable function call, or to nested decoders: packed payload executed at run time (one decoder of a literal is judged by its decoded layer)"
         family = "Encoded payload chain"
         severity = "high"
         author = "webshell-agent project"
@@ -15,10 +15,15 @@ rule WSA_Php_Obfuscation_EvalDecodeChain : conceals
         mitre_attack = "T1505.003"
     strings:
         $d1 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode|pack|unserialize|gzip_inflate|strtr|implode|join|stripslashes)\s{0,5}\(/ nocase
+        // the same call on a literal: its payload is the decode stage's to judge (an encoded
+        // page alone is no finding; what its decoded layer does is)
+        $lit = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode)\s{0,5}\(\s{0,5}){1,4}['"]/ nocase
         // eval($x(...)) : the decoder name is held in a variable
         $d2 = /[^\w>:$]eval\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
         // nested decoders without eval: gzinflate(base64_decode(  /  str_rot13(base64_decode(
         $n1 = /(gzinflate|gzuncompress|gzdecode|str_rot13|strrev)\s{0,3}\(\s{0,3}(base64_decode|str_rot13|gzinflate|strrev)\s{0,3}\(/ nocase
+        // eval('?>' . gzuncompress($s)): a payload decoded from a variable, which no layer shows
+        $d7 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}['"][^'"\n]{0,20}['"]\s{0,3}\.\s{0,3}(gzuncompress|gzinflate|gzdecode|base64_decode|str_rot13|strrev)\s{0,3}\(\s{0,3}(stripslashes\s{0,3}\(\s{0,3})?\$/ nocase
         $ev = /[^\w>:$](eval|assert|create_function)\s{0,10}\(/ nocase
         // eval(${$x}[...]) , eval($a[$GLOBALS['x'][1]]) , eval(f($a, $b))
         $d3 = /[^\w>:$](eval|assert)\s{0,5}\(\s{0,5}\$\{/ nocase
@@ -42,7 +47,7 @@ rule WSA_Php_Obfuscation_EvalDecodeChain : conceals
     condition:
         // a dozen strings verify at every "eval(": files up to 1 MB here; beyond, the one-liner
         // shapes (WSA-PHP-118) and the rules on the decode stage's layers judge a packed payload
-        filesize < 1MB and (any of ($d*) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB))
+        filesize < 1MB and (#d1 > #lit or any of ($d2, $d3, $d4, $d5, $d6, $d7) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB))
 }
 
 rule WSA_Php_Obfuscation_EncodedFunctionNames : conceals
@@ -264,7 +269,7 @@ rule WSA_Php_Obfuscation_PhpInBase64 : conceals
 {
     meta:
         id = "WSA-PHP-025"
-        description = "base64 text that decodes to a PHP open tag (PD9waHA = '<?php') decoded and written to disk, included or evaluated: dropper of a second-stage shell"
+        description = "base64 text that decodes to a PHP open tag (PD9waHA = '<?php') decoded and written to disk: dropper of a second-stage page (an encoded page that is only evaluated is judged by what its decoded layer does)"
         family = "Encoded payload chain"
         severity = "high"
         author = "webshell-agent project"
@@ -275,7 +280,7 @@ rule WSA_Php_Obfuscation_PhpInBase64 : conceals
         $b1 = "PD9waHA" ascii
         $b2 = "PD9QSFA" ascii
         $d = "base64_decode" ascii nocase
-        $w = /(fwrite|fputs|file_put_contents|eval|assert|include|require|create_function)\s{0,3}\(/ nocase
+        $w = /(fwrite|fputs|file_put_contents)\s{0,3}\(/ nocase
     condition:
         filesize < 500KB and 1 of ($b*) and $d and $w
 }
