@@ -80,11 +80,11 @@ rule WSA_Jsp_Writer_RequestToFile
         mitre_attack = "T1505.003"
     strings:
         // String path = request.getParameter("path"); new FileOutputStream(path).write(...)
-        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\r\n]{1,20}\)\s{0,3}|new\s{1,3}String\s{0,3}\(\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\r\n]{1,20}\)\s{0,3}|new\s{1,3}String\s{0,3}\(\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
         $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|PrintWriter)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
         $wr = /\.(write|print|println)\s{0,3}\(/
         // downloader: new URL(request.getParameter(..)).openStream() saved with FileOutputStream
-        $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)/
         $u2 = "FileOutputStream"
         // the saved name generated (a timestamp or UUID) and its type from a list of image types:
         // an editor's remote-image grabber, which chooses neither the path nor the kind of file
@@ -218,7 +218,7 @@ rule WSA_Jsp_FileBrowser_RequestPath
         reference = "https://owasp.org/www-community/attacks/Path_Traversal"
         mitre_attack = "T1505.003"
     strings:
-        $f = /new\s{1,3}(java\.io\.)?File\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getParameter/
+        $f = /new\s{1,3}(java\.io\.)?File\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)/
         $o1 = "listFiles" ascii
         $o2 = "FileInputStream" ascii
         $o3 = ".delete()" ascii

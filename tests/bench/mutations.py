@@ -163,6 +163,21 @@ def php_request(text: str, rng: random.Random) -> str | None:
     )
 
 
+def php_cookie(text: str, rng: random.Random) -> str | None:
+    """The request read from a cookie: `$_POST[..]`/`$_GET[..]`/`$_REQUEST[..]` as `$_COOKIE[..]`."""
+    return _changed(text, re.sub(r"\$_(?:POST|GET|REQUEST)\b(?=\s*\[)", "$_COOKIE", text))
+
+
+def php_header(text: str, rng: random.Random) -> str | None:
+    """The request read from a header: `$_POST['cmd']` as `$_SERVER['HTTP_CMD']`."""
+
+    def header(m: re.Match[str]) -> str:
+        return f"$_SERVER[{m.group(1)}HTTP_{m.group(2).upper()}{m.group(1)}]"
+
+    out = re.sub(r"\$_(?:POST|GET|REQUEST|COOKIE)\s*\[\s*(['\"])(\w{1,40})\1\s*\]", header, text)
+    return _changed(text, out)
+
+
 def php_rename(text: str, rng: random.Random) -> str | None:
     """Local variables renamed consistently (`$cmd` -> `$q7f3a`). Pages that name variables at
     run time (`$$x`, `${..}`, `extract`, `compact`, `get_defined_vars`) or use a variable name
@@ -257,6 +272,18 @@ def asp_item(text: str, rng: random.Random) -> str | None:
     return _changed(
         text,
         _on_vbscript(text, lambda r: re.sub(r"\b(Request)\s*\(", r"\1.Item(", r, flags=re.I)),
+    )
+
+
+def asp_cookie(text: str, rng: random.Random) -> str | None:
+    """The request read from a cookie: `Request("x")`, `Request.Form("x")` as
+    `Request.Cookies("x")`."""
+    if not _vbscript_page(text):
+        return None
+    pattern = r"\bRequest(?:\s*\.\s*(?:Form|QueryString|Item))?\s*\(\s*(\"[^\"\r\n]{1,40}\")\s*\)"
+    return _changed(
+        text,
+        _on_vbscript(text, lambda r: re.sub(pattern, r"Request.Cookies(\1)", r, flags=re.I)),
     )
 
 
@@ -363,6 +390,18 @@ def jsp_newline(text: str, rng: random.Random) -> str | None:
     return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  /**/.", c))
 
 
+def jsp_header(text: str, rng: random.Random) -> str | None:
+    """The request read from a header: `request.getParameter("x")` as `request.getHeader("x")`."""
+    return _code_edit(text, lambda c: re.sub(r"\bgetParameter\s*\(", "getHeader(", c))
+
+
+def aspx_header(text: str, rng: random.Random) -> str | None:
+    """The request read from a header: `Request.Form["x"]`, `Request["x"]`, `Request.Item("x")`
+    as `Request.Headers[..]` (`(..)` in VB). The key is a literal: the code part ends at it."""
+    pattern = r"\bRequest(?:\s*\.\s*(?:Form|QueryString|Params|Item))?\s*(?=[\[(]\s*\Z)"
+    return _code_edit(text, lambda c: re.sub(pattern, "Request.Headers", c), verbatim=True)
+
+
 def aspx_unicode(text: str, rng: random.Random) -> str | None:
     """C# reads `\\uXXXX` escapes in identifiers: `\\u0050rocess.Start(..)` (C# pages only)."""
     if not _CSHARP_PAGE.search(text):
@@ -391,16 +430,21 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "php-case": ("PHP", php_case),
     "php-space": ("PHP", php_space),
     "php-request": ("PHP", php_request),
+    "php-cookie": ("PHP", php_cookie),
+    "php-header": ("PHP", php_header),
     "php-rename": ("PHP", php_rename),
     "php-split": ("PHP", php_split),
     "php-base64": ("PHP", php_base64),
     "php-gzip": ("PHP", php_gzip),
     "asp-case": ("ASP", asp_case),
     "asp-item": ("ASP", asp_item),
+    "asp-cookie": ("ASP", asp_cookie),
     "asp-split": ("ASP", asp_split),
     "asp-chr": ("ASP", asp_chr),
     "jsp-unicode": ("JSP", jsp_unicode),
     "jsp-newline": ("JSP", jsp_newline),
+    "jsp-header": ("JSP", jsp_header),
+    "aspx-header": ("ASPX family", aspx_header),
     "aspx-unicode": ("ASPX family", aspx_unicode),
     "aspx-newline": ("ASPX family", aspx_newline),
     "crlf": ("*", crlf),
