@@ -723,7 +723,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 10 decode triggers" in text.out
+    assert "plus 9 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])
@@ -1159,3 +1159,26 @@ def test_a_literal_spelt_in_char_codes_inside_parentheses_is_unwrapped(
     codes = b"&".join(b"Chr(%d)" % c for c in b"eval%20request%28%22a%22%29")
     page = b"<%execute(unescape((" + codes + b")))%>"
     assert scan(exec_rules, tmp_path, "c.asp", page) == {"T_Unescape": "fold"}
+
+
+@pytest.mark.parametrize(
+    ("page", "at"),
+    [
+        (b"<% Runtime. /* x */ getRuntime() %>", 12),
+        (b"<% exec /**/ (c) %>", 8),
+        (b"<% Runtime\n   .getRuntime() %>", 10),
+        (b"<% \\u0052untime %>", 3),
+        (b"<% out.println(1); /* note */ x = 2; %>", None),  # a comment before a statement
+        (b"<?php /* a */ .x \\u0041", None),  # no server tags of Java or C#
+    ],
+)
+def test_cstyle_cues(page: bytes, at: int | None) -> None:
+    assert cstyle.cue_at(page) == at
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"<%", b"/*", b"*/", b".", b" ", b"\n", b"(", b"\\u0041", b"x"]),
+                max_size=80).map(b"".join))  # fmt: skip
+def test_cstyle_cue_is_a_cue_of_the_page(page: bytes) -> None:
+    at = cstyle.cue_at(page)
+    assert at is None or (0 <= at < len(page) and page[at : at + 1] in (b"\n", b"\\", b"/"))

@@ -176,6 +176,8 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
         hits["blob"] = [max(0, at - 1)]
     if (at := padding.padded_at(data)) is not None:
         hits["padding"] = [at]
+    if (at := cstyle.cue_at(data)) is not None:
+        hits["cstyle"] = [at]
     if len(data) > islands.ISLAND_PAGE:
         hits["islands"] = [0]
     return hits
@@ -225,6 +227,11 @@ WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
     ("cstyle", cstyle.normalise),
     ("vbscript", vbscript.normalise),
 )
+# Spelling layers restate code the rules already read, in another spelling; a large page is
+# restated in windows around its trigger offsets (a page of 20 MiB respelt whole was a 4 MiB
+# layer, 1 s of yara over the 2 s budget)
+SPELLING = frozenset(("cstyle", "vbscript"))
+SPELLING_SPAN = 4 * 1024
 # Layers that restate the page rather than decode a payload out of it
 _RESTATED = frozenset(("fold", "flow", "charset", "islands", *(name for name, _ in WHOLE_PAGE)))
 
@@ -244,7 +251,12 @@ def layers_of(
         if decoded is not None:
             yield "charset", decoded
     for name, decode in WHOLE_PAGE:
-        if name in hits and (decoded := decode(buf, cap)) is not None:
+        if name not in hits:
+            continue
+        near = windows(buf, hits[name], SPELLING_SPAN) if name in SPELLING else buf
+        if (decoded := decode(near, cap)) is not None:
+            if len(near) < len(buf):  # windows of a large page: judged at the page's size
+                decoded = decoded.ljust(min(len(buf), cap), b"\n")
             yield name, decoded
     blob = hits.get("blob", [])
     offsets = hits.get("payload", []) + blob

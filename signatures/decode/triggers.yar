@@ -275,33 +275,6 @@ rule WSA_Decode_SpacedCall : decode_trigger
         $g
 }
 
-rule WSA_Decode_CStyleCode : decode_trigger
-{
-    meta:
-        id = "WSA-GEN-909"
-        description = "Decode trigger: JSP or ASP.NET code written with \\u escapes, comments or line breaks inside a member chain (\\u0052untime, Runtime /**/ .getRuntime()), which the compiler reads past; restated as the compiler reads it"
-        family = "Decode trigger"
-        severity = "low"
-        decoder = "cstyle"
-        author = "webshell-agent project"
-        date = "2026-12-07"
-        reference = "https://docs.oracle.com/javase/specs/jls/se17/html/jls-3.html#jls-3.3"
-        mitre_attack = "T1505.003"
-    strings:
-        $t1 = "<%"
-        $t2 = "<jsp:"
-        $t3 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
-        // an escape of printable ASCII (Java allows any number of u)
-        $u = /\\u{1,8}00[2-7][0-9a-fA-F]/
-        // a comment against a member's dot or a call's parenthesis
-        $c1 = /\*\/[ \t\r\n]{0,8}[.(]/
-        $c2 = /[\w)]\.[ \t\r\n]{0,8}\/\*/
-        // a line break before a sink member
-        $n = /[\r\n][ \t]{0,16}\.[ \t]{0,8}(exec|getRuntime|start|invoke|getMethod|getDeclaredMethod|forName|defineClass|newInstance|loadClass|getParameter|getHeader|getInputStream|Start|Load|CreateInstance|InvokeMember|FromBase64String)\b/
-    condition:
-        any of ($t*) and ($u or any of ($c*) or $n)
-}
-
 rule WSA_Decode_VbscriptSpelling : decode_trigger
 {
     meta:

@@ -1,6 +1,6 @@
 """Worst-case CPU of the decode stage: hostile files at the size limit through the scanner.
 
-    python -m tests.bench.decode_cost [--size 20MiB]
+    python -m tests.bench.decode_cost [--size 20MiB] [--only REGEX]
 
 Each file is one trigger atom (or an encoded block, a bomb) repeated to the size, behind a
 shell; the scan runs the bundled rules, triggers and decode stage in this thread, so
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import re
 import time
 import warnings
 import zlib
@@ -55,6 +56,16 @@ def cases(size: int) -> dict[str, bytes]:
         "blanks before parentheses": b"x" + b" " * 70 + b"(",
         "blanks just short of a run": b" " * 255 + b"x",
         "goto, comments left open": b"goto a; a: /* goto a;",
+        # C-style code (JSP/ASPX): escapes, comments by member dots, line breaks before members
+        "\\u escapes in code": b"<% \\u0052\\uu0075n",
+        "comments by member dots": b"<% a. /* x */ b",
+        "line breaks before members": b"<% x)\n  .exec",
+        "comments left open by dots": b"<% a./*",
+        # classic ASP spelling: .Item reads and continued lines
+        "Request.Item reads": b"<% Request.Item(",
+        "continued lines": b"<% a _\r\n",
+        # edge blocks of a large page: tags opened and never closed
+        "code blocks left open": b"<?php <% ",
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
     # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
@@ -82,6 +93,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--size", default="20MiB")
     ap.add_argument("--budget", type=float, default=2.0)
+    ap.add_argument("--only", default="", help="regex on the case names")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     size = parse_size(args.size)
@@ -89,6 +101,8 @@ def main() -> None:
     st = os.stat(__file__)
     print(f"decode stage, files of {size:,} bytes, bundled rules, budget {args.budget} s CPU")
     for name, data in cases(size).items():
+        if not re.search(args.only, name):
+            continue
         t0 = time.thread_time()
         r = scanner.scan_bytes("/srv/www/x.php", data, st)
         cpu = time.thread_time() - t0

@@ -387,7 +387,7 @@ _MEMBER_DOT = re.compile(r"(?<=[\w)\]])\s*\.(?=[A-Za-z_])")
 
 def jsp_newline(text: str, rng: random.Random) -> str | None:
     """A line break and a comment before each member access: `Runtime\\n  /**/.getRuntime()`."""
-    return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  /**/.", c))
+    return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  .", c))
 
 
 def jsp_header(text: str, rng: random.Random) -> str | None:
@@ -413,7 +413,7 @@ def aspx_newline(text: str, rng: random.Random) -> str | None:
     """A line break and a comment before each member access (C# pages only)."""
     if not _CSHARP_PAGE.search(text):
         return None
-    return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  /**/.", c), verbatim=True)
+    return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  .", c), verbatim=True)
 
 
 # ---- every language ------------------------------------------------------------------------
