@@ -1173,12 +1173,13 @@ def test_a_literal_spelt_in_char_codes_inside_parentheses_is_unwrapped(
     ],
 )
 def test_cstyle_cues(page: bytes, at: int | None) -> None:
-    assert cstyle.cue_at(page) == at
+    assert cstyle.cues_at(page) == ([] if at is None else [at])
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([b"<%", b"/*", b"*/", b".", b" ", b"\n", b"(", b"\\u0041", b"x"]),
                 max_size=80).map(b"".join))  # fmt: skip
-def test_cstyle_cue_is_a_cue_of_the_page(page: bytes) -> None:
-    at = cstyle.cue_at(page)
-    assert at is None or (0 <= at < len(page) and page[at : at + 1] in (b"\n", b"\\", b"/"))
+def test_cstyle_cues_are_cues_of_the_page(page: bytes) -> None:
+    found = cstyle.cues_at(page, 4)
+    assert len(found) <= 4 and found == sorted(set(found))
+    assert all(0 <= at < len(page) and page[at : at + 1] in (b"\n", b"\\", b"/") for at in found)

@@ -27,18 +27,18 @@ _AFTER = re.compile(rb"(?<=[\w)\]]\.)" + _BLANKS + rb"+(?=[A-Za-z_$])")
 
 # What makes the layer worth a scan, looked for here and not by yara trigger rules: a page of
 # nothing but `\u0052` or `x)<line break>  .exec` cost yara 0.4 to 1 s of CPU per 20 MiB in atom
-# hits. Here each search ends at the first cue found so far, and a comment is looked at from its
-# `/*` (a literal that the regex engine skips to), the first COMMENTS_LOOKED_AT of them only.
+# hits. Here each search stops after a few dozen cues, and a comment is looked at from its `/*`
+# (a literal that the regex engine skips to), COMMENTS_LOOKED_AT of them at most per search.
 _ESCAPE_CUE = re.compile(rb"\\u{1,8}00[2-7][0-9a-fA-F]")
 _BREAK_CUE = re.compile(rb"\n[ \t]{0,16}\.[ \t]{0,8}[A-Za-z_]")
 _AFTER_COMMENT = re.compile(rb"\*/[ \t\r\n]{0,8}[.(]")
 COMMENTS_LOOKED_AT = 256
 
 
-def _comment_at(data: bytes, end: int) -> int | None:
+def _comment_at(data: bytes, end: int, start: int = 0) -> int | None:
     """Offset of the first short comment against a member's dot or a call's parenthesis
-    (`Runtime./**/getRuntime`, `Runtime /**/ .getRuntime`, `exec/**/(`), before `end`."""
-    i = data.find(b"/*", 0, end)
+    (`Runtime./**/getRuntime`, `Runtime /**/ .getRuntime`, `exec/**/(`) in `start`..`end`."""
+    i = data.find(b"/*", start, end)
     for _ in range(COMMENTS_LOOKED_AT):
         if i < 0:
             return None
@@ -51,17 +51,23 @@ def _comment_at(data: bytes, end: int) -> int | None:
     return None
 
 
-def cue_at(data: bytes) -> int | None:
-    """Offset of the first cue in a page with server tags (`<%`, `runat=server`), if any: an
-    escape of printable ASCII, a line break before a member, a comment against one."""
+def cues_at(data: bytes, limit: int = 32) -> list[int]:
+    """Offsets of the first cues (at most `limit`) in a page with server tags (`<%`,
+    `runat=server`): escapes of printable ASCII, line breaks before members, comments against
+    them. A large page is respelt in windows around them."""
     if b"<%" not in data and b"runat" not in data[:65536].lower():
-        return None
-    best = len(data)
+        return []
+    found: list[int] = []
     for cue in (_BREAK_CUE, _ESCAPE_CUE):
-        if m := cue.search(data, 0, best):
-            best = m.start()
-    at = _comment_at(data, best)
-    return at if at is not None else (best if best < len(data) else None)
+        for m in cue.finditer(data):
+            if len(found) >= 2 * limit:
+                break
+            found.append(m.start())
+    at = _comment_at(data, len(data))
+    while at is not None and len(found) < 3 * limit:
+        found.append(at)
+        at = _comment_at(data, len(data), at + 2)
+    return sorted(set(found))[:limit]
 
 
 def _char(m: re.Match[bytes]) -> bytes:

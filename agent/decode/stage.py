@@ -176,8 +176,8 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
         hits["blob"] = [max(0, at - 1)]
     if (at := padding.padded_at(data)) is not None:
         hits["padding"] = [at]
-    if (at := cstyle.cue_at(data)) is not None:
-        hits["cstyle"] = [at]
+    if cues := cstyle.cues_at(data, limit):
+        hits["cstyle"] = cues
     if len(data) > islands.ISLAND_PAGE:
         hits["islands"] = [0]
     return hits
@@ -227,11 +227,12 @@ WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
     ("cstyle", cstyle.normalise),
     ("vbscript", vbscript.normalise),
 )
-# Spelling layers restate code the rules already read, in another spelling; a large page is
-# restated in windows around its trigger offsets (a page of 20 MiB respelt whole was a 4 MiB
-# layer, 1 s of yara over the 2 s budget)
+# Spelling layers restate code the rules already read, in another spelling; a page over 1 MiB
+# is restated in windows around its cues (a page of 20 MiB respelt whole was a 4 MiB layer, 1 s
+# of yara over the 2 s budget; a 115 KB shell respelt in windows lost its exec to them)
 SPELLING = frozenset(("cstyle", "vbscript"))
 SPELLING_SPAN = 4 * 1024
+SPELLING_WHOLE = 1024 * 1024
 # Layers that restate the page rather than decode a payload out of it
 _RESTATED = frozenset(("fold", "flow", "charset", "islands", *(name for name, _ in WHOLE_PAGE)))
 
@@ -253,7 +254,7 @@ def layers_of(
     for name, decode in WHOLE_PAGE:
         if name not in hits:
             continue
-        near = windows(buf, hits[name], SPELLING_SPAN) if name in SPELLING else buf
+        near = windows(buf, hits[name], SPELLING_SPAN, SPELLING_WHOLE) if name in SPELLING else buf
         if (decoded := decode(near, cap)) is not None:
             if len(near) < len(buf):  # windows of a large page: judged at the page's size
                 decoded = decoded.ljust(min(len(buf), cap), b"\n")

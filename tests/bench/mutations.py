@@ -386,8 +386,14 @@ _MEMBER_DOT = re.compile(r"(?<=[\w)\]])\s*\.(?=[A-Za-z_])")
 
 
 def jsp_newline(text: str, rng: random.Random) -> str | None:
-    """A line break and a comment before each member access: `Runtime\\n  /**/.getRuntime()`."""
+    """A line break before each member access, as chains are often written: `Runtime\\n
+    .getRuntime()`."""
     return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  .", c))
+
+
+def jsp_comment(text: str, rng: random.Random) -> str | None:
+    """A comment before each member access: `Runtime/**/.getRuntime()`."""
+    return _code_edit(text, lambda c: _MEMBER_DOT.sub("/**/.", c))
 
 
 def jsp_header(text: str, rng: random.Random) -> str | None:
@@ -410,10 +416,17 @@ def aspx_unicode(text: str, rng: random.Random) -> str | None:
 
 
 def aspx_newline(text: str, rng: random.Random) -> str | None:
-    """A line break and a comment before each member access (C# pages only)."""
+    """A line break before each member access (C# pages only)."""
     if not _CSHARP_PAGE.search(text):
         return None
     return _code_edit(text, lambda c: _MEMBER_DOT.sub("\n  .", c), verbatim=True)
+
+
+def aspx_comment(text: str, rng: random.Random) -> str | None:
+    """A comment before each member access (C# pages only)."""
+    if not _CSHARP_PAGE.search(text):
+        return None
+    return _code_edit(text, lambda c: _MEMBER_DOT.sub("/**/.", c), verbatim=True)
 
 
 # ---- every language ------------------------------------------------------------------------
@@ -443,9 +456,11 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "asp-chr": ("ASP", asp_chr),
     "jsp-unicode": ("JSP", jsp_unicode),
     "jsp-newline": ("JSP", jsp_newline),
+    "jsp-comment": ("JSP", jsp_comment),
     "jsp-header": ("JSP", jsp_header),
     "aspx-header": ("ASPX family", aspx_header),
     "aspx-unicode": ("ASPX family", aspx_unicode),
     "aspx-newline": ("ASPX family", aspx_newline),
+    "aspx-comment": ("ASPX family", aspx_comment),
     "crlf": ("*", crlf),
 }
