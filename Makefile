@@ -114,6 +114,12 @@ bench-rules: install
 	$(BIN)/python -m tests.bench.rule_cost $(BENCH_ARGS)
 	$(BIN)/python -m tests.bench.decode_cost
 
+# Detection kept under meaning-preserving rewrites of the shells a labelled corpus holds
+# (docs/evaluation.md, "Mutations"): BENCH_ARGS='CORPUS OUT [--hosts DIR ...] [--only NAME ...]'
+.PHONY: bench-mutate
+bench-mutate: install
+	$(BIN)/python -m tests.bench.mutate $(BENCH_ARGS)
+
 # System tests (tests/system, marker `system`): the .deb and `service install` under a real
 # systemd booted in namespaces from a debootstrapped Debian rootfs, cached in
 # ~/.cache/webshell-agent/system-tests (built on first use). `make test` runs them too; they
