@@ -1093,22 +1093,30 @@ def exec_rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
     return load_rules((d, TRIGGERS), default_rules=False)
 
 
+JAVA_EXEC = {"T_Jsp_Exec": "cstyle"}
+ASP_EXEC = {"T_Asp_Exec": "vbscript"}
+
+
 @pytest.mark.parametrize(
-    "page",
+    ("name", "page", "found"),
     [
         # Java reads \\u escapes before any token, with any number of u
-        b'<%@ page import="java.io.*" %><% \\u0052untime.\\uu0067etRuntime().exec(request'
-        b'.getParameter("c")); %>',
+        ("a.jsp", b'<%@ page import="java.io.*" %><% \\u0052untime.\\uu0067etRuntime().exec(request'
+         b'.getParameter("c")); %>', JAVA_EXEC),
         # a comment and line breaks inside the member chain
-        b'<% Runtime\n   /**/.getRuntime()\n   .exec(request.getParameter("c")); %>',
-        b"<% Runtime. /* x */ getRuntime() . exec (request.getParameter(1)); %>",
+        ("a.jsp", b'<% Runtime\n   /**/.getRuntime()\n   .exec(request.getParameter("c")); %>', JAVA_EXEC),
+        ("a.jsp", b"<% Runtime. /* x */ getRuntime() . exec (request.getParameter(1)); %>", JAVA_EXEC),
+        # VBScript's default property, and statements continued over lines
+        ("a.asp", b'<% Execute(Request.Item("c")) %>', ASP_EXEC),
+        ("a.asp", b'<% Execute(Request . Item ("c")) %>', ASP_EXEC),
+        ("a.asp", b'<% Execute( _\r\n   Request("c")) %>', ASP_EXEC),
     ],
-    ids=["escapes", "line-breaks", "comments"],
-)
-def test_java_written_past_its_compiler_is_read_as_it_compiles(
-    exec_rules: RuleSet, tmp_path: Path, page: bytes
+    ids=["escapes", "line-breaks", "comments", "item", "spaced-item", "continued"],
+)  # fmt: skip
+def test_code_in_another_spelling_is_read_as_its_runtime_reads_it(
+    exec_rules: RuleSet, tmp_path: Path, name: str, page: bytes, found: dict[str, str]
 ) -> None:
-    assert scan(exec_rules, tmp_path, "a.jsp", page) == {"T_Jsp_Exec": "cstyle"}
+    assert scan(exec_rules, tmp_path, name, page) == found
 
 
 def test_ordinary_java_gets_no_cstyle_layer(exec_rules: RuleSet, tmp_path: Path) -> None:
@@ -1120,21 +1128,6 @@ def test_ordinary_java_gets_no_cstyle_layer(exec_rules: RuleSet, tmp_path: Path)
 def test_escapes_outside_printable_ascii_stay() -> None:
     assert cstyle.normalise(b"<% a\\u0000b \\u00e9 %>", 1 << 20) is None
     assert cstyle.normalise(b"<% \\u0041 %>", 1 << 20) == b"<% A %>"
-
-
-@pytest.mark.parametrize(
-    "page",
-    [
-        b'<% Execute(Request.Item("c")) %>',
-        b'<% Execute(Request . Item ("c")) %>',
-        b'<% Execute( _\r\n   Request("c")) %>',
-    ],
-    ids=["item", "form-item", "continued"],
-)
-def test_vbscript_in_another_spelling_is_read_plain(
-    exec_rules: RuleSet, tmp_path: Path, page: bytes
-) -> None:
-    assert scan(exec_rules, tmp_path, "a.asp", page) == {"T_Asp_Exec": "vbscript"}
 
 
 def test_vbscript_spelling_keeps_collections_and_words_apart() -> None:
