@@ -18,8 +18,8 @@ rule WSA_Php_Obfuscation_EvalDecodeChain : conceals
         // the same call on a literal: its payload is the decode stage's to judge (an encoded
         // page alone is no finding; what its decoded layer does is)
         $lit = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode)\s{0,5}\(\s{0,5}){1,4}['"]/ nocase
-        // eval($x(...)) : the decoder name is held in a variable
-        $d2 = /[^\w>:$]eval\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
+        // eval($x(...)), assert($x(...)) : the decoder name is held in a variable
+        $d2 = /[^\w>:$](eval|assert)\s{0,10}\(\s{0,5}@?\s{0,3}\$\{?[a-zA-Z_]\w{0,30}\}?(\[[^\]\n]{1,20}\]){0,2}\s{0,3}\(/ nocase
         // nested decoders without eval: gzinflate(base64_decode(  /  str_rot13(base64_decode(
         $n1 = /(gzinflate|gzuncompress|gzdecode|str_rot13|strrev)\s{0,3}\(\s{0,3}(base64_decode|str_rot13|gzinflate|strrev)\s{0,3}\(/ nocase
         // eval('?>' . gzuncompress($s)): a payload decoded from a variable, which no layer shows

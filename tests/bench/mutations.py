@@ -178,6 +178,24 @@ def php_header(text: str, rng: random.Random) -> str | None:
     return _changed(text, out)
 
 
+def php_sink(text: str, rng: random.Random) -> str | None:
+    """A sink for its twin: `system` and `passthru` swapped (both run a command and print its
+    output), `eval` of a string as `assert` (which evaluates one in PHP 5 and 7)."""
+    twin = {"system": "passthru", "passthru": "system", "eval": "assert"}
+
+    def code(c: str) -> str:
+        return re.sub(
+            r"(?<![\w$>:\\])(system|passthru|eval)(?=\s*\()",
+            lambda m: twin[m.group(1).lower()] if m.group(1).lower() in twin else m.group(1),
+            c,
+            flags=re.I,
+        )
+
+    return _changed(
+        text, _on_regions(text, _PHP_REGION, lambda r: _on_code(r, code, hash_comments=True))
+    )
+
+
 def php_rename(text: str, rng: random.Random) -> str | None:
     """Local variables renamed consistently (`$cmd` -> `$q7f3a`). Pages that name variables at
     run time (`$$x`, `${..}`, `extract`, `compact`, `get_defined_vars`) or use a variable name
@@ -284,6 +302,18 @@ def asp_cookie(text: str, rng: random.Random) -> str | None:
     return _changed(
         text,
         _on_vbscript(text, lambda r: re.sub(pattern, r"Request.Cookies(\1)", r, flags=re.I)),
+    )
+
+
+def asp_global(text: str, rng: random.Random) -> str | None:
+    """`Execute` as `ExecuteGlobal` (both run a string of VBScript)."""
+    if not _vbscript_page(text):
+        return None
+    return _changed(
+        text,
+        _on_vbscript(
+            text, lambda r: re.sub(r"\bExecute\b(?!Global)", "ExecuteGlobal", r, flags=re.I)
+        ),
     )
 
 
@@ -408,6 +438,28 @@ def aspx_header(text: str, rng: random.Random) -> str | None:
     return _code_edit(text, lambda c: re.sub(pattern, "Request.Headers", c), verbatim=True)
 
 
+def jsp_qualified(text: str, rng: random.Random) -> str | None:
+    """Classes named in full, as code that imports nothing does: `java.lang.Runtime`,
+    `java.io.File`, `java.lang.ProcessBuilder`."""
+    names = {"Runtime": "java.lang.Runtime", "ProcessBuilder": "java.lang.ProcessBuilder",
+             "File": "java.io.File", "FileOutputStream": "java.io.FileOutputStream"}  # fmt: skip
+    pattern = r"(?<![\w.])(" + "|".join(names) + r")(?=\s*[.(])"
+    return _code_edit(text, lambda c: re.sub(pattern, lambda m: names[m.group(1)], c))
+
+
+def aspx_qualified(text: str, rng: random.Random) -> str | None:
+    """Classes named in full (C# pages): `System.Diagnostics.Process.Start`, `System.IO.File`."""
+    if not _CSHARP_PAGE.search(text):
+        return None
+    names = {"Process": "System.Diagnostics.Process", "ProcessStartInfo":
+             "System.Diagnostics.ProcessStartInfo", "File": "System.IO.File",
+             "Assembly": "System.Reflection.Assembly", "Convert": "System.Convert"}  # fmt: skip
+    pattern = r"(?<![\w.])(" + "|".join(names) + r")(?=\s*[.(])"
+    return _code_edit(
+        text, lambda c: re.sub(pattern, lambda m: names[m.group(1)], c), verbatim=True
+    )
+
+
 def aspx_unicode(text: str, rng: random.Random) -> str | None:
     """C# reads `\\uXXXX` escapes in identifiers: `\\u0050rocess.Start(..)` (C# pages only)."""
     if not _CSHARP_PAGE.search(text):
@@ -445,12 +497,14 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "php-request": ("PHP", php_request),
     "php-cookie": ("PHP", php_cookie),
     "php-header": ("PHP", php_header),
+    "php-sink": ("PHP", php_sink),
     "php-rename": ("PHP", php_rename),
     "php-split": ("PHP", php_split),
     "php-base64": ("PHP", php_base64),
     "php-gzip": ("PHP", php_gzip),
     "asp-case": ("ASP", asp_case),
     "asp-item": ("ASP", asp_item),
+    "asp-global": ("ASP", asp_global),
     "asp-cookie": ("ASP", asp_cookie),
     "asp-split": ("ASP", asp_split),
     "asp-chr": ("ASP", asp_chr),
@@ -458,7 +512,9 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "jsp-newline": ("JSP", jsp_newline),
     "jsp-comment": ("JSP", jsp_comment),
     "jsp-header": ("JSP", jsp_header),
+    "jsp-qualified": ("JSP", jsp_qualified),
     "aspx-header": ("ASPX family", aspx_header),
+    "aspx-qualified": ("ASPX family", aspx_qualified),
     "aspx-unicode": ("ASPX family", aspx_unicode),
     "aspx-newline": ("ASPX family", aspx_newline),
     "aspx-comment": ("ASPX family", aspx_comment),
