@@ -571,3 +571,28 @@ rule WSA_Php_FileManager_KnownKit
     condition:
         filesize < 5MB and $php and any of ($n*) and $up and $ls
 }
+
+rule WSA_Php_Stealer_PaymentHarvester
+{
+    meta:
+        id = "WSA-PHP-176"
+        description = "Server-side payment and request harvester planted in a shop's code: the card security code (CVV/CID) written into a text that leaves by mail(), a Telegram bot or a file, or the whole request serialized into a file named like an image (a stash fetched later over HTTP)"
+        family = "Payment skimmer"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1056/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        // a label naming the card security code, then a value: "cvv = ".$d13, "Security = ".$p->getCcCid()
+        // (no payment gateway puts the code into text: it goes as a field, and PCI DSS forbids keeping it)
+        $lab = /['"][^'"\n]{0,24}\b(cvv2?|cvc2?|ccv|security ?code)\b[^'"\n]{0,12}['"]\s{0,3}\.\s{0,3}\$/ nocase
+        $cid = /['"]\s{0,3}\.\s{0,3}\$\w{1,30}\s{0,3}->\s{0,3}getCcCid\s{0,3}\(/ nocase
+        $out1 = /[^\w>:$]mail\s{0,3}\(/ nocase
+        $out2 = "api.telegram.org/bot" nocase
+        $out3 = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        // file_put_contents('../media/catalog/product/5/1/x.jpg', base64_encode(serialize($_REQUEST)), FILE_APPEND)
+        $stash = /(file_put_contents|fopen)\s{0,3}\(\s{0,3}([\w$()]{1,40}\s{0,3}\.\s{0,3})?['"][^'"\n]{1,200}\.(jpe?g|png|gif|ico|bmp|svg|css|woff2?|ttf)['"][^;]{0,300}\$_(REQUEST|POST|COOKIE|GET)/ nocase
+    condition:
+        filesize < 2MB and ((($lab or $cid) and any of ($out*)) or $stash)
+}

@@ -89,12 +89,14 @@ rule WSA_Php_Generic_RequestAsCallable
         // passes nothing an attacker wrote)
         $call1 = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[[^\]\n]{1,40}\]\s{0,80}\(\s{0,80}([$@'"(]|\.\.\.\s{0,3}\$|\w{1,30}\s{0,3}\()/
         // $f($_POST['x'])  -- variable function applied to request data
-        $call2 = /[;{}@=(,!.]\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
+        // (also printed or returned: echo $p1($_GET['cmd'] . ' 2>&1'))
+        $call2 = /([;{}@=(,!.]|echo\s|print\s|return\s)\s{0,5}@?\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $$b($_REQUEST['p']): a variable variable's function on request data
         $call6 = /\$\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|FILES)\s{0,3}\[/
         // $a = $_GET['a']; $f($a);  -- request value handed straight to a variable function
         // a closure defined in the file: $f($_POST[..]) is then most likely that local helper
-        $closure = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}(static\s{1,3})?(function|fn)\s{0,3}\(/ nocase
+        // (or a method made a closure: $v = Closure::fromCallable([$page, 'render']))
+        $closure = /\$[a-zA-Z_]\w{0,20}\s{0,3}=\s{0,3}((static\s{1,3})?(function|fn)\s{0,3}\(|Closure\s{0,3}::\s{0,3}fromCallable\s{0,3}\(\s{0,3}(\[|array\s{0,3}\()\s{0,3}\$)/ nocase
         $call5 = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,20}\]\s{0,3};\s{0,5}\$\w{1,20}\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\)/
         // include/require of a request-chosen file (remote or local file inclusion backdoor)
         $inc = /(include|require)(_once)?\s{0,3}\(?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
@@ -138,14 +140,18 @@ rule WSA_Php_Generic_CallbackByName
         // a callback in a variable applied to request data (call_user_func, array_map), or the
         // request value itself as the comparison or filter callback (usort($a, $_GET['f'])):
         // not an expression that merely starts with one (`$_GET['o'] == 'asc' ? .. : ..`)
-        $cb3 = /(call_user_func(_array)?|array_map)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
+        // (the callee also computed from a variable, trim($a); the arguments also wrapped,
+        // array($_POST['a']))
+        $cb3 = /(call_user_func(_array)?|array_map)\s{0,5}\(\s{0,5}(\$[a-zA-Z_]\w{0,20}|\w{1,20}\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,20}\s{0,3}\))\s{0,3},\s{0,5}((array\s{0,3}\(|\[)\s{0,3})?(\$_(GET|POST|REQUEST|COOKIE)|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
+        // a closure made from a variable or a named sink: Closure::fromCallable($a)->__invoke(..)
+        $cb5 = /Closure\s{0,3}::\s{0,3}fromCallable\s{0,3}\(\s{0,3}(\$[a-zA-Z_]\w{0,20}|['"](assert|system|passthru|shell_exec|exec|popen|proc_open)['"])/ nocase
         $cb4 = /(usort|uasort|uksort|array_filter|array_walk)\s{0,5}\(\s{0,5}\$[a-zA-Z_]\w{0,20}\s{0,3},\s{0,5}(\$_(GET|POST|REQUEST|COOKIE)(\s{0,3}\[[^\]\n]{1,30}\])?\s{0,3}[,)]|\[?\s{0,3}filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         // $tbl[3](decode($_GET['p'])) : array element called on transformed request data
         // (the key a number, a variable or a short string, as WSA-PHP-002's $call3)
         $call4 = /\[\s{0,3}(\d{1,3}|\$\w{1,20}|['"]\w{1,3}['"])\s{0,3}\]\s{0,3}\(\s{0,3}\w{1,20}\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/
     condition:
         // apart from WSA-PHP-002 and capped: a bounded window per hit is what costs in a large file
-        filesize < 1MB and ($call4 or ($cb2 and $req) or (filesize < 3KB and ($cb3 or $cb4)))
+        filesize < 1MB and ($call4 or ($cb2 and $req) or (filesize < 3KB and ($cb3 or $cb4 or ($cb5 and $req))))
 }
 
 rule WSA_Php_Generic_PregReplaceEval
