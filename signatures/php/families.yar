@@ -596,3 +596,25 @@ rule WSA_Php_Stealer_PaymentHarvester
     condition:
         filesize < 2MB and ((($lab or $cid) and any of ($out*)) or $stash)
 }
+
+rule WSA_Php_Phish_ResultCollector
+{
+    meta:
+        id = "WSA-PHP-177"
+        description = "Phishing kit result page: several secrets typed by the victim (password, PIN, card number, CVV, SSN) concatenated from the request into a message with the visitor's address and sent by mail(), a Telegram bot or a file; planted beside a fake login page"
+        family = "Phishing kit"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1566/002/"
+        mitre_attack = "T1505.003"
+    strings:
+        // "Password: ".$_POST['password'] -- labels of secrets, each followed by a request field
+        $cred = /['"][^'"\n]{0,30}\b(pass(word)?|passwd|pin|ssn|social security|card ?number|cvv2?|cvc|csc|expiry|maiden)\b[^'"\n]{0,16}['"]\s{0,3}\.\s{0,3}\$_(POST|REQUEST|GET)\s{0,3}\[/ nocase
+        $ip = /REMOTE_ADDR|HTTP_X_FORWARDED_FOR|HTTP_CLIENT_IP/ nocase
+        $out1 = /[^\w>:$]mail\s{0,3}\(/ nocase
+        $out2 = "api.telegram.org/bot" nocase
+        $out3 = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+    condition:
+        filesize < 32KB and #cred >= 2 and $ip and any of ($out*)
+}
