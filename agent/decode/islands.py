@@ -4,15 +4,25 @@ A shell is often planted in an application's page rather than dropped beside it:
 code added at the top or the bottom of `index.php` or `default.asp`. Rules that judge a small
 page by its size (a request read and a dynamic call in under 2 KB) no longer see a small page.
 The page's first and last blocks (`<?php .. ?>`, `<% .. %>`) are given to the rules as pages
-of their own when the page is large and the block small.
+of their own when the page is large and the block small, and so is its tail of blocks: a shell
+of several blocks (`<%a=request("v")%><%eval a%>`) pasted at the end.
 
-Bounds: two `find`s and two `rfind`s per kind of tag; at most two blocks of ISLAND_MAX bytes.
+A whole page pasted after another one leaves a seam: text after the host's `</html>`, or a
+second `<%@` directive deep in the page (a page has its directives at its head). What follows
+the seam is judged alone when it is at most TAIL_MAX bytes: a file manager appended to an
+Exchange or CMS page is then the small page its rules know.
+
+Bounds: a few `find`s and `rfind`s per kind of tag; at most four islands, three of at most
+ISLAND_MAX bytes and one of at most TAIL_MAX.
 """
 
 from __future__ import annotations
 
 ISLAND_PAGE = 32 * 1024  # pages above this size get their edge blocks judged alone
 ISLAND_MAX = 8 * 1024  # a block larger than this is application code, not a planted one
+TAIL_MAX = 64 * 1024  # a page pasted after a seam, judged alone up to this size
+_SEAMS = 4  # `</html>` ends looked at, from the page's end back
+_DIRECTIVE_DEPTH = 4 * 1024  # a `<%@` beyond this far into a page starts a pasted one
 _TAGS = ((b"<?", b"?>"), (b"<%", b"%>"))
 
 
@@ -25,8 +35,37 @@ def _block(data: bytes, start: int, close: bytes) -> bytes | None:
     return data[start:end] if end > start else None
 
 
+def _tail_run(data: bytes, open_: bytes) -> bytes | None:
+    """The page's last ISLAND_MAX bytes from the first block that opens in them: the last
+    blocks together, a variable set in one and run in the next."""
+    at = data.find(open_, len(data) - ISLAND_MAX)
+    return data[at:] if at >= 0 else None
+
+
+def seam_tail(data: bytes) -> bytes | None:
+    """The longest tail of at most TAIL_MAX bytes that starts at a seam and holds server code."""
+    size = len(data)
+    low = data[-TAIL_MAX - 7 :].lower()  # the lowered tail only: a seam further back is too far
+    base = size - len(low)
+    best = -1
+    end = len(low)
+    for _ in range(_SEAMS):
+        at = low.rfind(b"</html>", 0, end)
+        if at < 0:
+            break
+        best, end = base + at + 7, at
+    directive = data.rfind(b"<%@", max(_DIRECTIVE_DEPTH, size - TAIL_MAX))
+    if directive >= 0 and (best < 0 or directive < best):
+        best = directive
+    if best < 0 or best >= size - 16:
+        return None
+    tail = data[best:]
+    return tail if b"<%" in tail or b"<?" in tail or b"runat" in tail.lower() else None
+
+
 def edge_blocks(data: bytes) -> list[bytes]:
-    """The first and the last code block of a large page, each at most ISLAND_MAX bytes."""
+    """The islands of a large page: its first and last code block (each at most ISLAND_MAX
+    bytes), its tail of blocks and what follows a seam (at most TAIL_MAX)."""
     if len(data) <= ISLAND_PAGE:
         return []
     out: list[bytes] = []
@@ -39,4 +78,8 @@ def edge_blocks(data: bytes) -> list[bytes]:
             block = _block(data, at, close)
             if block is not None and block not in out:
                 out.append(block)
+    # (a run inside the seam's tail is still judged alone: rules weigh a page's size)
+    for tail in (seam_tail(data), *(_tail_run(data, open_) for open_, _ in _TAGS)):
+        if tail is not None and tail not in out:
+            out.append(tail)
     return out
