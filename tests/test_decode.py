@@ -24,6 +24,7 @@ from agent.decode import (
     padding,
     payload,
     stage,
+    superglobal,
     vbscript,
 )
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
@@ -43,6 +44,7 @@ rule T_Exec_Word { strings: $a = "exec_marker_word" condition: $a }
 rule T_System_Get { strings: $a = "system($_GET" condition: $a }
 rule T_WScript { strings: $a = "CreateObject(\"WScript.Shell\")" nocase condition: $a }
 rule T_Small_Execute { strings: $a = "Execute(\"eval(1)" condition: filesize < 20KB and $a }
+rule T_Small_Pair { strings: $a = "a=request(\"v\")" $b = "<%eval a%>" condition: filesize < 20KB and $a and $b }
 """
 ASP_HEAD = b"<%@ LANGUAGE = VBScript.Encode %>\r\n<%"
 
@@ -378,6 +380,44 @@ def test_a_block_planted_at_an_edge_of_a_large_page_is_judged_alone(
     assert scan(ruleset, tmp_path, "e.asp", page) == {"T_Small_Execute": "island"}
 
 
+def test_blocks_planted_together_at_the_end_are_judged_together(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # a variable set in one block and run in the next: neither block alone is the shell
+    text = b"<p>static text</p>\r\n" * 2000 + b"<% y = 2 %>\r\n"
+    page = text + b'<%a=request("v")%><%eval a%>'
+    assert scan(ruleset, tmp_path, "p.asp", page) == {"T_Small_Pair": "island"}
+
+
+@pytest.mark.parametrize(
+    "host_end",
+    [b"</HTML>\r\n<% conn.close %>\r\n", b"<% set rs = nothing %>\r\n"],
+    ids=["after-html", "no-html"],
+)
+def test_a_page_pasted_after_another_is_judged_alone(
+    ruleset: RuleSet, tmp_path: Path, host_end: bytes
+) -> None:
+    # A 15 KB shell of many blocks appended, its telling block first: neither an edge block nor
+    # the last 8 KB hold it, and its rule weighs the page's size; the seam is the host's
+    # </html>, or the shell's own directive deep in the page.
+    shell = b'<%@ LANGUAGE="VBScript" %>\r\n<html><body>\r\n<% Execute("eval(1)") %>\r\n'
+    shell += b"<% Response.Write i %><br>\r\n" * 500 + b"</body></html>\r\n"
+    host = b"<html><body>" + b"<p>static text</p>\r\n" * 2500 + host_end
+    got = scan(ruleset, tmp_path, "s.asp", host + shell)
+    assert got == {"T_Small_Execute": "island"}
+    assert islands.seam_tail(host + shell) in (shell, host_end[7:] + shell)
+
+
+def test_no_seam_in_a_page_that_ends_as_it_should() -> None:
+    body = b"<html><body>" + b"<p>x</p>\n" * 5000
+    assert islands.seam_tail(body + b"</html>\n") is None
+    assert islands.seam_tail(body + b"</html>\n<p>only text after</p>\n") is None
+    # a page's own directives sit at its head
+    assert islands.seam_tail(b'<%@ Page Language="C#" %>' + body + b"</html>") is None
+    far = b"<p>x</p>\n" * (islands.TAIL_MAX // 8)
+    assert islands.seam_tail(body + b"</html><% run %>" + far) is None  # too far from the end
+
+
 def test_edge_blocks_only_of_large_pages_and_never_large_blocks() -> None:
     small = b"<?php echo 1; ?>" + b"x" * 1000
     assert islands.edge_blocks(small) == []
@@ -396,8 +436,9 @@ def test_edge_blocks_only_of_large_pages_and_never_large_blocks() -> None:
 def test_edge_blocks_are_bounded_slices_of_the_page(data: bytes, copies: int) -> None:
     page = data * (islands.ISLAND_PAGE // max(1, len(data)) + copies) + b"<?x" + data
     blocks = islands.edge_blocks(page)
-    assert len(blocks) <= 4
-    assert all(len(b) <= islands.ISLAND_MAX + 2 and b in page for b in blocks)
+    assert len(blocks) <= 7  # two blocks and a run per kind of tag, and a seam's tail
+    assert all(page.endswith(b) or len(b) <= islands.ISLAND_MAX + 2 for b in blocks)
+    assert all(len(b) <= islands.TAIL_MAX and b in page for b in blocks)
 
 
 def test_a_small_page_of_one_line_assignments_is_folded(ruleset: RuleSet, tmp_path: Path) -> None:
@@ -723,7 +764,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 9 decode triggers" in text.out
+    assert "plus 10 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])
@@ -1064,8 +1105,9 @@ def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
         (padding.ungap, b"eval     ("),
         (cstyle.normalise, b"<% \\u0052untime /**/ .exec("),
         (vbscript.normalise, b"<% Execute Request.Item( _\n"),
+        (superglobal.normalise, b"<?php eval($GLOBALS['_POST'][$_SERVER['HTTP_X_A']]); "),
     ],
-    ids=["goto", "names", "padding", "gap", "cstyle", "vbscript"],
+    ids=["goto", "names", "padding", "gap", "cstyle", "vbscript", "superglobal"],
 )
 @settings(max_examples=300, deadline=None)
 @given(data=st.binary(max_size=600), cap=st.integers(0, 2000))
@@ -1083,6 +1125,7 @@ rule T_Jsp_Exec { strings: $a = "Runtime.getRuntime().exec(request" condition: $
 rule T_Asp_Exec { strings: $a = "Execute(Request(\"" nocase condition: $a }
 rule T_ScriptControl { strings: $a = "CreateObject(\"ScriptControl\")" nocase condition: $a }
 rule T_Unescape { strings: $a = "unescape(\"eval" nocase condition: $a }
+rule T_Php_Exec { strings: $a = "system($_REQUEST[" condition: $a }
 """
 
 
@@ -1133,6 +1176,30 @@ def test_escapes_outside_printable_ascii_stay() -> None:
 def test_vbscript_spelling_keeps_collections_and_words_apart() -> None:
     out = vbscript.normalise(b'<% a = Request.Form . Item("c")\nIf a _\n  And b Then %>', 1 << 20)
     assert out == b'<% a = Request.Form("c")\nIf a And b Then %>'
+
+
+@pytest.mark.parametrize(
+    "read",
+    [b"$_SERVER['HTTP_X_CMD']", b'$_SERVER["HTTP_CMD"]', b"$GLOBALS['_POST']['c']",
+     b"${'_GET'}['c']", b"$HTTP_POST_VARS['c']", b"GetAllHeaders()['X-Cmd']",
+     b"apache_request_headers() ['cmd']"],
+    ids=["custom-header", "header", "globals", "braced", "old-vars", "getallheaders", "apache"],
+)  # fmt: skip
+def test_a_request_read_in_another_spelling_is_read_as_the_request(
+    exec_rules: RuleSet, tmp_path: Path, read: bytes
+) -> None:
+    page = b"<?php if (isset(" + read + b")) { system(" + read + b"); }"
+    assert scan(exec_rules, tmp_path, "h.php", page) == {"T_Php_Exec": "superglobal"}
+
+
+def test_headers_every_client_sends_are_not_restated(exec_rules: RuleSet, tmp_path: Path) -> None:
+    # applications read these all the time; a sink fed by one is the plain rules' to judge
+    page = b"<?php system($_SERVER['HTTP_USER_AGENT']); echo $_SERVER[\"HTTP_X_FORWARDED_FOR\"];"
+    assert superglobal.cue_at(page) is None
+    assert superglobal.normalise(page, 1 << 20) is None
+    assert scan(exec_rules, tmp_path, "u.php", page) == {}
+    # nor is anything outside PHP
+    assert superglobal.cue_at(b'<% x = Request.ServerVariables("HTTP_X_CMD") %>') is None
 
 
 def test_plain_vbscript_gets_no_vbscript_layer() -> None:

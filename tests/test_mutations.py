@@ -122,6 +122,9 @@ def test_request_sources_swap_keys_and_keep_other_code() -> None:
     assert m.php_cookie("<?php f($_GET[1]); $x = $_POST; ?>", r) == (
         "<?php f($_COOKIE[1]); $x = $_POST; ?>"
     )
+    assert m.php_globals("<?php f($_GET[1]); $x = $_POST; ?>", r) == (
+        "<?php f($GLOBALS['_GET'][1]); $x = $_POST; ?>"
+    )
     page = '<% Execute Request.Form("a") : x = Request("b") : y = Request(k) %>'
     assert m.asp_cookie(page, r) == (
         '<% Execute Request.Cookies("a") : x = Request.Cookies("b") : y = Request(k) %>'

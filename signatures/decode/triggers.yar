@@ -295,3 +295,27 @@ rule WSA_Decode_VbscriptSpelling : decode_trigger
     condition:
         $t and ($i or any of ($c*))
 }
+
+rule WSA_Decode_PhpRequestSpelling : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-911"
+        description = "Decode trigger: PHP that reads the request through $GLOBALS['_POST'], ${'_GET'}, $HTTP_POST_VARS, a made-up client header ($_SERVER['HTTP_X_CMD'], getallheaders()['X-Cmd']), restated as $_REQUEST[..] for the rules"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "superglobal"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://www.php.net/manual/en/language.variables.superglobals.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = "<?"
+        $g = /\$GLOBALS\s{0,4}\[\s{0,4}['"]_(GET|POST|REQUEST|COOKIE|FILES)['"]/
+        $b = /\$\{\s{0,4}['"]_(GET|POST|REQUEST|COOKIE|FILES)['"]/
+        $v = /\$HTTP_(GET|POST|COOKIE|POST_FILES)_VARS/
+        // (every client header: the ones applications read anyway are left out in Python)
+        $s = /\$_SERVER\s{0,4}\[\s{0,4}['"]HTTP_/
+        $h = /(getallheaders|apache_request_headers)\s{0,4}\(\s{0,4}\)\s{0,4}\[/ nocase
+    condition:
+        $t and ($g or $b or $v or $s or $h)
+}

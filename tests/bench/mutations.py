@@ -178,6 +178,12 @@ def php_header(text: str, rng: random.Random) -> str | None:
     return _changed(text, out)
 
 
+def php_globals(text: str, rng: random.Random) -> str | None:
+    """The request's collections read through `$GLOBALS`: `$_POST[..]` as `$GLOBALS['_POST'][..]`."""
+    out = re.sub(r"\$(_(?:POST|GET|REQUEST|COOKIE))\b(?=\s*\[)", r"$GLOBALS['\1']", text)
+    return _changed(text, out)
+
+
 def php_sink(text: str, rng: random.Random) -> str | None:
     """A sink for its twin: `system` and `passthru` swapped (both run a command and print its
     output), `eval` of a string as `assert` (which evaluates one in PHP 5 and 7)."""
@@ -497,6 +503,7 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "php-request": ("PHP", php_request),
     "php-cookie": ("PHP", php_cookie),
     "php-header": ("PHP", php_header),
+    "php-globals": ("PHP", php_globals),
     "php-sink": ("PHP", php_sink),
     "php-rename": ("PHP", php_rename),
     "php-split": ("PHP", php_split),
