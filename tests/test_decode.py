@@ -1243,3 +1243,17 @@ def test_cstyle_cues_are_cues_of_the_page(page: bytes) -> None:
     found = cstyle.cues_at(page, 4)
     assert len(found) <= 4 and found == sorted(set(found))
     assert all(0 <= at < len(page) and page[at : at + 1] in (b"\n", b"\\", b"/") for at in found)
+
+
+def test_a_payload_whose_code_carries_raw_bytes_is_scanned(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # A packer's inner layer: a few statements of text, then a literal of raw (gzip) bytes that
+    # make up most of it; its decoding call is spelt at run time, so only the loose literal is
+    # there to decode.
+    raw = zlib.compress(os.urandom(6000))
+    code = b"error_reporting(0);define('\x93', '\x80\xf2');system($_GET['c']);$z = '" + raw + b"';"
+    literal = base64.b64encode(zlib.compress(code)).replace(b"=", b"")
+    page = b"<?php $f = pick(); eval($f() . '" + literal + b"');"
+    assert scan(ruleset, tmp_path, "p.php", page) == {"T_System_Get": "base64 > inflate"}
+    assert not payload.texty(raw) and not payload.texty(os.urandom(4096))

@@ -172,6 +172,11 @@ def texty(data: bytes) -> bool:
     """Mostly printable text (ASCII, or UTF-8 with some ASCII): worth scanning as code."""
     if not data or b"\0" in data[:64]:
         return False
+    # code that carries raw bytes in its literals (`define('\x93', ..); gzinflate(substr('\x1f
+    # \x8b..', ..))`): its first statement is text, and a call, though most bytes are not
+    head = data[:64]
+    if len(head) == 64 and len(head.translate(None, _PRINTABLE)) <= 6 and b"(" in head:
+        return True
     sample = data[:4096]
     ascii_ok = len(sample) - len(sample.translate(None, _PRINTABLE))
     if ascii_ok >= 0.85 * len(sample):

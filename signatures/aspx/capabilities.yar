@@ -575,3 +575,26 @@ rule WSA_Aspx_Generic_CapabilityMix
         filesize < 2MB and not (extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx") and
         any of ($m*) and $req and 3 of ($c*)
 }
+
+rule WSA_Aspx_Tunnel_HttpRelay
+{
+    meta:
+        id = "WSA-ASPX-145"
+        description = "A small ASP.NET page that reads its own raw request body and writes it into an outbound HTTP request (GetRequestStream) to an address taken from the request, copying the answer back: an HTTP tunnel (pystinger-like) that turns the server into a pivot"
+        family = "Tunnel"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $body = /Request\s{0,3}\.\s{0,3}(InputStream|BinaryRead|GetBufferlessInputStream)/ nocase
+        $fwd = /GetRequestStream\s{0,3}\(/ nocase
+        $out = /WebRequest\s{0,3}\.\s{0,3}Create|HttpWebRequest/ nocase
+        $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Params|Headers))?\s{0,3}\[/ nocase
+        $back = /Response\s{0,3}\.\s{0,3}(Write|BinaryWrite|OutputStream)/ nocase
+        $m1 = "<%@" nocase
+        $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        filesize < 30KB and any of ($m*) and $body and $fwd and $out and $req and $back
+}

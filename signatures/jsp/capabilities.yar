@@ -568,3 +568,26 @@ rule WSA_Jsp_Generic_CapabilityMix
     condition:
         filesize < 1MB and $tag and (($req and 5 of ($c*)) or 3 of ($c01, $c02, $c03, $c04, $c08, $c10, $c11, $c12, $c14))
 }
+
+rule WSA_Jsp_Tunnel_HttpRelay
+{
+    meta:
+        id = "WSA-JSP-050"
+        description = "A small JSP page that forwards its own request (the raw body, or every parameter re-encoded) over an HttpURLConnection it writes to, to an address taken from a parameter, and prints the answer: an HTTP tunnel (pystinger-like) that turns the server into a pivot"
+        family = "Tunnel"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $body = /request\s{0,3}\.\s{0,3}getInputStream\s{0,3}\(|getParameterNames\s{0,3}\(/
+        $fwd = /getOutputStream\s{0,3}\(/
+        $out = /openConnection\s{0,3}\(/
+        $req = /getParameter\s{0,3}\(/
+        $back = /out\s{0,3}\.\s{0,3}(print|write)|getWriter\s{0,3}\(|response\s{0,3}\.\s{0,3}getOutputStream/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 30KB and any of ($tag*) and $body and $fwd and $out and $req and $back
+}

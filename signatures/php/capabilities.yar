@@ -1323,3 +1323,25 @@ rule WSA_Php_Generic_CapabilityMix
     condition:
         $php and $req and ((filesize < 20KB and 6 of ($c*)) or (filesize < 1MB and 7 of ($c01, $c02, $c06, $c09, $c10, $c13, $c14, $c15, $c16)))
 }
+
+rule WSA_Php_Tunnel_HttpRelay
+{
+    meta:
+        id = "WSA-PHP-179"
+        description = "A small PHP page that reads its own raw request body (php://input) and posts it on to an address built from request values (curl, a stream context or a raw socket), printing the answer: an HTTP tunnel (pystinger-like) that turns the server into a pivot"
+        family = "Tunnel"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1090/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $body = "php://input" nocase
+        $fwd = /CURLOPT_POSTFIELDS|['"]content['"]\s{0,3}=>|fwrite\s{0,3}\(\s{0,3}\$fp/ nocase
+        $req = /\$_(POST|GET|REQUEST)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_X/
+        $out = /curl_init|stream_context_create|fsockopen/ nocase
+        $back = /print_r|echo|print/ nocase
+    condition:
+        filesize < 20KB and $php and $body and $fwd and $req and $out and $back
+}

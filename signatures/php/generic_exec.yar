@@ -198,6 +198,28 @@ rule WSA_Php_Staging_WebRootArchive
         filesize < 4KB and $php and $x
 }
 
+rule WSA_Php_Shell_CommandFromSocket
+{
+    meta:
+        id = "WSA-PHP-178"
+        description = "A small procedural PHP page that opens a socket (bound, listening or connected out, TCP or UDP), reads from it and runs what it read as a command: a bind or back-connect shell that needs no HTTP request once started"
+        family = "Reverse shell"
+        severity = "critical"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1059/004/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $s = /(socket_create|socket_bind|socket_listen|socket_accept|fsockopen|stream_socket_server|stream_socket_client|stream_socket_accept)\s{0,3}\(/ nocase
+        $r = /(socket_recv|socket_recvfrom|socket_read|stream_socket_recvfrom|fread|fgets)\s{0,3}\(\s{0,3}\$/ nocase
+        $x = /[^\w>:$](shell_exec|system|passthru|exec|popen|proc_open)\s{0,3}\(\s{0,3}\$/ nocase
+        // a class's transport (a mailer's socket or process stream) is not a page's own loop
+        $class = /\$this\s{0,3}->/
+    condition:
+        filesize < 20KB and $php and $s and $r and $x and not $class
+}
+
 rule WSA_Php_Loader_EvalFromSocket
 {
     meta:
