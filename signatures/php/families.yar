@@ -618,3 +618,23 @@ rule WSA_Php_Phish_ResultCollector
     condition:
         filesize < 32KB and #cred >= 2 and $ip and any of ($out*)
 }
+
+rule WSA_Php_Wordpress_AdminBackdoor
+{
+    meta:
+        id = "WSA-PHP-180"
+        description = "WordPress backdoor: a small page or snippet that creates a user (wp_create_user, wp_insert_user) and makes it an administrator, in a page that reads the request or cookies: an attacker's way back in after the shell is found"
+        family = "CMS backdoor"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://developer.wordpress.org/reference/functions/wp_create_user/"
+        mitre_attack = "T1505.003"
+    strings:
+        $new = /(wp_create_user|wp_insert_user)\s{0,3}\(/ nocase
+        $admin = /set_role\s{0,3}\(\s{0,3}['"]administrator['"]|['"]role['"]\s{0,3}=>\s{0,3}['"]administrator['"]/ nocase
+        $req = /\$_(GET|POST|COOKIE|REQUEST)\s{0,3}\[/
+    condition:
+        // (WordPress's own installer that makes the first administrator is a large page)
+        filesize < 32KB and $new and $admin and $req
+}
