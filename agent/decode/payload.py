@@ -374,6 +374,121 @@ def chains(
             yield " > ".join(_short(n) for n in names), data
 
 
+# A decoded literal that is a name or a command line (short, one line, no code punctuation) is
+# also put back where it stood, its decoding calls replaced: `exec(str_rot13('ap -ai ..'))` is
+# `exec('nc -nv ..')`, and the rules for the call that uses it apply. Decoded code has a layer
+# of its own. Pages up to INLINE_PAGE, INLINE_COUNT literals.
+INLINE_MAX = 256
+INLINE_PAGE = 256 * 1024
+INLINE_COUNT = 16
+_EMPTY_CALL = re.compile(rb"\s{0,4}\)")  # `getDecoder()`: a receiver's call, not a wrapper
+_CLOSE = re.compile(rb"[^()'\"\n;]{0,24}\)")  # a wrapper's end, after simple extra arguments
+_NEW = re.compile(rb"new\s{1,8}$")
+_IDENT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _receiver_start(buf: bytes, at: int) -> int:
+    """Where a method call's receiver chain starts (`Base64.getDecoder().decode(` -> `Base64`),
+    `new` included; `at` itself for a plain call."""
+    j = at
+    while True:
+        p = j - 1
+        while p >= 0 and buf[p] in b" \t":
+            p -= 1
+        if p < 0 or buf[p] != 0x2E:  # '.'
+            break
+        p -= 1
+        while p >= 0 and buf[p] in b" \t":
+            p -= 1
+        if p >= 1 and buf[p] == 0x29 and buf[p - 1] == 0x28:  # `()`
+            p -= 2
+        end = p + 1
+        while p >= 0 and buf[p] in _IDENT:
+            p -= 1
+        if p + 1 == end:
+            break
+        j = p + 1
+    m = _NEW.search(buf, max(0, j - 16), j)
+    return m.start() if m is not None else j
+
+
+def _inline_edit(
+    buf: bytes, quote: int, alias: dict[str, str] | None
+) -> tuple[int, int, bytes] | None:
+    """(start, end, replacement) for the decoding calls around the literal at `quote`."""
+    lit = read_literal(buf, quote, 4 * INLINE_MAX)
+    if lit is None:
+        return None
+    body, after = lit
+    q = buf[quote : quote + 1]
+    if q == b'"' and b"\\" in body:
+        body = dq_unescape(body)
+    i = quote
+    while i > max(0, quote - CHAIN_LOOKBACK) and buf[i - 1] in _CHAIN_CHARS:
+        i -= 1
+    # the calls that wrap the literal, innermost first (not `getDecoder()`, a receiver)
+    calls = [m for m in _CALL.finditer(buf, i, quote) if not _EMPTY_CALL.match(buf, m.end())]
+    wrappers: list[re.Match[bytes]] = []
+    for m in reversed(calls):
+        name = m.group(1).decode("ascii").lower()
+        name = (alias or {}).get(name, name)
+        if name not in PASS_THROUGH and name not in TRANSFORMS:
+            break
+        wrappers.append(m)
+    names = [m.group(1).decode("ascii").lower() for m in wrappers]
+    done = apply_chain(body, names, INLINE_MAX + 1, alias)
+    if done is None or len(done[1]) != sum(
+        1 for n in names if (alias or {}).get(n, n) in TRANSFORMS
+    ):
+        return None
+    data = done[0]
+    if (
+        not data
+        or len(data) > INLINE_MAX
+        or data.translate(None, _PRINTABLE)
+        or any(c in data for c in b"\n();{}<>")
+    ):
+        return None  # not a name or a command line: code has its own layer (`chains`)
+    end = after
+    for _ in wrappers:
+        close = _CLOSE.match(buf, end)
+        if close is None:
+            return None
+        end = close.end()
+    start = _receiver_start(buf, wrappers[-1].start())
+    text = data.replace(b"\\", b"\\\\").replace(q, b"\\" + q)
+    return start, end, q + text + q
+
+
+def inlined(buf: bytes, offsets: list[int], alias: dict[str, str] | None = None) -> bytes | None:
+    """`buf` with the short literals after the trigger `offsets` decoded in place (see
+    INLINE_MAX); None when there is none."""
+    if len(buf) > INLINE_PAGE:
+        return None
+    edits: list[tuple[int, int, bytes]] = []
+    seen: set[int] = set()
+    for off in offsets:
+        quote = next(
+            (j for j in range(off, min(len(buf), off + 256)) if buf[j] in (0x22, 0x27)), -1
+        )
+        if quote < 0 or quote in seen:
+            continue
+        seen.add(quote)
+        edit = _inline_edit(buf, quote, alias)
+        if edit is not None:
+            edits.append(edit)
+            if len(edits) >= INLINE_COUNT:
+                break
+    out: list[bytes] = []
+    at = 0
+    for start, end, text in sorted(edits):
+        if start < at:
+            continue  # inside an edit already made
+        out += [buf[at:start], text]
+        at = end
+    return b"".join([*out, buf[at:]]) if out else None
+
+
 def _inflates(data: bytes) -> bool:
     """Whether `data` starts a deflate, zlib or gzip stream (a few KB tried, no more)."""
     return any_inflate(data[:4096], 256) is not None

@@ -283,6 +283,8 @@ def layers_of(
         found = bool(by_chain)
         for name, datas in by_chain.items():
             yield name, (context + b"\n".join(datas))[:cap]
+        if found and (page_inlined := payload.inlined(buf, offsets, alias)) is not None:
+            yield "inline", page_inlined[:cap]
         # an opaque literal is tried loose even when another call decoded something
         loose_at = blob if found else offsets
         if loose_at:
