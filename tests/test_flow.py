@@ -98,6 +98,13 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
          + b"\n// notes" * 500, b"call_user_func($_POST['a'], $this);"),
         (b"<?php class A { function go() { $f = trim($_POST['f']); $f($_GET['x']); } }"
          + b"\n// notes" * 500, b"$_POST['f']($_GET['x']);"),
+        # a framework's request object: Drupal/Symfony, OpenCart, CodeIgniter, Zend, PrestaShop
+        (b"<?php class C { function run() { $c = \\Drupal::request()->query->get('c'); return system($c); } }",
+         b"system($_POST['c']);"),
+        (b"<?php $c = $this->request->post['c']; passthru($c);", b"passthru($_POST['c']);"),
+        (b"<?php $c = $this->input->post('c'); echo shell_exec($c);", b"shell_exec($_POST['c']);"),
+        (b"<?php $c = $this->getRequest()->getParam('c'); eval($c);", b"eval($_POST['c']);"),
+        (b"<?php $c = Tools::getValue('c'); system($c);", b"system($_POST['c']);"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:
@@ -127,6 +134,8 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         b"<?php $s = $_GET['s']; $db->exec($s); curl_exec($s);",
         # in an application's file (not a small page), a callback run on request data
         b"<?php $cb = $this->handlers['save']; $cb($_POST['form']);" + b"\n// notes" * 500,
+        # a PSR-7 message's own query string is not the page's request
+        b"<?php $q = $request->getUri()->getQuery(); $handler($q, $options);",
         # an object built from request data is no request text
         b"<?php $c = new Controller($_GET['id']); $c($x);" + b"\n// notes" * 500,
         # in an application, a method that returns the request (a request wrapper)

@@ -43,10 +43,21 @@ SOURCE = re.compile(
     rb"|\$globals\s{0,4}\[\s{0,4}['\"]_(?:get|post|request|cookie)"
     rb"|getenv\s{0,4}\(\s{0,4}['\"]?http_|php://input|getallheaders\s{0,4}\("
     rb"|apache_request_headers\s{0,4}\(|filter_input(?:_array)?\s{0,4}\(\s{0,4}input_"
+    # frameworks' request objects: Symfony, Drupal and Laravel (`$request->query->get('c')`),
+    # OpenCart (`$this->request->post['c']`), CodeIgniter and Joomla (`->input->post('c')`),
+    # Zend and Magento (`->getParam('c')`), Laravel's and Joomla's facades, PrestaShop
+    rb"|->\s{0,4}(?:query|request|cookies|headers|files)\s{0,4}->\s{0,4}(?:get|post|all|getint"
+    rb"|getalnum|getdigits|getboolean|filter)\s{0,4}\("
+    rb"|->\s{0,4}request\s{0,4}->\s{0,4}(?:post|get|cookie|request)\s{0,4}\["
+    rb"|->\s{0,4}input\s{0,4}(?:->\s{0,4}(?:get|post|cookie|get_post|post_get|getstring|getcmd"
+    rb"|getvar|getraw)\s{0,4})?\("
+    rb"|->\s{0,4}get(?:param|post)\s{0,4}\("
+    rb"|\b(?:input|jrequest|tools)\s{0,4}::\s{0,4}(?:get|getvar|getcmd|getstring|getvalue)\s{0,4}\("
 )
 # A literal each of SOURCE's alternatives holds: a page with none of them skips the regex.
 _SOURCE_NEEDLES = (b"$_", b"$http_", b"$globals", b"getenv", b"php://input", b"getallheaders",
-                   b"apache_request_headers", b"filter_input")  # fmt: skip
+                   b"apache_request_headers", b"filter_input", b"query", b"request", b"input",
+                   b"getparam", b"getpost", b"cookies", b"headers", b"tools")  # fmt: skip
 
 
 def reads_request(low: bytes) -> bool:
