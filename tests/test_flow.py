@@ -105,6 +105,11 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
         (b"<?php $c = $this->input->post('c'); echo shell_exec($c);", b"shell_exec($_POST['c']);"),
         (b"<?php $c = $this->getRequest()->getParam('c'); eval($c);", b"eval($_POST['c']);"),
         (b"<?php $c = Tools::getValue('c'); system($c);", b"system($_POST['c']);"),
+        # ... also read in the sink itself: no variable carries it
+        (b"<?php class C { function go() { return system(\\Drupal::request()->query->get('c')); } }",
+         b"system($_POST['c']);"),
+        (b"<?php class C { function go() { eval($this->input->post('x')); } }", b"eval($_POST['x']);"),
+        (b"<?php passthru(Yii::$app->request->get('c', 'id'));", b"passthru($_POST['c']);"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:

@@ -60,6 +60,28 @@ _SOURCE_NEEDLES = (b"$_", b"$http_", b"$globals", b"getenv", b"php://input", b"g
                    b"getparam", b"getpost", b"cookies", b"headers", b"tools")  # fmt: skip
 
 
+# A framework's request read as one expression, receiver and key (`\Drupal::request()->query->
+# get('c')`, `$this->input->post('c')`, `Yii::$app->request->post('c')`, `Tools::getValue('c')`):
+# written out as `$_POST['c']`, the spelling rules know. Case-blind: it runs on the written-out
+# sinks, and on a page only when no variable carries the request.
+_RECEIVER = (
+    rb"(?:\\?[a-z_][\w\\]{0,64}\s{0,4}::\s{0,4}\$?\w{1,64}(?:\s{0,4}\(\s{0,4}\))?|\$\w{1,64})"
+    rb"(?:\s{0,4}->\s{0,4}\w{1,64}(?:\s{0,4}\(\s{0,4}\))?){0,3}?"
+)
+_KEY = rb"\s{0,4}(['\"])([\w-]{1,64})['\"]"
+_FRAMEWORK_READ = re.compile(
+    rb"(?:" + _RECEIVER + rb"\s{0,4}->\s{0,4}(?:(?:query|request|cookies|headers|files)\s{0,4}->"
+    rb"\s{0,4}(?:get|post|getint|getalnum|getdigits|getboolean|filter)|input(?:\s{0,4}->\s{0,4}"
+    rb"(?:get|post|cookie|get_post|post_get|getstring|getcmd|getvar|getraw))?|getparam|getpost)"
+    rb"\s{0,4}\(" + _KEY + rb"[^()\n]{0,64}\)"
+    rb"|" + _RECEIVER + rb"\s{0,4}->\s{0,4}request\s{0,4}->\s{0,4}(?:post|get|cookie|request)"
+    rb"\s{0,4}\[" + _KEY + rb"\s{0,4}\]"
+    rb"|\b(?:input|jrequest|tools)\s{0,4}::\s{0,4}(?:get|getvar|getcmd|getstring|getvalue)\s{0,4}\("
+    rb"" + _KEY + rb"[^()\n]{0,64}\))",
+    re.IGNORECASE,
+)
+
+
 def reads_request(low: bytes) -> bool:
     """Whether a lower-cased layer reads request data (SOURCE), substrings first."""
     return any(n in low for n in _SOURCE_NEEDLES) and SOURCE.search(low) is not None
@@ -440,8 +462,15 @@ class _Flow:
                 return b"$_POST['" + m[1] + b"']"  # a function of the page's returning the request
             return m[0]
 
+        text = _FRAMEWORK_READ.sub(_framework_key, text)
         text = _VAR_ELEMENTS.sub(put, text)
         return _SIMPLE_CALL.sub(call, text) if self.functions else text
+
+
+def _framework_key(m: re.Match[bytes]) -> bytes:
+    """A framework's request read (matched case-blind on original-case text) as `$_POST[key]`."""
+    key = next(g for g in m.groups()[1::2] if g is not None)
+    return b"$_POST['" + key + b"']"
 
 
 def _scopes(
@@ -528,8 +557,8 @@ def flow_layer(buf: bytes) -> bytes | None:
                     direct.update(kept)
         if len(st.tainted) == before:
             break
-    if not st.tainted:
-        return None
+    if not st.tainted and _FRAMEWORK_READ.search(code) is None:
+        return None  # (a framework's read may sit in a sink itself: `system($req->get('c'))`)
     lines: list[bytes] = []
     written, size = -1, 0
     sink_scopes = {scopes.at(start) for start, _, _ in sinks}
