@@ -24,8 +24,8 @@ from agent.decode import (
     names,
     padding,
     payload,
+    phpspelling,
     stage,
-    superglobal,
     vbscript,
 )
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
@@ -1106,9 +1106,9 @@ def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
         (padding.ungap, b"eval     ("),
         (cstyle.normalise, b"<% \\u0052untime /**/ .exec("),
         (vbscript.normalise, b"<% Execute Request.Item( _\n"),
-        (superglobal.normalise, b"<?php eval($GLOBALS['_POST'][$_SERVER['HTTP_X_A']]); "),
+        (phpspelling.normalise, b"<?php \\eval(/**/$GLOBALS['_POST'][$_SERVER['HTTP_X_A']]); "),
     ],
-    ids=["goto", "names", "padding", "gap", "cstyle", "vbscript", "superglobal"],
+    ids=["goto", "names", "padding", "gap", "cstyle", "vbscript", "php-spelling"],
 )
 @settings(max_examples=300, deadline=None)
 @given(data=st.binary(max_size=600), cap=st.integers(0, 2000))
@@ -1126,7 +1126,7 @@ rule T_Jsp_Exec { strings: $a = "Runtime.getRuntime().exec(request" condition: $
 rule T_Asp_Exec { strings: $a = "Execute(Request(\"" nocase condition: $a }
 rule T_ScriptControl { strings: $a = "CreateObject(\"ScriptControl\")" nocase condition: $a }
 rule T_Unescape { strings: $a = "unescape(\"eval" nocase condition: $a }
-rule T_Php_Exec { strings: $a = "system($_REQUEST[" condition: $a }
+rule T_Php_Exec { strings: $a = /[^\\]system\(\$_REQUEST\[/ condition: $a }
 """
 
 
@@ -1190,17 +1190,40 @@ def test_a_request_read_in_another_spelling_is_read_as_the_request(
     exec_rules: RuleSet, tmp_path: Path, read: bytes
 ) -> None:
     page = b"<?php if (isset(" + read + b")) { system(" + read + b"); }"
-    assert scan(exec_rules, tmp_path, "h.php", page) == {"T_Php_Exec": "superglobal"}
+    assert scan(exec_rules, tmp_path, "h.php", page) == {"T_Php_Exec": "php-spelling"}
 
 
 def test_headers_every_client_sends_are_not_restated(exec_rules: RuleSet, tmp_path: Path) -> None:
     # applications read these all the time; a sink fed by one is the plain rules' to judge
     page = b"<?php system($_SERVER['HTTP_USER_AGENT']); echo $_SERVER[\"HTTP_X_FORWARDED_FOR\"];"
-    assert superglobal.cue_at(page) is None
-    assert superglobal.normalise(page, 1 << 20) is None
+    assert phpspelling.cue_at(page) is None
+    assert phpspelling.normalise(page, 1 << 20) is None
     assert scan(exec_rules, tmp_path, "u.php", page) == {}
     # nor is anything outside PHP
-    assert superglobal.cue_at(b'<% x = Request.ServerVariables("HTTP_X_CMD") %>') is None
+    assert phpspelling.cue_at(b'<% x = Request.ServerVariables("HTTP_X_CMD") %>') is None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        b"\\system($_REQUEST['c'])",
+        b"system(/**/$_REQUEST['c'])",
+        b"\\system( /* x */ $_REQUEST['c'])",
+    ],
+    ids=["global-name", "comment", "both"],
+)
+def test_a_call_in_another_spelling_is_read_as_php_runs_it(
+    exec_rules: RuleSet, tmp_path: Path, call: bytes
+) -> None:
+    page = b"<?php if (isset($_REQUEST['c'])) { " + call + b"; }"
+    assert scan(exec_rules, tmp_path, "g.php", page) == {"T_Php_Exec": "php-spelling"}
+
+
+def test_a_namespaced_call_keeps_its_name() -> None:
+    page = b"<?php \\Vendor\\Lib\\system($x); \\strlen($y); f($a, /* why */ $b);"
+    assert phpspelling.normalise(page, 1 << 20) == (
+        b"<?php \\Vendor\\Lib\\system($x); strlen($y); f($a,$b);"
+    )
 
 
 def test_plain_vbscript_gets_no_vbscript_layer() -> None:

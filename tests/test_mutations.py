@@ -125,6 +125,9 @@ def test_request_sources_swap_keys_and_keep_other_code() -> None:
     assert m.php_globals("<?php f($_GET[1]); $x = $_POST; ?>", r) == (
         "<?php f($GLOBALS['_GET'][1]); $x = $_POST; ?>"
     )
+    page = "<?php eval($a); system($b); echo 'system(1)'; ?>"
+    assert m.php_backslash(page, r) == "<?php eval($a); \\system($b); echo 'system(1)'; ?>"
+    assert m.php_argcomment(page, r) == "<?php eval(/**/$a); system(/**/$b); echo 'system(1)'; ?>"
     page = '<% Execute Request.Form("a") : x = Request("b") : y = Request(k) %>'
     assert m.asp_cookie(page, r) == (
         '<% Execute Request.Cookies("a") : x = Request.Cookies("b") : y = Request(k) %>'

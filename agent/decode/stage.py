@@ -27,8 +27,8 @@ from agent.decode import (
     names,
     padding,
     payload,
+    phpspelling,
     script_encoder,
-    superglobal,
     vbscript,
 )
 from agent.decode.folding import fold, small_page_cue
@@ -179,8 +179,8 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
         hits["padding"] = [at]
     if cues := cstyle.cues_at(data, limit):
         hits["cstyle"] = cues
-    if "superglobal" in hits and (at := superglobal.cue_at(data)) is None:
-        del hits["superglobal"]  # only headers every client sends: nothing to restate
+    if "php-spelling" in hits and phpspelling.cue_at(data) is None:
+        del hits["php-spelling"]  # only headers every client sends: nothing to restate
     if len(data) > islands.ISLAND_PAGE:
         hits["islands"] = [0]
     return hits
@@ -229,12 +229,12 @@ WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
     ("goto", gotoflow.linearize),
     ("cstyle", cstyle.normalise),
     ("vbscript", vbscript.normalise),
-    ("superglobal", superglobal.normalise),
+    ("php-spelling", phpspelling.normalise),
 )
 # Spelling layers restate code the rules already read, in another spelling; a page over 1 MiB
 # is restated in windows around its cues (a page of 20 MiB respelt whole was a 4 MiB layer, 1 s
 # of yara over the 2 s budget; a 115 KB shell respelt in windows lost its exec to them)
-SPELLING = frozenset(("cstyle", "vbscript", "superglobal"))
+SPELLING = frozenset(("cstyle", "vbscript", "php-spelling"))
 SPELLING_SPAN = 4 * 1024
 SPELLING_WHOLE = 1024 * 1024
 # Layers that restate the page rather than decode a payload out of it

@@ -296,17 +296,17 @@ rule WSA_Decode_VbscriptSpelling : decode_trigger
         $t and ($i or any of ($c*))
 }
 
-rule WSA_Decode_PhpRequestSpelling : decode_trigger
+rule WSA_Decode_PhpSpelling : decode_trigger
 {
     meta:
         id = "WSA-GEN-911"
-        description = "Decode trigger: PHP that reads the request through $GLOBALS['_POST'], ${'_GET'}, $HTTP_POST_VARS, a made-up client header ($_SERVER['HTTP_X_CMD'], getallheaders()['X-Cmd']), restated as $_REQUEST[..] for the rules"
+        description = "Decode trigger: PHP that reads the request through $GLOBALS['_POST'], ${'_GET'}, $HTTP_POST_VARS or a made-up client header ($_SERVER['HTTP_X_CMD'], getallheaders()['X-Cmd']), calls a sink or decoder by its global name (\\system(..)) or opens an argument list with a comment (system(/**/..)), restated in the plain spelling the rules are written for"
         family = "Decode trigger"
         severity = "low"
-        decoder = "superglobal"
+        decoder = "php-spelling"
         author = "webshell-agent project"
         date = "2026-12-07"
-        reference = "https://www.php.net/manual/en/language.variables.superglobals.php"
+        reference = "https://www.php.net/manual/en/language.namespaces.fallback.php"
         mitre_attack = "T1505.003"
     strings:
         $t = "<?"
@@ -316,6 +316,10 @@ rule WSA_Decode_PhpRequestSpelling : decode_trigger
         // (every client header: the ones applications read anyway are left out in Python)
         $s = /\$_SERVER\s{0,4}\[\s{0,4}['"]HTTP_/
         $h = /(getallheaders|apache_request_headers)\s{0,4}\(\s{0,4}\)\s{0,4}\[/ nocase
+        // a sink or a decoder by its global name; a comment opening an argument list
+        $n = /\\(assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|create_function|call_user_func|call_user_func_array|array_map|array_filter|usort|preg_replace|file_put_contents|fwrite|fputs|fopen|move_uploaded_file|copy|unlink|file_get_contents|fsockopen|curl_exec)\s{0,4}\(/ nocase
+        // (the atom is `(/*`: a bare `/*` starts every doc comment)
+        $a = /\(\/\*[^*]{0,64}\*\//
     condition:
-        $t and ($g or $b or $v or $s or $h)
+        $t and ($g or $b or $v or $s or $h or $n or $a)
 }

@@ -155,6 +155,36 @@ def php_space(text: str, rng: random.Random) -> str | None:
     )
 
 
+_CONSTRUCTS = {"eval", "include", "require", "include_once", "require_once"}
+
+
+def php_backslash(text: str, rng: random.Random) -> str | None:
+    """Functions called by their global name: `\\system(..)` (valid in any namespace); not the
+    language constructs (`eval`, `include`), which cannot be named so."""
+
+    def code(c: str) -> str:
+        return _PHP_CALL.sub(
+            lambda m: m.group(1) if m.group(1).lower() in _CONSTRUCTS else "\\" + m.group(1), c
+        )
+
+    return _changed(
+        text, _on_regions(text, _PHP_REGION, lambda r: _on_code(r, code, hash_comments=True))
+    )
+
+
+def php_argcomment(text: str, rng: random.Random) -> str | None:
+    """A comment opening the argument list: `system(/**/$_GET['c'])`."""
+
+    def code(c: str) -> str:
+        return re.sub(
+            r"(?<![\w$>:\\])(" + "|".join(_PHP_CALLS) + r")(\s*\()", r"\1\2/**/", c, flags=re.I
+        )
+
+    return _changed(
+        text, _on_regions(text, _PHP_REGION, lambda r: _on_code(r, code, hash_comments=True))
+    )
+
+
 def php_request(text: str, rng: random.Random) -> str | None:
     """Another request collection: `$_POST`/`$_GET` read as `$_REQUEST`, `$_REQUEST` as `$_POST`."""
     swap = {"_POST": "_REQUEST", "_GET": "_REQUEST", "_REQUEST": "_POST"}
@@ -504,6 +534,8 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "php-cookie": ("PHP", php_cookie),
     "php-header": ("PHP", php_header),
     "php-globals": ("PHP", php_globals),
+    "php-backslash": ("PHP", php_backslash),
+    "php-argcomment": ("PHP", php_argcomment),
     "php-sink": ("PHP", php_sink),
     "php-rename": ("PHP", php_rename),
     "php-split": ("PHP", php_split),

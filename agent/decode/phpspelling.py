@@ -1,4 +1,5 @@
-"""PHP's request reads in the spelling rules are written for.
+"""PHP in the spelling rules are written for: the request read as `$_REQUEST[..]`, functions
+called by their plain name, no comment opening an argument list.
 
 `$_POST['c']` is also `$GLOBALS['_POST']['c']`, `${'_POST'}['c']` and, in old PHP,
 `$HTTP_POST_VARS['c']`; and a client header the page made up (`$_SERVER['HTTP_X_CMD']`,
@@ -6,12 +7,16 @@
 `$_POST[..]`: a shell that reads its command another way runs the same and walks past them.
 This layer is the page with those reads restated as `$_REQUEST[..]`.
 
+A function may also be called by its global name, `\\system(..)`, and a comment may open its
+argument list, `system(/**/$_GET['c'])`: PHP runs both as `system($_GET['c'])`, which is how
+they are written here.
+
 Headers every browser, proxy and framework sends (`Host`, `User-Agent`, `X-Forwarded-For`,
 `X-Requested-With`, ...) are left as they are: applications read them all the time, and no
 rule needs them restated to see a sink fed by one (WSA-PHP-001 reads `$_SERVER` itself).
 
-Trigger: WSA-GEN-911 (yara finds the spellings in the pass every file gets); the headers it
-finds are then sorted here (`cue_at`). Bounds: a substring test and a linear regular-expression
+Trigger: WSA-GEN-911 (yara finds the spellings in the pass every file gets); what it finds is
+confirmed here (`cue_at`: a header every client sends is no cue). Bounds: a substring test and a linear regular-expression
 pass per spelling, over at most `cap` bytes.
 """
 
@@ -71,11 +76,20 @@ def _restated(m: re.Match[bytes]) -> bytes:
     return b"$_REQUEST['" + name + b"']"
 
 
+# `\\system(`: a plain function's global name (not `\\Foo\\bar(`, a namespaced one)
+_GLOBAL_CALL = re.compile(rb"(?<![\w\\$])\\([A-Za-z_]\w{0,63})(?=\s{0,4}\()")
+# `(/**/` or `, /* x */`: a short comment opening an argument
+_ARG_COMMENT = re.compile(rb"([(,])\s{0,8}/\*[^*]{0,64}\*/\s{0,8}")
+
+
 def cue_at(data: bytes) -> int | None:
-    """Offset of the first read this layer restates, when the page has one (and `<?`)."""
+    """Offset of the first spelling this layer restates, when the page has one (and `<?`)."""
     if b"<?" not in data:
         return None
     first: int | None = None
+    for pattern in (_GLOBAL_CALL, _ARG_COMMENT):
+        if (m := pattern.search(data)) is not None:
+            first = m.start() if first is None else min(first, m.start())
     for needle, pattern in _SPELLINGS:
         if needle != b"headers" and needle not in data:
             continue
@@ -89,9 +103,12 @@ def cue_at(data: bytes) -> int | None:
 
 
 def normalise(buf: bytes, cap: int) -> bytes | None:
-    """`buf` (up to `cap` bytes) with its request reads as `$_REQUEST[..]`; None when that
-    changes nothing."""
+    """`buf` (up to `cap` bytes) in the plain spelling; None when that changes nothing."""
     data = out = buf[:cap]
     for _, pattern in _SPELLINGS:
         out = pattern.sub(_restated, out)
+    if b"\\" in out:
+        out = _GLOBAL_CALL.sub(rb"\1", out)
+    if b"/*" in out:
+        out = _ARG_COMMENT.sub(rb"\1", out)
     return out if out != data else None
