@@ -264,6 +264,10 @@ def test_a_file_already_judged_high_is_not_decoded(
         (b"$f = 'W'.'Scr'.'ipt';", b"$f = 'WScript';"),
         (b"Execute(Chr(101)&Chr(118)&Chr(97)&ChrW(&H6C))", b'Execute("eval")'),
         (b"eval(String.fromCharCode(101, 118, 97, 108))", b'eval("eval")'),
+        # Java and C# strings made of char or byte arrays
+        (b"Class.forName(new String(new byte[]{106, 97, 118, 97}))", b'Class.forName("java")'),
+        (b"String.valueOf(new char[] {'c', 'm', 'd', })", b'"cmd"'),
+        (b"Encoding.ASCII.GetString(new byte[]{0x63,0x6d,0x64})", b'"cmd"'),
         (b'Execute(Join(Array("ev","al"),""))', b'Execute("eval")'),
         (b'f = ["e","v"].join(\'\')', b'f = "ev"'),
         (b'$a = "\\x65\\x76\\141\\u006c";', b'$a = "eval";'),

@@ -125,6 +125,12 @@ def test_request_sources_swap_keys_and_keep_other_code() -> None:
     assert m.php_globals("<?php f($_GET[1]); $x = $_POST; ?>", r) == (
         "<?php f($GLOBALS['_GET'][1]); $x = $_POST; ?>"
     )
+    # a literal passed on is spelt; one after `case` (a constant) and the directive are not
+    jsp = '<%@ page import="java.io.*" %><% x.exec("cmd.exe"); switch (c) { case "k": } %>'
+    assert m.jsp_chars(jsp, r) == (
+        '<%@ page import="java.io.*" %><% x.exec(new String(new char[]{'
+        "'c','m','d','.','e','x','e'})); switch (c) { case \"k\": } %>"
+    )
     page = "<?php eval($a); system($b); echo 'system(1)'; ?>"
     assert m.php_backslash(page, r) == "<?php eval($a); \\system($b); echo 'system(1)'; ?>"
     assert m.php_argcomment(page, r) == "<?php eval(/**/$a); system(/**/$b); echo 'system(1)'; ?>"

@@ -45,6 +45,16 @@ _FROMCHARCODE = re.compile(
     + rb")[ \t]{0,4}\)",
     re.I,
 )
+# Java and C# strings made from an array of chars or character codes: `new String(new byte[]{
+# 106, 97})`, `String.valueOf(new char[]{'c', 'm'})`, `Encoding.ASCII.GetString(new byte[]{..})`
+_ELEMENT = rb"(?:'(?:[^'\\\r\n]|\\.)'|" + _NUM + rb")"
+_ARRAY_STRING = re.compile(
+    rb"(?:new[ \t]{1,4}[Ss]tring|String[ \t]{0,4}\.[ \t]{0,4}(?:valueOf|copyValueOf)|"
+    rb"Encoding[ \t]{0,4}\.[ \t]{0,4}(?:ASCII|UTF8|Default|UTF7)[ \t]{0,4}\.[ \t]{0,4}GetString)"
+    rb"[ \t]{0,4}\([ \t]{0,4}new[ \t]{1,4}(?:char|byte)[ \t]{0,4}\[[ \t]{0,4}\][ \t]{0,4}\{(("
+    rb"?:[ \t]{0,4}" + _ELEMENT + rb"[ \t]{0,4},){0,4096}[ \t]{0,4}" + _ELEMENT
+    + rb")[ \t]{0,4},?[ \t]{0,4}\}[ \t]{0,4}\)"
+)  # fmt: skip
 _JOIN = re.compile(
     rb"\bJoin[ \t]{0,4}\([ \t]{0,4}Array[ \t]{0,4}\(((?:[ \t]{0,4}"
     + _LIT
@@ -403,6 +413,17 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         return _quote(st.value(b"".join(c for c in chars if c is not None)))
 
     st.sub(_FROMCHARCODE, from_char_code, hint=b"fromcharcode")
+
+    def array_string(m: re.Match[bytes]) -> bytes:
+        chars: list[bytes | None] = []
+        for x in m.group(1).split(b","):
+            x = x.strip()
+            chars.append(x[1:-1] if x.startswith(b"'") and len(x) == 3 else _char(_num(x)))
+        if any(c is None for c in chars):
+            return m.group(0)
+        return _quote(st.value(b"".join(c for c in chars if c is not None)))
+
+    st.sub(_ARRAY_STRING, array_string, hint=b"new ")
 
     def chr_array(m: re.Match[bytes]) -> bytes:
         chars = [_char(_num(x.strip())) for x in m.group(2).split(b",")]

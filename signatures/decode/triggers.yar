@@ -129,6 +129,8 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $a = /\.=\s{0,3}("[A-Za-z0-9+\/=]{2,16}"|'[A-Za-z0-9+\/=]{2,16}');/
         // a goto obfuscator: code cut into labelled pieces, names glued from one-letter variables
         $g = ";goto " nocase
+        // Java and C# strings made from char or byte arrays: new String(new byte[]{106,97,..})
+        $ar1 = /new\s{1,4}(char|byte)\s{0,4}\[\s{0,4}\]\s{0,4}\{\s{0,4}('.'|\d{1,3})\s{0,4},/
         // functions called by their quoted names: call_user_func("fwrite", ..)
         $n1 = "call_user_func(\"" nocase
         $n2 = "call_user_func('" nocase
@@ -143,7 +145,7 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         // a small page is folded on one split (`'sy'.'stem'`): the decode stage checks that
         // itself (agent/decode/stage.py), since a regex here would cost every large file
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
-        or $code or any of ($x*) or any of ($j*) or any of ($k*) or $s or any of ($m*)
+        or $code or $ar1 or any of ($x*) or any of ($j*) or any of ($k*) or $s or any of ($m*)
         or any of ($h*) or #g >= 16 or #a >= 24 or #n1 + #n2 >= 2
         or #e1 + #e2 + #e3 + #e4 + #e5 + #e6 + #e7 + #e8 + #e9 + #e10 + #e11 + #e12 + #e13 >= 8
 }

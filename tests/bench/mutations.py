@@ -517,6 +517,40 @@ def aspx_comment(text: str, rng: random.Random) -> str | None:
     return _code_edit(text, lambda c: _MEMBER_DOT.sub("/**/.", c), verbatim=True)
 
 
+_NAME_LITERAL = re.compile(r'"([\w.:/ -]{3,32})"')
+
+
+def _char_arrays(region: str, ctor: str, verbatim: bool) -> str:
+    """Each short literal passed or assigned (after `(`, `,`, `=`, `+`) written as a string made
+    of a char array: `"cmd.exe"` as `new String(new char[]{'c','m',..})`."""
+    out: list[str] = []
+    before = ""
+    for is_code, chunk in c_like_parts(region, verbatim=verbatim):
+        m = None if is_code else _NAME_LITERAL.fullmatch(chunk)
+        if m is not None and before.rstrip()[-1:] in ("(", ",", "=", "+"):
+            chunk = ctor + "(new char[]{" + ",".join(f"'{c}'" for c in m.group(1)) + "})"
+        if is_code:
+            before = chunk
+        out.append(chunk)
+    return "".join(out)
+
+
+def jsp_chars(text: str, rng: random.Random) -> str | None:
+    """Names and commands spelt as char arrays: `new String(new char[]{'c','m','d'})`."""
+    return _changed(
+        text, _on_regions(text, _TAG_REGION, lambda r: _char_arrays(r, "new String", False))
+    )
+
+
+def aspx_chars(text: str, rng: random.Random) -> str | None:
+    """Names and commands spelt as char arrays (C# pages only): `new string(new char[]{..})`."""
+    if not _CSHARP_PAGE.search(text):
+        return None
+    return _changed(
+        text, _on_regions(text, _TAG_REGION, lambda r: _char_arrays(r, "new string", True))
+    )
+
+
 # ---- every language ------------------------------------------------------------------------
 
 
@@ -551,8 +585,10 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "jsp-newline": ("JSP", jsp_newline),
     "jsp-comment": ("JSP", jsp_comment),
     "jsp-header": ("JSP", jsp_header),
+    "jsp-chars": ("JSP", jsp_chars),
     "jsp-qualified": ("JSP", jsp_qualified),
     "aspx-header": ("ASPX family", aspx_header),
+    "aspx-chars": ("ASPX family", aspx_chars),
     "aspx-qualified": ("ASPX family", aspx_qualified),
     "aspx-unicode": ("ASPX family", aspx_unicode),
     "aspx-newline": ("ASPX family", aspx_newline),
