@@ -131,6 +131,11 @@ def test_request_sources_swap_keys_and_keep_other_code() -> None:
         '<%@ page import="java.io.*" %><% x.exec(new String(new char[]{'
         "'c','m','d','.','e','x','e'})); switch (c) { case \"k\": } %>"
     )
+    asp = '<% Set o = Server.CreateObject("a") : Set f = CreateObject("b") : x = Request("c") %>'
+    assert m.asp_createobject(asp, r) == (
+        '<% Set o = CreateObject("a") : Set f = Server.CreateObject("b") : x = Request("c") %>'
+    )
+    assert m.asp_form(asp, r) == asp.replace('Request("c")', 'Request.Form("c")')
     page = "<?php eval($a); system($b); echo 'system(1)'; ?>"
     assert m.php_backslash(page, r) == "<?php eval($a); \\system($b); echo 'system(1)'; ?>"
     assert m.php_argcomment(page, r) == "<?php eval(/**/$a); system(/**/$b); echo 'system(1)'; ?>"

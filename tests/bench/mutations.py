@@ -341,6 +341,37 @@ def asp_cookie(text: str, rng: random.Random) -> str | None:
     )
 
 
+def asp_createobject(text: str, rng: random.Random) -> str | None:
+    """VBScript's own `CreateObject("X")` for `Server.CreateObject("X")` and back (both make the
+    same COM object in an ASP page)."""
+    if not _vbscript_page(text):
+        return None
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group(1):
+            return "CreateObject("
+        # (another object's CreateObject, `x.CreateObject(`, is not VBScript's)
+        return (
+            m.group(0) if m.string[: m.start()].rstrip().endswith(".") else "Server.CreateObject("
+        )
+
+    pattern = r"(\bServer\s*\.\s*)?\bCreateObject\s*\("
+    return _changed(text, _on_vbscript(text, lambda r: re.sub(pattern, swap, r, flags=re.I)))
+
+
+def asp_form(text: str, rng: random.Random) -> str | None:
+    """The request's collection named: `Request("x")` as `Request.Form("x")`, and a named
+    collection as the bare `Request("x")`."""
+    if not _vbscript_page(text):
+        return None
+
+    def swap(m: re.Match[str]) -> str:
+        return "Request(" if m.group(1) else "Request.Form("
+
+    pattern = r"\bRequest(\s*\.\s*(?:Form|QueryString))?\s*\((?=\s*\")"
+    return _changed(text, _on_vbscript(text, lambda r: re.sub(pattern, swap, r, flags=re.I)))
+
+
 def asp_global(text: str, rng: random.Random) -> str | None:
     """`Execute` as `ExecuteGlobal` (both run a string of VBScript)."""
     if not _vbscript_page(text):
@@ -578,6 +609,8 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "asp-case": ("ASP", asp_case),
     "asp-item": ("ASP", asp_item),
     "asp-global": ("ASP", asp_global),
+    "asp-createobject": ("ASP", asp_createobject),
+    "asp-form": ("ASP", asp_form),
     "asp-cookie": ("ASP", asp_cookie),
     "asp-split": ("ASP", asp_split),
     "asp-chr": ("ASP", asp_chr),
