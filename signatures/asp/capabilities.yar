@@ -213,7 +213,7 @@ rule WSA_Asp_Sql_CmdShellFromRequest
         $x1 = /(xp_cmdshell|sp_oamethod)[^\r\n"]{0,30}["'][ \t]{0,2}[&+][ \t]{0,2}(trim[ \t]{0,2}\()?request/ nocase
         // ... xp_cmdshell '" & cmd & "'" with cmd = Request("cmd") in the lines just before
         $x2 = /(xp_cmdshell|sp_oamethod)[^\r\n"]{0,30}["'][ \t]{0,2}[&+][ \t]{0,2}[a-z_]\w{0,20}[ \t]{0,2}[&+]/ nocase
-        $in = /[a-z_]\w{0,20}[ \t]{0,2}=[ \t]{0,2}(trim[ \t]{0,2}\()?request[ \t]{0,2}(\.form|\.querystring)?[ \t]{0,2}\(/ nocase
+        $in = /[a-z_]\w{0,20}[ \t]{0,2}=[ \t]{0,2}(trim[ \t]{0,2}\()?request[ \t]{0,2}(\.form|\.querystring|\.cookies)?[ \t]{0,2}\(/ nocase
         $ex = /\.execute[ \t]{0,2}[( ]/ nocase
         $tag = "<%"
     condition:

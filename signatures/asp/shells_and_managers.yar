@@ -58,7 +58,8 @@ rule WSA_Asp_Generic_WriteFileFromRequest
         mitre_attack = "T1505.003"
     strings:
         $p1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
-        $a1 = /\b\w{0,12}(path|file|name)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
+        // (the path from a cookie too: a writer driven by cookies keeps its fields out of logs)
+        $a1 = /\b\w{0,12}(path|file|name)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.cookies)?[ \t]{0,3}\(/ nocase
         // OpenTextFile only when opened for writing or appending (2, 8): reading a mail template is not a write
         $c1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}[,)]|OpenTextFile[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}\)?[ \t]{0,3},[ \t]{0,3}(2|8|ForWriting|ForAppending)\b/ nocase
         $c2 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}[,)]/ nocase
@@ -170,7 +171,7 @@ rule WSA_Asp_Dropper_WritesScriptFile
         // the whole file body is one variable that was read from the request
         // (a Response.Write of a variable is not a file write: the receiver must not end in "se")
         $w3 = /([^s]e|[^e])\.write(text|line)?[ \t(]{1,3}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|:|%)/ nocase
-        $w4 = /[a-z_]\w{0,20}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring)?[ \t]{0,3}\(/ nocase
+        $w4 = /[a-z_]\w{0,20}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.cookies)?[ \t]{0,3}\(/ nocase
         $p1 = "WScript.Shell" nocase
         $p2 = /execute[ \t]{0,3}(\(|request)/ nocase
         $p3 = /\.Run[ \t]{1,3}["']/ nocase
@@ -377,7 +378,7 @@ rule WSA_Asp_Generic_UnboundedTimeoutTool
         $f4 = ".SubFolders" nocase
         $f5 = "CopyFile" nocase
         $f6 = "CreateTextFile" nocase
-        $r = /request[ \t]{0,2}(\.form|\.querystring)?[ \t]{0,2}\(/ nocase
+        $r = /request[ \t]{0,2}(\.form|\.querystring|\.cookies)?[ \t]{0,2}\(/ nocase
         $raw = /(DeleteFile|DeleteFolder|GetFolder|CopyFile|MoveFile|CreateTextFile)[ \t]{0,2}\(?[ \t]{0,2}(trim\()?[a-z_]\w{0,20}[ \t]{0,2}[,)\r\n]/ nocase
         $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
         $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
