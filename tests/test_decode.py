@@ -26,6 +26,7 @@ from agent.decode import (
     payload,
     phpspelling,
     stage,
+    varnames,
     vbscript,
 )
 from agent.decode.charset import codec_for, decode_declared, hides_ascii
@@ -769,7 +770,7 @@ def test_rules_list_counts_decode_triggers_apart(cli: object) -> None:
     names = {row["rule"] for row in json.loads(r.out)}
     assert names and not any(n.startswith("WSA_Decode_") for n in names)
     text = cli("rules", "list")  # type: ignore[operator]
-    assert "plus 10 decode triggers" in text.out
+    assert "plus 11 decode triggers" in text.out
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gbk"])
@@ -1111,8 +1112,9 @@ def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
         (cstyle.normalise, b"<% \\u0052untime /**/ .exec("),
         (vbscript.normalise, b"<% Execute Request.Item( _\n"),
         (phpspelling.normalise, b"<?php \\eval(/**/$GLOBALS['_POST'][$_SERVER['HTTP_X_A']]); "),
+        (varnames.resolve, b'<?php $GLOBALS["k"] = "c"; $v = "d"; ${$v} = ${${"GLOBALS"}["k"]}; '),
     ],
-    ids=["goto", "names", "padding", "gap", "cstyle", "vbscript", "php-spelling"],
+    ids=["goto", "names", "padding", "gap", "cstyle", "vbscript", "php-spelling", "varnames"],
 )
 @settings(max_examples=300, deadline=None)
 @given(data=st.binary(max_size=600), cap=st.integers(0, 2000))
@@ -1341,3 +1343,22 @@ def test_inlining_never_raises_and_stays_bounded(data: bytes, call: bytes) -> No
     assert out is None or len(out) <= len(page) + payload.INLINE_COUNT * (
         2 * payload.INLINE_MAX + 2
     )
+
+
+def test_variables_named_through_a_table_are_written_back() -> None:
+    page = (
+        b'<?php ${"GLOBALS"}["kq"] = "cmd";\n$GLOBALS[\'zz\'] = "out";\n'
+        b'function f() { $v = "res"; ${$v} = system(${${"GLOBALS"}["kq"]}); return $$v; }\n'
+        b"${\n  ${\n    \"GLOBALS\"\n  }\n  [\"kq\"]\n} = $_REQUEST['c']; echo ${$GLOBALS['zz']};"
+    )
+    out = varnames.resolve(page, 1 << 20)
+    assert out is not None
+    assert (
+        b"$res = system($cmd); return $res;" in out and b"$cmd = $_REQUEST['c']; echo $out;" in out
+    )
+
+
+def test_a_name_looked_up_two_ways_is_left_alone() -> None:
+    # a key given two names, a local assigned a name and something else: no guess
+    page = b'<?php $GLOBALS["k"] = "a"; $GLOBALS["k"] = "b"; $v = "c"; $v = f(); ${$v} = ${$GLOBALS["k"]};'
+    assert varnames.resolve(page, 1 << 20) is None

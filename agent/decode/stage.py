@@ -29,6 +29,7 @@ from agent.decode import (
     payload,
     phpspelling,
     script_encoder,
+    varnames,
     vbscript,
 )
 from agent.decode.folding import fold, small_page_cue
@@ -230,6 +231,7 @@ WHOLE_PAGE: tuple[tuple[str, Callable[[bytes, int], bytes | None]], ...] = (
     ("cstyle", cstyle.normalise),
     ("vbscript", vbscript.normalise),
     ("php-spelling", phpspelling.normalise),
+    ("varnames", varnames.resolve),
 )
 # Spelling layers restate code the rules already read, in another spelling; a page over 1 MiB
 # is restated in windows around its cues (a page of 20 MiB respelt whole was a 4 MiB layer, 1 s

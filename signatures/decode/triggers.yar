@@ -325,3 +325,22 @@ rule WSA_Decode_PhpSpelling : decode_trigger
     condition:
         $t and ($g or $b or $v or $s or $h or $n or $a)
 }
+
+rule WSA_Decode_PhpVariableTable : decode_trigger
+{
+    meta:
+        id = "WSA-GEN-912"
+        description = "Decode trigger: PHP whose variables are named through a table, ${${\"GLOBALS\"}[\"kq\"]} or ${$GLOBALS['kq']}, as an obfuscator writes them: the names are looked up and written back"
+        family = "Decode trigger"
+        severity = "low"
+        decoder = "varnames"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://www.php.net/manual/en/language.variables.variable.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $t = "<?"
+        $l = /\$\s{0,64}\{\s{0,64}\$\s{0,64}(\{\s{0,64}["']GLOBALS["']\s{0,64}\}|GLOBALS)\s{0,64}\[/
+    condition:
+        $t and $l
+}
