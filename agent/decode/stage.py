@@ -292,7 +292,8 @@ def layers_of(
         if loose_at:
             # (each span runs on to the end of its statement: a long literal arrives whole)
             near = windows(buf, loose_at, LOOSE_SPAN, to_end=STATEMENT_END)
-            for name, data in payload.loose(near, cap, budget.limits.regions):
+            keys = payload.xor_keys(buf)
+            for name, data in payload.loose(near, cap, budget.limits.regions, keys):
                 if data not in buf:
                     yield name, context + data
     if "flow" in hits:
