@@ -57,6 +57,11 @@ def test_php_wrappers_carry_the_page_whole(page: str) -> None:
     assert b64 and base64.b64decode(b64.group(1)).decode("latin-1") == page
     gz = re.search(r"base64_decode\('([^']*)'\)", m.php_gzip(page, random.Random(0)) or "")
     assert gz and zlib.decompress(base64.b64decode(gz.group(1)), -15).decode("latin-1") == page
+    x = m.php_xor(page, random.Random(0)) or ""
+    hexed, key = re.search(r'\$p = "([0-9a-f]*)";\n\$k = "(\w+)";', x).groups()  # type: ignore[union-attr]
+    data = bytes.fromhex(hexed[::-1])
+    stream = (key.encode() * (len(data) // len(key) + 1))[: len(data)]
+    assert bytes(a ^ b for a, b in zip(data, stream, strict=True)).decode("latin-1") == page
 
 
 def test_php_split_splits_plain_literals_only() -> None:

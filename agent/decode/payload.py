@@ -508,19 +508,20 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
 
 # A page's own cipher: a payload XORed with a key the page holds in a literal (`$k = "w4rg";
 # eval("?>" . my_xor(hex2bin(strrev($p)), $k))`). Short literals of the page are tried as the
-# key on the payload's first bytes; the one that gives code decodes it whole.
+# key on the payload's first KB; the one that gives code decodes it whole.
 XOR_KEYS = 16
 _KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
 _CODE_HEAD = re.compile(rb"<\?|<%|\$[A-Za-z_]\w{0,30}\s{0,4}[=(\[;.)]|function\s|eval\s{0,4}\(")
 
 
+_MARKUP = re.compile(rb"<[!/]?[A-Za-z]")
+_TEXT_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])
+
+
 def _code_head(data: bytes) -> bool:
-    """Whether `data` opens as code: its first 256 bytes text (a byte in 32 may be other) with
-    a tag, an assignment or a call in them."""
-    head = data[:256]
-    return len(head.translate(None, _PRINTABLE)) <= len(head) // 32 and bool(
-        _CODE_HEAD.search(head)
-    )
+    """Whether `data` opens as code: text (`texty`) with a tag, an assignment or a call in its
+    first KB."""
+    return texty(data) and _CODE_HEAD.search(data[:1024]) is not None
 
 
 def xor_keys(buf: bytes) -> list[bytes]:
@@ -539,13 +540,25 @@ def _xor(data: bytes, key: bytes) -> bytes:
     return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
 
 
-def unxor(data: bytes, keys: list[bytes]) -> bytes | None:
-    """`data` XORed with the first key that turns its head into code, else None."""
-    head = data[:256]
+def _text_ratio(data: bytes) -> float:
+    """Share of `data` that is printable ASCII or a byte of a multi-byte character set."""
+    if not data:
+        return 0.0
+    return 1 - len(data.translate(None, _TEXT_BYTES)) / len(data)
+
+
+def unxor(data: bytes, keys: list[bytes], floor: float = 0.0) -> bytes | None:
+    """`data` XORed with the key that makes its first KB the most text-like, when that is
+    markup or code and more text-like than `floor` (and than 0.9), else None."""
+    head = data[:1024]
+    best, score = None, max(floor, 0.9)
     for key in keys:
-        if _code_head(_xor(head, key)):
-            return _xor(data, key)
-    return None
+        out = _xor(head, key)
+        ratio = _text_ratio(out)
+        # (a page may open with its HTML: markup counts; a wrong key leaves no text at all)
+        if ratio > score and (_CODE_HEAD.search(out) or _MARKUP.search(out)):
+            best, score = key, ratio
+    return None if best is None else _xor(data, best)
 
 
 def loose(
@@ -565,20 +578,24 @@ def loose(
                 # padding first: base64 written backwards, for strrev() to turn round
                 body, path = body[::-1], "strrev > base64"
             # forwards, and backwards (for strrev() to turn round) when written forwards: the
-            # first that gives code or a compressed stream, or code once XORed with one of the
-            # page's keys; else the first that gives text
+            # first that gives a compressed stream, code once XORed with one of the page's keys,
+            # or code; else the first that gives text
             tries = [(body, path)] + ([(body[::-1], "strrev > " + name)] if path == name else [])
             best: tuple[bytes, str] | None = None
             for raw, how in tries:
                 dec = fn(raw, cap)
                 if dec is None:
                     continue
-                if _code_head(dec) or _inflates(dec):
+                if _inflates(dec):
                     best = (dec, how)
                     break
-                xored = unxor(dec, keys) if keys else None
+                # XORed only when a key makes it more text-like than it is
+                xored = unxor(dec, keys, _text_ratio(dec[:1024])) if keys else None
                 if xored is not None:
                     best = (xored, how + " > xor")
+                    break
+                if _code_head(dec):
+                    best = (dec, how)
                     break
                 if best is None and texty(dec):
                     best = (dec, how)

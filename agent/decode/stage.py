@@ -48,6 +48,9 @@ LOOSE_SPAN = 16 * 1024
 DECODED_WHOLE = 128 * 1024
 # How far a fold window may run on to finish the statement it cuts (a packed literal).
 STATEMENT_END = 256 * 1024
+# ... and a loose literal's window: a hex payload is twice the page it packs (a 300 KB shell
+# XORed and hex-encoded is a 600 KB literal); the loose pass is two linear regexes over it
+LOOSE_END = 1024 * 1024
 
 # A flow layer is padded to the file's size up to this, so rules that key on a small
 # `filesize` still judge the page and not the few lines the flow pass wrote out.
@@ -291,7 +294,7 @@ def layers_of(
         loose_at = blob if found else offsets
         if loose_at:
             # (each span runs on to the end of its statement: a long literal arrives whole)
-            near = windows(buf, loose_at, LOOSE_SPAN, to_end=STATEMENT_END)
+            near = windows(buf, loose_at, LOOSE_SPAN, to_end=LOOSE_END)
             keys = payload.xor_keys(buf)
             for name, data in payload.loose(near, cap, budget.limits.regions, keys):
                 if data not in buf:

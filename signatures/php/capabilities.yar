@@ -708,6 +708,8 @@ rule WSA_Php_Seo_Cloaker
         // a redirect to a remote address built from variables
         $redir = /header\s{0,3}\(\s{0,3}["']Location:\s{0,3}https?:\/\/[^"'\n]{0,200}\$/ nocase
         $remote = /(file_get_contents|curl_init|fopen|file)\s{0,3}\(\s{0,3}["']https?:\/\// nocase
+        // the page's own fetch helper called on a remote address the request completes
+        $helper = /[a-z_]\w{0,40}\s{0,3}\(\s{0,3}["']https?:\/\/[^"'\s]{1,200}\?["']\s{0,3}\.\s{0,3}\$/ nocase
         $php = "<?" ascii
     condition:
         filesize < 1MB and $php and (($ref or $list) and ($redir or $remote or $net) or
@@ -715,7 +717,7 @@ rule WSA_Php_Seo_Cloaker
             // names to leave them out of its online users and requires its own files)
             ($bots and $ua and ($redir or $remote or (filesize < 20KB and $inc))) or
             ($inline and $ua) or
-            (filesize < 64KB and $botcmp and $ua and ($redir or $remote)))
+            (filesize < 64KB and $botcmp and $ua and ($redir or $remote or ($helper and $net))))
 }
 
 rule WSA_Php_Loader_DecryptThenEval

@@ -285,6 +285,20 @@ def php_gzip(text: str, rng: random.Random) -> str | None:
     return f"<?php eval('?>'.gzinflate(base64_decode('{base64.b64encode(packed).decode()}'))); ?>"
 
 
+def php_xor(text: str, rng: random.Random) -> str | None:
+    """The whole page XORed with a key of the page's own and hex-encoded backwards, run through
+    the page's own decoder: `eval('?>' . dx(hex2bin(strrev($p)), $k))`."""
+    key = "".join(rng.choice("abcdefghijkmnpqrstuvwxyz23456789") for _ in range(8))
+    data = text.encode("latin-1")
+    stream = (key.encode() * (len(data) // len(key) + 1))[: len(data)]
+    hexed = bytes(a ^ b for a, b in zip(data, stream, strict=True)).hex()[::-1]
+    return (
+        "<?php function dx($h, $k) { $d = hex2bin(strrev($h)); $o = ''; $n = strlen($k);"
+        " for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % $n]; } return $o; }\n"
+        f'$p = "{hexed}";\n$k = "{key}";\neval(\'?>\' . dx($p, $k)); ?>'
+    )
+
+
 # ---- classic ASP (VBScript) ----------------------------------------------------------------
 
 _VB_WORDS = _words(
@@ -606,6 +620,7 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "php-split": ("PHP", php_split),
     "php-base64": ("PHP", php_base64),
     "php-gzip": ("PHP", php_gzip),
+    "php-xor": ("PHP", php_xor),
     "asp-case": ("ASP", asp_case),
     "asp-item": ("ASP", asp_item),
     "asp-global": ("ASP", asp_global),
