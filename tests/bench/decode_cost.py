@@ -66,6 +66,17 @@ def cases(size: int) -> dict[str, bytes]:
         "continued lines": b"<% a _\r\n",
         # edge blocks of a large page: tags opened and never closed
         "code blocks left open": b"<?php <% ",
+        # seams: many pages' ends, directives deep in the page
+        "html ends and directives": b"</html><%@ x %><% y %>",
+        # PHP spelling: other request reads, global names, comments opening arguments
+        "request spellings": b"$GLOBALS['_POST'][$_SERVER['HTTP_X_A']](\\system(/**/$a));",
+        # an obfuscator's variable table and its lookups
+        "variable tables": b'${"GLOBALS"}["k"] = "a"; ${${"GLOBALS"}["k"]} = ${$v};\n',
+        # short decoded literals put back in place; keys for a page's own cipher
+        "inline literals": b"exec(str_rot13('ybbx')); $f = base64_decode('c3lzdGVt');\n",
+        "xor keys and hex": b"$k = 'key1234'; $p = '" + os.urandom(1 << 16).hex().encode() + b"';\n",
+        "Java char arrays": b"new String(new char[]{'a','b','c'}) + new String(new byte[]{97,98});",
+        "framework request reads": b"$this->request->post['c']; \\Drupal::request()->query->get('c');",
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
     # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
