@@ -74,7 +74,9 @@ rule WSA_Php_Uploader_ClientNamedFile
         $n = /\[\s{0,2}['"]name['"]\s{0,2}\]/
         // ...of an upload this page receives (a CMS's helper moving a file it was handed is not)
         $fl = /\$_FILES|\$HTTP_POST_FILES/
-        $v6 = /in_array|getimagesize|mime|strtolower|strrchr|extension|\.(jpg|png|gif)/ nocase
+        // (an extension as a quoted word, as a whitelist or a comparison has it; not an image
+        // the page shows, `<img src="..logo.png">`)
+        $v6 = /in_array|getimagesize|mime|strtolower|strrchr|extension|['"]\.?(jpe?g|png|gif)['"]/ nocase
         // validation seen in application upload handlers, absent from drop-in uploaders
         $v1 = "json_encode"
         $v2 = /preg_match\s{0,3}\(/ nocase
