@@ -139,6 +139,9 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         b"<?php $s = $_GET['s']; $db->exec($s); curl_exec($s);",
         # in an application's file (not a small page), a callback run on request data
         b"<?php $cb = $this->handlers['save']; $cb($_POST['form']);" + b"\n// notes" * 500,
+        # an upload's extension compared with an allowed one is checked
+        b"<?php $e = substr($_FILES['a']['name'], -4); if ($e === '.png' || '.jpg' == $e) {"
+        b" move_uploaded_file($_FILES['a']['tmp_name'], 'up/' . uniq() . $e); }",
         # a PSR-7 message's own query string is not the page's request
         b"<?php $q = $request->getUri()->getQuery(); $handler($q, $options);",
         # an object built from request data is no request text

@@ -109,6 +109,16 @@ _SANITISER = re.compile(rb"(?<![\w$])" + _SANITISER_NAMES + rb"\s{0,4}\(")
 _SELF_CLEANED = re.compile(
     rb"\$(\w{1,64})\s{0,4}=\s{0,4}" + _SANITISER_NAMES + rb"\s{0,4}\(\s{0,4}\$\1(?![\w\[])"
 )
+# `$ext === '.png'`: a variable compared with a file extension is an upload's checked
+# extension, whatever branch the comparison guards (a command compared with a word is not
+# cleaned: `if ($c == 'ls')` is no whitelist a shell keeps)
+_EXTENSION = (
+    rb"""['"]\.?(?:jpe?g|png|gif|bmp|webp|svg|ico|pdf|docx?|xlsx?|pptx?|txt|csv|zip|mp[34])['"]"""
+)
+_EXT_CHECKED = re.compile(
+    rb"\$(\w{1,64})\s{0,4}(?:===?|!==?)\s{0,4}" + _EXTENSION
+    + rb"|" + _EXTENSION + rb"\s{0,4}(?:===?|!==?)\s{0,4}\$(\w{1,64})"
+)  # fmt: skip
 _NEW = re.compile(rb"\bnew\s{1,8}[\w\\]{1,128}\s{0,4}\(")
 # A command line that starts with a program the page chose: a constant's path and a literal
 # word (`PANEL_CMD . "v-list-user " . $_POST['u']`). Request data after it is arguments, not
@@ -545,6 +555,7 @@ def flow_layer(buf: bytes) -> bytes | None:
         wanted += st.vars_in(sc, code[start:end])  # a called variable is among them
     flows = graph.closure(wanted)
     cleaned = {m[1] for m in _SELF_CLEANED.finditer(code)}
+    cleaned |= {m[1] or m[2] for m in _EXT_CHECKED.finditer(code)}
     # Variables assigned from an expression that reads the request itself (one hop).
     direct: set[Key] = set()
     for _ in range(ROUNDS):

@@ -74,7 +74,9 @@ def cases(size: int) -> dict[str, bytes]:
         "variable tables": b'${"GLOBALS"}["k"] = "a"; ${${"GLOBALS"}["k"]} = ${$v};\n',
         # short decoded literals put back in place; keys for a page's own cipher
         "inline literals": b"exec(str_rot13('ybbx')); $f = base64_decode('c3lzdGVt');\n",
-        "xor keys and hex": b"$k = 'key1234'; $p = '" + os.urandom(1 << 16).hex().encode() + b"';\n",
+        "xor keys and hex": b"$k = 'key1234'; $p = '"
+        + os.urandom(1 << 16).hex().encode()
+        + b"';\n",
         "Java char arrays": b"new String(new char[]{'a','b','c'}) + new String(new byte[]{97,98});",
         "framework request reads": b"$this->request->post['c']; \\Drupal::request()->query->get('c');",
     }
