@@ -37,27 +37,36 @@ SMALL_PAGE = 4 * 1024  # a page this small is a tool of its own, not an applicat
 
 # Every pattern here runs on the lower-cased layer (no case-insensitive alternations: they
 # cost a test at every byte); what is written out comes from the original bytes.
-SOURCE = re.compile(
+_BASE_SOURCE = (
     rb"\$_(?:get|post|request|cookie|files)\b|\$http_(?:get|post|cookie|post_files)_vars\b"
     rb"|\$_server\s{0,4}\[\s{0,4}['\"](?:http_\w+|query_string|request_uri|path_info)"
     rb"|\$globals\s{0,4}\[\s{0,4}['\"]_(?:get|post|request|cookie)"
     rb"|getenv\s{0,4}\(\s{0,4}['\"]?http_|php://input|getallheaders\s{0,4}\("
     rb"|apache_request_headers\s{0,4}\(|filter_input(?:_array)?\s{0,4}\(\s{0,4}input_"
-    # frameworks' request objects: Symfony, Drupal and Laravel (`$request->query->get('c')`),
-    # OpenCart (`$this->request->post['c']`), CodeIgniter and Joomla (`->input->post('c')`),
-    # Zend and Magento (`->getParam('c')`), Laravel's and Joomla's facades, PrestaShop
-    rb"|->\s{0,4}(?:query|request|cookies|headers|files)\s{0,4}->\s{0,4}(?:get|post|all|getint"
-    rb"|getalnum|getdigits|getboolean|filter)\s{0,4}\("
-    rb"|->\s{0,4}request\s{0,4}->\s{0,4}(?:post|get|cookie|request)\s{0,4}\["
-    rb"|->\s{0,4}input\s{0,4}(?:->\s{0,4}(?:get|post|cookie|get_post|post_get|getstring|getcmd"
-    rb"|getvar|getraw)\s{0,4})?\("
-    rb"|->\s{0,4}get(?:param|post)\s{0,4}\("
-    rb"|\b(?:input|jrequest|tools)\s{0,4}::\s{0,4}(?:get|getvar|getcmd|getstring|getvalue)\s{0,4}\("
 )
-# A literal each of SOURCE's alternatives holds: a page with none of them skips the regex.
+# frameworks' request objects: Symfony, Drupal and Laravel (`$request->query->get('c')`),
+# OpenCart (`$this->request->post['c']`), CodeIgniter and Joomla (`->input->post('c')`), Zend
+# and Magento (`->getParam('c')`); Laravel's and Joomla's facades, PrestaShop. Apart, each
+# opening with a literal (`->`, `::`) the engine skips to: a page's every `input` and `request`
+# word would otherwise send it through all of SOURCE's alternatives.
+_ARROW_SOURCE = (
+    rb"->\s{0,4}(?:(?:query|request|cookies|headers|files)\s{0,4}->\s{0,4}(?:get|post|all|getint"
+    rb"|getalnum|getdigits|getboolean|filter)\s{0,4}\(|request\s{0,4}->\s{0,4}(?:post|get|cookie"
+    rb"|request)\s{0,4}\[|input\s{0,4}(?:->\s{0,4}(?:get|post|cookie|get_post|post_get|getstring"
+    rb"|getcmd|getvar|getraw)\s{0,4})?\(|get(?:param|post)\s{0,4}\()"
+)
+_STATIC_SOURCE = rb"::\s{0,4}(?:get|getvar|getcmd|getstring|getvalue)\s{0,4}\("
+_FACADE = re.compile(rb"(?:\binput|\bjrequest|\btools)\s{0,4}$")
+SOURCE = re.compile(
+    _BASE_SOURCE + rb"|" + _ARROW_SOURCE
+    + rb"|\b(?:input|jrequest|tools)\s{0,4}" + _STATIC_SOURCE
+)  # fmt: skip
+_BASE = re.compile(_BASE_SOURCE)
+_ARROW = re.compile(_ARROW_SOURCE)
+_STATIC = re.compile(_STATIC_SOURCE)
+# A literal each of the base alternatives holds: a page with none of them skips the regex.
 _SOURCE_NEEDLES = (b"$_", b"$http_", b"$globals", b"getenv", b"php://input", b"getallheaders",
-                   b"apache_request_headers", b"filter_input", b"query", b"request", b"input",
-                   b"getparam", b"getpost", b"cookies", b"headers", b"tools")  # fmt: skip
+                   b"apache_request_headers", b"filter_input")  # fmt: skip
 
 
 # A framework's request read as one expression, receiver and key (`\Drupal::request()->query->
@@ -84,7 +93,15 @@ _FRAMEWORK_READ = re.compile(
 
 def reads_request(low: bytes) -> bool:
     """Whether a lower-cased layer reads request data (SOURCE), substrings first."""
-    return any(n in low for n in _SOURCE_NEEDLES) and SOURCE.search(low) is not None
+    if any(n in low for n in _SOURCE_NEEDLES) and _BASE.search(low) is not None:
+        return True
+    if b"->" in low and _ARROW.search(low) is not None:
+        return True
+    if b"::" in low:
+        for m in _STATIC.finditer(low):
+            if _FACADE.search(low, max(0, m.start() - 16), m.start()) is not None:
+                return True
+    return False
 
 
 # Calls whose result carries nothing an attacker can steer into a command or code.
@@ -555,7 +572,8 @@ def flow_layer(buf: bytes) -> bytes | None:
         wanted += st.vars_in(sc, code[start:end])  # a called variable is among them
     flows = graph.closure(wanted)
     cleaned = {m[1] for m in _SELF_CLEANED.finditer(code)}
-    cleaned |= {m[1] or m[2] for m in _EXT_CHECKED.finditer(code)}
+    if b"move_uploaded_file" in code or b"copy" in code:  # (only an upload's name is checked so)
+        cleaned |= {m[1] or m[2] for m in _EXT_CHECKED.finditer(code)}
     # Variables assigned from an expression that reads the request itself (one hop).
     direct: set[Key] = set()
     for _ in range(ROUNDS):
@@ -568,7 +586,9 @@ def flow_layer(buf: bytes) -> bytes | None:
                     direct.update(kept)
         if len(st.tainted) == before:
             break
-    if not st.tainted and _FRAMEWORK_READ.search(code) is None:
+    if not st.tainted and not (
+        _ARROW.search(code) or (b"::" in code and _FRAMEWORK_READ.search(code))
+    ):
         return None  # (a framework's read may sit in a sink itself: `system($req->get('c'))`)
     lines: list[bytes] = []
     written, size = -1, 0

@@ -36,10 +36,12 @@ def _block(data: bytes, start: int, close: bytes) -> bytes | None:
 
 
 def _tail_run(data: bytes, open_: bytes) -> bytes | None:
-    """The page's last ISLAND_MAX bytes from the first block that opens in them: the last
-    blocks together, a variable set in one and run in the next."""
+    """The page's last ISLAND_MAX bytes from the first block that opens in them, when two or
+    more do: the last blocks together, a variable set in one and run in the next."""
     at = data.find(open_, len(data) - ISLAND_MAX)
-    return data[at:] if at >= 0 else None
+    if at < 0 or data.find(open_, at + len(open_)) < 0:
+        return None  # one block: the last block is judged already
+    return data[at:]
 
 
 def seam_tail(data: bytes) -> bytes | None:

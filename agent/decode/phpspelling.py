@@ -80,6 +80,17 @@ def _restated(m: re.Match[bytes]) -> bytes:
 _GLOBAL_CALL = re.compile(rb"(?<![\w\\$])\\([A-Za-z_]\w{0,63})(?=\s{0,4}\()")
 # `(/**/` or `, /* x */`: a short comment opening an argument
 _ARG_COMMENT = re.compile(rb"([(,])\s{0,8}/\*[^*]{0,64}\*/\s{0,8}")
+# What makes a cue of them: a command or code sink's or a decoder's name so written (the
+# trigger's list, WSA-GEN-911): libraries call `\\strlen(..)`, `\\fopen(..)` and comment their
+# arguments all the time
+_SINKS = (
+    rb"assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|base64_decode|gzinflate"
+    rb"|gzuncompress|str_rot13|create_function|eval"
+)
+# (each opens with a literal, `\\` or `(/*`, that the regex engine skips to)
+_GLOBAL_SINK = re.compile(rb"\\(?i:" + _SINKS + rb")\s{0,4}\(")
+_COMMENT_OPEN = re.compile(rb"\(/\*")
+_SINK_BEFORE = re.compile(rb"(?i:" + _SINKS + rb")\s{0,4}$")
 
 
 def cue_at(data: bytes) -> int | None:
@@ -87,9 +98,12 @@ def cue_at(data: bytes) -> int | None:
     if b"<?" not in data:
         return None
     first: int | None = None
-    for pattern in (_GLOBAL_CALL, _ARG_COMMENT):
-        if (m := pattern.search(data)) is not None:
+    if b"\\" in data and (m := _GLOBAL_SINK.search(data)) is not None:
+        first = m.start()
+    for m in _COMMENT_OPEN.finditer(data):
+        if _SINK_BEFORE.search(data, max(0, m.start() - 24), m.start()) is not None:
             first = m.start() if first is None else min(first, m.start())
+            break
     for needle, pattern in _SPELLINGS:
         if needle != b"headers" and needle not in data:
             continue

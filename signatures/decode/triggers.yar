@@ -319,9 +319,9 @@ rule WSA_Decode_PhpSpelling : decode_trigger
         $s = /\$_SERVER\s{0,4}\[\s{0,4}['"]HTTP_/
         $h = /(getallheaders|apache_request_headers)\s{0,4}\(\s{0,4}\)\s{0,4}\[/ nocase
         // a sink or a decoder by its global name; a comment opening an argument list
-        $n = /\\(assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|create_function|call_user_func|call_user_func_array|array_map|array_filter|usort|preg_replace|file_put_contents|fwrite|fputs|fopen|move_uploaded_file|copy|unlink|file_get_contents|fsockopen|curl_exec)\s{0,4}\(/ nocase
-        // (the atom is `(/*`: a bare `/*` starts every doc comment)
-        $a = /\(\/\*[^*]{0,64}\*\//
+        $n = /\\(assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function)\s{0,4}\(/ nocase
+        // (the atom is `(/*`: a bare `/*` starts every doc comment; a sink's name before it)
+        $a = /(assert|system|exec|passthru|popen|proc_open|eval|base64_decode|gzinflate|str_rot13)\s{0,4}\(\/\*[^*]{0,64}\*\// nocase
     condition:
         $t and ($g or $b or $v or $s or $h or $n or $a)
 }
