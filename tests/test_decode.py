@@ -277,6 +277,8 @@ def test_a_file_already_judged_high_is_not_decoded(
         (b"Class.forName(new String(new byte[]{106, 97, 118, 97}))", b'Class.forName("java")'),
         (b"String.valueOf(new char[] {'c', 'm', 'd', })", b'"cmd"'),
         (b"Encoding.ASCII.GetString(new byte[]{0x63,0x6d,0x64})", b'"cmd"'),
+        # a comma and an escape as elements
+        (b"new String(new char[]{'a', ',', '\\t', 'b'})", b'"a,\tb"'),
         (b'Execute(Join(Array("ev","al"),""))', b'Execute("eval")'),
         (b'f = ["e","v"].join(\'\')', b'f = "ev"'),
         (b'$a = "\\x65\\x76\\141\\u006c";', b'$a = "eval";'),
@@ -359,6 +361,11 @@ def test_a_file_already_judged_high_is_not_decoded(
 def test_fold(code: bytes, expect: bytes) -> None:
     out = fold(code)
     assert out.data == expect and out.folds > 0
+
+
+def test_a_char_array_with_an_escape_it_cannot_spell_is_left_as_it_is() -> None:
+    code = b"new String(new char[]{'a','\\0'})"
+    assert fold(code).data == code
 
 
 def test_dead_select_case_branches_are_dropped() -> None:

@@ -48,6 +48,16 @@ _FROMCHARCODE = re.compile(
 # Java and C# strings made from an array of chars or character codes: `new String(new byte[]{
 # 106, 97})`, `String.valueOf(new char[]{'c', 'm'})`, `Encoding.ASCII.GetString(new byte[]{..})`
 _ELEMENT = rb"(?:'(?:[^'\\\r\n]|\\.)'|" + _NUM + rb")"
+_ELEMENT_RE = re.compile(_ELEMENT)
+_CHAR_ESCAPES: dict[bytes, bytes | None] = {
+    b"n": b"\n",
+    b"t": b"\t",
+    b"r": b"\r",
+    b"\\": b"\\",
+    b"'": b"'",
+    b'"': b'"',
+    b"0": None,
+}
 _ARRAY_STRING = re.compile(
     rb"(?:new[ \t]{1,4}[Ss]tring|String[ \t]{0,4}\.[ \t]{0,4}(?:valueOf|copyValueOf)|"
     rb"Encoding[ \t]{0,4}\.[ \t]{0,4}(?:ASCII|UTF8|Default|UTF7)[ \t]{0,4}\.[ \t]{0,4}GetString)"
@@ -416,9 +426,14 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
 
     def array_string(m: re.Match[bytes]) -> bytes:
         chars: list[bytes | None] = []
-        for x in m.group(1).split(b","):
-            x = x.strip()
-            chars.append(x[1:-1] if x.startswith(b"'") and len(x) == 3 else _char(_num(x)))
+        # (elements read one by one: a `','` element holds the separator)
+        for x in _ELEMENT_RE.findall(m.group(1)):
+            if not x.startswith(b"'"):
+                chars.append(_char(_num(x)))
+            elif x[1:2] != b"\\":
+                chars.append(x[1:-1])
+            else:  # `'\n'`, `'\''`: the escapes a char literal may hold, or none folded
+                chars.append(_CHAR_ESCAPES.get(x[2:-1]))
         if any(c is None for c in chars):
             return m.group(0)
         return _quote(st.value(b"".join(c for c in chars if c is not None)))
