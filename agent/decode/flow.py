@@ -46,21 +46,26 @@ _BASE_SOURCE = (
 )
 # frameworks' request objects: Symfony, Drupal and Laravel (`$request->query->get('c')`),
 # OpenCart (`$this->request->post['c']`), CodeIgniter and Joomla (`->input->post('c')`), Zend
-# and Magento (`->getParam('c')`); Laravel's and Joomla's facades, PrestaShop. Apart, each
-# opening with a literal (`->`, `::`) the engine skips to: a page's every `input` and `request`
-# word would otherwise send it through all of SOURCE's alternatives.
+# and Magento (`->getParam('c')`); Laravel's and Joomla's facades, PrestaShop. The names once,
+# for SOURCE and for the whole read written out (`_FRAMEWORK_READ`).
+_BAGS = rb"query|request|cookies|headers|files"  # `$request->query->get(..)`
+_BAG_GETS = rb"get|post|getint|getalnum|getdigits|getboolean|filter"
+_INPUT_GETS = rb"get|post|cookie|get_post|post_get|getstring|getcmd|getvar|getraw"
+_ARRAYS = rb"post|get|cookie|request"  # `$this->request->post['c']`
+_FACADES = rb"input|jrequest|tools"
+_FACADE_GETS = rb"get|getvar|getcmd|getstring|getvalue"
+# Apart, each opening with a literal (`->`, `::`) the engine skips to: a page's every `input`
+# and `request` word would otherwise send it through all of SOURCE's alternatives.
 _ARROW_SOURCE = (
-    rb"->\s{0,4}(?:(?:query|request|cookies|headers|files)\s{0,4}->\s{0,4}(?:get|post|all|getint"
-    rb"|getalnum|getdigits|getboolean|filter)\s{0,4}\(|request\s{0,4}->\s{0,4}(?:post|get|cookie"
-    rb"|request)\s{0,4}\[|input\s{0,4}(?:->\s{0,4}(?:get|post|cookie|get_post|post_get|getstring"
-    rb"|getcmd|getvar|getraw)\s{0,4})?\(|get(?:param|post)\s{0,4}\()"
+    rb"->\s{0,4}(?:(?:" + _BAGS + rb")\s{0,4}->\s{0,4}(?:all|" + _BAG_GETS + rb")\s{0,4}\("
+    rb"|request\s{0,4}->\s{0,4}(?:" + _ARRAYS + rb")\s{0,4}\["
+    rb"|input\s{0,4}(?:->\s{0,4}(?:" + _INPUT_GETS + rb")\s{0,4})?\(|get(?:param|post)\s{0,4}\()"
 )
-_STATIC_SOURCE = rb"::\s{0,4}(?:get|getvar|getcmd|getstring|getvalue)\s{0,4}\("
-_FACADE = re.compile(rb"(?:\binput|\bjrequest|\btools)\s{0,4}$")
+_STATIC_SOURCE = rb"::\s{0,4}(?:" + _FACADE_GETS + rb")\s{0,4}\("
+_FACADE = re.compile(rb"\b(?:" + _FACADES + rb")\s{0,4}$")
 SOURCE = re.compile(
-    _BASE_SOURCE + rb"|" + _ARROW_SOURCE
-    + rb"|\b(?:input|jrequest|tools)\s{0,4}" + _STATIC_SOURCE
-)  # fmt: skip
+    _BASE_SOURCE + rb"|" + _ARROW_SOURCE + rb"|\b(?:" + _FACADES + rb")\s{0,4}" + _STATIC_SOURCE
+)
 _BASE = re.compile(_BASE_SOURCE)
 _ARROW = re.compile(_ARROW_SOURCE)
 _STATIC = re.compile(_STATIC_SOURCE)
@@ -79,16 +84,14 @@ _RECEIVER = (
 )
 _KEY = rb"\s{0,4}(['\"])([\w-]{1,64})['\"]"
 _FRAMEWORK_READ = re.compile(
-    rb"(?:" + _RECEIVER + rb"\s{0,4}->\s{0,4}(?:(?:query|request|cookies|headers|files)\s{0,4}->"
-    rb"\s{0,4}(?:get|post|getint|getalnum|getdigits|getboolean|filter)|input(?:\s{0,4}->\s{0,4}"
-    rb"(?:get|post|cookie|get_post|post_get|getstring|getcmd|getvar|getraw))?|getparam|getpost)"
-    rb"\s{0,4}\(" + _KEY + rb"[^()\n]{0,64}\)"
-    rb"|" + _RECEIVER + rb"\s{0,4}->\s{0,4}request\s{0,4}->\s{0,4}(?:post|get|cookie|request)"
-    rb"\s{0,4}\[" + _KEY + rb"\s{0,4}\]"
-    rb"|\b(?:input|jrequest|tools)\s{0,4}::\s{0,4}(?:get|getvar|getcmd|getstring|getvalue)\s{0,4}\("
-    rb"" + _KEY + rb"[^()\n]{0,64}\))",
+    rb"(?:" + _RECEIVER + rb"\s{0,4}->\s{0,4}(?:(?:" + _BAGS + rb")\s{0,4}->\s{0,4}(?:" + _BAG_GETS
+    + rb")|input(?:\s{0,4}->\s{0,4}(?:" + _INPUT_GETS + rb"))?|getparam|getpost)\s{0,4}\("
+    + _KEY + rb"[^()\n]{0,64}\)"
+    rb"|" + _RECEIVER + rb"\s{0,4}->\s{0,4}request\s{0,4}->\s{0,4}(?:" + _ARRAYS + rb")\s{0,4}\["
+    + _KEY + rb"\s{0,4}\]"
+    rb"|\b(?:" + _FACADES + rb")\s{0,4}" + _STATIC_SOURCE + _KEY + rb"[^()\n]{0,64}\))",
     re.IGNORECASE,
-)
+)  # fmt: skip
 
 
 def reads_request(low: bytes) -> bool:

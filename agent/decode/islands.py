@@ -12,8 +12,9 @@ second `<%@` directive deep in the page (a page has its directives at its head).
 the seam is judged alone when it is at most TAIL_MAX bytes: a file manager appended to an
 Exchange or CMS page is then the small page its rules know.
 
-Bounds: a few `find`s and `rfind`s per kind of tag; at most four islands, three of at most
-ISLAND_MAX bytes and one of at most TAIL_MAX.
+Bounds: a few `find`s and `rfind`s per kind of tag; at most seven islands: per kind of tag a
+first and a last block and a run of blocks, each of at most ISLAND_MAX bytes (+2), and one
+seam's tail of at most TAIL_MAX.
 """
 
 from __future__ import annotations

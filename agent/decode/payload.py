@@ -226,13 +226,18 @@ def dq_unescape(body: bytes) -> bytes:
     return _DQ_ESCAPE.sub(one, body)
 
 
-def chain_before(buf: bytes, quote: int) -> list[str]:
-    """Call names right before a literal, innermost first: `a(b(c('x` -> [c, b, a]."""
+def _chain_calls(buf: bytes, quote: int) -> list[re.Match[bytes]]:
+    """The calls right before a literal, outermost first: `a(b(c('x` -> a, b, c."""
     i = quote
     floor = max(0, quote - CHAIN_LOOKBACK)
     while i > floor and buf[i - 1] in _CHAIN_CHARS:
         i -= 1
-    return [m.group(1).decode("ascii").lower() for m in _CALL.finditer(buf, i, quote)][::-1]
+    return list(_CALL.finditer(buf, i, quote))
+
+
+def chain_before(buf: bytes, quote: int) -> list[str]:
+    """Call names right before a literal, innermost first: `a(b(c('x` -> [c, b, a]."""
+    return [m.group(1).decode("ascii").lower() for m in reversed(_chain_calls(buf, quote))]
 
 
 # A variable that holds a decoder's name, the name written with escapes or pieces the fold pass
@@ -423,23 +428,21 @@ def _inline_edit(
     q = buf[quote : quote + 1]
     if q == b'"' and b"\\" in body:
         body = dq_unescape(body)
-    i = quote
-    while i > max(0, quote - CHAIN_LOOKBACK) and buf[i - 1] in _CHAIN_CHARS:
-        i -= 1
+    alias = alias or {}
     # the calls that wrap the literal, innermost first (not `getDecoder()`, a receiver)
-    calls = [m for m in _CALL.finditer(buf, i, quote) if not _EMPTY_CALL.match(buf, m.end())]
     wrappers: list[re.Match[bytes]] = []
-    for m in reversed(calls):
+    names: list[str] = []
+    for m in reversed(_chain_calls(buf, quote)):
+        if _EMPTY_CALL.match(buf, m.end()):
+            continue
         name = m.group(1).decode("ascii").lower()
-        name = (alias or {}).get(name, name)
-        if name not in PASS_THROUGH and name not in TRANSFORMS:
+        if alias.get(name, name) not in PASS_THROUGH and alias.get(name, name) not in TRANSFORMS:
             break
         wrappers.append(m)
-    names = [m.group(1).decode("ascii").lower() for m in wrappers]
+        names.append(name)
     done = apply_chain(body, names, INLINE_MAX + 1, alias)
-    if done is None or len(done[1]) != sum(
-        1 for n in names if (alias or {}).get(n, n) in TRANSFORMS
-    ):
+    # every decoder of the chain applied, or the literal is not what the call receives
+    if done is None or len(done[1]) != sum(alias.get(n, n) in TRANSFORMS for n in names):
         return None
     data = done[0]
     if (
@@ -512,8 +515,6 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
 XOR_KEYS = 16
 _KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
 _CODE_HEAD = re.compile(rb"<\?|<%|\$[A-Za-z_]\w{0,30}\s{0,4}[=(\[;.)]|function\s|eval\s{0,4}\(")
-
-
 _MARKUP = re.compile(rb"<[!/]?[A-Za-z]")
 _TEXT_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])
 

@@ -42,22 +42,9 @@ _COMMON = frozenset(
     b"SAVE_DATA X_ATT_DEVICEID X_HUB_SIGNATURE X_GITHUB_EVENT".split()
 )
 _COLLECTION = rb"_(?:GET|POST|REQUEST|COOKIE|FILES)"
-# (needle, pattern): one pattern per spelling, each opening with a literal (the regex engine
-# then skips to it); group 2, where there is one, is a header's name.
-_SPELLINGS = tuple(
-    (needle, re.compile(pattern))
-    for needle, pattern in (
-        (b"$GLOBALS", rb"\$GLOBALS\s{0,4}\[\s{0,4}(['\"])" + _COLLECTION + rb"\1\s{0,4}\]"),
-        (b"${", rb"\$\{\s{0,4}(['\"])" + _COLLECTION + rb"\1\s{0,4}\}"),
-        (b"$HTTP_", rb"\$HTTP_(?:GET|POST|COOKIE|POST_FILES)_VARS\b"),
-        (b"$_SERVER", rb"\$_SERVER\s{0,4}\[\s{0,4}(['\"])HTTP_(\w{1,64})\1\s{0,4}\]"),
-        (b"headers", rb"(?i:getallheaders|apache_request_headers)\s{0,4}\(\s{0,4}\)\s{0,4}"
-                     rb"\[\s{0,4}(['\"])([\w-]{1,64})\1\s{0,4}\]"),
-    )
-)  # fmt: skip
-
-
-# the spellings of the header functions' names looked for before their case-blind pattern runs
+# (needles, pattern): one pattern per spelling, each opening with a literal (the regex engine
+# then skips to it), run only on a page holding one of its needles; group 2, where there is
+# one, is a header's name.
 _HEADER_CALLS = (
     b"allheaders",
     b"AllHeaders",
@@ -65,6 +52,17 @@ _HEADER_CALLS = (
     b"request_headers",
     b"REQUEST_HEADERS",
 )
+_SPELLINGS = tuple(
+    (needles, re.compile(pattern))
+    for needles, pattern in (
+        ((b"$GLOBALS",), rb"\$GLOBALS\s{0,4}\[\s{0,4}(['\"])" + _COLLECTION + rb"\1\s{0,4}\]"),
+        ((b"${",), rb"\$\{\s{0,4}(['\"])" + _COLLECTION + rb"\1\s{0,4}\}"),
+        ((b"$HTTP_",), rb"\$HTTP_(?:GET|POST|COOKIE|POST_FILES)_VARS\b"),
+        ((b"$_SERVER",), rb"\$_SERVER\s{0,4}\[\s{0,4}(['\"])HTTP_(\w{1,64})\1\s{0,4}\]"),
+        (_HEADER_CALLS, rb"(?i:getallheaders|apache_request_headers)\s{0,4}\(\s{0,4}\)\s{0,4}"
+                        rb"\[\s{0,4}(['\"])([\w-]{1,64})\1\s{0,4}\]"),
+    )
+)  # fmt: skip
 
 
 def _restated(m: re.Match[bytes]) -> bytes:
@@ -104,10 +102,8 @@ def cue_at(data: bytes) -> int | None:
         if _SINK_BEFORE.search(data, max(0, m.start() - 24), m.start()) is not None:
             first = m.start() if first is None else min(first, m.start())
             break
-    for needle, pattern in _SPELLINGS:
-        if needle != b"headers" and needle not in data:
-            continue
-        if needle == b"headers" and not any(h in data for h in _HEADER_CALLS):
+    for needles, pattern in _SPELLINGS:
+        if not any(n in data for n in needles):
             continue
         for m in pattern.finditer(data):
             if _restated(m) != m.group(0):
