@@ -14,6 +14,7 @@ lookup). Bounds: four linear regular-expression passes over at most `cap` bytes.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _GLOBALS = rb"""\$(?:\s{0,64}\{\s{0,64}(["'])GLOBALS\1\s{0,64}\}|GLOBALS)\s{0,64}"""
 # ${"GLOBALS"}["kq"] = "cmd";  -- the table (group 3: key, group 5: name)
@@ -59,15 +60,11 @@ def resolve(buf: bytes, cap: int) -> bytes | None:
                 lambda m: b"$" + table[m.group(3)] if m.group(3) in table else m.group(0), out
             )
     if b"${" in out or b"$$" in out:
-        literal = _one_name([(m.group(1), m.group(3)) for m in _LOCAL.finditer(out)])
-        counts: dict[bytes, int] = {}
-        for m in _ASSIGN.finditer(out):
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-        literal_counts: dict[bytes, int] = {}
-        for m in _LOCAL.finditer(out):
-            literal_counts[m.group(1)] = literal_counts.get(m.group(1), 0) + 1
+        pairs = [(m.group(1), m.group(3)) for m in _LOCAL.finditer(out)]
+        assigned = Counter(m.group(1) for m in _ASSIGN.finditer(out))
+        named = Counter(k for k, _ in pairs)
         # a variable only ever assigned that one literal name
-        local = {k: v for k, v in literal.items() if counts.get(k) == literal_counts.get(k)}
+        local = {k: v for k, v in _one_name(pairs).items() if assigned[k] == named[k]}
         if local:
 
             def put(m: re.Match[bytes]) -> bytes:
