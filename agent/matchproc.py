@@ -19,7 +19,9 @@ Protocol on the child's stdin/stdout, length-prefixed frames:
 Why batches: one pipe round trip, and the thread hand-offs it costs in both processes, per file
 was a fifth of the parent's CPU on a tree of small files. A batch holds what the queue already
 had (never waits for more) up to `BATCH_FILES` files or `BATCH_BYTES` bytes, so a single event
-is matched at once, and the deadline runs per file, restarted at each reply.
+is matched at once, and the deadline runs per file, restarted at each reply. A scan thread
+sends a batch (`send`), reads its next files, then takes the replies (`receive`): the child
+matches while its thread reads, and the deadline runs only while the thread waits on it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ class WorkerLost(Exception):
     def __init__(self, why: str, done: list[dict[str, Any]] | None = None) -> None:
         super().__init__(why)
         self.done = done or []
+
+
+@dataclasses.dataclass
+class Sent:
+    """A batch out with a child (`MatchPool.send`); `lost`: the child was lost handing it over."""
+
+    items: list[tuple[bytes, dict[str, str]]]
+    child: _Child | None
+    lost: WorkerLost | None
 
 
 def interpreter() -> str | None:
@@ -197,20 +208,30 @@ class _Child:
             self.close()
             raise WorkerLost(why) from e
 
-    def ask(
-        self, items: list[tuple[bytes, dict[str, str]]], deadline: float
-    ) -> list[dict[str, Any]]:
-        """One reply per item, in order. WorkerLost carries the replies received before."""
+    def send(self, items: list[tuple[bytes, dict[str, str]]], deadline: float) -> None:
+        """Hand a batch over; the child reads it whole before it matches a file. The deadline
+        runs while the write waits on the child (a stopped child is killed, not waited on)."""
         frames = [_LEN.pack(len(items))]
         for data, externals in items:
             header = json.dumps({"externals": externals}).encode()
             frames += (_REQ.pack(len(header), len(data)), header, data)
-        replies: list[dict[str, Any]] = []
         self.deadline = time.monotonic() + deadline
         try:
             self.stdin.writelines(frames)
             self.stdin.flush()
-            for _ in items:
+        except OSError as e:
+            raise WorkerLost(self._why(e)) from e
+        finally:
+            self.deadline = None
+
+    def replies(self, count: int, deadline: float) -> list[dict[str, Any]]:
+        """One reply per file sent, in order. WorkerLost carries the replies received before.
+        The deadline runs from this call, restarted at each reply: while the parent reads its
+        next files the child is not on the clock (its replies wait in the pipe)."""
+        replies: list[dict[str, Any]] = []
+        self.deadline = time.monotonic() + deadline
+        try:
+            for _ in range(count):
                 (length,) = _LEN.unpack(_read_exact(self.stdout, _LEN.size))
                 if length > MAX_REPLY:
                     raise WorkerLost(f"scan worker sent a {length}-byte reply", replies)
@@ -317,14 +338,32 @@ class MatchPool:
         """Judged (or the exception Scanner.judge would raise: yara.Error, WorkerLost) per item,
         in order. The file a child died on gets `lives - 1` more tries in fresh children, the
         files after it a batch of their own; a file past its deadline is a timeout result."""
-        from agent.scanner import Judged
-
         if not items:
             return []
+        return self.receive(self.send(items), lives=lives)
+
+    def send(self, items: list[tuple[bytes, dict[str, str]]]) -> Sent:
+        """Hand a non-empty batch to a child, which keeps it until `receive`: the caller may
+        read its next files meanwhile. A thread holds at most one sent batch (a second `send`
+        before `receive` could wait for a child that only its own `receive` gives back)."""
         child = None
         try:
             child = self._take()
-            replies = child.ask(items, self.deadline)
+            child.send(items, self.deadline)
+        except WorkerLost as e:
+            return Sent(items, child, e)
+        return Sent(items, child, None)
+
+    def receive(self, sent: Sent, *, lives: int = 2) -> list[Judged | Exception]:
+        """`judge_many`'s answer for a batch `send` handed over."""
+        from agent.scanner import Judged
+
+        items, child = sent.items, sent.child
+        try:
+            if sent.lost is not None:
+                raise sent.lost
+            assert child is not None
+            replies = child.replies(len(items), self.deadline)
         except WorkerLost as e:
             killed = child is not None and child.killed  # by the watchdog, not by _drop
             if child is not None:

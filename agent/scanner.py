@@ -33,7 +33,7 @@ from agent.filetypes import (
     sniff,
     tagged_languages,
 )
-from agent.matchproc import BATCH_BYTES, BATCH_FILES, MatchPool, WorkerLost, interpreter
+from agent.matchproc import BATCH_BYTES, BATCH_FILES, MatchPool, Sent, WorkerLost, interpreter
 from agent.rules.compiler import RuleSet
 from agent.severity import SEVERITY, severity_of
 from agent.walk import Filter
@@ -148,6 +148,31 @@ class _Prepared:
     md5: str
     filetype: str
     externals: dict[str, str]
+
+
+@dataclass(slots=True)
+class Batch:
+    """Files of one `Scanner.scan_many`, from reading to results (`read_batch`, `send_batch`,
+    `finish_batch`). `folder`: the folder of the last file read, held open (agent.confine)."""
+
+    paths: list[str]
+    out: list[ScanResult | None]
+    ready: list[tuple[int, _Read, _Prepared]] = field(default_factory=list)
+    held: int = 0  # bytes in `ready`
+    next: int = 0  # the first path not read yet
+    folder: HeldFolder | None = None
+    sent: Sent | None = None
+
+    def full(self) -> bool:
+        return self.held >= BATCH_BYTES or len(self.ready) >= BATCH_FILES
+
+    def close(self) -> None:
+        if self.folder is not None:
+            self.folder.close()
+
+
+def _items(ready: list[tuple[int, _Read, _Prepared]]) -> list[tuple[bytes, dict[str, str]]]:
+    return [(read.data, prep.externals) for _, read, prep in ready]
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,44 +336,64 @@ class Scanner:
         """`scan` of each path, in order. With matching children, the files read go to a child
         in batches (agent.matchproc: one pipe round trip for up to BATCH_FILES files), at most
         BATCH_BYTES of them held at once beyond the last one read."""
-        if self.pool is None or len(paths) < 2:
-            return [self.scan(p) for p in paths]
-        out: list[ScanResult | None] = [None] * len(paths)
-        batch: list[tuple[int, _Read, _Prepared]] = []
-        held = 0
-        folder = HeldFolder(self.roots) if self.roots is not None else None
+        batch = self.read_batch(paths)
+        self.send_batch(batch)
+        return self.finish_batch(batch)
+
+    # `scan_many` in three steps, so that a scan thread reads its next files while a child
+    # matches the last ones (agent.pipeline.workers): read, then send, then finish.
+
+    def read_batch(self, paths: list[str]) -> Batch:
+        """Read the first files of `paths`, up to a child's batch; nothing is matched yet."""
+        batch = Batch(paths, [None] * len(paths))
+        if self.pool is None:
+            return batch  # matched in this process, one by one, at `finish_batch`
+        if self.roots is not None:
+            batch.folder = HeldFolder(self.roots)
         try:
-            for i, path in enumerate(paths):
-                read = self._read(path, folder)
-                if isinstance(read, ScanResult):
-                    out[i] = read
-                    continue
-                batch.append((i, read, self._prepare(path, read.data, read.st)))
-                held += len(read.data)
-                if held >= BATCH_BYTES or len(batch) >= BATCH_FILES:
-                    self._judge_batch(paths, batch, out)
-                    batch, held = [], 0
+            self._read_into(batch)
+        except BaseException:
+            batch.close()
+            raise
+        return batch
+
+    def send_batch(self, batch: Batch) -> None:
+        """Hand the files read to a matching child (which keeps them until `finish_batch`)."""
+        if self.pool is not None and batch.ready and batch.sent is None:
+            batch.sent = self.pool.send(_items(batch.ready))
+
+    def finish_batch(self, batch: Batch) -> list[ScanResult]:
+        """Every path's result, in order: the files sent, then the rest read and matched."""
+        if self.pool is None:
+            return [self.scan(p) for p in batch.paths]
+        try:
+            while batch.ready:
+                if batch.sent is not None:
+                    judged = self.pool.receive(batch.sent)
+                else:
+                    judged = self.pool.judge_many(_items(batch.ready))
+                for (i, read, prep), outcome in zip(batch.ready, judged, strict=True):
+                    result = self._result(batch.paths[i], read.data, prep, outcome, read.started)
+                    batch.out[i] = self._scanned(read, result)
+                batch.ready, batch.sent, batch.held = [], None, 0
+                self._read_into(batch)
         finally:
-            if folder is not None:
-                folder.close()
-        self._judge_batch(paths, batch, out)
-        results = [r for r in out if r is not None]
-        assert len(results) == len(paths)  # every path has its result: none is dropped
+            batch.close()
+        results = [r for r in batch.out if r is not None]
+        assert len(results) == len(batch.paths)  # every path has its result: none is dropped
         return results
 
-    def _judge_batch(
-        self,
-        paths: list[str],
-        batch: list[tuple[int, _Read, _Prepared]],
-        out: list[ScanResult | None],
-    ) -> None:
-        if not batch:
-            return
-        assert self.pool is not None
-        judged = self.pool.judge_many([(read.data, prep.externals) for _, read, prep in batch])
-        for (i, read, prep), outcome in zip(batch, judged, strict=True):
-            result = self._result(paths[i], read.data, prep, outcome, read.started)
-            out[i] = self._scanned(read, result)
+    def _read_into(self, batch: Batch) -> None:
+        """Read on from `batch.next` until a child's batch is full or the paths run out."""
+        while batch.next < len(batch.paths) and not batch.full():
+            i = batch.next
+            batch.next += 1
+            read = self._read(batch.paths[i], batch.folder)
+            if isinstance(read, ScanResult):
+                batch.out[i] = read
+                continue
+            batch.ready.append((i, read, self._prepare(batch.paths[i], read.data, read.st)))
+            batch.held += len(read.data)
 
     def _read(self, path: str, folder: HeldFolder | None = None) -> _Read | ScanResult:
         """The file's bytes, read once by descriptor; or the result that ends its scan.

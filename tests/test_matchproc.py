@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -403,3 +404,51 @@ def test_a_worker_takes_a_batch_but_never_a_stop_meant_for_another() -> None:
     assert q.get_batch(16, stop) == [stop]
     assert q.get_batch(16, stop) == [stop]
     assert [j.path for j in q.get_batch(16, stop)] == ["c"]
+
+
+def test_an_empty_queue_gives_no_batch_when_told_not_to_wait() -> None:
+    from agent.pipeline.workers import WorkQueue
+
+    q = WorkQueue(10)
+    stop = Job("")
+    assert q.get_batch(16, stop, wait=False) == []
+    q.put(Job("a"))
+    assert [j.path for j in q.get_batch(16, stop, wait=False)] == ["a"]
+
+
+def test_a_sent_batch_waits_for_a_slow_reader_past_the_deadline(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    # A scan thread sends a batch, then reads its next files before it takes the replies
+    # (agent.pipeline.workers). A child that is done, or blocked writing replies that fill the
+    # pipe, is waiting on the parent, not hung: the deadline runs only while the parent waits.
+    pieces = [f"{k:02d}{j}".encode() * 32 for k in range(24) for j in range(10)]  # 64 bytes
+    (rules_dir / "wide.yar").write_text(
+        "\n".join(
+            f"rule wide_{k} {{ strings: "
+            + " ".join(f'$s{j} = "{pieces[k * 10 + j].decode()}"' for j in range(10))
+            + " condition: any of them }"
+            for k in range(24)
+        )
+    )
+    s = Scanner(load_rules((rules_dir,), default_rules=False))
+    s.pool = MatchPool(
+        s.ruleset, size=1, timeout=1, limits=None, python=sys.executable, deadline=1, idle=0.2
+    )
+    page = b"\n".join(pieces * 3)  # every string three times: ~65 KB of reply per file
+    paths = _batch(tmp_path, {"1.php": page, "2.php": page})
+    try:
+        assert s.scan(paths[0]).matched  # the child is up
+        batch = s.read_batch(paths)
+        s.send_batch(batch)
+        # the subject here is the clock: the parent is busy elsewhere for twice the deadline
+        # while the watchdog looks every 0.2 s and the child waits to write its second reply
+        until = time.monotonic() + 2.0
+        while time.monotonic() < until:
+            time.sleep(0.1)
+        r = s.finish_batch(batch)
+        assert [(x.verdict, x.reason) for x in r] == [(Verdict.MATCHED, None)] * 2
+        assert all(len(x.matches) == 24 for x in r)
+        assert s.pool.started == 1  # the same child: never killed
+    finally:
+        s.close()

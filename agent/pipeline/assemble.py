@@ -19,7 +19,7 @@ from agent.pipeline.queue import ScanQueue
 from agent.pipeline.results import OnScan, Results
 from agent.pipeline.sink import AlertSink
 from agent.rules import RuleSet
-from agent.scanner import Scanner, ScanResult
+from agent.scanner import Batch, Scanner, ScanResult
 from agent.state import State
 from agent.walk import Filter
 
@@ -30,8 +30,8 @@ class RulesetScanner(Scanner):
     def scan(self, path: str) -> ScanResult:
         return self._tagged(super().scan(path))
 
-    def scan_many(self, paths: list[str]) -> list[ScanResult]:
-        return [self._tagged(r) for r in super().scan_many(paths)]
+    def finish_batch(self, batch: Batch) -> list[ScanResult]:
+        return [self._tagged(r) for r in super().finish_batch(batch)]
 
     def _tagged(self, result: ScanResult) -> ScanResult:
         result.extra["ruleset"] = self.ruleset.digest

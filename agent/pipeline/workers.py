@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.matchproc import BATCH_FILES
-from agent.scanner import Reason, Scanner, ScanResult, Verdict
+from agent.scanner import Batch, Reason, Scanner, ScanResult, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +67,14 @@ class WorkQueue:
                 self._not_empty.wait()
             return self._take()
 
-    def get_batch(self, limit: int, until: Job) -> list[Job]:
-        """The first job (waiting for one), then up to `limit` in all of what is queued already,
-        never waiting for more and never past `until` (each worker takes one stop job)."""
+    def get_batch(self, limit: int, until: Job, wait: bool = True) -> list[Job]:
+        """The first job (waiting for one, unless not `wait`: then [] when none is queued), then
+        up to `limit` in all of what is queued already, never waiting for more and never past
+        `until` (each worker takes one stop job)."""
         with self._not_empty:
             while not self._items:
+                if not wait:
+                    return []
                 self._not_empty.wait()
             batch = [self._take()]
             while (
@@ -102,6 +105,15 @@ class WorkQueue:
 ResultHandler = Callable[[Job, ScanResult], None]
 StartHandler = Callable[[Job], bool]
 _STOP = Job("")
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A batch out with a matching child, its results not handed on yet."""
+
+    scanner: Scanner
+    jobs: list[Job]
+    batch: Batch
 
 
 class Pipeline:
@@ -165,27 +177,63 @@ class Pipeline:
     def _work(self) -> None:
         # With matching children a worker takes what is queued, up to a batch, so that its
         # child gets the files in one round trip (agent.matchproc); alone, one job at a time.
+        # It reads its next batch while the child matches the last one, and hands the last
+        # one's results on while the child matches the next: a worker that waited on its child,
+        # then read, left the child idle while it read (measured on the dev corpus, 2 cores:
+        # the children's CPU at 1.35 of 2 cores).
+        pending: _Pending | None = None
         while True:
             limit = BATCH_FILES if self.scanner.pool is not None else 1
-            jobs = self._queue.get_batch(limit, _STOP)
-            if jobs[0] is _STOP:
-                return
+            # while a batch is out, only what is queued already: never wait with results held
+            jobs = self._queue.get_batch(limit, _STOP, wait=pending is None)
+            if not jobs or jobs[0] is _STOP:
+                if pending is not None:
+                    self._deliver(pending.jobs, self._finish(pending))
+                    pending = None
+                if jobs:
+                    return
+                continue
             if self.on_start is not None:
                 jobs = [job for job in jobs if self._starts(job)]
+                if not jobs:
+                    continue
             scanner = self.scanner  # one scanner for the batch, even across a swap
             try:
-                results = scanner.scan_many([job.path for job in jobs])
+                batch = scanner.read_batch([job.path for job in jobs])
             except Exception as e:  # a scanner bug must still yield results: nothing is lost
-                _log.exception("scan failed for %d files from %r", len(jobs), jobs[0].path)
-                why = f"{type(e).__name__}: {e}"
-                results = [ScanResult(j.path, Verdict.ERROR, Reason.INTERNAL, why) for j in jobs]
-            with self._lock:
-                self.scanned += len(jobs)
-            for job, result in zip(jobs, results, strict=True):
-                try:
-                    self.on_result(job, result)
-                except Exception:  # a consumer bug must not kill a scan worker
-                    _log.exception("result handler failed for %r", job.path)
+                self._deliver(jobs, self._failed(jobs, e))
+                continue
+            if pending is not None:
+                self._deliver(pending.jobs, self._finish(pending))  # its child is free now
+            nxt = _Pending(scanner, jobs, batch)
+            try:
+                scanner.send_batch(batch)
+            except Exception as e:
+                batch.close()
+                self._deliver(jobs, self._failed(jobs, e))
+                continue
+            pending = nxt
+
+    def _finish(self, pending: _Pending) -> list[ScanResult]:
+        try:
+            return pending.scanner.finish_batch(pending.batch)
+        except Exception as e:
+            return self._failed(pending.jobs, e)
+
+    @staticmethod
+    def _failed(jobs: list[Job], e: Exception) -> list[ScanResult]:
+        _log.exception("scan failed for %d files from %r", len(jobs), jobs[0].path)
+        why = f"{type(e).__name__}: {e}"
+        return [ScanResult(j.path, Verdict.ERROR, Reason.INTERNAL, why) for j in jobs]
+
+    def _deliver(self, jobs: list[Job], results: list[ScanResult]) -> None:
+        with self._lock:
+            self.scanned += len(jobs)
+        for job, result in zip(jobs, results, strict=True):
+            try:
+                self.on_result(job, result)
+            except Exception:  # a consumer bug must not kill a scan worker
+                _log.exception("result handler failed for %r", job.path)
 
     def _starts(self, job: Job) -> bool:
         assert self.on_start is not None
