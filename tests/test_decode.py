@@ -608,18 +608,34 @@ def test_small_page_cues(code: bytes, cue: bool) -> None:
 
 _CUE_TEXT = st.lists(
     st.sampled_from([b"'", b'"', b".", b" ", b"\t", b"(", b"^", b"|", b"=", b";", b"$", b"a", b"Sy", b"&", b"+",
-                     b"STEM", b"implode", b"JOIN", b"chr", b"H*", b"array_map", b"pack", b"6", b"f"]),
+                     b"STEM", b"implode", b"JOIN", b"chr", b"H*", b"array_map", b"pack", b"6", b"f",
+                     b"]", b"$x[1]", b"${", b"\\", b"\\1", b"x4", b"5F", b"7a", b"\n", b".=", b"Ab",
+                     b"substr", b"Str_Rot13", b"strtr", b"STRREV", b"base64_decode", b"hex2bin",
+                     b"ucfirst", b"strtoUpper"]),
     max_size=60,
 ).map(b"".join)  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(_CUE_TEXT)
 def test_small_page_cue_gates_never_hide_a_cue(code: bytes) -> None:
     # The substring gates only save regex passes: the first cue found is the one an ungated
     # search of every cue would find, whatever the case, quotes or spacing.
     from agent.decode.folding import SMALL_PAGE_CUES
 
+    ungated = next((m.start() for _, p in SMALL_PAGE_CUES if (m := p.search(code))), None)
+    assert small_page_cue(code) == ungated
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.data())
+def test_every_small_page_cue_passes_its_own_gate(data: st.DataObject) -> None:
+    # Text drawn from each cue's own pattern (any case, quotes and blanks it allows) is found
+    # as an ungated search finds it: a gate's needles are what every match must hold.
+    from agent.decode.folding import SMALL_PAGE_CUES
+
+    _, pattern = data.draw(st.sampled_from(SMALL_PAGE_CUES))
+    code = data.draw(st.from_regex(pattern, fullmatch=False))
     ungated = next((m.start() for _, p in SMALL_PAGE_CUES if (m := p.search(code))), None)
     assert small_page_cue(code) == ungated
 

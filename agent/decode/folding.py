@@ -236,6 +236,8 @@ _CALLBACK_FIRST = (
     rb"call_user_func(?:_array)?|array_map|register_shutdown_function|register_tick_function|"
     rb"forward_static_call(?:_array)?"
 )
+
+
 # One of these is enough to fold a small page: a split (`'sy'.'stem'`: two alphabetic pieces
 # glued by a dot, or a spaced dot between two literals), picks from an array glued
 # (`$s[0].$s[1]`), an array joined (`implode('', $s)`), bare words glued (`(sy.(st).(em))`), a
@@ -251,6 +253,11 @@ _CALLBACK_FIRST = (
 # substring is in nearly every page (measured on 23,771 small benign PHP pages: the tests
 # cost more than the searches they saved). The substrings are looked for in the page with
 # capitals lowered, double quotes made single and tabs spaces: one test covers every spelling.
+def _spaced(a: bytes, b: bytes, most: int = 4) -> tuple[bytes, ...]:
+    """`a`, up to `most` blanks, `b`: as the small-page gate (tabs made spaces) holds them."""
+    return tuple(a + b" " * n + b for n in range(most + 1))
+
+
 _Q = rb"(?:'[^'\\\r\n]{1,4}'|\"[^\"\\\r\n]{1,4}\")"
 _PIECE = rb"(?:'[A-Za-z0-9+/=]{2,16}'|\"[A-Za-z0-9+/=]{2,16}\")"
 SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple(
@@ -261,24 +268,24 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
         # a word cut by VBScript's `&` or a `+` of Java, C# or JScript (`"Scrip" & "tControl"`)
         ((b"'&", b"' &", b"'  &", b"'+", b"' +", b"'  +"),
          rb"[A-Za-z_][\"'][ \t]{0,2}[&+][ \t]{0,2}[\"'][A-Za-z_]"),
-        ((), rb"\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"),
+        (_spaced(b"]", b"."), rb"\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"),
         ((b"implode", b"join"), rb"\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"),
-        ((), rb"\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("),
+        (_spaced(b".", b"("), rb"\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("),
         ((b"chr", b"h*"), rb"(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"),
-        ((), rb"['\"](?:6[1-9a-fA-F]|7[0-9aA]|5[fF]){4,40}['\"]"),
-        ((), rb"=[ \t]{0,8}" + _Q + rb";\s{0,8}\$\w{1,64}[ \t]{0,8}=[ \t]{0,8}" + _Q + rb";"),
+        ((b"'6", b"'7", b"'5"), rb"['\"](?:6[1-9a-fA-F]|7[0-9aA]|5[fF]){4,40}['\"]"),
+        ((b"';",), rb"=[ \t]{0,8}" + _Q + rb";\s{0,8}\$\w{1,64}[ \t]{0,8}=[ \t]{0,8}" + _Q + rb";"),
         ((b".'",), rb"[a-z](?<![\w$>:\\][a-z])[a-z]{1,7}\.['\"][a-z_]{2,}['\"]"),
-        ((), rb"\.=[ \t]{0,8}" + _PIECE + rb";[ \t\r\n]{0,64}\$\w{1,64}[ \t]{0,8}\.=[ \t]{0,8}" + _PIECE + rb";"),
-        ((b"'(", b"' ("), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
+        ((b".=",), rb"\.=[ \t]{0,8}" + _PIECE + rb";[ \t\r\n]{0,64}\$\w{1,64}[ \t]{0,8}\.=[ \t]{0,8}" + _PIECE + rb";"),
+        (_spaced(b"'", b"(", 8), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
         # a variable assigned what a string function makes of a literal (`$f = strrev('..')`)
-        ((),
+        ((b"substr", b"str_", b"strt", b"strrev", b"base64_decode", b"hex2bin", b"ucfirst"),
          rb"=[ \t]{0,8}(?i:substr_replace|substr|str_i?replace|strtr|strrev|str_rot13|base64_decode|"
          rb"hex2bin|ucfirst|strtolower|strtoupper)[ \t]{0,8}\([ \t]{0,8}['\"]"),
         # a literal XORed or ORed with a literal, a bare word or a parenthesis ('W2v'^SJJs); the
         # quote before the operator closes a literal (not `explode("|", ..)`)
-        ((b"'^", b"'|", b"' ^", b"' |"), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
+        (_spaced(b"'", b"^") + _spaced(b"'", b"|"), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
         # a variable's name in escapes (`${"\137\103\117.."}` is `${"_COO.."}`)
-        ((), rb"\$\{[ \t\r\n]{0,8}['\"]\\(?:[0-7]|x[0-9A-Fa-f])"),
+        ((b"${",), rb"\$\{[ \t\r\n]{0,8}['\"]\\(?:[0-7]|x[0-9A-Fa-f])"),
     )
 )  # fmt: skip
 
