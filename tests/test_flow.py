@@ -110,6 +110,11 @@ def scan(ruleset: RuleSet, tmp_path: Path, data: bytes) -> dict[str, str]:
          b"system($_POST['c']);"),
         (b"<?php class C { function go() { eval($this->input->post('x')); } }", b"eval($_POST['x']);"),
         (b"<?php passthru(Yii::$app->request->get('c', 'id'));", b"passthru($_POST['c']);"),
+        # escapeshellcmd as the whole command: the request still picks the command
+        (b"<?php $c = escapeshellcmd($_GET['c']); exec($c, $o);", b"exec($_POST['c'], $o);"),
+        # an old-style editor: fopen of the request's path, fwrite of its text
+        (b"<?php $f = $_POST['f']; $h = fopen($f, 'w'); fwrite($h, $_POST['t']);",
+         b"fopen($_POST['f'], 'w');"),
     ],
 )  # fmt: skip
 def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> None:
@@ -184,6 +189,10 @@ def test_request_data_is_followed_to_the_sink(code: bytes, written: bytes) -> No
         b" function save() { foreach ($this->valid['on_save'] as $fn) $fn(); } }"
         + b"\n// notes"
         * 500,
+        # escapeshellcmd on an argument of a fixed program
+        b"<?php $p = $_GET['p']; exec('/usr/bin/convert ' . escapeshellcmd($p) . ' out.png');",
+        # a request-named file that ends in a data extension: no page the server runs
+        b"<?php $n = $_GET['n']; file_put_contents(DIR . '/agreement.' . $n . '.txt', $_GET['t']);",
         # an application's own editor saving a template (a class, an access check)
         b"<?php $this->require_acl('admin'); $f = 'layouts/' . $_POST['name'] . '.html';"
         b" file_put_contents($f, $_POST['body']);",
@@ -262,7 +271,9 @@ def test_hostile_repetition_costs_little(atom: bytes) -> None:
 @given(st.lists(st.sampled_from([b"<?php ", b"?>", b"$a", b" = ", b"$_GET['c']", b"system(",
                                  b"eval(", b")", b";", b"'", b'"', b"`", b"{", b"}", b"//",
                                  b"\n", b"/*", b"*/", b"function f($a)", b"f($a)", b"\\",
-                                 b"foreach ($_POST as $k => $v)", b"list($a, $b) = "]),
+                                 b"foreach ($_POST as $k => $v)", b"list($a, $b) = ",
+                                 b"file_put_contents(", b"copy(", b"fopen(", b"escapeshellcmd(",
+                                 b"'.txt'", b" . ", b","]),
                 max_size=80))  # fmt: skip
 def test_flow_never_raises_and_writes_only_sinks(parts: list[bytes]) -> None:
     code = b"".join(parts)

@@ -197,7 +197,25 @@ _SINK_NAMES = (
 # class, an access check) a form that saves a template or a language file is the app's own
 # editor, and an upload form checks or renames what it stores; the written layer would lose
 # the context that tells those apart.
-_WRITE_NAMES = rb"file_put_contents|move_uploaded_file|copy"
+_WRITE_NAMES = rb"file_put_contents|move_uploaded_file|copy|fopen|fwrite|fputs"
+# A write's destination that ends in a literal data extension (`$dir . $_POST['n'] . '.txt'`)
+# names no file the web server would run (a CMS's agreement or language text, a cache entry).
+_DATA_FILE = re.compile(
+    rb"""\.\s{0,4}['"][\w./-]{0,64}\.(?:txt|json|xml|csv|log|md|ini|cache|tmp|dat|bak|jpe?g|png|gif|css|js)['"]\s{0,4}$"""
+)
+_DESTINATION = {b"file_put_contents": 0, b"fopen": 0, b"copy": 1, b"move_uploaded_file": 1}
+
+
+def _writes_data_file(call: bytes) -> bool:
+    """Whether a (lower-cased) sink call is a file write whose destination is a data file."""
+    paren = call.find(b"(")  # (none in a backtick command)
+    at = _DESTINATION.get(call[:paren].rstrip()) if paren > 0 else None
+    if at is None:
+        return False
+    args = _split_args(call[paren + 1 : -1])
+    return len(args) > at and _DATA_FILE.search(args[at].strip()) is not None
+
+
 _APP_CODE = re.compile(
     rb"\$this\s{0,4}->|\bclass\s{1,8}\w|require_acl|current_user_can|check_admin_referer|"
     rb"verify_nonce|csrf|\$_g\s{0,4}\[|"
@@ -415,6 +433,13 @@ def _split_args(args: bytes) -> list[bytes]:
     return out
 
 
+# `escapeshellcmd` escapes a command's metacharacters, not the command: a value that is nothing
+# but it (`$c = escapeshellcmd($_GET['c']); exec($c)`) is still the request's command. As a part
+# of one (`HESTIA_CMD . escapeshellcmd($x)`) it cleans an argument like `escapeshellarg`.
+_WHOLE_COMMAND = re.compile(rb"[\s@(]{0,8}")
+_VALUE_END = re.compile(rb"\s{0,8}(?:[,)]|\Z)")
+
+
 def _cleaned(expr: bytes) -> bytes:
     """The parts of an expression whose value may carry request data: sanitised calls and casts
     cut out, a comparison's operands dropped, a ternary's condition dropped."""
@@ -424,6 +449,9 @@ def _cleaned(expr: bytes) -> bytes:
         end = _args_end(expr, m.end() - 1)
         if b"php://input" in expr[m.end() : end]:
             continue  # reading the request body is reading the request
+        whole = _WHOLE_COMMAND.fullmatch(expr, 0, m.start()) and _VALUE_END.match(expr, end + 1)
+        if whole and expr[m.start() : m.start() + 14].lower() == b"escapeshellcmd":
+            continue  # escapeshellcmd(..) as the whole value: the request still picks the command
         expr = expr[: m.start()] + b"0" + expr[end + 1 :]
     expr = _CAST.sub(b"0", expr)
     expr = _LOOKUP.sub(rb"\1[0]", expr)
@@ -623,6 +651,8 @@ def flow_layer(buf: bytes) -> bytes | None:
                 continue
         elif not st.carries(sc, text):
             continue
+        elif _writes_data_file(text):
+            continue  # a write into `.. . '.txt'`: whatever the name, no page the server runs
         elif app and text.startswith(b"call_user_func"):
             callback = _split_args(text[text.index(b"(") + 1 : -1])[0]
             if not _reads_directly(st, direct, sc, callback):

@@ -209,8 +209,15 @@ rule WSA_Decode_RequestFlow : decode_trigger
         $s10 = "eval (" nocase
         $s11 = "system (" nocase
         $s12 = "assert (" nocase
+        // file writes are followed in a page of its own (a file manager's save and upload);
+        // past a small page only up to the size such tools have, since applications write
+        // files everywhere and their code is left out by the flow pass anyway
+        $w1 = "file_put_contents(" nocase
+        $w2 = "move_uploaded_file(" nocase
+        $w3 = "copy(" nocase
+        $w4 = "fopen(" nocase
     condition:
-        any of ($r*) and any of ($s*)
+        any of ($r*) and (any of ($s*) or (filesize < 48KB and any of ($w*)))
 }
 
 rule WSA_Decode_JspDocument : decode_trigger

@@ -143,6 +143,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // a page stored from a URL and run from its file: eval('?>' . file_get_contents('/tmp/..'))
         $ev6 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}['"][ \t]{0,3}\?>[ \t]{0,3}['"]\s{0,3}\.\s{0,3}@?file_get_contents\s{0,3}\(/ nocase
         $st = /file_put_contents\s{0,3}\([^;]{1,80},\s{0,3}@?file_get_contents\s{0,3}\(\s{0,3}['"](https?|ftp):\/\// nocase
+        // the closing tag spelt through a decoder or char codes: eval(urldecode('%3f%3e') . $page)
+        $ev7 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}((raw)?urldecode\s{0,3}\(\s{0,3}['"]%3f%3e['"]\s{0,3}\)|hex2bin\s{0,3}\(\s{0,3}['"]3f3e['"]\s{0,3}\)|base64_decode\s{0,3}\(\s{0,3}['"]Pz4=?['"]\s{0,3}\)|chr\s{0,3}\(\s{0,3}63\s{0,3}\)\s{0,3}\.\s{0,3}chr\s{0,3}\(\s{0,3}62\s{0,3}\)|['"]\\(x3f|77)\\(x3e|76)['"])\s{0,3}\.\s{0,3}\$(\{['"]?)?[a-zA-Z_$]/ nocase
         // the same in one interpolated string: eval("?>$page") (a variable name in any script)
         $ev5 = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}"\?>\s{0,3}\{?\$[a-zA-Z_\x80-\xff]/ nocase
         // the page decoded first (eval('?>' . base64_decode($page))): no template engine encodes its views
@@ -174,13 +176,13 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // small pages only, apart from the uncapped direct form above
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
-            (filesize < 8KB and ($ev2 or $ev5) and ($url or $url3 or $url4 or $net) and ($fetch or $net)) or
+            (filesize < 8KB and ($ev2 or $ev5 or $ev7) and ($url or $url3 or $url4 or $net) and ($fetch or $net)) or
             (filesize < 4KB and $ev6 and $st) or
             // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
             (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
             (filesize < 8KB and $f5) or
-            // eval("?>$page") of a page fetched from a URL kept in a variable
-            (filesize < 8KB and $ev5 and $url2 and $fetch) or
+            // eval("?>$page") of a page fetched from a URL kept in a variable, or after a spelt tag
+            (filesize < 8KB and ($ev5 or $ev7) and $url2 and $fetch) or
             (filesize < 8KB and ($ev3 or $ev4) and ($url or $url2 or $url3 or $url4 or $net) and ($fetch or $net)) or
             (filesize < 8KB and $t and $wf and $iu and ($fetch or $net or $u)) or
             // a code file's address in a variable, fetched, and the page run whole (2026-12-06)

@@ -37,10 +37,15 @@ rule WSA_Php_Uploader_ClientNamedFile
         // the same with request headers (`$_SERVER['HTTP_X']`), the name before the comma and
         // the body after it (a page cache keyed by Host has the header in its name only)
         $w1h = /file_put_contents\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE|SERVER\s{0,3}\[\s{0,3}['"]HTTP_)[^;,]{0,60},\s{0,5}[^;,]{0,60}(\$_(GET|POST|REQUEST|COOKIE|SERVER\s{0,3}\[\s{0,3}['"]HTTP_)|php:\/\/input)/ nocase
+        // a file copied from a path the request gives to another it gives (as the flow pass
+        // writes `$t = $_FILES['f']['tmp_name']; .. copy($t, $n)`)
+        $w1c = /[^\w>:$]copy\s{0,5}\(\s{0,5}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120},\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $w2 = /fwrite\s{0,5}\(\s{0,5}fopen\s{0,5}\(\s{0,5}[^;]{0,60}\$_(GET|POST|REQUEST)/ nocase
         // fopen($_POST['f'], 'w') then fwrite($h, $_POST['c'])
         $w5 = /fopen\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3},\s{0,3}['"][wa]/ nocase
-        $w6 = /(fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // (the handle may be written as a request read by the flow pass, the text passed
+        // through one string function: `fwrite($h, stripslashes($_POST['c']))`)
+        $w6 = /(fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,20}(\s{0,3}\[\s{0,3}['"]\w{1,30}['"]\s{0,3}\])?\s{0,3},\s{0,3}([a-z_]{1,20}\s{0,3}\(\s{0,3})?\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // the same through SplFileObject: new SplFileObject($_GET['n'], 'w') then ->fwrite(..)
         $w8 = /new\s{1,3}\\?SplFileObject\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3},\s{0,3}['"][wax]/ nocase
         $w9 = /->\s{0,3}fwrite\s{0,3}\([^;]{0,40}\$_(GET|POST|REQUEST|COOKIE)/ nocase
@@ -86,5 +91,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // an application's objects (`$this->`, `Class::method(`), not a CSS `a::placeholder`
         $v5 = /\$this\s{0,2}->|\w::\$?[a-zA-Z_]\w{0,40}\s{0,2}\(/
     condition:
-        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or (filesize < 6KB and $x1) or $x2 or (filesize < 20KB and $w5 and $w6) or (filesize < 20KB and $w8 and $w9) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w1h, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and $fl and not any of ($v*)))
+        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or (filesize < 6KB and $x1) or $x2 or (filesize < 20KB and $w5 and $w6) or (filesize < 20KB and $w8 and $w9) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w1c, $w1h, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and $fl and not any of ($v*)))
 }
