@@ -63,6 +63,17 @@ TIMEOUT_META: dict[str, Any] = {
 }
 
 
+TOO_DEEP_RULE = "WSA_Decode_PackedTooDeep"
+TOO_DEEP_META: dict[str, Any] = {
+    "id": "WSA-DECODE-DEPTH",
+    "description": "code packed in literal payloads nested deeper than the decode stage unwraps "
+    "(each layer decodes a literal that holds another): no page packs its own code so",
+    "family": "Obfuscation",
+    "severity": "medium",
+    "mitre_attack": "T1505.003",
+}
+
+
 class Verdict(StrEnum):
     CLEAN = "clean"
     MATCHED = "matched"
@@ -268,6 +279,7 @@ def _settles(found: list[yara.Match]) -> bool:
 
 
 TIMEOUT_MATCH = RuleMatch(TIMEOUT_RULE, "webshell-agent", ("scan_timeout",), TIMEOUT_META, ())
+TOO_DEEP_MATCH = RuleMatch(TOO_DEEP_RULE, "webshell-agent", ("decode_depth",), TOO_DEEP_META, ())
 
 
 def _utf8_ok(text: str) -> bool:
@@ -565,6 +577,10 @@ class Scanner:
                 if m.rule not in known:
                     known.add(m.rule)
                     out.append(m)
+        if outcome.too_deep and not known:
+            # packed deeper than the stage unwraps, and nothing found on the way down: the
+            # nesting is the finding (as a file that exhausts yara is, WSA_Scan_Timeout)
+            out.append(dataclasses.replace(TOO_DEEP_MATCH, layer=outcome.too_deep))
         return tuple(out)
 
     @staticmethod

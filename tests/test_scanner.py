@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import socket
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agent.rules import load_rules
-from agent.scanner import TIMEOUT_RULE, Reason, Scanner, Verdict
+from agent.scanner import TIMEOUT_RULE, TOO_DEEP_RULE, Reason, Scanner, Verdict
 from tests.conftest import SHELL
 
 
@@ -190,3 +191,37 @@ def test_clean_hashes_can_be_skipped(rules_dir: Path, tmp_path: Path) -> None:
     f.write_bytes(b"plain")
     r = Scanner(load_rules((rules_dir,), default_rules=False), hash_clean=False).scan(str(f))
     assert r.verdict is Verdict.CLEAN and r.hashes is None
+
+
+def _packed(code: bytes, times: int) -> bytes:
+    for _ in range(times):
+        code = b'<?php eval("?>".base64_decode("' + base64.b64encode(code) + b'")); ?>'
+    return code
+
+
+@pytest.mark.parametrize(("times", "flagged"), [(4, False), (5, True), (7, True)])
+def test_a_page_packed_past_the_decode_depth_is_a_finding(
+    tmp_path: Path, times: int, flagged: bool
+) -> None:
+    # The decode stage unwraps four layers (agent.decode.Limits.depth). A page whose fourth
+    # layer still holds a literal payload is packed deeper than that: a bound on the stage's
+    # work must not be a way past it, so the nesting itself is a medium finding.
+    inner = b"<?php\n" + b"".join(b"echo '<li>item %d</li>';\n" % i for i in range(20))
+    f = tmp_path / "x.php"
+    f.write_bytes(_packed(inner, times))
+    r = Scanner(load_rules(())).scan(str(f))
+    if not flagged:
+        assert r.verdict is Verdict.CLEAN, r.matches
+        return
+    assert r.verdict is Verdict.MATCHED
+    assert [(m.rule, m.meta["severity"], m.layer) for m in r.matches] == [
+        (TOO_DEEP_RULE, "medium", "base64 > base64 > base64 > base64")
+    ]
+
+
+def test_a_shell_inside_the_depth_limit_is_found_by_its_own_rule(tmp_path: Path) -> None:
+    f = tmp_path / "x.php"
+    f.write_bytes(_packed(b"<?php system($_GET['c']); ?>", 3))
+    r = Scanner(load_rules(())).scan(str(f))
+    assert r.verdict is Verdict.MATCHED
+    assert TOO_DEEP_RULE not in [m.rule for m in r.matches]

@@ -190,6 +190,18 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
     return hits
 
 
+def _packed_on(
+    path: tuple[str, ...], layer: bytes, found: list[Any], limits: Limits, skip: int
+) -> bool:
+    """Whether every layer of `path` is a payload decoded from a literal and the last one
+    still holds a literal payload of its own past its first `skip` bytes (the enclosing
+    layer's head it carries for context): a packer nesting past the depth limit."""
+    if any(name in _RESTATED or name in ("island", "inline") for name in path):
+        return False
+    offsets = hits_of(found, limits.regions, layer).get("payload", [])
+    return any(o >= skip for o in offsets) or payload.LONG_B64.search(layer, skip) is not None
+
+
 def _nested_payload(name: str, layer: bytes, hits: Hits) -> Hits:
     """A payload decoded from a literal that again holds long literals (a packer that wraps its
     own wrapper) is searched for them too, though no decoder is named in it."""
@@ -331,6 +343,10 @@ class Outcome:
     # why decoding stopped early: "time", "bytes", "layers", "scan-timeout", or "settled" (a
     # layer's findings left nothing for the others to change)
     stopped: str = ""
+    # the path of a layer at the depth limit that still holds a literal payload, every layer
+    # above it a payload decoded from a literal ("" when none): code packed deeper than the
+    # stage unwraps, itself a finding (issue: a bound must not be an evasion)
+    too_deep: str = ""
 
 
 def explore(
@@ -384,5 +400,9 @@ def explore(
             if len(here) < limits.depth:
                 hits = with_small_split(layer, hits_of(layer_found, limits.regions, layer))
                 todo.append((here, layer, _nested_payload(name, layer, hits)))
+            elif not out.too_deep and _packed_on(
+                here, layer, layer_found, limits, min(CONTEXT, len(buf)) + 1
+            ):
+                out.too_deep = " > ".join(here)
     out.stopped = budget.exhausted
     return out
