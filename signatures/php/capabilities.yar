@@ -736,9 +736,11 @@ rule WSA_Php_Loader_DecryptThenEval
     strings:
         $d = /(openssl_decrypt|mcrypt_decrypt)\s{0,3}\(/ nocase
         $e = /[^\w>:$](eval|assert|create_function)\s{0,3}\(/ nocase
+        // the decryption run directly, at any size (a megabyte of ciphertext in the call)
+        $de = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}(openssl_decrypt|mcrypt_decrypt|sodium_crypto_secretbox_open)\s{0,3}\(/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 64KB and $php and $d and $e
+        $php and ($de or (filesize < 64KB and $d and $e))
 }
 
 rule WSA_Php_Exec_ReflectionByName
