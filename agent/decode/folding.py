@@ -83,6 +83,7 @@ _ESCAPE = re.compile(
     rb"\\(?:x([0-9A-Fa-f]{2})|u+([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([0-7]{2,3}))"
 )
 _COMMENT = re.compile(rb"/\*.{0,65536}?\*/", re.S)
+_WORDLESS = re.compile(rb"[^A-Za-z0-9\s]*")
 _SELECT = re.compile(
     rb"\bSelect[ \t]+Case[ \t]+([^\r\n:]{1,64}?)[ \t]*(?:\r?\n|:)(.{0,65536}?)\bEnd[ \t]+Select\b",
     re.I | re.S,
@@ -401,9 +402,12 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     def comment(m: re.Match[bytes]) -> bytes:
         # Hiding code: an empty comment, or one wedged between code on both sides (`ev/*x*/al`,
         # `eval/*x*/(`). A docblock or a remark after a space is ordinary and tells nothing.
+        # So is a short comment of no words between tokens (`eval( /**_**/ urldecode(..)`): a
+        # separator, not a remark.
         data, a, b = m.string, m.start(), m.end()
         wedged = a > 0 and b < len(data) and data[a - 1] not in _SPACE and data[b] not in _SPACE
-        st.f.telling += m.end() - m.start() == 4 or wedged
+        filler = b - a <= 20 and _WORDLESS.fullmatch(data, a + 2, b - 2) is not None
+        st.f.telling += m.end() - m.start() == 4 or wedged or filler
         return b""
 
     st.sub(_COMMENT, comment, telling=False, hint=b"/*")

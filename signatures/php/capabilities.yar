@@ -111,7 +111,8 @@ rule WSA_Php_RemoteCode_FetchAndEval
         $f2 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         // a fetched document run whole, after a closing tag, from a URL: eval("?>".file_get_contents(
         // "https://..")) (template engines run their cached local files the same way)
-        $f3 = /(eval|assert)[ \t]?\([ \t]?@?[ \t]?['"]\?>['"][ \t]?\.[ \t]?@?[ \t]?file_get_contents[ \t]?\([ \t]?(\w{1,20}[ \t]?\([ \t]?){0,4}['"](https?|ftp):\/\// nocase
+        // (laid out over lines, as a layout-minded packer or the fold layer leaves it)
+        $f3 = /(eval|assert)\s{0,40}\(\s{0,40}@?\s{0,3}['"]\?>['"]\s{0,40}\.\s{0,40}@?\s{0,3}file_get_contents\s{0,40}\(\s{0,40}(\w{1,20}\s{0,40}\(\s{0,40}){0,4}['"](https?|ftp):\/\// nocase
         // the same call commented out on its line
         $f2c = /\/\/[^\n]{0,120}(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
@@ -159,6 +160,9 @@ rule WSA_Php_RemoteCode_FetchThenEval
         // or assembled from pieces: $p = "https"; .. $p . "://" . $host
         $url4 = /=\s{0,3}["'](https?|ftp)["']\s{0,3};|["'][a-z]{0,5}:\/\/["']/
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\b/ nocase
+        // a call given the address of a code file (a .php or .txt page, a raw paste): what
+        // a loader behind a large login page fetches, whatever its helper is called
+        $urlc = /\w\s{0,3}\(\s{0,3}['"]https?:\/\/([^'"\s]{4,200}\.(php\d?|phtml|txt)|(raw\.githubusercontent\.com|gist\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r)\/[^'"\s]{1,200})['"]/ nocase
         $fo = /fopen\s{0,3}\(\s{0,3}\$/ nocase
         // an address that names code (a .php/.txt file, a raw paste or repository file) kept in
         // a variable, fetched through that variable
@@ -177,6 +181,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
         $php and (
             (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
             (filesize < 8KB and ($ev2 or $ev5 or $ev7) and ($url or $url3 or $url4 or $net) and ($fetch or $net)) or
+            (filesize < 64KB and ($ev2 or $ev5 or $ev7) and $urlc and ($fetch or $net)) or
             (filesize < 4KB and $ev6 and $st) or
             // (a tiny page streaming a URL kept in a variable; a template engine reads its file whole)
             (filesize < 1KB and $ev2 and $url2 and $fo and $sgc) or
@@ -299,13 +304,17 @@ rule WSA_Php_Tool_BruteForcer
         reference = "https://attack.mitre.org/techniques/T1110/"
         mitre_attack = "T1505.003"
     strings:
-        $l1 = /(ftp_login|mysql_connect|mysqli_connect|ssh2_auth_password)\s{0,3}\(/ nocase
+        // a login tried: a client's login call, or credentials handed to curl (FTP, cPanel)
+        $l1 = /(ftp_login|mysql_connect|mysqli_connect|ssh2_auth_password)\s{0,3}\(|CURLOPT_USERPWD/ nocase
         $l2 = /(cpanel|:2082|:2083|wp-login\.php)/ nocase
         $w1 = /explode\s{0,3}\(\s{0,3}["']\\n["']\s{0,3},\s{0,3}\$_(POST|GET|REQUEST)/ nocase
+        // ...or a list split from a variable, the request read elsewhere, the page naming itself
+        $w1v = /explode\s{0,3}\(\s{0,3}["']\\n["']\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
+        $req = /\$_(POST|GET|REQUEST)\s{0,3}\[/
         $w2 = /(foreach|while|for)\s{0,3}\([^)\r\n]{0,80}(pass|user|word)/ nocase
         $w3 = /(brute|crack)/ nocase
     condition:
-        filesize < 200KB and $l1 and $w1 and $w2 and ($l2 or $w3)
+        filesize < 200KB and $l1 and $w2 and (($w1 and ($l2 or $w3)) or ($w1v and $req and $w3))
 }
 
 rule WSA_Php_Tool_NetworkScanner
@@ -1269,8 +1278,11 @@ rule WSA_Php_Bypass_MemoryCorruption
         $e1 = /0x464c457f|PT_DYNAMIC|PT_LOAD|DT_SYMTAB|DT_STRTAB|DT_JMPREL|zif_system|basic_functions/
         // ...and raw memory read as integers: bytes shifted in one by one, or 64-bit (un)packing
         $e2 = /<<=?\s{0,3}8\s{0,3};?\s{0,40}\$\w{1,20}\s{0,3}\|=\s{0,3}ord\s{0,3}\(|ord\s{0,3}\([^;\n]{0,60}<<\s{0,3}(8|\(\s{0,3}8)|pack\s{0,3}\(\s{0,3}["'][QPJ]["']/ nocase
+        // ...or the handler of a command function named as a C symbol, the target a heap leak
+        // (no /proc read) overwrites a closure's handler with
+        $zif = /zif_(system|exec|passthru|shell_exec|popen|proc_open)\b/ nocase
     condition:
-        filesize < 300KB and $php and $m and $e1 and $e2
+        filesize < 300KB and $php and $e2 and (($m and $e1) or $zif)
 }
 
 rule WSA_Php_Tunnel_SessionSocketRelay
