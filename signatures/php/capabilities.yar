@@ -307,6 +307,7 @@ rule WSA_Php_Tool_BruteForcer
         // a login tried: a client's login call, or credentials handed to curl (FTP, cPanel)
         $l1 = /(ftp_login|mysql_connect|mysqli_connect|ssh2_auth_password)\s{0,3}\(|CURLOPT_USERPWD/ nocase
         $l2 = /(cpanel|:2082|:2083|wp-login\.php)/ nocase
+        $lr = /(ftp_login|ssh2_auth_password)\s{0,3}\(|CURLOPT_USERPWD/ nocase
         $w1 = /explode\s{0,3}\(\s{0,3}["']\\n["']\s{0,3},\s{0,3}\$_(POST|GET|REQUEST)/ nocase
         // ...or a list split from a variable, the request read elsewhere, the page naming itself
         $w1v = /explode\s{0,3}\(\s{0,3}["']\\n["']\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
@@ -314,7 +315,10 @@ rule WSA_Php_Tool_BruteForcer
         $w2 = /(foreach|while|for)\s{0,3}\([^)\r\n]{0,80}(pass|user|word)/ nocase
         $w3 = /(brute|crack)/ nocase
     condition:
-        filesize < 200KB and $l1 and $w2 and (($w1 and ($l2 or $w3)) or ($w1v and $req and $w3))
+        filesize < 200KB and $l1 and $w2 and (($w1 and ($l2 or $w3)) or
+            // (a small page trying remote logins: an installer's own database check and a
+            // "brute force" remark in its comments are not that)
+            (filesize < 64KB and $w1v and $req and $w3 and $lr))
 }
 
 rule WSA_Php_Tool_NetworkScanner
