@@ -1232,8 +1232,9 @@ def test_headers_every_client_sends_are_not_restated(exec_rules: RuleSet, tmp_pa
         b"\\system($_REQUEST['c'])",
         b"system(/**/$_REQUEST['c'])",
         b"\\system( /* x */ $_REQUEST['c'])",
+        b"system(\n    /**_**/ $_REQUEST['c'])",
     ],
-    ids=["global-name", "comment", "both"],
+    ids=["global-name", "comment", "both", "layout"],
 )
 def test_a_call_in_another_spelling_is_read_as_php_runs_it(
     exec_rules: RuleSet, tmp_path: Path, call: bytes

@@ -55,6 +55,12 @@ def test_php_wrappers_carry_the_page_whole(page: str) -> None:
     page = page.encode("utf-8").decode("latin-1")
     b64 = re.search(r"base64_decode\('([^']*)'\)", m.php_base64(page, random.Random(0)) or "")
     assert b64 and base64.b64decode(b64.group(1)).decode("latin-1") == page
+    nest = m.php_nest(page, random.Random(0)) or ""
+    for _ in range(m.NEST):
+        nest = base64.b64decode(re.search(r"base64_decode\('([^']*)'\)", nest).group(1)).decode(  # type: ignore[union-attr]
+            "latin-1"
+        )
+    assert nest == page
     gz = re.search(r"base64_decode\('([^']*)'\)", m.php_gzip(page, random.Random(0)) or "")
     assert gz and zlib.decompress(base64.b64decode(gz.group(1)), -15).decode("latin-1") == page
     x = m.php_xor(page, random.Random(0)) or ""
@@ -144,6 +150,9 @@ def test_request_sources_swap_keys_and_keep_other_code() -> None:
     page = "<?php eval($a); system($b); echo 'system(1)'; ?>"
     assert m.php_backslash(page, r) == "<?php eval($a); \\system($b); echo 'system(1)'; ?>"
     assert m.php_argcomment(page, r) == "<?php eval(/**/$a); system(/**/$b); echo 'system(1)'; ?>"
+    assert m.php_layout(page, r) == (
+        "<?php eval(\n    /**_**/ $a); system(\n    /**_**/ $b); echo 'system(1)'; ?>"
+    )
     page = '<% Execute Request.Form("a") : x = Request("b") : y = Request(k) %>'
     assert m.asp_cookie(page, r) == (
         '<% Execute Request.Cookies("a") : x = Request.Cookies("b") : y = Request(k) %>'

@@ -76,18 +76,19 @@ def _restated(m: re.Match[bytes]) -> bytes:
 
 # `\\system(`: a plain function's global name (not `\\Foo\\bar(`, a namespaced one)
 _GLOBAL_CALL = re.compile(rb"(?<![\w\\$])\\([A-Za-z_]\w{0,63})(?=\s{0,4}\()")
-# `(/**/` or `, /* x */`: a short comment opening an argument
-_ARG_COMMENT = re.compile(rb"([(,])\s{0,8}/\*[^*]{0,64}\*/\s{0,8}")
+# `(/**/`, `, /* x */` or `(\n    /**_**/ `: a short comment opening an argument, and the
+# blanks and line breaks around it (a layout-minded packer's)
+_ARG_COMMENT = re.compile(rb"([(,])\s{0,16}/\*(?:[^*]|\*(?!/)){0,64}\*/\s{0,16}")
 # What makes a cue of them: a command or code sink's or a decoder's name so written (the
 # trigger's list, WSA-GEN-911): libraries call `\\strlen(..)`, `\\fopen(..)` and comment their
 # arguments all the time
 _SINKS = (
     rb"assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|base64_decode|gzinflate"
-    rb"|gzuncompress|str_rot13|create_function|eval"
+    rb"|gzuncompress|str_rot13|create_function|eval|preg_replace"
 )
 # (each opens with a literal, `\\` or `(/*`, that the regex engine skips to)
 _GLOBAL_SINK = re.compile(rb"\\(?i:" + _SINKS + rb")\s{0,4}\(")
-_COMMENT_OPEN = re.compile(rb"\(/\*")
+_COMMENT_OPEN = re.compile(rb"\(\s{0,16}/\*")
 _SINK_BEFORE = re.compile(rb"(?i:" + _SINKS + rb")\s{0,4}$")
 
 

@@ -330,7 +330,7 @@ rule WSA_Decode_PhpSpelling : decode_trigger
         // a sink or a decoder by its global name; a comment opening an argument list
         $n = /\\(assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function)\s{0,4}\(/ nocase
         // (the atom is `(/*`: a bare `/*` starts every doc comment; a sink's name before it)
-        $a = /(assert|system|exec|passthru|popen|proc_open|eval|base64_decode|gzinflate|str_rot13)\s{0,4}\(\/\*[^*]{0,64}\*\// nocase
+        $a = /(assert|system|exec|passthru|popen|proc_open|eval|base64_decode|gzinflate|str_rot13|preg_replace)\s{0,4}\(\s{0,16}\/\*/ nocase
     condition:
         $t and ($g or $b or $v or $s or $h or $n or $a)
 }

@@ -133,7 +133,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
         mitre_attack = "T1505.003"
     strings:
         $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
-        $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}['"](https?|ftp):\/\// nocase
+        // (the address passed through a decoder or two: file_get_contents(urldecode('https://..')))
+        $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}([a-z_]{1,20}\s{0,3}\(\s{0,3}){0,2}['"](https?|ftp):\/\// nocase
         $s1 = /(fsockopen|stream_socket_client|socket_connect)\s{0,3}\(/ nocase
         // curl only ever fetches from the network, whatever hides the address
         $net = /curl_(init|exec|setopt)\s{0,3}\(|CURLOPT_URL/ nocase
@@ -261,6 +262,8 @@ rule WSA_Php_Dropper_DownloadAndRun
         $x = /(wget|curl|fetch|lwp-download)\s{1,3}[^"'`\r\n]{0,100}(\|\s{0,3}((ba)?sh|perl|python\d?)\b|chmod\s{1,3}(\+x|7[0-7]{2})|;\s{0,3}(perl|python\d?|sh|bash)\s)/ nocase
         // the same command spread over string concatenation: 'curl -O '.$url.'x.txt;perl x.txt'
         $x2 = /(wget|curl|fetch|lwp-download)\s{1,3}[^\r\n]{0,120};\s{0,3}(perl|python\d?|sh|bash)\s{1,3}[\w.\/]/ nocase
+        // ...or a download saved as a page the web server runs: wget https://.. -O x.php
+        $x3 = /(wget|curl)\s{1,3}[^"'`\r\n]{0,200}\s-(O|o|-output)\s{1,3}[^\s"'`;|]{0,120}\.(php\d?|phtml|asp|aspx|jsp)\b/
         $f = /(system|passthru|shell_exec|exec|popen|proc_open)\s{0,3}\(\s{0,3}["'`$]/ nocase
         $b = /`\s{0,3}(wget|curl)\s/ nocase
         // an application's class installing a tool the vendor documents that way (a hosting
@@ -268,7 +271,7 @@ rule WSA_Php_Dropper_DownloadAndRun
         $app = /\bnamespace\s{1,3}[\w\\]{1,80}\s{0,3};|\b(private|protected)\s{1,3}(static\s{1,3})?(function\s|\$)/
         $req = /\$_(GET|POST|REQUEST|COOKIE|FILES)\b|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_|php:\/\/input/
     condition:
-        filesize < 256KB and ($x or $x2) and ($f or $b) and (not $app or $req)
+        filesize < 256KB and ($x or $x2 or $x3) and ($f or $b) and (not $app or $req)
 }
 
 rule WSA_Php_Laudanum_Shell
@@ -319,6 +322,25 @@ rule WSA_Php_Tool_BruteForcer
             // (a small page trying remote logins: an installer's own database check and a
             // "brute force" remark in its comments are not that)
             (filesize < 64KB and $w1v and $req and $w3 and $lr))
+}
+
+rule WSA_Php_Tool_UserEnumeration
+{
+    meta:
+        id = "WSA-PHP-181"
+        description = "PHP page that walks user ids through posix_getpwuid over a numeric range of thousands to list the server's accounts: a recon tool planted next to web shells (the account names feed symlink and configuration grabbing)"
+        family = "Attack tool"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1087/001/"
+        mitre_attack = "T1505.003"
+    strings:
+        $p = /posix_getpwuid\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
+        // a loop or a range over thousands of ids
+        $loop = /for\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}=\s{0,3}\d{1,5}\s{0,3};\s{0,3}\$\w{1,30}\s{0,3}<=?\s{0,3}\d{4,7}\s{0,3};|range\s{0,3}\(\s{0,3}\d{1,5}\s{0,3},\s{0,3}\d{4,7}\s{0,3}\)/ nocase
+    condition:
+        filesize < 64KB and $p and $loop
 }
 
 rule WSA_Php_Tool_NetworkScanner

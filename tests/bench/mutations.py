@@ -185,6 +185,23 @@ def php_argcomment(text: str, rng: random.Random) -> str | None:
     )
 
 
+def php_layout(text: str, rng: random.Random) -> str | None:
+    """Calls laid over lines, a wordless comment before each argument list's first token:
+    `system(\n    /**_**/ $_GET['c'])` (a layout-minded packer's spacing)."""
+
+    def code(c: str) -> str:
+        return re.sub(
+            r"(?<![\w$>:\\])(" + "|".join(_PHP_CALLS) + r")(\s*\()",
+            r"\1\2\n    /**_**/ ",
+            c,
+            flags=re.I,
+        )
+
+    return _changed(
+        text, _on_regions(text, _PHP_REGION, lambda r: _on_code(r, code, hash_comments=True))
+    )
+
+
 def php_request(text: str, rng: random.Random) -> str | None:
     """Another request collection: `$_POST`/`$_GET` read as `$_REQUEST`, `$_REQUEST` as `$_POST`."""
     swap = {"_POST": "_REQUEST", "_GET": "_REQUEST", "_REQUEST": "_POST"}
@@ -276,6 +293,16 @@ def php_base64(text: str, rng: random.Random) -> str | None:
     """The whole page run through `eval('?>' . base64_decode('..'))`."""
     b64 = base64.b64encode(text.encode("latin-1")).decode()
     return f"<?php eval('?>'.base64_decode('{b64}')); ?>"
+
+
+NEST = 5  # one more than the decode stage unwraps (agent.decode.Limits.depth)
+
+
+def php_nest(text: str, rng: random.Random) -> str | None:
+    """The page run through `eval('?>' . base64_decode('..'))` NEST times over."""
+    for _ in range(NEST):
+        text = php_base64(text, rng) or text
+    return text
 
 
 def php_gzip(text: str, rng: random.Random) -> str | None:
@@ -615,10 +642,12 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "php-globals": ("PHP", php_globals),
     "php-backslash": ("PHP", php_backslash),
     "php-argcomment": ("PHP", php_argcomment),
+    "php-layout": ("PHP", php_layout),
     "php-sink": ("PHP", php_sink),
     "php-rename": ("PHP", php_rename),
     "php-split": ("PHP", php_split),
     "php-base64": ("PHP", php_base64),
+    "php-nest": ("PHP", php_nest),
     "php-gzip": ("PHP", php_gzip),
     "php-xor": ("PHP", php_xor),
     "asp-case": ("ASP", asp_case),
