@@ -157,6 +157,19 @@ def test_request_sources_swap_keys_and_keep_other_code() -> None:
     assert m.asp_cookie(page, r) == (
         '<% Execute Request.Cookies("a") : x = Request.Cookies("b") : y = Request(k) %>'
     )
+    jsp = '<% String c = request.getParameter("c"); x(request.getParameter( "d" )); %>'
+    assert m.jsp_param(jsp, r) == (
+        '<% String c = request.getParameterValues("c")[0];'
+        ' x(request.getParameterValues("d")[0]); %>'
+    )
+    cs = '<%@ Page Language="C#" %><% var a = Request.Form["a"]; var b = Request["b"]; %>'
+    assert m.aspx_params(cs, r) == cs.replace('Request.Form["a"]', 'Request.Params["a"]').replace(
+        'Request["b"]', 'Request.Params["b"]'
+    )
+    split = m.jsp_split('<% x.exec("cmd.exe"); y = "ab"; %>', random.Random(3)) or ""
+    assert re.fullmatch(r'<% x\.exec\("[^"]+" \+ "[^"]+"\); y = "ab"; %>', split), split
+    assert split.replace('" + "', "") == '<% x.exec("cmd.exe"); y = "ab"; %>'
+    assert m.aspx_split('<% Process.Start("cmd.exe"); %>', r) is None  # not a C# page
     jsp = '<% out.print("getParameter("); exec(request.getParameter("c")); %>'
     assert m.jsp_header(jsp, r) == '<% out.print("getParameter("); exec(request.getHeader("c")); %>'
     aspx = '<%@ Page Language="C#" %><% Run(Request.Form["c"]); Run(Request[k]); %>'

@@ -506,6 +506,28 @@ rule WSA_Php_Defacer_IndexOverwrite
         filesize < 20KB and $a
 }
 
+rule WSA_Php_Infector_ScriptIntoPages
+{
+    meta:
+        id = "WSA-PHP-183"
+        description = "script that walks the site's folders and writes a <script> or <iframe> into every PHP or HTML page it finds, next to the <head> or <body> tag: a mass infector planted with web shells (malvertising, credential skimmers, redirects)"
+        family = "Defacement"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1491/"
+        mitre_attack = "T1505.003"
+    strings:
+        $rec = /Recursive(Directory|Iterator)Iterator|\bglob\s{0,3}\([^;\n]{0,60}\*|scandir\s{0,3}\(/ nocase
+        $ext = /['"]\.?(php\d?|phtml|html?)['"]/ nocase
+        // the page's head or body tag replaced (with the tag and what is put after it)
+        $inj = /(str_i?replace|preg_replace|substr_replace)\s{0,3}\(\s{0,3}['"][^'"\r\n]{0,8}<\/?(head|body)\b/ nocase
+        $scr = /<script[^>\r\n]{0,40}src\s{0,3}=|<iframe\b/ nocase
+        $w = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+    condition:
+        filesize < 32KB and $rec and $ext and $inj and $scr and $w
+}
+
 rule WSA_Php_WordPress_StandalonePanel
 {
     meta:

@@ -607,6 +607,64 @@ def _char_arrays(region: str, ctor: str, verbatim: bool) -> str:
     return "".join(out)
 
 
+def _split_literals(region: str, verbatim: bool, rng: random.Random) -> str:
+    """Each short literal passed or assigned (after `(`, `,`, `=`, `+`) cut in two and glued
+    back: `"cmd.exe"` as `"cm" + "d.exe"`."""
+    out: list[str] = []
+    before = ""
+    for is_code, chunk in c_like_parts(region, verbatim=verbatim):
+        m = None if is_code else _NAME_LITERAL.fullmatch(chunk)
+        if m is not None and len(m.group(1)) >= 4 and before.rstrip()[-1:] in ("(", ",", "=", "+"):
+            body = m.group(1)
+            k = rng.randrange(1, len(body))
+            chunk = f'"{body[:k]}" + "{body[k:]}"'
+        if is_code:
+            before = chunk
+        out.append(chunk)
+    return "".join(out)
+
+
+def jsp_split(text: str, rng: random.Random) -> str | None:
+    """Short string literals cut in two and glued with `+`: `"Run" + "time"`."""
+    return _changed(text, _on_regions(text, _TAG_REGION, lambda r: _split_literals(r, False, rng)))
+
+
+def aspx_split(text: str, rng: random.Random) -> str | None:
+    """The same in C# pages: `"cm" + "d.exe"`."""
+    if not _CSHARP_PAGE.search(text):
+        return None
+    return _changed(text, _on_regions(text, _TAG_REGION, lambda r: _split_literals(r, True, rng)))
+
+
+def _first_values(region: str) -> str:
+    """`getParameter(<literal>)` as `getParameterValues(<literal>)[0]` (the literal is a chunk
+    of its own, so the call's two ends are edited in the code chunks around it)."""
+    parts = list(c_like_parts(region))
+    out: list[str] = []
+    for i, (is_code, chunk) in enumerate(parts):
+        if is_code and i >= 2 and re.search(r"getParameterValues\(\s*$", parts[i - 2][1]):
+            chunk = re.sub(r"^\s*\)", ")[0]", chunk)
+        if is_code and i + 1 < len(parts) and not parts[i + 1][0]:
+            chunk = re.sub(r"\bgetParameter\s*\(\s*$", "getParameterValues(", chunk)
+        parts[i] = (is_code, chunk)
+        out.append(chunk)
+    return "".join(out)
+
+
+def jsp_param(text: str, rng: random.Random) -> str | None:
+    """A parameter read as the first of its values: `request.getParameterValues("x")[0]`."""
+    return _changed(text, _on_regions(text, _TAG_REGION, _first_values))
+
+
+def aspx_params(text: str, rng: random.Random) -> str | None:
+    """The request read through its merged collection: `Request.Form["x"]`, `Request["x"]`,
+    `Request.QueryString["x"]` as `Request.Params["x"]` (C# pages)."""
+    if not _CSHARP_PAGE.search(text):
+        return None
+    pattern = r"\bRequest(?:\s*\.\s*(?:Form|QueryString|Item))?\s*(?=\[\s*\Z)"
+    return _code_edit(text, lambda c: re.sub(pattern, "Request.Params", c), verbatim=True)
+
+
 def jsp_chars(text: str, rng: random.Random) -> str | None:
     """Names and commands spelt as char arrays: `new String(new char[]{'c','m','d'})`."""
     return _changed(
@@ -663,9 +721,13 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "jsp-comment": ("JSP", jsp_comment),
     "jsp-header": ("JSP", jsp_header),
     "jsp-chars": ("JSP", jsp_chars),
+    "jsp-split": ("JSP", jsp_split),
+    "jsp-param": ("JSP", jsp_param),
     "jsp-qualified": ("JSP", jsp_qualified),
     "aspx-header": ("ASPX family", aspx_header),
     "aspx-chars": ("ASPX family", aspx_chars),
+    "aspx-split": ("ASPX family", aspx_split),
+    "aspx-params": ("ASPX family", aspx_params),
     "aspx-qualified": ("ASPX family", aspx_qualified),
     "aspx-unicode": ("ASPX family", aspx_unicode),
     "aspx-newline": ("ASPX family", aspx_newline),
