@@ -285,6 +285,11 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
         # a literal XORed or ORed with a literal, a bare word or a parenthesis ('W2v'^SJJs); the
         # quote before the operator closes a literal (not `explode("|", ..)`)
         (_spaced(b"'", b"^") + _spaced(b"'", b"|"), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
+        # a comment closed right before a sink or decoder (`eval( /**_**/ urldecode(..)`); a
+        # small page's cue, not a trigger: in yara every decoder call of every file paid for it
+        ((b"*/",),
+         rb"\*/[ \t\r\n]{0,8}@?(?i:eval|assert|system|exec|passthru|shell_exec|urldecode|rawurldecode|"
+         rb"base64_decode|gzinflate|str_rot13|file_get_contents)[ \t]{0,4}\("),
         # a variable's name in escapes (`${"\137\103\117.."}` is `${"_COO.."}`)
         ((b"${",), rb"\$\{[ \t\r\n]{0,8}['\"]\\(?:[0-7]|x[0-9A-Fa-f])"),
     )

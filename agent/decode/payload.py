@@ -513,6 +513,7 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
 # eval("?>" . my_xor(hex2bin(strrev($p)), $k))`). Short literals of the page are tried as the
 # key on the payload's first KB; the one that gives code decodes it whole.
 XOR_KEYS = 16
+KEY_SCOPE = 512 * 1024  # bytes at each end of a page searched for keys
 _KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
 _HEX_KEY = re.compile(rb"""(["'])((?:[0-9a-fA-F]{2}){3,128})\1""")
 _CODE_HEAD = re.compile(rb"<\?|<%|\$[A-Za-z_]\w{0,30}\s{0,4}[=(\[;.)]|function\s|eval\s{0,4}\(")
@@ -530,6 +531,8 @@ def xor_keys(buf: bytes) -> list[bytes]:
     """The page's short literals, the keys its own cipher may use (at most XOR_KEYS), and a
     short hex literal's bytes, forwards and backwards (a key the page spells in hex and turns
     with `strrev`: `chr(hexdec(..))` in a loop, then `strrev`)."""
+    if len(buf) > 2 * KEY_SCOPE:  # a key is declared near the top or the bottom of a page
+        buf = buf[:KEY_SCOPE] + b"\n" + buf[-KEY_SCOPE:]
     keys: list[bytes] = []
     for m in _KEY_LIT.finditer(buf):
         if m.group(2) not in keys:

@@ -78,7 +78,7 @@ def _restated(m: re.Match[bytes]) -> bytes:
 _GLOBAL_CALL = re.compile(rb"(?<![\w\\$])\\([A-Za-z_]\w{0,63})(?=\s{0,4}\()")
 # `(/**/`, `, /* x */` or `(\n    /**_**/ `: a short comment opening an argument, and the
 # blanks and line breaks around it (a layout-minded packer's)
-_ARG_COMMENT = re.compile(rb"([(,])\s{0,16}/\*(?:[^*]|\*(?!/)){0,64}\*/\s{0,16}")
+_ARG_COMMENT = re.compile(rb"([(,])\s{0,16}/\*[\s\S]{0,64}?\*/\s{0,16}")
 # What makes a cue of them: a command or code sink's or a decoder's name so written (the
 # trigger's list, WSA-GEN-911): libraries call `\\strlen(..)`, `\\fopen(..)` and comment their
 # arguments all the time

@@ -138,8 +138,6 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         // a comment wedged after a sink's or a decoder's name: eval/****/(
         $k3 = /(eval|assert|system|exec|passthru|shell_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func|preg_replace)[ \t]{0,2}\/\*/ nocase
         $k2 = "*//*"
-        // a comment closed right before a sink or decoder: `eval( /**_**/ urldecode(..)`
-        $k4 = /\*\/[ \t\r\n]{0,8}@?(eval|assert|system|exec|passthru|shell_exec|urldecode|rawurldecode|base64_decode|gzinflate|str_rot13|file_get_contents)[ \t]{0,4}\(/ nocase
         // Select Case on a constant: only one branch can run, the others are decoys
         $s = /select case[ \t]{1,4}("[^"\r\n]{0,20}"|\d{1,6})[ \t]{0,4}[\r\n:]/ nocase
     condition:
