@@ -272,6 +272,9 @@ def test_a_file_already_judged_high_is_not_decoded(
         (b'x = "e"+"x"+"e"+"c";', b'x = "exec";'),
         (b"$f = 'W'.'Scr'.'ipt';", b"$f = 'WScript';"),
         (b"Execute(Chr(101)&Chr(118)&Chr(97)&ChrW(&H6C))", b'Execute("eval")'),
+        # Chr gives the page's code-page bytes (one above 127, two for a GBK character);
+        # ChrW a character, written as UTF-8
+        (b"x = Chr(200)&Chr(&HB0A1)&ChrW(233)", b'x = "\xc8\xb0\xa1\xc3\xa9"'),
         (b"eval(String.fromCharCode(101, 118, 97, 108))", b'eval("eval")'),
         # Java and C# strings made of char or byte arrays
         (b"Class.forName(new String(new byte[]{106, 97, 118, 97}))", b'Class.forName("java")'),
@@ -468,14 +471,17 @@ def test_a_small_page_of_one_line_assignments_is_folded(ruleset: RuleSet, tmp_pa
     assert scan(ruleset, tmp_path, "p.php", code) == {"T_Eval_Post": "fold"}
 
 
-def test_one_split_folds_a_small_page_only(ruleset: RuleSet, tmp_path: Path) -> None:
-    # One split name is enough to look at a small page; a large one needs the trigger rule's
-    # count, so a long page's `'.'` pays nothing.
+def test_one_split_folds_a_large_page_only_when_it_glues_a_name(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # One split is enough to look at a small page; a large one is folded on one split only
+    # when its pieces spell a telling name (`'sys'.'tem'`), so a long page's `'.'` pays little.
     code = b"<?php $f = 'sys'.'tem'; $f($_GET['c']); ?>\n"
-    small = scan(ruleset, tmp_path, "s.php", code)
-    large = scan(ruleset, tmp_path, "l.php", code + b"<p>static text</p>\n" * 250)
-    assert small == {"T_System_Get": "fold"}
-    assert large == {}
+    pad = b"<p>static text</p>\n" * 250
+    assert scan(ruleset, tmp_path, "s.php", code) == {"T_System_Get": "fold"}
+    assert scan(ruleset, tmp_path, "l.php", code + pad) == {"T_System_Get": "fold"}
+    plain = b"<?php $f = 'hel'.'lo'; $g = $_GET['c']; echo $f . $g; ?>\n"
+    assert scan(ruleset, tmp_path, "m.php", plain + pad) == {}
 
 
 def test_a_fold_window_runs_on_to_the_end_of_a_packed_literal(
@@ -1415,3 +1421,41 @@ def test_a_key_spelt_in_hex_is_a_key(ruleset: RuleSet, tmp_path: Path, turned: b
     )
     assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "hex2bin > xor"}
     assert key in payload.xor_keys(page)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [b'request.getParameterValues("c")[0]', b'request.getParameterMap().get("c")[0]',
+     b'request.getParameterValues ("c") [ 0 ]'],
+    ids=["values", "map", "spaced"],
+)  # fmt: skip
+def test_a_parameter_read_through_its_values_is_a_parameter_read(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, read: bytes
+) -> None:
+    d = tmp_path_factory.mktemp("rules")
+    (d / "t.yar").write_text(
+        'rule T_Jsp_Param { strings: $a = "exec(request.getParameter(\\"c\\"))" condition: $a }'
+    )
+    rules = load_rules((d, TRIGGERS), default_rules=False)
+    page = b"<% Runtime.getRuntime().exec(" + read + b"); %>"
+    assert scan(rules, tmp_path, "p.jsp", page) == {"T_Jsp_Param": "cstyle"}
+    # a form's checkboxes read as values, nothing run: no layer worth a rule
+    assert (
+        scan(rules, tmp_path, "q.jsp", b'<% String[] v = request.getParameterValues("c"); %>') == {}
+    )
+
+
+def test_one_split_that_cuts_a_shells_name_folds_a_page(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # `"cmd." + "exe /c "`: the seam sits inside a telling name, not between words of text
+    d = tmp_path_factory.mktemp("rules")
+    (d / "t.yar").write_text(
+        'rule T_Cmd { strings: $a = "exec(\\"cmd.exe /c \\" +" condition: $a }'
+    )
+    rules = load_rules((d, TRIGGERS), default_rules=False)
+    page = b'<% Runtime.getRuntime().exec("cmd." + "exe /c " + request.getParameter("c")); %>'
+    pad = b"\n<p>static text</p>" * 300  # past the small-page cues: the trigger's own split
+    assert scan(rules, tmp_path, "c.jsp", page + pad) == {"T_Cmd": "fold"}
+    text = b'<% out.print("Total: " + "items " + n); %>'
+    assert scan(rules, tmp_path, "t.jsp", text + pad) == {}

@@ -6,9 +6,10 @@ Java turns `\\uXXXX` escapes into characters before it reads a token, anywhere i
 comment or a line break between `Runtime` and `.getRuntime()`. A shell written that way runs
 the same and walks past every rule that reads `Runtime.getRuntime().exec(`. This layer is the
 page with escapes of printable ASCII read, short block comments removed and the blanks around
-a member's dot and before a call's parenthesis closed up.
+a member's dot and before a call's parenthesis closed up; a JSP parameter read through its
+values or the parameter map is written as `getParameter(..)`.
 
-Bounds: four regular-expression passes, each linear (the blank runs are matched from their
+Bounds: five regular-expression passes, each linear (the blank runs are matched from their
 start only), over at most `cap` bytes of input.
 """
 
@@ -23,6 +24,13 @@ _BLANKS = rb"[ \t\r\n]"
 # blanks before a dot or a parenthesis when they follow code, then blanks after a member's dot
 _BEFORE = re.compile(rb"(?<=[\w)\]\"'])" + _BLANKS + rb"+(?=[.(])")
 _AFTER = re.compile(rb"(?<=[\w)\]]\.)" + _BLANKS + rb"+(?=[A-Za-z_$])")
+# A parameter read as one of its values or through the parameter map is a parameter read:
+# `getParameterValues("c")[0]`, `getParameterMap().get("c")[0]` as `getParameter("c")`, the
+# spelling the JSP rules are written for
+_PARAM = re.compile(
+    rb"getParameter(?:Values|Map\s{0,8}\(\s{0,8}\)\s{0,8}\.\s{0,8}get)(\s{0,8}\([^()\r\n]{1,128}\))"
+    rb"(?:\s{0,8}\[\s{0,8}\d{1,3}\s{0,8}\])?"
+)
 
 
 # What makes the layer worth a scan, looked for here and not by yara trigger rules: a page of
@@ -32,6 +40,7 @@ _AFTER = re.compile(rb"(?<=[\w)\]]\.)" + _BLANKS + rb"+(?=[A-Za-z_$])")
 _ESCAPE_CUE = re.compile(rb"\\u{1,8}00[2-7][0-9a-fA-F]")
 _BREAK_CUE = re.compile(rb"\n[ \t]{0,16}\.[ \t]{0,8}[A-Za-z_]")
 _AFTER_COMMENT = re.compile(rb"\*/[ \t\r\n]{0,8}[.(]")
+_PARAM_CUE = re.compile(rb"getParameter(?:Values|Map)\b")
 COMMENTS_LOOKED_AT = 256
 
 
@@ -58,7 +67,7 @@ def cues_at(data: bytes, limit: int = 32) -> list[int]:
     if b"<%" not in data and b"runat" not in data[:65536].lower():
         return []
     found: list[int] = []
-    for cue in (_BREAK_CUE, _ESCAPE_CUE):
+    for cue in (_BREAK_CUE, _ESCAPE_CUE, _PARAM_CUE):
         for m in cue.finditer(data):
             if len(found) >= 2 * limit:
                 break
@@ -82,4 +91,6 @@ def normalise(buf: bytes, cap: int) -> bytes | None:
     if b"/*" in out:
         out = _COMMENT.sub(b"", out)
     out = _AFTER.sub(b"", _BEFORE.sub(b"", out))
+    if b"getParameter" in out:
+        out = _PARAM.sub(rb"getParameter\1", out)
     return out if out != data else None

@@ -30,7 +30,7 @@ _LONG_LIT = rb"""(?:"(?:[^"\\\r\n]|\\.){0,65536}"|'(?:[^'\\\r\n]|\\.){0,65536}')
 _BITOP = re.compile(rb"(" + _LONG_LIT + rb")[ \t]{0,8}([\^|&])[ \t]{0,8}(" + _LONG_LIT + rb")")
 _NUM = rb"(?:&[hH][0-9A-Fa-f]{1,6}|0[xX][0-9A-Fa-f]{1,6}|\d{1,7})"
 _CHR = re.compile(
-    rb"\b(?:chrw?|chrb|chr\$)[ \t]{0,4}\([ \t]{0,4}("
+    rb"\b(chrw?|chrb|chr\$)[ \t]{0,4}\([ \t]{0,4}("
     + _NUM
     + rb")(?:[ \t]{0,4}([-+*])[ \t]{0,4}("
     + _NUM
@@ -108,6 +108,23 @@ _NAMED = re.compile(
     rb"powershell(?:\.exe)?|\/bin\/(?:ba)?sh)",
     re.I,
 )
+
+
+def _name_cut(value: bytes, parts: list[bytes]) -> bool:
+    """Whether a seam between pieces falls inside a telling name of the joined value
+    (`"cmd.ex" + "e /C "`: the command line is text, the name cut in it is not)."""
+    seams, at = [], 0
+    for x in parts[:-1]:
+        at += len(x) - 2  # the piece's body, without its quotes
+        seams.append(at)
+    return any(m.start() < seam < m.end() for m in _NAMED.finditer(value) for seam in seams)
+
+
+def names_a_shell(text: bytes) -> bool:
+    """Whether `text` holds one of the names whose spelling in pieces is telling."""
+    return _NAMED.search(text) is not None
+
+
 _SINK_CALL = re.compile(rb"\b((?:" + _SINKS + rb")[ \t]{0,8}\()", re.I)
 _NAME_ASSIGN = re.compile(
     rb"\$([A-Za-z_]\w{0,63})[ \t]{0,8}=[ \t]{0,8}([\"'])(" + _SINKS + rb")\2[ \t]{0,8};", re.I
@@ -423,11 +440,17 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     st.sub(_SELECT, _live_case, hint=b"select")
 
     def chr_(m: re.Match[bytes]) -> bytes:
-        a = _num(m.group(1))
-        if m.group(2):
-            b = _num(m.group(3))
-            a = a + b if m.group(2) == b"+" else a - b if m.group(2) == b"-" else a * b
-        c = _char(a)
+        a = _num(m.group(2))
+        if m.group(3):
+            b = _num(m.group(4))
+            a = a + b if m.group(3) == b"+" else a - b if m.group(3) == b"-" else a * b
+        # VBScript's Chr (not ChrW) gives the page's code-page bytes: one byte above 127, two
+        # for a double-byte character (GBK, Big5: `Chr(&HB0A1)`), as the page's own literal
+        # would hold them; ChrW and the rest give a character (written as UTF-8)
+        if m.group(1).lower() != b"chrw" and 128 <= a <= 0xFFFF:
+            c: bytes | None = bytes([a]) if a < 256 else a.to_bytes(2, "big")
+        else:
+            c = _char(a)
         return m.group(0) if c is None else _quote(c)
 
     st.sub(_CHR, chr_, hint=b"chr")
@@ -537,6 +560,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             or _NAMED.fullmatch(value)
             or _split_call(value, parts)
             or _cut_word(parts)
+            or _name_cut(value, parts)
         ):
             st.f.telling += 1
         return _quote(st.value(value), parts[0][:1])

@@ -21,6 +21,7 @@ from agent.decode import (
     charset,
     cstyle,
     flow,
+    folding,
     gotoflow,
     islands,
     jspx,
@@ -77,21 +78,42 @@ def is_trigger(match: Any) -> bool:
 # look at two bytes. On the dev corpus and tune18 this left 419 benign pages unfolded and no
 # finding lost (the malicious pages it skips are found on their plain text).
 _SPLIT = re.compile(r"\$c\d+")
-SPLITS_MIN = 3  # as the trigger rule's own count
+SPLITS_MIN = 3  # splits inside words that fold a page whatever they spell
+SPLITS_LOOKED_AT = 512  # splits looked at per page (a page of them is no reason to loop)
+NAME_SPAN = 40  # bytes of each piece read around a split
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _cut_words(data: bytes, m: Any) -> bool:
-    """Whether a fold trigger that fired on plain splits alone has enough of them inside words
-    (True for any other fold trigger match)."""
+    """Whether a fold trigger that fired on plain splits alone has enough of them inside words,
+    or one that glues a telling name back (`"cmd.ex" + "e /c "`, `"java.lang.Run" + "time"`)
+    (True for any other fold trigger match). At most SPLITS_LOOKED_AT splits are looked at."""
     if not all(_SPLIT.fullmatch(s.identifier) for s in m.strings):
         return True
-    cut = 0
+    cut = looked = 0
     for s in m.strings:
         for inst in s.instances:
+            if looked >= SPLITS_LOOKED_AT:
+                return False
+            looked += 1
             a, b = inst.offset, inst.offset + inst.matched_length
+            if _glues_a_name(data, a, b):
+                return True
             cut += a > 0 and b < len(data) and data[a - 1] in _WORD and data[b] in _WORD
-    return cut >= SPLITS_MIN
+            if cut >= SPLITS_MIN:
+                return True
+    return False
+
+
+def _glues_a_name(data: bytes, a: int, b: int) -> bool:
+    """Whether the two literal pieces around the split at `a`..`b` spell a telling name."""
+    q = data[a : a + 1]  # the quote that closes the left piece
+    left = data[max(0, a - NAME_SPAN) : a]
+    right = data[b : b + NAME_SPAN]
+    left = left[left.rfind(q) + 1 :]
+    end = right.find(q)
+    right = right if end < 0 else right[:end]
+    return folding.names_a_shell(left + right)
 
 
 def hits_of(found: list[Any], limit: int, data: bytes) -> Hits:

@@ -141,7 +141,9 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         // Select Case on a constant: only one branch can run, the others are decoys
         $s = /select case[ \t]{1,4}("[^"\r\n]{0,20}"|\d{1,6})[ \t]{0,4}[\r\n:]/ nocase
     condition:
-        #c1 + #c2 + #c3 + #c4 + #c5 + #c6 + #c7 + #c8 + #c9 + #c10 >= 3
+        // (one split will do: the stage folds a page on three cut inside words, or on one that
+        // glues a telling name back, `"cmd.ex" + "e"`; agent/decode/stage.py)
+        #c1 + #c2 + #c3 + #c4 + #c5 + #c6 + #c7 + #c8 + #c9 + #c10 >= 1
         // a small page is folded on one split (`'sy'.'stem'`): the decode stage checks that
         // itself (agent/decode/stage.py), since a regex here would cost every large file
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
