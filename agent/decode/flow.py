@@ -132,9 +132,12 @@ _SELF_CLEANED = re.compile(
 # `$ext === '.png'`: a variable compared with a file extension is an upload's checked
 # extension, whatever branch the comparison guards (a command compared with a word is not
 # cleaned: `if ($c == 'ls')` is no whitelist a shell keeps)
-_EXTENSION = (
-    rb"""['"]\.?(?:jpe?g|png|gif|bmp|webp|svg|ico|pdf|docx?|xlsx?|pptx?|txt|csv|zip|mp[34])['"]"""
+# Extensions of files the web server hands out and never runs (pictures, documents, data).
+_DATA_EXTENSIONS = (
+    rb"jpe?g|png|gif|bmp|webp|svg|ico|pdf|docx?|xlsx?|pptx?|txt|csv|zip|mp[34]"
+    rb"|json|xml|log|md|ini|cache|tmp|dat|bak|css|js"
 )
+_EXTENSION = rb"""['"]\.?(?:""" + _DATA_EXTENSIONS + rb""")['"]"""
 _EXT_CHECKED = re.compile(
     rb"\$(\w{1,64})\s{0,4}(?:===?|!==?)\s{0,4}" + _EXTENSION
     + rb"|" + _EXTENSION + rb"\s{0,4}(?:===?|!==?)\s{0,4}\$(\w{1,64})"
@@ -201,7 +204,7 @@ _WRITE_NAMES = rb"file_put_contents|move_uploaded_file|copy|fopen|fwrite|fputs"
 # A write's destination that ends in a literal data extension (`$dir . $_POST['n'] . '.txt'`)
 # names no file the web server would run (a CMS's agreement or language text, a cache entry).
 _DATA_FILE = re.compile(
-    rb"""\.\s{0,4}['"][\w./-]{0,64}\.(?:txt|json|xml|csv|log|md|ini|cache|tmp|dat|bak|jpe?g|png|gif|css|js)['"]\s{0,4}$"""
+    rb"""\.\s{0,4}['"][\w./-]{0,64}\.(?:""" + _DATA_EXTENSIONS + rb""")['"]\s{0,4}$"""
 )
 _DESTINATION = {b"file_put_contents": 0, b"fopen": 0, b"copy": 1, b"move_uploaded_file": 1}
 

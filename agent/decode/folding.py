@@ -117,12 +117,16 @@ def _name_cut(value: bytes, parts: list[bytes]) -> bool:
     for x in parts[:-1]:
         at += len(x) - 2  # the piece's body, without its quotes
         seams.append(at)
+    return _spans_a_name(value, seams)
+
+
+def cuts_a_name(left: bytes, right: bytes) -> bool:
+    """Whether two pieces glued (`left` + `right`) spell a telling name across their seam."""
+    return _spans_a_name(left + right, [len(left)])
+
+
+def _spans_a_name(value: bytes, seams: list[int]) -> bool:
     return any(m.start() < seam < m.end() for m in _NAMED.finditer(value) for seam in seams)
-
-
-def names_a_shell(text: bytes) -> bool:
-    """Whether `text` holds one of the names whose spelling in pieces is telling."""
-    return _NAMED.search(text) is not None
 
 
 _SINK_CALL = re.compile(rb"\b((?:" + _SINKS + rb")[ \t]{0,8}\()", re.I)

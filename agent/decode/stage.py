@@ -106,14 +106,15 @@ def _cut_words(data: bytes, m: Any) -> bool:
 
 
 def _glues_a_name(data: bytes, a: int, b: int) -> bool:
-    """Whether the two literal pieces around the split at `a`..`b` spell a telling name."""
+    """Whether the two literal pieces around the split at `a`..`b` spell a telling name across
+    it, as the fold pass will find it (`folding.cuts_a_name`)."""
     q = data[a : a + 1]  # the quote that closes the left piece
     left = data[max(0, a - NAME_SPAN) : a]
     right = data[b : b + NAME_SPAN]
     left = left[left.rfind(q) + 1 :]
     end = right.find(q)
     right = right if end < 0 else right[:end]
-    return folding.names_a_shell(left + right)
+    return folding.cuts_a_name(left, right)
 
 
 def hits_of(found: list[Any], limit: int, data: bytes) -> Hits:
