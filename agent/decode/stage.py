@@ -213,6 +213,20 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
     return hits
 
 
+def context_of(buf: bytes) -> bytes:
+    """The head of a layer kept in front of what is decoded from it (`<?php`, `<%@ Page ..%>`),
+    cut at its last line break and before a quote it leaves open: a head cut inside the
+    literal being decoded would make the code after it one unterminated string to every pass
+    that reads the layer's statements."""
+    head = buf[:CONTEXT]
+    if len(buf) > CONTEXT and (nl := head.rfind(b"\n")) > 0:
+        head = head[:nl]
+    for quote in b"\"'":
+        if head.count(quote) % 2:
+            head = head[: head.rfind(quote)]
+    return head
+
+
 def _packed_on(
     path: tuple[str, ...], layer: bytes, found: list[Any], limits: Limits, skip: int
 ) -> bool:
@@ -312,7 +326,7 @@ def layers_of(
         alias = payload.aliases(buf)
         offsets = offsets + payload.alias_calls(buf, alias, budget.limits.regions)
     if offsets:
-        context = buf[:CONTEXT] + b"\n"
+        context = context_of(buf) + b"\n"
         # One layer per decoding chain, however many literals went through it.
         by_chain: dict[str, list[bytes]] = {}
         for name, data in payload.chains(buf, offsets, cap, alias, page):
@@ -344,7 +358,7 @@ def layers_of(
         near = windows(buf, hits["fold"], FOLD_SPAN, whole=whole, to_end=STATEMENT_END)
         folded = fold(near)
         if folded.telling:
-            layer = (buf[:CONTEXT] + b"\n" + folded.layer(cap))[:cap]
+            layer = (context_of(buf) + b"\n" + folded.layer(cap))[:cap]
             if len(near) < len(buf):
                 # Excerpts of a large file are not a small program: padded (with newlines, which
                 # no rule keys on) to the file's size, so a rule that keys on a small `filesize`
@@ -424,7 +438,7 @@ def explore(
                 hits = with_small_split(layer, hits_of(layer_found, limits.regions, layer))
                 todo.append((here, layer, _nested_payload(name, layer, hits)))
             elif not out.too_deep and _packed_on(
-                here, layer, layer_found, limits, min(CONTEXT, len(buf)) + 1
+                here, layer, layer_found, limits, len(context_of(buf)) + 1
             ):
                 out.too_deep = " > ".join(here)
     out.stopped = budget.exhausted
