@@ -1413,6 +1413,18 @@ def test_a_wrong_key_that_leaves_high_bytes_and_a_chance_call_deciphers_nothing(
     assert payload.unxor(bytes(a ^ b for a, b in zip(garbage, stream, strict=True)), [key]) is None
 
 
+@pytest.mark.parametrize(
+    "code",
+    [b"/*" + b"~" * 70 + b"\n * a tool, its author, its version\n" * 40 + b"*/",
+     b"<?php\n" + b"$d = getcwd(); // \xc4\xe3\xba\xc3\xca\xc0\xbd\xe7 \xb2\xe2\xca\xd4\n" * 40],
+    ids=["comment-banner", "gbk-comments"],
+)  # fmt: skip
+def test_a_deciphered_page_may_open_with_a_banner_or_carry_gbk_comments(code: bytes) -> None:
+    key = b"q7w8e9r0"
+    stream = (key * len(code))[: len(code)]
+    assert payload.unxor(bytes(a ^ b for a, b in zip(code, stream, strict=True)), [key]) == code
+
+
 @pytest.mark.parametrize("seed", range(24))
 def test_a_page_under_its_own_cipher_is_deciphered_whatever_the_key(
     tmp_path: Path, seed: int

@@ -513,12 +513,12 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
 # eval("?>" . my_xor(hex2bin(strrev($p)), $k))`). Short literals of the page are tried as the
 # key on the payload's first KB; the one that gives code decodes it whole.
 XOR_KEYS = 16
-MIN_ASCII = 0.7  # printable ASCII share of a deciphered KB (a Chinese page's comments stay over)
+MIN_ASCII = 0.55  # printable ASCII share of a deciphered KB (a Chinese page's comments stay over)
 KEY_SCOPE = 512 * 1024  # bytes at each end of a page searched for keys
 _KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
 _HEX_KEY = re.compile(rb"""(["'])((?:[0-9a-fA-F]{2}){3,128})\1""")
 _CODE_HEAD = re.compile(rb"<\?|<%|\$[A-Za-z_]\w{0,30}\s{0,4}[=(\[;.)]|function\s|eval\s{0,4}\(")
-_MARKUP = re.compile(rb"<[!/]?[A-Za-z]")
+_MARKUP = re.compile(rb"<[!/]?[A-Za-z]|<!--|^\s{0,64}/\*")
 _TEXT_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])
 
 
@@ -570,7 +570,8 @@ def unxor(data: bytes, keys: list[bytes], floor: float = 0.0) -> bytes | None:
     for key in keys:
         out = _xor(head, key)
         ratio = _text_ratio(out)
-        # (a page may open with its HTML: markup counts; a wrong key leaves no text at all).
+        # (a page may open with its HTML or a comment banner: those count; a wrong key leaves
+        # no text at all).
         # Bytes above 127 count as text (a GBK comment), so a wrong guess whose high bytes
         # pass and whose KB holds `$x(` by chance is told apart by its share of ASCII: code is
         # mostly ASCII, XOR garbage about half.
