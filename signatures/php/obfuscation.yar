@@ -50,6 +50,27 @@ rule WSA_Php_Obfuscation_EvalDecodeChain : conceals
         filesize < 1MB and (#d1 > #lit or any of ($d2, $d3, $d4, $d5, $d6, $d7) or any of ($f1, $f2, $f3, $f4) or ($f5 and $ev2 and filesize < 100KB) or ($f6 and $f7 and filesize < 5KB) or ($n1 and $ev and filesize < 500KB))
 }
 
+rule WSA_Php_Obfuscation_EvalOwnDecoder : conceals
+{
+    meta:
+        id = "WSA-PHP-184"
+        description = "eval/assert of a decoder the page defines itself (an LZW or cipher function) applied to a long base64 literal, through base64_decode or a variable holding a decoder: the code exists only at run time, and no decoded layer can show it (a built-in decoder of a literal is judged by its layer; WSA-PHP-020 covers decoders of variables)"
+        family = "Encoded payload chain"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://www.php.net/manual/en/function.eval.php"
+        mitre_attack = "T1505.003"
+    strings:
+        $own = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}[A-Za-z_]\w{0,40}\s{0,3}\(\s{0,3}@?\s{0,3}(\$[A-Za-z_]\w{0,40}|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin)\s{0,3}\(\s{0,3}['"][A-Za-z0-9+\/=\r\n]{300}/ nocase
+        // the same shape with a built-in decoder outside: the decode stage unwraps it
+        $builtin = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|rawurldecode|urldecode)\s{0,3}\(\s{0,3}@?\s{0,3}(\$[A-Za-z_]\w{0,40}|base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin)\s{0,3}\(\s{0,3}['"][A-Za-z0-9+\/=\r\n]{300}/ nocase
+        $php = "<?" ascii
+    condition:
+        // (two checks at every "eval(": kept to the first size tier, as packed shells are)
+        filesize < 300KB and $php and #own > #builtin
+}
+
 rule WSA_Php_Obfuscation_EncodedFunctionNames : conceals
 {
     meta:
