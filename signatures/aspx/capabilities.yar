@@ -471,7 +471,7 @@ rule WSA_Aspx_Include_RequestPage
 {
     meta:
         id = "WSA-ASPX-141"
-        description = "ASP.NET runs a page or user control the request names (Server.Execute/Transfer, LoadControl of a request value), or compiles a page it has just written from request data (BuildManager): the .NET counterpart of PHP's include $_GET, running code planted elsewhere or sent in the request"
+        description = "ASP.NET runs a page or user control the request names (Server.Execute/Transfer, LoadControl of a request value), or compiles a page it has just written from request data or over its own file (BuildManager): the .NET counterpart of PHP's include $_GET, running code planted elsewhere or sent in the request"
         family = "Remote code loader"
         severity = "high"
         author = "webshell-agent project"
@@ -482,11 +482,18 @@ rule WSA_Aspx_Include_RequestPage
         $e1 = /Server\s{0,3}\.\s{0,3}(Execute|Transfer)\s{0,3}\(\s{0,3}Request\s{0,3}[\[\(\.]/ nocase
         $e2 = /LoadControl\s{0,3}\(\s{0,3}Request\s{0,3}[\[\(\.]/ nocase
         $b1 = /BuildManager\s{0,3}\.\s{0,3}(CreateInstanceFromVirtualPath|GetCompiledType|GetCompiledAssembly)\s{0,3}\(/ nocase
-        $b2 = /File\s{0,3}\.\s{0,3}(WriteAllText|WriteAllBytes|AppendAllText)\s{0,3}\([^;]{0,120}Request\s{0,3}[\[\(\.]/ nocase
+        // (request data: a field, the body, an upload; not the page's own path or address)
+        $b2 = /File\s{0,3}\.\s{0,3}(WriteAllText|WriteAllBytes|AppendAllText)\s{0,3}\([^;]{0,120}Request\s{0,3}(\[|\(|\.\s{0,3}(Form|QueryString|Params|Item|InputStream|BinaryRead|Files|Cookies|Headers)\b)/ nocase
+        // or rewrites its own file before compiling it: its path kept, its text read, then
+        // written twice (the code decoded at run time, then the page put back); an application
+        // compiles the pages it ships
+        $b3 = /=\s{0,3}(HttpContext\s{0,3}\.\s{0,3}Current\s{0,3}\.\s{0,3})?Request\s{0,3}\.\s{0,3}PhysicalPath\s{0,3};/ nocase
+        $b4 = /File\s{0,3}\.\s{0,3}(WriteAllText|WriteAllBytes)\s{0,3}\(/ nocase
+        $b5 = /File\s{0,3}\.\s{0,3}(ReadAllText|ReadAllBytes)\s{0,3}\(/ nocase
         $m1 = "<%@" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
-        filesize < 300KB and any of ($m*) and ($e1 or $e2 or ($b1 and $b2))
+        filesize < 300KB and any of ($m*) and ($e1 or $e2 or ($b1 and ($b2 or ($b3 and $b5 and #b4 >= 2))))
 }
 
 rule WSA_Aspx_Reader_RequestPathFile

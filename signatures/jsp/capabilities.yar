@@ -591,3 +591,23 @@ rule WSA_Jsp_Tunnel_HttpRelay
     condition:
         filesize < 30KB and any of ($tag*) and $body and $fwd and $out and $req and $back
 }
+
+rule WSA_Jsp_Database_RequestConnection
+{
+    meta:
+        id = "WSA-JSP-051"
+        description = "A JSP page that opens a JDBC connection to a URL the request gives whole (DriverManager.getConnection(request.getParameter(..))) or runs SQL the request gives whole (prepareStatement/executeQuery/executeUpdate/execute of request.getParameter(..)): a database console for whoever loads it (applications build their URL and queries themselves)"
+        family = "Database manager"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $url = /getConnection\s{0,3}\(\s{0,3}request\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $sql = /(prepareStatement|prepareCall|executeQuery|executeUpdate|execute|addBatch)\s{0,3}\(\s{0,3}request\s{0,3}\.\s{0,3}getParameter\s{0,3}\(/
+        $tag1 = "<%" ascii
+        $tag2 = "jsp:" ascii
+    condition:
+        filesize < 300KB and any of ($tag*) and ($url or $sql)
+}
