@@ -377,6 +377,17 @@ def test_dead_select_case_branches_are_dropped() -> None:
     assert fold(code).data.strip() == b"Execute(y)"
 
 
+@pytest.mark.parametrize(
+    "tag", [b"\\x3c\\x3f\\x70\\x68\\x70", b"\\x3C\\x3F\\x70\\x68\\x70", b"\\74\\77\\160\\150\\160"]
+)
+def test_an_open_tag_spelt_in_escapes_is_telling_however_few(tag: bytes) -> None:
+    # five escapes, under the count that makes escapes telling: the tag is what they hide
+    folded = fold(b'<?php $w($t, "' + tag + b' " . $c); include $t;')
+    assert folded.telling and b'"<?php " . $c' in folded.layer(1 << 20)
+    # the same few escapes of anything else are string data
+    assert not fold(b'<?php $w($t, "\\x41\\x42\\x43\\x44\\x45 " . $c);').telling
+
+
 def test_folded_code_is_matched_on_the_fold_layer(ruleset: RuleSet, tmp_path: Path) -> None:
     code = b"<% Execute(" + b"&".join(b"Chr(%d)" % c for c in b'eval(Request("z"))') + b") %>"
     assert scan(ruleset, tmp_path, "c.asp", code) == {"T_Eval_Request": "fold"}
@@ -1402,6 +1413,20 @@ def test_a_payload_under_the_pages_own_xor_cipher_is_decoded(
     assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
     # without the key in the page, nothing decodes to code
     assert payload.unxor(bytes.fromhex(hexed[::-1].decode()), [b"nope"]) is None
+
+
+def test_a_decoder_named_in_a_property_and_copied_to_a_variable_is_followed(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # the decoder's name is a class property, spelt in escapes; a method copies it into a
+    # local and calls that on the literal: no decoder's name stands before the literal
+    payload_b64 = base64.b64encode(b"system($_GET['c']);")
+    page = (
+        b'<?php class K { private $d = "\\x62\\x61\\x73\\x65\\x36\\x34\\x5f\\x64\\x65\\x63\\x6f\\x64\\x65";'
+        b' function run() { $f = $this->d; return $f("' + payload_b64 + b'"); } }'
+        b" eval((new K)->run());"
+    )
+    assert scan(ruleset, tmp_path, "k.php", page) == {"T_System_Get": "base64"}
 
 
 def test_a_wrong_key_that_leaves_high_bytes_and_a_chance_call_deciphers_nothing() -> None:

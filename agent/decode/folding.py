@@ -83,6 +83,9 @@ _ESCAPE = re.compile(
     rb"\\(?:x([0-9A-Fa-f]{2})|u+([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([0-7]{2,3}))"
 )
 _COMMENT = re.compile(rb"/\*.{0,65536}?\*/", re.S)
+# A PHP open tag spelt in escapes: code a page writes out or evaluates, hidden however few
+# escapes it takes ("\x3c\x3f\x70\x68\x70 " . $code)
+_ESCAPED_TAG = re.compile(rb"\\x3c\\x3f\\x70\\x68\\x70|\\74\\77\\160\\150\\160", re.I)
 _WORDLESS = re.compile(rb"[^A-Za-z0-9\s]*")
 _SELECT = re.compile(
     rb"\bSelect[ \t]+Case[ \t]+([^\r\n:]{1,64}?)[ \t]*(?:\r?\n|:)(.{0,65536}?)\bEnd[ \t]+Select\b",
@@ -439,7 +442,9 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     st.sub(_COMMENT, comment, telling=False, hint=b"/*")
     before = st.f.folds
     st.sub(_ESCAPE, _unescape, telling=False, hint=b"\\")
-    if st.f.folds - before >= ESCAPES_TELLING:
+    if st.f.folds - before >= ESCAPES_TELLING or (
+        st.f.folds > before and _ESCAPED_TAG.search(data) is not None
+    ):
         st.f.telling += 1
     st.sub(_SELECT, _live_case, hint=b"select")
 

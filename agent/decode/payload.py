@@ -246,8 +246,16 @@ _ALIAS = re.compile(rb"""\$([A-Za-z_]\w{0,40})\s{0,4}=\s{0,4}(["'])([^"'\n]{1,12
 ALIASES_MAX = 16
 
 
+# A variable given another's value, or a property's: `$f = $this->decoder;` (the name kept in a
+# class property, `private $decoder = "base64_decode";`, and copied before the call)
+_COPY = re.compile(
+    rb"\$([A-Za-z_]\w{0,40})\s{0,4}=\s{0,4}\$(?:this\s{0,4}->\s{0,4})?([A-Za-z_]\w{0,40})\s{0,4};"
+)
+
+
 def aliases(buf: bytes, limit: int = ALIASES_MAX) -> dict[str, str]:
-    """Variables holding the name of a decoding call: variable name (lower case) -> call name."""
+    """Variables holding the name of a decoding call, directly or copied from another variable
+    or a property that does: variable name (lower case) -> call name."""
     out: dict[str, str] = {}
     for m in _ALIAS.finditer(buf):
         body = dq_unescape(m.group(3)) if m.group(2) == b'"' else m.group(3)
@@ -255,7 +263,14 @@ def aliases(buf: bytes, limit: int = ALIASES_MAX) -> dict[str, str]:
         if name in TRANSFORMS:
             out[m.group(1).decode("ascii").lower()] = name
             if len(out) >= limit:
-                break
+                return out
+    if out:
+        for m in _COPY.finditer(buf):
+            source = out.get(m.group(2).decode("ascii").lower())
+            if source is not None:
+                out.setdefault(m.group(1).decode("ascii").lower(), source)
+                if len(out) >= limit:
+                    break
     return out
 
 

@@ -125,6 +125,9 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         $h9 = "6372656174655f66756e6374696f6e" nocase
         $h10 = "66696c655f7075745f636f6e74656e7473" nocase
         $h11 = "7068705f756e616d65" nocase
+        // a PHP open tag spelt in escapes, for a page to write out or evaluate: "\x3c\x3f\x70.."
+        $t1 = "\\x3c\\x3f\\x70\\x68\\x70" nocase
+        $t2 = "\\74\\77\\160\\150\\160"
         // a literal built by appending short base64-like literals, statement by statement
         $a = /\.=\s{0,3}("[A-Za-z0-9+\/=]{2,16}"|'[A-Za-z0-9+\/=]{2,16}');/
         // a goto obfuscator: code cut into labelled pieces, names glued from one-letter variables
@@ -148,7 +151,7 @@ rule WSA_Decode_FoldedStrings : decode_trigger
         // itself (agent/decode/stage.py), since a regex here would cost every large file
         or #chr1 + #chr2 + #chr3 + #chr4 + #chr5 + #chr6 >= 3
         or $code or $ar1 or any of ($x*) or any of ($j*) or any of ($k*) or $s or any of ($m*)
-        or any of ($h*) or #g >= 16 or #a >= 24 or #n1 + #n2 >= 2
+        or any of ($h*) or any of ($t*) or #g >= 16 or #a >= 24 or #n1 + #n2 >= 2
         or #e1 + #e2 + #e3 + #e4 + #e5 + #e6 + #e7 + #e8 + #e9 + #e10 + #e11 + #e12 + #e13 >= 8
 }
 

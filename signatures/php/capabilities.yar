@@ -945,8 +945,9 @@ rule WSA_Php_Backdoor_WpAdminBySql
         mitre_attack = "T1505.003"
     strings:
         $ins = /INSERT\s{1,3}INTO\s{1,3}[^;\n]{0,60}usermeta/ nocase
-        // a:1:{s:13:"administrator";b:1;} (its quotes escaped inside a PHP string too)
-        $cap = /s:13:\\{0,2}["']administrator\\{0,2}["'];b:1;/ nocase
+        // a:1:{s:13:"administrator";b:1;} (its quotes escaped inside a PHP string too; the
+        // flag may be any truthy value: b:1, i:1, s:1:"1")
+        $cap = /s:13:\\{0,2}["']administrator\\{0,2}["'];(b:1|i:1|s:1:\\{0,2}["']1\\{0,2}["']);/ nocase
         $lvl = /user_level['"]?\s{0,3},\s{0,3}['"]?10\b/ nocase
         $insu = /INSERT\s{1,3}INTO\s{1,3}[^;\n]{0,60}users[`'"]?\s{0,3}\([^)]{0,200}user_pass/ nocase
         $php = "<?" ascii
@@ -1053,13 +1054,15 @@ rule WSA_Php_Loader_WriteIncludeDelete
         // "<?php {$code}", '<?php ' . $code, "<?php\n$code"
         $code = /["']<\?(php)?(\s|\\n|\\x20|\\40){0,4}(\{\$|\$\w|["']\s{0,3}\.\s{0,3}\$)/ nocase
         $w = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        // or a writer held in a variable, handed the path and the code: $f($tmp, "<?php " . $c)
+        $w2 = /\$\w{1,40}\s{0,3}\(\s{0,3}\$\w{1,40}\s{0,3},\s{0,3}["']<\?php/ nocase
         $inc = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}\$\w{1,40}\s{0,3}\)?\s{0,3}[;)]/ nocase
         $del = /unlink\s{0,3}\(\s{0,3}\$\w{1,40}\s{0,3}\)/ nocase
         $tmp = /tempnam|sys_get_temp_dir|tmpfile|upload_tmp_dir|['"]\/tmp\/|\/dev\/shm/ nocase
         // the request written as it came
         $reqw = /(file_put_contents|fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,40}\s{0,3},\s{0,3}[^;]{0,40}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
     condition:
-        filesize < 256KB and $php and $w and $inc and $tmp and (($code and $del) or $reqw)
+        filesize < 256KB and $php and ($w or $w2) and $inc and $tmp and (($code and $del) or $reqw)
 }
 
 rule WSA_Php_Dropper_RemoteCodeInclude
