@@ -16,7 +16,9 @@ from agent.rules.tiers import BOUNDARIES, rule_cap, tier_of
 from agent.scanner import Scanner, Verdict
 
 KB = 1024
-BIG = BOUNDARIES[0] + 10  # a file in tier 1
+# a file past every cap of the rules below but the uncapped ones: just over the first boundary
+# of at least 256 KB (the tiers below it cut only the small-file rules)
+BIG = min(b for b in BOUNDARIES if b >= 256 * KB) + 10
 
 RULES = """
 rule Small_Only
@@ -51,6 +53,22 @@ rule Small_Or_Anything
         filesize < 10KB and $a or $a at 0
 }
 
+rule Tiny_Only
+{
+    strings:
+        $a = "tinymark"
+    condition:
+        filesize < 12KB and $a
+}
+
+rule Page_Only
+{
+    strings:
+        $a = "pagemark"
+    condition:
+        filesize < 60KB and $a
+}
+
 private rule Helper_Small
 {
     strings:
@@ -83,8 +101,8 @@ def test_a_large_file_is_scanned_without_the_rules_that_cannot_match_it(tmp_path
 def test_results_are_those_of_the_whole_set_at_every_size(tmp_path: Path) -> None:
     (tmp_path / "t.yar").write_text(RULES)
     rs = load_rules((tmp_path,), default_rules=False)
-    marks = b"ormark smallmark anymark branchmark branchmark helpermark "
-    for size in (200, 5 * KB, 199 * KB, *(b + d for b in BOUNDARIES[:2] for d in (-1, 0, 1))):
+    marks = b"ormark smallmark anymark branchmark branchmark helpermark tinymark pagemark "
+    for size in (200, 5 * KB, 199 * KB, *(b + d for b in BOUNDARIES[:4] for d in (-1, 0, 1))):
         data = (marks * (size // len(marks) + 1))[:size]
         whole = {m.rule for m in rs.rules.match(data=data)}
         tiered = {m.rule for m in rs.rules_for(size).match(data=data)}
@@ -96,7 +114,7 @@ def test_the_scanner_still_finds_an_uncapped_rule_in_a_large_file(tmp_path: Path
     rules.mkdir()
     (rules / "t.yar").write_text(RULES)
     page = tmp_path / "big.php"
-    page.write_bytes(b"smallmark anymark\n" + b"x" * BIG)
+    page.write_bytes(b"smallmark tinymark pagemark anymark\n" + b"x" * BIG)
     result = Scanner(load_rules((rules,), default_rules=False)).scan(str(page))
     assert result.verdict is Verdict.MATCHED
     assert [m.rule for m in result.matches] == ["Any_Size"]
@@ -187,3 +205,15 @@ def test_a_padded_jsp_one_liner_is_still_found_in_a_large_file(tmp_path: Path) -
     page.write_bytes(one_liner + b"<%-- " + b"x" * (3 * 1024 * 1024) + b" --%>\n")
     rules = {m.rule for m in Scanner(load_rules()).scan(str(page)).matches}
     assert "WSA_Jsp_Exec_RequestOneLiner" in rules
+
+
+def test_a_page_past_the_first_boundaries_leaves_only_the_small_page_rules_out(
+    tmp_path: Path,
+) -> None:
+    # the first tiers cut the rules written for small pages (a one-liner's `filesize < 4KB`)
+    # from every larger page, and nothing else
+    (tmp_path / "t.yar").write_text(RULES)
+    rs = load_rules((tmp_path,), default_rules=False)
+    whole = _names(rs.rules)
+    assert _names(rs.rules_for(BOUNDARIES[0])) == whole - {"Tiny_Only"}
+    assert _names(rs.rules_for(BOUNDARIES[1])) == whole - {"Tiny_Only", "Page_Only"}
