@@ -382,8 +382,8 @@ rule WSA_Php_Tool_NetworkScanner
     strings:
         $conn = /(fsockopen|socket_connect|stream_socket_client)\s{0,3}\(/ nocase
         // a range boundary read from the request: start_ip, endport, ip_from, port_max ...
-        $lo = /\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"]((start|begin|from|first|min|low)[_-]?(ip|port|host|addr)s?|(ip|port|host|addr)s?[_-]?(start|begin|from|first|min|low))['"]/ nocase
-        $hi = /\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"]((end|stop|to|last|max|high)[_-]?(ip|port|host|addr)s?|(ip|port|host|addr)s?[_-]?(end|stop|to|last|max|high))['"]/ nocase
+        $lo = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[\s{0,3}['"]((start|begin|from|first|min|low)[_-]?(ip|port|host|addr)s?|(ip|port|host|addr)s?[_-]?(start|begin|from|first|min|low))['"]/ nocase
+        $hi = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[\s{0,3}['"]((end|stop|to|last|max|high)[_-]?(ip|port|host|addr)s?|(ip|port|host|addr)s?[_-]?(end|stop|to|last|max|high))['"]/ nocase
     condition:
         filesize < 500KB and $conn and $lo and $hi
 }
@@ -584,7 +584,7 @@ rule WSA_Php_Flooder_Udp
         mitre_attack = "T1505.003"
     strings:
         $udp = /fsockopen\s{0,3}\(\s{0,3}["']udp:\/\/["']\s{0,3}\.\s{0,3}\$/ nocase
-        $req = /\$_(GET|POST|REQUEST)\s{0,3}\[/
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
         $write = /(fwrite|fputs)\s{0,3}\(/ nocase
         $t1 = /set_time_limit\s{0,3}\(\s{0,3}0\s{0,3}\)/ nocase
         $t2 = /ignore_user_abort\s{0,3}\(/ nocase
@@ -625,9 +625,9 @@ rule WSA_Php_Downloader_RequestUrlToPath
         mitre_attack = "T1505.003"
     strings:
         // two request values held in variables: $u = trim($_REQUEST['name']); $f = $_REQUEST['file'];
-        $in = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}(isset\s{0,3}\([^;?]{0,60}\?\s{0,3})?@?\s{0,3}((trim|urldecode|base64_decode|stripslashes)\s{0,3}\(\s{0,3})?\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        $in = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}(isset\s{0,3}\([^;?]{0,60}\?\s{0,3})?@?\s{0,3}((trim|urldecode|base64_decode|stripslashes)\s{0,3}\(\s{0,3})?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         // the URL is the request's: a scheme glued to a variable, or the request value itself
-        $fetch = /[^\w>:$](curl_init|file_get_contents|fopen|copy)\s{0,3}\(\s{0,3}(["']https?:\/\/["']\s{0,3}\.\s{0,3}\$[a-zA-Z_]|\$_(GET|POST|REQUEST)\s{0,3}\[)/ nocase
+        $fetch = /[^\w>:$](curl_init|file_get_contents|fopen|copy)\s{0,3}\(\s{0,3}(["']https?:\/\/["']\s{0,3}\.\s{0,3}\$[a-zA-Z_]|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[)/ nocase
         $put = /[^\w>:$](file_put_contents|copy)\s{0,3}\(\s{0,3}\$[a-zA-Z_]\w{0,30}\s{0,3},\s{0,3}\$/ nocase
     condition:
         filesize < 8KB and #in >= 2 and $fetch and $put
@@ -645,8 +645,8 @@ rule WSA_Php_Recon_RequestDirectoryListing
         reference = "https://attack.mitre.org/techniques/T1083/"
         mitre_attack = "T1505.003"
     strings:
-        $in = /\$\w{1,30}\s{0,3}=\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/
-        $d1 = /(opendir|scandir|dir)\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        $in = /\$\w{1,30}\s{0,3}=\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
+        $d1 = /(opendir|scandir|dir)\s{0,3}\(\s{0,3}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $d2 = /(opendir|scandir)\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
         $r = /readdir|is_dir|filesize|fileperms|scandir/ nocase
         $php = "<?"

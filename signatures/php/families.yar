@@ -459,8 +459,8 @@ rule WSA_Php_FileManager_SingleFile
         // a folder or file named by the request, and three kinds of change to files
         $m = /[^\w>:$](mkdir|rmdir)\s{0,3}\(/ nocase
         $w = /[^\w>:$](file_put_contents|fwrite)\s{0,3}\(/ nocase
-        $p1 = /\$\w{1,30}\s{0,3}=\s{0,3}(isset\s{0,3}\([^)]{1,60}\)\s{0,3}\?\s{0,3})?@?\$_(GET|POST|REQUEST)\s{0,3}\[\s{0,3}['"]\w{0,8}(dir|path|folder|cwd)\w{0,8}['"]/ nocase
-        $p2 = /[^\w>:$](unlink|rename|rmdir|file_put_contents|scandir|opendir|is_dir|file_exists|mkdir)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        $p1 = /\$\w{1,30}\s{0,3}=\s{0,3}(isset\s{0,3}\([^)]{1,60}\)\s{0,3}\?\s{0,3})?@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[\s{0,3}['"]\w{0,8}(dir|path|folder|cwd)\w{0,8}['"]/ nocase
+        $p2 = /[^\w>:$](unlink|rename|rmdir|file_put_contents|scandir|opendir|is_dir|file_exists|mkdir)\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         // an application's page: a class, a namespace, a CMS's own checks, its database
         $app1 = /\$this\s{0,3}->/
         $app2 = /^\s{0,8}namespace\s/

@@ -31,7 +31,7 @@ rule WSA_Php_Uploader_ClientNamedFile
         // (`$f[3]($_FILES['f']['tmp_name'], ..)`): move_uploaded_file with its name hidden
         $u4 = /\$\w{1,30}(\s{0,3}\[[^\]\n]{1,12}\])?\s{0,3}\(\s{0,3}\$_FILES\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\[\s{0,3}['"]tmp_name['"]/ nocase
         // an archive the request names, unpacked into the web folder
-        $z1 = /->\s{0,3}open\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST)\s{0,3}\[/ nocase
+        $z1 = /->\s{0,3}open\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $z2 = /->\s{0,3}extractTo\s{0,3}\(/ nocase
         $w1 = /(file_put_contents|fopen)\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
         // the same with request headers (`$_SERVER['HTTP_X']`), the name before the comma and
@@ -62,7 +62,7 @@ rule WSA_Php_Uploader_ClientNamedFile
         $a1 = /=\s{0,3}\$_(REQUEST|POST|GET|COOKIE)\s{0,3};/
         $a2 = /(file_put_contents|fwrite)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[[^\]\n]{1,20}\]\s{0,3},\s{0,3}\$\w{1,20}\s{0,3}\[/ nocase
         $c1 = /chmod\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}0?777\s{0,3}\)/ nocase
-        $c2 = /=\s{0,3}[^;]{0,30}\$_(GET|POST|REQUEST)\s{0,2}\[/
+        $c2 = /=\s{0,3}[^;]{0,30}\$_(GET|POST|REQUEST|COOKIE)\s{0,2}\[/
         // tiny editor: $p = $_POST['p']; fopen($p, 'w'); fwrite(..)
         $e1 = /=\s{0,3}@?\$_(POST|GET|REQUEST)\s{0,2}\[/
         $e2 = /fopen\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}['"][wa]/ nocase
