@@ -1397,22 +1397,31 @@ def test_a_name_looked_up_two_ways_is_left_alone() -> None:
     assert varnames.resolve(page, 1 << 20) is None
 
 
+def _xored(code: bytes, key: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(code, (key * len(code))[: len(code)], strict=True))
+
+
+def _own_cipher_page(code: bytes, key: bytes) -> bytes:
+    """`code` XORed with `key`, hex-encoded and turned, run through the page's own decoder
+    with the key in a literal: `eval('?>' . dx($p, $k))` (the php-xor mutation's shape)."""
+    hexed = _xored(code, key).hex().encode()[::-1]
+    return (
+        b"<?php function dx($h, $k) { $d = hex2bin(strrev($h)); $o = ''; $n = strlen($k);"
+        b" for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % $n]; } return $o; }\n"
+        b'$p = "' + hexed + b'";\n$k = "' + key + b"\";\neval('?>' . dx($p, $k)); ?>"
+    )
+
+
 def test_a_payload_under_the_pages_own_xor_cipher_is_decoded(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:
     # the key sits in a literal of the page; the cipher is the page's own function
     key = b"k3yZ"
     code = b"<?php system($_GET['c']); ?>" + b"<p>padding</p>" * 8
-    stream = (key * len(code))[: len(code)]
-    hexed = bytes(a ^ b for a, b in zip(code, stream, strict=True)).hex().encode()[::-1]
-    page = (
-        b"<?php function dx($h, $k) { $d = hex2bin(strrev($h)); $o = '';"
-        b" for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % strlen($k)]; }"
-        b' return $o; }\n$p = "' + hexed + b'";\n$w = "' + key + b"\";\neval('?>' . dx($p, $w));"
-    )
+    page = _own_cipher_page(code, key)
     assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
     # without the key in the page, nothing decodes to code
-    assert payload.unxor(bytes.fromhex(hexed[::-1].decode()), [b"nope"]) is None
+    assert payload.unxor(_xored(code, key), [b"nope"]) is None
 
 
 def test_a_decoder_named_in_a_property_and_copied_to_a_variable_is_followed(
@@ -1434,8 +1443,7 @@ def test_a_wrong_key_that_leaves_high_bytes_and_a_chance_call_deciphers_nothing(
     # somewhere in its KB by chance; code is mostly ASCII, so this is no plaintext
     key = b"k3yZ"
     garbage = (bytes(range(0xA0, 0xFF)) * 20)[:1000] + b"$a(1);"
-    stream = (key * len(garbage))[: len(garbage)]
-    assert payload.unxor(bytes(a ^ b for a, b in zip(garbage, stream, strict=True)), [key]) is None
+    assert payload.unxor(_xored(garbage, key), [key]) is None
 
 
 @pytest.mark.parametrize(
@@ -1445,9 +1453,7 @@ def test_a_wrong_key_that_leaves_high_bytes_and_a_chance_call_deciphers_nothing(
     ids=["comment-banner", "gbk-comments"],
 )  # fmt: skip
 def test_a_deciphered_page_may_open_with_a_banner_or_carry_gbk_comments(code: bytes) -> None:
-    key = b"q7w8e9r0"
-    stream = (key * len(code))[: len(code)]
-    assert payload.unxor(bytes(a ^ b for a, b in zip(code, stream, strict=True)), [key]) == code
+    assert payload.unxor(_xored(code, b"q7w8e9r0"), [b"q7w8e9r0"]) == code
 
 
 @pytest.mark.parametrize("seed", range(24))
@@ -1461,13 +1467,7 @@ def test_a_page_under_its_own_cipher_is_deciphered_whatever_the_key(
     rng = random.Random(seed)
     key = "".join(rng.choice("abcdefghijkmnpqrstuvwxyz23456789") for _ in range(8)).encode()
     code = b"<?php\n# tools\n$c = $_GET['c'];\nsystem($c);\n?>\n" + b"<p>notes</p>\n" * 200
-    stream = (key * len(code))[: len(code)]
-    hexed = bytes(a ^ b for a, b in zip(code, stream, strict=True)).hex().encode()[::-1]
-    page = (
-        b"<?php function dx($h, $k) { $d = hex2bin(strrev($h)); $o = ''; $n = strlen($k);"
-        b" for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % $n]; } return $o; }\n"
-        b'$p = "' + hexed + b'";\n$k = "' + key + b"\";\neval('?>' . dx($p, $k)); ?>"
-    )
+    page = _own_cipher_page(code, key)
     rules = rules_of(tmp_path, 'rule T_System_Post { strings: $a = "system($_POST" condition: $a }')
     found = scan(rules, tmp_path, "x.php", page)
     assert found == {"T_System_Post": "strrev > hex2bin > xor > flow"}
