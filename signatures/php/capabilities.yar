@@ -1417,3 +1417,45 @@ rule WSA_Php_Tunnel_HttpRelay
     condition:
         filesize < 20KB and $php and $body and $fwd and $req and $out and $back
 }
+
+rule WSA_Php_Beacon_UploaderMailsOwnAddress
+{
+    meta:
+        id = "WSA-PHP-185"
+        description = "A PHP page that saves uploads (copy or move_uploaded_file of $_FILES) and mails someone its own address (the host and the script's path or request URI): a planted uploader reporting where it was dropped"
+        family = "Uploader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        $php = "<?" ascii
+        $mail = /[^\w>:$]mail\s{0,3}\(/ nocase
+        $host = /\$_SERVER\s{0,3}\[\s{0,3}['"](HTTP_HOST|SERVER_NAME)['"]/
+        $path = /\$_SERVER\s{0,3}\[\s{0,3}['"](REQUEST_URI|PHP_SELF|SCRIPT_NAME|SCRIPT_FILENAME)['"]/
+        $up = /(copy|move_uploaded_file)\s{0,3}\(\s{0,3}\$_FILES/ nocase
+    condition:
+        filesize < 64KB and $php and $mail and $host and $path and $up
+}
+
+rule WSA_Php_Wordpress_HookWritesRemotePage
+{
+    meta:
+        id = "WSA-PHP-186"
+        description = "A WordPress hook that runs on every request (init, wp_loaded, wp_head, template_redirect, after_setup_theme) fetches text from a web address and writes it into the site (ABSPATH, DOCUMENT_ROOT): a theme or plugin planted to keep re-creating spam or shell pages"
+        family = "Persistence"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://developer.wordpress.org/reference/functions/add_action/"
+        mitre_attack = "T1505.003"
+    strings:
+        $hook = /add_action\s{0,3}\(\s{0,3}['"](init|wp_loaded|wp_head|wp_footer|template_redirect|after_setup_theme|plugins_loaded)['"]/
+        $get = /(file_get_contents|wp_remote_retrieve_body|curl_exec)\s{0,3}\(\s{0,3}['"]?(https?:\/\/|\$)/ nocase
+        $url = /['"]https?:\/\/[^'"\s]{4,200}['"]/
+        $put = /(file_put_contents|fwrite)\s{0,3}\(/ nocase
+        $root = /ABSPATH|\$_SERVER\s{0,3}\[\s{0,3}['"]DOCUMENT_ROOT['"]/
+    condition:
+        filesize < 512KB and $hook and $get and $url and $put and $root
+}
