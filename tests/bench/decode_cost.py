@@ -79,6 +79,10 @@ def cases(size: int) -> dict[str, bytes]:
         + b"';\n",
         "Java char arrays": b"new String(new char[]{'a','b','c'}) + new String(new byte[]{97,98});",
         "framework request reads": b"$this->request->post['c']; \\Drupal::request()->query->get('c');",
+        # an open tag in escapes (a fold cue of its own); a decoder's name copied from a
+        # property before a call on a literal (aliases followed through copies)
+        "escaped open tags": b'$w($t, "\\x3c\\x3f\\x70\\x68\\x70 " . $c);\n',
+        "copied decoder names": b'private $d = "base64_decode"; $f = $this->d; $g = $f; $g("aGk=");\n',
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
     # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
