@@ -1397,6 +1397,41 @@ def test_a_name_looked_up_two_ways_is_left_alone() -> None:
     assert varnames.resolve(page, 1 << 20) is None
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.binary(max_size=400)
+    | st.text(alphabet="<?php=%@ ;{}()'\"\\\n>-$xa", max_size=300).map(str.encode)
+)
+def test_a_layers_head_is_a_prefix_closed_outside_literals_and_calls(page: bytes) -> None:
+    # whatever the page, the head kept in front of a decoded layer is a prefix of it that
+    # leaves no literal and no parenthesis open (or just the page's opening tag)
+    head = stage.context_of(page)
+    assert page.startswith(head) and len(head) <= stage.CONTEXT
+    quote, depth, escaped = 0, 0, False
+    for c in head:
+        if quote:
+            escaped, quote = (False, quote) if escaped else (c == 0x5C, 0 if c == quote else quote)
+        elif c in b"\"'":
+            quote = c
+        elif c in b"()":
+            depth = max(0, depth + (1 if c == 0x28 else -1))
+    assert quote == 0 and depth == 0
+
+
+def test_a_page_decoded_inside_its_own_eval_call_is_read_statement_by_statement(
+    tmp_path: Path,
+) -> None:
+    # `eval('?>'.base64_decode('..'))`: the head kept in front of the decoded page stops before
+    # the call, so the flow pass reads the page's statements, not one open argument
+    code = b"<?php\n$n = $_POST['n'];\n$d = $_POST['d'];\nfile_put_contents($n, $d);\n"
+    code += b"?>\n<p>" + b"notes " * 60 + b"</p>\n"  # the literal runs past the head's length
+    page = b"<?php eval('?>'.base64_decode('" + base64.b64encode(code) + b"'));"
+    rules = rules_of(
+        tmp_path, 'rule T_Put { strings: $a = "file_put_contents($_POST" condition: $a }'
+    )
+    assert scan(rules, tmp_path, "w.php", page) == {"T_Put": "base64 > flow"}
+
+
 def _xored(code: bytes, key: bytes) -> bytes:
     return bytes(a ^ b for a, b in zip(code, (key * len(code))[: len(code)], strict=True))
 

@@ -214,17 +214,47 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
 
 
 def context_of(buf: bytes) -> bytes:
-    """The head of a layer kept in front of what is decoded from it (`<?php`, `<%@ Page ..%>`),
-    cut at its last line break and before a quote it leaves open: a head cut inside the
-    literal being decoded would make the code after it one unterminated string to every pass
-    that reads the layer's statements."""
+    """The head of a layer kept in front of what is decoded from it (`<?php`, `<%@ Page ..%>`):
+    its first CONTEXT bytes up to the last statement boundary (`;`, a brace, a line break, the
+    end of a tag) outside any literal or parenthesis. A head cut inside the literal being
+    decoded, or inside the call decoding it (`eval('?>'.base64_decode(`), would make the code
+    after it one unterminated string or argument to every pass that reads the layer's
+    statements."""
     head = buf[:CONTEXT]
-    if len(buf) > CONTEXT and (nl := head.rfind(b"\n")) > 0:
-        head = head[:nl]
-    for quote in b"\"'":
-        if head.count(quote) % 2:
-            head = head[: head.rfind(quote)]
-    return head
+    cut = 0
+    quote = 0
+    depth = 0
+    escaped = False
+    for i, c in enumerate(head):
+        if quote:
+            if escaped:
+                escaped = False
+            elif c == 0x5C:  # backslash
+                escaped = True
+            elif c == quote:
+                quote = 0
+        elif c in (0x22, 0x27):
+            quote = c
+        elif c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth = max(0, depth - 1)
+        elif depth == 0 and (
+            c in _BOUNDARY
+            or (c == 0x3E and head[i - 1 : i] not in (b"-", b"="))  # `%>`, `?>`, `<p>`; not `->`
+            or head.startswith(_TAG_OPEN, i - 4)
+        ):
+            cut = i + 1
+    if not cut:  # one statement from the first byte: its tag at least (`<?=`, `<%`)
+        return _TAG.match(head)[0]  # type: ignore[index]
+    return head[:cut]
+
+
+# Statement boundaries for the head (`;`, a brace, a line break), the PHP open tag's last
+# letter (`<?php` then code on the same line), and a tag at the very start
+_BOUNDARY = frozenset(b";{}\n")
+_TAG_OPEN = b"<?php"
+_TAG = re.compile(rb"(?:<\?(?:php|=)?|<%[@=]?)?")
 
 
 def _packed_on(
