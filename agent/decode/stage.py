@@ -214,16 +214,16 @@ def first_hits(data: bytes, found: list[Any], limit: int) -> Hits:
 
 
 def context_of(buf: bytes) -> bytes:
-    """The head of a layer kept in front of what is decoded from it (`<?php`, `<%@ Page ..%>`):
-    its first CONTEXT bytes up to the last statement boundary (`;`, a brace, a line break, the
-    end of a tag) outside any literal or parenthesis. A head cut inside the literal being
-    decoded, or inside the call decoding it (`eval('?>'.base64_decode(`), would make the code
-    after it one unterminated string or argument to every pass that reads the layer's
-    statements."""
+    """The head of a layer kept in front of what is decoded from it (`<?php`, `<%@ Page ..%>`,
+    the call that decodes it): its first CONTEXT bytes, cut at the last line break, with the
+    literal it leaves open emptied and closed and the calls closed (`eval('?>'.base64_decode(
+    'PD9w..` becomes `eval('?>'.base64_decode(''));`). Left open, they would make the code
+    after the head one unterminated string or argument to every pass that reads the layer's
+    statements; cut off, the rules would lose the call that runs the payload."""
     head = buf[:CONTEXT]
-    cut = 0
-    quote = 0
-    depth = 0
+    if len(buf) > CONTEXT and (nl := head.rfind(b"\n")) > 0:
+        head = head[:nl]
+    quote = opened = depth = 0
     escaped = False
     for i, c in enumerate(head):
         if quote:
@@ -234,27 +234,15 @@ def context_of(buf: bytes) -> bytes:
             elif c == quote:
                 quote = 0
         elif c in (0x22, 0x27):
-            quote = c
+            quote, opened = c, i
         elif c == 0x28:
             depth += 1
         elif c == 0x29:
             depth = max(0, depth - 1)
-        elif depth == 0 and (
-            c in _BOUNDARY
-            or (c == 0x3E and head[i - 1 : i] not in (b"-", b"="))  # `%>`, `?>`, `<p>`; not `->`
-            or head.startswith(_TAG_OPEN, i - 4)
-        ):
-            cut = i + 1
-    if not cut:  # one statement from the first byte: its tag at least (`<?=`, `<%`)
-        return _TAG.match(head)[0]  # type: ignore[index]
-    return head[:cut]
-
-
-# Statement boundaries for the head (`;`, a brace, a line break), the PHP open tag's last
-# letter (`<?php` then code on the same line), and a tag at the very start
-_BOUNDARY = frozenset(b";{}\n")
-_TAG_OPEN = b"<?php"
-_TAG = re.compile(rb"(?:<\?(?:php|=)?|<%[@=]?)?")
+    if quote:  # the literal being decoded, left empty: its text is the layer's own, and a
+        # rule that tells `eval(base64_decode('..'))` from `eval(base64_decode($x))` still can
+        head = head[: opened + 1] + bytes([quote])
+    return head + b")" * depth + b";" if quote or depth else head
 
 
 def _packed_on(
