@@ -1433,6 +1433,18 @@ def test_a_page_decoded_inside_its_own_eval_call_is_read_statement_by_statement(
     assert scan(rules, tmp_path, "w.php", page) == {"T_Put": "base64 > flow"}
 
 
+def test_a_literal_longer_than_the_loose_window_is_decoded_as_far_as_it_arrived(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # a packed page of 1.5 MB in one literal, handed to the page's own decoder: the loose pass
+    # reads a window of at most LOOSE_END after the literal's start, and decodes what came
+    code = b"<?php system($_GET['c']); ?>\n" + b"<p>" + b"filler text " * 120_000 + b"</p>"
+    packed = base64.b64encode(code)
+    assert len(packed) > stage.LOOSE_END
+    page = b'<?php $x = "' + packed + b'"; eval(own($x));'
+    assert scan(ruleset, tmp_path, "big.php", page) == {"T_System_Get": "base64"}
+
+
 def _xored(code: bytes, key: bytes) -> bytes:
     return bytes(a ^ b for a, b in zip(code, (key * len(code))[: len(code)], strict=True))
 

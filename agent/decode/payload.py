@@ -620,6 +620,22 @@ def _plain(decoded: list[tuple[bytes, str]]) -> tuple[bytes, str] | None:
     return next(((dec, how) for dec, how in decoded if texty(dec)), None)
 
 
+# A loose literal: closed by its quote, or running on to the end of the window it came in
+_LOOSE_B64 = re.compile(rb"""(['"])([A-Za-z0-9+/=_\-\r\n\\]{40,})(\1|\Z)""")
+_LOOSE_HEX = re.compile(rb"""(['"])((?:[0-9A-Fa-f]{2}){24,})(\1|[0-9A-Fa-f]?\Z)""")
+
+
+def _whole_units(body: bytes, unit: int) -> bytes:
+    """`body` without the trailing characters that do not make a whole `unit` (4 base64
+    characters, 2 hex digits), blanks and line breaks not counted."""
+    extra = len(body.translate(None, b"\r\n\\ \t")) % unit
+    while extra and body:
+        if body[-1:] not in (b"\r", b"\n", b"\\", b" ", b"\t"):
+            extra -= 1
+        body = body[:-1]
+    return body
+
+
 def loose(
     buf: bytes, cap: int, limit: int, keys: list[bytes] | None = None
 ) -> Iterator[tuple[str, bytes]]:
@@ -627,12 +643,16 @@ def loose(
     the page's `keys` when that gives code, then inflated while that still inflates, until it
     gives text."""
     n = 0
-    for pattern, fn, name in ((LONG_B64, b64, "base64"), (_LONG_HEX, hex2bin, "hex2bin")):
+    for pattern, fn, name in ((_LOOSE_B64, b64, "base64"), (_LOOSE_HEX, hex2bin, "hex2bin")):
         for m in pattern.finditer(buf):
             if n >= limit:
                 return
             n += 1
             body, path = m.group(2), name
+            if m.group(3) not in (b'"', b"'"):
+                # cut by the end of the window (a literal longer than LOOSE_END): what arrived is
+                # decoded, trimmed to whole units (a bound must not make a payload unreadable)
+                body = _whole_units(body, 2 if name == "hex2bin" else 4)
             if name == "base64" and body.startswith(b"="):
                 # padding first: base64 written backwards, for strrev() to turn round
                 body, path = body[::-1], "strrev > base64"
