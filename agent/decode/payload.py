@@ -637,11 +637,13 @@ def _whole_units(body: bytes, unit: int) -> bytes:
 
 
 def loose(
-    buf: bytes, cap: int, limit: int, keys: list[bytes] | None = None
+    buf: bytes, cap: int, limit: int, keys: list[bytes] | None = None, partial: bool = True
 ) -> Iterator[tuple[str, bytes]]:
     """Long base64 / hex literals anywhere (both also backwards): decoded, XORed with one of
     the page's `keys` when that gives code, then inflated while that still inflates, until it
-    gives text."""
+    gives text. `partial`: also a literal cut by the end of `buf` (when no decoding call has
+    read the page's literals already: a cut copy of what a call decoded whole would only
+    spend the stage's byte budget)."""
     n = 0
     for pattern, fn, name in ((_LOOSE_B64, b64, "base64"), (_LOOSE_HEX, hex2bin, "hex2bin")):
         for m in pattern.finditer(buf):
@@ -650,6 +652,8 @@ def loose(
             n += 1
             body, path = m.group(2), name
             if m.group(3) not in (b'"', b"'"):
+                if not partial:
+                    continue
                 # cut by the end of the window (a literal longer than LOOSE_END): what arrived is
                 # decoded, trimmed to whole units (a bound must not make a payload unreadable)
                 body = _whole_units(body, 2 if name == "hex2bin" else 4)

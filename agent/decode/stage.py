@@ -363,7 +363,8 @@ def layers_of(
             # (each span runs on to the end of its statement: a long literal arrives whole)
             near = windows(buf, loose_at, LOOSE_SPAN, to_end=LOOSE_END)
             keys = payload.xor_keys(buf)
-            for name, data in payload.loose(near, cap, budget.limits.regions, keys):
+            loose = payload.loose(near, cap, budget.limits.regions, keys, partial=not found)
+            for name, data in loose:
                 if data not in buf:
                     yield name, context + data
     if "flow" in hits:
