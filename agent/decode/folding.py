@@ -279,9 +279,6 @@ _CALLBACK_FIRST = (
 # cost more than the searches they saved). The substrings are looked for in the page with
 # capitals lowered, double quotes made single and blanks (spaces, tabs) left out: one test
 # covers every spelling, and a needle written with blanks is tested without them.
-def _spaced(a: bytes, b: bytes) -> tuple[bytes, ...]:
-    """`a`, any blanks, `b`: as the small-page gate (blanks left out) holds them."""
-    return (a + b,)
 
 
 _Q = rb"(?:'[^'\\\r\n]{1,4}'|\"[^\"\\\r\n]{1,4}\")"
@@ -294,22 +291,22 @@ SMALL_PAGE_CUES: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...] = tuple
         # a word cut by VBScript's `&` or a `+` of Java, C# or JScript (`"Scrip" & "tControl"`)
         ((b"'&", b"' &", b"'  &", b"'+", b"' +", b"'  +"),
          rb"[A-Za-z_][\"'][ \t]{0,2}[&+][ \t]{0,2}[\"'][A-Za-z_]"),
-        (_spaced(b"]", b"."), rb"\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"),
+        ((b"].",), rb"\$\w{1,64}\[\d{1,3}\][ \t]{0,4}\.[ \t]{0,4}\$\w{1,64}\[\d{1,3}\]"),
         ((b"implode", b"join"), rb"\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:''|\"\")[ \t]{0,8},[ \t]{0,8}\$"),
-        (_spaced(b".", b"("), rb"\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("),
+        ((b".(",), rb"\([ \t]{0,4}[A-Za-z_]\w{0,31}[ \t]{0,4}\.[ \t]{0,4}\("),
         ((b"chr", b"h*"), rb"(?i:array_map[ \t]{0,8}\([ \t]{0,8}['\"]chr['\"]|pack[ \t]{0,8}\([ \t]{0,8}['\"]H\*)"),
         ((b"'6", b"'7", b"'5"), rb"['\"](?:6[1-9a-fA-F]|7[0-9aA]|5[fF]){4,40}['\"]"),
         ((b"';",), rb"=[ \t]{0,8}" + _Q + rb";\s{0,8}\$\w{1,64}[ \t]{0,8}=[ \t]{0,8}" + _Q + rb";"),
         ((b".'",), rb"[a-z](?<![\w$>:\\][a-z])[a-z]{1,7}\.['\"][a-z_]{2,}['\"]"),
         ((b".=",), rb"\.=[ \t]{0,8}" + _PIECE + rb";[ \t\r\n]{0,64}\$\w{1,64}[ \t]{0,8}\.=[ \t]{0,8}" + _PIECE + rb";"),
-        (_spaced(b"'", b"("), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
+        ((b"'(",), rb"(?i:" + _CALLED_NAME.pattern + rb")"),
         # a variable assigned what a string function makes of a literal (`$f = strrev('..')`)
         ((b"substr", b"str_", b"strt", b"strrev", b"base64_decode", b"hex2bin", b"ucfirst"),
          rb"=[ \t]{0,8}(?i:substr_replace|substr|str_i?replace|strtr|strrev|str_rot13|base64_decode|"
          rb"hex2bin|ucfirst|strtolower|strtoupper)[ \t]{0,8}\([ \t]{0,8}['\"]"),
         # a literal XORed or ORed with a literal, a bare word or a parenthesis ('W2v'^SJJs); the
         # quote before the operator closes a literal (not `explode("|", ..)`)
-        (_spaced(b"'", b"^") + _spaced(b"'", b"|"), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
+        ((b"'^", b"'|"), rb"[^'\"\s(,=.\[]['\"][ \t]{0,4}[\^|][ \t]{0,4}['\"A-Za-z_(]"),
         # a comment closed right before a sink or decoder (`eval( /**_**/ urldecode(..)`); a
         # small page's cue, not a trigger: in yara every decoder call of every file paid for it
         ((b"*/",),

@@ -27,8 +27,11 @@ _B64_JUNK = b" \t\n\r\x0b\x0c\\"
 _B64_OK = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
 _HEX_OK = re.compile(rb"(?:[0-9A-Fa-f]{2})+")
 # Long encoded literals, quoted: candidates even when the decoding call takes a variable.
-LONG_B64 = re.compile(rb"""(['"])([A-Za-z0-9+/=_\-\r\n\\]{40,})\1""")
-_LONG_HEX = re.compile(rb"""(['"])((?:[0-9A-Fa-f]{2}){24,})\1""")
+_B64_RUN = rb"""(['"])([A-Za-z0-9+/=_\-\r\n\\]{40,})"""
+LONG_B64 = re.compile(_B64_RUN + rb"\1")
+# A loose literal: closed by its quote, or running on to the end of the window it came in
+_LOOSE_B64 = re.compile(_B64_RUN + rb"(\1|\Z)")
+_LOOSE_HEX = re.compile(rb"""(['"])((?:[0-9A-Fa-f]{2}){24,})(\1|[0-9A-Fa-f]?\Z)""")
 # Characters a call chain is made of, read backwards from the opening quote of a literal.
 _CHAIN_CHARS = frozenset(
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$@.:>-()\\ \t\r\n"
@@ -618,11 +621,6 @@ def _plain(decoded: list[tuple[bytes, str]]) -> tuple[bytes, str] | None:
         if _inflates(dec) or _code_head(dec):
             return dec, how
     return next(((dec, how) for dec, how in decoded if texty(dec)), None)
-
-
-# A loose literal: closed by its quote, or running on to the end of the window it came in
-_LOOSE_B64 = re.compile(rb"""(['"])([A-Za-z0-9+/=_\-\r\n\\]{40,})(\1|\Z)""")
-_LOOSE_HEX = re.compile(rb"""(['"])((?:[0-9A-Fa-f]{2}){24,})(\1|[0-9A-Fa-f]?\Z)""")
 
 
 def _whole_units(body: bytes, unit: int) -> bytes:
