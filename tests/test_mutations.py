@@ -195,3 +195,43 @@ def test_twins_and_full_names_keep_what_they_do_not_name() -> None:
     assert m.aspx_qualified(aspx, r) == (
         '<%@ Page Language="C#" %><% System.Diagnostics.Process.Start(c); System.IO.File.Delete(x); %>'
     )
+
+
+@given(CODE)
+def test_php_statements_join_back_to_the_region(code: str) -> None:
+    stmts = m.php_statements(code)
+    if stmts is not None:
+        assert "".join(stmts) == code
+
+
+def test_php_goto_chain_runs_the_statements_in_their_order() -> None:
+    page = (
+        "<p>x;</p><?php\n$a = $_POST['c']; # y;\nif ($a) { echo '}'; } else { echo 2; }\n"
+        "function f($x) { return system($x); }\n$g = function () { return 1; };\n"
+        "if ($a) f($a); else echo ';';\ndo { f($a); } while (0);\nf($a); ?>tail"
+    )
+    out = m.php_goto(page, random.Random(2))
+    assert out is not None and out.startswith("<p>x;</p><?php") and out.endswith("?>tail")
+    body = out[len("<p>x;</p><?php") : -len("?>tail")]
+    blocks = dict(re.findall(r"(\w+): (.*?)\ngoto \w+;\n", body, re.S))
+    label = re.match(r" goto (\w+);", body).group(1)  # type: ignore[union-attr]
+    ran = []
+    while label in blocks:
+        ran.append(blocks[label])
+        label = re.sub(r"\d+$", lambda d: str(int(d.group()) + 1), label)
+    assert "".join(ran) + " " == page[len("<p>x;</p><?php") : -len("?>tail")]
+    assert [re.sub(r"#.*", "", s).strip()[:6] for s in ran] == [
+        "$a = $",
+        "if ($a",
+        "functi",
+        "$g = f",
+        "if ($a",
+        "do { f",
+        "f($a);",
+    ]
+
+
+def test_php_goto_leaves_what_it_cannot_move() -> None:
+    for page in ("<?php namespace A; a(); b(); c();", "<?php if ($a): b(); endif; c(); d();",
+                 "<?php $x = <<<EOT\n;\nEOT;\na(); b();", "<?php a(); b();"):  # fmt: skip
+        assert m.php_goto(page, random.Random(0)) is None

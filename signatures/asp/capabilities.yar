@@ -88,7 +88,7 @@ rule WSA_Asp_ImageHeader_ServerCode
         $png = { 89 50 4E 47 0D 0A 1A 0A }
         $jpg = { FF D8 FF }
         $open = /<%[^@%]/
-        $rq = /request[ \t]{0,2}(\.[ \t]{0,2}(form|querystring|item)[ \t]{0,2})?[\(\[]/ nocase
+        $rq = /request[ \t]{0,2}(\.[ \t]{0,2}(form|querystring|item|cookies)[ \t]{0,2})?[\(\[]/ nocase
         $s1 = /[^a-z0-9_.](eval|execute|executeglobal)\b/ nocase
         $s2 = /CreateTextFile|OpenTextFile|SaveToFile/ nocase
         $s3 = /CreateObject[ \t]{0,2}\(/ nocase
@@ -111,11 +111,11 @@ rule WSA_Asp_Writer_RequestNamedFile
         mitre_attack = "T1505.003"
     strings:
         // the content: request data written as is (ADODB.Stream .WriteText = request(..), FSO .Write request(..))
-        $body = /\.write(text|line)?[ \t]{0,3}=?[ \t]{0,3}\(?[ \t]{0,3}request[ \t]{0,3}(\.form|\.querystring|\.item)?[ \t]{0,3}\(/ nocase
+        $body = /\.write(text|line)?[ \t]{0,3}=?[ \t]{0,3}\(?[ \t]{0,3}request[ \t]{0,3}(\.form|\.querystring|\.item|\.cookies)?[ \t]{0,3}\(/ nocase
         // the target: a path concatenated from a variable, not a literal name
         $save = /\.(SaveToFile|CreateTextFile|OpenTextFile)[ \t(]{1,3}[^\r\n&]{0,60}&[ \t]{0,3}([^\r\n&]{0,20}&[ \t]{0,3}){0,3}[a-z_]\w{0,30}/ nocase
         // ... and some variable holding a file name, path or folder read from the request
-        $name = /[a-z_]\w{0,30}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.item)?[ \t]{0,3}\([ \t]{0,3}"\w{0,12}(file|path|name|dir|folder|fn)\w{0,12}"/ nocase
+        $name = /[a-z_]\w{0,30}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|cstr[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.item|\.cookies)?[ \t]{0,3}\([ \t]{0,3}"\w{0,12}(file|path|name|dir|folder|fn)\w{0,12}"/ nocase
         // pages of an application: a session check or an include of its own code
         $sess = /session[ \t]{0,2}\([ \t]{0,2}"/ nocase
         $inc = "#include" nocase
@@ -165,7 +165,7 @@ rule WSA_Asp_Writer_MswcProcessForm
         $tools = /CreateObject[ \t]{0,2}\([ \t]{0,2}"MSWC\.Tools"/ nocase
         // ProcessForm OutputFile, TemplateFile: the output named by a variable or a request value
         $pf = /\.ProcessForm[ \t(]{1,3}(request|[a-z_]\w{0,30}[ \t]{0,3}[,&)])/ nocase
-        $rq = /request[ \t]{0,2}(\.form|\.querystring|\.item)?[ \t]{0,2}\(/ nocase
+        $rq = /request[ \t]{0,2}(\.form|\.querystring|\.item|\.cookies)?[ \t]{0,2}\(/ nocase
         $tag = "<%"
     condition:
         filesize < 1MB and $tag and $tools and $pf and $rq

@@ -144,8 +144,8 @@ rule WSA_Asp_Generic_FileManagerWithPassword
         $f = "scripting.filesystemobject" nocase
         $c = /\.(CreateTextFile|OpenTextFile)[ \t]{0,3}\(/ nocase
         $self = /mappath[ \t]{0,3}\([ \t]{0,3}request\.servervariables[ \t]{0,3}\([ \t]{0,3}["'](script_name|path_info|url)["']/ nocase
-        $pw = /if[ \t]{1,3}(trim\()?request[ \t]{0,3}\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)[ \t]{0,3}=[ \t]{0,3}["'][^"'\r\n]{1,30}["'][ \t]{0,3}then/ nocase
-        $rq = /request[ \t]{0,3}\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)/ nocase
+        $pw = /if[ \t]{1,3}(trim\()?request[ \t]{0,3}(\.(form|querystring|cookies)[ \t]{0,3})?\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)[ \t]{0,3}=[ \t]{0,3}["'][^"'\r\n]{1,30}["'][ \t]{0,3}then/ nocase
+        $rq = /request[ \t]{0,3}(\.(form|querystring|cookies)[ \t]{0,3})?\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)/ nocase
         // server-side includes of the site's own pages: an application's page, not a dropped one
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
@@ -199,6 +199,7 @@ rule WSA_Asp_Generic_SelfAppendingScript
         // a log file of a fixed name (a payment plugin appending to wx.txt) is not the script
         $fixed = /MapPath[ \t]{0,2}\([ \t]{0,2}"[^"\r\n]{1,60}\.(txt|log)"[ \t]{0,2}\)/ nocase
         $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?\w{1,20}[ \t]{0,2}\)?[ \t]{0,2},[ \t]{0,2}8/ nocase
+        // cookies left out: pages that log their visitors' cookie values append to a log file
         $r = /request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
         $w = /\.write(line)?[ \t]/ nocase
         $tag1 = "<%"
@@ -307,9 +308,9 @@ rule WSA_Asp_Generic_SqlConsole
         $c1 = /(connstr|dbstr|linkstr|conn_?str\w{0,6}|connection\w{0,8})[ \t]{0,2}=[ \t]{0,2}(trim\()?(request|session)[ \t]{0,2}\(/ nocase
         $c2 = /session[ \t]{0,2}\([ \t]{0,2}["']\w{0,8}(dbstr|connstr|conn)\w{0,8}["'][ \t]{0,2}\)[ \t]{0,2}=[ \t]{0,2}request/ nocase
         // server, user or password of the connection typed into the page
-        $c3 = /(server|serverip|user(name)?|pass(word)?)\w{0,6}[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
+        $c3 = /(server|serverip|user(name)?|pass(word)?)\w{0,6}[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}(\.form|\.cookies)?[ \t]{0,2}\(/ nocase
         $c4 = /(provider|driver|server|data source)[ \t]{0,2}=[^\r\n]{0,40}["'][ \t]{0,2}&[ \t]{0,2}(request|\w{1,20})/ nocase
-        $q1 = /(sql\w{0,10}|sqlstr|query)[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}\(/ nocase
+        $q1 = /(sql\w{0,10}|sqlstr|query)[ \t]{0,2}=[ \t]{0,2}(trim\()?request[ \t]{0,2}(\.form|\.cookies)?[ \t]{0,2}\(/ nocase
         $q2 = /\.execute[ \t]{0,2}\(?[ \t]{0,2}(trim\()?request/ nocase
         $q3 = "xp_cmdshell" nocase
         $e = /\.(execute|open)[ \t]/ nocase

@@ -270,7 +270,7 @@ rule WSA_Php_Obfuscation_BitwiseStrings : conceals
 {
     meta:
         id = "WSA-PHP-024"
-        description = "small PHP file made of string assignments combined with bitwise XOR/AND/OR of quoted strings and barewords ('}l3'&MF9, '$'^A): a generator that rebuilds function names and the payload at run time"
+        description = "small PHP file made of string assignments combined with bitwise XOR/AND/OR of quoted strings and barewords ('}l3'&MF9, '$'^A), in any statement order: a generator that rebuilds function names and the payload at run time"
         family = "Encoded payload chain"
         severity = "high"
         author = "webshell-agent project"
@@ -278,12 +278,13 @@ rule WSA_Php_Obfuscation_BitwiseStrings : conceals
         reference = "https://www.php.net/manual/en/language.operators.bitwise.php"
         mitre_attack = "T1505.003"
     strings:
-        $x = "'^'"
-        $a = "'&'"
-        $o = "'|'"
-        $s = "';$"
+        // the operator between two literals, not a quoted '|' used as an array key ('|' => ..)
+        $op = /'[\^&|]'[^ \t\r\n,=\x5d]/
+        // assignments counted, not their adjacency: a goto chain or line breaks between the
+        // statements (yakpro-po's shuffle) keep the same generator
+        $v = /\$\w{1,40}[ \t]{0,2}=[^=>]/
     condition:
-        filesize < 8KB and (#x + #a + #o) >= 6 and #s >= 8
+        filesize < 8KB and #op >= 6 and #v >= 8
 }
 
 rule WSA_Php_Obfuscation_PhpInBase64 : conceals

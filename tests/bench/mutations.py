@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import random
 import re
 import zlib
@@ -324,6 +325,71 @@ def php_xor(text: str, rng: random.Random) -> str | None:
         " for ($i = 0; $i < strlen($d); $i++) { $o .= $d[$i] ^ $k[$i % $n]; } return $o; }\n"
         f'$p = "{hexed}";\n$k = "{key}";\neval(\'?>\' . dx($p, $k)); ?>'
     )
+
+
+# Top-level statements a goto chain cannot move: declarations PHP wants first, alternative
+# syntax and heredocs the splitter below does not parse, and the end of the compiled code.
+_GOTO_UNSAFE = re.compile(
+    r"<<<|\b(?:namespace|declare|use|end(?:if|foreach|for|while|switch|declare)"
+    r"|__halt_compiler)\b",
+    re.I,
+)
+# After a closing `}` at depth 0 the statement goes on: `do {..} while (..);`, `}(..)`, `};`.
+_GOTO_JOINS = re.compile(r"\s*while\b|\s*[;),.\-\[?:=]", re.I)
+
+
+def php_statements(code: str) -> list[str] | None:
+    """A PHP region's top-level statements, in order, joining to `code`; a statement ends at a
+    `;` or a closing `}` at depth 0 (`_GOTO_JOINS`; `else`, `catch` and `finally` join the
+    statement before). None where the region holds what `_GOTO_UNSAFE` names."""
+    parts = c_like_parts(code, hash_comments=True)
+    # Literals and comments masked to one neutral character so only code is scanned.
+    masked = "".join(c if is_code else "x" * len(c) for is_code, c in parts)
+    if _GOTO_UNSAFE.search(masked):
+        return None
+    cuts, depth = [0], 0
+    for i, ch in enumerate(masked):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0 and ch == "}" and not _GOTO_JOINS.match(masked, i + 1):
+                cuts.append(i + 1)
+        elif ch == ";" and depth == 0:
+            cuts.append(i + 1)
+    if depth:
+        return None
+    cuts.append(len(code))
+    stmts = [code[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+    # `if (a) x(); else y();`: a statement opening with `else` belongs to the one before.
+    out: list[str] = []
+    for s in stmts:
+        if out and re.match(r"\s*(?:else|elseif|catch|finally)\b", s, re.I):
+            out[-1] += s
+        else:
+            out.append(s)
+    return out
+
+
+def php_goto(text: str, rng: random.Random) -> str | None:
+    """Top-level statements shuffled and chained by `goto` (yakpro-po's control-flow shuffle):
+    `goto L0; L2: c(); goto L3; L0: a(); goto L1; L1: b(); goto L2; L3: ;`."""
+    tag = "".join(rng.choice("abcdefghijkmnpqrstuvwxyz") for _ in range(4))
+
+    def region(code: str) -> str:
+        stmts = php_statements(code)
+        if not stmts:
+            return code
+        tail = stmts.pop() if not stmts[-1].strip().endswith((";", "}")) else ""
+        if len(stmts) < 3:
+            return code
+        blocks = [f"{tag}{i}: {s}\ngoto {tag}{i + 1};\n" for i, s in enumerate(stmts)]
+        rng.shuffle(blocks)
+        return f" goto {tag}0;\n" + "".join(blocks) + f"{tag}{len(stmts)}: ;{tail}"
+
+    return _changed(text, _on_regions(text, _PHP_REGION, region))
 
 
 # ---- classic ASP (VBScript) ----------------------------------------------------------------
@@ -708,6 +774,7 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "php-nest": ("PHP", php_nest),
     "php-gzip": ("PHP", php_gzip),
     "php-xor": ("PHP", php_xor),
+    "php-goto": ("PHP", php_goto),
     "asp-case": ("ASP", asp_case),
     "asp-item": ("ASP", asp_item),
     "asp-global": ("ASP", asp_global),
