@@ -276,6 +276,10 @@ def test_a_file_already_judged_high_is_not_decoded(
         # Chr gives the page's code-page bytes (one above 127, two for a GBK character);
         # ChrW a character, written as UTF-8
         (b"x = Chr(200)&Chr(&HB0A1)&ChrW(233)", b'x = "\xc8\xb0\xa1\xc3\xa9"'),
+        # a backslash made from its code is a character: it neither escapes the quote closing
+        # it nor turns the `n` after it into a line feed
+        (b'f.CreateTextFile((Chr(99)&Chr(58)&Chr(92)&Chr(110)&Chr(46)&Chr(118)), 1)',
+         b'f.CreateTextFile("c:\\\\n.v", 1)'),  # fmt: skip
         (b"eval(String.fromCharCode(101, 118, 97, 108))", b'eval("eval")'),
         # Java and C# strings made of char or byte arrays
         (b"Class.forName(new String(new byte[]{106, 97, 118, 97}))", b'Class.forName("java")'),

@@ -383,6 +383,13 @@ def _quote(value: bytes, q: bytes = b'"') -> bytes:
     return q + value.replace(q, b"\\" + q) + q
 
 
+def _quote_chars(value: bytes, q: bytes = b'"') -> bytes:
+    """Characters made from their codes as a literal: a backslash among them is a character,
+    not an escape (`Chr(92) & "n"` is `\\n`, not a line feed), and must not escape the quote
+    that closes it (`"\\"` would swallow the `&` after it)."""
+    return _quote(value.replace(b"\\", b"\\\\"), q)
+
+
 def _unescape(m: re.Match[bytes]) -> bytes:
     hx, u4, ub, octal = m.groups()
     code = int(hx or u4 or ub, 16) if (hx or u4 or ub) else int(octal, 8)
@@ -458,7 +465,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             c: bytes | None = bytes([a]) if a < 256 else a.to_bytes(2, "big")
         else:
             c = _char(a)
-        return m.group(0) if c is None else _quote(c)
+        return m.group(0) if c is None else _quote_chars(c)
 
     st.sub(_CHR, chr_, hint=b"chr")
 
@@ -466,7 +473,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         chars = [_char(_num(x.strip())) for x in m.group(1).split(b",")]
         if any(c is None for c in chars):
             return m.group(0)
-        return _quote(st.value(b"".join(c for c in chars if c is not None)))
+        return _quote_chars(st.value(b"".join(c for c in chars if c is not None)))
 
     st.sub(_FROMCHARCODE, from_char_code, hint=b"fromcharcode")
 
@@ -490,7 +497,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         chars = [_char(_num(x.strip())) for x in m.group(2).split(b",")]
         if any(c is None for c in chars):
             return m.group(0)
-        return _quote(st.value(b"".join(c for c in chars if c is not None)), b"'")
+        return _quote_chars(st.value(b"".join(c for c in chars if c is not None)), b"'")
 
     st.sub(_CHR_ARRAY, chr_array, hint=b"array_map")
     st.sub(_PACK_HEX, lambda m: _quote(st.value(bytes.fromhex(m.group(3).decode())), b"'"),

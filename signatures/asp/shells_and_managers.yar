@@ -59,7 +59,8 @@ rule WSA_Asp_Generic_WriteFileFromRequest
     strings:
         $p1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
         // (the path from a cookie too: a writer driven by cookies keeps its fields out of logs)
-        $a1 = /\b\w{0,12}(path|file|name)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.cookies)?[ \t]{0,3}\(/ nocase
+        // a file's name, not any name (a payment notice's item_name, first_name)
+        $a1 = /\b(\w{0,12}(path|file|fname)\w{0,12}|(new|old|f|s|str)?name\d?)[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.cookies)?[ \t]{0,3}\(/ nocase
         // OpenTextFile only when opened for writing or appending (2, 8): reading a mail template is not a write
         $c1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}[,)]|OpenTextFile[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}\)?[ \t]{0,3},[ \t]{0,3}(2|8|ForWriting|ForAppending)\b/ nocase
         $c2 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}[,)]/ nocase
@@ -125,8 +126,12 @@ rule WSA_Asp_Generic_MultiCapabilityShell
         $c8 = "DeleteFile" nocase
         $c9 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
         $tag = "<%"
+        // a command run with an argument: a server probe creates WScript.Shell to read the
+        // environment and names Shell.Application's class ID to test it is installed
+        $run = /\.(Exec|Run|ShellExecute)([ \t]{1,3}|[ \t]{0,3}\([ \t]{0,3})[\w"'&]/ nocase
     condition:
-        filesize < 2MB and $tag and 2 of ($o*) and 2 of ($c*)
+        filesize < 2MB and $tag and 2 of ($o*) and 2 of ($c*) and
+        ($run or any of ($o3, $o4, $o5, $o6, $o7, $o11))
 }
 
 rule WSA_Asp_Generic_FileManagerWithPassword
@@ -236,7 +241,9 @@ rule WSA_Asp_FileManager_DriveBrowser
         // server-side includes of the site's own pages: a settings or status page of an application
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 2MB and $tag and $r and any of ($d*) and 3 of ($f*) and not $ssi
+        // one of them changes files: listing drives and folders and a write-speed test file
+        // (CreateTextFile) is what an ASP server probe does
+        filesize < 2MB and $tag and $r and any of ($d*) and 3 of ($f*) and any of ($f1, $f2, $f3, $f4, $f6) and not $ssi
 }
 
 rule WSA_Asp_FileManager_FullDiskBrowser

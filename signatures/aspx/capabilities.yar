@@ -542,7 +542,7 @@ rule WSA_Aspx_Generic_CapabilityMix
 {
     meta:
         id = "WSA-ASPX-144"
-        description = "An ASP.NET page or handler with inline code that reads the request (or has a form text box) and holds three or more of the capability families a shell combines (processes, COM shells, assembly loading, reflection, run-time compilation, file writes, file reads, folder and drive listing, database connections, sockets, outbound HTTP, ciphers, Base64, host reconnaissance, the registry, WMI, PowerShell, P/Invoke, directory services): the lowest count at which the benign sets flag at most 1 page in 10,000 (none of 5,732 benign ASP.NET pages: their code lives in compiled code-behind)"
+        description = "An ASP.NET page or handler with inline code that reads the request (or has a form text box) and holds three or more of the capability families a shell combines (processes, COM shells, assembly loading, reflection, run-time compilation, file writes, file reads (not of an HTTP response), folder and drive listing, database connections, sockets, outbound HTTP, ciphers, Base64, host reconnaissance, the registry, WMI, PowerShell, P/Invoke, directory services): the lowest count at which the benign sets flag at most 1 page in 10,000 (none of 5,732 benign ASP.NET pages: their code lives in compiled code-behind)"
         family = "Generic web-shell manager"
         severity = "medium"
         author = "webshell-agent project"
@@ -561,7 +561,11 @@ rule WSA_Aspx_Generic_CapabilityMix
         $c04 = /GetMethod\s{0,3}\(|BindingFlags|\.InvokeMember\s{0,3}\(/ nocase
         $c05 = /CodeDomProvider|CSharpCodeProvider|CompileAssemblyFromSource|JScriptEvaluate|Microsoft\.JScript/ nocase
         $c06 = /File\.(WriteAll|AppendAll|Copy|Move|Delete|Create)|StreamWriter\s{0,3}\(|\.SaveAs\s{0,3}\(|Directory\.(Delete|Move|CreateDirectory)/ nocase
-        $c07 = /File\.(ReadAll|OpenRead)\w{0,8}\s{0,3}\(|StreamReader\s{0,3}\(|TransmitFile|\.WriteFile\s{0,3}\(/ nocase
+        $c07 = /File\.(ReadAll|OpenRead)\w{0,8}\s{0,3}\(|TransmitFile|\.WriteFile\s{0,3}\(/ nocase
+        // a StreamReader is a file read unless it reads an HTTP response (a payment page
+        // reading its gateway's answer is outbound HTTP, counted once as $c11)
+        $sr = /StreamReader\s{0,3}\(/ nocase
+        $srh = /StreamReader\s{0,3}\(\s{0,3}[\w.]{1,40}\.GetResponseStream\s{0,3}\(/ nocase
         $c08 = /Directory\.Get(Files|Directories|LogicalDrives)|DirectoryInfo|GetFileSystemInfos|DriveInfo/ nocase
         $c09 = /SqlConnection|OleDbConnection|OdbcConnection|MySqlConnection|OracleConnection/ nocase
         $c10 = /TcpClient|TcpListener|new\s{1,3}Socket\s{0,3}\(|System\.Net\.Sockets/ nocase
@@ -580,7 +584,7 @@ rule WSA_Aspx_Generic_CapabilityMix
         // .NET code runs in ASP.NET pages only: a classic ASP page (a server probe listing
         // drives and copying files through the FileSystemObject) is not judged by it
         filesize < 2MB and not (extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx") and
-        any of ($m*) and $req and 3 of ($c*)
+        any of ($m*) and $req and (3 of ($c*) or (2 of ($c*) and not $c07 and #sr > #srh))
 }
 
 rule WSA_Aspx_Tunnel_HttpRelay

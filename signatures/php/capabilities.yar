@@ -879,11 +879,14 @@ rule WSA_Php_Loader_ArchiveInclude
         // application's stub, require 'phar://app.phar/index.php', is not matched)
         $w1 = /phar:\/\/[^"'\s\/]{0,80}\.(zip|gz|tar|jpe?g|png|gif|ico|txt|tmp|log|dat|bak)\b/ nocase
         $w2 = /phar:\/\/(%s|\$|["']\s{0,3}\.)/ nocase
+        // a path joined at run time that names a .phar archive in the same expression is an
+        // application's own packaged plugin ('phar://' . INCLUDE_DIR . '/plugins/audit.phar/..')
+        $app = /phar:\/\/["']\s{0,3}\.[^;\r\n]{0,80}\.phar\//
         $w3 = /(zip|compress\.zlib|compress\.bzip2):\/\// nocase
         $i = /[^\w>:$](include|require)(_once)?\b/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 1KB and $php and any of ($w*) and $i
+        filesize < 1KB and $php and ($w1 or $w3 or #w2 > #app) and $i
 }
 
 rule WSA_Php_Tamper_SecurityPlugin
@@ -929,7 +932,10 @@ rule WSA_Php_Loader_TempFileInclude
         $req = /\$_(GET|POST|REQUEST|COOKIE|FILES)\b|php:\/\/input/ nocase
         $php = "<?" ascii
     condition:
-        filesize < 256KB and $php and $m and $u and $t and $inc and ($fetch or $req)
+        // the include next to the stream's path (a library that has a temp-file helper in one
+        // place and includes its own modules in another is no loader)
+        filesize < 256KB and $php and $m and $u and $t and ($fetch or $req) and
+        for any i in (1..#inc): (for any j in (1..#u): (@inc[i] > @u[j] - 1024 and @inc[i] < @u[j] + 1024))
 }
 
 rule WSA_Php_Backdoor_WpAdminBySql

@@ -279,10 +279,10 @@ rule WSA_Php_Obfuscation_BitwiseStrings : conceals
         mitre_attack = "T1505.003"
     strings:
         // the operator between two literals, not a quoted '|' used as an array key ('|' => ..)
-        $op = /'[\^&|]'[^ \t\r\n,=\x5d]/
-        // assignments counted, not their adjacency: a goto chain or line breaks between the
-        // statements (yakpro-po's shuffle) keep the same generator
-        $v = /\$\w{1,40}[ \t]{0,2}=[^=>]/
+        $op = /'\^'[^ \t\r\n,=\x5d]|'&'[^ \t\r\n,=\x5d]|'\|'[^ \t\r\n,=\x5d]/
+        // statements ending in a literal, counted whether the next one follows at once, on the
+        // next line or behind a goto (yakpro-po's shuffle): the same generator
+        $v = /';[ \t\r\n]{0,4}[$\w]/
     condition:
         filesize < 8KB and #op >= 6 and #v >= 8
 }

@@ -28,7 +28,7 @@ Mutation = Callable[[str, random.Random], "str | None"]
 # server-side <script> blocks.
 _PHP_REGION = re.compile(r"<\?(?:php\b|=)?(.*?)(?:\?>|\Z)", re.S | re.I)
 _TAG_REGION = re.compile(
-    r"<%(?![@-])=?(.*?)(?:%>|\Z)"
+    r"<%(?!\s*[@-])=?(.*?)(?:%>|\Z)"
     r"|<script\b[^>]*\brunat\s*=\s*[\"']?server[^>]*>(.*?)(?:</script\s*>|\Z)",
     re.S | re.I,
 )
