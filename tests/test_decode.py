@@ -278,8 +278,10 @@ def test_a_file_already_judged_high_is_not_decoded(
         (b"x = Chr(200)&Chr(&HB0A1)&ChrW(233)", b'x = "\xc8\xb0\xa1\xc3\xa9"'),
         # a backslash made from its code is a character: it neither escapes the quote closing
         # it nor turns the `n` after it into a line feed
-        (b'f.CreateTextFile((Chr(99)&Chr(58)&Chr(92)&Chr(110)&Chr(46)&Chr(118)), 1)',
-         b'f.CreateTextFile("c:\\\\n.v", 1)'),  # fmt: skip
+        (
+            b"f.CreateTextFile((Chr(99)&Chr(58)&Chr(92)&Chr(110)&Chr(46)&Chr(118)), 1)",
+            b'f.CreateTextFile("c:\\\\n.v", 1)',
+        ),
         (b"eval(String.fromCharCode(101, 118, 97, 108))", b'eval("eval")'),
         # Java and C# strings made of char or byte arrays
         (b"Class.forName(new String(new byte[]{106, 97, 118, 97}))", b'Class.forName("java")'),
@@ -1327,6 +1329,21 @@ def test_a_payload_whose_code_carries_raw_bytes_is_scanned(
     page = b"<?php $f = pick(); eval($f() . '" + literal + b"');"
     assert scan(ruleset, tmp_path, "p.php", page) == {"T_System_Get": "base64 > inflate"}
     assert not payload.texty(raw) and not payload.texty(os.urandom(4096))
+
+
+@given(st.binary(max_size=600), st.integers(0, 700))
+def test_a_decoded_payload_is_kept_as_text_as_program_headers_or_not_at_all(
+    tail: bytes, e_lfanew: int
+) -> None:
+    # any bytes, and bytes shaped like a PE whose header offset points anywhere
+    pe = b"MZ" + bytes(0x3A) + e_lfanew.to_bytes(4, "little") + tail
+    for data in (tail, pe, b"\x7fELF" + tail):
+        layer = payload.kept(data)
+        if layer is not None:
+            assert layer == data if payload.texty(data) else layer == data[: payload.EXE_HEAD]
+    real = b"MZ" + bytes(0x3A) + (0x40).to_bytes(4, "little") + b"PE\0\0" + os.urandom(8000)
+    assert payload.executable(real) and payload.kept(real) == real[: payload.EXE_HEAD]
+    assert payload.kept(b"\x89PNG\r\n\x1a\n" + os.urandom(4000)) is None
 
 
 @pytest.mark.parametrize(

@@ -171,6 +171,28 @@ PASS_THROUGH = frozenset({
 })  # fmt: skip
 
 
+EXE_HEAD = 4096  # of a decoded executable, the layer keeps its headers only
+
+
+def executable(data: bytes) -> bool:
+    """A Windows PE (`MZ`, its `PE\\0\\0` header where e_lfanew says) or an ELF image."""
+    if data[:4] == b"\x7fELF":
+        return True
+    if data[:2] != b"MZ" or len(data) < 0x40:
+        return False
+    pe = int.from_bytes(data[0x3C:0x40], "little")
+    return pe + 4 <= len(data) and data[pe : pe + 4] == b"PE\0\0"
+
+
+def kept(data: bytes) -> bytes | None:
+    """What of a decoded payload is a layer: text as it is (code to scan), an executable's
+    headers (a page that carries a program to drop it: WSA_Gen_Dropper_DecodedExecutable),
+    nothing of other data (an image)."""
+    if texty(data):
+        return data
+    return data[:EXE_HEAD] if executable(data) else None
+
+
 def texty(data: bytes) -> bool:
     """Mostly printable text (ASCII, or UTF-8 with some ASCII): worth scanning as code."""
     if not data or b"\0" in data[:64]:
@@ -393,8 +415,8 @@ def chains(
             more, rounds = base64_again(data, cap)
             if rounds and texty(more):
                 data, names = more, names + ["base64_decode"] * rounds
-        if texty(data):  # an image or other data is not code
-            yield " > ".join(_short(n) for n in names), data
+        if (layer := kept(data)) is not None:  # an image or other data is not code
+            yield " > ".join(_short(n) for n in names), layer
 
 
 # A decoded literal that is a name or a command line (short, one line, no code punctuation) is
@@ -675,8 +697,8 @@ def loose(
             # rounds together within `cap` output bytes (a bomb of bombs stops there)
             spent = 0
             for _ in range(REPEAT_INFLATE):
-                if texty(out):
-                    yield path, out
+                if (layer := kept(out)) is not None:
+                    yield path, layer
                     break
                 inflated = any_inflate(out, cap - spent) if spent < cap else None
                 if inflated is None:

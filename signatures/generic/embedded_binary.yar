@@ -22,6 +22,30 @@ rule WSA_Gen_Dropper_EmbeddedExecutable
         filesize < 20MB and $tag and any of ($hex, $b64, $esc)
 }
 
+rule WSA_Gen_Dropper_DecodedExecutable
+{
+    meta:
+        id = "WSA-GEN-033"
+        description = "A server page (PHP, ASP, ASP.NET or JSP) whose encoded or compressed literal decodes to a Windows or Linux executable (the decode stage keeps such a layer's headers): a dropper that writes a packed program to disk and runs it, the reverse-connect binaries of shell kits among them"
+        family = "Dropper"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1105/"
+        mitre_attack = "T1505.003"
+    strings:
+        // the DOS stub every PE linker writes, and an ELF header (class, data, version 1)
+        $dos = "This program cannot be run in DOS mode"
+        $elf = { 7F 45 4C 46 (01 | 02) (01 | 02) 01 }
+        $tag = /<\?|<%|runat\s{0,3}=\s{0,3}["']?server/ nocase
+    condition:
+        // a layer starts with the page's head (its open tag), or with the program when the
+        // payload was the page's first literal; a program file (.exe) is not a page
+        filesize < 8MB and ($tag or uint16(0) == 0x5A4D or uint32(0) == 0x464C457F) and
+        ($dos or $elf) and
+        (extension matches /^\.(php\d?|phtml|pht|inc|asp|asa|cer|cdx|aspx|ashx|asmx|ascx|cshtml|jsp|jspx|jspf)$/i)
+}
+
 rule WSA_Gen_Dropper_PowerShellCradle
 {
     meta:
