@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import urllib.parse
 import zlib
 
 from agent.decode._scrtable import TABLES
@@ -80,6 +81,10 @@ def php_packed(code: bytes, chain: str = "gzinflate>base64") -> bytes:
             data, call = data[::-1], "strrev"
         elif step == "lzw":
             data, call = lzw_compress(data), "lzw_decompress"
+        elif step == "rawurl":
+            data, call = urllib.parse.quote_from_bytes(data, safe=b"").encode(), "rawurldecode"
+        elif step == "entities":
+            data, call = b"".join(b"&#%d;" % c for c in data), "html_entity_decode"
         else:
             raise ValueError(step)
         calls.append(call)

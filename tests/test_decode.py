@@ -121,6 +121,8 @@ def test_dbcs_characters_pass_through_and_do_not_count() -> None:
         ("rot13>base64", "base64 > str_rot13"),
         ("strrev", "strrev"),
         ("lzw>base64", "base64 > lzw_decompress"),
+        ("rawurl", "rawurldecode"),
+        ("entities", "html_entity_decode"),
     ],
 )
 def test_packed_php_payload_is_unpacked(
@@ -262,6 +264,15 @@ def test_a_file_already_judged_high_is_not_decoded(
     page = php_packed(b'@eval($_POST["k"]);', "base64") + b" // judged_marker"
     expect = {"Judged": "", "T_Eval_Post": "base64"} if decoded else {"Judged": ""}
     assert scan(ruleset, tmp_path, "j.php", page) == expect
+
+
+def test_every_payload_decoder_has_a_trigger() -> None:
+    # a decoder without a needle in the trigger rule is never reached (`eval(rawurldecode(..))`
+    # was not, while the stage could decode it)
+    needles = re.findall(r'\$p\d+ = "([^"]+)"', TRIGGERS.read_text())
+    generic = {"decode"}  # Java's getDecoder().decode(..): the getDecoder() needle
+    for name in set(payload.TRANSFORMS) - generic:
+        assert any(n.lower() in name for n in needles), name
 
 
 # --- String folding -----------------------------------------------------------------------

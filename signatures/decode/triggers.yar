@@ -49,6 +49,11 @@ rule WSA_Decode_LiteralPayload : decode_trigger
         $p11 = "getMimeDecoder" nocase
         $p12 = "parseBase64Binary" nocase
         $p13 = "decodeBase64" nocase
+        // every decoder the payload stage applies has a needle here (a test holds them in step)
+        $p14 = "urldecode" nocase
+        $p15 = "htmlspecialchars_decode" nocase
+        $p16 = "html_entity_decode" nocase
+        $p17 = "lzw_decompress" nocase
     condition:
         any of them
 }

@@ -132,7 +132,8 @@ rule WSA_Php_RemoteCode_FetchThenEval
         reference = "https://attack.mitre.org/techniques/T1105/"
         mitre_attack = "T1505.003"
     strings:
-        $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
+        // (what was fetched may be decoded on the way: $c = base64_decode(file_get_contents($u)))
+        $f1 = /\$[a-zA-Z_]\w{0,30}\s{0,3}=\s{0,3}@?\s{0,3}((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}@?\s{0,3}){0,2}(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)\s{0,3}\(/ nocase
         // (the address passed through a decoder or two: file_get_contents(urldecode('https://..')))
         $u = /(file_get_contents|fopen)\s{0,3}\(\s{0,3}([a-z_]{1,20}\s{0,3}\(\s{0,3}){0,2}['"](https?|ftp):\/\// nocase
         $s1 = /(fsockopen|stream_socket_client|socket_connect)\s{0,3}\(/ nocase
@@ -180,7 +181,7 @@ rule WSA_Php_RemoteCode_FetchThenEval
     condition:
         // small pages only, apart from the uncapped direct form above
         $php and (
-            (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net)) or
+            (filesize < 3KB and $f1 and $ev and ($u or $s1 or $net or ($url5 and $fv))) or
             (filesize < 8KB and ($ev2 or $ev5 or $ev7) and ($url or $url3 or $url4 or $net) and ($fetch or $net)) or
             (filesize < 64KB and ($ev2 or $ev5 or $ev7) and $urlc and ($fetch or $net)) or
             (filesize < 4KB and $ev6 and $st) or
