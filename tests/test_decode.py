@@ -1075,6 +1075,21 @@ def test_conditional_targets_and_strings_keep_their_text() -> None:
     assert out.index(b"$y = 1;") < out.index(b"exit;") < out.index(b"$y = 2;")
 
 
+def test_a_piece_jumps_at_its_first_sure_goto() -> None:
+    # dead gotos after the jump (jiamiphp pads pieces so); a goto after an unbraced `if` or
+    # inside a block may not jump, the piece goes on
+    page = (
+        b"<?php goto a; b: echo 2; goto c; goto z; a: echo 1; goto b; goto y; "
+        b"c: if ($q) goto d; echo 3; { goto e; } echo 4; goto e; d: echo 5; e: exit; y: z: echo 9;"
+    )
+    out = gotoflow.linearize(page, 1 << 20)
+    assert out is not None
+    order = [out.index(x) for x in (b"echo 1;", b"echo 2;", b"if ($q)", b"echo 4;", b"exit;")]
+    assert order == sorted(order)
+    assert b"goto b" not in out and b"goto c" not in out and b"goto z" not in out
+    assert out.index(b"exit;") < out.index(b"echo 5;")
+
+
 def test_a_page_with_few_gotos_makes_no_layer() -> None:
     assert gotoflow.linearize(b"<?php a: echo 1; goto a; b: goto b;", 1 << 20) is None
 

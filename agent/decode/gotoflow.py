@@ -23,7 +23,8 @@ _TOKENS = re.compile(
     rb"""'(?:[^'\\]|\\.)*+'?|"(?:[^"\\]|\\.)*+"?"""
     rb"|/\*(?:.*?\*/|.*)|(?://|\#)[^\n]*"
     rb"|\bgoto[ \t\r\n]++([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})[ \t\r\n]*+;"
-    rb"|(?<=[;{}:])[ \t\r\n]*+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})[ \t\r\n]*+:(?!:)",
+    rb"|(?<=[;{}:])[ \t\r\n]*+([A-Za-z_\x80-\xff][\w\x80-\xff]{0,63})[ \t\r\n]*+:(?!:)"
+    rb"|([{}])",
     re.S,
 )
 _NOT_LABELS = frozenset((b"default", b"else", b"case", b"parent", b"self", b"static"))
@@ -36,12 +37,22 @@ def linearize(data: bytes, cap: int) -> bytes | None:
     labels: dict[bytes, int] = {}  # label -> index of the piece it starts
     cuts: list[tuple[int, int]] = []  # (label token start, piece start)
     gotos: list[tuple[int, int, bytes]] = []  # (start, end, target)
+    # A goto that starts a statement at its piece's brace depth always jumps: what follows it
+    # in the piece never runs (obfuscators pad pieces with dead gotos: `a(); goto b; goto c;`).
+    # One after `if (..)` or `else` without braces, or inside a block, may not.
+    depth, piece_depth = 0, [0]
+    sure: list[bool] = []
     for m in _TOKENS.finditer(data):
-        if m[1] is not None:
+        if m[3] is not None:
+            depth += 1 if m[3] == b"{" else -1
+        elif m[1] is not None:
             gotos.append((m.start(), m.end(), m[1]))
+            before = data[max(0, m.start() - 64) : m.start()].rstrip()[-1:]
+            sure.append(depth == piece_depth[-1] and before in (b"", b";", b"{", b"}", b":"))
         elif m[2] is not None and m[2].lower() not in _NOT_LABELS and m[2] not in labels:
             labels[m[2]] = len(cuts) + 1
             cuts.append((m.start(), m.end()))
+            piece_depth.append(depth)
     if sum(1 for _, _, t in gotos if t in labels) < MIN_GOTOS:
         return None
     # Piece 0 runs from the top to the first label; piece i from label i's colon to the next.
@@ -49,11 +60,14 @@ def linearize(data: bytes, cap: int) -> bytes | None:
     for i, (_, start) in enumerate(cuts):
         end = cuts[i + 1][0] if i + 1 < len(cuts) else len(data)
         bounds.append((start, end))
-    # A piece ending in a goto (only blanks after it) jumps; any other piece falls through.
+    # A piece jumps at its first sure goto, or at a goto that ends it (only blanks after it);
+    # any other piece falls through.
     last_goto: dict[int, tuple[int, bytes]] = {}
-    for start, end, target in gotos:
+    for (start, end, target), always in zip(gotos, sure, strict=True):
         holder = _piece_of(bounds, start)
-        if data[end : bounds[holder][1]].strip() == b"":
+        if holder in last_goto and last_goto[holder][0] < start:
+            continue
+        if always or data[end : bounds[holder][1]].strip() == b"":
             last_goto[holder] = (start, target)
     out: list[bytes] = []
     size = 0
