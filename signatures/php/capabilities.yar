@@ -1466,3 +1466,28 @@ rule WSA_Php_Wordpress_HookWritesRemotePage
     condition:
         filesize < 512KB and $hook and $get and $url and $put and $root
 }
+
+rule WSA_Php_Persistence_CoreFileInjector
+{
+    meta:
+        id = "WSA-PHP-187"
+        description = "PHP page that reads a CMS core file (a WordPress wp-includes file, wp-settings.php, wp-load.php, wp-blog-header.php; Joomla's includes/defines.php or framework.php), edits it with a pattern and writes it back with an include or require line in a string: it plants a loader in code every request runs, so the backdoor survives the shell's removal"
+        family = "Persistence injector"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-07"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $core = /['"][^'"\r\n]{0,80}(wp-includes\/[\w.-]{1,40}\.php|wp-settings\.php|wp-load\.php|wp-blog-header\.php|wp-cron\.php|wp-login\.php|includes\/defines\.php|includes\/framework\.php)['"]/ nocase
+        // read, edited, written: a plugin that only loads wp-load.php or writes its own drop-in
+        // does not edit a file it read
+        $rd = /(file_get_contents|[^\w>:$]file)\s{0,3}\(\s{0,3}\$\w{1,40}/ nocase
+        $mod = /(preg_replace|str_replace|substr_replace|str_ireplace)\s{0,3}\(/ nocase
+        $put = /(file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        // an include statement inside a string literal (escaped tabs and line breaks before it)
+        $inj = /['"][^'"\r\n]{0,80}(\\[nrt]|[ \t;{}>])@?(include|require)(_once)?[ \t]{0,3}(\\?["'(]|\$)/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 200KB and $php and $core and $rd and $mod and $put and $inj
+}
