@@ -1091,8 +1091,11 @@ rule WSA_Php_Dropper_RemoteCodeInclude
         $w = /(file_put_contents|fwrite|fputs|copy)\s{0,3}\(/ nocase
         $inc = /[^\w>:$](include|require)(_once)?\s{0,3}\(?\s{0,3}(\$\w{1,40}|\$GLOBALS\s{0,3}\[)/ nocase
         $tmp = /tempnam|sys_get_temp_dir|['"]\/tmp\/|\/dev\/shm|\/var\/tmp/ nocase
+        // curl fetches only from the network, whatever builds the address ("https://" . $host .
+        // $path in pieces)
+        $net = /curl_(init|exec|setopt)\s{0,3}\(/ nocase
     condition:
-        filesize < 12KB and $php and $url and ($f1 or $f2) and $w and $inc and $tmp
+        filesize < 12KB and $php and ($url or $net) and ($f1 or $f2) and $w and $inc and $tmp
 }
 
 rule WSA_Php_Tunnel_ConnectForwardVerbs
