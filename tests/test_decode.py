@@ -1519,6 +1519,18 @@ def test_a_payload_under_the_pages_own_xor_cipher_is_decoded(
     assert payload.unxor(_xored(code, key), [b"nope"]) is None
 
 
+def test_the_key_after_the_payload_is_tried_before_a_login_pages_literals(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # a login page above the payload spends the page's first short literals (more than the
+    # keys tried); the key stands after the payload, at the bottom
+    key = b"NiGhT7"
+    code = b"<?php system($_GET['c']); ?>" + b"<p>padding</p>" * 8
+    login = b"".join(b'<?php $f%d = "field-%d"; ?>\n' % (i, i) for i in range(40))
+    page = login + _own_cipher_page(code, key)
+    assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
+
+
 def test_a_decoder_named_in_a_property_and_copied_to_a_variable_is_followed(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

@@ -555,6 +555,7 @@ def base64_again(data: bytes, cap: int) -> tuple[bytes, int]:
 XOR_KEYS = 16
 MIN_ASCII = 0.55  # printable ASCII share of a deciphered KB (a Chinese page's comments stay over)
 KEY_SCOPE = 512 * 1024  # bytes at each end of a page searched for keys
+KEY_TAIL = 4 * 1024  # the page's last bytes, searched first
 _KEY_LIT = re.compile(rb"""(["'])([\x21-\x26\x28-\x7e]{3,64})\1""")
 _HEX_KEY = re.compile(rb"""(["'])((?:[0-9a-fA-F]{2}){3,128})\1""")
 _CODE_HEAD = re.compile(rb"<\?|<%|\$[A-Za-z_]\w{0,30}\s{0,4}[=(\[;.)]|function\s|eval\s{0,4}\(")
@@ -575,11 +576,19 @@ def xor_keys(buf: bytes) -> list[bytes]:
     if len(buf) > 2 * KEY_SCOPE:  # a key is declared near the top or the bottom of a page
         buf = buf[:KEY_SCOPE] + b"\n" + buf[-KEY_SCOPE:]
     keys: list[bytes] = []
-    for m in _KEY_LIT.finditer(buf):
-        if m.group(2) not in keys:
-            keys.append(m.group(2))
-            if len(keys) >= XOR_KEYS:
-                return keys
+    # The page's last lines first, from the bottom up (half the keys at most): the decoding
+    # call and its key follow the payload there, whatever a login page above spends on short
+    # literals; then the page from the top.
+    bottom_up = [m.group(2) for m in _KEY_LIT.finditer(buf[-KEY_TAIL:])][::-1]
+    top_down = (m.group(2) for m in _KEY_LIT.finditer(buf))
+    for found, most in ((iter(bottom_up), XOR_KEYS // 2), (top_down, XOR_KEYS)):
+        for lit in found:
+            if len(keys) >= most:
+                break
+            if lit not in keys:
+                keys.append(lit)
+    if len(keys) >= XOR_KEYS:
+        return keys
     for m in _HEX_KEY.finditer(buf):
         raw = bytes.fromhex(m.group(2).decode())
         for key in (raw, raw[::-1]):
