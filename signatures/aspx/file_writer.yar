@@ -7,7 +7,7 @@ rule WSA_Aspx_Generic_WriteFileFromRequest
 {
     meta:
         id = "WSA-ASPX-040"
-        description = "ASP.NET code saves or writes a file at a path taken directly from request data (SIMPLESEESHARP-style upload/write stager)"
+        description = "ASP.NET code saves or writes a file at a path taken from request data, directly or through a variable in a small page without an extension check (SIMPLESEESHARP-style upload/write stager)"
         family = "Generic file writer"
         severity = "high"
         author = "webshell-agent project"
@@ -17,13 +17,19 @@ rule WSA_Aspx_Generic_WriteFileFromRequest
     strings:
         $w1 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|File\s{0,2}\.\s{0,2}Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(context\.|HttpContext\.Current\.)?Request\s{0,2}(\.\s{0,2}(Form|QueryString|Item|Params)\s{0,2})?[\[\(]/ nocase
         $w2 = /(SaveAs|StreamWriter|CreateText|WriteAllText|WriteAllBytes|AppendAllText|FileStream|FileInfo)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?(this\.)?\w{1,20}\.(Text|Value)\s{0,3}[,)+]/ nocase
+        // the path through a variable: a small page that reads the request into a variable and
+        // writes a file at a path held in a variable, with no extension check (an editor's
+        // upload handler keeps to image and document extensions)
+        $asg = /(string|var|Dim)\s{1,3}\w{1,30}(\s{1,3}As\s{1,3}String)?\s{0,3}=\s{0,3}(context\.|HttpContext\.Current\.)?Request\s{0,2}(\.\s{0,2}(Form|QueryString|Item|Params|Headers|Cookies)\s{0,2})?[\[\(]/ nocase
+        $wv = /(SaveAs|WriteAllText|WriteAllBytes|AppendAllText|StreamWriter|File\s{0,2}\.\s{0,2}Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?\w{1,30}\s{0,3}[,)+]/ nocase
+        $ext = /GetExtension\s{0,3}\(|\.(jpe?g|gif|png|bmp|docx?|xlsx?|pdf)\b/ nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
         $m4 = "@{"
         $m5 = "@using System"
     condition:
-        filesize < 300KB and any of ($m*) and any of ($w*)
+        filesize < 300KB and any of ($m*) and ($w1 or $w2 or (filesize < 16KB and $asg and $wv and not $ext))
 }
 
 rule WSA_Aspx_Dropper_WritesServerScript
