@@ -222,6 +222,9 @@ rule WSA_Php_ShellToolkit_Traits
         $k_u = /<title>[^<]{0,80}uploader/ nocase
         $k2 = /name\s{0,2}=\s{0,2}["']?(cmd|command|comd|exec|shell)["' >]/ nocase
         $k3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]/ nocase
+        // the command parameter only tested or set (a file manager's connector routes on its
+        // "cmd" name): no command box
+        $x3 = /(isset|empty)\s{0,2}\(\s{0,2}\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]|\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|shell|execute)['"]?\s{0,2}\]\s{0,2}=[^=]/ nocase
         $u1 = "getcwd()" nocase
         $u2 = "fileperms"
         $u3 = "posix_getgrgid"
@@ -239,7 +242,7 @@ rule WSA_Php_ShellToolkit_Traits
         $q1 = /\$_(GET|POST|REQUEST)/
         $q2 = /<form/ nocase
     condition:
-        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and (1 of ($k*) or 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27))) or (1 of ($k*) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or ($k_u and 2 of ($t*, $k1, $k2, $k3) and 1 of ($u*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
+        $php and filesize < 2MB and ((8 of ($t*) and 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27)) or (10 of ($t*, $u*, $k*) and (($k1 or $k_u or $k2 or #k3 > #x3) or 2 of ($t1, $t2, $t3, $t4, $t7, $t8, $t9, $t10, $t11, $t12, $t15, $t16, $t17, $t18, $t19, $t21, $t25, $t26, $t27))) or (($k1 or $k_u or $k2 or #k3 > #x3) and 4 of ($t*, $u*, $k*)) or ($k1 and 2 of ($t*, $u*, $k*)) or ($k_u and 2 of ($t*, $k1, $k2, $k3) and 1 of ($u*)) or (filesize < 20KB and $u11 and $u12 and $q1 and $q2))
 }
 
 rule WSA_Php_DataTheft_DownloadPage
