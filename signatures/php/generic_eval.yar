@@ -200,8 +200,11 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         // the same calls quoted inside a doc comment
         $s3d = / \*[^\n]{0,150}[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}[@$]/ nocase
         $s6d = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|popen|proc_open)\s{0,3}\(\s{0,3}[@$]/ nocase
+        // arguments quoted for the shell: the page builds a fixed command line (a hosting
+        // panel's log download); unquoted request data is the flow layer's to find
+        $qa = /[^\w>:$](escapeshellarg|\w{1,16}shellarg)\s{0,3}\(/ nocase
     condition:
-        filesize < 2KB and ($req or $s2b) and (any of ($s1, $s2, $s2b, $s4, $s5) or #s3 > #s3d or #s6 > #s6d)
+        filesize < 2KB and ($req or $s2b) and (any of ($s1, $s2, $s2b, $s4, $s5) or #s3 > #s3d or (#s6 > #s6d and not $qa))
 }
 
 rule WSA_Php_Generic_TinyDynamicCode

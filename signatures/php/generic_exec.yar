@@ -63,9 +63,12 @@ rule WSA_Php_Generic_ExecRequestVariable
         // page traits of a command box: a form field or a cmd-like parameter
         $ui1 = /<(form|textarea|input)/ nocase
         $ui3 = /\$_(POST|GET|REQUEST)\s{0,2}\[\s{0,2}['"]?(cmd|command|comd|exec|execute|shell|c)['"]?\s{0,2}\]/ nocase
+        // arguments quoted for the shell: the page builds a fixed command line (a hosting
+        // panel's log download); unquoted request data is the flow layer's to find
+        $qa = /[^\w>:$](escapeshellarg|\w{1,16}shellarg)\s{0,3}\(/ nocase
     condition:
         // small pages only, apart from WSA-PHP-010: large files do not pay for these strings
-        (filesize < 4KB and $in and $sx) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
+        (filesize < 4KB and $in and $sx and not $qa) or (filesize < 120KB and #sx > #sd and $req and ($ui1 or $ui3))
 }
 
 rule WSA_Php_ReverseShell_Socket
