@@ -235,3 +235,18 @@ def test_php_goto_leaves_what_it_cannot_move() -> None:
     for page in ("<?php namespace A; a(); b(); c();", "<?php if ($a): b(); endif; c(); d();",
                  "<?php $x = <<<EOT\n;\nEOT;\na(); b();", "<?php a(); b();"):  # fmt: skip
         assert m.php_goto(page, random.Random(0)) is None
+
+
+def test_jsp_xmltags_keeps_each_elements_code_and_wraps_what_jasper_would_cut() -> None:
+    page = (
+        '<%@ page import="java.io.*" %><%! int n; %>'
+        "<% for (int i = 0; i < 2; i++) out.print(i); %><%= n %><%-- note --%>"
+    )
+    out = m.jsp_xmltags(page, random.Random(0)) or ""
+    assert out.startswith('<jsp:directive.page import="java.io.*" />')
+    assert "<jsp:declaration> int n; </jsp:declaration>" in out
+    assert (
+        "<jsp:scriptlet><![CDATA[ for (int i = 0; i < 2; i++) out.print(i); ]]></jsp:scriptlet>"
+        in out
+    )
+    assert "<jsp:expression> n </jsp:expression>" in out and out.endswith("<%-- note --%>")

@@ -605,6 +605,33 @@ def jsp_header(text: str, rng: random.Random) -> str | None:
     return _code_edit(text, lambda c: re.sub(r"\bgetParameter\s*\(", "getHeader(", c))
 
 
+_JSP_ELEMENT = re.compile(r"<%(?!--)(@|!|=)?(.*?)%>", re.S)
+_JSP_DIRECTIVE = re.compile(r"\s*(page|include|taglib)\b(.*)", re.S)
+
+
+def jsp_xmltags(text: str, rng: random.Random) -> str | None:
+    """Scripting elements in the XML syntax a standard JSP page also takes: `<% c %>` as
+    `<jsp:scriptlet>c</jsp:scriptlet>`, `<%= e %>` as `<jsp:expression>`, `<%! d %>` as
+    `<jsp:declaration>`, `<%@ page .. %>` as `<jsp:directive.page .. />`."""
+
+    def element(m: re.Match[str]) -> str:
+        kind, body = m.group(1), m.group(2)
+        if kind == "@":
+            d = _JSP_DIRECTIVE.match(body)
+            if d is None:
+                return m.group(0)
+            return f"<jsp:directive.{d.group(1)}{d.group(2).rstrip()} />"
+        tag = {"=": "expression", "!": "declaration"}.get(kind or "", "scriptlet")
+        if "]]>" in body:
+            return m.group(0)
+        # Jasper reads such a body up to the next `<`: code holding one goes in a CDATA section
+        if "<" in body or "&" in body:
+            body = f"<![CDATA[{body}]]>"
+        return f"<jsp:{tag}>{body}</jsp:{tag}>"
+
+    return _changed(text, _JSP_ELEMENT.sub(element, text))
+
+
 def aspx_header(text: str, rng: random.Random) -> str | None:
     """The request read from a header: `Request.Form["x"]`, `Request["x"]`, `Request.Item("x")`
     as `Request.Headers[..]` (`(..)` in VB). The key is a literal: the code part ends at it."""
@@ -791,6 +818,7 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "jsp-split": ("JSP", jsp_split),
     "jsp-param": ("JSP", jsp_param),
     "jsp-qualified": ("JSP", jsp_qualified),
+    "jsp-xmltags": ("JSP", jsp_xmltags),
     "aspx-header": ("ASPX family", aspx_header),
     "aspx-chars": ("ASPX family", aspx_chars),
     "aspx-split": ("ASPX family", aspx_split),
