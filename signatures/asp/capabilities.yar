@@ -88,6 +88,7 @@ rule WSA_Asp_ImageHeader_ServerCode
         $png = { 89 50 4E 47 0D 0A 1A 0A }
         $jpg = { FF D8 FF }
         $open = /<%[^@%]/
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $rq = /request[ \t]{0,2}(\.[ \t]{0,2}(form|querystring|item|cookies)[ \t]{0,2})?[\(\[]/ nocase
         $s1 = /[^a-z0-9_.](eval|execute|executeglobal)\b/ nocase
         $s2 = /CreateTextFile|OpenTextFile|SaveToFile/ nocase
@@ -95,7 +96,7 @@ rule WSA_Asp_ImageHeader_ServerCode
         // or a fixed command: WScript.Shell run from inside an image
         $w = /CreateObject[ \t]{0,2}\([ \t]{0,2}["']WScript\.Shell["'][ \t]{0,2}\)[ \t]{0,2}\.[ \t]{0,2}(Exec|Run)\b/ nocase
     condition:
-        filesize < 2MB and ($g1 at 0 or $g2 at 0 or $png at 0 or $jpg at 0) and $open and (($rq and any of ($s*)) or $w)
+        filesize < 2MB and ($g1 at 0 or $g2 at 0 or $png at 0 or $jpg at 0) and ($open or $tagr) and (($rq and any of ($s*)) or $w)
 }
 
 rule WSA_Asp_Writer_RequestNamedFile
@@ -120,8 +121,10 @@ rule WSA_Asp_Writer_RequestNamedFile
         $sess = /session[ \t]{0,2}\([ \t]{0,2}"/ nocase
         $inc = "#include" nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 64KB and $tag and $body and $save and $name and not $sess and not $inc
+        filesize < 64KB and ($tag or $tagr) and $body and $save and $name and not $sess and not $inc
 }
 
 rule WSA_Asp_SeoParasite_RemoteContent
@@ -143,10 +146,12 @@ rule WSA_Asp_SeoParasite_RemoteContent
         // the remote answer goes back to the visitor as the page
         $out = /response\.(binary)?write[ \t(]{1,3}[a-z_]\w{0,30}[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|:|%)/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         // the visited address is built from host and page together (one apart from the other is a
         // cookie domain and a path check, as in any login page)
-        filesize < 64KB and $tag and $http and $remote and $out and
+        filesize < 64KB and ($tag or $tagr) and $http and $remote and $out and
         for any i in (1..#host) : (for any j in (1..#page) : (@page[j] - @host[i] < 300 and @host[i] - @page[j] < 300))
 }
 
@@ -167,8 +172,10 @@ rule WSA_Asp_Writer_MswcProcessForm
         $pf = /\.ProcessForm[ \t(]{1,3}(request|[a-z_]\w{0,30}[ \t]{0,3}[,&)])/ nocase
         $rq = /request[ \t]{0,2}(\.form|\.querystring|\.item|\.cookies)?[ \t]{0,2}\(/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 1MB and $tag and $tools and $pf and $rq
+        filesize < 1MB and ($tag or $tagr) and $tools and $pf and $rq
 }
 
 rule WSA_Asp_RemoteCode_FetchAndExecute
@@ -193,8 +200,10 @@ rule WSA_Asp_RemoteCode_FetchAndExecute
         $sql = /[\r\n:%][ \t]{0,16}(execute|executeglobal)[ \t(]{1,3}\w{0,8}(sql|query)/ nocase
         $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 256KB and $tag and $http and $resp and (#exec > #sql or $eval) and not $decl
+        filesize < 256KB and ($tag or $tagr) and $http and $resp and (#exec > #sql or $eval) and not $decl
 }
 
 rule WSA_Asp_Sql_CmdShellFromRequest
@@ -216,8 +225,10 @@ rule WSA_Asp_Sql_CmdShellFromRequest
         $in = /[a-z_]\w{0,20}[ \t]{0,2}=[ \t]{0,2}(trim[ \t]{0,2}\()?request[ \t]{0,2}(\.form|\.querystring|\.cookies)?[ \t]{0,2}\(/ nocase
         $ex = /\.execute[ \t]{0,2}[( ]/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 1MB and $tag and $ex and ($x1 or (#x2 < 16 and #in < 256 and
+        filesize < 1MB and ($tag or $tagr) and $ex and ($x1 or (#x2 < 16 and #in < 256 and
             for any i in (1..#x2) : (for any j in (1..#in) : (@in[j] < @x2[i] and @x2[i] - @in[j] < 400))))
 }
 
@@ -238,11 +249,13 @@ rule WSA_Asp_SeoRelay_RemotePage
         $http = /(Msxml2|Microsoft|WinHttp)\.(Server)?(XMLHTTP|WinHttpRequest)/ nocase
         // the answer itself is written out: a fetching function's result or the response text
         $write = /Response\.(Write|BinaryWrite)\s{0,3}\(?\s{0,3}\w{1,40}(\s{0,3}\(|\.Response(Text|Body))/ nocase
-        $tag = "<%" ascii
+        $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase ascii
     condition:
         // the query string is appended after the address is set (an error logger that copies the
         // query string into its report and posts it elsewhere relays nothing)
-        filesize < 16KB and $tag and $http and $write and
+        filesize < 16KB and ($tag or $tagr) and $http and $write and
         for any i in (1..#base) : (for any j in (1..#relay) : (@relay[j] > @base[i] and @relay[j] - @base[i] < 2000))
 }
 
@@ -259,12 +272,14 @@ rule WSA_Asp_Recon_LocalAccounts
         mitre_attack = "T1505.003"
     strings:
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $g = /GetObject\s{0,3}\(\s{0,3}"WinNT:\/\/(127\.0\.0\.1|localhost|\.)?["\/,]/ nocase
         $g2 = /GetObject\s{0,3}\(\s{0,3}"WinNT:\/\/"\s{0,3}&\s{0,3}\w{0,40}(ComputerName|Server_Name|LOCAL_ADDR|SERVER_NAME|\.Network)/ nocase
         $walk = /For\s{1,3}Each\s{1,3}\w{1,30}\s{1,3}In\s{1,3}\w{1,30}/ nocase
         $cls = /\.Class\s{0,3}=\s{0,3}"(User|Group)"/ nocase
     condition:
-        filesize < 200KB and $tag and ($g or $g2) and $walk and $cls
+        filesize < 200KB and ($tag or $tagr) and ($g or $g2) and $walk and $cls
 }
 
 rule WSA_Asp_Exec_ShellApplicationOrScriptlet
@@ -349,6 +364,8 @@ rule WSA_Asp_Reader_RequestPathFile
         mitre_attack = "T1505.003"
     strings:
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // a raw request value: Server.MapPath(Request(..)) stays inside the site (a page showing
         // one of the site's files), an absolute path from the request does not
         $r1 = /\.LoadFromFile[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item))?[ \t]{0,2}\(/ nocase
@@ -358,7 +375,7 @@ rule WSA_Asp_Reader_RequestPathFile
         // admin page) is not a planted reader
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 200KB and $tag and $out and ($r1 or $r2) and not $ssi
+        filesize < 200KB and ($tag or $tagr) and $out and ($r1 or $r2) and not $ssi
 }
 
 rule WSA_Asp_Proxy_RequestUrl
@@ -374,12 +391,14 @@ rule WSA_Asp_Proxy_RequestUrl
         mitre_attack = "T1505.003"
     strings:
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $h = /(ServerXMLHTTP|Microsoft\.XMLHTTP|WinHttp\.WinHttpRequest)/ nocase
         $o = /\.Open[ \t(]{1,3}("\w{3,7}"|Request[^,\r\n]{0,40})[ \t]{0,2},[ \t]{0,2}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item))?[ \t]{0,2}\(/ nocase
         $w = /Response\.(BinaryWrite|Write)[ \t(]{1,3}\w{1,20}\.(responseBody|responseText|responseStream)/ nocase
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 100KB and $tag and $h and $o and $w and not $ssi
+        filesize < 100KB and ($tag or $tagr) and $h and $o and $w and not $ssi
 }
 
 rule WSA_Asp_Sql_RequestConnection
@@ -395,11 +414,13 @@ rule WSA_Asp_Sql_RequestConnection
         mitre_attack = "T1505.003"
     strings:
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $c = /\.Open[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\(/ nocase
         $a = /ADODB\.Connection/ nocase
         $x = /\.Execute[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\(/ nocase
     condition:
-        filesize < 200KB and $tag and $a and $c and $x
+        filesize < 200KB and ($tag or $tagr) and $a and $c and $x
 }
 
 rule WSA_Asp_Execute_ApplicationStored
@@ -415,10 +436,12 @@ rule WSA_Asp_Execute_ApplicationStored
         mitre_attack = "T1505.003"
     strings:
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $s = /Application[ \t]{0,2}\([^)\r\n]{1,30}\)[ \t]{0,2}=[ \t]{0,2}Request/ nocase
         $x = /(^|[^.\w])(Eval|Execute|ExecuteGlobal)[ \t(]{1,6}Application[ \t]{0,2}\(/ nocase
     condition:
-        filesize < 200KB and $tag and $s and $x
+        filesize < 200KB and ($tag or $tagr) and $s and $x
 }
 
 rule WSA_Asp_Writer_RequestCopy
@@ -434,8 +457,10 @@ rule WSA_Asp_Writer_RequestCopy
         mitre_attack = "T1505.003"
     strings:
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         $c = /\.(CopyFile|MoveFile)[ \t(]{1,3}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?Request[^,\r\n]{0,40},[ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?Request/ nocase
         $e = /Server\.(Execute|Transfer)[ \t(]{1,3}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item))?[ \t]{0,2}\(/ nocase
     condition:
-        filesize < 200KB and $tag and ($c or $e)
+        filesize < 200KB and ($tag or $tagr) and ($c or $e)
 }

@@ -48,7 +48,8 @@ rule WSA_Asp_Generic_EvalVariableFromRequest
         $a = /\w{1,20}[ \t]{0,3}=[ \t]{0,3}(trim\(|cstr\(|string\()?request[ \t]{0,3}(\.(form|querystring|item|cookies|servervariables|binaryread))?[ \t]{0,3}\(/ nocase
         // or a helper called with request data, the helper running its parameter ($f)
         $call = /[^a-z0-9_.][a-z_]\w{0,20}[ \t(]{1,3}request[ \t]{0,3}(\.(form|querystring|item|cookies))?[ \t]{0,3}\(/ nocase
-        $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
+        // (the statement ends at a line, a `:`, a comment, `%>` or a script block's `</script>`)
+        $e = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}[a-z_]\w{0,20}[ \t]{0,3}(\)|\r|\n|%|:|'|<|$)/ nocase
         // a CMS database wrapper *named* Execute: Execute(sql), Execute(strSql) on a page that builds SQL text
         $db = /[^a-z0-9_.](eval|execute|executeglobal)[ \t(]{1,6}\w{0,8}(sql|query)\w{0,12}[ \t]{0,3}(\)|\r|\n|%|:|'|$)/ nocase
         $sqltext = /"[ \t]{0,3}(select|insert[ \t]{1,3}into|update|delete[ \t]{1,3}from)[ \t]/ nocase
@@ -326,6 +327,8 @@ rule WSA_Asp_Obfuscated_ReversedCode : conceals
         // Execute(Decode(x)), ExecuteGlobal Decode(x)
         $ex = /execute(global)?[ \t]{0,3}\(?[ \t]{0,3}[a-z_]\w{0,30}[ \t]{0,3}\(/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 2MB and $tag and $ex and 3 of ($r*)
+        filesize < 2MB and ($tag or $tagr) and $ex and 3 of ($r*)
 }

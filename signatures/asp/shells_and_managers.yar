@@ -126,11 +126,13 @@ rule WSA_Asp_Generic_MultiCapabilityShell
         $c8 = "DeleteFile" nocase
         $c9 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // a command run with an argument: a server probe creates WScript.Shell to read the
         // environment and names Shell.Application's class ID to test it is installed
         $run = /\.(Exec|Run|ShellExecute)([ \t]{1,3}|[ \t]{0,3}\([ \t]{0,3})[\w"'&]/ nocase
     condition:
-        filesize < 2MB and $tag and 2 of ($o*) and 2 of ($c*) and
+        filesize < 2MB and ($tag or $tagr) and 2 of ($o*) and 2 of ($c*) and
         ($run or any of ($o3, $o4, $o5, $o6, $o7, $o11))
 }
 
@@ -238,12 +240,14 @@ rule WSA_Asp_FileManager_DriveBrowser
         $f8 = "GetFolder" nocase
         $r = "request" nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // server-side includes of the site's own pages: a settings or status page of an application
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
         // one of them changes files: listing drives and folders and a write-speed test file
         // (CreateTextFile) is what an ASP server probe does
-        filesize < 2MB and $tag and $r and any of ($d*) and 3 of ($f*) and any of ($f1, $f2, $f3, $f4, $f6) and not $ssi
+        filesize < 2MB and ($tag or $tagr) and $r and any of ($d*) and 3 of ($f*) and any of ($f1, $f2, $f3, $f4, $f6) and not $ssi
 }
 
 rule WSA_Asp_FileManager_FullDiskBrowser
@@ -273,10 +277,12 @@ rule WSA_Asp_FileManager_FullDiskBrowser
         $t3 = /ScriptTimeout[^=\r\n]{0,6}=[^0-9\r\n]{0,6}\d{3}/ nocase
         $abs = /request[ \t]{0,2}\([ \t]{0,2}["']\w{1,20}["'][ \t]{0,2}\)[ \t]{0,2}&[ \t]{0,2}["']\\["']/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // server-side includes of the site's own pages (a back office's session check, its classes)
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 2MB and $tag and not $ssi and 4 of ($f*) and (($t and any of ($p*)) or ($t3 and $abs))
+        filesize < 2MB and ($tag or $tagr) and not $ssi and 4 of ($f*) and (($t and any of ($p*)) or ($t3 and $abs))
 }
 
 rule WSA_Asp_CmdAsp_Family
@@ -322,8 +328,10 @@ rule WSA_Asp_Generic_SqlConsole
         $q3 = "xp_cmdshell" nocase
         $e = /\.(execute|open)[ \t]/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 300KB and $tag and $e and ((any of ($c1, $c2) and any of ($q*)) or ($c3 and $c4 and any of ($q*)))
+        filesize < 300KB and ($tag or $tagr) and $e and ((any of ($c1, $c2) and any of ($q*)) or ($c3 and $c4 and any of ($q*)))
 }
 
 rule WSA_Asp_ServU_LocalAdminExploit
@@ -391,13 +399,15 @@ rule WSA_Asp_Generic_UnboundedTimeoutTool
         $q = /select[^a-z*\r\n]{1,6}\*[^a-z\r\n]{1,6}from/ nocase
         $q2 = /\.Fields[ \t]{0,2}(\.Count|\()/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // server-side includes of the site's own pages (a back office's session check, its classes)
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
         // a folder walked or removed: an export page that writes a CSV and deletes the last one
         // with a long timeout is no bulk tool
         // and it stands alone: an application's admin page includes the site's own files
-        filesize < 2MB and $tag and $t and not $ssi and ((2 of ($f*) and any of ($f2, $f3, $f4) and $r and $raw) or ($q and $q2))
+        filesize < 2MB and ($tag or $tagr) and $t and not $ssi and ((2 of ($f*) and any of ($f2, $f3, $f4) and $r and $raw) or ($q and $q2))
 }
 
 rule WSA_Asp_Obfuscated_SplitProgId : conceals
@@ -415,8 +425,10 @@ rule WSA_Asp_Obfuscated_SplitProgId : conceals
         // CreateObject("WScr" & x & "ipt.Shell") - a variable between literal pieces of a dangerous ProgID
         $s3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"(sc|scr|scri|scrip|script|ws|wsc|wscr|wscri|wscrip|wscript|sh|she|shel|shell)[^"\r\n]{0,10}"[ \t]{0,2}&[ \t]{0,2}[a-z_]\w{0,10}[ \t]{0,2}&[ \t]{0,2}"/ nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 2MB and $tag and $s3
+        filesize < 2MB and ($tag or $tagr) and $s3
 }
 
 rule WSA_Asp_FileManager_DriveRootDefault
@@ -438,9 +450,11 @@ rule WSA_Asp_FileManager_DriveRootDefault
         $f3 = ".SubFolders" nocase
         $obj = "FileSystemObject" nocase
         $tag = "<%"
+        // or a server script block: <script language="VBScript" runat="server">
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         // ($obj is not one of the $f*: `any of ($f*)` would count it and need nothing more)
-        filesize < 200KB and $tag and $obj and $d and $r and any of ($f1, $f2, $f3)
+        filesize < 200KB and ($tag or $tagr) and $obj and $d and $r and any of ($f1, $f2, $f3)
 }
 
 rule WSA_Asp_Laudanum_Page

@@ -479,6 +479,27 @@ def asp_form(text: str, rng: random.Random) -> str | None:
     return _changed(text, _on_vbscript(text, lambda r: re.sub(pattern, swap, r, flags=re.I)))
 
 
+_ASP_BLOCK = re.compile(r"<%(?!\s*[@-])(=)?(.*?)%>", re.S)
+
+
+def asp_script(text: str, rng: random.Random) -> str | None:
+    """Server code in script blocks instead of `<% %>`: `<script language="VBScript"
+    runat="server">..</script>`, `<%= e %>` as `Response.Write(e)` (VBScript pages; a block with
+    `</script` or a Script Encoder region in it is left)."""
+    if not _vbscript_page(text):
+        return None
+
+    def block(m: re.Match[str]) -> str:
+        body = m.group(2)
+        if "#@~^" in body or re.search(r"</script", body, re.I):
+            return m.group(0)
+        if m.group(1):
+            body = f" Response.Write({body.strip()}) "
+        return f'<script language="VBScript" runat="server">{body}</script>'
+
+    return _changed(text, _ASP_BLOCK.sub(block, text))
+
+
 def asp_global(text: str, rng: random.Random) -> str | None:
     """`Execute` as `ExecuteGlobal` (both run a string of VBScript)."""
     if not _vbscript_page(text):
@@ -810,6 +831,7 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
     "asp-cookie": ("ASP", asp_cookie),
     "asp-split": ("ASP", asp_split),
     "asp-chr": ("ASP", asp_chr),
+    "asp-script": ("ASP", asp_script),
     "jsp-unicode": ("JSP", jsp_unicode),
     "jsp-newline": ("JSP", jsp_newline),
     "jsp-comment": ("JSP", jsp_comment),
