@@ -250,3 +250,13 @@ def test_jsp_xmltags_keeps_each_elements_code_and_wraps_what_jasper_would_cut() 
         in out
     )
     assert "<jsp:expression> n </jsp:expression>" in out and out.endswith("<%-- note --%>")
+
+
+def test_asp_script_moves_code_into_script_blocks_and_leaves_directives() -> None:
+    page = '<%@ Language="VBScript" %><% a = Request("v") %><p><%= a %></p><% Execute a %>'
+    out = m.asp_script(page, random.Random(0)) or ""
+    block = '<script language="VBScript" runat="server">'
+    assert out.startswith('<%@ Language="VBScript" %>') and "<%" not in out[26:]
+    assert f'{block} a = Request("v") </script>' in out
+    assert f"<p>{block} Response.Write(a) </script></p>" in out
+    assert m.asp_script('<%@ Language="JScript" %><% eval(x) %>', random.Random(0)) is None
