@@ -239,15 +239,18 @@ rule WSA_Asp_FileManager_DriveBrowser
         $f7 = ".SubFolders" nocase
         $f8 = "GetFolder" nocase
         $r = "request" nocase
+        // a change at a path the page does not fix: a variable or the request (an admin page's
+        // "clear the logs" deletes a written path)
+        $chg = /\.(DeleteFile|DeleteFolder|CopyFile|CopyFolder|MoveFile|MoveFolder|SaveToFile)[ \t(]{1,3}(server\.mappath[ \t]{0,2}\([ \t]{0,2})?(request|[a-z_]\w{0,30}[ \t]{0,2}([,)&:\r\n]|$))/ nocase
         $tag = "<%"
         // or a server script block: <script language="VBScript" runat="server">
         $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
-        // server-side includes of the site's own pages: a settings or status page of an application
-        $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        // one of them changes files: listing drives and folders and a write-speed test file
-        // (CreateTextFile) is what an ASP server probe does
-        filesize < 2MB and ($tag or $tagr) and $r and any of ($d*) and 3 of ($f*) and any of ($f1, $f2, $f3, $f4, $f6) and not $ssi
+        // one of them changes files at a path it is given: listing drives and folders and a
+        // write-speed test file (CreateTextFile) is what an ASP server probe does. (No exception
+        // for pages that include the site's files: a file manager pasted into an application
+        // page has them.)
+        filesize < 2MB and ($tag or $tagr) and $r and any of ($d*) and 3 of ($f*) and $chg
 }
 
 rule WSA_Asp_FileManager_FullDiskBrowser
