@@ -81,7 +81,8 @@ rule WSA_Jsp_Writer_RequestToFile
     strings:
         // String path = request.getParameter("path"); new FileOutputStream(path).write(...)
         $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\r\n]{1,20}\)\s{0,3}|new\s{1,3}String\s{0,3}\(\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
-        $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|PrintWriter)\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
+        // (the path a variable, or a variable under the web root: getRealPath("/") + p)
+        $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|PrintWriter)\s{0,3}\(\s{0,3}((application|request|getServletContext\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3}\+\s{0,3})?[a-zA-Z_]\w{0,30}\s{0,3}\)/
         $wr = /\.(write|print|println)\s{0,3}\(/
         // downloader: new URL(request.getParameter(..)).openStream() saved with FileOutputStream
         $u1 = /new\s{1,3}(java\.net\.)?URL\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)/
@@ -219,6 +220,9 @@ rule WSA_Jsp_FileBrowser_RequestPath
         mitre_attack = "T1505.003"
     strings:
         $f = /new\s{1,3}(java\.io\.)?File\s{0,3}\(\s{0,3}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)/
+        // or through a variable, in a small page: String d = request.getParameter("d"); new File(d)
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
+        $fv = /new\s{1,3}(java\.io\.)?File\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3}\)/
         $o1 = "listFiles" ascii
         $o2 = "FileInputStream" ascii
         $o3 = ".delete()" ascii
@@ -228,5 +232,6 @@ rule WSA_Jsp_FileBrowser_RequestPath
         $m3 = /new\s{1,3}(java\.io\.)?FileOutputStream\s{0,3}\(/
         $m4 = "boundary" ascii nocase
     condition:
-        filesize < 500KB and (($f and 2 of ($o*)) or (filesize < 10KB and all of ($m*)))
+        filesize < 500KB and (($f and 2 of ($o*)) or (filesize < 10KB and all of ($m*)) or
+        (filesize < 10KB and $in and $fv and 3 of ($o*)))
 }
