@@ -461,6 +461,26 @@ def test_a_page_pasted_after_another_is_judged_alone(
     assert islands.seam_tail(host + shell) in (shell, host_end[7:] + shell)
 
 
+def test_a_php_page_pasted_after_a_closed_class_file_is_judged_alone(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # a 12 KB shell of PHP after a 40 KB class file that closes its block: no block of it is
+    # an edge block (larger than ISLAND_MAX) and no </html> marks the seam
+    rs = rules_of(
+        tmp_path,
+        'rule T_Small_Php { strings: $a = "system($_GET" condition: filesize < 20KB and $a }',
+    )
+    host = b"<?php\nclass Mailer {\n" + b"    public $x = 1; // field\n" * 1500 + b"}\n\n?>\n"
+    shell = b"<?php\nsystem($_GET['c']);\n" + b"echo 'row';\n" * 1000 + b"?>\n"
+    assert scan(rs, tmp_path, "m.php", host + shell) == {"T_Small_Php": "island"}
+    assert islands.php_seam_tails(host + shell) == [shell]
+    # a template's blocks have markup between them: no seam there
+    page = b"<?php if ($a): ?>\n<b>x</b>\n<?php endif; ?>\n" * 2000
+    assert islands.php_seam_tails(page) == []
+    page = b"<?php foreach ($r as $x) { ?>\n<?php echo $x; } ?>\n<?php }\n ?><b>y</b>\n" * 2000
+    assert islands.php_seam_tails(page) == []
+
+
 def test_no_seam_in_a_page_that_ends_as_it_should() -> None:
     body = b"<html><body>" + b"<p>x</p>\n" * 5000
     assert islands.seam_tail(body + b"</html>\n") is None

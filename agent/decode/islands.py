@@ -8,16 +8,22 @@ of their own when the page is large and the block small, and so is its tail of b
 of several blocks (`<%a=request("v")%><%eval a%>`) pasted at the end.
 
 A whole page pasted after another one leaves a seam: text after the host's `</html>`, or a
-second `<%@` directive deep in the page (a page has its directives at its head). What follows
+second `<%@` directive deep in the page (a page has its directives at its head), or a PHP
+file's end (`}` or `;`, its closing tag on a line of its own) followed by nothing but blank
+space and another open tag (`}\n?>\n<?php`: a class file with a page pasted after it; a
+template closes its blocks on the lines of their code and has markup between them). What follows
 the seam is judged alone when it is at most TAIL_MAX bytes: a file manager appended to an
 Exchange or CMS page is then the small page its rules know.
 
-Bounds: a few `find`s and `rfind`s per kind of tag; at most seven islands: per kind of tag a
-first and a last block and a run of blocks, each of at most ISLAND_MAX bytes (+2), and one
-seam's tail of at most TAIL_MAX.
+Bounds: a few `find`s and `rfind`s per kind of tag and one regular-expression sweep of the
+last TAIL_MAX bytes; at most nine islands: per kind of tag a first and a last block and a run
+of blocks, each of at most ISLAND_MAX bytes (+2), one seam's tail and two PHP seams' tails of
+at most TAIL_MAX.
 """
 
 from __future__ import annotations
+
+import re
 
 ISLAND_PAGE = 32 * 1024  # pages above this size get their edge blocks judged alone
 ISLAND_MAX = 8 * 1024  # a block larger than this is application code, not a planted one
@@ -25,6 +31,10 @@ TAIL_MAX = 64 * 1024  # a page pasted after a seam, judged alone up to this size
 _SEAMS = 4  # `</html>` ends looked at, from the page's end back
 _DIRECTIVE_DEPTH = 4 * 1024  # a `<%@` beyond this far into a page starts a pasted one
 _TAGS = ((b"<?", b"?>"), (b"<%", b"%>"))
+_PHP_SEAMS = 2  # closed-and-reopened PHP blocks looked at, from the page's end back
+# `}` or `;` ending the host's code, its closing tag on a line of its own, blank space, an open
+# tag: a file's end; a template closes its blocks on the line of their code (`endif; ?>`)
+_PHP_REOPEN = re.compile(rb"(?<=[;}])[ \t]*(?:\r?\n[ \t]*)+\?>[ \t\r\n]*(?=<\?)")
 
 
 def _block(data: bytes, start: int, close: bytes) -> bytes | None:
@@ -66,6 +76,19 @@ def seam_tail(data: bytes) -> bytes | None:
     return tail if b"<%" in tail or b"<?" in tail or b"runat" in tail.lower() else None
 
 
+def php_seam_tails(data: bytes) -> list[bytes]:
+    """What follows each of the last _PHP_SEAMS places where a PHP file ends and another block
+    opens after blank space only (`_PHP_REOPEN`), within the page's last TAIL_MAX bytes (the
+    nearest to the end first: a pasted shell of several blocks has such a seam of its own)."""
+    start = max(0, len(data) - TAIL_MAX - 2)
+    seams = [m.end() for m in _PHP_REOPEN.finditer(data, start)]
+    return [
+        data[at:]
+        for at in reversed(seams[max(0, len(seams) - _PHP_SEAMS) :])
+        if at < len(data) - 16
+    ]
+
+
 def edge_blocks(data: bytes) -> list[bytes]:
     """The islands of a large page: its first and last code block (each at most ISLAND_MAX
     bytes), its tail of blocks and what follows a seam (at most TAIL_MAX)."""
@@ -82,7 +105,8 @@ def edge_blocks(data: bytes) -> list[bytes]:
             if block is not None and block not in out:
                 out.append(block)
     # (a run inside the seam's tail is still judged alone: rules weigh a page's size)
-    for tail in (seam_tail(data), *(_tail_run(data, open_) for open_, _ in _TAGS)):
+    tails = (seam_tail(data), *php_seam_tails(data), *(_tail_run(data, o) for o, _ in _TAGS))
+    for tail in tails:
         if tail is not None and tail not in out:
             out.append(tail)
     return out
