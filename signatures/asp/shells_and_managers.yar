@@ -60,12 +60,13 @@ rule WSA_Asp_Generic_WriteFileFromRequest
         $p1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?(trim[ \t]{0,2}\()?request/ nocase
         // (the path from a cookie too: a writer driven by cookies keeps its fields out of logs)
         // a file's name, not any name (a payment notice's item_name, first_name)
-        $a1 = /\b(\w{0,12}(path|file|fname)\w{0,12}|(new|old|f|s|str)?name\d?)[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.cookies)?[ \t]{0,3}\(/ nocase
+        $a1 = /\b(\w{0,12}(path|file)\w{0,12}|(new|old|f|s|str)?name\d?)[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\()?request[ \t]{0,3}(\.form|\.querystring|\.cookies)?[ \t]{0,3}\(/ nocase
         // OpenTextFile only when opened for writing or appending (2, 8): reading a mail template is not a write
         $c1 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}[,)]|OpenTextFile[ \t]{0,3}\(?[ \t]{0,3}(server\.mappath[ \t]{0,3}\([ \t]{0,3})?\w{1,20}[ \t]{0,3}\)?[ \t]{0,3},[ \t]{0,3}(2|8|ForWriting|ForAppending)\b/ nocase
         $c2 = /(CreateTextFile|SaveToFile)[ \t]{0,3}\(?[ \t]{0,3}\w{1,20}[ \t]{0,3}[,)]/ nocase
         $w1 = /\.write(text)?[ \t]{0,3}\(?[ \t]{0,3}["'&]{0,4}[ \t]{0,3}request/ nocase
-        $w2 = /\w{0,12}(data|text|content|body|code)\w{0,12}[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|left[ \t]{0,2}\()?request/ nocase
+        // the written text's variable ends in its word: a shop's statcodeID is a state's code
+        $w2 = /\b\w{0,12}(data|text|content|body|code)\d?[ \t]{0,3}=[ \t]{0,3}(trim[ \t]{0,2}\(|left[ \t]{0,2}\()?request/ nocase
     condition:
         filesize < 30KB and ($p1 or ($a1 and filesize < 6KB and any of ($w*) and ($c1 or $c2)) or ($a1 and $w1 and $c2))
 }
