@@ -153,11 +153,14 @@ rule WSA_Asp_Generic_FileManagerWithPassword
         $c = /\.(CreateTextFile|OpenTextFile)[ \t]{0,3}\(/ nocase
         $self = /mappath[ \t]{0,3}\([ \t]{0,3}request\.servervariables[ \t]{0,3}\([ \t]{0,3}["'](script_name|path_info|url)["']/ nocase
         $pw = /if[ \t]{1,3}(trim\()?request[ \t]{0,3}(\.(form|querystring|cookies)[ \t]{0,3})?\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)[ \t]{0,3}=[ \t]{0,3}["'][^"'\r\n]{1,30}["'][ \t]{0,3}then/ nocase
+        // a form's own flags compared with a boolean or a digit are no password: a cache tool's
+        // If Request("IsPostback") = "true" Then
+        $pwb = /if[ \t]{1,3}(trim\()?request[ \t]{0,3}(\.(form|querystring|cookies)[ \t]{0,3})?\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)[ \t]{0,3}=[ \t]{0,3}["'](true|false|yes|no|on|off|\d)["'][ \t]{0,3}then/ nocase
         $rq = /request[ \t]{0,3}(\.(form|querystring|cookies)[ \t]{0,3})?\([ \t]{0,3}["']\w{1,20}["'][ \t]{0,3}\)/ nocase
         // server-side includes of the site's own pages: an application's page, not a dropped one
         $ssi = /<!--\s{0,3}#include\s{1,3}(file|virtual)/ nocase
     condition:
-        filesize < 20KB and $f and $c and $self and not $ssi and ($pw or #rq > 2)
+        filesize < 20KB and $f and $c and $self and not $ssi and (#pw > #pwb or #rq > 2)
 }
 
 rule WSA_Asp_Dropper_WritesScriptFile
