@@ -615,6 +615,18 @@ def test_an_opaque_literal_is_decoded_though_no_decoder_is_named(
     assert stage.blob_at(b"<?php $logo = '" + png + b"';") is None
 
 
+@given(st.text(alphabet="AB=\r\n\\ \t", max_size=400), st.sampled_from([2, 4]))
+def test_a_cut_literal_keeps_its_whole_units(body_text: str, unit: int) -> None:
+    # what is kept is a prefix whose characters, blanks left out, make whole units, and fewer
+    # than a unit of them were dropped
+    body = body_text.encode()
+    kept = payload._whole_units(body, unit)
+    blanks = b"\r\n\\ \t"
+    assert body.startswith(kept)
+    assert len(kept.translate(None, blanks)) % unit == 0
+    assert len(body.translate(None, blanks)) - len(kept.translate(None, blanks)) < unit
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=3000))
 def test_blob_at_finds_only_long_base64_runs(data: bytes) -> None:

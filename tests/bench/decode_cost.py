@@ -85,6 +85,15 @@ def cases(size: int) -> dict[str, bytes]:
         "copied decoder names": b'private $d = "base64_decode"; $f = $this->d; $g = $f; $g("aGk=");\n',
     }
     out = {k: (HEAD + u * (size // len(u) + 1))[:size] for k, u in units.items()}
+    # a folded page (escapes) holding one wrapped base64 literal longer than the loose window:
+    # the fold layer is padded with line breaks to the file's size, and the cut literal's
+    # trailing breaks were once trimmed one slice at a time
+    wrapped = b"\n".join(base64.encodebytes(os.urandom(57 * 1024)).split(b"\n")) * (
+        size // 78_000 + 1
+    )
+    name = b"\\x62\\x61\\163\\x65\\66\\64\\x5f\\x64\\145\\x63\\x6f\\x64\\x65"  # base64_decode
+    folded = HEAD + b'<?php $t = "' + name + b'"; eval($t("' + wrapped
+    out["folded page, literal past the window"] = folded[: size - 4] + b'"));'
     # the charset layer: a whole page in a declared EBCDIC code page, and behind a UTF-16 BOM
     code = 'Response.Write("x"); Runtime.getRuntime().exec(request.getParameter("c"));\n'
     ebcdic = b'<%@ page pageEncoding="Cp037" %>' + code.encode("cp037") * (size // len(code) + 1)
