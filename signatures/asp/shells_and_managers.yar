@@ -209,14 +209,17 @@ rule WSA_Asp_Generic_SelfAppendingScript
         $s = /ServerVariables[ \t]{0,2}\([ \t]{0,2}["'](SCRIPT_NAME|PATH_INFO|URL|PATH_TRANSLATED)["']/ nocase
         // a log file of a fixed name (a payment plugin appending to wx.txt) is not the script
         $fixed = /MapPath[ \t]{0,2}\([ \t]{0,2}"[^"\r\n]{1,60}\.(txt|log)"[ \t]{0,2}\)/ nocase
-        $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2})?\w{1,20}[ \t]{0,2}\)?[ \t]{0,2},[ \t]{0,2}8/ nocase
-        // cookies left out: pages that log their visitors' cookie values append to a log file
-        $r = /request[ \t]{0,2}(\.form)?[ \t]{0,2}\(/ nocase
+        // its own file: OpenTextFile(Server.MapPath(x), 8), or a variable that holds the
+        // script's mapped path or physical path (a page's log file by name is not the script)
+        $o = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}Server\.MapPath[ \t]{0,2}\([ \t]{0,2}[\w"(). ]{1,60}\)[ \t]{0,2},[ \t]{0,2}8/ nocase
+        $ov = /OpenTextFile[ \t]{0,2}\([ \t]{0,2}\w{1,20}[ \t]{0,2},[ \t]{0,2}8/ nocase
+        $selfp = /\w{1,20}[ \t]{0,2}=[ \t]{0,2}(Server\.MapPath[ \t]{0,2}\([ \t]{0,2}Request\.ServerVariables[ \t]{0,2}\([ \t]{0,2}["'](SCRIPT_NAME|PATH_INFO|URL)["'][ \t]{0,2}\)[ \t]{0,2}\)|Request\.ServerVariables[ \t]{0,2}\([ \t]{0,2}["']PATH_TRANSLATED["'][ \t]{0,2}\))/ nocase
+        $r = /request[ \t]{0,2}(\.form|\.cookies)?[ \t]{0,2}\(/ nocase
         $w = /\.write(line)?[ \t]/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 20KB and any of ($tag*) and $s and $o and $r and $w and not $fixed
+        filesize < 20KB and any of ($tag*) and $s and ($o or ($ov and $selfp)) and $r and $w and not $fixed
 }
 
 rule WSA_Asp_FileManager_DriveBrowser
