@@ -1095,13 +1095,17 @@ def test_goto_threaded_statements_are_put_back_in_running_order(tmp_path: Path, 
     assert scan(rs, tmp_path, "g.php", page) == {"T_Goto_Chain": "goto"}
 
 
+def _linear(page: bytes) -> bytes:
+    out = gotoflow.linearize(page, 1 << 20)
+    assert out is not None
+    return out
+
+
 def test_conditional_targets_and_strings_keep_their_text() -> None:
-    page = (
+    out = _linear(
         b'<?php goto a; b: echo "x: goto z;"; goto c; a: if ($q) { goto d; } goto b; '
         b"c: $y = 1; goto e; d: $y = 2; goto e; e: exit;"
     )
-    out = gotoflow.linearize(page, 1 << 20)
-    assert out is not None
     # the chain from the top, then the conditional target nothing jumped to unconditionally
     assert out.index(b"if ($q)") < out.index(b'echo "x: goto z;"') < out.index(b"$y = 1;")
     assert out.index(b"$y = 1;") < out.index(b"exit;") < out.index(b"$y = 2;")
@@ -1110,12 +1114,10 @@ def test_conditional_targets_and_strings_keep_their_text() -> None:
 def test_a_piece_jumps_at_its_first_sure_goto() -> None:
     # dead gotos after the jump (jiamiphp pads pieces so); a goto after an unbraced `if` or
     # inside a block may not jump, the piece goes on
-    page = (
+    out = _linear(
         b"<?php goto a; b: echo 2; goto c; goto z; a: echo 1; goto b; goto y; "
         b"c: if ($q) goto d; echo 3; { goto e; } echo 4; goto e; d: echo 5; e: exit; y: z: echo 9;"
     )
-    out = gotoflow.linearize(page, 1 << 20)
-    assert out is not None
     order = [out.index(x) for x in (b"echo 1;", b"echo 2;", b"if ($q)", b"echo 4;", b"exit;")]
     assert order == sorted(order)
     assert b"goto b" not in out and b"goto c" not in out and b"goto z" not in out
