@@ -21,7 +21,7 @@ rule WSA_Aspx_Generic_WriteFileFromRequest
         // writes a file at a path held in a variable, with no extension check (an editor's
         // upload handler keeps to image and document extensions)
         $asg = /(string|var|Dim)\s{1,3}\w{1,30}(\s{1,3}As\s{1,3}String)?\s{0,3}=\s{0,3}(context\.|HttpContext\.Current\.)?Request\s{0,2}(\.\s{0,2}(Form|QueryString|Item|Params|Headers|Cookies)\s{0,2})?[\[\(]/ nocase
-        $wv = /(SaveAs|WriteAllText|WriteAllBytes|AppendAllText|StreamWriter|File\s{0,2}\.\s{0,2}Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3})?\w{1,30}\s{0,3}[,)+]/ nocase
+        $wv = /(SaveAs|WriteAllText|WriteAllBytes|AppendAllText|StreamWriter|File\s{0,2}\.\s{0,2}Create)\s{0,3}\(\s{0,3}(Server\s{0,2}\.\s{0,2}MapPath\s{0,3}\(\s{0,3}|(System\.IO\.)?Path\s{0,2}\.\s{0,2}Combine\s{0,3}\(\s{0,3})?\w{1,30}\s{0,3}[,)+]/ nocase
         $ext = /GetExtension\s{0,3}\(|\.(jpe?g|gif|png|bmp|docx?|xlsx?|pdf)\b/ nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
