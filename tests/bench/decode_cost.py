@@ -66,8 +66,10 @@ def cases(size: int) -> dict[str, bytes]:
         "continued lines": b"<% a _\r\n",
         # edge blocks of a large page: tags opened and never closed
         "code blocks left open": b"<?php <% ",
-        # seams: many pages' ends, directives deep in the page
+        # seams: many pages' ends, directives deep in the page, PHP files closed and reopened
         "html ends and directives": b"</html><%@ x %><% y %>",
+        "closed and reopened PHP files": b"}\n?>\n<?php f();\n",
+        "template tags": b"<?php endif; ?>\n",
         # PHP spelling: other request reads, global names, comments opening arguments
         "request spellings": b"$GLOBALS['_POST'][$_SERVER['HTTP_X_A']](\\system(/**/$a));",
         # an obfuscator's variable table and its lookups
