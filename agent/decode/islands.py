@@ -15,8 +15,8 @@ template closes its blocks on the lines of their code and has markup between the
 the seam is judged alone when it is at most TAIL_MAX bytes: a file manager appended to an
 Exchange or CMS page is then the small page its rules know.
 
-Bounds: a few `find`s and `rfind`s per kind of tag and one regular-expression sweep of the
-last TAIL_MAX bytes; at most nine islands: per kind of tag a first and a last block and a run
+Bounds: a few `find`s and `rfind`s per kind of tag, and per `?>` of the last TAIL_MAX bytes
+two short checks around it; at most nine islands: per kind of tag a first and a last block and a run
 of blocks, each of at most ISLAND_MAX bytes (+2), one seam's tail and two PHP seams' tails of
 at most TAIL_MAX.
 """
@@ -32,10 +32,8 @@ _SEAMS = 4  # `</html>` ends looked at, from the page's end back
 _DIRECTIVE_DEPTH = 4 * 1024  # a `<%@` beyond this far into a page starts a pasted one
 _TAGS = ((b"<?", b"?>"), (b"<%", b"%>"))
 _PHP_SEAMS = 2  # closed-and-reopened PHP blocks looked at, from the page's end back
-# `}` or `;` ending the host's code, its closing tag on a line of its own, blank space, an open
-# tag: a file's end; a template closes its blocks on the line of their code (`endif; ?>`)
 _BLANKS = b" \t\r\n"
-_OPEN_NEXT = re.compile(rb"[ \t\r\n]*(?=<\?)")
+_OPEN_NEXT = re.compile(rb"[ \t\r\n]*(?=<\?)")  # blank space, then another open tag
 
 
 def _block(data: bytes, start: int, close: bytes) -> bytes | None:
@@ -86,7 +84,8 @@ def php_seam_tails(data: bytes) -> list[bytes]:
     seams: list[int] = []
     at = data.find(b"?>", max(0, len(data) - TAIL_MAX - 2))
     while at >= 0:
-        # the tag alone on its line (a template's tags follow code on theirs: most stop here)
+        # a file's end: `}` or `;` ending the code, the tag alone on its line (a template
+        # closes its blocks on the lines of their code, `endif; ?>`: most stop here)
         nl = data.rfind(b"\n", max(0, at - 256), at)
         if nl >= 0 and not data[nl + 1 : at].strip(b" \t"):
             code_end = data[max(0, nl - 256) : nl].rstrip(_BLANKS)[-1:]

@@ -249,9 +249,9 @@ rule WSA_Asp_SeoRelay_RemotePage
         $http = /(Msxml2|Microsoft|WinHttp)\.(Server)?(XMLHTTP|WinHttpRequest)/ nocase
         // the answer itself is written out: a fetching function's result or the response text
         $write = /Response\.(Write|BinaryWrite)\s{0,3}\(?\s{0,3}\w{1,40}(\s{0,3}\(|\.Response(Text|Body))/ nocase
-        $tag = "<%"
+        $tag = "<%" ascii
         // or a server script block: <script language="VBScript" runat="server">
-        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase ascii
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         // the query string is appended after the address is set (an error logger that copies the
         // query string into its report and posts it elsewhere relays nothing)
