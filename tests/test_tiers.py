@@ -53,6 +53,14 @@ rule Small_Or_Anything
         filesize < 10KB and $a or $a at 0
 }
 
+rule One_Liner
+{
+    strings:
+        $a = "onelinermark"
+    condition:
+        filesize < 3KB and $a
+}
+
 rule Tiny_Only
 {
     strings:
@@ -215,5 +223,6 @@ def test_a_page_past_the_first_boundaries_leaves_only_the_small_page_rules_out(
     (tmp_path / "t.yar").write_text(RULES)
     rs = load_rules((tmp_path,), default_rules=False)
     whole = _names(rs.rules)
-    assert _names(rs.rules_for(BOUNDARIES[0])) == whole - {"Tiny_Only"}
-    assert _names(rs.rules_for(BOUNDARIES[1])) == whole - {"Tiny_Only", "Page_Only"}
+    assert _names(rs.rules_for(4 * KB)) == whole - {"One_Liner"}
+    assert _names(rs.rules_for(16 * KB)) == whole - {"One_Liner", "Tiny_Only"}
+    assert _names(rs.rules_for(64 * KB)) == whole - {"One_Liner", "Tiny_Only", "Page_Only"}
