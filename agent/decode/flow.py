@@ -181,6 +181,8 @@ _VAR = re.compile(rb"\$(?:this\s{0,4}->\s{0,4}(\w{1,64})|(\w{1,64})(?!\w)(?!\s{0
 _VAR_ELEMENTS = re.compile(_VAR.pattern + rb"(?:\s{0,4}\[[^\[\]\n]{0,64}\])*")
 # After a variable's name: an assignment to it or to one of its elements.
 _ASSIGN_TAIL = rb"(?!\w)\s{0,4}(?:\[[^\]\n;]{0,64}\]\s{0,4}){0,4}(?:\.|\?\?)?=(?![=>])"
+_VAR_ASSIGN = re.compile(rb"\$(\w{1,64})" + _ASSIGN_TAIL)
+_PROP_ASSIGN = re.compile(rb"\$this\s{0,4}->\s{0,4}(\w{1,64})" + _ASSIGN_TAIL)
 _LIST = re.compile(
     rb"(?:\blist\s{0,4}\(|\[)((?:\s{0,4}&?\$\w{1,64}\s{0,4},?){1,8})[\])]\s{0,4}=(?![=>])"
 )
@@ -707,6 +709,7 @@ class _Graph:
         self.rhs_at: dict[Key, list[tuple[int, int]]] = {}  # key -> right-hand side spans
         self.group: dict[tuple[int, int], list[Key]] = {}  # list/foreach span -> its targets
         self.looked: set[tuple[bool, bytes]] = set()  # names whose assignments are read
+        self._by_name: dict[bool, dict[bytes, list[tuple[int, int]]]] = {}
         for m in _LIST.finditer(code):
             sc = scopes.at(m.start())
             self._add(
@@ -730,13 +733,25 @@ class _Graph:
         prop = key[0] == -2
         if (prop, key[1]) not in self.looked:
             self.looked.add((prop, key[1]))
-            for n, m in enumerate(_assign_pattern(prop, key[1]).finditer(self.code)):
+            for start, end in self._assigned(prop).get(key[1], ()):
+                sc = self.scopes.at(start)
+                target = self.scopes.key(sc, key[1] if prop else None, None if prop else key[1])
+                self._add([target], end, -1)
+        return self.rhs_at.get(key, [])
+
+    def _assigned(self, prop: bool) -> dict[bytes, list[tuple[int, int]]]:
+        """Every assignment to a variable (or to a `$this` property), by name: one pass over
+        the layer the first time one is asked for, not a pattern compiled per name (most names
+        are a page's own, so a cache of patterns missed)."""
+        if prop not in self._by_name:
+            found: dict[bytes, list[tuple[int, int]]] = {}
+            pattern = _PROP_ASSIGN if prop else _VAR_ASSIGN
+            for n, m in enumerate(pattern.finditer(self.code)):
                 if n >= MAX_ITEMS:
                     break
-                sc = self.scopes.at(m.start())
-                target = self.scopes.key(sc, key[1] if prop else None, None if prop else key[1])
-                self._add([target], m.end(), -1)
-        return self.rhs_at.get(key, [])
+                found.setdefault(m[1], []).append((m.start(), m.end()))
+            self._by_name[prop] = found
+        return self._by_name[prop]
 
     def _add(self, targets: list[Key], start: int, end: int) -> None:
         for t in targets:
@@ -822,13 +837,6 @@ class _Graph:
                         seen.add(k)
                         todo.append(k)
         return out
-
-
-@functools.lru_cache(maxsize=4096)
-def _assign_pattern(prop: bool, name: bytes) -> re.Pattern[bytes]:
-    """Assignments to `$name` (or `$this->name`); compiled once, pages reuse the same names."""
-    head = rb"\$this\s{0,4}->\s{0,4}" if prop else rb"\$"
-    return re.compile(head + re.escape(name) + _ASSIGN_TAIL)
 
 
 @functools.lru_cache(maxsize=4096)

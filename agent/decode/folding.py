@@ -626,6 +626,34 @@ def _split_call(value: bytes, parts: list[bytes]) -> bool:
     return m is not None and not any(m.group(1).lower() in p.lower() for p in parts)
 
 
+# Reads and writes of any variable, matched once per page and checked against the names a pass
+# holds (a pattern compiled per page's names cost more than the passes: most names are unique)
+_XOR_LEFT = re.compile(rb"(?<![\w$])\$([A-Za-z_]\w{0,63})(?!\w)(?=[ \t]{0,8}\^)")
+_XOR_RIGHT = re.compile(rb"(\^[ \t]{0,8})\$([A-Za-z_]\w{0,63})(?!\w)")
+# (`[` or `{` around the index; a read, not an assignment to the character)
+_CHAR_PICK = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})[\[{][ \t]{0,4}(\d{1,4})[ \t]{0,4}[\]}](?![ \t]{0,8}=[^=])"
+)
+_ELEMENT_READ = re.compile(
+    rb"\$([A-Za-z_]\w{0,63})\[[ \t]{0,4}(\d{1,3})[ \t]{0,4}\](?![ \t]{0,8}=[^=])"
+)
+_ELEMENT_WRITE = (
+    re.compile(rb"\$([A-Za-z_]\w{0,63})\[[^\]\r\n]{0,64}\][ \t]{0,8}=[^=]"),
+    re.compile(rb"\$([A-Za-z_]\w{0,63})\[[^\]\r\n]{1,64}\][ \t]{0,8}=[^=]"),
+)
+# (variable names are case-sensitive, function names are not)
+_ARRAY_JOIN = re.compile(
+    rb"\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:(" + _LIT + rb")[ \t]{0,8},[ \t]{0,8})?"
+    rb"\$([A-Za-z_]\w{0,63})(?!\w)[ \t]{0,8}\)"
+)
+
+
+def _written_elements(data: bytes, least: int) -> set[bytes]:
+    """Names of arrays an element of which is assigned (`$a[..] = `; with `least` 1, not a push
+    `$a[] = `)."""
+    return {m[1] for m in _ELEMENT_WRITE[least].finditer(data)}
+
+
 def _xor_operands(st: _Fold) -> None:
     """`$k = '..'; $f = '..' ^ $k;`: a variable holding one literal, used as an operand of `^`,
     is written as that literal so the XOR pass can fold it (a common PHP obfuscator's shape)."""
@@ -636,17 +664,8 @@ def _xor_operands(st: _Fold) -> None:
         held.setdefault(m.group(1), m.group(2))
     if not held:
         return
-    alt = b"|".join(re.escape(n) for n in held)
-    st.sub(
-        re.compile(rb"(?<![\w$])\$(" + alt + rb")(?!\w)(?=[ \t]{0,8}\^)"),
-        lambda m: held[m.group(1)],
-        telling=False,
-    )
-    st.sub(
-        re.compile(rb"(\^[ \t]{0,8})\$(" + alt + rb")(?!\w)"),
-        lambda m: m.group(1) + held[m.group(2)],
-        telling=False,
-    )
+    st.sub(_XOR_LEFT, lambda m: held.get(m[1], m[0]), telling=False)
+    st.sub(_XOR_RIGHT, lambda m: m[1] + held[m[2]] if m[2] in held else m[0], telling=False)
 
 
 def _assigned_once(
@@ -701,21 +720,16 @@ def _string_picks(st: _Fold) -> None:
     tables = {k: v for k, v in found.items() if len(v) >= 8}
     if not tables:
         return
-    alt = b"|".join(re.escape(n) for n in tables)
 
     def pick(m: re.Match[bytes]) -> bytes:
-        table, i = tables[m.group(1)], int(m.group(2))
-        if i >= len(table):
+        table = tables.get(m.group(1))
+        i = int(m.group(2))
+        if table is None or i >= len(table):
             return m.group(0)
         c = table[i : i + 1]
         return b'"' + c + b'"' if c == b"'" else b"'" + c + b"'"
 
-    # (`[` or `{` around the index; a read, not an assignment to the character)
-    st.sub(
-        re.compile(rb"\$(" + alt + rb")[\[{][ \t]{0,4}(\d{1,4})[ \t]{0,4}[\]}](?![ \t]{0,8}=[^=])"),
-        pick,
-        telling=False,
-    )
+    st.sub(_CHAR_PICK, pick, telling=False)
 
 
 _SUPERGLOBALS = frozenset(
@@ -790,21 +804,16 @@ def _bare_lits(st: _Fold) -> None:
     st.sub(_LIT_DOT_WORD, lit_word)
 
 
-def _read_elements(st: _Fold, arrays: dict[bytes, list[bytes]]) -> bytes:
+def _read_elements(st: _Fold, arrays: dict[bytes, list[bytes]]) -> None:
     """`$a[1]` of a constant array as its literal (a read, not an assignment to the element,
-    `$a[0] = ..`); returns the names' alternation for further passes."""
-    alt = b"|".join(re.escape(n) for n in arrays)
+    `$a[0] = ..`)."""
 
     def pick(m: re.Match[bytes]) -> bytes:
-        items, i = arrays[m.group(1)], int(m.group(2))
-        return _quote(items[i], b"'") if i < len(items) else m.group(0)
+        items = arrays.get(m.group(1))
+        i = int(m.group(2))
+        return _quote(items[i], b"'") if items is not None and i < len(items) else m.group(0)
 
-    st.sub(
-        re.compile(rb"\$(" + alt + rb")\[[ \t]{0,4}(\d{1,3})[ \t]{0,4}\](?![ \t]{0,8}=[^=])"),
-        pick,
-        telling=False,
-    )
-    return alt
+    st.sub(_ELEMENT_READ, pick, telling=False)
 
 
 def _pushed_arrays(st: _Fold) -> None:
@@ -826,11 +835,8 @@ def _pushed_arrays(st: _Fold) -> None:
                 del arrays[name]
             else:
                 arrays[name].append(_body(m.group(2)))
-    for name in list(arrays):  # an element written by index: no constant either
-        if not arrays[name] or re.search(
-            rb"\$" + re.escape(name) + rb"\[[^\]\r\n]{1,64}\][ \t]{0,8}=[^=]", st.f.data
-        ):
-            del arrays[name]
+    written = _written_elements(st.f.data, 1)  # an element written by index: no constant either
+    arrays = {k: v for k, v in arrays.items() if v and k not in written}
     if not arrays:
         return
     _read_elements(st, arrays)
@@ -845,33 +851,24 @@ def _php_arrays(st: _Fold) -> None:
         if len(arrays) >= MAX_NAMES:
             break
         arrays.setdefault(m.group(1), [_body(x) for x in _LIT_RE.findall(m.group(2))])
-    for name in list(arrays):  # an array written to later is no constant
-        if re.search(rb"\$" + re.escape(name) + rb"\[[^\]\r\n]{0,64}\][ \t]{0,8}=[^=]", st.f.data):
-            del arrays[name]
+    written = _written_elements(st.f.data, 0)  # an array written to later is no constant
+    arrays = {k: v for k, v in arrays.items() if k not in written}
     if not arrays:
         return
-    alt = _read_elements(st, arrays)
+    _read_elements(st, arrays)
 
     def joined(m: re.Match[bytes]) -> bytes:
-        sep, items = (_body(m.group(1)) if m.group(1) else b""), arrays[m.group(2)]
+        items = arrays.get(m.group(2))
+        if items is None:
+            return m.group(0)
+        sep = _body(m.group(1)) if m.group(1) else b""
         value = sep.join(items)
         # Telling as a concatenation is: a sink's name, or three or more short pieces glued.
         short = not sep and len(items) >= 3 and len(value) <= 4 * len(items)
         st.f.telling += bool(_SINK_RE.fullmatch(value)) or short
         return _quote(st.value(value), b"'")
 
-    st.sub(
-        re.compile(
-            # (variable names are case-sensitive, function names are not)
-            rb"\b(?i:implode|join)[ \t]{0,8}\([ \t]{0,8}(?:("
-            + _LIT
-            + rb")[ \t]{0,8},[ \t]{0,8})?\$("
-            + alt
-            + rb")[ \t]{0,8}\)",
-        ),
-        joined,
-        telling=False,
-    )
+    st.sub(_ARRAY_JOIN, joined, telling=False)
 
 
 def _live_case(m: re.Match[bytes]) -> bytes:
