@@ -352,7 +352,10 @@ rule WSA_Asp_Execute_RequestInCodeLiteral
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // not a method (`conn.Execute(sql)`): the VBScript statement or function itself, the
         // literal appended (`&`) within the statement (not a `<%# Eval(..) %>` binding's line)
-        $x = /(^|[^.\w])(Eval|Execute|ExecuteGlobal)[ \t(]{1,3}[^\r\n%]{0,60}&[ \t]{0,3}"[^"\r\n]{0,60}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\(/ nocase
+        // ...with the key spelled in the literal (`Request(""p"")`, `Request(""" & k & """)`):
+        // `Eval(filter & "(Request.Form(v))")` passes a helper's own variable to a function the
+        // helper's caller named (a CMS's input filter), the request value as data
+        $x = /(^|[^.\w])(Eval|Execute|ExecuteGlobal)[ \t(]{1,3}[^\r\n%]{0,60}&[ \t]{0,3}"[^"\r\n]{0,60}Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item|Cookies))?[ \t]{0,2}\([ \t]{0,2}"/ nocase
     condition:
         filesize < 500KB and any of ($tag*) and $x
 }

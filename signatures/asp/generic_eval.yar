@@ -121,6 +121,9 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
         // a class's own method named Execute (a database wrapper) is declared, not an eval; its
         // declarations and its calls on SQL are not counted as evals (a CMS's site class)
         $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
+        // a name with `"()"` appended: what is run is a call of one of the page's functions by
+        // name (an AJAX dispatcher), not decoded code; only the small-page branch heeds it
+        $call = /&[ \t]{0,2}"\(\)"/
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
         // an ASP.NET page: its VBScript-looking eval/unescape/split are client-side JavaScript
@@ -131,7 +134,7 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
                 not ($inc and any of ($ra*))) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
-            (filesize < 2KB and #x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em and any of ($w*) and not any of ($ra*) and not $db and not $decl))
+            (filesize < 2KB and #x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em and any of ($w*) and not any of ($ra*) and not $db and not $decl and not $call))
 }
 
 rule WSA_Asp_Obfuscated_DecoderFunctionExecuted : conceals
