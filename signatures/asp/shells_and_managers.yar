@@ -26,6 +26,9 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $x3 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n.\/]{0,40}(request|&[ \t]{0,2}[a-z]{0,8}(cmd|command|str|exe|shell))/ nocase
         // any variable appended to cmd /c (VBScript & or JScript +), in a page that reads the request
         $x7 = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][^\r\n]{0,60}[&+][ \t]{0,2}[a-z_]\w{0,20}/ nocase
+        // ...but not a listing of one fixed folder, the request naming what to list in it
+        // (`cmd /c dir \\srv\docs\Timecards\" & customer & "*`): the program and place are fixed
+        $fixdir = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][ \t"]{1,4}dir[ \t]{1,3}"{0,2}([a-z]:\\|\\\\)[^"&\r\n]{1,120}"[ \t]{0,2}&/ nocase
         // Shell.Application folder objects on request-chosen paths, files copied or moved with them
         $x5 = /\.namespace[ \t]{0,3}\([ \t]{0,3}(request|[a-z_]\w{0,20}[ \t]{0,3}\))/ nocase
         $x6 = /\.(copyhere|movehere)\b/ nocase
@@ -42,7 +45,7 @@ rule WSA_Asp_Generic_WScriptShellFromRequest
         $cvb = /<script[ \t]{1,3}language[ \t]{0,3}=[ \t]{0,3}["']?vbscript["']?[ \t]{0,3}>[^%]{0,400}CreateObject[ \t]{0,3}\([ \t]{0,3}["']WScript\.Shell/ nocase
     condition:
         filesize < 1MB and any of ($tag*) and (#o1 > #cvb or any of ($o2, $o3, $o4)) and $r and not $jsp and
-        ($x2 or $x3 or (($x1 or $x7) and not $fixed) or ($o2 and $x5 and $x6))
+        ($x2 or $x3 or (($x1 or #x7 > #fixdir) and not $fixed) or ($o2 and $x5 and $x6))
 }
 
 rule WSA_Asp_Generic_WriteFileFromRequest

@@ -83,7 +83,10 @@ rule WSA_Aspx_Generic_ComShell
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
-        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and (#o1 > #cvb or $o3 or ($o4 and $js) or ($o5 and $o6)) and $o2 and $req))
+        filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and (#o1 > #cvb or $o3 or ($o4 and $js) or ($o5 and $o6)) and $o2 and $req and
+            // a classic-ASP page is judged by the classic-ASP rule (WSA-ASP-010), which knows
+            // its admin tools; this loose branch is for ASP.NET pages only
+            not (extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx")))
 }
 
 rule WSA_Aspx_Generic_JScriptEvaluateFromCSharp
