@@ -205,11 +205,11 @@ rule WSA_Asp_RemoteCode_FetchAndExecute
     condition:
         filesize < 256KB and ($tag or $tagr) and $http and $resp and (#exec > #sql or $eval) and not $decl and
         // a loader is a small page; in a larger one (an XML-RPC library: an HTTP client here, a
-        // dispatcher eval of a method name there) the run must be near the fetch
+        // dispatcher eval of a method name there) the run must be near one of the first fetches
+        // (a fixed count of them: a loop over every pair would cost their product)
         (filesize < 8KB or
-         for any i in (1..#resp) : (
-             for any j in (1..#eval) : (@eval[j] > @resp[i] - 2048 and @eval[j] < @resp[i] + 2048) or
-             for any j in (1..#exec) : (@exec[j] > @resp[i] - 2048 and @exec[j] < @resp[i] + 2048)))
+         for any i in (1..16) : (
+             $eval in (@resp[i] - 2048 .. @resp[i] + 2048) or $exec in (@resp[i] - 2048 .. @resp[i] + 2048)))
 }
 
 rule WSA_Asp_Sql_CmdShellFromRequest

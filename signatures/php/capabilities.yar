@@ -934,9 +934,10 @@ rule WSA_Php_Loader_TempFileInclude
         $php = "<?" ascii
     condition:
         // the include next to the stream's path (a library that has a temp-file helper in one
-        // place and includes its own modules in another is no loader)
+        // place and includes its own modules in another is no loader); next to one of the
+        // first paths, since a loop over every pair would cost the product of their counts
         filesize < 256KB and $php and $m and $u and $t and ($fetch or $req) and
-        for any i in (1..#inc): (for any j in (1..#u): (@inc[i] > @u[j] - 1024 and @inc[i] < @u[j] + 1024))
+        for any i in (1..16) : ($inc in (@u[i] - 1024 .. @u[i] + 1024))
 }
 
 rule WSA_Php_Backdoor_WpAdminBySql

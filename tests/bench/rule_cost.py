@@ -58,7 +58,7 @@ class Cost:
     seconds: float
     timed_out: bool
     size: int = 0
-    data: bytes = b""
+    data: Probe = b""
     sep: bytes = b"\n"
 
 
@@ -95,9 +95,48 @@ def _hex(lit: bytes) -> bytes:
 _WINDOW = re.compile(r"(\[\^(?:[^\]\\]|\\.)*\]|\.)\{\d*,\d{2,}\}")
 
 
-def probes(rule_text: bytes) -> list[tuple[str, bytes]]:
-    """(label, bytes) per string, plus all strings together."""
-    out: list[tuple[str, bytes]] = []
+# A probe is bytes repeated, or three parts: a head written once (each other string the
+# condition needs), then one string repeated over the first half of the file and another over
+# the rest.
+Probe = bytes | tuple[bytes, bytes, bytes]
+# A condition that loops over matches (`for any i in (1..#a) : ..`) may cost the product of two
+# strings' counts, but only when no early pair satisfies it: with the strings interleaved the
+# first pair does. So every ordered pair of the strings such a loop names is also probed apart.
+_CONDITION = re.compile(rb"\bcondition\s*:(.*)", re.S)
+_LOOP = re.compile(rb"\bfor\s+(?:any|all|\d+)\b")
+_NAMED = re.compile(rb"[$#@!](\w+)")
+_NEGATED = re.compile(rb"\bnot\s+(?:\$(\w+)|(?:any|all)\s+of\s+\(([^)]*)\))")
+
+
+def _apart(rule_text: bytes, named: list[tuple[str, bytes]]) -> list[tuple[str, Probe]]:
+    """Probes of each pair of the strings a loop in the condition names, one per half, after a
+    head with each other string the condition does not negate."""
+    m = _CONDITION.search(rule_text)
+    loop = _LOOP.search(m.group(1)) if m else None
+    if m is None or loop is None:
+        return []
+    cond = m.group(1)
+    looped = {n.decode() for n in _NAMED.findall(cond[loop.start() :])}
+    negated: list[str] = []
+    for single, group in _NEGATED.findall(cond):
+        negated += [single.decode()] if single else re.findall(r"\$(\w*\*?)", group.decode())
+
+    def excluded(name: str) -> bool:
+        return any(name == n or (n.endswith("*") and name.startswith(n[:-1])) for n in negated)
+
+    first: dict[str, bytes] = {}
+    for label, d in named:  # the example of each string (its first probe)
+        first.setdefault(label.split()[0].lstrip("$"), d)
+    # (not the looped ones: a pair of them close together in the head would end the loop early)
+    head = b" ".join(d for n, d in first.items() if not excluded(n) and n not in looped)
+    pairs = [(a, b) for a in first for b in first if a != b and a in looped and b in looped]
+    return [(f"${a} then ${b} apart", (head, first[a], first[b])) for a, b in pairs]
+
+
+def probes(rule_text: bytes) -> list[tuple[str, Probe]]:
+    """(label, probe) per string, plus all strings together, plus pairs apart for a condition
+    that loops over matches."""
+    out: list[tuple[str, Probe]] = []
     for m in _STRING.finditer(rule_text):
         name, lit, mods = m.group(1).decode(), m.group(2), m.group(3)
         found: list[tuple[str, bytes]] = []
@@ -125,9 +164,11 @@ def probes(rule_text: bytes) -> list[tuple[str, bytes]]:
                 data = data.decode("latin-1").encode("utf-16-le")
             if data:
                 out.append((label, data))
-    whole = [d for label, d in out if " atom " not in label]
+    named = [(label, d) for label, d in out if " atom " not in label and isinstance(d, bytes)]
+    whole = [d for _, d in named]
     if len(whole) > 1:
         out.append(("all", b" ".join(whole)))
+        out += _apart(rule_text, named)
     return out
 
 
@@ -136,9 +177,19 @@ def rules_of(text: bytes) -> list[tuple[str, bytes]]:
     return [(m.group(1).decode(), imports + b"\n" + m.group(0)) for m in _RULE.finditer(text)]
 
 
-def fill(probe: bytes, size: int, sep: bytes = b"\n") -> bytes:
-    body = (probe + sep) * (max(0, size - len(PREFIX)) // (len(probe) + len(sep)) + 1)
-    return (PREFIX + body)[:size]
+def fill(probe: Probe, size: int, sep: bytes = b"\n") -> bytes:
+    if isinstance(probe, tuple):
+        head, first, second = probe
+        half = size // 2
+        start = PREFIX + head + sep
+        return (start + _repeat(first, half - len(start), sep) + _repeat(second, size - half, sep))[
+            :size
+        ]
+    return (PREFIX + _repeat(probe, size - len(PREFIX), sep))[:size]
+
+
+def _repeat(probe: bytes, size: int, sep: bytes) -> bytes:
+    return (probe + sep) * (max(0, size) // (len(probe) + len(sep)) + 1)
 
 
 # A probe is repeated one per line and also on a single line: a window such as `[^\r\n]{0,160}`
@@ -184,17 +235,24 @@ def main() -> None:
                 print(f"  {src.namespace} {name}: does not compile alone ({e})", file=sys.stderr)
                 continue
             reach = run_on(text, size)
+            cap = rule_cap(text)
             best: Cost | None = None
             for (label, probe), sep in itertools.product(probes(text), SEPARATORS):
                 # Screen at 1/16 of the size: a probe far under budget there (scaled linearly,
                 # with a 2x margin) is not run at full size, which saves most of the time.
-                secs, to = timed(compiled, fill(probe, reach // 16, sep), args.timeout)
-                if to or secs * 16 * 2 > args.budget:
-                    secs, to = timed(compiled, fill(probe, reach, sep), args.timeout)
+                # A pair apart tests the condition's loops: at the largest size the condition
+                # can hold on (under the rule's cap), and it may cost the product of two counts
+                # (so its screen is scaled by the square).
+                apart = isinstance(probe, tuple)
+                at = min(reach, cap - 1) if apart and cap is not None else reach
+                scale = 16 * 16 if apart else 16
+                secs, to = timed(compiled, fill(probe, at // 16, sep), args.timeout)
+                if to or secs * scale * 2 > args.budget:
+                    secs, to = timed(compiled, fill(probe, at, sep), args.timeout)
                 else:
-                    secs *= 16
+                    secs *= scale
                 label = label if sep == b"\n" else f"{label} (one line)"
-                cost = Cost(src.namespace, name, label, secs, to, reach, probe, sep)
+                cost = Cost(src.namespace, name, label, secs, to, at, probe, sep)
                 if best is None or (to, secs) > (best.timed_out, best.seconds):
                     best = cost
             if best is None:
@@ -204,7 +262,7 @@ def main() -> None:
             if flag == "OVER":
                 over.append(best)
             print(f"  {flag:4} {best.seconds:7.2f} s{' (timeout)' if best.timed_out else '':10} "
-                  f"at {reach / 2**20:5.2f} MiB {src.namespace} {name} (worst probe {best.probe})",
+                  f"at {best.size / 2**20:5.2f} MiB {src.namespace} {name} (worst probe {best.probe})",
                   flush=True)  # fmt: skip
     print(
         f"\n{len(worst)} rules measured in {time.perf_counter() - started:.0f} s; "
