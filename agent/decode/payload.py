@@ -208,11 +208,17 @@ def texty(data: bytes) -> bool:
         return True
     if ascii_ok < 0.3 * len(sample):
         return False
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return e.start >= len(sample) - 3  # cut in the middle of the last character
-    return True
+    # UTF-8, or a legacy double-byte charset: a Chinese shell's GBK comments (GB18030 decodes
+    # GBK, and Big5 and Shift-JIS text as well; random bytes fail it within a few hundred)
+    for codec in ("utf-8", "gb18030"):
+        try:
+            sample.decode(codec)
+        except UnicodeDecodeError as e:
+            if e.start >= len(sample) - 3:  # cut in the middle of the last character
+                return True
+            continue
+        return True
+    return False
 
 
 def read_literal(buf: bytes, start: int, limit: int = LITERAL_MAX) -> tuple[bytes, int] | None:
