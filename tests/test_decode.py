@@ -1553,6 +1553,15 @@ def test_a_payload_under_the_pages_own_xor_cipher_is_decoded(
     assert payload.unxor(_xored(code, key), [b"nope"]) is None
 
 
+def test_a_payload_with_gbk_comments_is_decoded_as_text(ruleset: RuleSet, tmp_path: Path) -> None:
+    # a Chinese shell's comments in GBK: a third of its bytes above ASCII and no UTF-8
+    remark = "// 调用函数 call it\n".encode("gbk")
+    code = b"<?php\n" + remark * 3 + b"system($_GET['c']);\n" + remark * 3 + b"?>"
+    assert payload.texty(code) and not payload.texty(os.urandom(4096))
+    page = _own_cipher_page(code, b"q7wE")
+    assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
+
+
 def test_the_key_after_the_payload_is_tried_before_a_login_pages_literals(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:
