@@ -1562,6 +1562,22 @@ def test_a_payload_with_gbk_comments_is_decoded_as_text(ruleset: RuleSet, tmp_pa
     assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
 
 
+def test_an_xor_packed_page_that_carries_raw_bytes_is_decoded(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # the deciphered page opens as code but is mostly its compressed literal: no key makes it
+    # text, one makes it open with a tag and a call
+    packed = zlib.compress(b"system($_GET['c']);" + os.urandom(400))
+    code = (
+        b"<?php eval(gzuncompress('"
+        + packed.replace(b"\\", b"\\\\").replace(b"'", b"\\'")
+        + b"')); ?>"
+    )
+    assert payload.unxor(_xored(code, b"Kx9q"), [b"nope", b"Kx9q"]) == code
+    page = _own_cipher_page(code, b"Kx9q")
+    assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
+
+
 def test_the_key_after_the_payload_is_tried_before_a_login_pages_literals(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

@@ -193,8 +193,21 @@ def kept(data: bytes) -> bytes | None:
     return data[:EXE_HEAD] if executable(data) else None
 
 
+# A page that opens with its tag and a call or an assignment (`<?php eval(gzuncompress("..`):
+# code, whatever raw bytes its literal carries after that.
+_OPENS_CODE = re.compile(
+    rb"[ \t\r\n]{0,8}(?:<\?php|<\?=?|<%)[ \t\r\n]{1,8}(?:@?\$?[A-Za-z_]\w{0,40}[ \t]{0,4}[(=][ \t]{0,4}){1,4}"
+)
+
+
+def opens_code(data: bytes) -> bool:
+    return _OPENS_CODE.match(data) is not None
+
+
 def texty(data: bytes) -> bool:
     """Mostly printable text (ASCII, or UTF-8 with some ASCII): worth scanning as code."""
+    if opens_code(data):
+        return True
     if not data or b"\0" in data[:64]:
         return False
     # code that carries raw bytes in its literals (`define('\x93', ..); gzinflate(substr('\x1f
@@ -622,8 +635,11 @@ def unxor(data: bytes, keys: list[bytes], floor: float = 0.0) -> bytes | None:
     markup or code and more text-like than `floor` (and than 0.9), else None."""
     head = data[:1024]
     best, score = None, max(floor, 0.9)
+    opened = None  # a key that makes a page open as code (`<?php eval(gzuncompress("\x78..`)
     for key in keys:
         out = _xor(head, key)
+        if opened is None and opens_code(out):
+            opened = key
         ratio = _text_ratio(out)
         # (a page may open with its HTML or a comment banner: those count; a wrong key leaves
         # no text at all).
@@ -636,6 +652,8 @@ def unxor(data: bytes, keys: list[bytes], floor: float = 0.0) -> bytes | None:
             and (_CODE_HEAD.search(out) or _MARKUP.search(out))
         ):
             best, score = key, ratio
+    # (one that opens the page as code when none makes it text: its literal holds raw bytes)
+    best = best if best is not None else opened
     return None if best is None else _xor(data, best)
 
 
