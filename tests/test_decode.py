@@ -1562,6 +1562,18 @@ def test_a_payload_with_gbk_comments_is_decoded_as_text(ruleset: RuleSet, tmp_pa
     assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
 
 
+def test_an_xor_packed_page_that_opens_with_chinese_comments_is_decoded(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # its first KB is less than half ASCII; it is UTF-8, which a wrong key's bytes are not
+    remark = "// 这个后门 array 调用\n".encode()
+    code = b"<?php\n" + remark * 12 + b"system($_GET['c']);\n?>"
+    assert payload.unxor(_xored(code, b"Zq8w"), [b"nope", b"Zq8w"]) == code
+    assert payload.unxor(_xored(code, b"Zq8w"), [b"nope"]) is None
+    page = _own_cipher_page(code, b"Zq8w")
+    assert scan(ruleset, tmp_path, "x.php", page) == {"T_System_Get": "strrev > hex2bin > xor"}
+
+
 def test_an_xor_packed_page_that_carries_raw_bytes_is_decoded(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

@@ -221,9 +221,14 @@ def texty(data: bytes) -> bool:
         return True
     if ascii_ok < 0.3 * len(sample):
         return False
-    # UTF-8, or a legacy double-byte charset: a Chinese shell's GBK comments (GB18030 decodes
-    # GBK, and Big5 and Shift-JIS text as well; random bytes fail it within a few hundred)
-    for codec in ("utf-8", "gb18030"):
+    return decodes(sample)
+
+
+def decodes(sample: bytes, codecs: tuple[str, ...] = ("utf-8", "gb18030")) -> bool:
+    """Whether `sample` (perhaps cut in its last character) is UTF-8 or a legacy double-byte
+    charset: a Chinese shell's GBK comments (GB18030 decodes GBK, and Big5 and Shift-JIS text
+    as well; random bytes fail it within a few hundred)."""
+    for codec in codecs:
         try:
             sample.decode(codec)
         except UnicodeDecodeError as e:
@@ -646,9 +651,11 @@ def unxor(data: bytes, keys: list[bytes], floor: float = 0.0) -> bytes | None:
         # Bytes above 127 count as text (a GBK comment), so a wrong guess whose high bytes
         # pass and whose KB holds `$x(` by chance is told apart by its share of ASCII: code is
         # mostly ASCII, XOR garbage about half.
+        # A page whose comments are Chinese is less than half ASCII: it counts when it is
+        # UTF-8, which a wrong key's high bytes are not (GB18030 takes nearly any run of them).
         if (
             ratio > score
-            and _ascii_share(out) >= MIN_ASCII
+            and (_ascii_share(out) >= MIN_ASCII or decodes(out, ("utf-8",)))
             and (_CODE_HEAD.search(out) or _MARKUP.search(out))
         ):
             best, score = key, ratio
