@@ -48,6 +48,7 @@ rule T_System_Get { strings: $a = "system($_GET" condition: $a }
 rule T_WScript { strings: $a = "CreateObject(\"WScript.Shell\")" nocase condition: $a }
 rule T_Small_Execute { strings: $a = "Execute(\"eval(1)" condition: filesize < 20KB and $a }
 rule T_Small_Pair { strings: $a = "a=request(\"v\")" $b = "<%eval a%>" condition: filesize < 20KB and $a and $b }
+rule T_Net_Pair { strings: $a = "CreateObject(\"WScript.Network\")" nocase $b = ".UserName" condition: $a and $b }
 """
 ASP_HEAD = b"<%@ LANGUAGE = VBScript.Encode %>\r\n<%"
 
@@ -518,6 +519,18 @@ def test_a_small_page_of_one_line_assignments_is_folded(ruleset: RuleSet, tmp_pa
     # Short literals assigned a line apart are pieces of a name as much as on one line.
     code = b'<?php\n$a="e";\n$b="val($";\n$c="_P";\n$d="OST";\n$p=$a.$b.$c.$d."[k]);";\neval($p);\n'
     assert scan(ruleset, tmp_path, "p.php", code) == {"T_Eval_Post": "fold"}
+
+
+def test_a_fold_layer_of_a_large_page_keeps_the_rest_of_the_page(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    # The name is folded at the top; the line the rule also needs is far from any split, past
+    # the windows folded: it is in the layer as the page has it.
+    name = b"&".join(b"Chr(%d)" % c for c in b"WScript.Network")
+    top = b"<%\nSet n = Server.CreateObject(" + name + b")\n%>\n"
+    end = b"<%= n.ComputerName & n.UserName %>\n"
+    pad = b"<p>static text</p>\n" * 600
+    assert scan(ruleset, tmp_path, "n.asp", top + pad + end) == {"T_Net_Pair": "fold"}
 
 
 def test_one_split_folds_a_large_page_only_when_it_glues_a_name(

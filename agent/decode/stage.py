@@ -274,6 +274,20 @@ def windows(
     bytes further), so a long literal the span cuts (a packed payload) arrives whole."""
     if len(buf) <= whole:
         return buf
+    return b"\n".join(buf[lo:hi] for lo, hi in _spans(buf, offsets, span, to_end))
+
+
+def outside(buf: bytes, offsets: list[int], span: int, to_end: int = 0) -> bytes:
+    """What `windows` leaves out of `buf`, one gap per line."""
+    gaps, last = [], 0
+    for lo, hi in _spans(buf, offsets, span, to_end):
+        gaps.append(buf[last:lo])
+        last = hi
+    gaps.append(buf[last:])
+    return b"\n".join(g for g in gaps if g)
+
+
+def _spans(buf: bytes, offsets: list[int], span: int, to_end: int) -> list[list[int]]:
     # PHP ends a statement with `;` only (a packed literal may hold line breaks); VBScript and
     # the others end one at a line break too.
     stops = (b";",) if b"<?" in buf else (b";", b"\n")
@@ -287,7 +301,7 @@ def windows(
             spans[-1][1] = max(spans[-1][1], hi)
         else:
             spans.append([lo, hi])
-    return b"\n".join(buf[lo:hi] for lo, hi in spans)
+    return spans
 
 
 # Decoders that read the whole layer, in the order they run: (trigger name, decode(buf, cap)).
@@ -377,13 +391,16 @@ def layers_of(
         near = windows(buf, hits["fold"], FOLD_SPAN, whole=whole, to_end=STATEMENT_END)
         folded = fold(near)
         if folded.telling:
-            layer = (context_of(buf) + b"\n" + folded.layer(cap))[:cap]
+            body = folded.layer(cap)
             if len(near) < len(buf):
-                # Excerpts of a large file are not a small program: padded (with newlines, which
-                # no rule keys on) to the file's size, so a rule that keys on a small `filesize`
-                # judges the file and not a few windows of it (a CMS's 90 KB database class).
-                layer = layer.ljust(min(len(buf), cap), b"\n")
-            yield "fold", layer
+                # The rest of the page follows the folded windows, as it is: a rule may need a
+                # folded name and a line far from any split (`CreateObject(Chr(87)&..)` at the
+                # top, `.ComputerName & .UserName` at the end). At least the file's size (with
+                # newlines, which no rule keys on): a rule that keys on a small `filesize` judges
+                # the file, not a few windows of it (a CMS's 90 KB database class).
+                rest = outside(buf, hits["fold"], FOLD_SPAN, STATEMENT_END)
+                body = (body + b"\n" + rest).ljust(len(buf), b"\n")
+            yield "fold", (context_of(buf) + b"\n" + body)[:cap]
 
 
 @dataclass(frozen=True, slots=True)

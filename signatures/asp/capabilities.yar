@@ -36,7 +36,7 @@ rule WSA_Asp_Evasion_SplitKeyword : conceals
 {
     meta:
         id = "WSA-ASP-031"
-        description = "Classic ASP spells request, execute, eval or a dangerous COM ProgID (WScript.Shell, Scripting.FileSystemObject, Shell.Application, WScript.Network) as concatenated literal pieces: keyword splitting to evade signatures (stock upload classes split only ADODB.Stream/Dictionary, which this ignores)"
+        description = "Classic ASP spells request, execute, eval or a dangerous COM ProgID (WScript.Shell, Scripting.FileSystemObject, Shell.Application, WScript.Network) as concatenated literal pieces, or any ProgID in character codes: keyword splitting to evade signatures (stock upload classes split only ADODB.Stream/Dictionary, which this ignores)"
         family = "Obfuscated COM creation"
         severity = "high"
         author = "webshell-agent project"
@@ -54,6 +54,9 @@ rule WSA_Asp_Evasion_SplitKeyword : conceals
         $p2 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"s("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?r("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?n("[ \t]{0,2}[&+][ \t]{0,2}")?g("[ \t]{0,2}[&+][ \t]{0,2}")?\.("[ \t]{0,2}[&+][ \t]{0,2}")?f("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?y("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?m("[ \t]{0,2}[&+][ \t]{0,2}")?o("[ \t]{0,2}[&+][ \t]{0,2}")?b("[ \t]{0,2}[&+][ \t]{0,2}")?j("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?t/ nocase
         $p3 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"s("[ \t]{0,2}[&+][ \t]{0,2}")?h("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?\.("[ \t]{0,2}[&+][ \t]{0,2}")?a("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?l("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?a("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?o("[ \t]{0,2}[&+][ \t]{0,2}")?n/ nocase
         $p4 = /CreateObject[ \t]{0,2}\([ \t]{0,2}"w("[ \t]{0,2}[&+][ \t]{0,2}")?s("[ \t]{0,2}[&+][ \t]{0,2}")?c("[ \t]{0,2}[&+][ \t]{0,2}")?r("[ \t]{0,2}[&+][ \t]{0,2}")?i("[ \t]{0,2}[&+][ \t]{0,2}")?p("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?\.("[ \t]{0,2}[&+][ \t]{0,2}")?n("[ \t]{0,2}[&+][ \t]{0,2}")?e("[ \t]{0,2}[&+][ \t]{0,2}")?t("[ \t]{0,2}[&+][ \t]{0,2}")?w("[ \t]{0,2}[&+][ \t]{0,2}")?o("[ \t]{0,2}[&+][ \t]{0,2}")?r("[ \t]{0,2}[&+][ \t]{0,2}")?k/ nocase
+        // ...or a ProgID spelt in character codes, `CreateObject(Chr(87)&Chr(83)&..)`: no page
+        // hides the name of the object it creates but to dodge a scanner
+        $pc = /CreateObject[ \t]{0,2}\([ \t]{0,2}\(?[ \t]{0,2}Chrw?[ \t]{0,2}\([ \t]{0,2}(&h)?[0-9a-f]{1,4}[ \t]{0,2}\)[ \t]{0,2}[&+][ \t]{0,2}Chrw?[ \t]{0,2}\(/ nocase
         // FileSystemObject split is how CMSes dodged hosts that banned the name: it counts only
         // on a page that changes files (a CMS's disk-usage page only reads folder sizes)
         $fsox = /\.(CreateTextFile|OpenTextFile|DeleteFile|DeleteFolder|CopyFile|MoveFile|CopyFolder|MoveFolder|SaveToFile)[ \t]{0,2}[( ]|\.attributes[ \t]{0,2}=|Shell\.Application/ nocase
@@ -66,7 +69,7 @@ rule WSA_Asp_Evasion_SplitKeyword : conceals
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 2MB and any of ($tag*) and (any of ($k*) or
+        filesize < 2MB and any of ($tag*) and (any of ($k*) or $pc or
             for any i in (1..#p1) : (!p1[i] > 31) or (for any i in (1..#p2) : (!p2[i] > 44) and $fsox and not $ssi and not ($ucls and $ubin)) or
             for any i in (1..#p3) : (!p3[i] > 35) or for any i in (1..#p4) : (!p4[i] > 33))
 }
