@@ -434,6 +434,21 @@ def test_a_block_planted_at_an_edge_of_a_large_page_is_judged_alone(
     assert scan(ruleset, tmp_path, "e.asp", page) == {"T_Small_Execute": "island"}
 
 
+@pytest.mark.parametrize("where", ["top", "bottom"])
+def test_a_server_script_block_planted_at_an_edge_of_a_large_page_is_judged_alone(
+    ruleset: RuleSet, tmp_path: Path, where: str
+) -> None:
+    # `<script runat="server">` is a server block too: appended to a large page with no other
+    # tag (a SQL script served under an IIS name), it is the small page its rule knows
+    code = b'<SCRIPT Language="VBScript" RunAt="Server">\r\nExecute("eval(1)")\r\n</Script >\r\n'
+    text = b"-- a table of the application\r\n" * 2000
+    page = code + text if where == "top" else text + code
+    assert scan(ruleset, tmp_path, "e.aspx", page) == {"T_Small_Execute": "island"}
+    # a client-side script block is no server code
+    client = page.replace(b'RunAt="Server"', b'type="text/javascript"')
+    assert islands.edge_blocks(client) == []
+
+
 def test_blocks_planted_together_at_the_end_are_judged_together(
     ruleset: RuleSet, tmp_path: Path
 ) -> None:

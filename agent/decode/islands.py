@@ -3,9 +3,10 @@
 A shell is often planted in an application's page rather than dropped beside it: a block of
 code added at the top or the bottom of `index.php` or `default.asp`. Rules that judge a small
 page by its size (a request read and a dynamic call in under 2 KB) no longer see a small page.
-The page's first and last blocks (`<?php .. ?>`, `<% .. %>`) are given to the rules as pages
-of their own when the page is large and the block small, and so is its tail of blocks: a shell
-of several blocks (`<%a=request("v")%><%eval a%>`) pasted at the end.
+The page's first and last blocks (`<?php .. ?>`, `<% .. %>`, and `<script runat="server">` near
+its head or its end) are given to the rules as pages of their own when the page is large and
+the block small, and so is its tail of blocks: a shell of several blocks
+(`<%a=request("v")%><%eval a%>`) pasted at the end.
 
 A whole page pasted after another one leaves a seam: text after the host's `</html>`, or a
 second `<%@` directive deep in the page (a page has its directives at its head), or a PHP
@@ -34,6 +35,9 @@ _TAGS = ((b"<?", b"?>"), (b"<%", b"%>"))
 _PHP_SEAMS = 2  # closed-and-reopened PHP blocks looked at, from the page's end back
 _BLANKS = b" \t\r\n"
 _OPEN_NEXT = re.compile(rb"[ \t\r\n]*(?=<\?)")  # blank space, then another open tag
+# ASP.NET's and classic ASP's other server block: `<script language="C#" runat="server">`
+_SERVER_SCRIPT = re.compile(rb"<script\b[^>]{0,200}?\brunat[ \t]{0,4}=[ \t]{0,4}[\"']?server", re.I)
+_SCRIPT_END = re.compile(rb"</script[ \t]{0,4}>", re.I)
 
 
 def _block(data: bytes, start: int, close: bytes) -> bytes | None:
@@ -100,6 +104,23 @@ def php_seam_tails(data: bytes) -> list[bytes]:
     ]
 
 
+def _script_blocks(data: bytes) -> list[bytes]:
+    """The first server script block in the page's first TAIL_MAX bytes and the last in its
+    last TAIL_MAX, each at most ISLAND_MAX bytes (a regular expression that ignores case is
+    run over those two stretches only, not over a page of megabytes)."""
+    tail = list(_SERVER_SCRIPT.finditer(data, max(0, len(data) - TAIL_MAX)))
+    found = [_SERVER_SCRIPT.search(data, 0, TAIL_MAX), tail[-1] if tail else None]
+    out: list[bytes] = []
+    for m in found:
+        if m is None:
+            continue
+        end = _SCRIPT_END.search(data, m.end(), m.start() + ISLAND_MAX)
+        block = data[m.start() : end.end()] if end is not None else None
+        if block is not None and block not in out:
+            out.append(block)
+    return out
+
+
 def edge_blocks(data: bytes) -> list[bytes]:
     """The islands of a large page: its first and last code block (each at most ISLAND_MAX
     bytes), its tail of blocks and what follows a seam (at most TAIL_MAX)."""
@@ -115,6 +136,9 @@ def edge_blocks(data: bytes) -> list[bytes]:
             block = _block(data, at, close)
             if block is not None and block not in out:
                 out.append(block)
+    for block in _script_blocks(data):
+        if block not in out:
+            out.append(block)
     # (a run inside the seam's tail is still judged alone: rules weigh a page's size)
     tails = (seam_tail(data), *php_seam_tails(data), *(_tail_run(data, o) for o, _ in _TAGS))
     for tail in tails:
