@@ -16,10 +16,11 @@ template closes its blocks on the lines of their code and has markup between the
 the seam is judged alone when it is at most TAIL_MAX bytes: a file manager appended to an
 Exchange or CMS page is then the small page its rules know.
 
-Bounds: a few `find`s and `rfind`s per kind of tag, and per `?>` of the last TAIL_MAX bytes
-two short checks around it; at most nine islands: per kind of tag a first and a last block and a run
-of blocks, each of at most ISLAND_MAX bytes (+2), one seam's tail and two PHP seams' tails of
-at most TAIL_MAX.
+Bounds: a few `find`s and `rfind`s per kind of tag, per `?>` of the last TAIL_MAX bytes two
+short checks around it, and one search for server script blocks over the first and the last
+TAIL_MAX bytes; at most eleven islands: per kind of tag a first and a last block and a run of
+blocks, a first and a last server script block, each of at most ISLAND_MAX bytes (+2), one
+seam's tail and two PHP seams' tails of at most TAIL_MAX.
 """
 
 from __future__ import annotations
