@@ -101,6 +101,9 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
         $d7 = /(%65%76%61%6c|\\x65\\x76\\x61\\x6c|%72%65%71%75)/ nocase
         // split on a marker character: "|" and "," are how ordinary pages split lists, not decoders
         $d9 = /split[ \t]{0,2}\([ \t]{0,2}\w{1,12}[ \t]{0,2},[ \t]{0,2}["'][%#@!$^*~][ "']/ nocase
+        // ...a decoder only when the pieces become characters right after it (a list parser
+        // splits on `~` too, and builds its SQL with Chr(10) far below)
+        $chr = /chr[bw]?[ \t]{0,2}\(/ nocase
         $d10 = /(eval|execute)[ \t(]{1,3}\w{1,12}[ \t]{0,2}\(?[ \t]{0,2}["'][0-9A-F]{24}/ nocase
         $d11 = /asc[ \t]{0,2}\([ \t]{0,2}(mid|curchar|\w{1,10})/ nocase
         $d13 = /(eval|execute|executeglobal)[ \t(]{1,4}StrReverse[ \t]{0,2}\(/ nocase
@@ -130,7 +133,8 @@ rule WSA_Asp_Obfuscated_ExecuteDecoded : conceals
         $net = /<%@[ \t]{0,3}(Page|Control|Master)\b/ nocase
     condition:
         filesize < 20KB and any of ($tag*) and not $net and (
-            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em + #db + #decl and (any of ($d1, $d5, $d7, $d9, $d10, $d11, $d13, $d14, $d15) or ($d16 and $js)) and
+            (#x1 + #x2 + #x3 + #x4 + #x5 > #xc + #em + #db + #decl and (any of ($d1, $d5, $d7, $d10, $d11, $d13, $d14, $d15) or ($d16 and $js) or
+                for any i in (1..16) : ($chr in (@d9[i] .. @d9[i] + 512))) and
                 not ($inc and any of ($ra*))) or
             ($x2) or
             ($x5 and (($d12 and $w3) or #w4 > 5)) or
