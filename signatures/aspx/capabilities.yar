@@ -580,11 +580,17 @@ rule WSA_Aspx_Generic_CapabilityMix
         // helpers an imaging page uses on pixel buffers: SizeOf, ReadInt32, WriteByte)
         $c18 = /DllImport|Marshal\.(Copy|AllocHGlobal|GetDelegateForFunctionPointer|GetFunctionPointerForDelegate|WriteIntPtr|ReadIntPtr)\s{0,3}\(/ nocase
         $c19 = /DirectoryEntry|DirectorySearcher/ nocase
+        // An editor's file manager (Roxy Fileman, CKFinder, elFinder connectors) refuses paths
+        // outside its configured root and keeps uploads to a list of extensions; a shell's
+        // file manager works anywhere the worker can
+        $deny = /throw\s{1,3}new\s{1,3}\w{0,40}Exception\s{0,3}\([^;]{0,80}(denied|not allowed|forbidden|unauthori[sz]ed|outside)/ nocase
+        $extlist = /(ALLOWED|FORBIDDEN|DENIED|BANNED)_?(UPLOAD|EXT|FILE)\w{0,12}/ nocase
     condition:
         // .NET code runs in ASP.NET pages only: a classic ASP page (a server probe listing
         // drives and copying files through the FileSystemObject) is not judged by it
         filesize < 2MB and not (extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx") and
-        any of ($m*) and $req and (3 of ($c*) or (2 of ($c*) and not $c07 and #sr > #srh))
+        any of ($m*) and $req and (3 of ($c*) or (2 of ($c*) and not $c07 and #sr > #srh)) and
+        not ($deny and $extlist)
 }
 
 rule WSA_Aspx_Tunnel_HttpRelay
