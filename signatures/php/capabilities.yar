@@ -112,7 +112,8 @@ rule WSA_Php_RemoteCode_FetchAndEval
         // a fetched document run whole, after a closing tag, from a URL: eval("?>".file_get_contents(
         // "https://..")) (template engines run their cached local files the same way)
         // (laid out over lines, as a layout-minded packer or the fold layer leaves it)
-        $f3 = /(eval|assert)\s{0,40}\(\s{0,40}@?\s{0,3}['"]\?>['"]\s{0,40}\.\s{0,40}@?\s{0,3}file_get_contents\s{0,40}\(\s{0,40}(\w{1,20}\s{0,40}\(\s{0,40}){0,4}['"](https?|ftp):\/\// nocase
+        // ("?>" itself, or a call making it from a short literal: urldecode("%3f%3e"))
+        $f3 = /(eval|assert)\s{0,40}\(\s{0,40}@?\s{0,3}(['"]\?>['"]|\w{1,20}\s{0,3}\(\s{0,3}['"][^'"\r\n]{1,16}['"]\s{0,3}\))\s{0,40}\.\s{0,40}@?\s{0,3}file_get_contents\s{0,40}\(\s{0,40}(\w{1,20}\s{0,40}\(\s{0,40}){0,4}['"](https?|ftp):\/\// nocase
         // the same call commented out on its line
         $f2c = /\/\/[^\n]{0,120}(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
