@@ -438,15 +438,17 @@ def test_a_block_planted_at_an_edge_of_a_large_page_is_judged_alone(
 def test_a_server_script_block_planted_at_an_edge_of_a_large_page_is_judged_alone(
     ruleset: RuleSet, tmp_path: Path, where: str
 ) -> None:
-    # `<script runat="server">` is a server block too: appended to a large page with no other
-    # tag (a SQL script served under an IIS name), it is the small page its rule knows
-    code = b'<SCRIPT Language="VBScript" RunAt="Server">\r\nExecute("eval(1)")\r\n</Script >\r\n'
+    # ASP.NET's `<script language="C#" runat="server">` is a server block too: appended to a
+    # large page with no other tag (a SQL script served under an IIS name), it is the small
+    # page its rule knows
+    code = b'<SCRIPT Language="C#" RunAt="Server">\r\nExecute("eval(1)")\r\n</Script >\r\n'
     text = b"-- a table of the application\r\n" * 2000
     page = code + text if where == "top" else text + code
     assert scan(ruleset, tmp_path, "e.aspx", page) == {"T_Small_Execute": "island"}
-    # a client-side script block is no server code
-    client = page.replace(b'RunAt="Server"', b'type="text/javascript"')
-    assert islands.edge_blocks(client) == []
+    # a client-side script block is no server code, and a classic-ASP page's VBScript or
+    # JScript helper block (functions kept at its end) is the page's own library
+    for other in (b'type="text/javascript"', b'Language="VBScript" RunAt="Server"'):
+        assert islands.edge_blocks(page.replace(b'Language="C#" RunAt="Server"', other)) == []
 
 
 def test_blocks_planted_together_at_the_end_are_judged_together(

@@ -3,8 +3,8 @@
 A shell is often planted in an application's page rather than dropped beside it: a block of
 code added at the top or the bottom of `index.php` or `default.asp`. Rules that judge a small
 page by its size (a request read and a dynamic call in under 2 KB) no longer see a small page.
-The page's first and last blocks (`<?php .. ?>`, `<% .. %>`, and `<script runat="server">` near
-its head or its end) are given to the rules as pages of their own when the page is large and
+The page's first and last blocks (`<?php .. ?>`, `<% .. %>`, and an ASP.NET
+`<script language="C#" runat="server">` near its head or its end) are given to the rules as pages of their own when the page is large and
 the block small, and so is its tail of blocks: a shell of several blocks
 (`<%a=request("v")%><%eval a%>`) pasted at the end.
 
@@ -36,8 +36,13 @@ _TAGS = ((b"<?", b"?>"), (b"<%", b"%>"))
 _PHP_SEAMS = 2  # closed-and-reopened PHP blocks looked at, from the page's end back
 _BLANKS = b" \t\r\n"
 _OPEN_NEXT = re.compile(rb"[ \t\r\n]*(?=<\?)")  # blank space, then another open tag
-# ASP.NET's and classic ASP's other server block: `<script language="C#" runat="server">`
-_SERVER_SCRIPT = re.compile(rb"<script\b[^>]{0,200}?\brunat[ \t]{0,4}=[ \t]{0,4}[\"']?server", re.I)
+# ASP.NET's other server block: `<script language="C#" runat="server">` (C# or VB.NET; a
+# classic-ASP page's VBScript or JScript helper block of functions, at its end, is no island)
+_SERVER_SCRIPT = re.compile(
+    rb"<script\b(?=[^>]{0,200}?\brunat[ \t]{0,4}=[ \t]{0,4}[\"']?server)"
+    rb"(?=[^>]{0,200}?\blanguage[ \t]{0,4}=[ \t]{0,4}[\"']?(?:c#|cs|csharp|vb|visualbasic)(?![\w#.]))",
+    re.I,
+)
 _SCRIPT_END = re.compile(rb"</script[ \t]{0,4}>", re.I)
 
 
