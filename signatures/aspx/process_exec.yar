@@ -80,13 +80,15 @@ rule WSA_Aspx_Generic_ComShell
         $o6 = /InvokeMember\s{0,3}\(\s{0,3}"(Exec|Run|ShellExecute)"/ nocase
         $js = /<%@\s{0,3}Page[^>]{0,200}Language\s{0,3}=\s{0,3}["']?(jscript|javascript)/ nocase
         $req = "request" nocase
+        $fixed = /["'][^"'\r\n]{0,80}(ffmpeg|ffprobe|mencoder|flvtool2?|magick|convert\.exe|gswin\d{2}c?|7z\.exe|winrar|rar\.exe|iisreset|pdf2swf|swftools)/ nocase
+        $fixdir = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][ \t"]{1,4}dir[ \t]{1,3}"{0,2}([a-z]:\\|\\\\)[^"&\r\n]{1,120}"[ \t]{0,2}&/ nocase
         $m1 = "<%" nocase
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
     condition:
         filesize < 200KB and ($c1 or ($c2 and $x2 and $req) or (any of ($m*) and (#o1 > #cvb or $o3 or ($o4 and $js) or ($o5 and $o6)) and $o2 and $req and
-            // a classic-ASP page is judged by the classic-ASP rule (WSA-ASP-010), which knows
-            // its admin tools; this loose branch is for ASP.NET pages only
-            not (extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx")))
+            // a classic-ASP page that runs one fixed tool, or lists one fixed folder, is an
+            // admin page (the exceptions of WSA-ASP-010, which judges classic ASP's shells)
+            not ((extension == ".asp" or extension == ".asa" or extension == ".cer" or extension == ".cdx") and ($fixed or $fixdir))))
 }
 
 rule WSA_Aspx_Generic_JScriptEvaluateFromCSharp
