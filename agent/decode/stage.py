@@ -42,6 +42,7 @@ CONTEXT = 256  # bytes of the enclosing layer kept in front of a decoded payload
 # GIL is held), the loose-literal search too once the layer is not small.
 WHOLE = 64 * 1024
 FOLD_SPAN = 2 * 1024
+FOLD_REST = 32 * 1024  # a page up to this size keeps its unfolded rest in its fold layer
 LOOSE_SPAN = 16 * 1024
 # A decoded layer (a payload) up to this size is folded whole, not in windows (256 KB of the
 # costliest fold patterns takes under 0.2 s; on the dev corpus 256 KB cost 4.5 s of CPU over
@@ -393,13 +394,16 @@ def layers_of(
         if folded.telling:
             body = folded.layer(cap)
             if len(near) < len(buf):
-                # The rest of the page follows the folded windows, as it is: a rule may need a
-                # folded name and a line far from any split (`CreateObject(Chr(87)&..)` at the
-                # top, `.ComputerName & .UserName` at the end). At least the file's size (with
-                # newlines, which no rule keys on): a rule that keys on a small `filesize` judges
-                # the file, not a few windows of it (a CMS's 90 KB database class).
-                rest = outside(buf, hits["fold"], FOLD_SPAN, STATEMENT_END)
-                body = (body + b"\n" + rest).ljust(len(buf), b"\n")
+                # In a page up to FOLD_REST, the rest of the page follows the folded windows, as
+                # it is: a rule may need a folded name and a line far from any split
+                # (`CreateObject(Chr(87)&..)` at the top, `.ComputerName & .UserName` at the
+                # end). Beyond, the windows alone: the rest of a large page doubled yara's work
+                # on fold layers. At least the file's size (with newlines, which no rule keys
+                # on): a rule that keys on a small `filesize` judges the file, not a few windows
+                # of it (a CMS's 90 KB database class).
+                if len(buf) <= FOLD_REST:
+                    body += b"\n" + outside(buf, hits["fold"], FOLD_SPAN, STATEMENT_END)
+                body = body.ljust(len(buf), b"\n")
             yield "fold", (context_of(buf) + b"\n" + body)[:cap]
 
 
