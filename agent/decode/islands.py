@@ -4,9 +4,9 @@ A shell is often planted in an application's page rather than dropped beside it:
 code added at the top or the bottom of `index.php` or `default.asp`. Rules that judge a small
 page by its size (a request read and a dynamic call in under 2 KB) no longer see a small page.
 The page's first and last blocks (`<?php .. ?>`, `<% .. %>`, and an ASP.NET
-`<script language="C#" runat="server">` near its head or its end) are given to the rules as pages of their own when the page is large and
-the block small, and so is its tail of blocks: a shell of several blocks
-(`<%a=request("v")%><%eval a%>`) pasted at the end.
+`<script language="C#" runat="server">` near its head or its end) are given to the rules as
+pages of their own when the page is large and the block small, and so is its tail of blocks:
+a shell of several blocks (`<%a=request("v")%><%eval a%>`) pasted at the end.
 
 A whole page pasted after another one leaves a seam: text after the host's `</html>`, or a
 second `<%@` directive deep in the page (a page has its directives at its head), or a PHP

@@ -205,7 +205,8 @@ def opens_code(data: bytes) -> bool:
 
 
 def texty(data: bytes) -> bool:
-    """Mostly printable text (ASCII, or UTF-8 with some ASCII): worth scanning as code."""
+    """Worth scanning as code: a page that opens as code, or mostly printable text (ASCII, or
+    UTF-8 or a double-byte charset with some ASCII)."""
     if opens_code(data):
         return True
     if not data or b"\0" in data[:64]:

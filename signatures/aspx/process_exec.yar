@@ -80,6 +80,8 @@ rule WSA_Aspx_Generic_ComShell
         $o6 = /InvokeMember\s{0,3}\(\s{0,3}"(Exec|Run|ShellExecute)"/ nocase
         $js = /<%@\s{0,3}Page[^>]{0,200}Language\s{0,3}=\s{0,3}["']?(jscript|javascript)/ nocase
         $req = "request" nocase
+        // (WSA-ASP-010's own strings: yara rules cannot share strings across rule files, so
+        // tests/test_signature_twins.py keeps the two copies equal)
         $fixed = /["'][^"'\r\n]{0,80}(ffmpeg|ffprobe|mencoder|flvtool2?|magick|convert\.exe|gswin\d{2}c?|7z\.exe|winrar|rar\.exe|iisreset|pdf2swf|swftools)/ nocase
         $fixdir = /(cmd(\.exe)?|%comspec%)[ \t]{0,3}\/[ck][ \t"]{1,4}dir[ \t]{1,3}"{0,2}([a-z]:\\|\\\\)[^"&\r\n]{1,120}"[ \t]{0,2}&/ nocase
         $m1 = "<%" nocase
