@@ -3,7 +3,7 @@ yara takes on it (timings belong to `make bench-rules`)."""
 
 from __future__ import annotations
 
-from tests.bench.rule_cost import PREFIX, fill, probes
+from tests.bench.rule_cost import PREFIX, SCREEN, fill, probes, scaled
 
 LOOPED = b"""
 rule Near
@@ -42,3 +42,10 @@ def test_a_condition_without_loops_has_no_pairs() -> None:
         b"for any i in (1..#a) : (for any j in (1..#b) : (@b[j] - @a[i] < 100))", b"$a and $b"
     )
     assert all(not isinstance(p, tuple) for _, p in probes(flat))
+
+
+def test_a_pair_apart_is_screened_as_cubic() -> None:
+    # Nested loops over 16 times the matches of each string, each `@b[j]` found by walking the
+    # list, cost 16**3 times more: a square estimate let WSA-ASP-034 pass at 0.2 s for 2.3 s.
+    assert scaled(0.001, apart=True) == 0.001 * SCREEN**3
+    assert scaled(0.001, apart=False) == 0.001 * SCREEN

@@ -153,9 +153,10 @@ rule WSA_Asp_SeoParasite_RemoteContent
         $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
         // the visited address is built from host and page together (one apart from the other is a
-        // cookie domain and a path check, as in any login page)
+        // cookie domain and a path check, as in any login page). The first 32 host reads are
+        // looked at: nested loops over both lists cost the cube of the file (2.3 s at 64 KB).
         filesize < 64KB and ($tag or $tagr) and $http and $remote and $out and
-        for any i in (1..#host) : (for any j in (1..#page) : (@page[j] - @host[i] < 300 and @host[i] - @page[j] < 300))
+        for any i in (1..32) : ($page in (@host[i] - 299 .. @host[i] + 299))
 }
 
 rule WSA_Asp_Writer_MswcProcessForm

@@ -44,6 +44,30 @@ rule WSA_Gen_Htaccess_ForcedHandler
         filesize < 256KB and ($force or (#fm < 256 and for any i in (1..#fm) : ($sh in (@fm[i]..@fm[i] + 400))))
 }
 
+rule WSA_Gen_Htaccess_ScriptLock
+{
+    meta:
+        id = "WSA-GEN-014"
+        description = ".htaccess denies every script extension, spelt in its mixed-case variants (php|Php|pHp|phP..), to all but chosen files: an intruder's lock on a web root that stops the owner's pages and other intruders' shells while its own stay reachable"
+        family = "Site lock"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-08"
+        reference = "https://httpd.apache.org/docs/2.4/mod/core.html#filesmatch"
+        mitre_attack = "T1505.003"
+    strings:
+        $fm = "<FilesMatch" nocase
+        $deny = /Deny[ \t]{1,8}from[ \t]{1,8}all|Require[ \t]{1,8}all[ \t]{1,8}denied/ nocase
+        // (a site's own rule is case-blind or lower-case)
+        $v1 = "|pHp|"
+        $v2 = "|phP|"
+        $v3 = "|PhP|"
+        $v4 = "|pHP|"
+        $v5 = "|PHp|"
+    condition:
+        filesize < 256KB and $fm and $deny and 2 of ($v*)
+}
+
 rule WSA_Gen_PhpIni_AutoPrependDisguised
 {
     meta:

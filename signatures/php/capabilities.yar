@@ -113,7 +113,8 @@ rule WSA_Php_RemoteCode_FetchAndEval
         // "https://..")) (template engines run their cached local files the same way)
         // (laid out over lines, as a layout-minded packer or the fold layer leaves it)
         // ("?>" itself, or a call making it from a short literal: urldecode("%3f%3e"))
-        $f3 = /(eval|assert)\s{0,40}\(\s{0,40}@?\s{0,3}(['"]\?>['"]|\w{1,20}\s{0,3}\(\s{0,3}['"][^'"\r\n]{1,16}['"]\s{0,3}\))\s{0,40}\.\s{0,40}@?\s{0,3}file_get_contents\s{0,40}\(\s{0,40}(\w{1,20}\s{0,40}\(\s{0,40}){0,4}['"](https?|ftp):\/\// nocase
+        // (or from where a decoded literal says: no template engine hides the file it runs)
+        $f3 = /(eval|assert)\s{0,40}\(\s{0,40}@?\s{0,3}(['"]\?>['"]|\w{1,20}\s{0,3}\(\s{0,3}['"][^'"\r\n]{1,16}['"]\s{0,3}\))\s{0,40}\.\s{0,40}@?\s{0,3}file_get_contents\s{0,40}\(\s{0,40}((\w{1,20}\s{0,40}\(\s{0,40}){0,4}['"](https?|ftp):\/\/|@?\s{0,3}(base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|convert_uudecode|rawurldecode|urldecode)\s{0,40}\(\s{0,40}['"])/ nocase
         // the same call commented out on its line
         $f2c = /\/\/[^\n]{0,120}(eval|assert)[ \t]?\([ \t]?@?[ \t]?(file_get_contents|curl_exec|fgets|fread|stream_get_contents|socket_read)[ \t]?\(/ nocase
         $php = "<?" ascii
@@ -368,6 +369,32 @@ rule WSA_Php_Config_HandlerWriter
         $cgih = /AddHandler\s{1,8}cgi-script/ nocase
     condition:
         filesize < 128KB and $ht and $w and ($map or ($cgi and $cgih))
+}
+
+rule WSA_Php_Tamper_HtaccessScriptLock
+{
+    meta:
+        id = "WSA-PHP-188"
+        description = "PHP page that writes an .htaccess denying every script extension, spelt in its mixed-case variants (php|Php|pHp|phP..), to all but chosen files: the lock an intruder puts on a web root so that the owner's pages and other intruders' shells stop running while its own stay reachable"
+        family = "Site lock"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-08"
+        reference = "https://httpd.apache.org/docs/2.4/mod/core.html#filesmatch"
+        mitre_attack = "T1505.003"
+    strings:
+        $ht = ".htaccess" nocase
+        $w = /(fopen|file_put_contents|fwrite|fputs)\s{0,3}\(/ nocase
+        $fm = "<FilesMatch" nocase
+        $deny = /Deny\s{1,8}from\s{1,8}all|Require\s{1,8}all\s{1,8}denied/ nocase
+        // mixed-case spellings, one per alternative: a site's own rule is case-blind or lower-case
+        $v1 = "|pHp|"
+        $v2 = "|phP|"
+        $v3 = "|PhP|"
+        $v4 = "|pHP|"
+        $v5 = "|PHp|"
+    condition:
+        filesize < 512KB and $ht and $w and $fm and $deny and 2 of ($v*)
 }
 
 rule WSA_Php_Tool_NetworkScanner

@@ -197,6 +197,16 @@ def _repeat(probe: bytes, size: int, sep: bytes) -> bytes:
 SEPARATORS = (b"\n", b" ")
 
 
+# Probes are first run at 1/SCREEN of their size.
+SCREEN = 16
+
+
+def scaled(secs: float, apart: bool) -> float:
+    """The cost at full size of a probe that took `secs` at 1/SCREEN of it: linear, or cubic
+    for a pair apart (nested loops over two strings' matches, each `@a[i]` a walk of the list)."""
+    return secs * (SCREEN**3 if apart else SCREEN)
+
+
 def timed(rules: yara.Rules, data: bytes, timeout: int) -> tuple[float, bool]:
     ext = dict(EXTERNALS, extension=".php", filename="x.php", filepath="/srv/www/x.php")
     t0 = time.thread_time()
@@ -241,16 +251,16 @@ def main() -> None:
                 # Screen at 1/16 of the size: a probe far under budget there (scaled linearly,
                 # with a 2x margin) is not run at full size, which saves most of the time.
                 # A pair apart tests the condition's loops: at the largest size the condition
-                # can hold on (under the rule's cap), and it may cost the product of two counts
-                # (so its screen is scaled by the square).
+                # can hold on (under the rule's cap). Nested loops cost the product of two
+                # counts, and yara finds `@a[i]` by walking the match list to the i-th, so
+                # their cost grows with the cube of the size (its screen is scaled so).
                 apart = isinstance(probe, tuple)
                 at = min(reach, cap - 1) if apart and cap is not None else reach
-                scale = 16 * 16 if apart else 16
-                secs, to = timed(compiled, fill(probe, at // 16, sep), args.timeout)
-                if to or secs * scale * 2 > args.budget:
+                secs, to = timed(compiled, fill(probe, at // SCREEN, sep), args.timeout)
+                if to or scaled(secs, apart) * 2 > args.budget:
                     secs, to = timed(compiled, fill(probe, at, sep), args.timeout)
                 else:
-                    secs *= scale
+                    secs = scaled(secs, apart)
                 label = label if sep == b"\n" else f"{label} (one line)"
                 cost = Cost(src.namespace, name, label, secs, to, at, probe, sep)
                 if best is None or (to, secs) > (best.timed_out, best.seconds):
