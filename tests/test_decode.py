@@ -1737,3 +1737,27 @@ def test_one_split_that_cuts_a_shells_name_folds_a_page(
     assert scan(rules, tmp_path, "c.jsp", page + pad) == {"T_Cmd": "fold"}
     text = b'<% out.print("Total: " + "items " + n); %>'
     assert scan(rules, tmp_path, "t.jsp", text + pad) == {}
+
+
+def test_a_quote_made_by_chr_is_glued_into_the_text_it_spells() -> None:
+    # `Chr(34)` is a quote: glued to its neighbours it is part of the code that is run, once
+    # escaped in the literal and not at all in the value (twice escaped, it ended the literal)
+    page = b'<%\nk = "request(" & Chr(34) & "z" & Chr(34) & ")"\nExecute(Eval(k))\n%>'
+    folded = fold(page)
+    assert b'request("z")' in folded.values
+    assert b'k = "request(\\"z\\")"' in folded.data
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abcxyz ()\"'", min_size=1, max_size=5), min_size=2, max_size=6))
+def test_glued_literals_hold_exactly_the_text_they_spell(pieces: list[str]) -> None:
+    written = [
+        b'"' + p.encode().replace(b'"', b'\\"') + b'"' if i % 2 else
+        b"'" + p.encode().replace(b"'", b"\\'") + b"'"
+        for i, p in enumerate(pieces)
+    ]  # fmt: skip
+    folded = fold(b"<?php\n$x = " + b" . ".join(written) + b";\n")
+    text = "".join(pieces).encode()
+    assert text in folded.values
+    m = re.search(rb"\$x = '((?:[^'\\]|\\.)*)';", folded.data)
+    assert m is not None and re.sub(rb"\\([\"'\\])", rb"\1", m.group(1)) == text

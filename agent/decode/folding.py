@@ -383,6 +383,20 @@ def _quote(value: bytes, q: bytes = b'"') -> bytes:
     return q + value.replace(q, b"\\" + q) + q
 
 
+_UNQUOTE = re.compile(rb"\\([\"'\\])")
+
+
+def _glued(parts: list[bytes]) -> tuple[bytes, bytes]:
+    """Literals glued into one: its body as the first piece's quote writes it (each piece's
+    escapes kept as written, a bare quote of that kind in another piece escaped), and the text
+    it holds (quotes and backslashes unescaped: the code that is run). Quoting the joined
+    bodies again escaped their escapes: a quote made by `Chr(34)` came out as a backslash, a
+    backslash and a quote, which ended the literal early."""
+    q = parts[0][:1]
+    body = b"".join(_body(p) if p[:1] == q else _body(p).replace(q, b"\\" + q) for p in parts)
+    return body, _UNQUOTE.sub(rb"\1", body)
+
+
 def _quote_chars(value: bytes, q: bytes = b'"') -> bytes:
     """Characters made from their codes as a literal: a backslash among them is a character,
     not an escape (`Chr(92) & "n"` is `\\n`, not a line feed), and must not escape the quote
@@ -558,15 +572,17 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         # Telling: many short pieces (a payload cut up), or a sink's name; a query or a page
         # built up in a few long appends is ordinary.
         parts = [m.group(2), *_APPEND_ONE.findall(m.group(3))]
-        value = b"".join(_body(x) for x in parts)
+        body, value = _glued(parts)
         st.f.telling += (len(parts) >= 8 and len(value) <= 16 * len(parts)) or bool(
             _SINK_RE.fullmatch(value)
         )
-        return b"$" + m.group(1) + b" = " + _quote(st.value(value), parts[0][:1]) + b";"
+        st.value(value)
+        q = parts[0][:1]
+        return b"$" + m.group(1) + b" = " + q + body + q + b";"
 
     def concat(m: re.Match[bytes]) -> bytes:
         parts = _LIT_RE.findall(m.group(0))
-        value = b"".join(_body(x) for x in parts)
+        body, value = _glued(parts)
         # Three or more short pieces, a sink's name in two (`'sy'.'stem'`), or a sink's call that
         # no piece holds whole (`'ev'.'al($_'.'GET'..`).
         if (
@@ -577,7 +593,8 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
             or _name_cut(value, parts)
         ):
             st.f.telling += 1
-        return _quote(st.value(value), parts[0][:1])
+        st.value(value)
+        return parts[0][:1] + body + parts[0][:1]
 
     st.sub(_CONCAT, concat, telling=False)
     st.sub(_APPENDED, appended, telling=False, hint=b".=")

@@ -26,10 +26,13 @@ rule WSA_Asp_Eval_RuntimeBuiltCode
         $j1 = /(eval|execute|executeglobal)[ \t(]{1,4}join[ \t]{0,2}\([ \t]{0,2}array[ \t]{0,2}\(/ nocase
         $j2 = /array[ \t]{0,2}\([ \t]{0,2}"?(114|82|r)"?[ \t]{0,2},[ \t]{0,2}"?(101|69|e)"?[ \t]{0,2},[ \t]{0,2}"?(113|81|q)"?[ \t]{0,2},/ nocase
         $j3 = /array[ \t]{0,2}\([ \t]{0,2}"?(101|69|e)"?[ \t]{0,2},[ \t]{0,2}"?(120|88|118|86|x|v)"?[ \t]{0,2},[ \t]{0,2}"?(101|69|97|65|e|a)"?[ \t]{0,2},/ nocase
+        // a request read that literal pieces and character codes spell: the fold layer writes
+        // each string it glues on a line of its own (no page writes its code as text to run)
+        $v = /\n[ \t]{0,4}request[ \t]{0,2}(\.[ \t]{0,2}(form|querystring|item|cookies)[ \t]{0,2})?\([ \t]{0,2}"[^"\r\n]{1,40}"[ \t]{0,2}\)[ \t]{0,2}(\r?\n|$)/ nocase
         $tag1 = "<%"
         $tag2 = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
     condition:
-        filesize < 1MB and any of ($tag*) and ($p1 or $j1 or ($ev and any of ($c*, $j2, $j3)))
+        filesize < 1MB and any of ($tag*) and ($p1 or $j1 or ($ev and any of ($c*, $j2, $j3, $v)))
 }
 
 rule WSA_Asp_Evasion_SplitKeyword : conceals

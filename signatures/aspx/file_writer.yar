@@ -60,7 +60,7 @@ rule WSA_Aspx_Generic_InlineUploader
 {
     meta:
         id = "WSA-ASPX-042"
-        description = "Small self-contained ASP.NET page that stores an uploaded file under its client-supplied name in the page's own directory: upload stager for further shells"
+        description = "Small self-contained ASP.NET page that stores an uploaded file under its client-supplied name, or a name a form field gives, in the page's own directory or the site root: upload stager for further shells"
         family = "Generic file writer"
         severity = "medium"
         author = "webshell-agent project"
@@ -74,12 +74,14 @@ rule WSA_Aspx_Generic_InlineUploader
         $u2 = "HttpPostedFile" nocase
         $n = /GetFileName\s{0,2}\(\s{0,2}\w{1,30}\.FileName\s{0,2}\)/ nocase
         $n2 = /SaveAs\s{0,2}\([^;\r\n]{0,100}(\]|\w)\.FileName\s{0,2}\)/ nocase
+        // or under a name a form field gives
+        $n3 = /SaveAs\s{0,2}\([^;\r\n]{0,100}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
         $tag = "<%"
         $d1 = /FileInfo\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}PhysicalPath/ nocase
         $d2 = /MapPath\s{0,2}\(\s{0,2}["'](\.|~)?\/?["']\s{0,2}\)/ nocase
         $d3 = /MapPath\s{0,2}\(\s{0,2}Request\s{0,2}\.\s{0,2}(Path|FilePath|ServerVariables)/ nocase
     condition:
-        filesize < 30KB and ($s or $tag) and not $inh and any of ($u*) and ($n or $n2) and any of ($d*)
+        filesize < 30KB and ($s or $tag) and not $inh and any of ($u*) and ($n or $n2 or $n3) and any of ($d*)
 }
 
 rule WSA_Aspx_Generic_WritableDirProbe

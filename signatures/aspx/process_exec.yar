@@ -43,7 +43,8 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $rd = "RedirectStandardOutput" nocase
         $wm1 = "[WebMethod" nocase
         $wm2 = "OperationContract" nocase
-        $rf = /["']System\.Diagnostics\.Process(StartInfo)?["']/
+        // (the name alone, or assembly-qualified: "System.Diagnostics.Process, System")
+        $rf = /["']System\.Diagnostics\.Process(StartInfo)?(\s{0,3},[^"'\r\n]{1,80})?["']/
         $p_vars = /ProcessStartInfo\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}(,\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3})?\)/
     condition:
         filesize < 500KB and any of ($m*) and (any of ($p*) or $rf) and

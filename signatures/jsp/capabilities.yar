@@ -162,7 +162,8 @@ rule WSA_Jsp_Eval_ScriptOrExpression
         $se1 = "ScriptEngineManager" ascii
         $se2 = /getEngineBy(Name|Extension|MimeType)|NashornScriptEngineFactory|getScriptEngine\s{0,3}\(/
         // eval of an expression built at run time (not of a constant literal)
-        $se3 = /\.\s{0,3}eval\s{0,3}\(\s{0,3}[A-Za-z_$(]/
+        // (or its eval found by name, to call through reflection)
+        $se3 = /\.\s{0,3}eval\s{0,3}\(\s{0,3}[A-Za-z_$(]|getMethod\s{0,3}\(\s{0,3}"eval"/
         // ... or of a literal that names a process runner or a script engine itself
         $se4 = /java\.lang\.(ProcessBuilder|Runtime)\b/
         $el1 = /new\s{1,3}(javax\.el\.|jakarta\.el\.)?ELProcessor\s{0,3}\(/

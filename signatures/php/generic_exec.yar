@@ -17,8 +17,8 @@ rule WSA_Php_Generic_ExecRequest
         $x1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;]{0,60}(\$(_(GET|POST|REQUEST|COOKIE)\b|_SERVER\s{0,3}\[\s{0,3}['"]?(HTTP_|QUERY_STRING)|HTTP_(GET|POST|COOKIE)_VARS|GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE))|getenv\s{0,3}\(\s{0,3}['"]?HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         // the same call quoted in a doc comment (" * ... passthru($_GET['cmd']) ...") is not code
         $xd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;\n]{0,120}\$_(GET|POST|REQUEST|COOKIE)/ nocase
-        // `$_GET[c]`  /  `{$_POST['c']}`
-        $bt = /(=|\(|echo|print|return)\s{0,5}@?\s{0,3}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
+        // `$_GET[c]`  /  `{$_POST['c']}` (a statement of its own too: the flow layer's restatement)
+        $bt = /(=|\(|;|echo|print|return)\s{0,5}@?\s{0,3}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
         // COM objects that run commands on Windows
         $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
         $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
