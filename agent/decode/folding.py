@@ -571,7 +571,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
     def appended(m: re.Match[bytes]) -> bytes:
         # Telling: many short pieces (a payload cut up), or a sink's name; a query or a page
         # built up in a few long appends is ordinary.
-        parts = [m.group(2), *_APPEND_ONE.findall(m.group(3))]
+        parts: list[bytes] = [m.group(2), *_APPEND_ONE.findall(m.group(3))]
         body, value = _glued(parts)
         st.f.telling += (len(parts) >= 8 and len(value) <= 16 * len(parts)) or bool(
             _SINK_RE.fullmatch(value)
@@ -581,7 +581,7 @@ def fold(data: bytes, max_values: int = 256) -> Folded:
         return b"$" + m.group(1) + b" = " + q + body + q + b";"
 
     def concat(m: re.Match[bytes]) -> bytes:
-        parts = _LIT_RE.findall(m.group(0))
+        parts: list[bytes] = _LIT_RE.findall(m.group(0))
         body, value = _glued(parts)
         # Three or more short pieces, a sink's name in two (`'sy'.'stem'`), or a sink's call that
         # no piece holds whole (`'ev'.'al($_'.'GET'..`).
