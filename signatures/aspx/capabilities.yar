@@ -346,8 +346,13 @@ rule WSA_Aspx_Deserialize_RequestData
         $x = /XamlReader\s{0,3}\.\s{0,3}(Parse|Load)\s{0,3}\(\s{0,3}[^;\r\n]{0,60}Request/ nocase
         $j = /JavaScriptSerializer\s{0,3}\(\s{0,3}new\s{1,3}SimpleTypeResolver/ nocase
         $req = /Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\[)/ nocase
+        // the formatter made first and kept in a variable: var f = new LosFormatter(); f.Deserialize(Request..)
+        $fm = /new\s{1,3}[\w.]{0,60}(BinaryFormatter|LosFormatter|ObjectStateFormatter|SoapFormatter|NetDataContractSerializer)\s{0,3}\(/ nocase
+        $fd = /\.\s{0,3}Deserialize\s{0,3}\(\s{0,3}[^;\r\n]{0,80}Request\s{0,3}(\.\s{0,3}(Form|QueryString|Item|Params|Headers|Cookies|InputStream|BinaryRead)\b|\[)/ nocase
+        // (a page that reads its JSON or XML with a safe serializer deserializes request data too)
+        $safe = /JavaScriptSerializer|JsonConvert|DataContractJsonSerializer|XmlSerializer/
     condition:
-        filesize < 200KB and any of ($m*) and ($f or $x or ($j and $req))
+        filesize < 200KB and any of ($m*) and ($f or $x or ($j and $req) or (filesize < 64KB and $fm and $fd and not $safe))
 }
 
 rule WSA_Aspx_SeoCloaking_RemoteContent
@@ -449,7 +454,7 @@ rule WSA_Aspx_Exec_ReflectedProcessStart
 {
     meta:
         id = "WSA-ASPX-139"
-        description = "ASP.NET page that reaches a process runner or an assembly loader through reflection on a type name it decodes at run time (Type.GetType of FromBase64String or a byte decoding, of a reversed string) and invokes it with request data: Process.Start with the name kept out of sight. A type name joined from a fixed prefix and a choice (a report or plugin picker) is not judged here"
+        description = "ASP.NET page that reaches a process runner or an assembly loader through reflection on a type name it decodes at run time (Type.GetType of FromBase64String or a byte decoding, of a reversed string, of the page's own character-XOR decoder) and invokes it with request data, or a type and a method the request names: Process.Start with the name kept out of sight. A type name joined from a fixed prefix and a choice (a report or plugin picker) is not judged here"
         family = "Generic command execution of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -461,10 +466,17 @@ rule WSA_Aspx_Exec_ReflectedProcessStart
         $m2 = /runat\s{0,3}=\s{0,3}["']?server/ nocase
         $m3 = "IHttpHandler" nocase
         $t1 = /Type\s{0,2}\.\s{0,2}GetType\s{0,2}\(\s{0,2}[\w.]{0,40}(GetString|FromBase64String|Reverse|Decode)\s{0,2}\(/ nocase
+        // or by the page's own decoder on a literal, one that XORs characters: GetType(X("Tp~s.."))
+        $t2 = /Type\s{0,2}\.\s{0,2}GetType\s{0,2}\(\s{0,2}[A-Za-z_]\w{0,30}\s{0,2}\(\s{0,2}"/
+        $x = /\(\s{0,2}char\s{0,2}\)\s{0,2}\([^;\r\n]{0,40}\^/
+        // or a type and a method the request names: GetType(Request["t"]) .. GetMethod(Request["m"])
+        $t3 = /GetType\s{0,2}\(\s{0,2}[\w.]{0,30}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
+        $gm = /GetMethod\s{0,2}\(\s{0,2}[\w.]{0,30}Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item)\s{0,2})?[\[\(]/ nocase
         $inv = /\.\s{0,2}(Invoke|InvokeMember)\s{0,2}\(/ nocase
         $req = /Request\s{0,2}(\.\s{0,2}(Form|QueryString|Params|Item|Headers|Cookies)\s{0,2})?[\[\(]/ nocase
     condition:
-        filesize < 300KB and any of ($m*) and $t1 and $inv and $req
+        filesize < 300KB and any of ($m*) and $inv and $req and
+        ($t1 or (filesize < 64KB and $t2 and $x) or ($t3 and $gm))
 }
 
 rule WSA_Aspx_Include_RequestPage

@@ -335,16 +335,17 @@ rule WSA_Jsp_Writer_RequestPathSink
         reference = "https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload"
         mitre_attack = "T1505.003"
     strings:
-        // sink(request.getParameter(..)) or sink(getRealPath("/") + request.getParameter(..)):
+        // sink(request.getParameter(..)) or sink(getRealPath("/") + request.getParameter(..)),
+        // or a path joined under the web root: Paths.get(application.getRealPath("/"), ..):
         // short or fixed-shape windows keep the cost of repeated atoms bounded
-        $s0 = /FileHandler\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s1 = /Files\.write\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s2 = /Files\.copy\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s3 = /FileUtils\.write\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s4 = /FileUtils\.copy\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s5 = /FileOutputStream\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s6 = /FileWriter\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
-        $s7 = /RandomAccessFile\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3})?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s0 = /FileHandler\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s1 = /Files\.write\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s2 = /Files\.copy\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s3 = /FileUtils\.write\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s4 = /FileUtils\.copy\w{0,20}\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s5 = /FileOutputStream\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s6 = /FileWriter\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
+        $s7 = /RandomAccessFile\s{0,3}\(\s{0,3}(new\s{1,3}File\s{0,3}\(\s{0,3}|Paths?\s{0,3}\.\s{0,3}(get|of)\s{0,3}\(\s{0,3}(\w{1,20}\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3},\s{0,3})?)?[a-z]\w{0,19}\s{0,3}\.\s{0,3}get(Parameter|Header)\s{0,3}\(/
         // an upload's part written under the name the client gave it
         $s8 = /\.\s{0,3}write\s{0,3}\([^;]{0,80}getSubmittedFileName\s{0,3}\(/
         $part = /getPart\s{0,3}\(/

@@ -80,7 +80,8 @@ rule WSA_Jsp_Writer_RequestToFile
         mitre_attack = "T1505.003"
     strings:
         // String path = request.getParameter("path"); new FileOutputStream(path).write(...)
-        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\r\n]{1,20}\)\s{0,3}|new\s{1,3}String\s{0,3}\(\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
+        // (or a File made of it: File f = new File(request.getParameter("f")))
+        $in = /[a-zA-Z_]\w{0,30}\s{0,5}=\s{0,5}(\([^)\r\n]{1,20}\)\s{0,3}|new\s{1,3}(java\.io\.)?(String|File)\s{0,3}\(\s{0,3})?(request|getRequest\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}(getParameter|getHeader)\s{0,3}\(/
         // (the path a variable, or a variable under the web root: getRealPath("/") + p)
         $fo = /new\s{1,3}(java\.io\.)?(FileOutputStream|FileWriter|PrintWriter)\s{0,3}\(\s{0,3}((application|request|getServletContext\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getRealPath\s{0,3}\([^()\r\n;]{0,40}\)\s{0,3}\+\s{0,3})?[a-zA-Z_]\w{0,30}\s{0,3}\)/
         $wr = /\.(write|print|println)\s{0,3}\(/

@@ -178,7 +178,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
 {
     meta:
         id = "WSA-PHP-004"
-        description = "tiny PHP file (< 2 KB) that reads request data and hands it to a rarely used callback sink (register_shutdown_function, register_tick_function, array_intersect_ukey, ReflectionFunction::invokeArgs, SQLite createFunction, mb_ereg_replace ...), extract()s the request, or evals/execs a variable"
+        description = "tiny PHP file (< 2 KB) that reads request data and hands it to a rarely used callback sink (register_shutdown_function, register_tick_function, array_intersect_ukey, ReflectionFunction::invokeArgs, SQLite createFunction, mb_ereg_replace ...), extract()s the request (or parse_str()s it, into variables or into an array whose element it calls), or evals/execs a variable"
         family = "Generic eval of request data"
         severity = "high"
         author = "webshell-agent project"
@@ -191,6 +191,9 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // parse_str of the request with no result array: every parameter becomes a variable
         $s2b = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3}\)/ nocase
+        // or into an array whose element the page then calls: $p['f']($p['a'])
+        $s2c = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3},\s{0,3}\$/ nocase
+        $call = /\$[a-zA-Z_]\w{0,20}\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\(/
         // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)
         // or a callback built at run time: variable, function result, escapes, concatenation
         $s4 = /array_map\s{0,3}\(\s{0,3}(\$[a-zA-Z_]|[a-zA-Z_]\w{0,30}\s{0,3}\(|['"][^'",)\n]{0,30}(\\x[0-9a-fA-F]|\\[0-7]{2}|['"]\s{0,3}\.))/ nocase
@@ -204,7 +207,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         // panel's log download); unquoted request data is the flow layer's to find
         $qa = /[^\w>:$](escapeshellarg|\w{1,16}shellarg)\s{0,3}\(/ nocase
     condition:
-        filesize < 2KB and ($req or $s2b) and (any of ($s1, $s2, $s2b, $s4, $s5) or #s3 > #s3d or (#s6 > #s6d and not $qa))
+        filesize < 2KB and ($req or $s2b or $s2c) and (any of ($s1, $s2, $s2b, $s4, $s5) or ($s2c and $call) or #s3 > #s3d or (#s6 > #s6d and not $qa))
 }
 
 rule WSA_Php_Generic_TinyDynamicCode
