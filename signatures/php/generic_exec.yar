@@ -6,7 +6,7 @@ rule WSA_Php_Generic_ExecRequest
 {
     meta:
         id = "WSA-PHP-010"
-        description = "system/passthru/shell_exec/exec/popen/proc_open/pcntl_exec or backticks whose argument takes request data within the same statement; WScript.Shell or IIS/WinNT COM objects"
+        description = "system/passthru/shell_exec/exec/popen/proc_open/pcntl_exec or backticks whose argument takes request data within the same statement, a shell started by proc_open whose input is request data; WScript.Shell or IIS/WinNT COM objects"
         family = "Generic command execution of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -14,11 +14,14 @@ rule WSA_Php_Generic_ExecRequest
         reference = "https://www.php.net/manual/en/ref.exec.php"
         mitre_attack = "T1505.003"
     strings:
-        $x1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;]{0,60}(\$(_(GET|POST|REQUEST|COOKIE)\b|_SERVER\s{0,3}\[\s{0,3}['"]?(HTTP_|QUERY_STRING)|HTTP_(GET|POST|COOKIE)_VARS|GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE))|getenv\s{0,3}\(\s{0,3}['"]?HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
+        $x1 = /[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;]{0,60}(\$(_(GET|POST|REQUEST|COOKIE)\b|_SERVER\s{0,3}\[\s{0,3}['"]?(HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|HTTP_(GET|POST|COOKIE)_VARS|GLOBALS\s{0,3}\[\s{0,3}['"]_(POST|GET|REQUEST|COOKIE))|getenv\s{0,3}\(\s{0,3}['"]?HTTP_|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers|filter_input\s{0,3}\(\s{0,3}INPUT_)/ nocase
         // the same call quoted in a doc comment (" * ... passthru($_GET['cmd']) ...") is not code
         $xd = / \*[^\n]{0,150}[^\w>:$](system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s{0,10}\(\s{0,10}[^;\n]{0,120}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // `$_GET[c]`  /  `{$_POST['c']}` (a statement of its own too: the flow layer's restatement)
         $bt = /(=|\(|;|echo|print|return)\s{0,5}@?\s{0,3}`\s{0,3}\{?\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]`\n]{1,30}\]\s{0,3}\}?\s{0,3}`\s{0,3}[;).?]/
+        // a shell started with proc_open whose standard input is fed request data
+        $psh = /proc_open\s{0,3}\(\s{0,3}['"]((\/usr)?\/bin\/)?(ba|da|z)?sh['" ]|proc_open\s{0,3}\(\s{0,3}['"](cmd(\.exe)?|powershell(\.exe)?)['" ]/ nocase
+        $pin = /(fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[\s{0,3}0\s{0,3}\]\s{0,3},\s{0,3}[^;]{0,40}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // COM objects that run commands on Windows
         $com = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](WScript\.Shell|Shell\.Application|WScript\.Network)/ nocase
         $com2 = /new\s{1,3}COM\s{0,3}\(\s{0,3}['"](IIS:\/\/|WinNT:\/\/)/ nocase
@@ -40,7 +43,7 @@ rule WSA_Php_Generic_ExecRequest
                 not (for any j in (1..#fx) : (@fx[j] == @x1[i] and
                         not for any k in (1..#fl) : (@fl[k] == @x1[i]))) and
                 not (for any j in (1..#fq) : (@fq[j] == @x1[i]))))
-            or $bt or ($com and $req) or $com2)
+            or $bt or ($com and $req) or $com2 or ($psh and $pin))
 }
 
 rule WSA_Php_Generic_ExecRequestVariable
