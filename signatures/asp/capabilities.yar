@@ -480,3 +480,20 @@ rule WSA_Asp_Writer_RequestCopy
     condition:
         filesize < 200KB and ($tag or $tagr) and ($c or $e)
 }
+
+rule WSA_Asp_Include_PictureAsCode
+{
+    meta:
+        id = "WSA-ASP-148"
+        description = "classic ASP (or ASP.NET) page includes a picture, archive or data file as server code (<!--#include file/virtual of a .jpg, .gif, .png, .ico, .mdb, .zip ..): the code of a shell uploaded as an image, run through a page that only includes it"
+        family = "Remote code loader"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-08"
+        reference = "https://learn.microsoft.com/en-us/previous-versions/iis/6.0-sdk/ms525134(v=vs.90)"
+        mitre_attack = "T1505.003"
+    strings:
+        $inc = /<!--[ \t]{0,3}#include[ \t]{1,3}(file|virtual)[ \t]{0,3}=[ \t]{0,3}["'][^"'\r\n>]{1,200}\.(jpe?g|gif|png|bmp|ico|webp|tiff?|mdb|accdb|zip|rar|7z|swf|pdf|mp3|mp4|avi|exe|dll)["'][ \t]{0,3}-->/ nocase
+    condition:
+        filesize < 1MB and $inc
+}

@@ -193,7 +193,8 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         $s2b = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3}\)/ nocase
         // or into an array whose element the page then calls: $p['f']($p['a'])
         $s2c = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3},\s{0,3}\$/ nocase
-        $call = /\$[a-zA-Z_]\w{0,20}\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}\(/
+        $call1 = "\"](" ascii
+        $call2 = "'](" ascii
         // array_map with a callback held in a variable (array_map('stripslashes', $_POST) is normal)
         // or a callback built at run time: variable, function result, escapes, concatenation
         $s4 = /array_map\s{0,3}\(\s{0,3}(\$[a-zA-Z_]|[a-zA-Z_]\w{0,30}\s{0,3}\(|['"][^'",)\n]{0,30}(\\x[0-9a-fA-F]|\\[0-7]{2}|['"]\s{0,3}\.))/ nocase
@@ -207,7 +208,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         // panel's log download); unquoted request data is the flow layer's to find
         $qa = /[^\w>:$](escapeshellarg|\w{1,16}shellarg)\s{0,3}\(/ nocase
     condition:
-        filesize < 2KB and ($req or $s2b or $s2c) and (any of ($s1, $s2, $s2b, $s4, $s5) or ($s2c and $call) or #s3 > #s3d or (#s6 > #s6d and not $qa))
+        filesize < 2KB and ($req or $s2b or $s2c) and (any of ($s1, $s2, $s2b, $s4, $s5) or ($s2c and any of ($call*)) or #s3 > #s3d or (#s6 > #s6d and not $qa))
 }
 
 rule WSA_Php_Generic_TinyDynamicCode
