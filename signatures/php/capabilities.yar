@@ -441,7 +441,7 @@ rule WSA_Php_Dropper_PasteToWebRoot
 {
     meta:
         id = "WSA-PHP-111"
-        description = "PHP downloads text from a paste or raw-file host (pastebin/hastebin raw, paste.ee, raw.githubusercontent, transfer.sh ...) and writes it into the web root or a .php/.html file: shell and defacement dropper"
+        description = "PHP downloads text from a paste or raw-file host (pastebin/hastebin raw, paste.ee, raw.githubusercontent, transfer.sh ...) and writes it into the web root or a .php/.html file, or a tiny page that writes what it fetched from any host into a script file it names: shell and defacement dropper"
         family = "Dropper"
         severity = "high"
         author = "webshell-agent project"
@@ -453,11 +453,16 @@ rule WSA_Php_Dropper_PasteToWebRoot
         $w = /(fwrite|fputs|file_put_contents)\s{0,3}\(|copy\s{0,3}\(\s{0,3}['"]https?:/ nocase
         $t1 = "DOCUMENT_ROOT"
         $t2 = /\.(php\d?|phtml|html?)['"]/ nocase
+        // any host, in a tiny page: fetched text written to a script file it names
+        $net = /curl_exec\s{0,3}\(|(file_get_contents|copy)\s{0,3}\(\s{0,3}['"]https?:\/\// nocase
+        // (what is written is a variable: the page's own generated config is written as a string)
+        $wp = /file_put_contents\s{0,3}\(\s{0,3}(__DIR__\s{0,3}\.\s{0,3})?['"][^'"\r\n]{0,120}\.(php\d?|phtml)['"]\s{0,3},\s{0,3}\$\w{1,30}\s{0,3}\)|copy\s{0,3}\(\s{0,3}['"]https?:\/\/[^'"\r\n]{1,200}['"]\s{0,3},\s{0,3}(__DIR__\s{0,3}\.\s{0,3})?['"][^'"\r\n]{0,120}\.(php\d?|phtml)['"]/ nocase
     condition:
         // a small page, or the paste fetched and the write close together (an application that lists
         // themes on a raw host and writes its own files elsewhere is no dropper)
-        filesize < 200KB and $u and $w and any of ($t*) and (filesize < 8KB or (#u < 64 and #w < 256 and
-            for any i in (1..#u) : (for any j in (1..#w) : (@w[j] > @u[i] - 600 and @w[j] < @u[i] + 600))))
+        (filesize < 200KB and $u and $w and any of ($t*) and (filesize < 8KB or (#u < 64 and #w < 256 and
+            for any i in (1..#u) : (for any j in (1..#w) : (@w[j] > @u[i] - 600 and @w[j] < @u[i] + 600))))) or
+        (filesize < 4KB and $net and $wp)
 }
 
 rule WSA_Php_WriteThenInclude
@@ -1522,4 +1527,22 @@ rule WSA_Php_Persistence_CoreFileInjector
         $php = "<?" ascii
     condition:
         filesize < 200KB and $php and $core and $rd and $mod and $put and $inj
+}
+
+rule WSA_Php_Tool_DatabaseConsole
+{
+    meta:
+        id = "WSA-PHP-189"
+        description = "Small PHP page that connects to a database server the request names (host, user, password from the request) and runs the SQL the request gives: a database console planted next to shells to dump or alter any reachable database"
+        family = "Attack tool"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-08"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        $c = /(mysqli_connect|mysql_connect|mysqli_real_connect|new\s{1,3}mysqli|new\s{1,3}PDO|pg_connect|mssql_connect|sqlsrv_connect|oci_connect)\s{0,3}\(\s{0,3}[^;]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $q = /(mysqli_query|mysql_query|mysqli_multi_query|pg_query|mssql_query|sqlsrv_query|oci_parse|->\s{0,3}(query|exec|prepare|multi_query))\s{0,3}\(\s{0,3}([^;,]{0,40},\s{0,3})?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+    condition:
+        filesize < 16KB and $c and $q
 }

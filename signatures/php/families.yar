@@ -272,7 +272,7 @@ rule WSA_Php_ConfigGrabber_Symlink
 {
     meta:
         id = "WSA-PHP-039"
-        description = "shared-hosting config grabber: enumerates the server's users (/etc/passwd, or cPanel's /etc/valiases, /etc/userdomains, the named zone files) and symlinks or reads their public_html configuration files (wp-config.php, configuration.php ...) or their home's .my.cnf database password"
+        description = "shared-hosting config grabber: enumerates the server's users (/etc/passwd, or cPanel's /etc/valiases, /etc/userdomains, the named zone files) and symlinks or reads their public_html configuration files (wp-config.php, configuration.php ...) or their home's .my.cnf database password; or links the file system's root into the web folder"
         family = "Config grabber"
         severity = "high"
         author = "webshell-agent project"
@@ -284,6 +284,8 @@ rule WSA_Php_ConfigGrabber_Symlink
         // the hosting panel's own lists of domains and their owners
         $p2 = /\/etc\/(valiases|userdomains|domainusers|named\.conf)|\/var\/named/
         $s1 = /symlink\s{0,3}\(/ nocase
+        // the file system's root linked into the web folder
+        $s3 = /symlink\s{0,3}\(\s{0,3}['"]\/['"]\s{0,3},/ nocase
         $s2 = "public_html" ascii
         $c1 = "wp-config.php" ascii
         $c2 = "configuration.php" ascii
@@ -293,7 +295,7 @@ rule WSA_Php_ConfigGrabber_Symlink
         $r = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}["']\/etc\/(passwd|shadow)["']/ nocase
     condition:
         filesize < 300KB and (($p and ($s1 or ($s2 and 1 of ($c*)) or ($r and filesize < 2KB))) or
-                              ($p2 and ($s1 or $s2 or $c4)))
+                              ($p2 and ($s1 or $s2 or $c4)) or $s3)
 }
 
 rule WSA_Php_MysqlUdf_PrivEsc

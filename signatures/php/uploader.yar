@@ -33,6 +33,9 @@ rule WSA_Php_Uploader_ClientNamedFile
         // an archive the request names, unpacked into the web folder
         $z1 = /->\s{0,3}open\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $z2 = /->\s{0,3}extractTo\s{0,3}\(/ nocase
+        // or an uploaded archive unpacked where the request says
+        $z3 = /->\s{0,3}open\s{0,3}\(\s{0,3}\$_FILES\s{0,3}\[/ nocase
+        $z4 = /->\s{0,3}extractTo\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
         $w1 = /(file_put_contents|fopen)\s{0,5}\(\s{0,5}[^;,]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,120}(\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input)/ nocase
         // the same with request headers (`$_SERVER['HTTP_X']`), the name before the comma and
         // the body after it (a page cache keyed by Host has the header in its name only)
@@ -91,5 +94,5 @@ rule WSA_Php_Uploader_ClientNamedFile
         // an application's objects (`$this->`, `Class::method(`), not a CSS `a::placeholder`
         $v5 = /\$this\s{0,2}->|\w::\$?[a-zA-Z_]\w{0,40}\s{0,2}\(/
     condition:
-        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or (filesize < 6KB and $x1) or $x2 or (filesize < 20KB and $w5 and $w6) or (filesize < 20KB and $w8 and $w9) or $u4 or (filesize < 4KB and $z1 and $z2) or (any of ($u1, $u2, $u3, $u5, $w1, $w1c, $w1h, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and $fl and not any of ($v*)))
+        filesize < 30KB and ((filesize < 4KB and $pb1 and $pb2 and $pb3 and $pb4) or $w4 or $w7 or (filesize < 2KB and $a1 and $a2) or (filesize < 1KB and $c1 and $c2) or (filesize < 3KB and all of ($r*)) or (filesize < 3KB and $e1 and $e2 and $e3 and not $tn) or (filesize < 6KB and $x1) or $x2 or (filesize < 20KB and $w5 and $w6) or (filesize < 20KB and $w8 and $w9) or $u4 or (filesize < 4KB and (($z1 and $z2) or ($z3 and $z4))) or (any of ($u1, $u2, $u3, $u5, $w1, $w1c, $w1h, $w2) and not any of ($v1, $v2, $v3, $v4, $v5)) or (filesize < 4KB and #m > #mc and $n and $fl and not any of ($v*)))
 }
