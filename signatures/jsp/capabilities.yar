@@ -146,7 +146,7 @@ rule WSA_Jsp_Eval_ScriptOrExpression
 {
     meta:
         id = "WSA-JSP-033"
-        description = "JSP evaluates request-supplied text as code: javax.script engine (Nashorn/JavaScript), EL (ELProcessor, ExpressionFactory value/method expressions), SpEL, OGNL, MVEL, Groovy or JShell"
+        description = "JSP evaluates request-supplied text as code: javax.script engine (Nashorn/JavaScript), EL (ELProcessor, ExpressionFactory value/method expressions), SpEL, OGNL, MVEL, Groovy (its shell or class loader) or JShell"
         family = "Generic eval of request data"
         severity = "critical"
         author = "webshell-agent project"
@@ -172,8 +172,8 @@ rule WSA_Jsp_Eval_ScriptOrExpression
         $sp1 = /SpelExpressionParser|StandardEvaluationContext/
         $sp2 = /parseExpression\s{0,3}\(/
         $og = /Ognl\s{0,3}\.\s{0,3}(getValue|parseExpression)|MVEL\s{0,3}\.\s{0,3}(eval|executeExpression)/
-        $gr = /new\s{1,3}(groovy\.lang\.)?GroovyShell\s{0,3}\(/
-        $gr2 = /\.\s{0,3}(evaluate|parse)\s{0,3}\(/
+        $gr = /new\s{1,3}(groovy\.(lang|util)\.)?(GroovyShell|GroovyClassLoader|GroovyScriptEngine)\s{0,3}\(/
+        $gr2 = /\.\s{0,3}(evaluate|parse|parseClass)\s{0,3}\(/
         $js = /JShell\s{0,3}\.\s{0,3}(create|builder)\s{0,3}\(/
         // other embedded interpreters: BeanShell, Jython, JRuby, Rhino's own context
         $ip = /new\s{1,3}(bsh\.)?Interpreter\s{0,3}\(|new\s{1,3}(org\.python\.util\.)?PythonInterpreter\s{0,3}\(|ScriptingContainer\s{0,3}\(|Context\s{0,3}\.\s{0,3}(enter|getCurrentContext)\s{0,3}\(\s{0,3}\)/

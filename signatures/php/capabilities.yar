@@ -1546,3 +1546,25 @@ rule WSA_Php_Tool_DatabaseConsole
     condition:
         filesize < 16KB and $c and $q
 }
+
+rule WSA_Php_SeoRelay_RawHostPage
+{
+    meta:
+        id = "WSA-PHP-190"
+        description = "A tiny PHP page whose work is to print a page fetched from a raw code or paste host (raw.githubusercontent.com, gist, pastebin raw ..) or a remote .php/.txt/.html file: defacement or SEO content the intruder changes at will, served under the site's name"
+        family = "SEO spam relay"
+        severity = "medium"
+        author = "webshell-agent project"
+        date = "2026-12-08"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        mitre_attack = "T1505.003"
+    strings:
+        // printed at once: echo file_get_contents("https://raw.githubusercontent.com/..")
+        $f1 = /(echo|print)\s{0,3}\(?\s{0,3}@?\s{0,3}(file_get_contents|implode\s{0,3}\(\s{0,3}['"]{2}\s{0,3},\s{0,3}file)\s{0,3}\(\s{0,3}['"]https?:\/\/((raw|gist)\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r|rentry\.(co|org)|[^'"\s]{4,200}\.(php\d?|txt|html?)['"])/ nocase
+        // or kept in a variable first: $p = file_get_contents('https://../x.php'); echo $p;
+        $f2 = /\$\w{1,30}\s{0,3}=\s{0,3}@?\s{0,3}file_get_contents\s{0,3}\(\s{0,3}['"]https?:\/\/((raw|gist)\.githubusercontent\.com|pastebin\.com\/raw|paste\.ee\/r|rentry\.(co|org)|[^'"\s]{4,200}\.(php\d?|txt|html?)['"])/ nocase
+        $echo = /(echo|print)\s{0,3}\(?\s{0,3}\$\w{1,30}\s{0,3}\)?\s{0,3};/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 1KB and $php and ($f1 or ($f2 and $echo))
+}
