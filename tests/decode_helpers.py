@@ -85,6 +85,11 @@ def php_packed(code: bytes, chain: str = "gzinflate>base64") -> bytes:
             data, call = urllib.parse.quote_from_bytes(data, safe=b"").encode(), "rawurldecode"
         elif step == "entities":
             data, call = b"".join(b"&#%d;" % c for c in data), "html_entity_decode"
+        elif step == "uu":
+            import binascii
+
+            lines = [binascii.b2a_uu(data[i : i + 45]) for i in range(0, len(data), 45)]
+            data, call = b"".join(lines) + b"`\n", "convert_uudecode"
         else:
             raise ValueError(step)
         calls.append(call)

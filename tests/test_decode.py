@@ -124,6 +124,7 @@ def test_dbcs_characters_pass_through_and_do_not_count() -> None:
         ("lzw>base64", "base64 > lzw_decompress"),
         ("rawurl", "rawurldecode"),
         ("entities", "html_entity_decode"),
+        ("uu", "convert_uudecode"),
     ],
 )
 def test_packed_php_payload_is_unpacked(

@@ -99,6 +99,22 @@ def strrev(data: bytes, cap: int) -> bytes | None:
     return data[:cap][::-1]
 
 
+def uudecode(data: bytes, cap: int) -> bytes | None:
+    """PHP's convert_uudecode: uuencoded lines (no begin/end lines), each its length first."""
+    out = bytearray()
+    for line in data.split(b"\n"):
+        line = line.strip(b"\r")
+        if not line or line == b"`":
+            continue
+        try:
+            out += binascii.a2b_uu(line)
+        except binascii.Error:
+            break
+        if len(out) >= cap:
+            break
+    return bytes(out[:cap]) or None
+
+
 def hex2bin(data: bytes, cap: int) -> bytes | None:
     s = re.sub(rb"\s+", b"", data[: 2 * cap + 2])
     if len(s) % 2:
@@ -162,7 +178,7 @@ TRANSFORMS: dict[str, Transform] = {
     "str_rot13": rot13, "strrev": strrev, "hex2bin": hex2bin,
     "urldecode": urldecode, "rawurldecode": urldecode,
     "htmlspecialchars_decode": html_unescape, "html_entity_decode": html_unescape,
-    "lzw_decompress": lzw_decompress,
+    "lzw_decompress": lzw_decompress, "convert_uudecode": uudecode,
 }  # fmt: skip
 # Calls that pass a payload through unchanged (string conversions around the decoder).
 PASS_THROUGH = frozenset({

@@ -54,6 +54,7 @@ rule WSA_Decode_LiteralPayload : decode_trigger
         $p15 = "htmlspecialchars_decode" nocase
         $p16 = "html_entity_decode" nocase
         $p17 = "lzw_decompress" nocase
+        $p18 = "convert_uudecode" nocase
     condition:
         any of them
 }

@@ -1568,3 +1568,24 @@ rule WSA_Php_SeoRelay_RawHostPage
     condition:
         filesize < 1KB and $php and ($f1 or ($f2 and $echo))
 }
+
+rule WSA_Php_Loader_XorThenEval
+{
+    meta:
+        id = "WSA-PHP-191"
+        description = "A small PHP page that deciphers text with its own XOR loop (each byte XORed with a key's, appended to a string) and evaluates the result held in a variable: a loader whose code no plain-text or base64 signature can see (applications cipher data, and do not eval it)"
+        family = "Obfuscated eval"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-08"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        mitre_attack = "T1505.003"
+    strings:
+        // $o .= $d[$i] ^ $k[$i % 3];  /  $o .= chr(ord($d[$i]) ^ ord($k[..]))
+        $x = /\.=\s{0,3}\$\w{1,20}\s{0,3}(\[[^\]\r\n]{1,30}\]|\{[^}\r\n]{1,30}\})\s{0,3}\^\s{0,3}\$\w{1,20}\s{0,3}(\[[^\]\r\n]{1,40}\]|\{[^}\r\n]{1,40}\})/
+        $x2 = /\.=\s{0,3}chr\s{0,3}\(\s{0,3}ord\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}(\[[^\]\r\n]{1,30}\]|\{[^}\r\n]{1,30}\})\s{0,3}\)\s{0,3}\^/ nocase
+        $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
+        $php = "<?" ascii
+    condition:
+        filesize < 16KB and $php and ($x or $x2) and $ev
+}

@@ -110,6 +110,8 @@ rule WSA_Php_Generic_RequestAsCallable
         // (an array element only under a number, a variable or a short key: a forum's function
         // table, $smcFunc['htmlspecialchars'](trim($_REQUEST[..])), names what it calls)
         $call3 = /(\$\w{1,20}|\[\s{0,3}(\d{1,3}|\$\w{1,20}|['"]\w{1,3}['"])\s{0,3}\])\s{0,3}\(\s{0,3}((stripslashes|base64_decode|trim|urldecode|rawurldecode|str_rot13|hex2bin)\s{0,3}\(\s{0,3}){1,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // the same element called on the request's data itself: $GLOBALS['a']($_GET[1]), $a[0]($_POST['x'])
+        $call7 = /\[\s{0,3}(\d{1,3}|['"]\w{1,3}['"])\s{0,3}\]\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,80}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
         // a callback taken as a later argument: preg_replace_callback, array_filter, usort, ...
@@ -118,7 +120,7 @@ rule WSA_Php_Generic_RequestAsCallable
         $cb4 = /FILTER_CALLBACK\s{0,3},\s{0,3}(array\s{0,3}\(|\[)\s{0,3}['"]options['"]\s{0,3}=>\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
         // windows after each request read: files up to 2 MB here, WSA-PHP-118 beyond
-        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $call6 or $inc or $inc2 or any of ($cb*))
+        filesize < 2MB and ($call1 or ($call2 and not $closure) or $call3 or $call4 or $call5 or $call6 or $call7 or $inc or $inc2 or any of ($cb*))
 }
 
 rule WSA_Php_Generic_CallbackByName
