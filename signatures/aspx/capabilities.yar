@@ -153,6 +153,10 @@ rule WSA_Aspx_Tunnel_RequestChosenSocket
         $s1 = /new\s{1,3}(System\.Net\.Sockets\.)?(Socket|TcpClient)\s{0,3}\(/
         $s2 = /\.\s{0,3}(Connect|BeginConnect|ConnectAsync)\s{0,3}\(/
         $s3 = /new\s{1,3}(System\.Net\.)?IPEndPoint\s{0,3}\(/
+        // (a TcpClient made with a host connects at once)
+        $s4 = /new\s{1,3}(System\.Net\.Sockets\.)?TcpClient\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3},/
+        // the host and port read from the request's body
+        $h4 = /new\s{1,3}(System\.IO\.)?BinaryReader\s{0,3}\(\s{0,3}Request\s{0,3}\.\s{0,3}(InputStream|GetBufferlessInputStream)/ nocase
         $h1 = /Request\s{0,3}\.\s{0,3}(Headers|Form|QueryString|Params)\s{0,3}(\[|\.Get\s{0,3}\()[^\]\r\n]{0,40}(host|port|target|ip|addr|remote|rport|rhost)/ nocase
         $h2 = /Request\s{0,3}\[\s{0,3}["'][^"'\r\n]{0,20}(host|port|target|ip|addr)/ nocase
         $h3 = /(Int32|int)\s{0,3}\.\s{0,3}Parse\s{0,3}\(\s{0,3}Request/ nocase
@@ -161,7 +165,7 @@ rule WSA_Aspx_Tunnel_RequestChosenSocket
         $r3 = /(Session|Application)\s{0,3}\[[^\]\r\n]{1,40}\]\s{0,3}=\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3};/
         $r4 = /\.\s{0,3}(Receive|Send|Read|Write)\s{0,3}\(/
     condition:
-        filesize < 300KB and any of ($m*) and $s1 and ($s2 or $s3) and any of ($h*) and $r4 and ($r1 or $r2 or $r3)
+        filesize < 300KB and any of ($m*) and $s1 and ($s2 or $s3 or $s4) and any of ($h*) and $r4 and ($r1 or $r2 or $r3)
 }
 
 rule WSA_Aspx_ReverseShell_SocketToProcess

@@ -6,7 +6,7 @@ rule WSA_Aspx_Tunnel_SocketVerbs
 {
     meta:
         id = "WSA-ASPX-050"
-        description = "ASP.NET page keeps a TCP socket in Session/Application and relays it on CONNECT/FORWARD/READ/DISCONNECT commands: reGeorg-style HTTP tunnel"
+        description = "ASP.NET page keeps a TCP socket in Session/Application and relays it on CONNECT/FORWARD/READ/DISCONNECT commands, or on any verbs the request gives when it takes the socket back out of the state: reGeorg-style HTTP tunnel"
         family = "reGeorg"
         severity = "high"
         author = "webshell-agent project"
@@ -24,8 +24,13 @@ rule WSA_Aspx_Tunnel_SocketVerbs
         $h2 = "X-ERROR" nocase
         $kept1 = /Session\s{0,3}\[/ nocase
         $kept2 = /Application\s{0,3}\[/ nocase
+        // whatever the verbs: the socket taken back out of the state by a cast, driven by the
+        // request and read or written
+        $cast = /\(\s{0,3}(Socket|TcpClient|NetworkStream)\s{0,3}\)\s{0,3}(Session|Application)\s{0,3}\[/
+        $io = /\.\s{0,3}(Receive|Send)\s{0,3}\(/
+        $req = /Request\s{0,3}\.\s{0,3}(Headers|Form|QueryString|InputStream|BinaryRead|Params)\b/
     condition:
-        filesize < 300KB and any of ($s*) and any of ($kept*) and (3 of ($v*) or ($h1 and $h2))
+        filesize < 300KB and any of ($s*) and any of ($kept*) and (3 of ($v*) or ($h1 and $h2) or ($cast and $io and $req))
 }
 
 rule WSA_Aspx_Tunnel_Tunna

@@ -288,13 +288,15 @@ rule WSA_Jsp_MemShell_Registration
         $i3 = /new\s{1,3}(javax\.servlet\.|jakarta\.servlet\.)?(Filter|Servlet|ServletRequestListener)\s{0,3}\(\s{0,3}\)\s{0,3}\{/
         $i4 = /\.\s{0,3}(defineClass|newInstance)\s{0,3}\(/
         $i5 = /extends\s{1,3}[\w.]{0,40}Endpoint\b|implements\s{1,3}[\w.]{0,40}MessageHandler/
+        // a container's registration method found by name and opened up, whatever the container
+        $a4 = /getDeclaredMethod\s{0,3}\(\s{0,3}"(registerServlet|registerFilter|addServlet|addFilter|addListener|addValve|addApplicationEventListener|addServletMappingDecoded|addFilterWithMapping|addServletWithMapping|registerMapping|addInterceptor)"/
         $tag1 = "<%" ascii
         $tag2 = "jsp:" ascii
     condition:
-        filesize < 2MB and any of ($tag*) and $c1 and (
+        filesize < 2MB and any of ($tag*) and (($c1 and (
             ($a1 and ($r1 or $r2 or any of ($i*))) or
             ($a2 and any of ($i*) and ($r1 or $r2)) or
-            ($a3 and ($r1 or any of ($i*))))
+            ($a3 and ($r1 or any of ($i*))))) or ($a4 and $r2))
 }
 
 rule WSA_Jsp_Evasion_Encoding : conceals

@@ -38,7 +38,7 @@ rule WSA_Jsp_Tunnel_SocketChannel
 {
     meta:
         id = "WSA-JSP-021"
-        description = "reGeorg-style, pystinger-style and Tunna-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session and driven by request headers, CONNECT/FORWARD/READ commands or request parameters"
+        description = "reGeorg-style, pystinger-style and Tunna-style HTTP tunnel JSP: a SocketChannel or Socket kept in the session or the application and driven by request headers, CONNECT/FORWARD/READ commands or request parameters, or a socket to the host the request's body names relayed through the request's own streams (suo5-like)"
         family = "reGeorg"
         severity = "critical"
         author = "webshell-agent project"
@@ -61,10 +61,17 @@ rule WSA_Jsp_Tunnel_SocketChannel
         // any verb set (Tunna's proxy/close parameters): a socket kept in the session, its
         // peer and its data given by the request
         $in1 = /getParameter\s{0,3}\(|getHeader\s{0,3}\(|getInputStream\s{0,3}\(/
-        $h8 = /\(\s{0,3}(Socket|SocketChannel)\s{0,3}\)\s{0,3}(session|getSession\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getAttribute/
+        $h8 = /\(\s{0,3}(Socket|SocketChannel)\s{0,3}\)\s{0,3}(session|application|(request\s{0,3}\.\s{0,3})?get(Session|ServletContext)\s{0,3}\(\s{0,3}\))\s{0,3}\.\s{0,3}getAttribute/
+        // or no state kept: a socket to the host and port the request's body names, its bytes
+        // relayed to and from the request's own streams (suo5-like)
+        $r1 = /new\s{1,3}InetSocketAddress\s{0,3}\(\s{0,3}[a-zA-Z_]\w{0,30}\s{0,3},\s{0,3}[a-zA-Z_]/
+        $r2 = /request\s{0,3}\.\s{0,3}getInputStream\s{0,3}\(/
+        $r3 = /response\s{0,3}\.\s{0,3}(getOutputStream|getWriter)\s{0,3}\(/
+        $r4 = /\.\s{0,3}get(Input|Output)Stream\s{0,3}\(\s{0,3}\)/
         $io = /\.\s{0,3}(read|write)\s{0,3}\(\s{0,3}(ByteBuffer|\w{1,20}\s{0,3}[,)])/
     condition:
-        filesize < 500KB and ((1 of ($s*) and ($h6 or 3 of ($h*))) or ($a1 and $a2) or (1 of ($s*) and ($h7 or $h8) and $in1 and $io))
+        filesize < 500KB and ((1 of ($s*) and ($h6 or 3 of ($h*))) or ($a1 and $a2) or (1 of ($s*) and ($h7 or $h8) and $in1 and $io) or
+            (filesize < 64KB and $r1 and $r2 and $r3 and #r4 >= 4))
 }
 
 rule WSA_Jsp_Writer_RequestToFile

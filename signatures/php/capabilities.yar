@@ -1398,10 +1398,12 @@ rule WSA_Php_Tunnel_SessionSocketRelay
         $php = "<?" ascii
         $s = /socket_connect\s{0,3}\(|fsockopen\s{0,3}\(|stream_socket_client\s{0,3}\(/ nocase
         $nb = /socket_set_nonblock\s{0,3}\(|stream_set_blocking\s{0,3}\([^;)]{0,40},\s{0,3}(0|false)\s{0,3}\)/ nocase
-        $rd = /socket_read\s{0,3}\(|socket_recv\s{0,3}\(/ nocase
-        $wr = /socket_write\s{0,3}\(|socket_send\s{0,3}\(/ nocase
+        // (or the stream functions on fsockopen's stream)
+        $rd = /socket_read\s{0,3}\(|socket_recv\s{0,3}\(|fread\s{0,3}\(/ nocase
+        // (a stream written with what the page holds, not a fixed command like an SMTP QUIT)
+        $wr = /socket_write\s{0,3}\(|socket_send\s{0,3}\(|fwrite\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3},\s{0,3}[@$]/ nocase
         $ss = /\$_SESSION\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}(\.=|=)/
-        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[|php:\/\/input|getallheaders\s{0,3}\(|apache_request_headers/ nocase
     condition:
         filesize < 100KB and $php and $s and $nb and $rd and $wr and $ss and $req
 }
@@ -1444,7 +1446,7 @@ rule WSA_Php_Tunnel_HttpRelay
 {
     meta:
         id = "WSA-PHP-179"
-        description = "A small PHP page that reads its own raw request body (php://input) and posts it on to an address built from request values (curl, a stream context or a raw socket), printing the answer: an HTTP tunnel (pystinger-like) that turns the server into a pivot"
+        description = "A small PHP page that reads its own raw request body (php://input) and posts it on to an address built from request values (curl, a stream context or a raw socket), printing the answer, or opens a raw socket to the host the body names and relays the rest of the body: an HTTP tunnel (pystinger-like, SOCKS-like) that turns the server into a pivot"
         family = "Tunnel"
         severity = "high"
         author = "webshell-agent project"
@@ -1458,8 +1460,13 @@ rule WSA_Php_Tunnel_HttpRelay
         $req = /\$_(POST|GET|REQUEST)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_X/
         $out = /curl_init|stream_context_create|fsockopen/ nocase
         $back = /print_r|echo|print/ nocase
+        // or a raw socket to the host the body itself names, the rest of the body copied into it
+        // and its answer printed (a SOCKS-like relay)
+        $sv = /stream_socket_client\s{0,3}\(\s{0,3}["'](tcp|udp):\/\/\$|fsockopen\s{0,3}\(\s{0,3}\$/ nocase
+        $cp = /stream_copy_to_stream\s{0,3}\(|fwrite\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}(fread\s{0,3}\(|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input)/ nocase
+        $bk = /(echo|print)\s{0,3}\(?\s{0,3}stream_get_contents\s{0,3}\(|fpassthru\s{0,3}\(/ nocase
     condition:
-        filesize < 20KB and $php and $body and $fwd and $req and $out and $back
+        filesize < 20KB and $php and $body and (($fwd and $req and $out and $back) or (filesize < 8KB and $sv and $cp and $bk))
 }
 
 rule WSA_Php_Beacon_UploaderMailsOwnAddress
