@@ -497,3 +497,22 @@ rule WSA_Asp_Include_PictureAsCode
     condition:
         filesize < 1MB and $inc
 }
+
+rule WSA_Asp_Tool_RegistryFromRequest
+{
+    meta:
+        id = "WSA-ASP-149"
+        description = "classic ASP reads, writes or deletes a registry value whose key the request gives (WScript.Shell RegRead/RegWrite/RegDelete): a registry editor planted to read stored passwords (VNC, auto-logon, IIS) or to change the server's settings"
+        family = "Attack tool"
+        severity = "high"
+        author = "webshell-agent project"
+        date = "2026-12-08"
+        reference = "https://attack.mitre.org/techniques/T1012/"
+        mitre_attack = "T1505.003"
+    strings:
+        $tag = "<%"
+        $tagr = /runat[ \t]{0,3}=[ \t]{0,3}["']?server/ nocase
+        $r = /\.Reg(Read|Write|Delete)[ \t(]{1,3}(Trim[ \t]{0,2}\([ \t]{0,2})?Request[ \t]{0,2}(\.[ \t]{0,2}(Form|QueryString|Item)[ \t]{0,2})?\(/ nocase
+    condition:
+        filesize < 500KB and ($tag or $tagr) and $r
+}

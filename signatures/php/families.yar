@@ -272,7 +272,7 @@ rule WSA_Php_ConfigGrabber_Symlink
 {
     meta:
         id = "WSA-PHP-039"
-        description = "shared-hosting config grabber: enumerates the server's users (/etc/passwd, or cPanel's /etc/valiases, /etc/userdomains, the named zone files) and symlinks or reads their public_html configuration files (wp-config.php, configuration.php ...) or their home's .my.cnf database password; or links the file system's root into the web folder"
+        description = "shared-hosting config grabber: enumerates the server's users (/etc/passwd, or cPanel's /etc/valiases, /etc/userdomains, the named zone files) and symlinks or reads their public_html configuration files (wp-config.php, configuration.php ...) or their home's .my.cnf database password; or links the file system's root into the web folder, or reads a CMS's configuration under a folder the request names"
         family = "Config grabber"
         severity = "high"
         author = "webshell-agent project"
@@ -284,6 +284,9 @@ rule WSA_Php_ConfigGrabber_Symlink
         // the hosting panel's own lists of domains and their owners
         $p2 = /\/etc\/(valiases|userdomains|domainusers|named\.conf)|\/var\/named/
         $s1 = /symlink\s{0,3}\(/ nocase
+        // a CMS's configuration file read under a folder the request names (another site's
+        // database password)
+        $g1 = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}[^;]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,80}(wp-config\.php|configuration\.php|config\.inc\.php|LocalSettings\.php|\.env['"])/ nocase
         // the file system's root linked into the web folder
         $s3 = /symlink\s{0,3}\(\s{0,3}['"]\/['"]\s{0,3},/ nocase
         $s2 = "public_html" ascii
@@ -295,7 +298,7 @@ rule WSA_Php_ConfigGrabber_Symlink
         $r = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}["']\/etc\/(passwd|shadow)["']/ nocase
     condition:
         filesize < 300KB and (($p and ($s1 or ($s2 and 1 of ($c*)) or ($r and filesize < 2KB))) or
-                              ($p2 and ($s1 or $s2 or $c4)) or $s3)
+                              ($p2 and ($s1 or $s2 or $c4)) or $s3 or $g1)
 }
 
 rule WSA_Php_MysqlUdf_PrivEsc
