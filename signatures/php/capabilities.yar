@@ -490,8 +490,15 @@ rule WSA_Php_WriteThenInclude
         $w2 = /(fwrite|fputs|file_put_contents)\s{0,3}\([^;,()\n]{1,80},\s{0,3}"<\?(php)?(\s|\\n|\\r){1,4}\{?\$/ nocase
         $iu2 = /(include|require)(_once)?\s{0,3}\(?\s{0,3}(\$[a-zA-Z_]\w{0,30}|"[^"\n]{1,80}"|'[^'\n]{1,80}')\s{0,3}\)?\s{0,3};\s{0,10}@?\s{0,3}unlink\s{0,3}\(/ nocase
         $fetch = /(file_get_contents|curl_exec|stream_get_contents)\s{0,3}\(/ nocase
+        // request data (decoded or not) written to a temporary file that a tiny page includes,
+        // however it names the file (include basename($f) after a path change)
+        $wq = /(file_put_contents|fwrite|fputs)\s{0,3}\(\s{0,3}\$\w{1,30}\s{0,3},\s{0,3}@?\s{0,3}((base64_decode|gzinflate|gzuncompress|str_rot13|hex2bin|urldecode|rawurldecode)\s{0,3}\(\s{0,3}){0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[/ nocase
+        $tmp = /tempnam\s{0,3}\(|sys_get_temp_dir\s{0,3}\(|tmpfile\s{0,3}\(/ nocase
+        $i2 = /\b(include|require)(_once)?(\s{1,3}|\s{0,3}\(\s{0,3})[$a-zA-Z_]/ nocase
     condition:
         (filesize < 4KB and $w and $wf and $i and $req) or
+        // (an include after the write: a page's own includes come first)
+        (filesize < 4KB and $wq and $tmp and $i2 and @i2[#i2] > @wq[1]) or
         (filesize < 2MB and $w and $wf and $t and $iu and $req) or
         (filesize < 2MB and $w2 and $iu2 and ($req or $fetch))
 }
