@@ -227,7 +227,7 @@ rule WSA_Php_MagicMethod_VariableCall
 {
     meta:
         id = "WSA-PHP-106"
-        description = "class whose magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) calls a property or variable as a function on another property, in a small file that also reads request data: object-injection style backdoor"
+        description = "class whose magic method (__destruct, __wakeup, __toString, __get, __call, __invoke) calls a property or variable as a function on another property, or forwards any called name to call_user_func for a sink called as a method, in a small file that also reads request data: object-injection style backdoor"
         family = "Generic eval of request data"
         severity = "high"
         author = "webshell-agent project"
@@ -245,9 +245,13 @@ rule WSA_Php_MagicMethod_VariableCall
         $vc5 = /[^\w>:$](eval|assert)\s{0,3}\([^;)]{0,60}["'.]\s{0,3}\{?\$this\s{0,3}->/ nocase
         // a variable's function (not a method) on a property, bare or interpolated: @$f("$this->p")
         $vc6 = /[@=(\s]\$[a-zA-Z_]\w{0,20}\s{0,3}\(\s{0,3}["']?\{?\$this\s{0,3}->\s{0,3}[a-zA-Z_]\w{0,20}\s{0,3}\}?["']?\s{0,3}\)/
+        // __call/__callStatic handing the called name to call_user_func, then a sink called as
+        // a method: A::system($_GET['c']) runs system
+        $fw = /function\s{1,3}__call(Static)?\s{0,3}\(\s{0,3}\$(\w{1,20})[^{]{0,60}\{[^}]{0,200}call_user_func(_array)?\s{0,3}\(\s{0,3}\$/ nocase
+        $sm = /(::|->)\s{0,3}(system|passthru|shell_exec|popen|proc_open|assert|pcntl_exec)\s{0,3}\(/ nocase
         $req = /\$_(GET|POST|REQUEST|COOKIE)|php:\/\/input/
     condition:
-        filesize < 4KB and $mm and any of ($vc*) and $req
+        filesize < 4KB and $mm and (any of ($vc*) or ($fw and $sm)) and $req
 }
 
 rule WSA_Php_Dropper_DownloadAndRun
