@@ -7,7 +7,7 @@ rule WSA_Aspx_Generic_ProcessFromInput
 {
     meta:
         id = "WSA-ASPX-010"
-        description = "ASP.NET page starts cmd.exe/powershell/sh through System.Diagnostics.Process with request or form-control input (command shell)"
+        description = "ASP.NET page starts cmd.exe/powershell/sh through System.Diagnostics.Process (or VB's Interaction.Shell) with request or form-control input (command shell)"
         family = "Generic command shell"
         severity = "high"
         author = "webshell-agent project"
@@ -25,6 +25,8 @@ rule WSA_Aspx_Generic_ProcessFromInput
         $p3 = /Process\s{0,3}\.\s{0,3}Start\s{0,3}\(/ nocase
         // an object initializer: new Process { StartInfo = { FileName = .., Arguments = .. } }
         $p4 = /StartInfo\s{0,3}=\s{0,3}(new\s{1,3}[\w.]{0,40}ProcessStartInfo\s{0,3}(\(\s{0,3}\))?\s{0,3})?\{/ nocase
+        // VB's own process runner: Interaction.Shell("cmd.exe /c " & ..)
+        $p5 = /Interaction\s{0,3}\.\s{0,3}Shell\s{0,3}\(|[^\w.]Shell\s{0,3}\(\s{0,3}"(cmd|powershell)/ nocase
         $sh1 = "cmd.exe" nocase
         $sh2 = /["']cmd["']/ nocase
         $sh3 = "powershell" nocase
