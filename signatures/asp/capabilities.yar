@@ -202,8 +202,9 @@ rule WSA_Asp_RemoteCode_FetchAndExecute
         // Execute of a variable as a statement (line start, after ':' or '<%'; `x = Execute(..)`
         // is a function of the application, not the statement) or Eval of a variable; neither
         // SQL text nor a word in a comment
-        $exec = /[\r\n:%][ \t]{0,16}(execute|executeglobal)[ \t(]{1,3}[a-z_]\w{0,30}[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
-        $eval = /[=(][ \t]{0,3}eval[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,30}[ \t]{0,3}\)/ nocase
+        // (the variable, or the fetching object's own answer: ExecuteGlobal http.responseText)
+        $exec = /[\r\n:%][ \t]{0,16}(execute|executeglobal)[ \t(]{1,3}[a-z_]\w{0,30}(\.(responseText|responseBody))?[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)/ nocase
+        $eval = /[=(][ \t]{0,3}eval[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,30}(\.(responseText|responseBody))?[ \t]{0,3}\)/ nocase
         $sql = /[\r\n:%][ \t]{0,16}(execute|executeglobal)[ \t(]{1,3}\w{0,8}(sql|query)/ nocase
         $decl = /(function|sub)[ \t]{1,3}(eval|execute|executeglobal)[ \t]{0,3}\(/ nocase
         $tag = "<%"

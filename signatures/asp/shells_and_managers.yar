@@ -91,7 +91,9 @@ rule WSA_Asp_Downloader_RemoteScript
         $h3 = "WinHttp.WinHttpRequest" nocase
         $s1 = "ADODB.Stream" nocase
         $s2 = "SaveToFile" nocase
-        $x1 = /(execute|eval|executeglobal)[ \t(]{1,4}\w{0,20}\.?(responseText|responseBody|\w{1,20})/ nocase
+        // run as a statement (a line's or a colon's first word, not a word of a comment or SQL):
+        // Execute/ExecuteGlobal of a variable or of the answer itself, or Eval of one
+        $x1 = /[\r\n:%][ \t]{0,16}(execute|executeglobal)[ \t(]{1,3}[a-z_]\w{0,30}(\.(responseText|responseBody))?[ \t]{0,3}\)?[ \t]{0,3}(\r|\n|%>|:)|[=(:][ \t]{0,3}eval[ \t]{0,3}\([ \t]{0,3}[a-z_]\w{0,30}(\.(responseText|responseBody))?[ \t]{0,3}\)/ nocase
         $n1 = /\n[ \t]{0,40}[a-z_][^'\r\n]{0,60}SaveToFile[^'\r\n]{0,80}\.(asp|asa|cer|cdx|aspx)[^a-z0-9.]/ nocase
         $n2 = /\.(txt|jpg|gif)["'][ \t]{0,3},[ \t]{0,3}(false|0)/ nocase
     condition:
