@@ -321,3 +321,28 @@ _REQUEST_BITS = st.lists(
 def test_reads_request_is_the_source_regex(low: bytes) -> None:
     # the substring gate in front of the regex may only save work, never change the answer
     assert reads_request(low) == (SOURCE.search(low) is not None)
+
+
+def test_a_closure_is_code_not_a_value_the_request_reaches() -> None:
+    # The closure's `use` list names a tainted variable, but the variable holding the closure
+    # is not request data: a closure written in place and called is the page's own code
+    # (LiteCart's and Elgg's menus were written out as `$_POST['iterator'](..)`)
+    page = b"""<?php
+if (!empty($_GET['id'])) { $path = array_keys(tree::page($_GET['id'])->path); } else { $path = []; }
+$walk = function($parent, $level) use (&$walk, &$path) {
+  $out = [];
+  $rows = db::query("select id from pages where parent = " . (int)$parent);
+  while ($row = db::fetch($rows)) {
+    if (in_array($row['id'], $path)) { $out[$row['id']] = $walk($row['id'], $level + 1); }
+  }
+  return $out;
+};
+$tree = $walk(0, 0);
+"""
+    assert flow_layer(page) is None
+
+
+def test_a_closures_own_sink_still_reaches_the_request() -> None:
+    page = b"<?php\n$c = $_GET['c'];\n$run = function () use ($c) { return shell_exec($c); };\necho $run();\n"
+    out = flow_layer(page)
+    assert out is not None and b"shell_exec($_POST['c'])" in out

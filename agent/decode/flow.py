@@ -445,6 +445,9 @@ _WHOLE_COMMAND = re.compile(rb"[\s@(]{0,8}")
 _VALUE_END = re.compile(rb"\s{0,8}(?:[,)]|\Z)")
 
 
+_CLOSURE = re.compile(rb"\s{0,8}(?:static\s{1,8})?(?:function|fn)\s{0,8}\(")
+
+
 def _cleaned(expr: bytes) -> bytes:
     """The parts of an expression whose value may carry request data: sanitised calls and casts
     cut out, a comparison's operands dropped, a ternary's condition dropped."""
@@ -498,7 +501,11 @@ class _Flow:
         return keys
 
     def read(self, scope: int, expr: bytes) -> _Rhs:
-        """What an expression may carry once sanitised parts are cut out of it."""
+        """What an expression may carry once sanitised parts are cut out of it. A closure
+        carries nothing: its body is code run when it is called, not its value (LiteCart's
+        `$iterator = function(..) use (&$iterator, &$path) {..}` read the request through $path)."""
+        if _CLOSURE.match(expr):
+            return _Rhs(False, ())
         expr = _cleaned(expr)
         return _Rhs(SOURCE.search(expr) is not None, tuple(self.vars_in(scope, expr)))
 
@@ -687,12 +694,15 @@ def _local_callback(
     sink_scopes: set[int],
 ) -> bool:
     """Whether a called variable is only ever assigned the quoted name of a function the page
-    defines itself and that calls no sink (an application's callback, not a function chosen
-    elsewhere; a local helper that runs a command is still followed through the call)."""
+    defines itself and that calls no sink, or a closure written in place (an application's
+    callback, not a function chosen elsewhere; a local helper that runs a command is still
+    followed through the call, and a closure's own sinks are sinks of the page)."""
     spans = graph.assignments(key)
     if not spans:
         return False
     for start, end in spans:
+        if _CLOSURE.match(code, start):
+            continue  # a closure the page writes here is its own code (Elgg's `$is_selected`)
         m = _NAME_LITERAL.fullmatch(code, start, end if end >= 0 else _expr_end(code, start))
         if m is None or m[2] not in functions or functions[m[2]][0] in sink_scopes:
             return False

@@ -457,6 +457,8 @@ rule WSA_Php_Dropper_PasteToWebRoot
         $w = /(fwrite|fputs|file_put_contents)\s{0,3}\(|copy\s{0,3}\(\s{0,3}['"]https?:/ nocase
         $t1 = "DOCUMENT_ROOT"
         $t2 = /\.(php\d?|phtml|html?)['"]/ nocase
+        // an updater checks what it fetched against the release's checksums; a dropper does not
+        $ck = /md5_file|sha1_file|hash_file|hash_equals|\bmd5\s{0,3}\(|\bsha1\s{0,3}\(|checksum/ nocase
         // any host, in a tiny page: fetched text written to a script file it names
         $net = /curl_exec\s{0,3}\(|(file_get_contents|copy)\s{0,3}\(\s{0,3}['"]https?:\/\// nocase
         // (what is written is a variable: the page's own generated config is written as a string)
@@ -464,7 +466,7 @@ rule WSA_Php_Dropper_PasteToWebRoot
     condition:
         // a small page, or the paste fetched and the write close together (an application that lists
         // themes on a raw host and writes its own files elsewhere is no dropper)
-        (filesize < 200KB and $u and $w and any of ($t*) and (filesize < 8KB or (#u < 64 and #w < 256 and
+        (filesize < 200KB and $u and $w and any of ($t*) and (filesize < 8KB or (#u < 64 and #w < 256 and not $ck and
             for any i in (1..#u) : (for any j in (1..#w) : (@w[j] > @u[i] - 600 and @w[j] < @u[i] + 600))))) or
         (filesize < 4KB and $net and $wp)
 }
@@ -845,7 +847,9 @@ rule WSA_Php_Loader_DecryptThenEval
         $de = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}(openssl_decrypt|mcrypt_decrypt|sodium_crypto_secretbox_open)\s{0,3}\(/ nocase
         $php = "<?" ascii
     condition:
-        $php and ($de or (filesize < 64KB and $d and $e))
+        // (the run near one of the first decryptions: a framework's core decrypts its cookies
+        // in one place and evaluates its config in another)
+        $php and ($de or (filesize < 64KB and $d and $e and for any i in (1..16) : ($e in (@d[i] - 1024 .. @d[i] + 1024))))
 }
 
 rule WSA_Php_Exec_ReflectionByName
@@ -1449,8 +1453,11 @@ rule WSA_Php_Generic_CapabilityMix
         $c14 = /error_reporting\s{0,3}\(\s{0,3}0\s{0,3}\)|ini_set\s{0,3}\(\s{0,3}['"]display_errors['"]\s{0,3},\s{0,3}['"]?0/ nocase
         $c15 = "$_FILES" ascii
         $c16 = /__FILE__|SCRIPT_FILENAME/
+        // an application's installer (it checks the server, creates the database and writes its
+        // configuration) guards itself with a lock file against a second run
+        $lock = /install(ed)?[._]lock/ nocase
     condition:
-        $php and $req and ((filesize < 20KB and 6 of ($c*)) or (filesize < 1MB and 7 of ($c01, $c02, $c06, $c09, $c10, $c13, $c14, $c15, $c16)))
+        $php and $req and ((filesize < 20KB and 6 of ($c*) and not $lock) or (filesize < 1MB and 7 of ($c01, $c02, $c06, $c09, $c10, $c13, $c14, $c15, $c16)))
 }
 
 rule WSA_Php_Tunnel_HttpRelay
@@ -1471,13 +1478,15 @@ rule WSA_Php_Tunnel_HttpRelay
         $req = /\$_(POST|GET|REQUEST)\s{0,3}\[|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_X/
         $out = /curl_init|stream_context_create|fsockopen/ nocase
         $back = /print_r|echo|print/ nocase
+        // an application's controller (a messaging platform's callback posting on to its API)
+        $cls = /\bclass\s{1,8}\w|\$this\s{0,4}->/
         // or a raw socket to the host the body itself names, the rest of the body copied into it
         // and its answer printed (a SOCKS-like relay)
         $sv = /stream_socket_client\s{0,3}\(\s{0,3}["'](tcp|udp):\/\/\$|fsockopen\s{0,3}\(\s{0,3}\$/ nocase
         $cp = /stream_copy_to_stream\s{0,3}\(|fwrite\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3},\s{0,3}(fread\s{0,3}\(|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input)/ nocase
         $bk = /(echo|print)\s{0,3}\(?\s{0,3}stream_get_contents\s{0,3}\(|fpassthru\s{0,3}\(/ nocase
     condition:
-        filesize < 20KB and $php and $body and (($fwd and $req and $out and $back) or (filesize < 8KB and $sv and $cp and $bk))
+        filesize < 20KB and $php and $body and (($fwd and $req and $out and $back and not $cls) or (filesize < 8KB and $sv and $cp and $bk))
 }
 
 rule WSA_Php_Beacon_UploaderMailsOwnAddress

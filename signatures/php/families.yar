@@ -152,8 +152,10 @@ rule WSA_Php_Godzilla_Behinder_XorAgent
         $x5 = /\$_SESSION\s{0,3}\[\s{0,3}\$payloadName/
         $in = /php:\/\/input|\$_POST|\$_REQUEST|\$_COOKIE/
         $ev = /[^\w>:$](eval|assert|create_function|call_user_func)\s{0,5}\(/ nocase
+        // the AES agent runs what it decrypts (a payment SDK decrypts its callbacks' fields)
+        $ev2 = /[^\w>:$](eval|assert|create_function)\s{0,5}\(/ nocase
     condition:
-        filesize < 100KB and (($x1 and $in and $ev) or ($x2 and $x5) or ($x3 and $in) or $x4)
+        filesize < 100KB and (($x1 and $in and $ev) or ($x2 and $x5) or ($x3 and $in and $ev2) or $x4)
 }
 
 rule WSA_Php_AntSword_Stub
@@ -286,7 +288,7 @@ rule WSA_Php_ConfigGrabber_Symlink
         $s1 = /symlink\s{0,3}\(/ nocase
         // a CMS's configuration file read under a folder the request names (another site's
         // database password)
-        $g1 = /(file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}[^;]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,80}(wp-config\.php|configuration\.php|config\.inc\.php|LocalSettings\.php|\.env['"])/ nocase
+        $g1 = /[^\w>:$](file_get_contents|readfile|file|fopen|highlight_file|show_source)\s{0,3}\(\s{0,3}[^;]{0,60}\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^;]{0,80}(wp-config\.php|configuration\.php|config\.inc\.php|LocalSettings\.php|\.env['"])/ nocase
         // the file system's root linked into the web folder
         $s3 = /symlink\s{0,3}\(\s{0,3}['"]\/['"]\s{0,3},/ nocase
         $s2 = "public_html" ascii

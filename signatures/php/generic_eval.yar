@@ -190,6 +190,9 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
     strings:
         $req = /\$_(GET|POST|REQUEST|COOKIE)|\$_SERVER\s{0,2}\[\s{0,2}['"]HTTP_|array_values\s{0,2}\(\s{0,2}\$_SERVER|HTTP_(POST|GET)_VARS|php:\/\/input|filter_input\s{0,3}\(\s{0,3}INPUT_/ nocase
         $s1 = /(register_shutdown_function|register_tick_function|uksort|array_udiff|array_uintersect|array_intersect_ukey|array_diff_ukey|forward_static_call|ReflectionFunction|createFunction|mb_ereg_replace|create_function|iterator_apply|array_reduce|invokeArgs)\s{0,3}\(/ nocase
+        // an application's own shutdown or tick handler: a closure, a method pair, or a named
+        // function with no arguments for it (a sink named with arguments is still a sink)
+        $s1b = /register_(shutdown|tick)_function\s{0,3}\(\s{0,3}(\[|array\s{0,3}\(|function\s{0,3}\(|fn\s{0,3}\(|['"][a-z_]\w{0,40}['"]\s{0,3}\))/ nocase
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // parse_str of the request with no result array: every parameter becomes a variable
         $s2b = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3}\)/ nocase
@@ -210,7 +213,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         // panel's log download); unquoted request data is the flow layer's to find
         $qa = /[^\w>:$](escapeshellarg|\w{1,16}shellarg)\s{0,3}\(/ nocase
     condition:
-        filesize < 2KB and ($req or $s2b or $s2c) and (any of ($s1, $s2, $s2b, $s4, $s5) or ($s2c and any of ($call*)) or #s3 > #s3d or (#s6 > #s6d and not $qa))
+        filesize < 2KB and ($req or $s2b or $s2c) and (#s1 > #s1b or any of ($s2, $s2b, $s4, $s5) or ($s2c and any of ($call*)) or #s3 > #s3d or (#s6 > #s6d and not $qa))
 }
 
 rule WSA_Php_Generic_TinyDynamicCode
@@ -288,12 +291,14 @@ rule WSA_Php_Generic_SinkAsCallable
         mitre_attack = "T1505.003"
     strings:
         $fc = /[=(,]\s{0,3}\\?(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|create_function|call_user_func|include_file|file_put_contents)\s{0,3}\(\s{0,3}\.\.\.\s{0,3}\)/ nocase
+        // the same written in a doc comment (" * Shorthand for new Callback(create_function(...), ...)")
+        $fcd = / \*[^\n]{0,150}[=(,]\s{0,3}\\?(system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|assert|create_function|call_user_func|include_file|file_put_contents)\s{0,3}\(\s{0,3}\.\.\.\s{0,3}\)/ nocase
         $gd = /get_defined_functions\s{0,3}\(\s{0,3}\)/ nocase
         // an element of a table called: $f[(int)$_GET['i']](..)
         $ix = /\]\((\s{0,3}@?\$|\.\.\.)/
         $req = /\$_(GET|POST|REQUEST|COOKIE|SERVER)\s{0,3}\[|php:\/\/input|getallheaders/ nocase
     condition:
-        $req and ((filesize < 200KB and $fc) or (filesize < 20KB and $gd and $ix))
+        $req and ((filesize < 200KB and #fc > #fcd) or (filesize < 20KB and $gd and $ix))
 }
 
 rule WSA_Php_Loader_StreamWrapperInclude

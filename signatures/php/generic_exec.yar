@@ -140,7 +140,9 @@ rule WSA_Php_Exec_FallbackChain
         $s6 = /[^\w>:$]proc_open\s{0,3}\(\s{0,3}\$\w{1,20}/ nocase
         // function_exists('exec') / is_callable("system") / a helper such as enabled("exec")
         $c1 = /(function_exists|is_callable)\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]/ nocase
-        $c2 = /[a-z_]\w{0,20}\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]\s{0,3}\)/ nocase
+        // (its name whole: yara reports a match at each start inside a name, so a bare
+        // `[a-z_]\w*` counted one call as several)
+        $c2 = /[^\w$>:][a-z_]\w{0,20}\s{0,3}\(\s{0,3}['"](exec|shell_exec|system|passthru|popen|proc_open)['"]\s{0,3}\)/ nocase
     condition:
         filesize < 256KB and 3 of ($s*) and (#c1 >= 2 or #c2 >= 3)
 }

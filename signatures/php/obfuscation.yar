@@ -34,7 +34,9 @@ rule WSA_Php_Obfuscation_EvalDecodeChain : conceals
         // the first argument a literal or a variable: two free windows in a row cost their product
         $f2 = /create_function\s{0,5}\(\s{0,5}(['"][^'"\n]{0,40}['"]|\$\w{1,20}|null)\s{0,5},\s{0,5}['"][^'"]{0,40}(assert|eval|system|passthru|shell_exec)\s{0,3}\(/ nocase
         // create_function('$'.'v', $t[18].$t[8]...) : body assembled from a character table
-        $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
+        // (the table's first element an argument itself, not text in a quoted body: phpQuery's
+        // create_function('$m', 'return $m[1].$m[2]..'))
+        $f3 = /(create_function|eval|assert)\s{0,3}\([^;]{0,30}[,(]\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]\s{0,2}\.\s{0,2}\$\w{1,10}\s{0,2}\[\s{0,2}\d{1,3}\s{0,2}\]/ nocase
         // payload carried in EXIF fields of an image: preg_replace($exif['Make'], $exif['Model'], '')
         $f6 = "exif_read_data"
         $f7 = /(preg_replace|eval|assert|create_function)\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}\[/ nocase
