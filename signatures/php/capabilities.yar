@@ -1600,7 +1600,7 @@ rule WSA_Php_Loader_XorThenEval
 {
     meta:
         id = "WSA-PHP-191"
-        description = "A small PHP page that deciphers text with its own XOR loop (each byte XORed with a key's, appended to a string) and evaluates the result held in a variable: a loader whose code no plain-text or base64 signature can see (applications cipher data, and do not eval it)"
+        description = "A small PHP page that deciphers request data with its own XOR loop (each byte XORed with a key's, appended to a string) and evaluates the result held in a variable: a loader whose code arrives in the request, enciphered so that no signature on the traffic sees it (Godzilla-like). A page that only unpacks a literal of its own is encoding, which the decode stage judges by what it unpacks"
         family = "Obfuscated eval"
         severity = "high"
         author = "webshell-agent project"
@@ -1612,7 +1612,8 @@ rule WSA_Php_Loader_XorThenEval
         $x = /\.=\s{0,3}\$\w{1,20}\s{0,3}(\[[^\]\r\n]{1,30}\]|\{[^}\r\n]{1,30}\})\s{0,3}\^\s{0,3}\$\w{1,20}\s{0,3}(\[[^\]\r\n]{1,40}\]|\{[^}\r\n]{1,40}\})/
         $x2 = /\.=\s{0,3}chr\s{0,3}\(\s{0,3}ord\s{0,3}\(\s{0,3}\$\w{1,20}\s{0,3}(\[[^\]\r\n]{1,30}\]|\{[^}\r\n]{1,30}\})\s{0,3}\)\s{0,3}\^/ nocase
         $ev = /[^\w>:$](eval|assert)\s{0,3}\(\s{0,3}@?\s{0,3}\$\w{1,30}\s{0,3}\)/ nocase
+        $req = /\$_(GET|POST|REQUEST|COOKIE)\b|php:\/\/input|getallheaders\s{0,3}\(|\$_SERVER\s{0,3}\[\s{0,3}['"]HTTP_/
         $php = "<?" ascii
     condition:
-        filesize < 16KB and $php and ($x or $x2) and $ev
+        filesize < 16KB and $php and ($x or $x2) and $ev and $req
 }
