@@ -346,3 +346,8 @@ def test_a_closures_own_sink_still_reaches_the_request() -> None:
     page = b"<?php\n$c = $_GET['c'];\n$run = function () use ($c) { return shell_exec($c); };\necho $run();\n"
     out = flow_layer(page)
     assert out is not None and b"shell_exec($_POST['c'])" in out
+
+
+def test_keyed_destructuring_carries_the_request() -> None:
+    page = b"<?php\n['f' => $f, 'a' => $a] = $_POST;\n$f($a);\n"
+    assert flow_layer(page) == b"<?php\n; $_POST['f']($_POST['a']);\n"

@@ -183,8 +183,9 @@ _VAR_ELEMENTS = re.compile(_VAR.pattern + rb"(?:\s{0,4}\[[^\[\]\n]{0,64}\])*")
 _ASSIGN_TAIL = rb"(?!\w)\s{0,4}(?:\[[^\]\n;]{0,64}\]\s{0,4}){0,4}(?:\.|\?\?)?=(?![=>])"
 _VAR_ASSIGN = re.compile(rb"\$(\w{1,64})" + _ASSIGN_TAIL)
 _PROP_ASSIGN = re.compile(rb"\$this\s{0,4}->\s{0,4}(\w{1,64})" + _ASSIGN_TAIL)
-_LIST = re.compile(
-    rb"(?:\blist\s{0,4}\(|\[)((?:\s{0,4}&?\$\w{1,64}\s{0,4},?){1,8})[\])]\s{0,4}=(?![=>])"
+_LIST = re.compile(  # `list($a, $b) =`, `[$a, $b] =`, `['f' => $f, 'a' => $a] =`
+    rb"(?:\blist\s{0,4}\(|\[)((?:\s{0,4}(?:['\"][^'\"\n]{0,64}['\"]\s{0,4}=>\s{0,4})?&?\$\w{1,64}\s{0,4},?){1,8})"
+    rb"[\])]\s{0,4}=(?![=>])"
 )
 _FOREACH = re.compile(
     rb"\bforeach\s{0,4}\(([^;{}]{1,256}?)\s+as\s+(?:&?\$(\w{1,64})\s{0,4}=>\s{0,4})?&?\$(\w{1,64})\s{0,4}\)"

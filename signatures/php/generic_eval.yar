@@ -115,7 +115,7 @@ rule WSA_Php_Generic_RequestAsCallable
         // callback taken from the request
         $cb1 = /(call_user_func(_array)?|array_map|register_shutdown_function|register_tick_function|forward_static_call(_array)?|ob_start|set_error_handler|set_exception_handler|spl_autoload_register)\s{0,80}\(\s{0,5}@?\s{0,3}\$_(GET|POST|REQUEST|COOKIE|SERVER)/ nocase
         // a callback taken as a later argument: preg_replace_callback, array_filter, usort, ...
-        $cb2 = /(preg_replace_callback|array_filter|array_walk(_recursive)?|usort|uasort|uksort|iterator_apply|array_reduce)\s{0,3}\(([^;,()]{1,120}|[^;,()]{0,40}\([^;()]{0,80}\)[^;,()]{0,40}),\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}[,)]/ nocase
+        $cb2 = /(preg_replace_callback|mb_ereg_replace_callback|array_filter|array_walk(_recursive)?|usort|uasort|uksort|iterator_apply|array_reduce)\s{0,3}\(([^;,()]{1,120}|[^;,()]{0,40}\([^;()]{0,80}\)[^;,()]{0,40}),\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\]\s{0,3}[,)]/ nocase
         $cb3 = /header_register_callback\s{0,3}\(\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
         $cb4 = /FILTER_CALLBACK\s{0,3},\s{0,3}(array\s{0,3}\(|\[)\s{0,3}['"]options['"]\s{0,3}=>\s{0,3}@?\$_(GET|POST|REQUEST|COOKIE)/ nocase
     condition:
@@ -196,6 +196,10 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         $s2 = /extract\s{0,3}\(\s{0,3}\$_(GET|POST|REQUEST|COOKIE)/ nocase
         // parse_str of the request with no result array: every parameter becomes a variable
         $s2b = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3}\)/ nocase
+        // the whole request copied, then extract()ed (taking it apart into variables,
+        // `['f' => $f] = $_POST`, is the flow layer's to follow)
+        $s2d = /\$\w{1,20}\s{0,3}=\s{0,3}\$_(GET|POST|REQUEST|COOKIE)\s{0,3};/
+        $s2e = /extract\s{0,3}\(\s{0,3}\$\w/ nocase
         // or into an array whose element the page then calls: $p['f']($p['a'])
         $s2c = /parse_str\s{0,3}\(\s{0,3}(\$_SERVER\s{0,3}\[\s{0,3}['"]QUERY_STRING['"]\s{0,3}\]|file_get_contents\s{0,3}\(\s{0,3}['"]php:\/\/input['"]\s{0,3}\)|\$_(GET|POST|REQUEST|COOKIE)\s{0,3}\[[^\]\n]{1,30}\])\s{0,3},\s{0,3}\$/ nocase
         $call1 = "\"](" ascii
@@ -213,7 +217,7 @@ rule WSA_Php_Generic_SmallCallbackBackdoor
         // panel's log download); unquoted request data is the flow layer's to find
         $qa = /[^\w>:$](escapeshellarg|\w{1,16}shellarg)\s{0,3}\(/ nocase
     condition:
-        filesize < 2KB and ($req or $s2b or $s2c) and (#s1 > #s1b or any of ($s2, $s2b, $s4, $s5) or ($s2c and any of ($call*)) or #s3 > #s3d or (#s6 > #s6d and not $qa))
+        filesize < 2KB and ($req or $s2b or $s2c) and (#s1 > #s1b or any of ($s2, $s2b, $s4, $s5) or ($s2c and any of ($call*)) or ($s2d and $s2e) or #s3 > #s3d or (#s6 > #s6d and not $qa))
 }
 
 rule WSA_Php_Generic_TinyDynamicCode
