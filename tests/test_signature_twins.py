@@ -10,6 +10,8 @@ from agent.rules import default_rules_dir
 # (file of the original, file of the copy, string names)
 TWINS = [
     ("asp/shells_and_managers.yar", "aspx/process_exec.yar", ("$fixed", "$fixdir")),
+    # an .htaccess script lock, and a PHP page writing one
+    ("config/server_config.yar", "php/capabilities.yar", ("$mc1", "$mc2", "$mc3", "$mc4", "$mc5")),
 ]
 
 

@@ -59,13 +59,13 @@ rule WSA_Gen_Htaccess_ScriptLock
         $fm = "<FilesMatch" nocase
         $deny = /Deny[ \t]{1,8}from[ \t]{1,8}all|Require[ \t]{1,8}all[ \t]{1,8}denied/ nocase
         // (a site's own rule is case-blind or lower-case)
-        $v1 = "|pHp|"
-        $v2 = "|phP|"
-        $v3 = "|PhP|"
-        $v4 = "|pHP|"
-        $v5 = "|PHp|"
+        $mc1 = "|pHp|"
+        $mc2 = "|phP|"
+        $mc3 = "|PhP|"
+        $mc4 = "|pHP|"
+        $mc5 = "|PHp|"
     condition:
-        filesize < 256KB and $fm and $deny and 2 of ($v*)
+        filesize < 256KB and $fm and $deny and 2 of ($mc*)
 }
 
 rule WSA_Gen_PhpIni_AutoPrependDisguised

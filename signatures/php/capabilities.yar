@@ -392,13 +392,13 @@ rule WSA_Php_Tamper_HtaccessScriptLock
         $fm = "<FilesMatch" nocase
         $deny = /Deny\s{1,8}from\s{1,8}all|Require\s{1,8}all\s{1,8}denied/ nocase
         // mixed-case spellings, one per alternative: a site's own rule is case-blind or lower-case
-        $v1 = "|pHp|"
-        $v2 = "|phP|"
-        $v3 = "|PhP|"
-        $v4 = "|pHP|"
-        $v5 = "|PHp|"
+        $mc1 = "|pHp|"
+        $mc2 = "|phP|"
+        $mc3 = "|PhP|"
+        $mc4 = "|pHP|"
+        $mc5 = "|PHp|"
     condition:
-        filesize < 512KB and $ht and $w and $fm and $deny and 2 of ($v*)
+        filesize < 512KB and $ht and $w and $fm and $deny and 2 of ($mc*)
 }
 
 rule WSA_Php_Tool_NetworkScanner

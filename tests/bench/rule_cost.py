@@ -248,7 +248,7 @@ def main() -> None:
             cap = rule_cap(text)
             best: Cost | None = None
             for (label, probe), sep in itertools.product(probes(text), SEPARATORS):
-                # Screen at 1/16 of the size: a probe far under budget there (scaled linearly,
+                # Screen at 1/SCREEN of the size: a probe far under budget there (scaled up,
                 # with a 2x margin) is not run at full size, which saves most of the time.
                 # A pair apart tests the condition's loops: at the largest size the condition
                 # can hold on (under the rule's cap). Nested loops cost the product of two
